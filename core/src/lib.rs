@@ -1,0 +1,27 @@
+//! Rapport's core: everything that matters, with no FFI, network stack or UI.
+//!
+//! A client records a [`CheckIn`] after each therapy session: how heard and how
+//! hopeful they felt, on an [`Instrument`] that is versioned, localised data.
+//! The [`Store`] keeps check-ins in SQLite with every answer and note sealed
+//! under a random data key, itself held by the platform keystore
+//! ([`SecretStore`]) or wrapped with a passphrase.
+//!
+//! The bindings crate exposes this to Swift, Kotlin and Python; the core knows
+//! nothing of them.
+
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod model;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use crypto::{
+    DataKey, KeySource, MemorySecretStore, Passphrase, SecretStore, SecretStoreError,
+};
+pub use error::{Error, InstrumentError, KeyError, StoreError, ValidationError};
+pub use model::{
+    Answers, CheckIn, CheckInDraft, CheckInRecord, Instrument, InstrumentRef, Instruments, Note,
+    NoteVisibility, Tombstone,
+};
+pub use store::{HistoryCursor, HistoryPage, OutboxEntry, OutboxKind, Store, StoreOptions};

@@ -1,0 +1,482 @@
+//! Instruments: the versioned, localised questionnaires a client answers.
+//!
+//! An instrument is data, not code: it is read from a JSON file so that wording
+//! can be reviewed, translated and versioned without touching logic. Every
+//! check-in records the exact instrument id and version it answered, so changing
+//! a prompt means publishing a new version, never editing an old one.
+//!
+//! The bundled "session check-in" is written in our own words. Never copy the
+//! text of published, copyrighted instruments (SRS, ORS, WAI and the like).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InstrumentError;
+
+/// Text in several languages, keyed by locale tag (`en`, `de`, `pt-BR`, ...).
+pub type Localized = BTreeMap<String, String>;
+
+/// The bundled instrument files, compiled in so the app works offline from the
+/// first launch.
+const BUNDLED: &[&str] = &[include_str!("../../instruments/session-checkin.v1.json")];
+
+/// Names an exact instrument edition, as stored with every check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct InstrumentRef {
+    /// Stable identifier, such as `session-checkin`.
+    pub id: String,
+    /// Edition; wording changes produce a new version.
+    pub version: u32,
+}
+
+impl std::fmt::Display for InstrumentRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} v{}", self.id, self.version)
+    }
+}
+
+/// A questionnaire: items to rate on a scale plus an optional free-text note.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instrument {
+    /// Which instrument and edition this is.
+    pub reference: InstrumentRef,
+    /// Locale used when the client's locale is not available.
+    pub default_locale: String,
+    /// Every locale the wording is available in.
+    pub locales: Vec<String>,
+    /// Short title shown above the items.
+    pub title: Localized,
+    /// The items, in the order they are shown.
+    pub items: Vec<ItemSpec>,
+    /// Rules for the optional note.
+    pub note: NoteSpec,
+}
+
+/// One rated statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemSpec {
+    /// Stable identifier used in stored answers (`heard`, `hopeful`, ...).
+    pub id: String,
+    /// Whether a check-in must answer this item.
+    pub required: bool,
+    /// The statement the client rates.
+    pub prompt: Localized,
+    /// The scale the rating is given on.
+    pub scale: Scale,
+}
+
+/// An integer rating scale with a label for every point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scale {
+    /// Lowest rating.
+    pub min: u8,
+    /// Highest rating.
+    pub max: u8,
+    /// For each locale, one label per point from `min` to `max`.
+    pub labels: BTreeMap<String, Vec<String>>,
+}
+
+/// Rules for the optional free-text note.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoteSpec {
+    /// Longest note accepted, in characters.
+    pub max_chars: usize,
+    /// The invitation to write a note.
+    pub prompt: Localized,
+}
+
+impl Instrument {
+    /// Reads and checks an instrument definition in Rapport's JSON format.
+    ///
+    /// The definition is checked thoroughly (every text present in every
+    /// locale, one label per scale point, unique item ids) because a gap would
+    /// otherwise show up as a blank button in front of a client.
+    pub fn from_json(json: &str) -> Result<Instrument, InstrumentError> {
+        let file: InstrumentFile =
+            serde_json::from_str(json).map_err(|e| InstrumentError::Unreadable {
+                detail: e.to_string(),
+            })?;
+        file.into_instrument()
+    }
+
+    /// The item with this id, if the instrument has it.
+    pub fn item(&self, id: &str) -> Option<&ItemSpec> {
+        self.items.iter().find(|item| item.id == id)
+    }
+
+    /// The best available locale for `wanted`: an exact match, then the same
+    /// language (`de-AT` → `de`), then the instrument's default.
+    pub fn resolve_locale(&self, wanted: &str) -> &str {
+        let wanted_lower = wanted.to_ascii_lowercase();
+        let language = wanted_lower.split(['-', '_']).next().unwrap_or_default();
+        self.locales
+            .iter()
+            .find(|l| l.to_ascii_lowercase() == wanted_lower)
+            .or_else(|| self.locales.iter().find(|l| l.as_str() == language))
+            .map(String::as_str)
+            .unwrap_or(&self.default_locale)
+    }
+}
+
+impl ItemSpec {
+    /// The prompt in the best available locale.
+    pub fn prompt_in<'a>(&'a self, instrument: &'a Instrument, locale: &str) -> &'a str {
+        let locale = instrument.resolve_locale(locale);
+        self.prompt
+            .get(locale)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    /// Whether `value` is a point on this item's scale.
+    pub fn accepts(&self, value: u8) -> bool {
+        (self.scale.min..=self.scale.max).contains(&value)
+    }
+}
+
+/// Every instrument the app knows, by id and version.
+#[derive(Debug, Clone, Default)]
+pub struct Instruments {
+    by_ref: BTreeMap<InstrumentRef, Instrument>,
+}
+
+impl Instruments {
+    /// The instruments shipped with Rapport.
+    pub fn bundled() -> Result<Instruments, InstrumentError> {
+        let mut instruments = Instruments::default();
+        for json in BUNDLED {
+            instruments.add(Instrument::from_json(json)?)?;
+        }
+        Ok(instruments)
+    }
+
+    /// Adds an instrument; an edition that is already known is refused so a
+    /// published version can never silently change.
+    pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
+        let key = instrument.reference.clone();
+        if self.by_ref.contains_key(&key) {
+            return Err(InstrumentError::DuplicateEdition { instrument: key });
+        }
+        self.by_ref.insert(key, instrument);
+        Ok(())
+    }
+
+    /// The exact edition, if known.
+    pub fn get(&self, reference: &InstrumentRef) -> Option<&Instrument> {
+        self.by_ref.get(reference)
+    }
+
+    /// The newest edition of `id`, the one new check-ins should use.
+    pub fn latest(&self, id: &str) -> Option<&Instrument> {
+        self.by_ref
+            .range(
+                InstrumentRef {
+                    id: id.to_owned(),
+                    version: 0,
+                }..,
+            )
+            .take_while(|(key, _)| key.id == id)
+            .map(|(_, instrument)| instrument)
+            .last()
+    }
+
+    /// All known editions, ordered by id then version.
+    pub fn iter(&self) -> impl Iterator<Item = &Instrument> {
+        self.by_ref.values()
+    }
+}
+
+/// The on-disk shape of an instrument; label sets are shared by name so the
+/// same five labels are translated once, not once per item.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstrumentFile {
+    id: String,
+    version: u32,
+    default_locale: String,
+    locales: Vec<String>,
+    title: Localized,
+    note: NoteFile,
+    items: Vec<ItemFile>,
+    #[serde(default)]
+    label_sets: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteFile {
+    max_chars: usize,
+    prompt: Localized,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemFile {
+    id: String,
+    required: bool,
+    prompt: Localized,
+    scale: ScaleFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScaleFile {
+    min: u8,
+    max: u8,
+    labels: LabelsFile,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LabelsFile {
+    Named(String),
+    Inline(BTreeMap<String, Vec<String>>),
+}
+
+impl InstrumentFile {
+    fn into_instrument(self) -> Result<Instrument, InstrumentError> {
+        let invalid = |detail: String| InstrumentError::Invalid {
+            id: self.id.clone(),
+            detail,
+        };
+        if self.id.is_empty() || !self.id.chars().all(is_id_char) {
+            return Err(invalid(format!(
+                "instrument id {:?} must be lowercase letters, digits, '-' or '_'",
+                self.id
+            )));
+        }
+        if self.version == 0 {
+            return Err(invalid("version must be 1 or more".into()));
+        }
+        if self.locales.is_empty() {
+            return Err(invalid("no locales listed".into()));
+        }
+        if !self.locales.contains(&self.default_locale) {
+            return Err(invalid(format!(
+                "default locale {:?} is not among the listed locales",
+                self.default_locale
+            )));
+        }
+        if self.items.is_empty() {
+            return Err(invalid("an instrument needs at least one item".into()));
+        }
+        if self.note.max_chars == 0 {
+            return Err(invalid("note.max_chars must be 1 or more".into()));
+        }
+        let locales = &self.locales;
+        let complete = |what: &str, text: &Localized| -> Result<(), InstrumentError> {
+            for locale in locales {
+                if text.get(locale).is_none_or(|t| t.trim().is_empty()) {
+                    return Err(invalid(format!("{what} has no text for locale {locale:?}")));
+                }
+            }
+            Ok(())
+        };
+        complete("title", &self.title)?;
+        complete("note prompt", &self.note.prompt)?;
+
+        let mut seen = BTreeSet::new();
+        let mut items = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            if item.id.is_empty() || !item.id.chars().all(is_id_char) {
+                return Err(invalid(format!(
+                    "item id {:?} must be lowercase letters, digits, '-' or '_'",
+                    item.id
+                )));
+            }
+            if !seen.insert(item.id.as_str()) {
+                return Err(invalid(format!("item id {:?} appears twice", item.id)));
+            }
+            complete(&format!("item {:?} prompt", item.id), &item.prompt)?;
+            let scale = &item.scale;
+            if scale.min >= scale.max {
+                return Err(invalid(format!(
+                    "item {:?}: scale min {} must be below max {}",
+                    item.id, scale.min, scale.max
+                )));
+            }
+            let labels = match &scale.labels {
+                LabelsFile::Inline(labels) => labels.clone(),
+                LabelsFile::Named(name) => self.label_sets.get(name).cloned().ok_or_else(|| {
+                    invalid(format!(
+                        "item {:?} uses label set {name:?}, which is not defined",
+                        item.id
+                    ))
+                })?,
+            };
+            let points = usize::from(scale.max - scale.min) + 1;
+            for locale in locales {
+                match labels.get(locale) {
+                    Some(l) if l.len() == points && l.iter().all(|t| !t.trim().is_empty()) => {}
+                    _ => {
+                        return Err(invalid(format!(
+                            "item {:?} needs {points} non-empty scale labels for locale {locale:?}",
+                            item.id
+                        )));
+                    }
+                }
+            }
+            items.push(ItemSpec {
+                id: item.id.clone(),
+                required: item.required,
+                prompt: item.prompt.clone(),
+                scale: Scale {
+                    min: scale.min,
+                    max: scale.max,
+                    labels,
+                },
+            });
+        }
+        if !items.iter().any(|item| item.required) {
+            return Err(invalid(
+                "at least one item must be required, or an empty check-in would be valid".into(),
+            ));
+        }
+
+        Ok(Instrument {
+            reference: InstrumentRef {
+                id: self.id,
+                version: self.version,
+            },
+            default_locale: self.default_locale,
+            locales: self.locales,
+            title: self.title,
+            items,
+            note: NoteSpec {
+                max_chars: self.note.max_chars,
+                prompt: self.note.prompt,
+            },
+        })
+    }
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled_checkin() -> Instrument {
+        Instruments::bundled()
+            .unwrap()
+            .latest("session-checkin")
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn bundled_session_checkin_has_the_two_required_items_and_two_optional_ones() {
+        let instrument = bundled_checkin();
+        let required: Vec<_> = instrument
+            .items
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(required, ["heard", "hopeful"]);
+        assert!(!instrument.item("worked_on").unwrap().required);
+        assert!(!instrument.item("fit").unwrap().required);
+        let heard = instrument.item("heard").unwrap();
+        assert_eq!(
+            heard.prompt_in(&instrument, "en"),
+            "I felt heard and understood"
+        );
+        assert_eq!(
+            instrument
+                .item("hopeful")
+                .unwrap()
+                .prompt_in(&instrument, "en"),
+            "I leave feeling more hopeful"
+        );
+        assert_eq!((heard.scale.min, heard.scale.max), (1, 5));
+    }
+
+    #[test]
+    fn bundled_session_checkin_is_translated() {
+        let instrument = bundled_checkin();
+        assert!(instrument.locales.len() >= 2);
+        let heard = instrument.item("heard").unwrap();
+        assert_eq!(
+            heard.prompt_in(&instrument, "de-AT"),
+            "Ich habe mich gehört und verstanden gefühlt"
+        );
+        // An unknown locale falls back to the default rather than a blank.
+        assert_eq!(
+            heard.prompt_in(&instrument, "xx"),
+            "I felt heard and understood"
+        );
+        assert_eq!(heard.scale.labels["fr"].len(), 5);
+    }
+
+    #[test]
+    fn latest_picks_the_newest_edition() {
+        let mut instruments = Instruments::bundled().unwrap();
+        let mut v2 = bundled_checkin();
+        v2.reference.version = 2;
+        instruments.add(v2).unwrap();
+        assert_eq!(
+            instruments
+                .latest("session-checkin")
+                .unwrap()
+                .reference
+                .version,
+            2
+        );
+        assert!(instruments.latest("unknown").is_none());
+    }
+
+    #[test]
+    fn a_published_edition_cannot_be_replaced() {
+        let mut instruments = Instruments::bundled().unwrap();
+        let err = instruments.add(bundled_checkin()).unwrap_err();
+        assert!(matches!(err, InstrumentError::DuplicateEdition { .. }));
+    }
+
+    #[test]
+    fn definitions_with_gaps_are_refused_with_the_gap_named() {
+        let good = BUNDLED[0];
+        let cases = [
+            (
+                good.replace(
+                    r#""es": "Me sentí escuchado/a y comprendido/a""#,
+                    r#""es": """#,
+                ),
+                "locale \"es\"",
+            ),
+            (
+                good.replace(r#""id": "fit""#, r#""id": "heard""#),
+                "appears twice",
+            ),
+            (
+                good.replace(r#""Nada", "Un poco", "#, ""),
+                "needs 5 non-empty scale labels",
+            ),
+            (
+                good.replace(r#""default_locale": "en""#, r#""default_locale": "it""#),
+                "default locale",
+            ),
+            (
+                good.replace(r#""labels": "agreement" }"#, r#""labels": "missing" }"#),
+                "not defined",
+            ),
+            (
+                good.replace(r#""version": 1"#, r#""version": 0"#),
+                "version",
+            ),
+        ];
+        for (json, expected) in cases {
+            let err = Instrument::from_json(&json).unwrap_err();
+            assert!(
+                err.to_string().contains(expected),
+                "expected {expected:?} in {err}"
+            );
+        }
+        assert!(matches!(
+            Instrument::from_json("{").unwrap_err(),
+            InstrumentError::Unreadable { .. }
+        ));
+    }
+}

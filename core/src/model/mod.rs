@@ -1,0 +1,12 @@
+//! The therapy domain: instruments and check-ins, with their validation rules.
+
+mod checkin;
+mod instrument;
+
+pub use checkin::{
+    Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
+    Tombstone,
+};
+pub use instrument::{
+    Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, Scale,
+};

@@ -1,0 +1,473 @@
+//! Recording, editing, deleting and listing check-ins.
+//!
+//! Every change writes the row and an outbox entry in one transaction, so the
+//! sync engine can never miss a change nor send one that was rolled back.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::{Store, codec};
+use crate::crypto::{RowAddress, RowCipher, RowOpenError};
+use crate::error::{Error, StoreError};
+use crate::model::{CheckIn, CheckInDraft, CheckInRecord, InstrumentRef, Tombstone};
+
+/// The most check-ins one history page returns.
+pub const MAX_PAGE: u32 = 1000;
+
+const TABLE: &str = "checkins";
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+/// Where the next history page starts: just after this check-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryCursor {
+    /// Session date of the last check-in on the previous page.
+    pub session_date: NaiveDate,
+    /// Its id (breaks ties between check-ins of the same day).
+    pub id: Uuid,
+}
+
+/// One page of a client's history, newest session first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryPage {
+    /// The check-ins on this page.
+    pub checkins: Vec<CheckIn>,
+    /// Where the next page starts, or `None` on the last page.
+    pub next: Option<HistoryCursor>,
+}
+
+/// What an outbox entry asks the sync engine to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxKind {
+    /// A new or edited check-in.
+    CheckIn,
+    /// A deletion.
+    Tombstone,
+}
+
+impl OutboxKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::CheckIn => "checkin",
+            OutboxKind::Tombstone => "tombstone",
+        }
+    }
+}
+
+/// A change waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// Position in the outbox; entries are sent in this order.
+    pub seq: i64,
+    /// The check-in changed.
+    pub record_id: Uuid,
+    /// Its version after the change.
+    pub record_version: u32,
+    /// What changed.
+    pub kind: OutboxKind,
+    /// When the change was made.
+    pub queued_at: DateTime<Utc>,
+    /// How many times sending it has been tried.
+    pub attempts: u32,
+}
+
+/// The cleartext columns a check-in's sealed column is bound to: moving the
+/// ciphertext to another instrument or session date breaks it.
+pub fn checkin_bound(instrument: &InstrumentRef, session_date: NaiveDate) -> Vec<u8> {
+    format!(
+        "{}\u{0}{}\u{0}{}",
+        instrument.id,
+        instrument.version,
+        session_date.format(DATE_FORMAT)
+    )
+    .into_bytes()
+}
+
+impl Store {
+    /// Validates and stores a new check-in, queueing it for sync.
+    pub fn record(&mut self, draft: CheckInDraft) -> Result<CheckIn, Error> {
+        let now = self.options.clock.now();
+        let draft = draft.validate(&self.options.instruments, now)?;
+        let checkin = CheckIn {
+            id: Uuid::now_v7(),
+            instrument: draft.instrument,
+            session_date: draft.session_date,
+            answers: draft.answers,
+            note: draft.note,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let sealed = seal(&self.cipher, &checkin)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.prepare_cached(
+            "INSERT INTO checkins (id, instrument_id, instrument_version, session_date, version,
+                                   created_at, updated_at, sealed)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)",
+        )?
+        .execute(params![
+            checkin.id.as_bytes(),
+            checkin.instrument.id,
+            checkin.instrument.version,
+            date_text(checkin.session_date),
+            now.timestamp_millis(),
+            sealed,
+        ])?;
+        queue(&tx, checkin.id, 1, OutboxKind::CheckIn, now)?;
+        tx.commit()?;
+        Ok(checkin)
+    }
+
+    /// Replaces a check-in's content with `draft`, as a new version.
+    pub fn edit(&mut self, id: Uuid, draft: CheckInDraft) -> Result<CheckIn, Error> {
+        let now = self.options.clock.now();
+        let draft = draft.validate(&self.options.instruments, now)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (version, created_at) = live_version(&tx, id)?;
+        let checkin = CheckIn {
+            id,
+            instrument: draft.instrument,
+            session_date: draft.session_date,
+            answers: draft.answers,
+            note: draft.note,
+            created_at,
+            updated_at: now,
+            version: version + 1,
+        };
+        let sealed = seal(&self.cipher, &checkin)?;
+        tx.prepare_cached(
+            "UPDATE checkins SET instrument_id = ?2, instrument_version = ?3, session_date = ?4,
+                                 version = ?5, updated_at = ?6, sealed = ?7
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id.as_bytes(),
+            checkin.instrument.id,
+            checkin.instrument.version,
+            date_text(checkin.session_date),
+            checkin.version,
+            now.timestamp_millis(),
+            sealed,
+        ])?;
+        queue(&tx, id, checkin.version, OutboxKind::CheckIn, now)?;
+        tx.commit()?;
+        Ok(checkin)
+    }
+
+    /// Deletes a check-in: its content is erased (and, with secure delete,
+    /// overwritten on disk) and a tombstone is queued so other devices delete
+    /// their copy. Deleting a deleted check-in returns the existing tombstone.
+    pub fn delete(&mut self, id: Uuid) -> Result<Tombstone, Error> {
+        let now = self.options.clock.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (version, _) = match live_version(&tx, id) {
+            Ok(found) => found,
+            Err(Error::Store(StoreError::CheckInDeleted { .. })) => {
+                drop(tx);
+                return match self.get(id)? {
+                    Some(CheckInRecord::Deleted(tombstone)) => Ok(tombstone),
+                    _ => Err(StoreError::CheckInNotFound { id }.into()),
+                };
+            }
+            Err(e) => return Err(e),
+        };
+        let tombstone = Tombstone {
+            id,
+            version: version + 1,
+            deleted_at: now,
+        };
+        tx.prepare_cached(
+            "UPDATE checkins SET version = ?2, updated_at = ?3, deleted_at = ?3, sealed = NULL
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id.as_bytes(),
+            tombstone.version,
+            now.timestamp_millis()
+        ])?;
+        queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
+        tx.commit()?;
+        Ok(tombstone)
+    }
+
+    /// The check-in with this id, live or deleted, if the store has it.
+    pub fn get(&self, id: Uuid) -> Result<Option<CheckInRecord>, Error> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS}, deleted_at FROM checkins WHERE id = ?1"
+        ))?;
+        let row = stmt
+            .query_row(params![id.as_bytes()], |row| {
+                let deleted_at: Option<i64> = row.get(8)?;
+                Ok((RawCheckIn::from_row(row)?, deleted_at))
+            })
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((raw, Some(deleted_at))) => Ok(Some(CheckInRecord::Deleted(Tombstone {
+                id: raw.id()?,
+                version: raw.version,
+                deleted_at: timestamp(deleted_at, &raw)?,
+            }))),
+            Some((raw, None)) => Ok(Some(CheckInRecord::Live(self.open_raw(raw)?))),
+        }
+    }
+
+    /// Check-ins newest session first, `limit` (at most [`MAX_PAGE`]) at a
+    /// time, starting after `after` (from the previous page's `next`).
+    pub fn history(&self, after: Option<&HistoryCursor>, limit: u32) -> Result<HistoryPage, Error> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        // One more than asked for tells whether another page follows.
+        let fetch = i64::from(limit) + 1;
+        let mut raws = Vec::with_capacity(limit as usize + 1);
+        match after {
+            None => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM checkins WHERE deleted_at IS NULL
+                     ORDER BY session_date DESC, id DESC LIMIT ?1"
+                ))?;
+                let rows = stmt.query_map(params![fetch], RawCheckIn::from_row)?;
+                for raw in rows {
+                    raws.push(raw?);
+                }
+            }
+            Some(cursor) => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM checkins WHERE deleted_at IS NULL
+                       AND (session_date, id) < (?1, ?2)
+                     ORDER BY session_date DESC, id DESC LIMIT ?3"
+                ))?;
+                let rows = stmt.query_map(
+                    params![date_text(cursor.session_date), cursor.id.as_bytes(), fetch],
+                    RawCheckIn::from_row,
+                )?;
+                for raw in rows {
+                    raws.push(raw?);
+                }
+            }
+        }
+        let more = raws.len() > limit as usize;
+        raws.truncate(limit as usize);
+        let checkins = raws
+            .into_iter()
+            .map(|raw| self.open_raw(raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if more {
+            checkins.last().map(|last| HistoryCursor {
+                session_date: last.session_date,
+                id: last.id,
+            })
+        } else {
+            None
+        };
+        Ok(HistoryPage { checkins, next })
+    }
+
+    /// Changes waiting to be sent, oldest first.
+    pub fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, record_id, record_version, kind, queued_at, attempts
+             FROM outbox ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, Vec<u8>>(1)?,
+                row.get::<_, u32>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, u32>(5)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (seq, id, record_version, kind, queued_at, attempts) = row?;
+            let damaged = |detail: String| StoreError::UnreadableRecord {
+                table: "outbox",
+                row: seq.to_string(),
+                detail,
+            };
+            entries.push(OutboxEntry {
+                seq,
+                record_id: Uuid::from_slice(&id).map_err(|e| damaged(e.to_string()))?,
+                record_version,
+                kind: match kind.as_str() {
+                    "checkin" => OutboxKind::CheckIn,
+                    "tombstone" => OutboxKind::Tombstone,
+                    other => return Err(damaged(format!("unknown kind {other:?}")).into()),
+                },
+                queued_at: DateTime::from_timestamp_millis(queued_at)
+                    .ok_or_else(|| damaged(format!("timestamp {queued_at} out of range")))?,
+                attempts,
+            });
+        }
+        Ok(entries)
+    }
+
+    fn open_raw(&self, raw: RawCheckIn) -> Result<CheckIn, Error> {
+        let id = raw.id()?;
+        let unreadable = |detail: String| StoreError::UnreadableRecord {
+            table: TABLE,
+            row: id.to_string(),
+            detail,
+        };
+        let session_date = NaiveDate::parse_from_str(&raw.session_date, DATE_FORMAT)
+            .map_err(|e| unreadable(format!("session date {:?}: {e}", raw.session_date)))?;
+        let instrument = InstrumentRef {
+            id: raw.instrument_id.clone(),
+            version: raw.instrument_version,
+        };
+        let bound = checkin_bound(&instrument, session_date);
+        let sealed = raw
+            .sealed
+            .as_deref()
+            .ok_or_else(|| unreadable("live check-in without content".into()))?;
+        let plaintext = self
+            .cipher
+            .open(
+                &RowAddress {
+                    table: TABLE,
+                    row_id: &raw.id,
+                    version: raw.version,
+                    bound: &bound,
+                },
+                sealed,
+            )
+            .map_err(|e| match e {
+                RowOpenError::Tampered => StoreError::Tampered {
+                    table: TABLE,
+                    row: id.to_string(),
+                },
+                RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+            })?;
+        let (answers, note) = codec::decode(&plaintext).map_err(unreadable)?;
+        Ok(CheckIn {
+            id,
+            instrument,
+            session_date,
+            answers,
+            note,
+            created_at: timestamp(raw.created_at, &raw)?,
+            updated_at: timestamp(raw.updated_at, &raw)?,
+            version: raw.version,
+        })
+    }
+}
+
+fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
+    let plaintext = codec::encode(&checkin.answers, checkin.note.as_ref()).map_err(|detail| {
+        StoreError::UnreadableRecord {
+            table: TABLE,
+            row: checkin.id.to_string(),
+            detail,
+        }
+    })?;
+    let bound = checkin_bound(&checkin.instrument, checkin.session_date);
+    Ok(cipher.seal(
+        &RowAddress {
+            table: TABLE,
+            row_id: checkin.id.as_bytes(),
+            version: checkin.version,
+            bound: &bound,
+        },
+        &plaintext,
+    )?)
+}
+
+const COLUMNS: &str = "id, instrument_id, instrument_version, session_date, version, \
+                       created_at, updated_at, sealed";
+
+/// A check-in row as stored, before it is opened.
+struct RawCheckIn {
+    id: Vec<u8>,
+    instrument_id: String,
+    instrument_version: u32,
+    session_date: String,
+    version: u32,
+    created_at: i64,
+    updated_at: i64,
+    sealed: Option<Vec<u8>>,
+}
+
+impl RawCheckIn {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<RawCheckIn> {
+        Ok(RawCheckIn {
+            id: row.get(0)?,
+            instrument_id: row.get(1)?,
+            instrument_version: row.get(2)?,
+            session_date: row.get(3)?,
+            version: row.get(4)?,
+            created_at: row.get(5)?,
+            updated_at: row.get(6)?,
+            sealed: row.get(7)?,
+        })
+    }
+
+    fn id(&self) -> Result<Uuid, StoreError> {
+        Uuid::from_slice(&self.id).map_err(|e| StoreError::UnreadableRecord {
+            table: TABLE,
+            row: format!("{:02x?}", self.id),
+            detail: e.to_string(),
+        })
+    }
+}
+
+fn timestamp(millis: i64, raw: &RawCheckIn) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(millis).ok_or_else(|| StoreError::UnreadableRecord {
+        table: TABLE,
+        row: format!("{:02x?}", raw.id),
+        detail: format!("timestamp {millis} out of range"),
+    })
+}
+
+fn date_text(date: NaiveDate) -> String {
+    date.format(DATE_FORMAT).to_string()
+}
+
+/// The current version and creation time of a live check-in.
+fn live_version(tx: &rusqlite::Transaction<'_>, id: Uuid) -> Result<(u32, DateTime<Utc>), Error> {
+    let row: Option<(u32, i64, Option<i64>)> = tx
+        .prepare_cached("SELECT version, created_at, deleted_at FROM checkins WHERE id = ?1")?
+        .query_row(params![id.as_bytes()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    match row {
+        None => Err(StoreError::CheckInNotFound { id }.into()),
+        Some((_, _, Some(_))) => Err(StoreError::CheckInDeleted { id }.into()),
+        Some((version, created_at, None)) => {
+            let created_at = DateTime::from_timestamp_millis(created_at).ok_or_else(|| {
+                StoreError::UnreadableRecord {
+                    table: TABLE,
+                    row: id.to_string(),
+                    detail: format!("timestamp {created_at} out of range"),
+                }
+            })?;
+            Ok((version, created_at))
+        }
+    }
+}
+
+fn queue(
+    tx: &rusqlite::Transaction<'_>,
+    id: Uuid,
+    version: u32,
+    kind: OutboxKind,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (record_id, record_version, kind, queued_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id.as_bytes(),
+        version,
+        kind.as_str(),
+        now.timestamp_millis()
+    ])?;
+    Ok(())
+}

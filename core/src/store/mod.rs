@@ -1,0 +1,205 @@
+//! The encrypted local store: the object an app holds.
+//!
+//! One SQLite file per installation. Answers and notes are sealed row by row
+//! (see [`crate::crypto::RowCipher`]); the cleartext columns are listed in
+//! SECURITY.md. Opening a store checks the file is Rapport's, upgrades its
+//! schema, and unlocks the data key.
+
+mod checkins;
+mod codec;
+mod keyring;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::Connection;
+use uuid::Uuid;
+
+pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
+pub use schema::{APPLICATION_ID, LATEST_VERSION};
+
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::{KeySource, RowCipher};
+use crate::error::Error;
+use crate::model::Instruments;
+
+/// Settings for opening a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Instruments check-ins may be recorded against.
+    pub instruments: Instruments,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl StoreOptions {
+    /// The bundled instruments and the system clock.
+    pub fn standard() -> Result<StoreOptions, Error> {
+        Ok(StoreOptions {
+            instruments: Instruments::bundled()?,
+            clock: Arc::new(SystemClock),
+        })
+    }
+}
+
+/// A client's or therapist's local database, unlocked.
+pub struct Store {
+    conn: Connection,
+    cipher: RowCipher,
+    options: StoreOptions,
+    path: PathBuf,
+    database_id: Uuid,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("database_id", &self.database_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (and its data key) if the file
+    /// does not exist yet.
+    pub fn open(path: impl AsRef<Path>, keys: KeySource) -> Result<Store, Error> {
+        Store::open_with(path, keys, StoreOptions::standard()?)
+    }
+
+    /// Like [`Store::open`], with explicit instruments and clock.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        keys: KeySource,
+        options: StoreOptions,
+    ) -> Result<Store, Error> {
+        Store::open_at_version(path.as_ref(), keys, options, schema::LATEST_VERSION)
+    }
+
+    fn open_at_version(
+        path: &Path,
+        keys: KeySource,
+        options: StoreOptions,
+        schema_version: i64,
+    ) -> Result<Store, Error> {
+        let mut conn = schema::open(path, schema_version)?;
+        let unlocked = keyring::unlock(&mut conn, &keys, options.clock.now(), path)?;
+        Ok(Store {
+            conn,
+            cipher: unlocked.cipher,
+            options,
+            path: path.to_owned(),
+            database_id: unlocked.database_id,
+        })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The instruments this store validates against.
+    pub fn instruments(&self) -> &Instruments {
+        &self.options.instruments
+    }
+
+    /// A random id naming this database (and its keystore entry).
+    pub fn database_id(&self) -> Uuid {
+        self.database_id
+    }
+}
+
+#[cfg(test)]
+mod fixtures {
+    //! Writes the databases kept under `core/tests/fixtures/`, one per released
+    //! schema version. Run once when a version is released:
+    //! `cargo test -p rapport-core write_fixture -- --ignored`.
+
+    use super::*;
+    use crate::crypto::Passphrase;
+    use crate::model::{CheckInDraft, InstrumentRef, Note, NoteVisibility};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    #[ignore = "writes a committed fixture; run by hand when a schema version is released"]
+    fn write_fixture_v1() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("schema-v1.db");
+        let _ = std::fs::remove_file(&path);
+        let clock = Arc::new(crate::clock::ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 2, 17, 0, 0).unwrap(),
+        ));
+        let options = StoreOptions {
+            clock: clock.clone(),
+            ..StoreOptions::standard().unwrap()
+        };
+        let keys =
+            KeySource::Passphrase(Passphrase::new("fixture passphrase").with_work_factor(10));
+        let mut store = Store::open_at_version(&path, keys, options, 1).unwrap();
+        let instrument = InstrumentRef {
+            id: "session-checkin".into(),
+            version: 1,
+        };
+        let sessions = [
+            (
+                NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+                2,
+                1,
+                Some("first session, felt rushed"),
+            ),
+            (NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(), 4, 3, None),
+            (
+                NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+                5,
+                4,
+                Some("we found the thread"),
+            ),
+        ];
+        let mut ids = Vec::new();
+        for (date, heard, hopeful, note) in sessions {
+            clock.set(date.and_hms_opt(18, 0, 0).unwrap().and_utc());
+            let checkin = store
+                .record(CheckInDraft {
+                    instrument: instrument.clone(),
+                    session_date: date,
+                    answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
+                    note: note.map(|text| Note {
+                        text: text.into(),
+                        visibility: NoteVisibility::Shared,
+                    }),
+                })
+                .unwrap();
+            ids.push(checkin.id);
+        }
+        // One edited and one deleted record, so upgrades see every row state.
+        store
+            .edit(
+                ids[1],
+                CheckInDraft {
+                    instrument: instrument.clone(),
+                    session_date: NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(),
+                    answers: [
+                        ("heard".into(), 4),
+                        ("hopeful".into(), 4),
+                        ("fit".into(), 5),
+                    ]
+                    .into(),
+                    note: None,
+                },
+            )
+            .unwrap();
+        let doomed = store
+            .record(CheckInDraft {
+                instrument,
+                session_date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+                answers: [("heard".into(), 1), ("hopeful".into(), 1)].into(),
+                note: None,
+            })
+            .unwrap();
+        store.delete(doomed.id).unwrap();
+        drop(store);
+        assert!(!dir.join("schema-v1.db-wal").exists());
+    }
+}

@@ -1,0 +1,232 @@
+//! The database schema and its migrations.
+//!
+//! `PRAGMA user_version` holds the schema version. Opening a database runs
+//! every migration from its version up to [`LATEST_VERSION`] in one
+//! transaction, so a crash mid-upgrade leaves the old schema intact. A file
+//! from a newer app is refused before anything is written to it.
+//!
+//! Rule for changing the schema: never edit a released migration; append one.
+//! `core/tests/fixtures/` keeps a database of every released version, and the
+//! tests upgrade each of them.
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::StoreError;
+
+/// Marks a SQLite file as Rapport's (`PRAGMA application_id`, "RPRT").
+pub const APPLICATION_ID: i32 = 0x5250_5254;
+
+/// Schema version this code writes.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// `MIGRATIONS[n]` upgrades a database from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: the first released schema.
+    "
+    CREATE TABLE meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- How the data key is kept. One row: a database has one data key.
+    CREATE TABLE keyring (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        method      TEXT NOT NULL CHECK (method IN ('passphrase', 'secret_store')),
+        wrapped_key BLOB,   -- age (scrypt) file holding the key, for 'passphrase'
+        secret_name TEXT,   -- keystore entry holding the key, for 'secret_store'
+        key_check   BLOB NOT NULL, -- a sealed constant: proves the key is the right one
+        created_at  INTEGER NOT NULL
+    );
+
+    -- Answers and notes live only inside `sealed`; the other columns are the
+    -- cleartext needed to sort, page and sync (see SECURITY.md).
+    CREATE TABLE checkins (
+        id                 BLOB PRIMARY KEY CHECK (length(id) = 16),
+        instrument_id      TEXT NOT NULL,
+        instrument_version INTEGER NOT NULL,
+        session_date       TEXT NOT NULL,       -- YYYY-MM-DD, the client's calendar
+        version            INTEGER NOT NULL CHECK (version >= 1),
+        created_at         INTEGER NOT NULL,    -- ms since the Unix epoch, UTC
+        updated_at         INTEGER NOT NULL,
+        deleted_at         INTEGER,             -- set for tombstones
+        sealed             BLOB,                -- NULL for tombstones
+        CHECK ((deleted_at IS NULL) = (sealed IS NOT NULL))
+    );
+
+    -- Changes waiting to be sent, in order. Holds no content: the sync engine
+    -- reads the current row when it seals an envelope.
+    CREATE TABLE outbox (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id      BLOB NOT NULL REFERENCES checkins (id) ON DELETE CASCADE,
+        record_version INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('checkin', 'tombstone')),
+        queued_at      INTEGER NOT NULL
+    );
+    ",
+    // 1 → 2: retry bookkeeping for the sync engine, and an index so history
+    // pages stay fast however many check-ins a client has.
+    "
+    ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN last_attempt_at INTEGER;
+    CREATE INDEX checkins_by_session ON checkins (session_date DESC, id DESC)
+        WHERE deleted_at IS NULL;
+    ",
+];
+
+/// Opens (creating if needed) the database at `path`, refuses files that are
+/// not Rapport's or are newer than this code, sets the connection up and
+/// migrates it to `target_version`.
+pub(crate) fn open(path: &Path, target_version: i64) -> Result<Connection, StoreError> {
+    check_file_header(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify(e, path))?;
+
+    // Read-only checks first: a refused file must not be touched, and even
+    // switching the journal mode writes to the header.
+    let (app_id, version, objects) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id),
+                    (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_schema)",
+            [],
+            |row| {
+                Ok((
+                    row.get::<_, i32>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            },
+        )
+        .map_err(|e| classify(e, path))?;
+    let fresh = app_id == 0 && version == 0 && objects == 0;
+    if !fresh && app_id != APPLICATION_ID {
+        return Err(not_ours(path));
+    }
+    if version > LATEST_VERSION {
+        return Err(StoreError::NewerDatabase {
+            found: version,
+            supported: LATEST_VERSION,
+        });
+    }
+
+    // WAL: readers never block the writer, and a commit is one append.
+    // synchronous=FULL: a check-in the client saw saved survives power loss.
+    // secure_delete: freed pages are zeroed, so erased ciphertext is gone too.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(|e| classify(e, path))?;
+
+    migrate(conn, version, target_version, path)
+}
+
+fn migrate(
+    mut conn: Connection,
+    from: i64,
+    to: i64,
+    path: &Path,
+) -> Result<Connection, StoreError> {
+    if from >= to {
+        return Ok(conn);
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| classify(e, path))?;
+    for step in from..to {
+        let sql = MIGRATIONS[step as usize];
+        tx.execute_batch(sql).map_err(|e| classify(e, path))?;
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {to};"
+    ))
+    .map_err(|e| classify(e, path))?;
+    tx.commit().map_err(|e| classify(e, path))?;
+    Ok(conn)
+}
+
+/// A SQLite file starts with these 16 bytes; anything else is not a database
+/// at all, and saying so beats SQLite's "file is not a database" later.
+fn check_file_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            });
+        }
+    };
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                });
+            }
+        }
+    }
+    match read {
+        0 => Ok(()), // an empty file: SQLite treats it as a new database
+        16 if &header == b"SQLite format 3\0" => Ok(()),
+        _ => Err(not_ours(path)),
+    }
+}
+
+fn not_ours(path: &Path) -> StoreError {
+    StoreError::NotARapportDatabase {
+        path: path.display().to_string(),
+    }
+}
+
+/// Turns SQLite's view of a bad file into ours.
+pub(crate) fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => not_ours(path),
+        _ => e.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_applies_on_top_of_the_previous_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        for target in 1..=LATEST_VERSION {
+            let path = dir.path().join(format!("v{target}.db"));
+            let conn = open(&path, target).unwrap();
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, target);
+            drop(conn);
+            // And from there forward to the latest.
+            let conn = open(&path, LATEST_VERSION).unwrap();
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, LATEST_VERSION);
+        }
+    }
+}
