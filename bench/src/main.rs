@@ -1,1 +1,105 @@
-fn main() {}
+//! Rapport's benchmarks. Each scenario measures our code and a baseline in the
+//! same run, on the same machine and file system, and prints one JSON line:
+//! `{"bench", "ours_us", "baseline", "baseline_us", "ratio", ...}`.
+//!
+//! Ratios, not absolute times, are what the targets are about: the machines
+//! these run on are shared and noisy, and a ratio against work done moments
+//! earlier cancels most of that noise. Rounds alternate between ours and the
+//! baseline, and the median round is reported.
+//!
+//! Usage: `cargo run --release -p rapport-bench -- [SCENARIO...]` (all when
+//! none is named).
+
+mod scenarios;
+
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+
+/// One scenario: a name and how to run it.
+struct Scenario {
+    name: &'static str,
+    about: &'static str,
+    run: fn() -> Result<Vec<Value>, String>,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "record_checkin",
+        about: "record one check-in durably vs a plain rusqlite insert of the same row",
+        run: scenarios::record_checkin,
+    },
+    Scenario {
+        name: "history_10k",
+        about: "list 10,000 decrypted check-ins vs select + one AEAD open per row",
+        run: scenarios::history_10k,
+    },
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args
+        .iter()
+        .any(|a| a == "-h" || a == "--help" || a == "--list")
+    {
+        println!("usage: rapport-bench [SCENARIO...]\n\nscenarios:");
+        for s in SCENARIOS {
+            println!("  {:<16} {}", s.name, s.about);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let chosen: Vec<&Scenario> = if args.is_empty() {
+        SCENARIOS.iter().collect()
+    } else {
+        let mut chosen = Vec::new();
+        for arg in &args {
+            match SCENARIOS.iter().find(|s| s.name == arg) {
+                Some(s) => chosen.push(s),
+                None => {
+                    eprintln!("unknown scenario {arg:?}; `rapport-bench --list` shows them");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        chosen
+    };
+    for scenario in chosen {
+        match (scenario.run)() {
+            Ok(lines) => {
+                for line in lines {
+                    println!("{line}");
+                }
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", scenario.name);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The JSON line every scenario prints, plus scenario-specific fields.
+pub(crate) fn report(
+    bench: &str,
+    ours_us: f64,
+    baseline: &str,
+    baseline_us: f64,
+    extra: Value,
+) -> Value {
+    let mut line = json!({
+        "bench": bench,
+        "ours_us": round(ours_us),
+        "baseline": baseline,
+        "baseline_us": round(baseline_us),
+        "ratio": round(ours_us / baseline_us),
+    });
+    if let (Some(line), Value::Object(extra)) = (line.as_object_mut(), extra) {
+        line.extend(extra);
+    }
+    line
+}
+
+pub(crate) fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}

@@ -71,16 +71,17 @@ pub struct OutboxEntry {
     pub attempts: u32,
 }
 
-/// The cleartext columns a check-in's sealed column is bound to: moving the
-/// ciphertext to another instrument or session date breaks it.
-pub fn checkin_bound(instrument: &InstrumentRef, session_date: NaiveDate) -> Vec<u8> {
-    format!(
-        "{}\u{0}{}\u{0}{}",
-        instrument.id,
-        instrument.version,
-        session_date.format(DATE_FORMAT)
-    )
-    .into_bytes()
+/// The cleartext columns a check-in's sealed column is bound to, as stored
+/// (session date as `YYYY-MM-DD`): moving the ciphertext to another instrument
+/// or session date breaks it. Public so tools can open rows the same way.
+pub fn checkin_bound(instrument_id: &str, instrument_version: u32, session_date: &str) -> Vec<u8> {
+    let mut bound = Vec::with_capacity(instrument_id.len() + session_date.len() + 12);
+    bound.extend_from_slice(instrument_id.as_bytes());
+    bound.push(0);
+    bound.extend_from_slice(instrument_version.to_string().as_bytes());
+    bound.push(0);
+    bound.extend_from_slice(session_date.as_bytes());
+    bound
 }
 
 impl Store {
@@ -201,62 +202,56 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS}, deleted_at FROM checkins WHERE id = ?1"
         ))?;
-        let row = stmt
-            .query_row(params![id.as_bytes()], |row| {
-                let deleted_at: Option<i64> = row.get(8)?;
-                Ok((RawCheckIn::from_row(row)?, deleted_at))
-            })
-            .optional()?;
-        match row {
-            None => Ok(None),
-            Some((raw, Some(deleted_at))) => Ok(Some(CheckInRecord::Deleted(Tombstone {
+        let mut rows = stmt.query(params![id.as_bytes()])?;
+        let Some(row) = rows.next()? else {
+            return Ok(None);
+        };
+        let raw = RawCheckIn::from_row(row)?;
+        match row.get::<_, Option<i64>>(8)? {
+            Some(deleted_at) => Ok(Some(CheckInRecord::Deleted(Tombstone {
                 id: raw.id()?,
                 version: raw.version,
-                deleted_at: timestamp(deleted_at, &raw)?,
+                deleted_at: raw.timestamp(deleted_at)?,
             }))),
-            Some((raw, None)) => Ok(Some(CheckInRecord::Live(self.open_raw(raw)?))),
+            None => Ok(Some(CheckInRecord::Live(self.open_raw(&raw)?))),
         }
     }
 
     /// Check-ins newest session first, `limit` (at most [`MAX_PAGE`]) at a
     /// time, starting after `after` (from the previous page's `next`).
     pub fn history(&self, after: Option<&HistoryCursor>, limit: u32) -> Result<HistoryPage, Error> {
-        let limit = limit.clamp(1, MAX_PAGE);
+        let limit = limit.clamp(1, MAX_PAGE) as usize;
         // One more than asked for tells whether another page follows.
-        let fetch = i64::from(limit) + 1;
-        let mut raws = Vec::with_capacity(limit as usize + 1);
-        match after {
+        let fetch = limit as i64 + 1;
+        let (mut stmt, cursor_date);
+        let mut rows = match after {
             None => {
-                let mut stmt = self.conn.prepare_cached(&format!(
+                stmt = self.conn.prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM checkins WHERE deleted_at IS NULL
                      ORDER BY session_date DESC, id DESC LIMIT ?1"
                 ))?;
-                let rows = stmt.query_map(params![fetch], RawCheckIn::from_row)?;
-                for raw in rows {
-                    raws.push(raw?);
-                }
+                stmt.query(params![fetch])?
             }
             Some(cursor) => {
-                let mut stmt = self.conn.prepare_cached(&format!(
+                stmt = self.conn.prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM checkins WHERE deleted_at IS NULL
                        AND (session_date, id) < (?1, ?2)
                      ORDER BY session_date DESC, id DESC LIMIT ?3"
                 ))?;
-                let rows = stmt.query_map(
-                    params![date_text(cursor.session_date), cursor.id.as_bytes(), fetch],
-                    RawCheckIn::from_row,
-                )?;
-                for raw in rows {
-                    raws.push(raw?);
-                }
+                cursor_date = date_text(cursor.session_date);
+                stmt.query(params![cursor_date, cursor.id.as_bytes(), fetch])?
             }
+        };
+        let mut checkins = Vec::with_capacity(limit);
+        let mut more = false;
+        while let Some(row) = rows.next()? {
+            if checkins.len() == limit {
+                more = true;
+                break;
+            }
+            // Opened straight from SQLite's buffers: no copy of the row first.
+            checkins.push(self.open_raw(&RawCheckIn::from_row(row)?)?);
         }
-        let more = raws.len() > limit as usize;
-        raws.truncate(limit as usize);
-        let checkins = raws
-            .into_iter()
-            .map(|raw| self.open_raw(raw))
-            .collect::<Result<Vec<_>, _>>()?;
         let next = if more {
             checkins.last().map(|last| HistoryCursor {
                 session_date: last.session_date,
@@ -309,51 +304,44 @@ impl Store {
         Ok(entries)
     }
 
-    fn open_raw(&self, raw: RawCheckIn) -> Result<CheckIn, Error> {
+    fn open_raw(&self, raw: &RawCheckIn<'_>) -> Result<CheckIn, Error> {
         let id = raw.id()?;
         let unreadable = |detail: String| StoreError::UnreadableRecord {
             table: TABLE,
             row: id.to_string(),
             detail,
         };
-        let session_date = NaiveDate::parse_from_str(&raw.session_date, DATE_FORMAT)
-            .map_err(|e| unreadable(format!("session date {:?}: {e}", raw.session_date)))?;
-        let instrument = InstrumentRef {
-            id: raw.instrument_id.clone(),
-            version: raw.instrument_version,
-        };
-        let bound = checkin_bound(&instrument, session_date);
+        let session_date = parse_date(raw.session_date)
+            .ok_or_else(|| unreadable(format!("session date {:?}", raw.session_date)))?;
+        let bound = checkin_bound(raw.instrument_id, raw.instrument_version, raw.session_date);
         let sealed = raw
             .sealed
-            .as_deref()
             .ok_or_else(|| unreadable("live check-in without content".into()))?;
-        let plaintext = self
-            .cipher
-            .open(
-                &RowAddress {
-                    table: TABLE,
-                    row_id: &raw.id,
-                    version: raw.version,
-                    bound: &bound,
-                },
-                sealed,
-            )
-            .map_err(|e| match e {
-                RowOpenError::Tampered => StoreError::Tampered {
-                    table: TABLE,
-                    row: id.to_string(),
-                },
-                RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
-            })?;
+        let address = RowAddress {
+            table: TABLE,
+            row_id: raw.id,
+            version: raw.version,
+            bound: &bound,
+        };
+        let plaintext = self.cipher.open(&address, sealed).map_err(|e| match e {
+            RowOpenError::Tampered => StoreError::Tampered {
+                table: TABLE,
+                row: id.to_string(),
+            },
+            RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+        })?;
         let (answers, note) = codec::decode(&plaintext).map_err(unreadable)?;
         Ok(CheckIn {
             id,
-            instrument,
+            instrument: InstrumentRef {
+                id: raw.instrument_id.to_owned(),
+                version: raw.instrument_version,
+            },
             session_date,
             answers,
             note,
-            created_at: timestamp(raw.created_at, &raw)?,
-            updated_at: timestamp(raw.updated_at, &raw)?,
+            created_at: raw.timestamp(raw.created_at)?,
+            updated_at: raw.timestamp(raw.updated_at)?,
             version: raw.version,
         })
     }
@@ -367,7 +355,11 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
             detail,
         }
     })?;
-    let bound = checkin_bound(&checkin.instrument, checkin.session_date);
+    let bound = checkin_bound(
+        &checkin.instrument.id,
+        checkin.instrument.version,
+        &date_text(checkin.session_date),
+    );
     Ok(cipher.seal(
         &RowAddress {
             table: TABLE,
@@ -382,47 +374,62 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
 const COLUMNS: &str = "id, instrument_id, instrument_version, session_date, version, \
                        created_at, updated_at, sealed";
 
-/// A check-in row as stored, before it is opened.
-struct RawCheckIn {
-    id: Vec<u8>,
-    instrument_id: String,
+/// A check-in row as SQLite holds it, borrowed from the statement.
+struct RawCheckIn<'r> {
+    id: &'r [u8],
+    instrument_id: &'r str,
     instrument_version: u32,
-    session_date: String,
+    session_date: &'r str,
     version: u32,
     created_at: i64,
     updated_at: i64,
-    sealed: Option<Vec<u8>>,
+    sealed: Option<&'r [u8]>,
 }
 
-impl RawCheckIn {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<RawCheckIn> {
+impl<'r> RawCheckIn<'r> {
+    fn from_row(row: &'r Row<'_>) -> rusqlite::Result<RawCheckIn<'r>> {
         Ok(RawCheckIn {
-            id: row.get(0)?,
-            instrument_id: row.get(1)?,
+            id: row.get_ref(0)?.as_blob()?,
+            instrument_id: row.get_ref(1)?.as_str()?,
             instrument_version: row.get(2)?,
-            session_date: row.get(3)?,
+            session_date: row.get_ref(3)?.as_str()?,
             version: row.get(4)?,
             created_at: row.get(5)?,
             updated_at: row.get(6)?,
-            sealed: row.get(7)?,
+            sealed: row.get_ref(7)?.as_blob_or_null()?,
         })
     }
 
     fn id(&self) -> Result<Uuid, StoreError> {
-        Uuid::from_slice(&self.id).map_err(|e| StoreError::UnreadableRecord {
+        Uuid::from_slice(self.id).map_err(|e| StoreError::UnreadableRecord {
             table: TABLE,
             row: format!("{:02x?}", self.id),
             detail: e.to_string(),
         })
     }
+
+    fn timestamp(&self, millis: i64) -> Result<DateTime<Utc>, StoreError> {
+        DateTime::from_timestamp_millis(millis).ok_or_else(|| StoreError::UnreadableRecord {
+            table: TABLE,
+            row: format!("{:02x?}", self.id),
+            detail: format!("timestamp {millis} out of range"),
+        })
+    }
 }
 
-fn timestamp(millis: i64, raw: &RawCheckIn) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(millis).ok_or_else(|| StoreError::UnreadableRecord {
-        table: TABLE,
-        row: format!("{:02x?}", raw.id),
-        detail: format!("timestamp {millis} out of range"),
-    })
+/// Parses the stored `YYYY-MM-DD`. chrono's format-driven parser costs more
+/// than decrypting the row, and every history row needs this.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 fn date_text(date: NaiveDate) -> String {
@@ -470,4 +477,31 @@ fn queue(
         now.timestamp_millis()
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_dates_parse_and_malformed_ones_do_not() {
+        assert_eq!(
+            parse_date("2026-11-23"),
+            NaiveDate::from_ymd_opt(2026, 11, 23)
+        );
+        assert_eq!(
+            parse_date(&date_text(NaiveDate::from_ymd_opt(9, 1, 2).unwrap())),
+            NaiveDate::from_ymd_opt(9, 1, 2)
+        );
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "2026/11/23",
+            "2026-1-023",
+            "",
+            "२०२६-११-२३",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 }

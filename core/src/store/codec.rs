@@ -9,17 +9,24 @@ use crate::model::{Answers, Note, NoteVisibility};
 
 const FORMAT_V1: u8 = 1;
 
-#[derive(Serialize, Deserialize)]
+/// Answers encode as a length-prefixed list of (item id, rating) pairs.
+#[derive(Serialize)]
+struct SealedCheckInRef<'a> {
+    answers: &'a Answers,
+    note: Option<(&'a str, bool)>,
+}
+
+#[derive(Deserialize)]
 struct SealedCheckIn {
-    answers: Vec<(String, u8)>,
+    answers: Answers,
     note: Option<(String, bool)>,
 }
 
 /// Encodes answers and note for sealing.
 pub(super) fn encode(answers: &Answers, note: Option<&Note>) -> Result<Vec<u8>, String> {
-    let payload = SealedCheckIn {
-        answers: answers.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-        note: note.map(|n| (n.text.clone(), n.visibility == NoteVisibility::Shared)),
+    let payload = SealedCheckInRef {
+        answers,
+        note: note.map(|n| (n.text.as_str(), n.visibility == NoteVisibility::Shared)),
     };
     let mut out = vec![FORMAT_V1];
     out.extend(postcard::to_allocvec(&payload).map_err(|e| e.to_string())?);
@@ -43,7 +50,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Answers, Option<Note>), String> {
             NoteVisibility::Private
         },
     });
-    Ok((payload.answers.into_iter().collect(), note))
+    Ok((payload.answers, note))
 }
 
 #[cfg(test)]

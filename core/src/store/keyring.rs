@@ -25,7 +25,7 @@ pub(super) struct Unlocked {
 
 /// The keystore entry name for a database: one entry per database, so several
 /// stores (a therapist testing a client app, say) never share a key.
-pub(super) fn secret_name(database_id: Uuid) -> String {
+pub fn secret_name(database_id: Uuid) -> String {
     format!("rapport.data-key.{database_id}")
 }
 

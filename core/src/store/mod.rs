@@ -17,7 +17,8 @@ use rusqlite::Connection;
 use uuid::Uuid;
 
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
-pub use schema::{APPLICATION_ID, LATEST_VERSION};
+pub use keyring::secret_name as keystore_entry_name;
+pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{KeySource, RowCipher};

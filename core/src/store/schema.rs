@@ -21,6 +21,20 @@ pub const APPLICATION_ID: i32 = 0x5250_5254;
 /// Schema version this code writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// How every connection is set up. Public so benchmarks can give their
+/// baseline exactly the same settings.
+///
+/// - WAL: readers never block the writer, and a commit is one append.
+/// - synchronous=FULL: a check-in the client saw saved survives power loss.
+/// - secure_delete: freed pages are zeroed, so erased ciphertext is gone too.
+/// - temp_store=MEMORY: sorts never spill to temporary files.
+pub const CONNECTION_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = FULL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA secure_delete = ON;
+     PRAGMA temp_store = MEMORY;
+     PRAGMA busy_timeout = 5000;";
+
 /// `MIGRATIONS[n]` upgrades a database from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
     // 0 → 1: the first released schema.
@@ -116,18 +130,8 @@ pub(crate) fn open(path: &Path, target_version: i64) -> Result<Connection, Store
         });
     }
 
-    // WAL: readers never block the writer, and a commit is one append.
-    // synchronous=FULL: a check-in the client saw saved survives power loss.
-    // secure_delete: freed pages are zeroed, so erased ciphertext is gone too.
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA secure_delete = ON;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA busy_timeout = 5000;",
-    )
-    .map_err(|e| classify(e, path))?;
+    conn.execute_batch(CONNECTION_PRAGMAS)
+        .map_err(|e| classify(e, path))?;
 
     migrate(conn, version, target_version, path)
 }

@@ -1,0 +1,288 @@
+//! The scenarios. Each builds its data, then alternates rounds of our code
+//! and its baseline so that drift in machine load hits both alike.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Days, NaiveDate, Utc};
+use rapport_core::crypto::{RowAddress, RowCipher};
+use rapport_core::store::{CONNECTION_PRAGMAS, MAX_PAGE, checkin_bound, keystore_entry_name};
+use rapport_core::{
+    CheckInDraft, DataKey, InstrumentRef, KeySource, MemorySecretStore, Note, NoteVisibility,
+    SecretStore, Store,
+};
+use rusqlite::{Connection, TransactionBehavior, params};
+use serde_json::{Value, json};
+
+use crate::report;
+
+const ROUNDS: usize = 11;
+
+/// The same plaintext table a Rapport without encryption would have.
+const PLAIN_SCHEMA: &str = "CREATE TABLE checkins (
+    id BLOB PRIMARY KEY, instrument_id TEXT NOT NULL, instrument_version INTEGER NOT NULL,
+    session_date TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL, answers TEXT NOT NULL, note TEXT);
+    CREATE INDEX checkins_by_session ON checkins (session_date DESC, id DESC);";
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn instrument() -> InstrumentRef {
+    InstrumentRef {
+        id: "session-checkin".into(),
+        version: 1,
+    }
+}
+
+/// A believable check-in: the two taps, sometimes the optional items and a note.
+fn draft(i: usize, session_date: NaiveDate) -> CheckInDraft {
+    let mut answers: rapport_core::Answers = [
+        ("heard".to_owned(), 1 + (i % 5) as u8),
+        ("hopeful".to_owned(), 1 + (i * 3 % 5) as u8),
+    ]
+    .into();
+    if i % 2 == 0 {
+        answers.insert("worked_on".into(), 1 + (i * 7 % 5) as u8);
+        answers.insert("fit".into(), 1 + (i * 11 % 5) as u8);
+    }
+    CheckInDraft {
+        instrument: instrument(),
+        session_date,
+        answers,
+        note: (i % 3 == 0).then(|| Note {
+            text: format!("Session {i}: we talked about the week and what felt heavy."),
+            visibility: NoteVisibility::Shared,
+        }),
+    }
+}
+
+fn keystore_store(path: &Path) -> Result<(Store, Arc<MemorySecretStore>), String> {
+    let keys = Arc::new(MemorySecretStore::new());
+    let store = Store::open(path, KeySource::SecretStore(keys.clone())).map_err(err)?;
+    Ok((store, keys))
+}
+
+fn plain_db(path: &Path) -> Result<Connection, String> {
+    let conn = Connection::open(path).map_err(err)?;
+    conn.execute_batch(CONNECTION_PRAGMAS).map_err(err)?;
+    conn.execute_batch(PLAIN_SCHEMA).map_err(err)?;
+    Ok(conn)
+}
+
+fn plain_insert(conn: &Connection, d: &CheckInDraft, answers: &str) -> Result<(), String> {
+    let now = Utc::now().timestamp_millis();
+    conn.prepare_cached(
+        "INSERT INTO checkins (id, instrument_id, instrument_version, session_date, version,
+                               created_at, updated_at, answers, note)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7)",
+    )
+    .map_err(err)?
+    .execute(params![
+        uuid::Uuid::now_v7().as_bytes(),
+        d.instrument.id,
+        d.instrument.version,
+        d.session_date.format("%Y-%m-%d").to_string(),
+        now,
+        answers,
+        d.note.as_ref().map(|n| n.text.as_str()),
+    ])
+    .map_err(err)?;
+    Ok(())
+}
+
+/// Record one check-in durably (validate, seal, insert row and outbox entry,
+/// commit with fsync) against inserting the same plaintext row in its own
+/// transaction, with the same pragmas, in the same directory.
+pub fn record_checkin() -> Result<Vec<Value>, String> {
+    const PER_ROUND: usize = 200;
+    let dir = tempfile::tempdir().map_err(err)?;
+    let (mut store, _keys) = keystore_store(&dir.path().join("ours.db"))?;
+    let mut plain = plain_db(&dir.path().join("plain.db"))?;
+    let today = Utc::now().date_naive();
+    let drafts: Vec<CheckInDraft> = (0..PER_ROUND).map(|i| draft(i, today)).collect();
+    let answers: Vec<String> = drafts
+        .iter()
+        .map(|d| serde_json::to_string(&d.answers))
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+
+    let mut ours = Vec::new();
+    let mut base = Vec::new();
+    for round in 0..=ROUNDS {
+        let start = Instant::now();
+        for d in &drafts {
+            black_box(store.record(d.clone()).map_err(err)?);
+        }
+        let ours_us = start.elapsed().as_secs_f64() * 1e6 / PER_ROUND as f64;
+
+        let start = Instant::now();
+        for (d, a) in drafts.iter().zip(&answers) {
+            let tx = plain
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
+            plain_insert(&tx, d, a)?;
+            tx.commit().map_err(err)?;
+        }
+        let base_us = start.elapsed().as_secs_f64() * 1e6 / PER_ROUND as f64;
+        if round > 0 {
+            // Round 0 warms caches and the file system.
+            ours.push(ours_us);
+            base.push(base_us);
+        }
+    }
+    Ok(vec![report(
+        "record_checkin",
+        median(ours),
+        "plain_rusqlite_insert",
+        median(base),
+        json!({"per_round": PER_ROUND, "rounds": ROUNDS, "synchronous": "FULL"}),
+    )])
+}
+
+/// List 10,000 check-ins through `Store::history` (paged, decrypted, decoded)
+/// against the crypto floor: selecting the same rows' ciphertext and opening
+/// each with one XChaCha20-Poly1305 call. `vs_plain_select` compares with
+/// selecting the same rows stored as plaintext.
+pub fn history_10k() -> Result<Vec<Value>, String> {
+    const ROWS: usize = 10_000;
+    let dir = tempfile::tempdir().map_err(err)?;
+    let (mut store, keys) = keystore_store(&dir.path().join("ours.db"))?;
+    let mut plain = plain_db(&dir.path().join("plain.db"))?;
+    let today = Utc::now().date_naive();
+    {
+        let tx = plain.transaction().map_err(err)?;
+        for i in 0..ROWS {
+            // Spread over the last year, about one session every weekday.
+            let d = draft(i, today - Days::new((i % 360) as u64));
+            store.record(d.clone()).map_err(err)?;
+            let answers = serde_json::to_string(&d.answers).map_err(err)?;
+            plain_insert(&tx, &d, &answers)?;
+        }
+        tx.commit().map_err(err)?;
+    }
+    let key = keys
+        .get(&keystore_entry_name(store.database_id()))
+        .map_err(err)?
+        .ok_or("the data key is missing from the keystore")?;
+    let cipher = RowCipher::new(&DataKey::from_bytes(&key).map_err(err)?);
+    let floor_conn = Connection::open(store.path()).map_err(err)?;
+
+    let list_ours = |store: &Store| -> Result<usize, String> {
+        let mut count = 0;
+        let mut cursor = None;
+        loop {
+            let page = store.history(cursor.as_ref(), MAX_PAGE).map_err(err)?;
+            count += black_box(&page.checkins).len();
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(count),
+            }
+        }
+    };
+    let list_floor = || -> Result<usize, String> {
+        let mut stmt = floor_conn
+            .prepare_cached(
+                "SELECT id, instrument_id, instrument_version, session_date, version, sealed
+                 FROM checkins WHERE deleted_at IS NULL ORDER BY session_date DESC, id DESC",
+            )
+            .map_err(err)?;
+        let mut rows = stmt.query([]).map_err(err)?;
+        let mut count = 0;
+        while let Some(row) = rows.next().map_err(err)? {
+            let id = row.get_ref(0).map_err(err)?.as_blob().map_err(err)?;
+            let instrument_id = row.get_ref(1).map_err(err)?.as_str().map_err(err)?;
+            let instrument_version: u32 = row.get(2).map_err(err)?;
+            let session_date = row.get_ref(3).map_err(err)?.as_str().map_err(err)?;
+            let version: u32 = row.get(4).map_err(err)?;
+            let sealed = row.get_ref(5).map_err(err)?.as_blob().map_err(err)?;
+            let bound = checkin_bound(instrument_id, instrument_version, session_date);
+            let address = RowAddress {
+                table: "checkins",
+                row_id: id,
+                version,
+                bound: &bound,
+            };
+            black_box(
+                cipher
+                    .open(&address, sealed)
+                    .map_err(|e| format!("{e:?}"))?,
+            );
+            count += 1;
+        }
+        Ok(count)
+    };
+    let list_plain = || -> Result<usize, String> {
+        let mut stmt = plain
+            .prepare_cached(
+                "SELECT id, instrument_id, instrument_version, session_date, version, created_at,
+                        updated_at, answers, note
+                 FROM checkins ORDER BY session_date DESC, id DESC",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            })
+            .map_err(err)?;
+        let mut count = 0;
+        for row in rows {
+            black_box(row.map_err(err)?);
+            count += 1;
+        }
+        Ok(count)
+    };
+
+    let (mut ours, mut floor, mut plain_times) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=ROUNDS {
+        let start = Instant::now();
+        let n = list_ours(&store)?;
+        let ours_us = start.elapsed().as_secs_f64() * 1e6;
+        let start = Instant::now();
+        let m = list_floor()?;
+        let floor_us = start.elapsed().as_secs_f64() * 1e6;
+        let start = Instant::now();
+        let p = list_plain()?;
+        let plain_us = start.elapsed().as_secs_f64() * 1e6;
+        if (n, m, p) != (ROWS, ROWS, ROWS) {
+            return Err(format!("listed {n}/{m}/{p} rows, expected {ROWS} each"));
+        }
+        if round > 0 {
+            ours.push(ours_us);
+            floor.push(floor_us);
+            plain_times.push(plain_us);
+        }
+    }
+    let ours = median(ours);
+    let plain_us = median(plain_times);
+    Ok(vec![report(
+        "history_10k",
+        ours,
+        "select_plus_aead_open",
+        median(floor),
+        json!({
+            "rows": ROWS,
+            "page": MAX_PAGE,
+            "plain_select_us": crate::round(plain_us),
+            "vs_plain_select": crate::round(ours / plain_us),
+        }),
+    )])
+}

@@ -1,0 +1,77 @@
+//! Helpers shared by the store's integration tests.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use rapport_core::{
+    CheckInDraft, InstrumentRef, KeySource, ManualClock, Note, NoteVisibility, Passphrase, Store,
+    StoreOptions,
+};
+
+/// scrypt work factor for tests: fast, still a real age scrypt wrap.
+pub const TEST_WORK_FACTOR: u8 = 4;
+
+pub fn passphrase(p: &str) -> KeySource {
+    KeySource::Passphrase(Passphrase::new(p).with_work_factor(TEST_WORK_FACTOR))
+}
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+pub fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 23, 19, 0, 0).unwrap(),
+    ))
+}
+
+pub fn options(clock: Arc<ManualClock>) -> StoreOptions {
+    StoreOptions {
+        clock,
+        ..StoreOptions::standard().unwrap()
+    }
+}
+
+pub fn open(path: &Path, keys: KeySource) -> Store {
+    Store::open_with(path, keys, options(clock())).unwrap()
+}
+
+pub fn draft(heard: u8, hopeful: u8, note: Option<&str>) -> CheckInDraft {
+    CheckInDraft {
+        instrument: InstrumentRef {
+            id: "session-checkin".into(),
+            version: 1,
+        },
+        session_date: today(),
+        answers: [("heard".to_owned(), heard), ("hopeful".to_owned(), hopeful)].into(),
+        note: note.map(|text| Note {
+            text: text.into(),
+            visibility: NoteVisibility::Shared,
+        }),
+    }
+}
+
+pub fn on(date: NaiveDate, mut d: CheckInDraft) -> CheckInDraft {
+    d.session_date = date;
+    d
+}
+
+/// Every byte of every file in `dir` (database, WAL, shared memory, journals).
+pub fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
