@@ -7,8 +7,9 @@
 //! earlier cancels most of that noise. Rounds alternate between ours and the
 //! baseline, and the median round is reported.
 //!
-//! Usage: `cargo run --release -p rapport-bench -- [SCENARIO...]` (all when
-//! none is named).
+//! Usage: `cargo run --release -p rapport-bench -- [--check] [SCENARIO...]`
+//! (all when none is named). With `--check`, exits non-zero when a ratio is
+//! above the scenario's limit, the acceptance bound from its issue.
 
 mod scenarios;
 
@@ -20,6 +21,8 @@ use serde_json::{Value, json};
 struct Scenario {
     name: &'static str,
     about: &'static str,
+    /// Highest acceptable `ratio` (checked with `--check`).
+    limit: f64,
     run: fn() -> Result<Vec<Value>, String>,
 }
 
@@ -27,27 +30,31 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "record_checkin",
         about: "record one check-in durably vs a plain rusqlite insert of the same row",
+        limit: 2.0,
         run: scenarios::record_checkin,
     },
     Scenario {
         name: "history_10k",
         about: "list 10,000 decrypted check-ins vs select + one AEAD open per row",
+        limit: 2.0,
         run: scenarios::history_10k,
     },
 ];
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args
         .iter()
         .any(|a| a == "-h" || a == "--help" || a == "--list")
     {
-        println!("usage: rapport-bench [SCENARIO...]\n\nscenarios:");
+        println!("usage: rapport-bench [--check] [SCENARIO...]\n\nscenarios:");
         for s in SCENARIOS {
-            println!("  {:<16} {}", s.name, s.about);
+            println!("  {:<16} (ratio limit {:.1}) {}", s.name, s.limit, s.about);
         }
         return ExitCode::SUCCESS;
     }
+    let check = args.iter().any(|a| a == "--check");
+    args.retain(|a| a != "--check");
     let chosen: Vec<&Scenario> = if args.is_empty() {
         SCENARIOS.iter().collect()
     } else {
@@ -63,11 +70,24 @@ fn main() -> ExitCode {
         }
         chosen
     };
+    let mut over = Vec::new();
     for scenario in chosen {
         match (scenario.run)() {
             Ok(lines) => {
-                for line in lines {
+                for mut line in lines {
+                    if let Some(fields) = line.as_object_mut() {
+                        fields.insert("limit".into(), json!(scenario.limit));
+                    }
                     println!("{line}");
+                    match line["ratio"].as_f64() {
+                        Some(ratio) if ratio > scenario.limit => {
+                            over.push(format!(
+                                "{} ratio {ratio} > {}",
+                                scenario.name, scenario.limit
+                            ));
+                        }
+                        _ => {}
+                    }
                 }
             }
             Err(e) => {
@@ -75,6 +95,10 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    if check && !over.is_empty() {
+        eprintln!("over the limit: {}", over.join("; "));
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }

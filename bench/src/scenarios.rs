@@ -50,7 +50,7 @@ fn draft(i: usize, session_date: NaiveDate) -> CheckInDraft {
         ("hopeful".to_owned(), 1 + (i * 3 % 5) as u8),
     ]
     .into();
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         answers.insert("worked_on".into(), 1 + (i * 7 % 5) as u8);
         answers.insert("fit".into(), 1 + (i * 11 % 5) as u8);
     }
@@ -58,7 +58,7 @@ fn draft(i: usize, session_date: NaiveDate) -> CheckInDraft {
         instrument: instrument(),
         session_date,
         answers,
-        note: (i % 3 == 0).then(|| Note {
+        note: i.is_multiple_of(3).then(|| Note {
             text: format!("Session {i}: we talked about the week and what felt heavy."),
             visibility: NoteVisibility::Shared,
         }),

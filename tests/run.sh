@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test Rapport has, from a fresh machine: formatting, lints, the
+# Rust unit/integration/property tests, and the benchmarks' ratio checks.
+# Installs what it needs when it is missing; CI runs exactly this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+need_rust_tool() {
+  if ! cargo "$1" --version >/dev/null 2>&1; then
+    echo "cargo $1 is missing; installing the $2 component"
+    rustup component add "$2"
+  fi
+}
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is not installed: install Rust (https://rustup.rs) and run this again" >&2
+  exit 1
+fi
+need_rust_tool fmt rustfmt
+need_rust_tool clippy clippy
+
+step "formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+step "lints (cargo clippy -D warnings)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust tests (unit, integration, property)"
+cargo test --workspace 2>&1 | tee "$log"
+
+step "benchmarks: each ratio is against a baseline measured in the same run"
+cargo run --release --quiet -p rapport-bench -- --check
+
+# One closing line for the whole run.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "\nAll tests: %d passed, %d failed\n", p, f }' "$log"
