@@ -26,6 +26,158 @@ pub enum Error {
     /// The data key could not be unlocked or protected.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// An invite could not be read.
+    #[error(transparent)]
+    Invite(#[from] InviteError),
+    /// A client's hello was refused.
+    #[error(transparent)]
+    Pairing(#[from] PairingError),
+    /// An envelope was refused (and is quarantined by the sync engine).
+    #[error(transparent)]
+    Envelope(#[from] QuarantineReason),
+}
+
+/// Why an invite could not be read. Each kind of damage has its own variant so
+/// an app can say "ask your therapist for a new invite" only when that helps.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InviteError {
+    /// The text is not a Rapport invite at all.
+    #[error("this is not a Rapport invite (it should start with \"rapport:invite/\")")]
+    NotAnInvite,
+    /// The invite was cut off, as when a link is copied only in part.
+    #[error(
+        "the invite is incomplete ({found} of {expected} bytes): copy the whole link, or scan \
+         the QR code again"
+    )]
+    Truncated {
+        /// Bytes the invite says it has.
+        expected: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// The checksum does not match: a character was changed.
+    #[error("the invite was altered or mistyped: scan the QR code or copy the link again")]
+    Altered,
+    /// The invite was made by a newer (or unknown) version of Rapport.
+    #[error(
+        "this invite is format version {found}; this app reads version {supported}: update the app"
+    )]
+    UnsupportedVersion {
+        /// Version in the invite.
+        found: u8,
+        /// Version this app reads.
+        supported: u8,
+    },
+    /// The invite's time is up.
+    #[error("this invite expired at {expired_at}: ask your therapist for a new one")]
+    Expired {
+        /// When it expired.
+        expired_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The invite decodes but its content is not usable.
+    #[error("the invite is not usable: {detail}")]
+    Malformed {
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// Why a therapist refused a client's hello.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PairingError {
+    /// The hello names no invite this therapist made.
+    #[error("the hello answers an invite this device did not create")]
+    UnknownInvite,
+    /// The invite was already used by another device.
+    #[error("this invite was already used: each invite pairs one device; create a new invite")]
+    InviteAlreadyUsed,
+    /// The invite expired before the hello arrived.
+    #[error("the invite expired at {expired_at} before the client answered: create a new invite")]
+    InviteExpired {
+        /// When it expired.
+        expired_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The hello's MAC does not match the invite's pairing secret.
+    #[error("the hello was not made with this invite's secret: it is forged or damaged")]
+    BadMac,
+    /// The hello's device card is not self-consistent.
+    #[error("the client's device card is invalid: {detail}")]
+    BadCard {
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// Why an envelope was not accepted. The sync engine quarantines the envelope
+/// with this reason and counts it; nothing is applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuarantineReason {
+    /// Larger than the 64 KiB limit.
+    #[error("envelope of {size} bytes is over the {limit}-byte limit")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not an age file, or its header is malformed or unreasonably long.
+    #[error("envelope header is malformed: {detail}")]
+    BadHeader {
+        /// What is wrong.
+        detail: String,
+    },
+    /// More recipient stanzas than any envelope of ours has: refused before
+    /// age parses them.
+    #[error("envelope header has {count} recipient stanzas (at most {limit} allowed)")]
+    TooManyStanzas {
+        /// Stanzas counted.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A passphrase (scrypt) stanza, which could cost seconds of work to try.
+    #[error("envelope uses a passphrase stanza, which envelopes never do")]
+    ScryptStanza,
+    /// Not encrypted to this device, or the ciphertext was altered.
+    #[error("envelope could not be decrypted by this device")]
+    DecryptionFailed,
+    /// Decrypted, but the content is not a message of ours.
+    #[error("envelope content is malformed: {detail}")]
+    Malformed {
+        /// What is wrong.
+        detail: String,
+    },
+    /// The sender is not a paired device.
+    #[error("envelope from unknown device {sender}")]
+    UnknownSender {
+        /// The sender claimed.
+        sender: String,
+    },
+    /// The signature does not verify against the sender's key.
+    #[error("envelope signature does not verify for sender {sender}")]
+    BadSignature {
+        /// The sender claimed.
+        sender: String,
+    },
+    /// The envelope was addressed to another mailbox (re-posted by someone).
+    #[error("envelope was addressed to mailbox {addressed_to}, but arrived in {arrived_in}")]
+    WrongMailbox {
+        /// Mailbox in the signed message.
+        addressed_to: String,
+        /// Mailbox it was fetched from.
+        arrived_in: String,
+    },
+    /// The envelope was addressed to another recipient key.
+    #[error("envelope was addressed to another device")]
+    WrongRecipient,
+    /// A sequence number already seen from this sender: a replay.
+    #[error("envelope {seq} from {sender} was already received (replay)")]
+    Replayed {
+        /// The sender.
+        sender: String,
+        /// The repeated sequence number.
+        seq: u64,
+    },
 }
 
 /// Why a check-in was refused. Each variant names the offending item or value

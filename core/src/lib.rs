@@ -11,7 +11,10 @@
 
 pub mod clock;
 pub mod crypto;
+pub mod envelope;
 pub mod error;
+pub mod identity;
+pub mod invite;
 pub mod model;
 pub mod store;
 
@@ -19,7 +22,12 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{
     DataKey, KeySource, MemorySecretStore, Passphrase, SecretStore, SecretStoreError,
 };
-pub use error::{Error, InstrumentError, KeyError, StoreError, ValidationError};
+pub use error::{
+    Error, InstrumentError, InviteError, KeyError, PairingError, QuarantineReason, StoreError,
+    ValidationError,
+};
+pub use identity::{DeviceCard, DeviceId, DeviceIdentity};
+pub use invite::Invite;
 pub use model::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, Instrument, InstrumentRef, Instruments, Note,
     NoteVisibility, Tombstone,

@@ -8,3 +8,5 @@ mod secret_store;
 pub use data_key::{DEFAULT_WORK_FACTOR, DataKey, KeySource, MAX_WORK_FACTOR, Passphrase};
 pub use row::{RowAddress, RowCipher, RowOpenError};
 pub use secret_store::{MemorySecretStore, SecretStore, SecretStoreError};
+
+pub(crate) use row::fill_random;

@@ -1,0 +1,263 @@
+//! Envelope v1: a signed message, age-encrypted to one device.
+//!
+//! Sealing: the [`Message`] is postcard-encoded; Ed25519 signs a context
+//! string, the target mailbox, the recipient and those bytes; mailbox,
+//! recipient, message and signature are then age-encrypted (binary, one X25519
+//! recipient). age alone neither authenticates the sender nor binds the
+//! ciphertext to a mailbox; the signature and the ids inside close both gaps.
+//!
+//! Opening checks, in order and each with its own [`QuarantineReason`]: size,
+//! header shape (before age parses it), decryption, signature against the
+//! paired sender, mailbox and recipient binding, and the sender's sequence.
+
+mod header;
+mod hello;
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use header::{MAX_STANZAS, precheck};
+pub use hello::Hello;
+
+use crate::error::{KeyError, QuarantineReason};
+use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
+
+/// Largest envelope accepted (and produced).
+pub const MAX_ENVELOPE_BYTES: usize = 64 * 1024;
+const CONTEXT: &[u8] = b"rapport.envelope.v1";
+const FORMAT_V1: u8 = 1;
+
+/// What a message carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MessageKind {
+    /// A client answering an invite (body: [`Hello`]).
+    Hello,
+    /// A new or edited check-in.
+    CheckIn,
+    /// A deleted check-in.
+    Tombstone,
+    /// The therapist saw a check-in.
+    Receipt,
+}
+
+/// The signed content of an envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// What the body is.
+    pub kind: MessageKind,
+    /// The sending device.
+    pub sender: DeviceId,
+    /// Per-sender counter, from 1: the receiver spots replays and gaps.
+    pub seq: u64,
+    /// The record concerned (for a hello, the invite's id as a UUID).
+    pub record_id: Uuid,
+    /// The record's version.
+    pub record_version: u32,
+    /// When the sender sealed it.
+    pub sent_at: DateTime<Utc>,
+    /// Kind-specific content.
+    pub body: Vec<u8>,
+}
+
+/// What age encrypts: the binding, the message and its signature.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    format: u8,
+    mailbox: String,
+    recipient: String,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+/// What the receiver knows about a paired sender.
+#[derive(Debug, Clone)]
+pub struct KnownSender {
+    /// Its card (signing key, recipient).
+    pub card: DeviceCard,
+    /// Highest sequence number accepted from it so far (0 for none).
+    pub last_seq: u64,
+}
+
+/// An envelope that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The message.
+    pub message: Message,
+    /// The sender's card (from the pairing, or from the hello itself).
+    pub sender: DeviceCard,
+    /// Set when sequence numbers were skipped: messages may have been lost.
+    pub gap: Option<SequenceGap>,
+}
+
+/// Sequence numbers that never arrived from a sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceGap {
+    /// The number that was expected next.
+    pub expected: u64,
+    /// The number that arrived.
+    pub received: u64,
+}
+
+fn signed_bytes(mailbox: &str, recipient: &str, message: &[u8]) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(CONTEXT.len() + 8 + mailbox.len() + recipient.len() + message.len());
+    out.extend_from_slice(CONTEXT);
+    for part in [mailbox.as_bytes(), recipient.as_bytes()] {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(message);
+    out
+}
+
+/// Signs `message` as `sender` and encrypts it to `recipient` for `mailbox`.
+/// The message's `sender` field is set to the signing device.
+pub fn seal(
+    sender: &DeviceIdentity,
+    mut message: Message,
+    mailbox: &str,
+    recipient: &str,
+) -> Result<Vec<u8>, KeyError> {
+    let age_recipient =
+        age::x25519::Recipient::from_str(recipient).map_err(|e| KeyError::Damaged {
+            detail: format!("recipient {recipient:?}: {e}"),
+        })?;
+    message.sender = sender.device_id();
+    let encode_err = |e: postcard::Error| KeyError::Damaged {
+        detail: format!("encoding a message: {e}"),
+    };
+    let message_bytes = postcard::to_allocvec(&message).map_err(encode_err)?;
+    let signature = sender.sign(&signed_bytes(mailbox, recipient, &message_bytes));
+    let plaintext = postcard::to_allocvec(&Sealed {
+        format: FORMAT_V1,
+        mailbox: mailbox.to_owned(),
+        recipient: recipient.to_owned(),
+        message: message_bytes,
+        signature: signature.to_vec(),
+    })
+    .map_err(encode_err)?;
+    let envelope = age::encrypt(&age_recipient, &plaintext).map_err(|e| KeyError::Damaged {
+        detail: format!("encrypting an envelope: {e}"),
+    })?;
+    if envelope.len() > MAX_ENVELOPE_BYTES {
+        return Err(KeyError::Damaged {
+            detail: format!(
+                "envelope of {} bytes is over the {MAX_ENVELOPE_BYTES}-byte limit",
+                envelope.len()
+            ),
+        });
+    }
+    Ok(envelope)
+}
+
+/// Opens an envelope fetched from `mailbox` with this device's identity.
+///
+/// `senders` looks up a paired sender. A hello from an unknown device is
+/// verified against the card it carries; whether that device may pair is for
+/// the caller to decide (it must check the hello's MAC against the invite).
+pub fn open(
+    envelope: &[u8],
+    me: &DeviceIdentity,
+    mailbox: &str,
+    senders: &dyn Fn(&DeviceId) -> Option<KnownSender>,
+) -> Result<Opened, QuarantineReason> {
+    if envelope.len() > MAX_ENVELOPE_BYTES {
+        return Err(QuarantineReason::TooLarge {
+            size: envelope.len(),
+            limit: MAX_ENVELOPE_BYTES,
+        });
+    }
+    precheck(envelope)?;
+    let plaintext = age::decrypt(me.age_identity(), envelope).map_err(|e| match e {
+        age::DecryptError::InvalidHeader | age::DecryptError::UnknownFormat => {
+            QuarantineReason::BadHeader {
+                detail: e.to_string(),
+            }
+        }
+        _ => QuarantineReason::DecryptionFailed,
+    })?;
+    let malformed = |detail: String| QuarantineReason::Malformed { detail };
+    let sealed: Sealed =
+        postcard::from_bytes(&plaintext).map_err(|e| malformed(format!("envelope: {e}")))?;
+    if sealed.format != FORMAT_V1 {
+        return Err(malformed(format!(
+            "unknown envelope format {}",
+            sealed.format
+        )));
+    }
+    let message: Message =
+        postcard::from_bytes(&sealed.message).map_err(|e| malformed(format!("message: {e}")))?;
+    let signature: [u8; 64] = sealed
+        .signature
+        .as_slice()
+        .try_into()
+        .map_err(|_| malformed("signature is not 64 bytes".into()))?;
+
+    let sender_text = message.sender.to_string();
+    let known = senders(&message.sender);
+    let card = match (&known, message.kind) {
+        (Some(known), _) => known.card.clone(),
+        (None, MessageKind::Hello) => {
+            let hello =
+                Hello::from_bytes(&message.body).map_err(|e| malformed(format!("hello: {e}")))?;
+            if hello.card.device_id != message.sender {
+                return Err(QuarantineReason::BadSignature {
+                    sender: sender_text,
+                });
+            }
+            hello
+                .card
+                .check()
+                .map_err(|e| malformed(format!("hello card: {e}")))?;
+            hello.card
+        }
+        (None, _) => {
+            return Err(QuarantineReason::UnknownSender {
+                sender: sender_text,
+            });
+        }
+    };
+    if !card.verifies(
+        &signed_bytes(&sealed.mailbox, &sealed.recipient, &sealed.message),
+        &signature,
+    ) {
+        return Err(QuarantineReason::BadSignature {
+            sender: sender_text,
+        });
+    }
+    if sealed.mailbox != mailbox {
+        return Err(QuarantineReason::WrongMailbox {
+            addressed_to: sealed.mailbox,
+            arrived_in: mailbox.to_owned(),
+        });
+    }
+    if sealed.recipient != me.card().age_recipient {
+        return Err(QuarantineReason::WrongRecipient);
+    }
+    let mut gap = None;
+    if let Some(known) = known {
+        if message.seq <= known.last_seq {
+            return Err(QuarantineReason::Replayed {
+                sender: sender_text,
+                seq: message.seq,
+            });
+        }
+        if message.seq > known.last_seq + 1 {
+            gap = Some(SequenceGap {
+                expected: known.last_seq + 1,
+                received: message.seq,
+            });
+        }
+    }
+    Ok(Opened {
+        message,
+        sender: card,
+        gap,
+    })
+}
+
+#[cfg(test)]
+mod tests;

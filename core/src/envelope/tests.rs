@@ -1,0 +1,157 @@
+use super::*;
+use crate::invite::Invite;
+use chrono::{Duration, TimeZone};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+fn message(kind: MessageKind, seq: u64) -> Message {
+    Message {
+        kind,
+        sender: DeviceId([0; 16]),
+        seq,
+        record_id: Uuid::from_u128(42),
+        record_version: 1,
+        sent_at: now(),
+        body: b"sealed check-in".to_vec(),
+    }
+}
+
+struct Pair {
+    client: DeviceIdentity,
+    therapist: DeviceIdentity,
+}
+
+fn pair() -> Pair {
+    Pair {
+        client: DeviceIdentity::generate().unwrap(),
+        therapist: DeviceIdentity::generate().unwrap(),
+    }
+}
+
+fn known(card: DeviceCard, last_seq: u64) -> impl Fn(&DeviceId) -> Option<KnownSender> {
+    move |id| {
+        (*id == card.device_id).then(|| KnownSender {
+            card: card.clone(),
+            last_seq,
+        })
+    }
+}
+
+#[test]
+fn a_sealed_message_opens_for_its_recipient_in_its_mailbox() {
+    let p = pair();
+    let to = p.therapist.card().age_recipient;
+    let env = seal(&p.client, message(MessageKind::CheckIn, 1), "mbx-t", &to).unwrap();
+    let opened = open(&env, &p.therapist, "mbx-t", &known(p.client.card(), 0)).unwrap();
+    assert_eq!(opened.message.sender, p.client.device_id());
+    assert_eq!(opened.message.body, b"sealed check-in");
+    assert_eq!(opened.gap, None);
+}
+
+#[test]
+fn an_envelope_reposted_to_another_mailbox_is_refused() {
+    let p = pair();
+    let to = p.therapist.card().age_recipient;
+    let env = seal(&p.client, message(MessageKind::CheckIn, 1), "mbx-a", &to).unwrap();
+    assert_eq!(
+        open(&env, &p.therapist, "mbx-b", &known(p.client.card(), 0)).unwrap_err(),
+        QuarantineReason::WrongMailbox {
+            addressed_to: "mbx-a".into(),
+            arrived_in: "mbx-b".into()
+        }
+    );
+}
+
+#[test]
+fn unknown_senders_forged_signatures_and_replays_are_refused() {
+    let p = pair();
+    let to = p.therapist.card().age_recipient;
+    let env = seal(&p.client, message(MessageKind::CheckIn, 5), "m", &to).unwrap();
+    assert!(matches!(
+        open(&env, &p.therapist, "m", &|_| None).unwrap_err(),
+        QuarantineReason::UnknownSender { .. }
+    ));
+    // Someone else's key registered under the client's id.
+    let impostor = DeviceIdentity::generate().unwrap().card();
+    let lookup = |_: &DeviceId| {
+        Some(KnownSender {
+            card: impostor.clone(),
+            last_seq: 0,
+        })
+    };
+    assert!(matches!(
+        open(&env, &p.therapist, "m", &lookup).unwrap_err(),
+        QuarantineReason::BadSignature { .. }
+    ));
+    assert!(matches!(
+        open(&env, &p.therapist, "m", &known(p.client.card(), 5)).unwrap_err(),
+        QuarantineReason::Replayed { seq: 5, .. }
+    ));
+    let opened = open(&env, &p.therapist, "m", &known(p.client.card(), 2)).unwrap();
+    assert_eq!(
+        opened.gap,
+        Some(SequenceGap {
+            expected: 3,
+            received: 5
+        })
+    );
+}
+
+#[test]
+fn another_device_cannot_decrypt() {
+    let p = pair();
+    let to = p.therapist.card().age_recipient;
+    let env = seal(&p.client, message(MessageKind::CheckIn, 1), "m", &to).unwrap();
+    let stranger = DeviceIdentity::generate().unwrap();
+    assert_eq!(
+        open(&env, &stranger, "m", &known(p.client.card(), 0)).unwrap_err(),
+        QuarantineReason::DecryptionFailed
+    );
+}
+
+#[test]
+fn a_hello_from_an_unknown_device_opens_and_its_mac_proves_the_invite() {
+    let p = pair();
+    let invite = Invite {
+        relay_url: "https://relay.example.org".into(),
+        mailbox_id: "mbx-t".into(),
+        post_token: "tok".into(),
+        therapist: p.therapist.card(),
+        pairing_secret: [3; 32],
+        expires_at: now() + Duration::days(7),
+    };
+    let hello = Hello::new(&invite, &p.client, "mbx-c", "tok-c");
+    let mut msg = message(MessageKind::Hello, 1);
+    msg.body = hello.to_bytes();
+    let env = seal(&p.client, msg, "mbx-t", &invite.therapist.age_recipient).unwrap();
+    let opened = open(&env, &p.therapist, "mbx-t", &|_| None).unwrap();
+    assert_eq!(opened.sender, p.client.card());
+    let got = Hello::from_bytes(&opened.message.body).unwrap();
+    assert_eq!(got.verify_mac(&invite.pairing_secret), Ok(()));
+    assert_eq!(
+        got.verify_mac(&[4; 32]),
+        Err(crate::error::PairingError::BadMac)
+    );
+    let mut swapped = got.clone();
+    swapped.post_token = "attacker".into();
+    assert_eq!(
+        swapped.verify_mac(&invite.pairing_secret),
+        Err(crate::error::PairingError::BadMac)
+    );
+}
+
+#[test]
+fn oversized_and_garbage_envelopes_are_refused_before_decryption() {
+    let p = pair();
+    let big = vec![0u8; MAX_ENVELOPE_BYTES + 1];
+    assert!(matches!(
+        open(&big, &p.therapist, "m", &|_| None).unwrap_err(),
+        QuarantineReason::TooLarge { .. }
+    ));
+    assert!(matches!(
+        open(b"random bytes", &p.therapist, "m", &|_| None).unwrap_err(),
+        QuarantineReason::BadHeader { .. }
+    ));
+}

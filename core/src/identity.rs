@@ -1,0 +1,236 @@
+//! Device identities: an age X25519 key to receive and an Ed25519 key to sign.
+//!
+//! age encrypts to a recipient but says nothing about who sent a file, so every
+//! envelope is also signed; the device id is derived from the signing key so
+//! a card cannot claim someone else's id.
+
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::crypto::fill_random;
+use crate::error::KeyError;
+
+/// A device's public id: the first 16 bytes of SHA-256 over a context string
+/// and its Ed25519 verifying key, shown as 32 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DeviceId(pub [u8; 16]);
+
+impl DeviceId {
+    /// The id belonging to `verifying_key`.
+    pub fn for_key(verifying_key: &[u8; 32]) -> DeviceId {
+        let digest = Sha256::new()
+            .chain_update(b"rapport.device-id.v1")
+            .chain_update(verifying_key)
+            .finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        DeviceId(id)
+    }
+}
+
+impl std::fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for DeviceId {
+    type Err = KeyError;
+    fn from_str(s: &str) -> Result<DeviceId, KeyError> {
+        let bytes = decode_hex(s)
+            .filter(|b| b.len() == 16)
+            .ok_or_else(|| KeyError::Damaged {
+                detail: format!("device id {s:?} is not 32 hex digits"),
+            })?;
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&bytes);
+        Ok(DeviceId(id))
+    }
+}
+
+pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The public half of a device identity, shared when pairing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCard {
+    /// Derived from `verifying_key`.
+    pub device_id: DeviceId,
+    /// Where to encrypt to: an `age1...` X25519 recipient.
+    pub age_recipient: String,
+    /// Ed25519 key that signs everything the device sends.
+    pub verifying_key: [u8; 32],
+}
+
+impl DeviceCard {
+    /// Checks the card is self-consistent: the id matches the key, the key is
+    /// a valid Ed25519 point and the recipient parses.
+    pub fn check(&self) -> Result<(), String> {
+        if DeviceId::for_key(&self.verifying_key) != self.device_id {
+            return Err("device id does not match its signing key".into());
+        }
+        VerifyingKey::from_bytes(&self.verifying_key)
+            .map_err(|_| "signing key is not a valid Ed25519 key".to_string())?;
+        age::x25519::Recipient::from_str(&self.age_recipient)
+            .map_err(|e| format!("age recipient: {e}"))?;
+        Ok(())
+    }
+
+    /// Whether `signature` over `message` was made by this card's key.
+    pub fn verifies(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        VerifyingKey::from_bytes(&self.verifying_key)
+            .map(|key| {
+                key.verify(message, &ed25519_dalek::Signature::from_bytes(signature))
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    }
+}
+
+/// A device's secret keys. Created once per installation and kept sealed in
+/// the store.
+pub struct DeviceIdentity {
+    age: age::x25519::Identity,
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for DeviceIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DeviceIdentity({})", self.device_id())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SecretParts {
+    age: String,
+    signing_seed: [u8; 32],
+}
+
+impl DeviceIdentity {
+    /// A new random identity.
+    pub fn generate() -> Result<DeviceIdentity, KeyError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        fill_random(seed.as_mut())?;
+        Ok(DeviceIdentity {
+            age: age::x25519::Identity::generate(),
+            signing: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// An identity from an `AGE-SECRET-KEY-1...` string and a 32-byte Ed25519
+    /// seed (test vectors use fixed ones).
+    pub fn from_parts(
+        age_secret: &str,
+        signing_seed: &[u8; 32],
+    ) -> Result<DeviceIdentity, KeyError> {
+        Ok(DeviceIdentity {
+            age: age::x25519::Identity::from_str(age_secret).map_err(|e| KeyError::Damaged {
+                detail: format!("age identity: {e}"),
+            })?,
+            signing: SigningKey::from_bytes(signing_seed),
+        })
+    }
+
+    /// The secret keys, encoded for sealing. Wiped when dropped.
+    pub fn to_secret_bytes(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let parts = SecretParts {
+            age: self.age.to_string().expose_secret().to_owned(),
+            signing_seed: self.signing.to_bytes(),
+        };
+        let bytes = postcard::to_allocvec(&parts).map_err(|e| KeyError::Damaged {
+            detail: e.to_string(),
+        })?;
+        let mut parts = parts;
+        zeroize::Zeroize::zeroize(&mut parts.age);
+        zeroize::Zeroize::zeroize(&mut parts.signing_seed);
+        Ok(Zeroizing::new(bytes))
+    }
+
+    /// Reads what [`DeviceIdentity::to_secret_bytes`] wrote.
+    pub fn from_secret_bytes(bytes: &[u8]) -> Result<DeviceIdentity, KeyError> {
+        let mut parts: SecretParts =
+            postcard::from_bytes(bytes).map_err(|e| KeyError::Damaged {
+                detail: format!("device identity: {e}"),
+            })?;
+        let identity = DeviceIdentity::from_parts(&parts.age, &parts.signing_seed);
+        zeroize::Zeroize::zeroize(&mut parts.age);
+        zeroize::Zeroize::zeroize(&mut parts.signing_seed);
+        identity
+    }
+
+    /// The public card.
+    pub fn card(&self) -> DeviceCard {
+        let verifying_key = self.signing.verifying_key().to_bytes();
+        DeviceCard {
+            device_id: DeviceId::for_key(&verifying_key),
+            age_recipient: self.age.to_public().to_string(),
+            verifying_key,
+        }
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> DeviceId {
+        DeviceId::for_key(&self.signing.verifying_key().to_bytes())
+    }
+
+    /// The key envelopes to this device are opened with.
+    pub fn age_identity(&self) -> &age::x25519::Identity {
+        &self.age
+    }
+
+    /// Signs `message`.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_is_consistent_and_verifies_its_own_signatures_only() {
+        let me = DeviceIdentity::generate().unwrap();
+        let other = DeviceIdentity::generate().unwrap();
+        let card = me.card();
+        card.check().unwrap();
+        assert_eq!(card.device_id, me.device_id());
+        let sig = me.sign(b"hello");
+        assert!(card.verifies(b"hello", &sig));
+        assert!(!card.verifies(b"hellO", &sig));
+        assert!(!other.card().verifies(b"hello", &sig));
+    }
+
+    #[test]
+    fn a_card_claiming_another_id_is_refused() {
+        let mut card = DeviceIdentity::generate().unwrap().card();
+        card.device_id = DeviceIdentity::generate().unwrap().device_id();
+        assert!(card.check().unwrap_err().contains("does not match"));
+    }
+
+    #[test]
+    fn secrets_round_trip_and_ids_print_as_hex() {
+        let me = DeviceIdentity::generate().unwrap();
+        let back = DeviceIdentity::from_secret_bytes(&me.to_secret_bytes().unwrap()).unwrap();
+        assert_eq!(back.card(), me.card());
+        let text = me.device_id().to_string();
+        assert_eq!(text.len(), 32);
+        assert_eq!(text.parse::<DeviceId>().unwrap(), me.device_id());
+        assert!("xyz".parse::<DeviceId>().is_err());
+    }
+}
