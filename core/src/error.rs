@@ -82,6 +82,20 @@ pub enum InviteError {
     },
 }
 
+impl InviteError {
+    /// A stable name for the kind of error (used by test vectors and bindings).
+    pub fn code(&self) -> &'static str {
+        match self {
+            InviteError::NotAnInvite => "not_an_invite",
+            InviteError::Truncated { .. } => "truncated",
+            InviteError::Altered => "altered",
+            InviteError::UnsupportedVersion { .. } => "unsupported_version",
+            InviteError::Expired { .. } => "expired",
+            InviteError::Malformed { .. } => "malformed",
+        }
+    }
+}
+
 /// Why a therapist refused a client's hello.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PairingError {
@@ -106,6 +120,26 @@ pub enum PairingError {
         /// What is wrong.
         detail: String,
     },
+}
+
+impl QuarantineReason {
+    /// A stable name for the reason (stored with quarantined envelopes, used
+    /// by test vectors and bindings).
+    pub fn code(&self) -> &'static str {
+        match self {
+            QuarantineReason::TooLarge { .. } => "too_large",
+            QuarantineReason::BadHeader { .. } => "bad_header",
+            QuarantineReason::TooManyStanzas { .. } => "too_many_stanzas",
+            QuarantineReason::ScryptStanza => "scrypt_stanza",
+            QuarantineReason::DecryptionFailed => "decryption_failed",
+            QuarantineReason::Malformed { .. } => "malformed",
+            QuarantineReason::UnknownSender { .. } => "unknown_sender",
+            QuarantineReason::BadSignature { .. } => "bad_signature",
+            QuarantineReason::WrongMailbox { .. } => "wrong_mailbox",
+            QuarantineReason::WrongRecipient => "wrong_recipient",
+            QuarantineReason::Replayed { .. } => "replayed",
+        }
+    }
 }
 
 /// Why an envelope was not accepted. The sync engine quarantines the envelope

@@ -173,6 +173,16 @@ impl DeviceIdentity {
         identity
     }
 
+    /// The secret keys as an `AGE-SECRET-KEY-1...` string and the Ed25519
+    /// seed, the inputs of [`DeviceIdentity::from_parts`]: for recovery kits
+    /// and test vectors.
+    pub fn secret_parts(&self) -> (Zeroizing<String>, Zeroizing<[u8; 32]>) {
+        (
+            Zeroizing::new(self.age.to_string().expose_secret().to_owned()),
+            Zeroizing::new(self.signing.to_bytes()),
+        )
+    }
+
     /// The public card.
     pub fn card(&self) -> DeviceCard {
         let verifying_key = self.signing.verifying_key().to_bytes();

@@ -13,7 +13,9 @@
 use std::str::FromStr;
 
 use base64::Engine;
+use base64::alphabet::URL_SAFE;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -26,6 +28,14 @@ pub const INVITE_PREFIX: &str = "rapport:invite/";
 /// Invite format version this code writes and reads.
 pub const INVITE_VERSION: u8 = 1;
 const CHECKSUM_LEN: usize = 8;
+/// Decodes what a cut-off link leaves: a last character whose spare bits are
+/// not zero is accepted, so the length check can say "truncated".
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
 /// Longest invite accepted, so a hostile QR code cannot make us allocate much.
 const MAX_INVITE_BYTES: usize = 2048;
 
@@ -88,11 +98,16 @@ impl Invite {
                 detail: "far too long to be an invite".into(),
             });
         }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(encoded)
-            .map_err(|e| InviteError::Malformed {
-                detail: format!("not valid base64url: {e}"),
-            })?;
+        // A link cut after a character that carries fewer than 8 bits decodes
+        // to whole bytes once that character is dropped.
+        let whole = if encoded.len() % 4 == 1 {
+            &encoded[..encoded.len() - 1]
+        } else {
+            encoded
+        };
+        let bytes = LENIENT.decode(whole).map_err(|e| InviteError::Malformed {
+            detail: format!("not valid base64url: {e}"),
+        })?;
         let Some(&version) = bytes.first() else {
             return Err(InviteError::Truncated {
                 expected: 3,

@@ -32,4 +32,4 @@ pub use model::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, Instrument, InstrumentRef, Instruments, Note,
     NoteVisibility, Tombstone,
 };
-pub use store::{HistoryCursor, HistoryPage, OutboxEntry, OutboxKind, Store, StoreOptions};
+pub use store::{HistoryCursor, HistoryPage, OutboxEntry, OutboxKind, Peer, Store, StoreOptions};

@@ -8,6 +8,7 @@
 mod checkins;
 mod codec;
 mod keyring;
+mod pairing;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use uuid::Uuid;
 
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
 pub use keyring::secret_name as keystore_entry_name;
+pub use pairing::Peer;
 pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 
 use crate::clock::{Clock, SystemClock};

@@ -87,6 +87,31 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX checkins_by_session ON checkins (session_date DESC, id DESC)
         WHERE deleted_at IS NULL;
     ",
+    // 2 → 3: this device's identity, the invites a therapist made, and the
+    // devices paired through them. Keys, pairing secrets, labels, tokens and
+    // cards live only inside `sealed`.
+    "
+    CREATE TABLE device_identity (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        device_id  TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        sealed     BLOB NOT NULL
+    );
+    CREATE TABLE invites (
+        invite_id  BLOB PRIMARY KEY CHECK (length(invite_id) = 16),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER,
+        sealed     BLOB NOT NULL
+    );
+    CREATE TABLE peers (
+        device_id  TEXT PRIMARY KEY,
+        invite_id  BLOB REFERENCES invites (invite_id),
+        paired_at  INTEGER NOT NULL,
+        last_seq   INTEGER NOT NULL DEFAULT 0,
+        sealed     BLOB NOT NULL
+    );
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are

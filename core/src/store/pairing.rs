@@ -1,0 +1,295 @@
+//! This device's identity, the invites a therapist made, and paired devices.
+//!
+//! All secrets (identity keys, pairing secrets), and everything that could
+//! name a client (the therapist's label, mailbox ids, tokens), are sealed.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::crypto::{RowAddress, RowCipher, RowOpenError, fill_random};
+use crate::envelope::{Hello, KnownSender};
+use crate::error::{Error, KeyError, PairingError, StoreError};
+use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
+use crate::invite::Invite;
+
+/// A device paired with this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peer {
+    /// Its public keys.
+    pub card: DeviceCard,
+    /// What the therapist calls this client (initials, say). Local only.
+    pub label: String,
+    /// The peer's mailbox on the relay.
+    pub mailbox_id: String,
+    /// A token allowing posts to that mailbox.
+    pub post_token: String,
+    /// When the pairing was accepted.
+    pub paired_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct InviteSecret {
+    pairing_secret: [u8; 32],
+    label: String,
+}
+
+fn seal_value<T: Serialize>(
+    cipher: &RowCipher,
+    table: &'static str,
+    row_id: &[u8],
+    value: &T,
+) -> Result<Vec<u8>, Error> {
+    let plaintext = zeroize::Zeroizing::new(postcard::to_allocvec(value).map_err(|e| {
+        StoreError::UnreadableRecord {
+            table,
+            row: String::from_utf8_lossy(row_id).into_owned(),
+            detail: e.to_string(),
+        }
+    })?);
+    let address = RowAddress {
+        table,
+        row_id,
+        version: 1,
+        bound: &[],
+    };
+    Ok(cipher.seal(&address, &plaintext)?)
+}
+
+fn open_value<T: DeserializeOwned>(
+    cipher: &RowCipher,
+    table: &'static str,
+    row_id: &[u8],
+    sealed: &[u8],
+) -> Result<T, Error> {
+    let row = || format!("{:02x?}", row_id);
+    let address = RowAddress {
+        table,
+        row_id,
+        version: 1,
+        bound: &[],
+    };
+    let plaintext =
+        zeroize::Zeroizing::new(cipher.open(&address, sealed).map_err(|e| match e {
+            RowOpenError::Tampered => StoreError::Tampered { table, row: row() },
+            RowOpenError::Malformed => StoreError::UnreadableRecord {
+                table,
+                row: row(),
+                detail: "sealed value is malformed".into(),
+            },
+        })?);
+    Ok(
+        postcard::from_bytes(&plaintext).map_err(|e| StoreError::UnreadableRecord {
+            table,
+            row: row(),
+            detail: e.to_string(),
+        })?,
+    )
+}
+
+impl Store {
+    /// This device's identity, created the first time it is asked for.
+    pub fn device_identity(&mut self) -> Result<DeviceIdentity, Error> {
+        let existing: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT device_id, sealed FROM device_identity WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((device_id, sealed)) = existing {
+            let secret: zeroize::Zeroizing<Vec<u8>> = open_value::<Vec<u8>>(
+                &self.cipher,
+                "device_identity",
+                device_id.as_bytes(),
+                &sealed,
+            )
+            .map(zeroize::Zeroizing::new)?;
+            let identity = DeviceIdentity::from_secret_bytes(&secret)?;
+            if identity.device_id().to_string() != device_id {
+                return Err(StoreError::Tampered {
+                    table: "device_identity",
+                    row: device_id,
+                }
+                .into());
+            }
+            return Ok(identity);
+        }
+        let identity = DeviceIdentity::generate()?;
+        let device_id = identity.device_id().to_string();
+        let secret = identity.to_secret_bytes()?;
+        let sealed = seal_value(
+            &self.cipher,
+            "device_identity",
+            device_id.as_bytes(),
+            &secret.to_vec(),
+        )?;
+        self.conn.execute(
+            "INSERT INTO device_identity (id, device_id, created_at, sealed) VALUES (1, ?1, ?2, ?3)",
+            params![device_id, self.options.clock.now().timestamp_millis(), sealed],
+        )?;
+        Ok(identity)
+    }
+
+    /// Creates a single-use invite for one client. `label` (what the therapist
+    /// calls the client) stays on this device; the invite does not carry it.
+    pub fn create_invite(
+        &mut self,
+        relay_url: &str,
+        mailbox_id: &str,
+        post_token: &str,
+        label: &str,
+        valid_for: Duration,
+    ) -> Result<Invite, Error> {
+        let therapist = self.device_identity()?.card();
+        let now = self.options.clock.now();
+        let mut pairing_secret = [0u8; 32];
+        fill_random(&mut pairing_secret)?;
+        let invite = Invite {
+            relay_url: relay_url.to_owned(),
+            mailbox_id: mailbox_id.to_owned(),
+            post_token: post_token.to_owned(),
+            therapist,
+            pairing_secret,
+            expires_at: now + valid_for,
+        };
+        let invite_id = invite.invite_id();
+        let sealed = seal_value(
+            &self.cipher,
+            "invites",
+            &invite_id,
+            &InviteSecret {
+                pairing_secret,
+                label: label.to_owned(),
+            },
+        )?;
+        self.conn.execute(
+            "INSERT INTO invites (invite_id, created_at, expires_at, sealed) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                &invite_id[..],
+                now.timestamp_millis(),
+                invite.expires_at.timestamp_millis(),
+                sealed
+            ],
+        )?;
+        Ok(invite)
+    }
+
+    /// Accepts a client's hello: the invite must be this device's, unused and
+    /// unexpired, and the hello's MAC must prove the client holds it. The
+    /// invite is then used up and the client's device becomes a peer.
+    pub fn accept_hello(&mut self, hello: &Hello) -> Result<Peer, Error> {
+        let now = self.options.clock.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(i64, Option<i64>, Vec<u8>)> = tx
+            .query_row(
+                "SELECT expires_at, used_at, sealed FROM invites WHERE invite_id = ?1",
+                params![&hello.invite_id[..]],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (expires_at, used_at, sealed) = row.ok_or(PairingError::UnknownInvite)?;
+        if used_at.is_some() {
+            return Err(PairingError::InviteAlreadyUsed.into());
+        }
+        let expires_at = DateTime::from_timestamp_millis(expires_at).unwrap_or_default();
+        if expires_at <= now {
+            return Err(PairingError::InviteExpired {
+                expired_at: expires_at,
+            }
+            .into());
+        }
+        let secret: InviteSecret = open_value(&self.cipher, "invites", &hello.invite_id, &sealed)?;
+        hello.verify_mac(&secret.pairing_secret)?;
+        hello
+            .card
+            .check()
+            .map_err(|detail| PairingError::BadCard { detail })?;
+        let peer = Peer {
+            card: hello.card.clone(),
+            label: secret.label,
+            mailbox_id: hello.mailbox_id.clone(),
+            post_token: hello.post_token.clone(),
+            paired_at: now,
+        };
+        let device_id = peer.card.device_id.to_string();
+        let sealed_peer = seal_value(&self.cipher, "peers", device_id.as_bytes(), &peer)?;
+        tx.execute(
+            "UPDATE invites SET used_at = ?2 WHERE invite_id = ?1",
+            params![&hello.invite_id[..], now.timestamp_millis()],
+        )?;
+        tx.execute(
+            "INSERT INTO peers (device_id, invite_id, paired_at, sealed) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (device_id) DO UPDATE SET invite_id = ?2, paired_at = ?3, sealed = ?4",
+            params![
+                device_id,
+                &hello.invite_id[..],
+                now.timestamp_millis(),
+                sealed_peer
+            ],
+        )?;
+        tx.commit()?;
+        Ok(peer)
+    }
+
+    /// Records a device this one paired with from the other side (a client
+    /// storing its therapist after sending a hello).
+    pub fn add_peer(&mut self, peer: &Peer) -> Result<(), Error> {
+        peer.card
+            .check()
+            .map_err(|detail| KeyError::Damaged { detail })?;
+        let device_id = peer.card.device_id.to_string();
+        let sealed = seal_value(&self.cipher, "peers", device_id.as_bytes(), peer)?;
+        self.conn.execute(
+            "INSERT INTO peers (device_id, paired_at, sealed) VALUES (?1, ?2, ?3)
+             ON CONFLICT (device_id) DO UPDATE SET paired_at = ?2, sealed = ?3",
+            params![device_id, peer.paired_at.timestamp_millis(), sealed],
+        )?;
+        Ok(())
+    }
+
+    /// Every paired device, with the highest sequence number accepted from it.
+    pub fn peers(&self) -> Result<Vec<(Peer, u64)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT device_id, last_seq, sealed FROM peers ORDER BY paired_at")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut peers = Vec::new();
+        for row in rows {
+            let (device_id, last_seq, sealed) = row?;
+            let peer: Peer = open_value(&self.cipher, "peers", device_id.as_bytes(), &sealed)?;
+            if peer.card.device_id.to_string() != device_id {
+                return Err(StoreError::Tampered {
+                    table: "peers",
+                    row: device_id,
+                }
+                .into());
+            }
+            peers.push((peer, last_seq.max(0) as u64));
+        }
+        Ok(peers)
+    }
+
+    /// A paired sender, as the envelope opener needs it.
+    pub fn known_sender(&self, id: &DeviceId) -> Result<Option<KnownSender>, Error> {
+        Ok(self
+            .peers()?
+            .into_iter()
+            .find(|(peer, _)| peer.card.device_id == *id)
+            .map(|(peer, last_seq)| KnownSender {
+                card: peer.card,
+                last_seq,
+            }))
+    }
+}
