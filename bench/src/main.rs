@@ -39,6 +39,18 @@ const SCENARIOS: &[Scenario] = &[
         limit: 2.0,
         run: scenarios::history_10k,
     },
+    Scenario {
+        name: "seal_envelope",
+        about: "sign + age-encrypt one check-in envelope vs one raw X25519 DH",
+        limit: 3.0,
+        run: scenarios::seal_envelope,
+    },
+    Scenario {
+        name: "open_envelope",
+        about: "precheck + decrypt + verify + bind one envelope vs one raw X25519 DH",
+        limit: 3.0,
+        run: scenarios::open_envelope,
+    },
 ];
 
 fn main() -> ExitCode {

@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate, Utc};
 use rapport_core::crypto::{RowAddress, RowCipher};
+use rapport_core::envelope::{self, KnownSender, Message, MessageKind};
 use rapport_core::store::{CONNECTION_PRAGMAS, MAX_PAGE, checkin_bound, keystore_entry_name};
 use rapport_core::{
-    CheckInDraft, DataKey, InstrumentRef, KeySource, MemorySecretStore, Note, NoteVisibility,
-    SecretStore, Store,
+    CheckInDraft, DataKey, DeviceIdentity, InstrumentRef, KeySource, MemorySecretStore, Note,
+    NoteVisibility, SecretStore, Store,
 };
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
@@ -285,4 +286,102 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
             "vs_plain_select": crate::round(ours / plain_us),
         }),
     )])
+}
+
+/// One raw X25519 Diffie-Hellman, the unit both envelope scenarios are
+/// measured in: sealing does one (plus key generation), opening one.
+fn x25519_dh_us(iterations: usize) -> f64 {
+    let secret = x25519_dalek::StaticSecret::from([7u8; 32]);
+    let public = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from([9u8; 32]));
+    let start = Instant::now();
+    for _ in 0..iterations {
+        black_box(black_box(&secret).diffie_hellman(black_box(&public)));
+    }
+    start.elapsed().as_secs_f64() * 1e6 / iterations as f64
+}
+
+struct EnvelopeSetup {
+    client: DeviceIdentity,
+    therapist: DeviceIdentity,
+    recipient: String,
+    message: Message,
+}
+
+fn envelope_setup() -> Result<EnvelopeSetup, String> {
+    let client = DeviceIdentity::generate().map_err(err)?;
+    let therapist = DeviceIdentity::generate().map_err(err)?;
+    // A check-in body the size the sync engine sends: one sealed check-in with a note.
+    let body = serde_json::to_vec(&draft(0, Utc::now().date_naive())).map_err(err)?;
+    Ok(EnvelopeSetup {
+        recipient: therapist.card().age_recipient,
+        message: Message {
+            kind: MessageKind::CheckIn,
+            sender: client.device_id(),
+            seq: 1,
+            record_id: uuid::Uuid::now_v7(),
+            record_version: 1,
+            sent_at: Utc::now(),
+            body,
+        },
+        client,
+        therapist,
+    })
+}
+
+fn envelope_scenario(
+    name: &str,
+    measure: impl Fn(&EnvelopeSetup) -> Result<f64, String>,
+) -> Result<Vec<Value>, String> {
+    let setup = envelope_setup()?;
+    let (mut ours, mut base) = (Vec::new(), Vec::new());
+    for round in 0..=ROUNDS {
+        let ours_us = measure(&setup)?;
+        let base_us = x25519_dh_us(200);
+        if round > 0 {
+            ours.push(ours_us);
+            base.push(base_us);
+        }
+    }
+    Ok(vec![report(
+        name,
+        median(ours),
+        "x25519_dh",
+        median(base),
+        json!({"body_bytes": setup.message.body.len(), "rounds": ROUNDS}),
+    )])
+}
+
+/// Sign and age-encrypt one check-in envelope vs one raw X25519 DH.
+pub fn seal_envelope() -> Result<Vec<Value>, String> {
+    envelope_scenario("seal_envelope", |s| {
+        const N: usize = 200;
+        let start = Instant::now();
+        for _ in 0..N {
+            black_box(
+                envelope::seal(&s.client, s.message.clone(), "mbx-t", &s.recipient).map_err(err)?,
+            );
+        }
+        Ok(start.elapsed().as_secs_f64() * 1e6 / N as f64)
+    })
+}
+
+/// Check, decrypt, verify and bind one check-in envelope vs one raw X25519 DH.
+pub fn open_envelope() -> Result<Vec<Value>, String> {
+    envelope_scenario("open_envelope", |s| {
+        const N: usize = 200;
+        let sealed =
+            envelope::seal(&s.client, s.message.clone(), "mbx-t", &s.recipient).map_err(err)?;
+        let card = s.client.card();
+        let lookup = |id: &rapport_core::DeviceId| {
+            (*id == card.device_id).then(|| KnownSender {
+                card: card.clone(),
+                last_seq: 0,
+            })
+        };
+        let start = Instant::now();
+        for _ in 0..N {
+            black_box(envelope::open(&sealed, &s.therapist, "mbx-t", &lookup).map_err(err)?);
+        }
+        Ok(start.elapsed().as_secs_f64() * 1e6 / N as f64)
+    })
 }

@@ -107,6 +107,9 @@ impl DeviceCard {
 pub struct DeviceIdentity {
     age: age::x25519::Identity,
     signing: SigningKey,
+    /// Derived once: deriving the public keys costs a scalar multiplication
+    /// each, and opening an envelope needs the recipient every time.
+    card: DeviceCard,
 }
 
 impl std::fmt::Debug for DeviceIdentity {
@@ -122,14 +125,24 @@ struct SecretParts {
 }
 
 impl DeviceIdentity {
+    fn new(age: age::x25519::Identity, signing: SigningKey) -> DeviceIdentity {
+        let verifying_key = signing.verifying_key().to_bytes();
+        let card = DeviceCard {
+            device_id: DeviceId::for_key(&verifying_key),
+            age_recipient: age.to_public().to_string(),
+            verifying_key,
+        };
+        DeviceIdentity { age, signing, card }
+    }
+
     /// A new random identity.
     pub fn generate() -> Result<DeviceIdentity, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);
         fill_random(seed.as_mut())?;
-        Ok(DeviceIdentity {
-            age: age::x25519::Identity::generate(),
-            signing: SigningKey::from_bytes(&seed),
-        })
+        Ok(DeviceIdentity::new(
+            age::x25519::Identity::generate(),
+            SigningKey::from_bytes(&seed),
+        ))
     }
 
     /// An identity from an `AGE-SECRET-KEY-1...` string and a 32-byte Ed25519
@@ -138,12 +151,13 @@ impl DeviceIdentity {
         age_secret: &str,
         signing_seed: &[u8; 32],
     ) -> Result<DeviceIdentity, KeyError> {
-        Ok(DeviceIdentity {
-            age: age::x25519::Identity::from_str(age_secret).map_err(|e| KeyError::Damaged {
-                detail: format!("age identity: {e}"),
-            })?,
-            signing: SigningKey::from_bytes(signing_seed),
-        })
+        let age = age::x25519::Identity::from_str(age_secret).map_err(|e| KeyError::Damaged {
+            detail: format!("age identity: {e}"),
+        })?;
+        Ok(DeviceIdentity::new(
+            age,
+            SigningKey::from_bytes(signing_seed),
+        ))
     }
 
     /// The secret keys, encoded for sealing. Wiped when dropped.
@@ -185,17 +199,17 @@ impl DeviceIdentity {
 
     /// The public card.
     pub fn card(&self) -> DeviceCard {
-        let verifying_key = self.signing.verifying_key().to_bytes();
-        DeviceCard {
-            device_id: DeviceId::for_key(&verifying_key),
-            age_recipient: self.age.to_public().to_string(),
-            verifying_key,
-        }
+        self.card.clone()
+    }
+
+    /// This device's `age1...` recipient.
+    pub fn age_recipient(&self) -> &str {
+        &self.card.age_recipient
     }
 
     /// This device's id.
     pub fn device_id(&self) -> DeviceId {
-        DeviceId::for_key(&self.signing.verifying_key().to_bytes())
+        self.card.device_id
     }
 
     /// The key envelopes to this device are opened with.

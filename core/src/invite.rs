@@ -98,6 +98,11 @@ impl Invite {
                 detail: "far too long to be an invite".into(),
             });
         }
+        if !encoded.is_ascii() {
+            return Err(InviteError::Malformed {
+                detail: "an invite contains only letters, digits, '-' and '_'".into(),
+            });
+        }
         // A link cut after a character that carries fewer than 8 bits decodes
         // to whole bytes once that character is dropped.
         let whole = if encoded.len() % 4 == 1 {

@@ -234,7 +234,7 @@ pub fn open(
             arrived_in: mailbox.to_owned(),
         });
     }
-    if sealed.recipient != me.card().age_recipient {
+    if sealed.recipient != me.age_recipient() {
         return Err(QuarantineReason::WrongRecipient);
     }
     let mut gap = None;

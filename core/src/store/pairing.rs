@@ -125,7 +125,7 @@ impl Store {
             &self.cipher,
             "device_identity",
             device_id.as_bytes(),
-            &secret.to_vec(),
+            &*secret,
         )?;
         self.conn.execute(
             "INSERT INTO device_identity (id, device_id, created_at, sealed) VALUES (1, ?1, ?2, ?3)",
