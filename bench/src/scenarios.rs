@@ -373,10 +373,7 @@ pub fn open_envelope() -> Result<Vec<Value>, String> {
             envelope::seal(&s.client, s.message.clone(), "mbx-t", &s.recipient).map_err(err)?;
         let card = s.client.card();
         let lookup = |id: &rapport_core::DeviceId| {
-            (*id == card.device_id).then(|| KnownSender {
-                card: card.clone(),
-                last_seq: 0,
-            })
+            (*id == card.device_id).then(|| KnownSender::new(card.clone(), 0))
         };
         let start = Instant::now();
         for _ in 0..N {

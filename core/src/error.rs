@@ -35,6 +35,26 @@ pub enum Error {
     /// An envelope was refused (and is quarantined by the sync engine).
     #[error(transparent)]
     Envelope(#[from] QuarantineReason),
+    /// The relay could not be used; nothing was lost, sync again later.
+    #[error(transparent)]
+    Transport(#[from] crate::sync::TransportError),
+    /// This device has not joined a therapist or been set up as one.
+    #[error("this device is not set up yet: run `therapist init` or `client join` first")]
+    NoAccount,
+    /// The operation belongs to the other role.
+    #[error("this device is set up as a {actual:?}; that is something a {expected:?} does")]
+    WrongRole {
+        /// The role the operation needs.
+        expected: crate::sync::Role,
+        /// This device's role.
+        actual: crate::sync::Role,
+    },
+    /// The device is already set up.
+    #[error("this device is already set up as a {role:?}; use another home to start afresh")]
+    AlreadySetUp {
+        /// Its role.
+        role: crate::sync::Role,
+    },
 }
 
 /// Why an invite could not be read. Each kind of damage has its own variant so

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod invite;
 pub mod model;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{

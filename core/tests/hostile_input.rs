@@ -54,10 +54,7 @@ fn open(bytes: &[u8]) -> Result<envelope::Opened, rapport_core::QuarantineReason
     let f = fixture();
     let card = f.client.card();
     envelope::open(bytes, &f.therapist, "mbx-t", &|id| {
-        (*id == card.device_id).then(|| KnownSender {
-            card: card.clone(),
-            last_seq: 0,
-        })
+        (*id == card.device_id).then(|| KnownSender::new(card.clone(), 0))
     })
 }
 

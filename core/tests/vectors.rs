@@ -249,10 +249,7 @@ fn every_envelope_vector_opens_or_fails_as_stated() {
         let known = case["sender_known"]
             .as_bool()
             .unwrap()
-            .then(|| KnownSender {
-                card: other.card(),
-                last_seq: case["sender_last_seq"].as_u64().unwrap(),
-            });
+            .then(|| KnownSender::new(other.card(), case["sender_last_seq"].as_u64().unwrap()));
         let bytes = B64.decode(case["envelope_b64"].as_str().unwrap()).unwrap();
         let lookup =
             |id: &rapport_core::DeviceId| known.clone().filter(|k| k.card.device_id == *id);

@@ -77,8 +77,36 @@ struct Sealed {
 pub struct KnownSender {
     /// Its card (signing key, recipient).
     pub card: DeviceCard,
-    /// Highest sequence number accepted from it so far (0 for none).
+    /// Every sequence number up to this one has been accepted (0: none yet).
     pub last_seq: u64,
+    /// Numbers above `last_seq` accepted out of order (a relay may reorder).
+    pub seen_above: Vec<u64>,
+}
+
+impl KnownSender {
+    /// A sender with nothing accepted above `last_seq`.
+    pub fn new(card: DeviceCard, last_seq: u64) -> KnownSender {
+        KnownSender {
+            card,
+            last_seq,
+            seen_above: Vec::new(),
+        }
+    }
+
+    /// Refuses a sequence number already accepted; reports a gap when numbers
+    /// below `seq` are still missing.
+    pub fn check_sequence(&self, seq: u64) -> Result<Option<SequenceGap>, QuarantineReason> {
+        if seq <= self.last_seq || self.seen_above.contains(&seq) {
+            return Err(QuarantineReason::Replayed {
+                sender: self.card.device_id.to_string(),
+                seq,
+            });
+        }
+        Ok((seq > self.last_seq + 1).then_some(SequenceGap {
+            expected: self.last_seq + 1,
+            received: seq,
+        }))
+    }
 }
 
 /// An envelope that passed every check.
@@ -164,6 +192,23 @@ pub fn open(
     mailbox: &str,
     senders: &dyn Fn(&DeviceId) -> Option<KnownSender>,
 ) -> Result<Opened, QuarantineReason> {
+    let (mut opened, known) = open_authenticated(envelope, me, mailbox, senders)?;
+    if let Some(known) = known {
+        opened.gap = known.check_sequence(opened.message.seq)?;
+    }
+    Ok(opened)
+}
+
+/// Every check of [`open`] except the sequence number, which the caller then
+/// checks with [`KnownSender::check_sequence`] (returned when the sender is
+/// paired). This split lets a batch be decrypted and verified in parallel and
+/// its sequence numbers checked in order.
+pub fn open_authenticated(
+    envelope: &[u8],
+    me: &DeviceIdentity,
+    mailbox: &str,
+    senders: &dyn Fn(&DeviceId) -> Option<KnownSender>,
+) -> Result<(Opened, Option<KnownSender>), QuarantineReason> {
     if envelope.len() > MAX_ENVELOPE_BYTES {
         return Err(QuarantineReason::TooLarge {
             size: envelope.len(),
@@ -237,26 +282,14 @@ pub fn open(
     if sealed.recipient != me.age_recipient() {
         return Err(QuarantineReason::WrongRecipient);
     }
-    let mut gap = None;
-    if let Some(known) = known {
-        if message.seq <= known.last_seq {
-            return Err(QuarantineReason::Replayed {
-                sender: sender_text,
-                seq: message.seq,
-            });
-        }
-        if message.seq > known.last_seq + 1 {
-            gap = Some(SequenceGap {
-                expected: known.last_seq + 1,
-                received: message.seq,
-            });
-        }
-    }
-    Ok(Opened {
-        message,
-        sender: card,
-        gap,
-    })
+    Ok((
+        Opened {
+            message,
+            sender: card,
+            gap: None,
+        },
+        known,
+    ))
 }
 
 #[cfg(test)]

@@ -31,12 +31,7 @@ fn pair() -> Pair {
 }
 
 fn known(card: DeviceCard, last_seq: u64) -> impl Fn(&DeviceId) -> Option<KnownSender> {
-    move |id| {
-        (*id == card.device_id).then(|| KnownSender {
-            card: card.clone(),
-            last_seq,
-        })
-    }
+    move |id| (*id == card.device_id).then(|| KnownSender::new(card.clone(), last_seq))
 }
 
 #[test]
@@ -75,12 +70,7 @@ fn unknown_senders_forged_signatures_and_replays_are_refused() {
     ));
     // Someone else's key registered under the client's id.
     let impostor = DeviceIdentity::generate().unwrap().card();
-    let lookup = |_: &DeviceId| {
-        Some(KnownSender {
-            card: impostor.clone(),
-            last_seq: 0,
-        })
-    };
+    let lookup = |_: &DeviceId| Some(KnownSender::new(impostor.clone(), 0));
     assert!(matches!(
         open(&env, &p.therapist, "m", &lookup).unwrap_err(),
         QuarantineReason::BadSignature { .. }
@@ -154,4 +144,21 @@ fn oversized_and_garbage_envelopes_are_refused_before_decryption() {
         open(b"random bytes", &p.therapist, "m", &|_| None).unwrap_err(),
         QuarantineReason::BadHeader { .. }
     ));
+}
+
+#[test]
+fn numbers_accepted_out_of_order_are_replays_too() {
+    let card = DeviceIdentity::generate().unwrap().card();
+    let mut known = KnownSender::new(card, 3);
+    known.seen_above = vec![5];
+    assert!(known.check_sequence(5).is_err());
+    assert!(known.check_sequence(3).is_err());
+    assert_eq!(known.check_sequence(4), Ok(None));
+    assert_eq!(
+        known.check_sequence(7),
+        Ok(Some(SequenceGap {
+            expected: 4,
+            received: 7
+        }))
+    );
 }

@@ -69,6 +69,9 @@ pub struct CheckIn {
     pub updated_at: DateTime<Utc>,
     /// Starts at 1 and grows with every edit, so devices can tell which copy is newer.
     pub version: u32,
+    /// When the therapist acknowledged this version, as their receipt says;
+    /// `None` until then (and again after an edit, until they see the new one).
+    pub seen_at: Option<DateTime<Utc>>,
 }
 
 /// What remains of a deleted check-in: enough for other devices to delete

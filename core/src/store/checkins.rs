@@ -98,6 +98,7 @@ impl Store {
             created_at: now,
             updated_at: now,
             version: 1,
+            seen_at: None,
         };
         let sealed = seal(&self.cipher, &checkin)?;
         let tx = self
@@ -138,6 +139,7 @@ impl Store {
             created_at,
             updated_at: now,
             version: version + 1,
+            seen_at: None,
         };
         let sealed = seal(&self.cipher, &checkin)?;
         tx.prepare_cached(
@@ -207,7 +209,7 @@ impl Store {
             return Ok(None);
         };
         let raw = RawCheckIn::from_row(row)?;
-        match row.get::<_, Option<i64>>(8)? {
+        match row.get::<_, Option<i64>>(10)? {
             Some(deleted_at) => Ok(Some(CheckInRecord::Deleted(Tombstone {
                 id: raw.id()?,
                 version: raw.version,
@@ -343,6 +345,10 @@ impl Store {
             created_at: raw.timestamp(raw.created_at)?,
             updated_at: raw.timestamp(raw.updated_at)?,
             version: raw.version,
+            seen_at: match (raw.seen_at, raw.seen_version) {
+                (Some(at), Some(v)) if v >= raw.version => Some(raw.timestamp(at)?),
+                _ => None,
+            },
         })
     }
 }
@@ -372,7 +378,7 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
 }
 
 const COLUMNS: &str = "id, instrument_id, instrument_version, session_date, version, \
-                       created_at, updated_at, sealed";
+                       created_at, updated_at, sealed, seen_at, seen_version";
 
 /// A check-in row as SQLite holds it, borrowed from the statement.
 struct RawCheckIn<'r> {
@@ -384,6 +390,8 @@ struct RawCheckIn<'r> {
     created_at: i64,
     updated_at: i64,
     sealed: Option<&'r [u8]>,
+    seen_at: Option<i64>,
+    seen_version: Option<u32>,
 }
 
 impl<'r> RawCheckIn<'r> {
@@ -397,6 +405,8 @@ impl<'r> RawCheckIn<'r> {
             created_at: row.get(5)?,
             updated_at: row.get(6)?,
             sealed: row.get_ref(7)?.as_blob_or_null()?,
+            seen_at: row.get(8)?,
+            seen_version: row.get(9)?,
         })
     }
 

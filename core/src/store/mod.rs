@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
 pub use keyring::secret_name as keystore_entry_name;
 pub use pairing::Peer;
+pub(crate) use pairing::{accept_hello_in, insert_peer, open_value, seal_value};
 pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 
 use crate::clock::{Clock, SystemClock};
@@ -48,9 +49,9 @@ impl StoreOptions {
 
 /// A client's or therapist's local database, unlocked.
 pub struct Store {
-    conn: Connection,
-    cipher: RowCipher,
-    options: StoreOptions,
+    pub(crate) conn: Connection,
+    pub(crate) cipher: RowCipher,
+    pub(crate) options: StoreOptions,
     path: PathBuf,
     database_id: Uuid,
 }

@@ -36,7 +36,7 @@ struct InviteSecret {
     label: String,
 }
 
-fn seal_value<T: Serialize>(
+pub(crate) fn seal_value<T: Serialize>(
     cipher: &RowCipher,
     table: &'static str,
     row_id: &[u8],
@@ -58,7 +58,7 @@ fn seal_value<T: Serialize>(
     Ok(cipher.seal(&address, &plaintext)?)
 }
 
-fn open_value<T: DeserializeOwned>(
+pub(crate) fn open_value<T: DeserializeOwned>(
     cipher: &RowCipher,
     table: &'static str,
     row_id: &[u8],
@@ -186,53 +186,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(i64, Option<i64>, Vec<u8>)> = tx
-            .query_row(
-                "SELECT expires_at, used_at, sealed FROM invites WHERE invite_id = ?1",
-                params![&hello.invite_id[..]],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let (expires_at, used_at, sealed) = row.ok_or(PairingError::UnknownInvite)?;
-        if used_at.is_some() {
-            return Err(PairingError::InviteAlreadyUsed.into());
-        }
-        let expires_at = DateTime::from_timestamp_millis(expires_at).unwrap_or_default();
-        if expires_at <= now {
-            return Err(PairingError::InviteExpired {
-                expired_at: expires_at,
-            }
-            .into());
-        }
-        let secret: InviteSecret = open_value(&self.cipher, "invites", &hello.invite_id, &sealed)?;
-        hello.verify_mac(&secret.pairing_secret)?;
-        hello
-            .card
-            .check()
-            .map_err(|detail| PairingError::BadCard { detail })?;
-        let peer = Peer {
-            card: hello.card.clone(),
-            label: secret.label,
-            mailbox_id: hello.mailbox_id.clone(),
-            post_token: hello.post_token.clone(),
-            paired_at: now,
-        };
-        let device_id = peer.card.device_id.to_string();
-        let sealed_peer = seal_value(&self.cipher, "peers", device_id.as_bytes(), &peer)?;
-        tx.execute(
-            "UPDATE invites SET used_at = ?2 WHERE invite_id = ?1",
-            params![&hello.invite_id[..], now.timestamp_millis()],
-        )?;
-        tx.execute(
-            "INSERT INTO peers (device_id, invite_id, paired_at, sealed) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (device_id) DO UPDATE SET invite_id = ?2, paired_at = ?3, sealed = ?4",
-            params![
-                device_id,
-                &hello.invite_id[..],
-                now.timestamp_millis(),
-                sealed_peer
-            ],
-        )?;
+        let peer = accept_hello_in(&tx, &self.cipher, hello, now)?;
         tx.commit()?;
         Ok(peer)
     }
@@ -283,13 +237,101 @@ impl Store {
 
     /// A paired sender, as the envelope opener needs it.
     pub fn known_sender(&self, id: &DeviceId) -> Result<Option<KnownSender>, Error> {
-        Ok(self
+        let Some((peer, last_seq)) = self
             .peers()?
             .into_iter()
             .find(|(peer, _)| peer.card.device_id == *id)
-            .map(|(peer, last_seq)| KnownSender {
-                card: peer.card,
-                last_seq,
-            }))
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq FROM peer_seen WHERE device_id = ?1 ORDER BY seq")?;
+        let seen_above = stmt
+            .query_map(params![id.to_string()], |r| r.get::<_, i64>(0))?
+            .map(|seq| seq.map(|s| s.max(0) as u64))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(KnownSender {
+            card: peer.card,
+            last_seq,
+            seen_above,
+        }))
     }
+}
+
+/// Accepts a hello inside the caller's transaction (sync applies a whole page
+/// of envelopes in one).
+pub(crate) fn accept_hello_in(
+    tx: &rusqlite::Transaction<'_>,
+    cipher: &RowCipher,
+    hello: &Hello,
+    now: DateTime<Utc>,
+) -> Result<Peer, Error> {
+    let row: Option<(i64, Option<i64>, Vec<u8>)> = tx
+        .query_row(
+            "SELECT expires_at, used_at, sealed FROM invites WHERE invite_id = ?1",
+            params![&hello.invite_id[..]],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (expires_at, used_at, sealed) = row.ok_or(PairingError::UnknownInvite)?;
+    if used_at.is_some() {
+        return Err(PairingError::InviteAlreadyUsed.into());
+    }
+    let expires_at = DateTime::from_timestamp_millis(expires_at).unwrap_or_default();
+    if expires_at <= now {
+        return Err(PairingError::InviteExpired {
+            expired_at: expires_at,
+        }
+        .into());
+    }
+    let secret: InviteSecret = open_value(cipher, "invites", &hello.invite_id, &sealed)?;
+    hello.verify_mac(&secret.pairing_secret)?;
+    hello
+        .card
+        .check()
+        .map_err(|detail| PairingError::BadCard { detail })?;
+    let peer = Peer {
+        card: hello.card.clone(),
+        label: secret.label,
+        mailbox_id: hello.mailbox_id.clone(),
+        post_token: hello.post_token.clone(),
+        paired_at: now,
+    };
+    let device_id = peer.card.device_id.to_string();
+    let sealed_peer = seal_value(cipher, "peers", device_id.as_bytes(), &peer)?;
+    tx.execute(
+        "UPDATE invites SET used_at = ?2 WHERE invite_id = ?1",
+        params![&hello.invite_id[..], now.timestamp_millis()],
+    )?;
+    tx.execute(
+        "INSERT INTO peers (device_id, invite_id, paired_at, sealed) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (device_id) DO UPDATE SET invite_id = ?2, paired_at = ?3, sealed = ?4",
+        params![
+            device_id,
+            &hello.invite_id[..],
+            now.timestamp_millis(),
+            sealed_peer
+        ],
+    )?;
+    Ok(peer)
+}
+
+/// Stores a peer inside the caller's transaction.
+pub(crate) fn insert_peer(
+    tx: &rusqlite::Transaction<'_>,
+    cipher: &RowCipher,
+    peer: &Peer,
+) -> Result<(), Error> {
+    peer.card
+        .check()
+        .map_err(|detail| KeyError::Damaged { detail })?;
+    let device_id = peer.card.device_id.to_string();
+    let sealed = seal_value(cipher, "peers", device_id.as_bytes(), peer)?;
+    tx.execute(
+        "INSERT INTO peers (device_id, paired_at, sealed) VALUES (?1, ?2, ?3)
+         ON CONFLICT (device_id) DO UPDATE SET paired_at = ?2, sealed = ?3",
+        params![device_id, peer.paired_at.timestamp_millis(), sealed],
+    )?;
+    Ok(())
 }

@@ -112,6 +112,51 @@ const MIGRATIONS: &[&str] = &[
         sealed     BLOB NOT NULL
     );
     ",
+    // 3 → 4: sync. The account on the relay (sealed: relay URL, mailbox,
+    // read token), the sender sequence, prepared envelopes kept with their
+    // outbox entry so a retry re-sends the very same bytes, the fetch cursor,
+    // quarantine, out-of-order sequence numbers, what a therapist received,
+    // and the receipts a client got.
+    "
+    CREATE TABLE account (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        role       TEXT NOT NULL CHECK (role IN ('client', 'therapist')),
+        created_at INTEGER NOT NULL,
+        next_seq   INTEGER NOT NULL DEFAULT 1,
+        cursor     INTEGER NOT NULL DEFAULT 0,
+        sealed     BLOB NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN envelope BLOB;
+    ALTER TABLE outbox ADD COLUMN envelope_seq INTEGER;
+    CREATE TABLE quarantine (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_seq  INTEGER NOT NULL,
+        reason      TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        envelope    BLOB NOT NULL
+    );
+    CREATE TABLE peer_seen (
+        device_id TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE received (
+        sender       TEXT NOT NULL,
+        record_id    BLOB NOT NULL,
+        version      INTEGER NOT NULL,
+        session_date TEXT,
+        received_at  INTEGER NOT NULL,
+        acked_at     INTEGER,
+        receipt_seq  INTEGER,
+        receipt_sent INTEGER NOT NULL DEFAULT 0,
+        sealed       BLOB,
+        PRIMARY KEY (sender, record_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE checkins ADD COLUMN seen_at INTEGER;
+    ALTER TABLE checkins ADD COLUMN seen_version INTEGER;
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are

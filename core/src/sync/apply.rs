@@ -1,0 +1,398 @@
+//! The receiving half: fetch a page, open it (in parallel: decryption and
+//! signature checks are the expensive part), then apply it in order in one
+//! transaction together with the new cursor.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::messages::{CheckInBody, ReceiptBody};
+use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
+use crate::crypto::{RowAddress, RowCipher};
+use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
+use crate::error::{Error, QuarantineReason};
+use crate::identity::{DeviceId, DeviceIdentity};
+use crate::store::{Store, accept_hello_in};
+
+type OpenResult = Result<(Opened, Option<KnownSender>), QuarantineReason>;
+
+pub(super) fn fetch_and_apply(
+    store: &mut Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+    account: &Account,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(&SyncReport),
+) -> Result<(), Error> {
+    loop {
+        let cursor: i64 =
+            store
+                .conn
+                .query_row("SELECT cursor FROM account WHERE id = 1", [], |r| r.get(0))?;
+        let page = transport.fetch(
+            &account.mailbox_id,
+            &account.read_token,
+            cursor.max(0) as u64,
+            FETCH_PAGE,
+        )?;
+        if page.messages.is_empty() {
+            return Ok(());
+        }
+        apply_page(store, me, account, &page.messages, report)?;
+        progress(report);
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
+fn senders(store: &Store) -> Result<HashMap<DeviceId, KnownSender>, Error> {
+    let mut map = HashMap::new();
+    for (peer, _) in store.peers()? {
+        let id = peer.card.device_id;
+        if let Some(known) = store.known_sender(&id)? {
+            map.insert(id, known);
+        }
+    }
+    Ok(map)
+}
+
+/// Opens every envelope of a page, split over the available cores.
+fn open_all(
+    messages: &[super::Fetched],
+    me: &DeviceIdentity,
+    mailbox: &str,
+    senders: &HashMap<DeviceId, KnownSender>,
+) -> Vec<OpenResult> {
+    let lookup = |id: &DeviceId| senders.get(id).cloned();
+    let open_one = |m: &super::Fetched| envelope::open_authenticated(&m.body, me, mailbox, &lookup);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || messages.len() < 16 {
+        return messages.iter().map(open_one).collect();
+    }
+    let chunk = messages.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = messages
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(open_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(QuarantineReason::Malformed {
+                        detail: "opening crashed".into(),
+                    })]
+                })
+            })
+            .collect()
+    })
+}
+
+fn apply_page(
+    store: &mut Store,
+    me: &DeviceIdentity,
+    account: &Account,
+    messages: &[super::Fetched],
+    report: &mut SyncReport,
+) -> Result<(), Error> {
+    let mut known = senders(store)?;
+    let mut opened = open_all(messages, me, &account.mailbox_id, &known);
+    if opened.len() != messages.len() {
+        // A crashed opener thread: open the page again, one by one.
+        opened = messages
+            .iter()
+            .map(|m| {
+                envelope::open_authenticated(&m.body, me, &account.mailbox_id, &|id| {
+                    known.get(id).cloned()
+                })
+            })
+            .collect();
+    }
+    let now = store.options.clock.now();
+    let cipher = &store.cipher;
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut touched: Vec<DeviceId> = Vec::new();
+    let mut paired_here = false;
+    for (fetched, result) in messages.iter().zip(opened) {
+        report.received += 1;
+        let result = match result {
+            // A client's hello and first check-ins can share a page.
+            Err(QuarantineReason::UnknownSender { .. }) if paired_here => {
+                envelope::open_authenticated(&fetched.body, me, &account.mailbox_id, &|id| {
+                    known.get(id).cloned()
+                })
+            }
+            other => other,
+        };
+        let quarantine = |reason: &str, detail: String| -> Result<Quarantined, Error> {
+            tx.execute(
+                "INSERT INTO quarantine (server_seq, reason, detail, size, received_at, envelope)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    fetched.seq as i64,
+                    reason,
+                    detail,
+                    fetched.body.len() as i64,
+                    now.timestamp_millis(),
+                    fetched.body
+                ],
+            )?;
+            Ok(Quarantined {
+                server_seq: fetched.seq,
+                reason: reason.into(),
+                detail,
+            })
+        };
+        let opened = match result {
+            Ok((opened, _)) => opened,
+            Err(reason) => {
+                report
+                    .quarantined
+                    .push(quarantine(reason.code(), reason.to_string())?);
+                continue;
+            }
+        };
+        let message = &opened.message;
+        let sender = message.sender;
+
+        // Pairing: a hello from a device this therapist does not know yet.
+        if message.kind == MessageKind::Hello && !known.contains_key(&sender) {
+            if account.role != Role::Therapist {
+                report.quarantined.push(quarantine(
+                    "malformed",
+                    "a hello arrived at a client's mailbox".into(),
+                )?);
+                continue;
+            }
+            let accepted = Hello::from_bytes(&message.body)
+                .map_err(|detail| Error::Envelope(QuarantineReason::Malformed { detail }))
+                .and_then(|hello| accept_hello_in(&tx, cipher, &hello, now));
+            match accepted {
+                Ok(peer) => {
+                    known.insert(sender, KnownSender::new(peer.card.clone(), 0));
+                    report.paired.push(peer.label);
+                    paired_here = true;
+                }
+                Err(e) => {
+                    report
+                        .quarantined
+                        .push(quarantine("pairing_refused", e.to_string())?);
+                    continue;
+                }
+            }
+        }
+
+        let Some(state) = known.get_mut(&sender) else {
+            report.quarantined.push(quarantine(
+                "unknown_sender",
+                format!("envelope from unknown device {sender}"),
+            )?);
+            continue;
+        };
+        match state.check_sequence(message.seq) {
+            Ok(_) => {
+                mark_seen(state, message.seq);
+                if !touched.contains(&sender) {
+                    touched.push(sender);
+                }
+            }
+            Err(_) => {
+                // Already accepted: a retried post or a replay. Applying is
+                // idempotent, so there is nothing to do.
+                report.duplicates += 1;
+                continue;
+            }
+        }
+
+        let changed = match (account.role, message.kind) {
+            (_, MessageKind::Hello) => true,
+            (Role::Therapist, MessageKind::CheckIn) => match CheckInBody::from_bytes(&message.body)
+            {
+                Ok(body) => upsert_received(&tx, cipher, &sender, message, Some(&body), now)?,
+                Err(detail) => {
+                    report.quarantined.push(quarantine("malformed", detail)?);
+                    continue;
+                }
+            },
+            (Role::Therapist, MessageKind::Tombstone) => {
+                upsert_received(&tx, cipher, &sender, message, None, now)?
+            }
+            (Role::Client, MessageKind::Receipt) => {
+                match postcard::from_bytes::<ReceiptBody>(&message.body) {
+                    Ok(receipt) => {
+                        let n = tx.execute(
+                            "UPDATE checkins SET seen_at = ?2, seen_version = ?3
+                             WHERE id = ?1 AND (seen_version IS NULL OR seen_version < ?3)",
+                            params![
+                                message.record_id.as_bytes(),
+                                receipt.seen_at.timestamp_millis(),
+                                message.record_version
+                            ],
+                        )?;
+                        report.receipts_applied += n as u32;
+                        n > 0
+                    }
+                    Err(e) => {
+                        report
+                            .quarantined
+                            .push(quarantine("malformed", e.to_string())?);
+                        continue;
+                    }
+                }
+            }
+            (role, kind) => {
+                report.quarantined.push(quarantine(
+                    "malformed",
+                    format!("a {kind:?} message is not for a {role:?}"),
+                )?);
+                continue;
+            }
+        };
+        if changed {
+            report.applied += 1;
+        } else {
+            report.duplicates += 1;
+        }
+    }
+    for id in touched {
+        if let Some(state) = known.get(&id) {
+            let device = id.to_string();
+            tx.execute(
+                "UPDATE peers SET last_seq = ?2 WHERE device_id = ?1",
+                params![device, state.last_seq as i64],
+            )?;
+            tx.execute(
+                "DELETE FROM peer_seen WHERE device_id = ?1",
+                params![device],
+            )?;
+            for seq in &state.seen_above {
+                tx.execute(
+                    "INSERT INTO peer_seen (device_id, seq) VALUES (?1, ?2)",
+                    params![device, *seq as i64],
+                )?;
+            }
+        }
+    }
+    if let Some(last) = messages.last() {
+        tx.execute(
+            "UPDATE account SET cursor = ?1 WHERE id = 1",
+            params![last.seq as i64],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Records `seq` as accepted, advancing the contiguous watermark.
+fn mark_seen(state: &mut KnownSender, seq: u64) {
+    if seq == state.last_seq + 1 {
+        state.last_seq = seq;
+        state.seen_above.sort_unstable();
+        while let Some(pos) = state
+            .seen_above
+            .iter()
+            .position(|s| *s == state.last_seq + 1)
+        {
+            state.seen_above.swap_remove(pos);
+            state.last_seq += 1;
+        }
+    } else {
+        state.seen_above.push(seq);
+    }
+}
+
+/// Where a received check-in's content is sealed: bound to sender, record and version.
+pub(crate) fn received_row_id(sender: &DeviceId, record_id: &uuid::Uuid) -> Vec<u8> {
+    let mut id = sender.0.to_vec();
+    id.extend_from_slice(record_id.as_bytes());
+    id
+}
+
+pub(crate) const RECEIVED: &str = "received";
+
+/// Applies a check-in (`body`) or tombstone (`None`) if it is newer than what
+/// the therapist holds. Returns whether anything changed.
+fn upsert_received(
+    tx: &rusqlite::Transaction<'_>,
+    cipher: &RowCipher,
+    sender: &DeviceId,
+    message: &envelope::Message,
+    body: Option<&CheckInBody>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Error> {
+    let sender_text = sender.to_string();
+    let existing: Option<u32> = tx
+        .query_row(
+            "SELECT version FROM received WHERE sender = ?1 AND record_id = ?2",
+            params![sender_text, message.record_id.as_bytes()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if existing.is_some_and(|v| v >= message.record_version) {
+        return Ok(false);
+    }
+    let (session_date, sealed) = match body {
+        Some(body) => {
+            let plaintext = postcard::to_allocvec(body).map_err(|e| {
+                Error::Envelope(QuarantineReason::Malformed {
+                    detail: e.to_string(),
+                })
+            })?;
+            let row_id = received_row_id(sender, &message.record_id);
+            let sealed = cipher.seal(
+                &RowAddress {
+                    table: RECEIVED,
+                    row_id: &row_id,
+                    version: message.record_version,
+                    bound: &[],
+                },
+                &plaintext,
+            )?;
+            (
+                Some(body.session_date.format("%Y-%m-%d").to_string()),
+                Some(sealed),
+            )
+        }
+        None => (None, None),
+    };
+    // A new version has not been seen yet: its acknowledgement starts over.
+    tx.execute(
+        "INSERT INTO received (sender, record_id, version, session_date, received_at, sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (sender, record_id) DO UPDATE SET
+             version = ?3, session_date = ?4, received_at = ?5, sealed = ?6,
+             acked_at = NULL, receipt_seq = NULL, receipt_sent = 0",
+        params![
+            sender_text,
+            message.record_id.as_bytes(),
+            message.record_version,
+            session_date,
+            now.timestamp_millis(),
+            sealed
+        ],
+    )?;
+    Ok(true)
+}
+
+/// Sequence numbers still missing from each sender.
+pub(super) fn gaps(store: &Store) -> Result<Vec<SenderGap>, Error> {
+    let mut gaps = Vec::new();
+    for (peer, last_seq) in store.peers()? {
+        if let Some(known) = store.known_sender(&peer.card.device_id)?
+            && let Some(&lowest) = known.seen_above.iter().min()
+        {
+            gaps.push(SenderGap {
+                sender: peer.card.device_id,
+                first_missing: last_seq + 1,
+                last_missing: lowest - 1,
+            });
+        }
+    }
+    Ok(gaps)
+}

@@ -1,0 +1,115 @@
+//! The therapist's view: every client by label with their check-ins, and
+//! acknowledging them (receipts go back on the next sync).
+
+use rusqlite::params;
+use uuid::Uuid;
+
+use super::apply::{RECEIVED, received_row_id};
+use super::messages::CheckInBody;
+use crate::crypto::{RowAddress, RowOpenError};
+use crate::error::{Error, StoreError};
+use crate::identity::DeviceId;
+use crate::store::Store;
+
+/// A check-in as the therapist holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedCheckIn {
+    /// The client's id for it.
+    pub record_id: Uuid,
+    /// Its version.
+    pub version: u32,
+    /// What the client shared.
+    pub body: CheckInBody,
+    /// Whether the therapist acknowledged this version.
+    pub seen: bool,
+}
+
+/// One client, as the therapist sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCheckIns {
+    /// The therapist's label for the client (never left this device).
+    pub label: String,
+    /// The client's device.
+    pub device_id: DeviceId,
+    /// Their check-ins, oldest session first.
+    pub checkins: Vec<ReceivedCheckIn>,
+}
+
+impl Store {
+    /// Every paired client with their live check-ins, in pairing order.
+    pub fn dashboard(&self) -> Result<Vec<ClientCheckIns>, Error> {
+        let mut clients = Vec::new();
+        for (peer, _) in self.peers()? {
+            let device_id = peer.card.device_id;
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT record_id, version, acked_at IS NOT NULL, sealed FROM received
+                 WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id",
+            )?;
+            let rows = stmt.query_map(params![device_id.to_string()], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, u32>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })?;
+            let mut checkins = Vec::new();
+            for row in rows {
+                let (record_id, version, seen, sealed) = row?;
+                let record_id =
+                    Uuid::from_slice(&record_id).map_err(|e| unreadable(e.to_string()))?;
+                let row_id = received_row_id(&device_id, &record_id);
+                let plaintext = self
+                    .cipher
+                    .open(
+                        &RowAddress {
+                            table: RECEIVED,
+                            row_id: &row_id,
+                            version,
+                            bound: &[],
+                        },
+                        &sealed,
+                    )
+                    .map_err(|e| match e {
+                        RowOpenError::Tampered => StoreError::Tampered {
+                            table: RECEIVED,
+                            row: record_id.to_string(),
+                        },
+                        RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+                    })?;
+                let body: CheckInBody =
+                    postcard::from_bytes(&plaintext).map_err(|e| unreadable(e.to_string()))?;
+                checkins.push(ReceivedCheckIn {
+                    record_id,
+                    version,
+                    body,
+                    seen,
+                });
+            }
+            clients.push(ClientCheckIns {
+                label: peer.label,
+                device_id,
+                checkins,
+            });
+        }
+        Ok(clients)
+    }
+
+    /// Acknowledges every check-in not yet acknowledged; returns how many.
+    pub fn acknowledge_all(&mut self) -> Result<u32, Error> {
+        let now = self.options.clock.now().timestamp_millis();
+        let n = self.conn.execute(
+            "UPDATE received SET acked_at = ?1 WHERE acked_at IS NULL AND sealed IS NOT NULL",
+            params![now],
+        )?;
+        Ok(n as u32)
+    }
+}
+
+fn unreadable(detail: String) -> StoreError {
+    StoreError::UnreadableRecord {
+        table: RECEIVED,
+        row: String::new(),
+        detail,
+    }
+}

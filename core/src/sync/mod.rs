@@ -1,0 +1,312 @@
+//! Sync: the outbox drained in order through a [`Transport`], the inbox
+//! fetched in pages and applied idempotently, receipts flowing back.
+//!
+//! Guarantees, each tested:
+//! - Nothing is lost: an outbox entry is deleted only after the relay
+//!   acknowledged it, and its envelope (with its sequence number) is stored
+//!   before the first attempt, so a retry re-sends the very same message.
+//! - Nothing is applied twice or out of date: the receiver applies a record
+//!   only when its version is newer than what it holds; replays are counted
+//!   and ignored; tombstones win over older versions that arrive late.
+//! - The fetch cursor advances in the same transaction as the apply, so a
+//!   crash between pages re-fetches at most one page, which then applies as
+//!   duplicates.
+//! - Memory is bounded by the page size, however much is waiting.
+
+mod apply;
+mod dashboard;
+mod messages;
+mod send;
+pub mod transport;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
+pub use messages::{CheckInBody, ReceiptBody};
+pub use transport::{
+    Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, Transport,
+    TransportError,
+};
+
+use crate::envelope::{self, Hello, Message, MessageKind};
+use crate::error::Error;
+use crate::identity::DeviceId;
+use crate::invite::Invite;
+use crate::store::{Peer, Store};
+use crate::store::{open_value, seal_value};
+
+/// Envelopes fetched per page; also the most held in memory at once.
+pub const FETCH_PAGE: u32 = 256;
+
+/// Which side of the therapy this device is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Records check-ins and sends them to one therapist.
+    Client,
+    /// Receives check-ins from clients and acknowledges them.
+    Therapist,
+}
+
+/// This device's place on the relay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Client or therapist.
+    pub role: Role,
+    /// The relay's base URL.
+    pub relay_url: String,
+    /// This device's own mailbox.
+    pub mailbox_id: String,
+    /// The token that reads it.
+    pub read_token: String,
+    /// A name to show (the therapist's own name; empty for clients).
+    pub name: String,
+}
+
+/// An envelope that was refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The relay's sequence number of the envelope.
+    pub server_seq: u64,
+    /// A stable code (`QuarantineReason::code`, or `pairing_refused`).
+    pub reason: String,
+    /// A sentence for a person.
+    pub detail: String,
+}
+
+/// Sequence numbers from a sender that have not arrived (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SenderGap {
+    /// The sender.
+    pub sender: DeviceId,
+    /// First missing number.
+    pub first_missing: u64,
+    /// Last missing number.
+    pub last_missing: u64,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Envelopes posted (check-ins, tombstones, receipts).
+    pub sent: u32,
+    /// Outbox entries skipped because a newer version replaced them.
+    pub superseded: u32,
+    /// Envelopes fetched.
+    pub received: u32,
+    /// Envelopes that changed something.
+    pub applied: u32,
+    /// Envelopes already applied (retries, replays, older versions).
+    pub duplicates: u32,
+    /// Refused envelopes.
+    pub quarantined: Vec<Quarantined>,
+    /// Missing sequence numbers after this sync: a relay may be dropping messages.
+    pub gaps: Vec<SenderGap>,
+    /// Labels of clients paired during this sync.
+    pub paired: Vec<String>,
+    /// Receipts ("seen") applied to the client's check-ins.
+    pub receipts_applied: u32,
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "sent {}, received {}, applied {}, duplicates {}, quarantined {}",
+            self.sent,
+            self.received,
+            self.applied,
+            self.duplicates,
+            self.quarantined.len()
+        )?;
+        if self.superseded > 0 {
+            write!(f, ", superseded {}", self.superseded)?;
+        }
+        if !self.paired.is_empty() {
+            write!(f, ", paired {}", self.paired.join(", "))?;
+        }
+        if self.receipts_applied > 0 {
+            write!(f, ", seen receipts {}", self.receipts_applied)?;
+        }
+        for gap in &self.gaps {
+            write!(
+                f,
+                "; missing messages {}..={} from {}",
+                gap.first_missing, gap.last_missing, gap.sender
+            )?;
+        }
+        for q in &self.quarantined {
+            write!(f, "; quarantined #{}: {}", q.server_seq, q.detail)?;
+        }
+        Ok(())
+    }
+}
+
+const ACCOUNT_ROW: &[u8] = b"account";
+
+impl Store {
+    /// This device's account, once it has one.
+    pub fn account(&self) -> Result<Option<Account>, Error> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT sealed FROM account WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        sealed
+            .map(|s| open_value(&self.cipher, "account", ACCOUNT_ROW, &s))
+            .transpose()
+    }
+
+    fn save_account(
+        tx: &rusqlite::Transaction<'_>,
+        store_cipher: &crate::crypto::RowCipher,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let sealed = seal_value(store_cipher, "account", ACCOUNT_ROW, account)?;
+        let role = match account.role {
+            Role::Client => "client",
+            Role::Therapist => "therapist",
+        };
+        tx.execute(
+            "INSERT INTO account (id, role, created_at, sealed) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET role = ?1, sealed = ?3",
+            params![role, now.timestamp_millis(), sealed],
+        )?;
+        Ok(())
+    }
+
+    fn require_account(&self, role: Role) -> Result<Account, Error> {
+        match self.account()? {
+            Some(account) if account.role == role => Ok(account),
+            Some(account) => Err(Error::WrongRole {
+                expected: role,
+                actual: account.role,
+            }),
+            None => Err(Error::NoAccount),
+        }
+    }
+
+    /// Sets this device up as a therapist: creates its mailbox on the relay.
+    pub fn therapist_init(
+        &mut self,
+        transport: &dyn Transport,
+        relay_url: &str,
+        name: &str,
+    ) -> Result<Account, Error> {
+        if let Some(existing) = self.account()? {
+            return Err(Error::AlreadySetUp {
+                role: existing.role,
+            });
+        }
+        self.device_identity()?;
+        let mailbox = transport.create_mailbox()?;
+        let account = Account {
+            role: Role::Therapist,
+            relay_url: relay_url.to_owned(),
+            mailbox_id: mailbox.mailbox_id,
+            read_token: mailbox.read_token,
+            name: name.to_owned(),
+        };
+        let now = self.options.clock.now();
+        let tx = self.conn.transaction()?;
+        Store::save_account(&tx, &self.cipher, &account, now)?;
+        tx.commit()?;
+        Ok(account)
+    }
+
+    /// Creates an invite for one client, with a fresh post-only token for
+    /// this therapist's mailbox. `label` stays on this device.
+    pub fn invite_client(
+        &mut self,
+        transport: &dyn Transport,
+        label: &str,
+        valid_for: chrono::Duration,
+    ) -> Result<Invite, Error> {
+        let account = self.require_account(Role::Therapist)?;
+        let token = transport.mint_post_token(&account.mailbox_id, &account.read_token)?;
+        self.create_invite(
+            &account.relay_url,
+            &account.mailbox_id,
+            &token.post_token,
+            label,
+            valid_for,
+        )
+    }
+
+    /// Joins a therapist by invite: creates this client's mailbox, gives the
+    /// therapist a token to post receipts to it, and sends the hello.
+    pub fn client_join(&mut self, transport: &dyn Transport, uri: &str) -> Result<Peer, Error> {
+        if let Some(existing) = self.account()? {
+            return Err(Error::AlreadySetUp {
+                role: existing.role,
+            });
+        }
+        let now = self.options.clock.now();
+        let invite = Invite::parse(uri, now)?;
+        let me = self.device_identity()?;
+        let mailbox = transport.create_mailbox()?;
+        let token = transport.mint_post_token(&mailbox.mailbox_id, &mailbox.read_token)?;
+        let hello = Hello::new(&invite, &me, &mailbox.mailbox_id, &token.post_token);
+        let message = Message {
+            kind: MessageKind::Hello,
+            sender: me.device_id(),
+            seq: 1,
+            record_id: uuid::Uuid::from_bytes(invite.invite_id()),
+            record_version: 1,
+            sent_at: now,
+            body: hello.to_bytes(),
+        };
+        let sealed = envelope::seal(
+            &me,
+            message,
+            &invite.mailbox_id,
+            &invite.therapist.age_recipient,
+        )?;
+        transport.post(&invite.mailbox_id, &invite.post_token, &sealed)?;
+        let account = Account {
+            role: Role::Client,
+            relay_url: invite.relay_url.clone(),
+            mailbox_id: mailbox.mailbox_id,
+            read_token: mailbox.read_token,
+            name: String::new(),
+        };
+        let therapist = Peer {
+            card: invite.therapist.clone(),
+            label: "therapist".into(),
+            mailbox_id: invite.mailbox_id.clone(),
+            post_token: invite.post_token.clone(),
+            paired_at: now,
+        };
+        let tx = self.conn.transaction()?;
+        Store::save_account(&tx, &self.cipher, &account, now)?;
+        tx.execute("UPDATE account SET next_seq = 2 WHERE id = 1", [])?;
+        crate::store::insert_peer(&tx, &self.cipher, &therapist)?;
+        tx.commit()?;
+        Ok(therapist)
+    }
+
+    /// Sends what is waiting and applies what arrived.
+    pub fn sync(&mut self, transport: &dyn Transport) -> Result<SyncReport, Error> {
+        self.sync_with_progress(transport, &mut |_| {})
+    }
+
+    /// Like [`Store::sync`], calling `progress` with the running report after
+    /// every page, for a progress bar.
+    pub fn sync_with_progress(
+        &mut self,
+        transport: &dyn Transport,
+        progress: &mut dyn FnMut(&SyncReport),
+    ) -> Result<SyncReport, Error> {
+        let account = self.account()?.ok_or(Error::NoAccount)?;
+        let me = self.device_identity()?;
+        let mut report = SyncReport::default();
+        match account.role {
+            Role::Client => send::drain_outbox(self, transport, &me, &mut report, progress)?,
+            Role::Therapist => send::send_receipts(self, transport, &me, &mut report, progress)?,
+        }
+        apply::fetch_and_apply(self, transport, &me, &account, &mut report, progress)?;
+        report.gaps = apply::gaps(self)?;
+        Ok(report)
+    }
+}

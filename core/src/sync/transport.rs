@@ -1,0 +1,380 @@
+//! How sync reaches the relay: a trait the apps implement with their own HTTP
+//! stack (URLSession, OkHttp) and the CLI with a small blocking client, plus an
+//! in-memory relay for tests and benchmarks that can lose, duplicate and delay
+//! messages on purpose.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Why the relay could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: offline, DNS, TLS, timeout. Nothing was lost; sync again later.
+    #[error("the relay could not be reached ({detail}); check the connection and sync again")]
+    Unreachable {
+        /// What failed.
+        detail: String,
+    },
+    /// The relay answered with an error.
+    #[error("the relay refused the request ({status} {code}): {detail}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error code (`forbidden`, `token_revoked`, `too_large`, ...).
+        code: String,
+        /// The relay's explanation.
+        detail: String,
+    },
+    /// Too many requests; retry after the given time.
+    #[error("the relay asks to slow down; sync again in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// The relay answered something this app does not understand.
+    #[error("unexpected answer from the relay: {detail}")]
+    Protocol {
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// A new mailbox and the token that reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxCredentials {
+    /// The mailbox id.
+    pub mailbox_id: String,
+    /// Reads, prunes, and mints post tokens. Never leaves the device except in a recovery kit.
+    pub read_token: String,
+}
+
+/// A token that may post to one mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostToken {
+    /// Names the token for revocation.
+    pub token_id: String,
+    /// The token itself.
+    pub post_token: String,
+}
+
+/// One stored envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The relay's sequence number in the mailbox.
+    pub seq: u64,
+    /// The envelope.
+    pub body: Vec<u8>,
+}
+
+/// One page of a mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FetchPage {
+    /// Envelopes in ascending `seq`.
+    pub messages: Vec<Fetched>,
+    /// Whether more are waiting after these.
+    pub more: bool,
+}
+
+/// The relay's API (DESIGN.md section 6), as sync needs it.
+pub trait Transport: Send + Sync {
+    /// Creates a mailbox.
+    fn create_mailbox(&self) -> Result<MailboxCredentials, TransportError>;
+    /// Mints a post-only token for a mailbox.
+    fn mint_post_token(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+    ) -> Result<PostToken, TransportError>;
+    /// Revokes a post token.
+    fn revoke_post_token(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        token_id: &str,
+    ) -> Result<(), TransportError>;
+    /// Posts an envelope; returns the relay's sequence number for it.
+    fn post(
+        &self,
+        mailbox_id: &str,
+        post_token: &str,
+        envelope: &[u8],
+    ) -> Result<u64, TransportError>;
+    /// Envelopes with a sequence number above `after`, at most `limit`.
+    fn fetch(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<FetchPage, TransportError>;
+}
+
+/// Faults the in-memory relay injects, each a probability from 0 to 1.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Faults {
+    /// A post fails before the relay stores it.
+    pub fail_before_store: f64,
+    /// A post is stored but its answer is lost (the sender will retry).
+    pub fail_after_store: f64,
+    /// A post is stored twice.
+    pub duplicate: f64,
+    /// A post is held back and published after later ones.
+    pub delay: f64,
+}
+
+#[derive(Default)]
+struct Mailbox {
+    read_token: String,
+    post_tokens: HashMap<String, (String, bool)>,
+    messages: Vec<Fetched>,
+    next_seq: u64,
+    delayed: Vec<Vec<u8>>,
+}
+
+impl Mailbox {
+    fn publish(&mut self, body: Vec<u8>) -> u64 {
+        self.next_seq += 1;
+        self.messages.push(Fetched {
+            seq: self.next_seq,
+            body,
+        });
+        self.next_seq
+    }
+}
+
+#[derive(Default)]
+struct MemoryState {
+    mailboxes: HashMap<String, Mailbox>,
+    counter: u64,
+    rng: u64,
+    faults: Faults,
+}
+
+impl MemoryState {
+    fn chance(&mut self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        // xorshift64*: deterministic per seed, good enough to pick faults.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let x = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        (x >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+
+    fn id(&mut self, prefix: &str) -> String {
+        self.counter += 1;
+        format!("{prefix}-{}", self.counter)
+    }
+}
+
+/// A relay in memory, faithful to the HTTP relay's rules (separate read and
+/// post capabilities, revocation, per-mailbox sequence numbers).
+#[derive(Default)]
+pub struct MemoryTransport {
+    state: Mutex<MemoryState>,
+}
+
+impl MemoryTransport {
+    /// A relay that never fails.
+    pub fn new() -> MemoryTransport {
+        MemoryTransport::default()
+    }
+
+    /// A relay that injects `faults`, chosen by a generator seeded with `seed`.
+    pub fn with_faults(faults: Faults, seed: u64) -> MemoryTransport {
+        MemoryTransport {
+            state: Mutex::new(MemoryState {
+                rng: seed | 1,
+                faults,
+                ..MemoryState::default()
+            }),
+        }
+    }
+
+    /// Changes the faults from now on.
+    pub fn set_faults(&self, faults: Faults) {
+        self.lock().faults = faults;
+    }
+
+    /// Publishes every held-back envelope (the delayed replica catching up).
+    pub fn flush_delayed(&self) {
+        let mut state = self.lock();
+        for mailbox in state.mailboxes.values_mut() {
+            for body in std::mem::take(&mut mailbox.delayed) {
+                mailbox.publish(body);
+            }
+        }
+    }
+
+    /// Stores `body` in `mailbox_id` as if a valid post token had sent it
+    /// (for tests of hostile input).
+    pub fn inject(&self, mailbox_id: &str, body: Vec<u8>) -> Option<u64> {
+        let mut state = self.lock();
+        state.mailboxes.get_mut(mailbox_id).map(|m| m.publish(body))
+    }
+
+    /// Total envelopes stored, across mailboxes.
+    pub fn stored(&self) -> usize {
+        self.lock()
+            .mailboxes
+            .values()
+            .map(|m| m.messages.len())
+            .sum()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn refused(status: u16, code: &str) -> TransportError {
+    TransportError::Refused {
+        status,
+        code: code.into(),
+        detail: format!("in-memory relay: {code}"),
+    }
+}
+
+impl Transport for MemoryTransport {
+    fn create_mailbox(&self) -> Result<MailboxCredentials, TransportError> {
+        let mut state = self.lock();
+        let mailbox_id = state.id("mbx");
+        let read_token = state.id("read");
+        state.mailboxes.insert(
+            mailbox_id.clone(),
+            Mailbox {
+                read_token: read_token.clone(),
+                ..Mailbox::default()
+            },
+        );
+        Ok(MailboxCredentials {
+            mailbox_id,
+            read_token,
+        })
+    }
+
+    fn mint_post_token(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+    ) -> Result<PostToken, TransportError> {
+        let mut state = self.lock();
+        let token_id = state.id("tid");
+        let post_token = state.id("post");
+        let mailbox = state
+            .mailboxes
+            .get_mut(mailbox_id)
+            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+        if mailbox.read_token != read_token {
+            return Err(refused(403, "forbidden"));
+        }
+        mailbox
+            .post_tokens
+            .insert(post_token.clone(), (token_id.clone(), false));
+        Ok(PostToken {
+            token_id,
+            post_token,
+        })
+    }
+
+    fn revoke_post_token(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        token_id: &str,
+    ) -> Result<(), TransportError> {
+        let mut state = self.lock();
+        let mailbox = state
+            .mailboxes
+            .get_mut(mailbox_id)
+            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+        if mailbox.read_token != read_token {
+            return Err(refused(403, "forbidden"));
+        }
+        for (id, revoked) in mailbox.post_tokens.values_mut() {
+            if id == token_id {
+                *revoked = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn post(
+        &self,
+        mailbox_id: &str,
+        post_token: &str,
+        envelope: &[u8],
+    ) -> Result<u64, TransportError> {
+        let mut state = self.lock();
+        let faults = state.faults;
+        if state.chance(faults.fail_before_store) {
+            return Err(TransportError::Unreachable {
+                detail: "injected failure before storing".into(),
+            });
+        }
+        let (fail_after, duplicate, delay) = (
+            state.chance(faults.fail_after_store),
+            state.chance(faults.duplicate),
+            state.chance(faults.delay),
+        );
+        let mailbox = state
+            .mailboxes
+            .get_mut(mailbox_id)
+            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+        match mailbox.post_tokens.get(post_token) {
+            None => return Err(refused(403, "forbidden")),
+            Some((_, true)) => return Err(refused(403, "token_revoked")),
+            Some(_) => {}
+        }
+        if envelope.len() > crate::envelope::MAX_ENVELOPE_BYTES {
+            return Err(refused(413, "too_large"));
+        }
+        let seq = if delay {
+            mailbox.delayed.push(envelope.to_vec());
+            mailbox.next_seq
+        } else {
+            // Anything held back is published after this one: reordered.
+            let seq = mailbox.publish(envelope.to_vec());
+            if !mailbox.delayed.is_empty() && !duplicate {
+                for body in std::mem::take(&mut mailbox.delayed) {
+                    mailbox.publish(body);
+                }
+            }
+            seq
+        };
+        if duplicate {
+            mailbox.publish(envelope.to_vec());
+        }
+        if fail_after {
+            return Err(TransportError::Unreachable {
+                detail: "injected failure after storing".into(),
+            });
+        }
+        Ok(seq)
+    }
+
+    fn fetch(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<FetchPage, TransportError> {
+        let state = self.lock();
+        let mailbox = state
+            .mailboxes
+            .get(mailbox_id)
+            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+        if mailbox.read_token != read_token {
+            return Err(refused(403, "forbidden"));
+        }
+        let start = mailbox.messages.partition_point(|m| m.seq <= after);
+        let end = (start + limit.max(1) as usize).min(mailbox.messages.len());
+        Ok(FetchPage {
+            messages: mailbox.messages[start..end].to_vec(),
+            more: end < mailbox.messages.len(),
+        })
+    }
+}
