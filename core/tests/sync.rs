@@ -290,3 +290,71 @@ proptest! {
         prop_assert_eq!(view.get("P").cloned().unwrap_or_default(), expected);
     }
 }
+
+#[test]
+fn a_home_restored_from_a_recovery_kit_shows_the_same_dashboard_after_one_sync() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B.", "C.D."]);
+    p.therapist.sync(&relay).unwrap();
+    for client in &mut p.clients {
+        client.record(draft(2, 3, Some("shared"))).unwrap();
+        client.sync(&relay).unwrap();
+    }
+    p.therapist.sync(&relay).unwrap();
+    p.therapist.acknowledge_all().unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.clients[1]
+        .record(on(today() - Days::new(2), draft(4, 4, None)))
+        .unwrap();
+    p.clients[1].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+
+    let kit_passphrase =
+        rapport_core::Passphrase::new("kit words").with_work_factor(TEST_WORK_FACTOR);
+    let kit = p.therapist.recovery_kit(&kit_passphrase).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let wrong =
+        rapport_core::Passphrase::new("not the kit words").with_work_factor(TEST_WORK_FACTOR);
+    let err = Store::restore_from_kit(
+        dir.path().join("new.db"),
+        passphrase("new"),
+        options(clock()),
+        &kit,
+        &wrong,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            rapport_core::Error::Key(rapport_core::KeyError::WrongPassphrase)
+        ),
+        "{err:?}"
+    );
+
+    let mut restored = Store::restore_from_kit(
+        dir.path().join("new.db"),
+        passphrase("new"),
+        options(clock()),
+        &kit,
+        &kit_passphrase,
+    )
+    .unwrap();
+    let report = restored.sync(&relay).unwrap();
+    assert!(report.quarantined.is_empty(), "{report}");
+    assert_eq!(therapist_view(&restored), therapist_view(&p.therapist));
+    // The restored device carries on: a new check-in arrives, a receipt goes out
+    // and the client accepts it (no replay of the old sequence numbers).
+    p.clients[0]
+        .record(on(today() - Days::new(1), draft(5, 5, None)))
+        .unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    restored.sync(&relay).unwrap();
+    restored.acknowledge_all().unwrap();
+    restored.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert_eq!(report.receipts_applied, 1, "{report}");
+    assert!(
+        report.quarantined.is_empty() && report.duplicates == 0,
+        "{report}"
+    );
+}

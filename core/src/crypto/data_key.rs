@@ -64,11 +64,7 @@ impl DataKey {
     /// The key encrypted to `passphrase` in the age format (scrypt recipient),
     /// so it can be opened with the reference `age` tool in an emergency.
     pub fn wrap_with_passphrase(&self, passphrase: &Passphrase) -> Result<Vec<u8>, KeyError> {
-        let mut recipient = age::scrypt::Recipient::new(passphrase.secret.clone());
-        recipient.set_work_factor(passphrase.work_factor);
-        age::encrypt(&recipient, self.as_bytes()).map_err(|e| KeyError::Damaged {
-            detail: format!("could not wrap the key: {e}"),
-        })
+        passphrase.seal(self.as_bytes())
     }
 
     /// Opens a key wrapped by [`DataKey::wrap_with_passphrase`].
@@ -76,23 +72,7 @@ impl DataKey {
         wrapped: &[u8],
         passphrase: &Passphrase,
     ) -> Result<DataKey, KeyError> {
-        let mut identity = age::scrypt::Identity::new(passphrase.secret.clone());
-        identity.set_max_work_factor(MAX_WORK_FACTOR);
-        match age::decrypt(&identity, wrapped) {
-            Ok(bytes) => DataKey::from_bytes(&Zeroizing::new(bytes)),
-            Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
-                Err(KeyError::WrongPassphrase)
-            }
-            Err(age::DecryptError::ExcessiveWork { required, .. }) => {
-                Err(KeyError::ExcessiveWork {
-                    required,
-                    limit: MAX_WORK_FACTOR,
-                })
-            }
-            Err(e) => Err(KeyError::Damaged {
-                detail: e.to_string(),
-            }),
-        }
+        DataKey::from_bytes(&passphrase.open(wrapped)?)
     }
 }
 
@@ -124,6 +104,39 @@ impl Passphrase {
     pub fn with_work_factor(mut self, work_factor: u8) -> Passphrase {
         self.work_factor = work_factor.clamp(1, MAX_WORK_FACTOR);
         self
+    }
+
+    /// Encrypts `plaintext` to this passphrase as a standard age file (scrypt
+    /// recipient): data keys, recovery kits.
+    pub fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let mut recipient = age::scrypt::Recipient::new(self.secret.clone());
+        recipient.set_work_factor(self.work_factor);
+        age::encrypt(&recipient, plaintext).map_err(|e| KeyError::Damaged {
+            detail: format!("could not encrypt with the passphrase: {e}"),
+        })
+    }
+
+    /// Opens what [`Passphrase::seal`] produced; a wrong passphrase is
+    /// [`KeyError::WrongPassphrase`], and a file demanding more than
+    /// [`MAX_WORK_FACTOR`] is refused before any work is done.
+    pub fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let mut identity = age::scrypt::Identity::new(self.secret.clone());
+        identity.set_max_work_factor(MAX_WORK_FACTOR);
+        match age::decrypt(&identity, sealed) {
+            Ok(bytes) => Ok(Zeroizing::new(bytes)),
+            Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
+                Err(KeyError::WrongPassphrase)
+            }
+            Err(age::DecryptError::ExcessiveWork { required, .. }) => {
+                Err(KeyError::ExcessiveWork {
+                    required,
+                    limit: MAX_WORK_FACTOR,
+                })
+            }
+            Err(e) => Err(KeyError::Damaged {
+                detail: e.to_string(),
+            }),
+        }
     }
 
     /// Whether the passphrase is empty, which is refused for new databases.

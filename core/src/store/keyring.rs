@@ -19,6 +19,7 @@ const METHOD_PASSPHRASE: &str = "passphrase";
 const METHOD_SECRET_STORE: &str = "secret_store";
 
 pub(super) struct Unlocked {
+    pub key: DataKey,
     pub cipher: RowCipher,
     pub database_id: Uuid,
 }
@@ -103,6 +104,7 @@ pub(super) fn unlock(
     let cipher = RowCipher::new(&key);
     match cipher.open(&check_address(&database_id), &key_check) {
         Ok(check) if check == KEY_CHECK => Ok(Unlocked {
+            key,
             cipher,
             database_id,
         }),
@@ -156,6 +158,7 @@ fn create(
     )?;
     tx.commit()?;
     Ok(Unlocked {
+        key,
         cipher,
         database_id,
     })

@@ -51,6 +51,7 @@ impl StoreOptions {
 pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) cipher: RowCipher,
+    pub(crate) data_key: crate::crypto::DataKey,
     pub(crate) options: StoreOptions,
     path: PathBuf,
     database_id: Uuid,
@@ -92,6 +93,7 @@ impl Store {
         Ok(Store {
             conn,
             cipher: unlocked.cipher,
+            data_key: unlocked.key,
             options,
             path: path.to_owned(),
             database_id: unlocked.database_id,

@@ -154,6 +154,15 @@ const MIGRATIONS: &[&str] = &[
         sealed       BLOB,
         PRIMARY KEY (sender, record_id)
     ) WITHOUT ROWID;
+    -- Acknowledgements carried over by a recovery kit, matched to check-ins
+    -- as the restored device re-fetches them.
+    CREATE TABLE restored_acks (
+        sender    TEXT NOT NULL,
+        record_id BLOB NOT NULL,
+        version   INTEGER NOT NULL,
+        acked_at  INTEGER NOT NULL,
+        PRIMARY KEY (sender, record_id)
+    ) WITHOUT ROWID;
     ALTER TABLE checkins ADD COLUMN seen_at INTEGER;
     ALTER TABLE checkins ADD COLUMN seen_version INTEGER;
     ",

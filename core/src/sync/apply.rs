@@ -377,6 +377,19 @@ fn upsert_received(
             sealed
         ],
     )?;
+    // A device restored from a recovery kit remembers what was acknowledged.
+    tx.execute(
+        "UPDATE received SET acked_at = (SELECT acked_at FROM restored_acks a
+                 WHERE a.sender = received.sender AND a.record_id = received.record_id),
+             receipt_sent = 1
+         WHERE sender = ?1 AND record_id = ?2 AND EXISTS (SELECT 1 FROM restored_acks a
+             WHERE a.sender = ?1 AND a.record_id = ?2 AND a.version = ?3)",
+        params![
+            sender_text,
+            message.record_id.as_bytes(),
+            message.record_version
+        ],
+    )?;
     Ok(true)
 }
 

@@ -16,6 +16,7 @@
 mod apply;
 mod dashboard;
 mod messages;
+mod recovery;
 mod send;
 pub mod transport;
 
