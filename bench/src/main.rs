@@ -51,6 +51,12 @@ const SCENARIOS: &[Scenario] = &[
         limit: 3.0,
         run: scenarios::open_envelope,
     },
+    Scenario {
+        name: "therapist_ingest_10k",
+        about: "fetch, open and apply 10,000 check-in envelopes, per envelope vs one X25519 DH",
+        limit: 3.0,
+        run: scenarios::therapist_ingest_10k,
+    },
 ];
 
 fn main() -> ExitCode {

@@ -12,7 +12,7 @@ use rapport_core::envelope::{self, KnownSender, Message, MessageKind};
 use rapport_core::store::{CONNECTION_PRAGMAS, MAX_PAGE, checkin_bound, keystore_entry_name};
 use rapport_core::{
     CheckInDraft, DataKey, DeviceIdentity, InstrumentRef, KeySource, MemorySecretStore, Note,
-    NoteVisibility, SecretStore, Store,
+    NoteVisibility, Passphrase, SecretStore, Store,
 };
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
@@ -381,4 +381,100 @@ pub fn open_envelope() -> Result<Vec<Value>, String> {
         }
         Ok(start.elapsed().as_secs_f64() * 1e6 / N as f64)
     })
+}
+
+/// Peak resident memory of this process since the last reset, in bytes.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Starts a new peak-memory measurement (Linux: writing 5 to clear_refs
+/// resets VmHWM to the current RSS).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// A therapist ingests 10,000 check-ins (20 clients × 500) from an in-memory
+/// relay: fetch, open (decrypt + verify, on all cores), apply with at-rest
+/// sealing. Per envelope, against one raw X25519 DH; plus peak RSS.
+pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
+    use rapport_core::sync::MemoryTransport;
+    const CLIENTS: usize = 20;
+    const PER_CLIENT: usize = 500;
+    let dir = tempfile::tempdir().map_err(err)?;
+    let relay = MemoryTransport::new();
+    let keys: Arc<MemorySecretStore> = Arc::new(MemorySecretStore::new());
+    let mut therapist = Store::open(
+        dir.path().join("t.db"),
+        KeySource::SecretStore(keys.clone()),
+    )
+    .map_err(err)?;
+    therapist
+        .therapist_init(&relay, "https://relay.example.org", "Bench")
+        .map_err(err)?;
+    let today = Utc::now().date_naive();
+    for c in 0..CLIENTS {
+        let invite = therapist
+            .invite_client(&relay, &format!("client {c}"), chrono::Duration::days(1))
+            .map_err(err)?;
+        let (mut client, _) = keystore_store(&dir.path().join(format!("c{c}.db")))?;
+        client.client_join(&relay, &invite.to_uri()).map_err(err)?;
+        for i in 0..PER_CLIENT {
+            client
+                .record(draft(i, today - Days::new((i % 360) as u64)))
+                .map_err(err)?;
+        }
+        client.sync(&relay).map_err(err)?;
+    }
+    // Pair (accept the hellos), then keep a kit: each round restores a fresh
+    // therapist from it and ingests everything from the start.
+    therapist.sync(&relay).map_err(err)?;
+    let kit_pass = Passphrase::new("bench").with_work_factor(4);
+    let kit = therapist.recovery_kit(&kit_pass).map_err(err)?;
+    drop(therapist);
+
+    const ROUNDS_INGEST: usize = 3;
+    let (mut ours, mut base, mut peaks) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS_INGEST {
+        let path = dir.path().join(format!("restored{round}.db"));
+        let mut fresh = Store::restore_from_kit(
+            &path,
+            KeySource::SecretStore(keys.clone()),
+            rapport_core::StoreOptions::standard().map_err(err)?,
+            &kit,
+            &kit_pass,
+        )
+        .map_err(err)?;
+        reset_peak_rss();
+        let start = Instant::now();
+        let report = fresh.sync(&relay).map_err(err)?;
+        let elapsed = start.elapsed().as_secs_f64() * 1e6;
+        peaks.push(peak_rss_bytes().unwrap_or(0) as f64);
+        if report.applied as usize != CLIENTS * PER_CLIENT + CLIENTS {
+            return Err(format!(
+                "applied {} envelopes, expected {}",
+                report.applied,
+                CLIENTS * PER_CLIENT + CLIENTS
+            ));
+        }
+        ours.push(elapsed / f64::from(report.received));
+        base.push(x25519_dh_us(500));
+    }
+    let peak = peaks.iter().cloned().fold(0.0, f64::max);
+    Ok(vec![report(
+        "therapist_ingest_10k",
+        median(ours),
+        "x25519_dh",
+        median(base),
+        json!({
+            "envelopes": CLIENTS * PER_CLIENT,
+            "clients": CLIENTS,
+            "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            "peak_rss_mb": crate::round(peak / (1024.0 * 1024.0)),
+            "peak_rss_limit_mb": 200,
+        }),
+    )])
 }

@@ -209,9 +209,9 @@ impl Store {
 
     /// Every paired device, with the highest sequence number accepted from it.
     pub fn peers(&self) -> Result<Vec<(Peer, u64)>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT device_id, last_seq, sealed FROM peers ORDER BY paired_at")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_id, last_seq, sealed FROM peers ORDER BY paired_at, rowid",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -233,6 +233,30 @@ impl Store {
             peers.push((peer, last_seq.max(0) as u64));
         }
         Ok(peers)
+    }
+
+    /// Every paired sender, as the envelope opener needs them.
+    pub fn known_senders(&self) -> Result<std::collections::HashMap<DeviceId, KnownSender>, Error> {
+        let mut senders: std::collections::HashMap<DeviceId, KnownSender> = self
+            .peers()?
+            .into_iter()
+            .map(|(peer, last_seq)| (peer.card.device_id, KnownSender::new(peer.card, last_seq)))
+            .collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT device_id, seq FROM peer_seen ORDER BY device_id, seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (device, seq) = row?;
+            if let Some(known) = device
+                .parse::<DeviceId>()
+                .ok()
+                .and_then(|id| senders.get_mut(&id))
+            {
+                known.seen_above.push(seq.max(0) as u64);
+            }
+        }
+        Ok(senders)
     }
 
     /// A paired sender, as the envelope opener needs it.

@@ -46,17 +46,6 @@ pub(super) fn fetch_and_apply(
     }
 }
 
-fn senders(store: &Store) -> Result<HashMap<DeviceId, KnownSender>, Error> {
-    let mut map = HashMap::new();
-    for (peer, _) in store.peers()? {
-        let id = peer.card.device_id;
-        if let Some(known) = store.known_sender(&id)? {
-            map.insert(id, known);
-        }
-    }
-    Ok(map)
-}
-
 /// Opens every envelope of a page, split over the available cores.
 fn open_all(
     messages: &[super::Fetched],
@@ -99,7 +88,7 @@ fn apply_page(
     messages: &[super::Fetched],
     report: &mut SyncReport,
 ) -> Result<(), Error> {
-    let mut known = senders(store)?;
+    let mut known = store.known_senders()?;
     let mut opened = open_all(messages, me, &account.mailbox_id, &known);
     if opened.len() != messages.len() {
         // A crashed opener thread: open the page again, one by one.
@@ -395,17 +384,18 @@ fn upsert_received(
 
 /// Sequence numbers still missing from each sender.
 pub(super) fn gaps(store: &Store) -> Result<Vec<SenderGap>, Error> {
-    let mut gaps = Vec::new();
-    for (peer, last_seq) in store.peers()? {
-        if let Some(known) = store.known_sender(&peer.card.device_id)?
-            && let Some(&lowest) = known.seen_above.iter().min()
-        {
-            gaps.push(SenderGap {
-                sender: peer.card.device_id,
-                first_missing: last_seq + 1,
+    let mut gaps: Vec<SenderGap> = store
+        .known_senders()?
+        .into_values()
+        .filter_map(|known| {
+            let lowest = *known.seen_above.iter().min()?;
+            Some(SenderGap {
+                sender: known.card.device_id,
+                first_missing: known.last_seq + 1,
                 last_missing: lowest - 1,
-            });
-        }
-    }
+            })
+        })
+        .collect();
+    gaps.sort_by_key(|g| g.sender);
     Ok(gaps)
 }
