@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::messages::{CheckInBody, ReceiptBody};
-use super::{Role, SyncReport, Transport};
+use super::{SyncReport, Transport};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceIdentity;
@@ -33,10 +33,7 @@ fn the_therapist(store: &Store) -> Result<Peer, Error> {
         .into_iter()
         .map(|(peer, _)| peer)
         .next()
-        .ok_or(Error::WrongRole {
-            expected: Role::Client,
-            actual: Role::Client,
-        })
+        .ok_or(Error::NoAccount)
 }
 
 /// Posts the outbox in order, stopping at the first failure so order holds.

@@ -1,0 +1,434 @@
+//! End to end, exactly as people would run it: a real relay process on a
+//! loopback port, a therapist and three clients each in their own home,
+//! driven through the `rapport` binary.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rapport");
+
+struct Relay {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_relay(db: &Path) -> Relay {
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["relay", "serve", "--db"])
+        .arg(db)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if ureq::get(&format!("{url}/v1/health")).call().is_ok() {
+            return Relay { child, url };
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the relay did not start");
+}
+
+fn rapport(home: &Path, args: &[&str]) -> Output {
+    rapport_with(home, args, "correct horse battery")
+}
+
+fn rapport_with(home: &Path, args: &[&str], passphrase: &str) -> Output {
+    Command::new(BIN)
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("RAPPORT_PASSPHRASE", passphrase)
+        .env("RAPPORT_SCRYPT_WORK_FACTOR", "8")
+        .env_remove("RAPPORT_KIT_PASSPHRASE")
+        .output()
+        .unwrap()
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = rapport(home, args);
+    assert!(
+        out.status.success(),
+        "rapport {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_of(home: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(home, args)).unwrap()
+}
+
+/// Every byte of every file under `dir`.
+fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(all_files(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+struct Practice {
+    dir: tempfile::TempDir,
+    relay: Relay,
+    therapist: PathBuf,
+    clients: Vec<PathBuf>,
+}
+
+const LABELS: [&str; 3] = ["Label-Alpha-7q", "Label-Beta-7q", "Label-Gamma-7q"];
+
+fn practice() -> Practice {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = start_relay(&dir.path().join("relay.db"));
+    let therapist = dir.path().join("therapist");
+    ok(
+        &therapist,
+        &[
+            "therapist",
+            "init",
+            "--relay",
+            &relay.url,
+            "--name",
+            "Dr. Test",
+        ],
+    );
+    let mut clients = Vec::new();
+    for (i, label) in LABELS.iter().enumerate() {
+        let out = ok(&therapist, &["therapist", "invite", "--label", label]);
+        let uri = out
+            .lines()
+            .find(|l| l.starts_with("rapport:invite/"))
+            .expect("the invite on its own line")
+            .to_owned();
+        assert!(!uri.contains(label));
+        let home = dir.path().join(format!("client{i}"));
+        ok(&home, &["client", "join", &uri]);
+        clients.push(home);
+    }
+    let out = ok(&therapist, &["sync"]);
+    assert!(out.contains("paired"), "{out}");
+    Practice {
+        dir,
+        relay,
+        therapist,
+        clients,
+    }
+}
+
+#[test]
+fn three_clients_reach_their_therapist_and_learn_they_were_seen() {
+    let p = practice();
+    let mut expected = Vec::new();
+    for (i, home) in p.clients.iter().enumerate() {
+        let shared = format!("Marker-shared-{i}-zq");
+        let private = format!("Marker-private-{i}-zq");
+        ok(
+            home,
+            &[
+                "client",
+                "checkin",
+                "--heard",
+                "2",
+                "--hopeful",
+                &(i + 1).to_string(),
+                "--note",
+                &shared,
+                "--session-date",
+                "2026-11-20",
+            ],
+        );
+        ok(
+            home,
+            &[
+                "client",
+                "checkin",
+                "--heard",
+                "4",
+                "--hopeful",
+                "4",
+                "--worked-on",
+                "5",
+                "--fit",
+                "3",
+                "--note",
+                &private,
+                "--private-note",
+                "--session-date",
+                "2026-11-22",
+            ],
+        );
+        let out = ok(home, &["sync"]);
+        assert!(out.contains("sent 2"), "{out}");
+        expected.push(json!({
+            "label": LABELS[i],
+            "checkins": [
+                {"session_date": "2026-11-20", "answers": {"heard": 2, "hopeful": i + 1}, "note": shared, "seen": false},
+                {"session_date": "2026-11-22", "answers": {"fit": 3, "heard": 4, "hopeful": 4, "worked_on": 5}, "note": null, "seen": false},
+            ],
+            "alerts": [],
+        }));
+    }
+    ok(&p.therapist, &["sync"]);
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert_eq!(dashboard, json!({"clients": expected}));
+
+    ok(&p.therapist, &["therapist", "ack", "--all"]);
+    ok(&p.therapist, &["sync"]);
+    for home in &p.clients {
+        ok(home, &["sync"]);
+        let history = json_of(home, &["client", "history", "--json"]);
+        let checkins = history["checkins"].as_array().unwrap();
+        assert_eq!(checkins.len(), 2);
+        assert!(checkins.iter().all(|c| c["seen"] == true), "{history}");
+        assert!(ok(home, &["client", "history"]).contains("seen by your therapist"));
+    }
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert!(dashboard["clients"][0]["checkins"][0]["seen"] == true);
+
+    // No marker note and no label is readable anywhere: relay, therapist, clients.
+    let mut files = all_files(p.dir.path());
+    files.retain(|(path, _)| !path.ends_with("kit.age"));
+    assert!(files.iter().any(|(p, _)| p.ends_with("relay.db")));
+    for (path, bytes) in &files {
+        for (i, label) in LABELS.iter().enumerate() {
+            for needle in [
+                format!("Marker-shared-{i}-zq"),
+                format!("Marker-private-{i}-zq"),
+                label.to_string(),
+            ] {
+                assert!(
+                    !contains(bytes, &needle),
+                    "{needle} in plaintext in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    drop(p.relay);
+}
+
+#[test]
+fn hostile_input_is_quarantined_or_refused() {
+    let p = practice();
+    // The therapist's post token, as any client holds it, taken from a fresh invite.
+    let out = ok(&p.therapist, &["therapist", "invite", "--label", "spare"]);
+    let uri = out
+        .lines()
+        .find(|l| l.starts_with("rapport:invite/"))
+        .unwrap();
+    let invite: rapport_core::Invite = uri.parse().unwrap();
+    let post = |token: &str, body: Vec<u8>| {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        agent
+            .post(&format!(
+                "{}/v1/mailboxes/{}/messages",
+                p.relay.url, invite.mailbox_id
+            ))
+            .header("Authorization", &format!("Bearer {token}"))
+            .send(&body[..])
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        post(
+            &invite.post_token,
+            (0..2000).map(|i| (i * 31 % 251) as u8).collect()
+        ),
+        201
+    );
+    let out = ok(&p.therapist, &["sync"]);
+    assert!(out.contains("quarantined 1"), "{out}");
+    // Over the size limit: 413. A well-formed token the relay never issued: 403;
+    // something that is not a token at all: 401.
+    let forged = "A".repeat(invite.post_token.len());
+    assert_eq!(post(&invite.post_token, vec![0u8; 64 * 1024 + 1]), 413);
+    assert_eq!(post(&forged, b"x".to_vec()), 403);
+    assert_eq!(post("not a token", b"x".to_vec()), 401);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let read = agent
+        .get(&format!(
+            "{}/v1/mailboxes/{}/messages?after=0",
+            p.relay.url, invite.mailbox_id
+        ))
+        .header("Authorization", &format!("Bearer {forged}"))
+        .call()
+        .unwrap();
+    assert_eq!(read.status().as_u16(), 403);
+    // A token minted and revoked on a mailbox of our own is refused afterwards.
+    let mut created = agent
+        .post(&format!("{}/v1/mailboxes", p.relay.url))
+        .send(&[][..])
+        .unwrap();
+    let mailbox: Value =
+        serde_json::from_str(&created.body_mut().read_to_string().unwrap()).unwrap();
+    let (id, read_token) = (
+        mailbox["mailbox_id"].as_str().unwrap(),
+        mailbox["read_token"].as_str().unwrap(),
+    );
+    let mut minted = agent
+        .post(&format!("{}/v1/mailboxes/{id}/post-tokens", p.relay.url))
+        .header("Authorization", &format!("Bearer {read_token}"))
+        .send(&[][..])
+        .unwrap();
+    let token: Value = serde_json::from_str(&minted.body_mut().read_to_string().unwrap()).unwrap();
+    let revoke = agent
+        .delete(&format!(
+            "{}/v1/mailboxes/{id}/post-tokens/{}",
+            p.relay.url,
+            token["token_id"].as_str().unwrap()
+        ))
+        .header("Authorization", &format!("Bearer {read_token}"))
+        .call()
+        .unwrap();
+    assert_eq!(revoke.status().as_u16(), 204);
+    let refused = agent
+        .post(&format!("{}/v1/mailboxes/{id}/messages", p.relay.url))
+        .header(
+            "Authorization",
+            &format!("Bearer {}", token["post_token"].as_str().unwrap()),
+        )
+        .send(&b"hello"[..])
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+}
+
+#[test]
+fn a_restored_therapist_home_shows_the_same_dashboard() {
+    let p = practice();
+    for (i, home) in p.clients.iter().enumerate() {
+        ok(
+            home,
+            &[
+                "client",
+                "checkin",
+                "--heard",
+                &(i + 2).to_string(),
+                "--hopeful",
+                "3",
+                "--note",
+                "fine",
+                "--session-date",
+                "2026-11-21",
+            ],
+        );
+        ok(home, &["sync"]);
+    }
+    ok(&p.therapist, &["sync"]);
+    ok(&p.therapist, &["therapist", "ack", "--all"]);
+    let original = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    let kit = p.dir.path().join("kit.age");
+    ok(
+        &p.therapist,
+        &["therapist", "recovery-kit", "--out", kit.to_str().unwrap()],
+    );
+
+    let wrong_home = p.dir.path().join("wrong");
+    let out = rapport_with(
+        &wrong_home,
+        &["therapist", "restore", "--kit", kit.to_str().unwrap()],
+        "not the passphrase",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong passphrase"));
+
+    let restored = p.dir.path().join("restored");
+    ok(
+        &restored,
+        &["therapist", "restore", "--kit", kit.to_str().unwrap()],
+    );
+    ok(&restored, &["sync"]);
+    assert_eq!(
+        json_of(&restored, &["therapist", "dashboard", "--json"]),
+        original
+    );
+}
+
+#[test]
+fn a_client_killed_mid_sync_loses_and_duplicates_nothing() {
+    let p = practice();
+    let home = &p.clients[0];
+    const N: usize = 60;
+    for i in 0..N {
+        ok(
+            home,
+            &[
+                "client",
+                "checkin",
+                "--heard",
+                &(1 + i % 5).to_string(),
+                "--hopeful",
+                "3",
+                "--session-date",
+                "2026-11-22",
+            ],
+        );
+    }
+    // Kill syncs at a few different moments, then let one finish.
+    for delay_ms in [5u64, 25, 60, 120] {
+        let mut child = Command::new(BIN)
+            .arg("--home")
+            .arg(home)
+            .arg("sync")
+            .env("RAPPORT_PASSPHRASE", "correct horse battery")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+    }
+    ok(home, &["sync"]);
+    ok(&p.therapist, &["sync"]);
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    let mine = dashboard["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"] == LABELS[0])
+        .unwrap();
+    assert_eq!(mine["checkins"].as_array().unwrap().len(), N);
+    let history = json_of(home, &["client", "history", "--json"]);
+    assert_eq!(history["checkins"].as_array().unwrap().len(), N);
+}
