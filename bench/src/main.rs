@@ -11,6 +11,7 @@
 //! (all when none is named). With `--check`, exits non-zero when a ratio is
 //! above the scenario's limit, the acceptance bound from its issue.
 
+mod relay_post;
 mod scenarios;
 
 use std::process::ExitCode;
@@ -56,6 +57,12 @@ const SCENARIOS: &[Scenario] = &[
         about: "fetch, open and apply 10,000 check-in envelopes, per envelope vs one X25519 DH",
         limit: 3.0,
         run: scenarios::therapist_ingest_10k,
+    },
+    Scenario {
+        name: "relay_post",
+        about: "posts/s and p99 over loopback vs a do-nothing axum endpoint (ratio limit 4 = 0.25x)",
+        limit: 4.0,
+        run: relay_post::relay_post,
     },
 ];
 

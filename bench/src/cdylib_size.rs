@@ -1,0 +1,157 @@
+//! The size of the library that ships inside the phone apps: the release
+//! `rapport-ffi` cdylib, stripped by the release profile. Not a timing, so no
+//! baseline: the line carries `bytes` and the budget `limit_bytes`, and a
+//! `ratio` of the two so `--check` (limit 1.0) catches a library over budget.
+//!
+//! It also refuses a library that links an HTTP, TLS or async runtime crate:
+//! apps bring their own networking through the `Transport` foreign trait, and
+//! any of those crates would add megabytes and a second TLS stack.
+//!
+//! `RAPPORT_FFI_CDYLIB=/path/to/lib.so` measures that file instead of building
+//! (an Android `.so` from cargo-ndk, say).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+/// 3 MiB: what the mobile library may weigh.
+pub const LIMIT_BYTES: u64 = 3 * 1024 * 1024;
+
+/// Crates that must never be linked into the mobile library.
+const FORBIDDEN: &[&str] = &[
+    "hyper",
+    "reqwest",
+    "ureq",
+    "rustls",
+    "openssl",
+    "openssl-sys",
+    "native-tls",
+    "tokio",
+    "h2",
+    "async-std",
+];
+
+/// Builds (or finds) the release cdylib and reports its size.
+pub fn cdylib_size() -> Result<Vec<Value>, String> {
+    let root = workspace_root()?;
+    let forbidden = forbidden_dependencies(&root)?;
+    if !forbidden.is_empty() {
+        return Err(format!(
+            "rapport-ffi links {}: the mobile library must not carry an HTTP/TLS stack or \
+             async runtime (apps bring their own through the Transport trait)",
+            forbidden.join(", ")
+        ));
+    }
+    let library = match std::env::var_os("RAPPORT_FFI_CDYLIB") {
+        Some(path) => PathBuf::from(path),
+        None => build_release_cdylib(&root)?,
+    };
+    let bytes = std::fs::metadata(&library)
+        .map_err(|e| format!("cannot read {}: {e}", library.display()))?
+        .len();
+    Ok(vec![json!({
+        "bench": "cdylib_size",
+        "bytes": bytes,
+        "limit_bytes": LIMIT_BYTES,
+        "ratio": (bytes as f64 / LIMIT_BYTES as f64 * 1000.0).round() / 1000.0,
+        "library": library.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "http_tls_crates": forbidden,
+    })])
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The workspace holding `bindings/`: beside this crate when built by cargo,
+/// else found from the current directory up.
+fn workspace_root() -> Result<PathBuf, String> {
+    let beside_bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    std::iter::once(beside_bench.as_path())
+        .chain(cwd.ancestors())
+        .find(|dir| dir.join("bindings/Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| "cannot find the workspace's bindings/Cargo.toml".to_string())
+}
+
+/// `cargo build --release -p rapport-ffi`, returning the cdylib cargo made
+/// (wherever `CARGO_TARGET_DIR` puts it).
+fn build_release_cdylib(root: &Path) -> Result<PathBuf, String> {
+    let output = cargo()
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "rapport-ffi",
+            "--lib",
+            "--message-format=json",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo build --release -p rapport-ffi failed ({})",
+            output.status
+        ));
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact"
+                && message["target"]["name"] == "rapport_ffi"
+                && message["target"]["kind"]
+                    .as_array()
+                    .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
+        })
+        .flat_map(|message| {
+            message["filenames"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|name| name.as_str().map(PathBuf::from))
+        .find(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "so" || ext == "dylib" || ext == "dll")
+        })
+        .ok_or_else(|| "cargo built rapport-ffi but reported no cdylib".to_string())
+}
+
+/// Forbidden crates among rapport-ffi's normal (linked) dependencies.
+fn forbidden_dependencies(root: &Path) -> Result<Vec<String>, String> {
+    let output = cargo()
+        .current_dir(root)
+        .args([
+            "tree",
+            "-p",
+            "rapport-ffi",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo tree -p rapport-ffi failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let mut found: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| FORBIDDEN.contains(name))
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    found.dedup();
+    Ok(found)
+}

@@ -1,0 +1,86 @@
+//! The HTTP API, versioned under `/v1` (see the crate's README for the table).
+
+mod auth;
+mod handlers;
+mod problem;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+
+use crate::limits::Limits;
+use crate::rate_limit::RateLimiter;
+use crate::storage::RelayStorage;
+
+/// What every handler shares.
+#[derive(Clone)]
+struct Relay {
+    storage: Arc<dyn RelayStorage>,
+    limits: Arc<Limits>,
+    limiter: Arc<RateLimiter>,
+}
+
+/// The relay's HTTP API over `storage`, enforcing `limits`.
+///
+/// Every answer that is not a success is JSON of the form
+/// `{"error": "<code>", "detail": "<what to do>"}`, including unknown routes
+/// and bodies over the size limit.
+pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
+    let relay = Relay {
+        storage,
+        limiter: Arc::new(RateLimiter::new(limits.rate_per_second, limits.burst)),
+        limits: Arc::new(limits),
+    };
+    let max_body_bytes = relay.limits.max_body_bytes;
+    Router::new()
+        .route("/v1/health", get(handlers::health))
+        .route("/v1/mailboxes", post(handlers::create_mailbox))
+        .route(
+            "/v1/mailboxes/{mailbox_id}/post-tokens",
+            post(handlers::mint_post_token),
+        )
+        .route(
+            "/v1/mailboxes/{mailbox_id}/post-tokens/{token_id}",
+            delete(handlers::revoke_post_token),
+        )
+        .route(
+            "/v1/mailboxes/{mailbox_id}/messages",
+            post(handlers::post_message)
+                .get(handlers::fetch_messages)
+                .delete(handlers::prune_messages),
+        )
+        .fallback(problem::no_such_endpoint)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        // Bodies are read through this limit, so an oversized post is cut
+        // off after `max_body_bytes`, never buffered whole.
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::map_response(problem::ensure_json_errors))
+        .layer(middleware::from_fn(log_request))
+        .with_state(relay)
+}
+
+/// One INFO line per request: method, route template, status and time.
+/// Deliberately not the URL, headers, body or peer address: tokens travel in
+/// headers, and who talks to whom is none of the log's business.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}

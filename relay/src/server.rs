@@ -1,0 +1,175 @@
+//! Running the relay: open storage, bind, serve until told to stop, then
+//! finish in-flight requests and flush storage.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api::router;
+use crate::error::RelayError;
+use crate::limits::Limits;
+use crate::storage::RelayStorage;
+use crate::storage::sqlite::SqliteStorage;
+
+/// Where the relay keeps its data, where it listens, and its limits.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// The SQLite database file; created if missing.
+    pub db_path: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Limits per token and per mailbox.
+    pub limits: Limits,
+}
+
+/// Runs the relay until `shutdown` completes. Then it stops accepting
+/// connections, lets in-flight requests finish, and commits every accepted
+/// write before returning.
+pub async fn serve(
+    config: RelayConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RelayError> {
+    let (listener, storage) = start(&config).await?;
+    run(listener, storage, config.limits, shutdown).await
+}
+
+/// A relay serving in a background task (tests, the demo, benchmarks).
+/// Dropping it stops the relay too, but only [`RunningRelay::shutdown`]
+/// says when the stop is complete.
+#[derive(Debug)]
+pub struct RunningRelay {
+    /// The address it actually listens on (the real port when 0 was asked).
+    pub addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), RelayError>>,
+}
+
+impl RunningRelay {
+    /// Stops the relay gracefully and waits until storage is flushed.
+    pub async fn shutdown(self) -> Result<(), RelayError> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(|e| RelayError::Shutdown {
+            detail: format!("the relay task ended abnormally: {e}"),
+        })?
+    }
+}
+
+/// Opens storage and binds like [`serve`], then serves in a background task.
+/// Returns once the relay accepts connections.
+pub async fn spawn(config: RelayConfig) -> Result<RunningRelay, RelayError> {
+    let (listener, storage) = start(&config).await?;
+    let addr = listener.local_addr;
+    let (stop, stopped) = oneshot::channel::<()>();
+    // Dropping the sender counts as a stop too.
+    let shutdown = async move {
+        let _ = stopped.await;
+    };
+    let task = tokio::spawn(run(listener, storage, config.limits, shutdown));
+    Ok(RunningRelay { addr, stop, task })
+}
+
+async fn start(
+    config: &RelayConfig,
+) -> Result<(PeerBlindListener, Arc<dyn RelayStorage>), RelayError> {
+    config.limits.validate()?;
+    let path = config.db_path.clone();
+    let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(path))
+        .await
+        .map_err(|e| RelayError::Database {
+            path: config.db_path.clone(),
+            detail: format!("opening was interrupted: {e}"),
+        })??;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| RelayError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| RelayError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    tracing::info!(addr = %local_addr, db = %config.db_path.display(), "relay listening");
+    Ok((
+        PeerBlindListener {
+            inner: listener,
+            local_addr,
+        },
+        Arc::new(storage),
+    ))
+}
+
+async fn run(
+    listener: PeerBlindListener,
+    storage: Arc<dyn RelayStorage>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RelayError> {
+    let app = router(Arc::clone(&storage), limits);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("relay stopping: finishing requests in flight");
+        })
+        .await;
+    // Every handler has answered; commit whatever the writer still holds.
+    let closed = storage.close().await;
+    served.map_err(RelayError::Serve)?;
+    closed.map_err(|e| RelayError::Shutdown {
+        detail: e.to_string(),
+    })?;
+    tracing::info!("relay stopped");
+    Ok(())
+}
+
+/// Stands for a peer's address, which the relay never learns: axum only
+/// ever sees this, so no layer can log or store an IP address.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerNotRecorded;
+
+/// A TCP listener that hides peer addresses and turns Nagle off (answers
+/// are small; waiting to batch them only adds latency).
+struct PeerBlindListener {
+    inner: TcpListener,
+    local_addr: SocketAddr,
+}
+
+impl axum::serve::Listener for PeerBlindListener {
+    type Io = TcpStream;
+    type Addr = PeerNotRecorded;
+
+    async fn accept(&mut self) -> (TcpStream, PeerNotRecorded) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, _peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    return (stream, PeerNotRecorded);
+                }
+                Err(e) => {
+                    use std::io::ErrorKind::{
+                        ConnectionAborted, ConnectionRefused, ConnectionReset,
+                    };
+                    if !matches!(
+                        e.kind(),
+                        ConnectionAborted | ConnectionRefused | ConnectionReset
+                    ) {
+                        // Out of file descriptors, most likely: back off
+                        // rather than spin.
+                        tracing::error!(error = %e, "could not accept a connection");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<PeerNotRecorded> {
+        Ok(PeerNotRecorded)
+    }
+}
