@@ -33,9 +33,15 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust tests (unit, integration, property)"
 cargo test --workspace 2>&1 | tee "$log"
 
+step "bindings: Python, Kotlin and Swift against the real library"
+bash tests/bindings.sh 2>&1 | tee -a "$log"
+
 step "benchmarks: each ratio is against a baseline measured in the same run"
 cargo run --release --quiet -p rapport-bench -- --check
 
-# One closing line for the whole run.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+# One closing line for the whole run: cargo's "test result:" lines, pytest's
+# "N passed" summary and the Kotlin runner's "N passed, N failed".
+awk '/^test result:/ || /passed/ && /(failed|in [0-9.]+s)/ {
+       for (i = 2; i <= NF; i++) { w = $i; gsub(/[;,=]/, "", w); v = $(i-1); gsub(/[^0-9]/, "", v)
+         if (w == "passed") p += v; if (w == "failed") f += v } }
      END { printf "\nAll tests: %d passed, %d failed\n", p, f }' "$log"

@@ -108,12 +108,7 @@ fn build_release_cdylib(root: &Path) -> Result<PathBuf, String> {
                     .as_array()
                     .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
         })
-        .flat_map(|message| {
-            message["filenames"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
+        .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
         .filter_map(|name| name.as_str().map(PathBuf::from))
         .find(|path| {
             path.extension()

@@ -11,6 +11,7 @@
 //! (all when none is named). With `--check`, exits non-zero when a ratio is
 //! above the scenario's limit, the acceptance bound from its issue.
 
+mod cdylib_size;
 mod relay_post;
 mod scenarios;
 
@@ -63,6 +64,12 @@ const SCENARIOS: &[Scenario] = &[
         about: "posts/s and p99 over loopback vs a do-nothing axum endpoint (ratio limit 4 = 0.25x)",
         limit: 4.0,
         run: relay_post::relay_post,
+    },
+    Scenario {
+        name: "cdylib_size",
+        about: "stripped release size of the mobile library (rapport-ffi), against 3 MiB",
+        limit: 1.0,
+        run: cdylib_size::cdylib_size,
     },
 ];
 

@@ -162,6 +162,19 @@ impl QuarantineReason {
     }
 }
 
+impl PairingError {
+    /// A stable name for the reason (used by the bindings).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PairingError::UnknownInvite => "unknown_invite",
+            PairingError::InviteAlreadyUsed => "invite_already_used",
+            PairingError::InviteExpired { .. } => "invite_expired",
+            PairingError::BadMac => "bad_mac",
+            PairingError::BadCard { .. } => "bad_card",
+        }
+    }
+}
+
 /// Why an envelope was not accepted. The sync engine quarantines the envelope
 /// with this reason and counts it; nothing is applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::crypto::{RowAddress, RowCipher, RowOpenError, fill_random};
 use crate::envelope::{Hello, KnownSender};
-use crate::error::{Error, KeyError, PairingError, StoreError};
+use crate::error::{Error, InviteError, KeyError, PairingError, StoreError};
 use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
 use crate::invite::Invite;
 
@@ -154,7 +154,11 @@ impl Store {
             post_token: post_token.to_owned(),
             therapist,
             pairing_secret,
-            expires_at: now + valid_for,
+            expires_at: now.checked_add_signed(valid_for).ok_or_else(|| {
+                InviteError::Malformed {
+                    detail: "an invite cannot be valid for that long".into(),
+                }
+            })?,
         };
         let invite_id = invite.invite_id();
         let sealed = seal_value(

@@ -1,0 +1,151 @@
+//! The client's app object: join a therapist, check in after each session,
+//! see and change the history, sync.
+
+use std::sync::Arc;
+
+use rapport_core::sync::Role as CoreRole;
+
+use crate::app::{SharedStore, keystore_key, passphrase_key};
+use crate::checkin::{
+    CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, OutboxEntry, Tombstone,
+    parse_checkin_id,
+};
+use crate::error::RapportError;
+use crate::foreign::{SecretStore, Transport};
+use crate::instrument::Instrument;
+use crate::sync::{Account, PairedDevice, SyncReport};
+
+/// A client's encrypted database on this device. Calls are safe from any
+/// thread; they take turns on the database.
+#[derive(uniffi::Object)]
+pub struct ClientApp {
+    store: SharedStore,
+}
+
+#[uniffi::export]
+impl ClientApp {
+    /// Opens the database at `path` (creating it and its key if missing),
+    /// unlocked with a passphrase. Leave `scrypt_work_factor` unset except in
+    /// tests. Fails with `WrongPassphrase`, or `WrongSetup` if the database
+    /// belongs to a therapist.
+    #[uniffi::constructor(default(scrypt_work_factor = None))]
+    pub fn open_with_passphrase(
+        path: String,
+        passphrase: String,
+        scrypt_work_factor: Option<u8>,
+    ) -> Result<Arc<ClientApp>, RapportError> {
+        let keys = passphrase_key(passphrase, scrypt_work_factor);
+        Ok(Arc::new(ClientApp {
+            store: SharedStore::open(&path, keys, CoreRole::Client)?,
+        }))
+    }
+
+    /// Opens the database at `path` (creating it if missing), its data key
+    /// kept in the platform keystore. Fails with `KeyUnavailable` when the
+    /// keystore has no key for an existing database.
+    #[uniffi::constructor]
+    pub fn open_with_secret_store(
+        path: String,
+        secret_store: Arc<dyn SecretStore>,
+    ) -> Result<Arc<ClientApp>, RapportError> {
+        Ok(Arc::new(ClientApp {
+            store: SharedStore::open(&path, keystore_key(secret_store), CoreRole::Client)?,
+        }))
+    }
+
+    /// Joins a therapist with their `rapport:invite/...` link: creates this
+    /// client's mailbox on the relay and sends the hello. Check-ins reach the
+    /// therapist from the next sync on. Fails with `InvalidInvite` (with the
+    /// damage's code) before anything is sent.
+    pub async fn join(
+        &self,
+        transport: Arc<dyn Transport>,
+        invite_uri: String,
+    ) -> Result<PairedDevice, RapportError> {
+        let therapist = self
+            .store
+            .with_transport("join", transport, move |store, transport| {
+                store.client_join(transport, &invite_uri)
+            })
+            .await?;
+        Ok(therapist.into())
+    }
+
+    /// This device's account, once joined.
+    pub fn account(&self) -> Result<Option<Account>, RapportError> {
+        self.store.account()
+    }
+
+    /// The session check-in questionnaire, with `locale` (such as `de-AT`)
+    /// resolved to the best available one.
+    pub fn instrument(&self, locale: String) -> Result<Instrument, RapportError> {
+        self.store.instrument(&locale)
+    }
+
+    /// Validates and stores a check-in; it is sent on the next sync. Fails
+    /// with `InvalidCheckIn` naming the field at fault, storing nothing.
+    pub fn record_checkin(&self, draft: CheckInDraft) -> Result<CheckIn, RapportError> {
+        let draft = draft.try_into()?;
+        Ok(self.store.lock().record(draft)?.into())
+    }
+
+    /// Replaces a check-in's content, as a new version.
+    pub fn edit_checkin(&self, id: String, draft: CheckInDraft) -> Result<CheckIn, RapportError> {
+        let id = parse_checkin_id(&id)?;
+        let draft = draft.try_into()?;
+        Ok(self.store.lock().edit(id, draft)?.into())
+    }
+
+    /// Deletes a check-in here and, from the next sync, on the therapist's
+    /// device.
+    pub fn delete_checkin(&self, id: String) -> Result<Tombstone, RapportError> {
+        let id = parse_checkin_id(&id)?;
+        Ok(self.store.lock().delete(id)?.into())
+    }
+
+    /// The check-in with this id, live or deleted; nothing if unknown.
+    pub fn checkin(&self, id: String) -> Result<Option<CheckInRecord>, RapportError> {
+        let id = parse_checkin_id(&id)?;
+        Ok(self.store.lock().get(id)?.map(Into::into))
+    }
+
+    /// Check-ins, newest session first, `limit` (at most 1000) at a time,
+    /// starting after `after` (the previous page's `next`).
+    #[uniffi::method(default(after = None, limit = 100))]
+    pub fn history(
+        &self,
+        after: Option<HistoryCursor>,
+        limit: u32,
+    ) -> Result<HistoryPage, RapportError> {
+        let after = after.map(TryInto::try_into).transpose()?;
+        Ok(self.store.lock().history(after.as_ref(), limit)?.into())
+    }
+
+    /// Changes waiting for the next sync, oldest first.
+    #[uniffi::method(default(limit = 100))]
+    pub fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .pending_outbox(limit)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Sends waiting check-ins and applies the therapist's "seen" receipts.
+    /// Runs in the background; `transport` is called from there.
+    pub async fn sync(&self, transport: Arc<dyn Transport>) -> Result<SyncReport, RapportError> {
+        let report = self
+            .store
+            .with_transport("sync", transport, |store, transport| store.sync(transport))
+            .await?;
+        Ok(report.into())
+    }
+
+    /// A random id naming this database; its keystore entry is
+    /// `rapport.data-key.<database id>`.
+    pub fn database_id(&self) -> String {
+        self.store.database_id()
+    }
+}

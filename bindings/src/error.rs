@@ -1,0 +1,307 @@
+//! The one error that crosses the FFI: a handful of variants an app can act on,
+//! each carrying the core's sentence for a person (`reason`), which already
+//! says what to do next.
+//!
+//! The core's errors are rich and change with the code; this enum is small and
+//! stable. No variant has a field named `message`: it would clash with
+//! `Throwable.message` in the generated Kotlin.
+//!
+//! The same enum is what the app's [`crate::Transport`] and
+//! [`crate::SecretStore`] implementations throw, so it also converts back into
+//! the core's transport and keystore errors.
+
+use rapport_core::sync::TransportError;
+use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError, ValidationError};
+
+/// Anything a Rapport call can fail with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum RapportError {
+    /// The passphrase does not open this database (or is empty where a new
+    /// one must be chosen): ask for it again.
+    #[error("{reason}")]
+    WrongPassphrase {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The data key could not be unlocked from the device keystore, or a
+    /// recovery kit is damaged: offer the recovery kit.
+    #[error("{reason}")]
+    KeyUnavailable {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The invite could not be used: ask the therapist for a new one.
+    #[error("{reason}")]
+    InvalidInvite {
+        /// A stable name for the damage (`truncated`, `altered`, `expired`,
+        /// ... as `InviteError::code`, or a pairing refusal such as
+        /// `invite_already_used`).
+        code: String,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// A check-in was refused and nothing was stored: point at `field`.
+    #[error("{reason}")]
+    InvalidCheckIn {
+        /// The item id, `note`, `session_date` or `instrument` at fault.
+        field: Option<String>,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// No live check-in has this id (it may have been deleted): refresh.
+    #[error("{reason}")]
+    CheckInNotFound {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// This device has not joined a therapist or been set up as one yet.
+    #[error("{reason}")]
+    NotSetUp {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The database is already set up, or set up for the other role.
+    #[error("{reason}")]
+    WrongSetup {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The relay could not be reached or answered nonsense: nothing was lost,
+    /// sync again later. Transports throw this for offline, DNS, TLS, timeouts.
+    #[error("{reason}")]
+    Network {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The relay refused the request (revoked token, full mailbox, ...).
+    #[error("{reason}")]
+    RelayRefused {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error code (`forbidden`, `token_revoked`, ...).
+        code: String,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The relay asks to slow down: sync again after `retry_after_secs`.
+    #[error("{reason}")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// An envelope was refused (only from `open_envelope`; sync
+    /// quarantines such envelopes and reports them instead).
+    #[error("{reason}")]
+    EnvelopeRefused {
+        /// `QuarantineReason::code`, such as `bad_signature` or `replayed`.
+        code: String,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// The local database could not be opened, read or written (damaged,
+    /// written by a newer app, disk full, ...).
+    #[error("{reason}")]
+    Storage {
+        /// What happened, for a person.
+        reason: String,
+    },
+}
+
+impl From<CoreError> for RapportError {
+    fn from(e: CoreError) -> Self {
+        let reason = e.to_string();
+        match e {
+            CoreError::Validation(v) => RapportError::InvalidCheckIn {
+                field: Some(field_of(&v)),
+                reason,
+            },
+            CoreError::Store(
+                StoreError::CheckInNotFound { .. } | StoreError::CheckInDeleted { .. },
+            ) => RapportError::CheckInNotFound { reason },
+            CoreError::Store(_) | CoreError::Instrument(_) => RapportError::Storage { reason },
+            CoreError::Key(KeyError::WrongPassphrase | KeyError::EmptyPassphrase) => {
+                RapportError::WrongPassphrase { reason }
+            }
+            CoreError::Key(_) => RapportError::KeyUnavailable { reason },
+            CoreError::Invite(i) => RapportError::InvalidInvite {
+                code: i.code().to_owned(),
+                reason,
+            },
+            CoreError::Pairing(p) => RapportError::InvalidInvite {
+                code: p.code().to_owned(),
+                reason,
+            },
+            CoreError::Envelope(q) => RapportError::EnvelopeRefused {
+                code: q.code().to_owned(),
+                reason,
+            },
+            CoreError::Transport(t) => t.into(),
+            CoreError::NoAccount => RapportError::NotSetUp { reason },
+            CoreError::WrongRole { .. } | CoreError::AlreadySetUp { .. } => {
+                RapportError::WrongSetup { reason }
+            }
+        }
+    }
+}
+
+impl From<KeyError> for RapportError {
+    fn from(e: KeyError) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+impl From<rapport_core::InviteError> for RapportError {
+    fn from(e: rapport_core::InviteError) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+impl From<rapport_core::QuarantineReason> for RapportError {
+    fn from(e: rapport_core::QuarantineReason) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+impl From<TransportError> for RapportError {
+    fn from(e: TransportError) -> Self {
+        let reason = e.to_string();
+        match e {
+            TransportError::Unreachable { .. } | TransportError::Protocol { .. } => {
+                RapportError::Network { reason }
+            }
+            TransportError::Refused { status, code, .. } => RapportError::RelayRefused {
+                status,
+                code,
+                reason,
+            },
+            TransportError::RateLimited { retry_after_secs } => RapportError::RateLimited {
+                retry_after_secs,
+                reason,
+            },
+        }
+    }
+}
+
+/// What the app's transport threw, as the core's sync engine understands it.
+impl From<RapportError> for TransportError {
+    fn from(e: RapportError) -> Self {
+        match e {
+            RapportError::Network { reason } => TransportError::Unreachable { detail: reason },
+            RapportError::RelayRefused {
+                status,
+                code,
+                reason,
+            } => TransportError::Refused {
+                status,
+                code,
+                detail: reason,
+            },
+            RapportError::RateLimited {
+                retry_after_secs, ..
+            } => TransportError::RateLimited { retry_after_secs },
+            other => TransportError::Protocol {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+/// What the app's keystore threw, as the core understands it.
+impl From<RapportError> for SecretStoreError {
+    fn from(e: RapportError) -> Self {
+        SecretStoreError {
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// A foreign implementation threw something other than a [`RapportError`]
+/// (an `IOException` escaping an OkHttp transport, say). Through a transport
+/// that is a network failure; through a keystore it becomes a keystore error.
+impl From<uniffi::UnexpectedUniFFICallbackError> for RapportError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        RapportError::Network {
+            reason: format!("the app's callback failed unexpectedly: {}", e.reason),
+        }
+    }
+}
+
+/// The control a refused check-in should point at.
+fn field_of(e: &ValidationError) -> String {
+    match e {
+        ValidationError::UnknownInstrument { .. } => "instrument".to_owned(),
+        ValidationError::UnknownItem { item, .. }
+        | ValidationError::RatingOutOfRange { item, .. }
+        | ValidationError::RequiredItemMissing { item } => item.clone(),
+        ValidationError::NoteTooLong { .. } => "note".to_owned(),
+        ValidationError::SessionDateInFuture { .. } | ValidationError::SessionDateTooOld { .. } => {
+            "session_date".to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rating_out_of_range_names_the_item() {
+        let e: RapportError = CoreError::from(ValidationError::RatingOutOfRange {
+            item: "hopeful".into(),
+            value: 9,
+            min: 1,
+            max: 5,
+        })
+        .into();
+        match e {
+            RapportError::InvalidCheckIn { field, reason } => {
+                assert_eq!(field.as_deref(), Some("hopeful"));
+                assert!(reason.contains("from 1 to 5"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn transport_errors_survive_the_round_trip_through_the_app() {
+        let refused = TransportError::Refused {
+            status: 403,
+            code: "token_revoked".into(),
+            detail: "revoked".into(),
+        };
+        let back: TransportError = RapportError::from(refused).into();
+        assert!(matches!(
+            back,
+            TransportError::Refused { status: 403, ref code, .. } if code == "token_revoked"
+        ));
+        let limited: TransportError = RapportError::RateLimited {
+            retry_after_secs: 30,
+            reason: String::new(),
+        }
+        .into();
+        assert_eq!(
+            limited,
+            TransportError::RateLimited {
+                retry_after_secs: 30
+            }
+        );
+        let offline: TransportError = RapportError::Network {
+            reason: "offline".into(),
+        }
+        .into();
+        assert_eq!(
+            offline,
+            TransportError::Unreachable {
+                detail: "offline".into()
+            }
+        );
+    }
+
+    #[test]
+    fn invite_errors_keep_their_code() {
+        let e: RapportError = rapport_core::InviteError::Altered.into();
+        assert!(matches!(e, RapportError::InvalidInvite { ref code, .. } if code == "altered"));
+    }
+}

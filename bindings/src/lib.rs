@@ -1,0 +1,54 @@
+//! Rapport's bindings for Swift, Kotlin and Python (uniffi): type mapping and
+//! thin wrappers over `rapport-core`, no logic of their own.
+//!
+//! An app holds a [`ClientApp`] or a [`TherapistApp`], each an encrypted
+//! database unlocked with a passphrase or through the platform keystore
+//! ([`SecretStore`], implemented by the app). Everything that talks to the
+//! relay goes through the app's own HTTP client ([`Transport`]) and is async
+//! in the foreign language: the blocking core work runs on a background
+//! thread and the foreign executor awaits it, so the library links no async
+//! runtime and no HTTP or TLS stack. Every failure is one [`RapportError`].
+//!
+//! Generate the foreign sources with `bindings/generate.sh`.
+
+mod app;
+mod background;
+mod checkin;
+mod client;
+mod error;
+mod foreign;
+mod instrument;
+mod sync;
+mod therapist;
+mod vectors;
+
+pub use checkin::{
+    CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, InstrumentRef, Note,
+    NoteVisibility, OutboxEntry, OutboxKind, Tombstone,
+};
+pub use client::ClientApp;
+pub use error::RapportError;
+pub use foreign::{
+    FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, SecretStore, Transport,
+};
+pub use instrument::{Instrument, InstrumentItem};
+pub use sync::{
+    Account, ClientCheckIns, CreatedInvite, PairedDevice, QuarantinedEnvelope, ReceivedCheckIn,
+    Role, SenderGap, SyncReport,
+};
+pub use therapist::TherapistApp;
+pub use vectors::{
+    DeviceCard, DeviceSecrets, InviteInfo, MessageKind, OpenedEnvelope, PairedSender, SequenceGap,
+    device_card, open_envelope, parse_invite,
+};
+
+uniffi::setup_scaffolding!();
+
+/// FOR TESTS ONLY: panics inside the library, so foreign test suites can show
+/// that a Rust panic reaches them as an ordinary exception (Swift/Kotlin
+/// `InternalException`, Python `InternalError`) and the process lives on.
+/// Never call it from an app.
+#[uniffi::export]
+pub fn debug_panic_for_tests() {
+    panic!("debug_panic_for_tests: a deliberate panic inside rapport-ffi");
+}

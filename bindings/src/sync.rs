@@ -1,0 +1,221 @@
+//! Records about pairing and sync: accounts, invites, what a sync did, and
+//! the therapist's dashboard.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use crate::checkin::InstrumentRef;
+
+/// Which side of the therapy a device is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Role {
+    /// Records check-ins and sends them to one therapist.
+    Client,
+    /// Receives check-ins and acknowledges them.
+    Therapist,
+}
+
+/// This device's place on the relay, without its secret read token.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Account {
+    /// Client or therapist.
+    pub role: Role,
+    /// The relay's base URL (build the `Transport` for it).
+    pub relay_url: String,
+    /// This device's own mailbox.
+    pub mailbox_id: String,
+    /// The therapist's own name; empty for clients.
+    pub name: String,
+}
+
+/// A device paired with this one.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PairedDevice {
+    /// Its device id (32 hex digits).
+    pub device_id: String,
+    /// What this device calls it (the therapist's label for a client,
+    /// `therapist` on a client). Never leaves this device.
+    pub label: String,
+    /// When the pairing was made.
+    pub paired_at: SystemTime,
+}
+
+/// A fresh single-use invite for one client.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CreatedInvite {
+    /// The `rapport:invite/...` link.
+    pub uri: String,
+    /// The same link as a QR code, in SVG.
+    pub qr_svg: String,
+    /// After this the invite is refused.
+    pub expires_at: SystemTime,
+}
+
+/// An envelope that was refused during sync, and why.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct QuarantinedEnvelope {
+    /// The relay's sequence number of the envelope.
+    pub server_seq: u64,
+    /// A stable code (`QuarantineReason::code`, or `pairing_refused`).
+    pub code: String,
+    /// A sentence for a person.
+    pub detail: String,
+}
+
+/// Sequence numbers from a sender that have not arrived (yet): a relay may be
+/// dropping messages.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SenderGap {
+    /// The sender's device id.
+    pub sender: String,
+    /// First missing number.
+    pub first_missing: u64,
+    /// Last missing number.
+    pub last_missing: u64,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    /// Envelopes posted (check-ins, tombstones, receipts).
+    pub sent: u32,
+    /// Outbox entries skipped because a newer version replaced them.
+    pub superseded: u32,
+    /// Envelopes fetched.
+    pub received: u32,
+    /// Envelopes that changed something.
+    pub applied: u32,
+    /// Envelopes already applied (retries, replays, older versions).
+    pub duplicates: u32,
+    /// Refused envelopes.
+    pub quarantined: Vec<QuarantinedEnvelope>,
+    /// Missing sequence numbers after this sync.
+    pub gaps: Vec<SenderGap>,
+    /// Labels of clients paired during this sync.
+    pub paired: Vec<String>,
+    /// "Seen" receipts applied to the client's check-ins.
+    pub receipts_applied: u32,
+    /// The whole report in one line, for a log.
+    pub summary: String,
+}
+
+/// A check-in as the therapist holds it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReceivedCheckIn {
+    /// The client's id for it.
+    pub record_id: String,
+    /// Its version.
+    pub version: u32,
+    /// The instrument edition answered.
+    pub instrument: InstrumentRef,
+    /// The day of the session, `YYYY-MM-DD`.
+    pub session_date: String,
+    /// Ratings by item id.
+    pub answers: HashMap<String, u8>,
+    /// The note, only when the client chose to share it.
+    pub shared_note: Option<String>,
+    /// When the client first recorded it.
+    pub created_at: SystemTime,
+    /// When the client last changed it.
+    pub updated_at: SystemTime,
+    /// Whether the therapist acknowledged this version.
+    pub seen: bool,
+}
+
+/// One client, as the therapist sees them.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ClientCheckIns {
+    /// The therapist's label for the client (never left this device).
+    pub label: String,
+    /// The client's device id.
+    pub device_id: String,
+    /// Their check-ins, oldest session first.
+    pub checkins: Vec<ReceivedCheckIn>,
+}
+
+impl From<rapport_core::sync::Role> for Role {
+    fn from(r: rapport_core::sync::Role) -> Self {
+        match r {
+            rapport_core::sync::Role::Client => Role::Client,
+            rapport_core::sync::Role::Therapist => Role::Therapist,
+        }
+    }
+}
+
+impl From<rapport_core::sync::Account> for Account {
+    fn from(a: rapport_core::sync::Account) -> Self {
+        Account {
+            role: a.role.into(),
+            relay_url: a.relay_url,
+            mailbox_id: a.mailbox_id,
+            name: a.name,
+        }
+    }
+}
+
+impl From<rapport_core::Peer> for PairedDevice {
+    fn from(p: rapport_core::Peer) -> Self {
+        PairedDevice {
+            device_id: p.card.device_id.to_string(),
+            label: p.label,
+            paired_at: p.paired_at.into(),
+        }
+    }
+}
+
+impl From<rapport_core::sync::SyncReport> for SyncReport {
+    fn from(r: rapport_core::sync::SyncReport) -> Self {
+        SyncReport {
+            summary: r.to_string(),
+            sent: r.sent,
+            superseded: r.superseded,
+            received: r.received,
+            applied: r.applied,
+            duplicates: r.duplicates,
+            quarantined: r
+                .quarantined
+                .into_iter()
+                .map(|q| QuarantinedEnvelope {
+                    server_seq: q.server_seq,
+                    code: q.reason,
+                    detail: q.detail,
+                })
+                .collect(),
+            gaps: r
+                .gaps
+                .into_iter()
+                .map(|g| SenderGap {
+                    sender: g.sender.to_string(),
+                    first_missing: g.first_missing,
+                    last_missing: g.last_missing,
+                })
+                .collect(),
+            paired: r.paired,
+            receipts_applied: r.receipts_applied,
+        }
+    }
+}
+
+impl From<rapport_core::sync::ClientCheckIns> for ClientCheckIns {
+    fn from(c: rapport_core::sync::ClientCheckIns) -> Self {
+        ClientCheckIns {
+            label: c.label,
+            device_id: c.device_id.to_string(),
+            checkins: c
+                .checkins
+                .into_iter()
+                .map(|r| ReceivedCheckIn {
+                    record_id: r.record_id.to_string(),
+                    version: r.version,
+                    instrument: r.body.instrument.into(),
+                    session_date: r.body.session_date.to_string(),
+                    answers: r.body.answers.into_iter().collect(),
+                    shared_note: r.body.shared_note,
+                    created_at: r.body.created_at.into(),
+                    updated_at: r.body.updated_at.into(),
+                    seen: r.seen,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The therapist's app object: set up on a relay, invite clients, sync, read
+//! the dashboard, acknowledge check-ins, keep a recovery kit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rapport_core::sync::Role as CoreRole;
+use rapport_core::{Store, StoreOptions};
+
+use crate::app::{SharedStore, keystore_key, passphrase, passphrase_key};
+use crate::error::RapportError;
+use crate::foreign::{SecretStore, Transport};
+use crate::instrument::Instrument;
+use crate::sync::{Account, ClientCheckIns, CreatedInvite, PairedDevice, SyncReport};
+
+/// The longest an invite may stay valid. Much longer and chrono's date range
+/// (or plain good sense about a single-use secret) is exceeded.
+const MAX_INVITE_VALIDITY: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
+/// A therapist's encrypted database on this device. Calls are safe from any
+/// thread; they take turns on the database.
+#[derive(uniffi::Object)]
+pub struct TherapistApp {
+    store: SharedStore,
+}
+
+#[uniffi::export]
+impl TherapistApp {
+    /// Opens the database at `path` (creating it and its key if missing),
+    /// unlocked with a passphrase. Leave `scrypt_work_factor` unset except in
+    /// tests. Fails with `WrongPassphrase`, or `WrongSetup` if the database
+    /// belongs to a client.
+    #[uniffi::constructor(default(scrypt_work_factor = None))]
+    pub fn open_with_passphrase(
+        path: String,
+        passphrase: String,
+        scrypt_work_factor: Option<u8>,
+    ) -> Result<Arc<TherapistApp>, RapportError> {
+        let keys = passphrase_key(passphrase, scrypt_work_factor);
+        Ok(Arc::new(TherapistApp {
+            store: SharedStore::open(&path, keys, CoreRole::Therapist)?,
+        }))
+    }
+
+    /// Opens the database at `path` (creating it if missing), its data key
+    /// kept in the platform keystore.
+    #[uniffi::constructor]
+    pub fn open_with_secret_store(
+        path: String,
+        secret_store: Arc<dyn SecretStore>,
+    ) -> Result<Arc<TherapistApp>, RapportError> {
+        Ok(Arc::new(TherapistApp {
+            store: SharedStore::open(&path, keystore_key(secret_store), CoreRole::Therapist)?,
+        }))
+    }
+
+    /// Builds a new database at `path`, locked with `passphrase`, from a
+    /// recovery kit. Sync afterwards to fetch the history from the relay.
+    #[uniffi::constructor(default(scrypt_work_factor = None))]
+    pub fn restore_with_passphrase(
+        path: String,
+        passphrase: String,
+        kit: Vec<u8>,
+        kit_passphrase: String,
+        scrypt_work_factor: Option<u8>,
+    ) -> Result<Arc<TherapistApp>, RapportError> {
+        let keys = passphrase_key(passphrase, scrypt_work_factor);
+        restore(path, keys, kit, kit_passphrase)
+    }
+
+    /// Builds a new database at `path`, its key in the platform keystore,
+    /// from a recovery kit. Sync afterwards to fetch the history.
+    #[uniffi::constructor]
+    pub fn restore_with_secret_store(
+        path: String,
+        secret_store: Arc<dyn SecretStore>,
+        kit: Vec<u8>,
+        kit_passphrase: String,
+    ) -> Result<Arc<TherapistApp>, RapportError> {
+        restore(path, keystore_key(secret_store), kit, kit_passphrase)
+    }
+
+    /// Sets this device up as a therapist on the relay at `relay_url`
+    /// (creates its mailbox there through `transport`).
+    pub async fn set_up(
+        &self,
+        transport: Arc<dyn Transport>,
+        relay_url: String,
+        name: String,
+    ) -> Result<Account, RapportError> {
+        let account = self
+            .store
+            .with_transport("set-up", transport, move |store, transport| {
+                store.therapist_init(transport, &relay_url, &name)
+            })
+            .await?;
+        Ok(account.into())
+    }
+
+    /// This device's account, once set up.
+    pub fn account(&self) -> Result<Option<Account>, RapportError> {
+        self.store.account()
+    }
+
+    /// Creates a single-use invite for one client, valid for `valid_for` (at
+    /// most a year). `label` (initials, say) stays on this device.
+    #[uniffi::method(default(valid_for = None))]
+    pub async fn invite_client(
+        &self,
+        transport: Arc<dyn Transport>,
+        label: String,
+        valid_for: Option<Duration>,
+    ) -> Result<CreatedInvite, RapportError> {
+        let valid_for = valid_for.unwrap_or(Duration::from_secs(7 * 24 * 60 * 60));
+        let valid_for = chrono::Duration::from_std(valid_for)
+            .ok()
+            .filter(|_| valid_for <= MAX_INVITE_VALIDITY)
+            .ok_or_else(|| RapportError::InvalidInvite {
+                code: "validity_too_long".to_owned(),
+                reason: "an invite can stay valid for at most a year; choose a shorter time"
+                    .to_owned(),
+            })?;
+        let invite = self
+            .store
+            .with_transport("invite", transport, move |store, transport| {
+                store.invite_client(transport, &label, valid_for)
+            })
+            .await?;
+        Ok(CreatedInvite {
+            uri: invite.to_uri(),
+            qr_svg: invite.to_qr_svg()?,
+            expires_at: invite.expires_at.into(),
+        })
+    }
+
+    /// Every paired client, in pairing order.
+    pub fn clients(&self) -> Result<Vec<PairedDevice>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .peers()?
+            .into_iter()
+            .map(|(peer, _)| peer.into())
+            .collect())
+    }
+
+    /// Every paired client with their check-ins.
+    pub fn dashboard(&self) -> Result<Vec<ClientCheckIns>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .dashboard()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Acknowledges every check-in not yet acknowledged; clients see "seen"
+    /// after the therapist's next sync and then their own. Returns how many.
+    pub fn acknowledge_all(&self) -> Result<u32, RapportError> {
+        Ok(self.store.lock().acknowledge_all()?)
+    }
+
+    /// The session check-in questionnaire (to label the dashboard), with
+    /// `locale` resolved to the best available one.
+    pub fn instrument(&self, locale: String) -> Result<Instrument, RapportError> {
+        self.store.instrument(&locale)
+    }
+
+    /// Sends "seen" receipts, fetches and applies clients' hellos and
+    /// check-ins. Runs in the background; `transport` is called from there.
+    pub async fn sync(&self, transport: Arc<dyn Transport>) -> Result<SyncReport, RapportError> {
+        let report = self
+            .store
+            .with_transport("sync", transport, |store, transport| store.sync(transport))
+            .await?;
+        Ok(report.into())
+    }
+
+    /// The recovery kit: identity, relay tokens, paired clients and data key,
+    /// encrypted with `passphrase`. Keep it apart from this device.
+    #[uniffi::method(default(scrypt_work_factor = None))]
+    pub fn recovery_kit(
+        &self,
+        passphrase: String,
+        scrypt_work_factor: Option<u8>,
+    ) -> Result<Vec<u8>, RapportError> {
+        let passphrase = crate::app::passphrase(passphrase, scrypt_work_factor);
+        Ok(self.store.lock().recovery_kit(&passphrase)?)
+    }
+
+    /// A random id naming this database; its keystore entry is
+    /// `rapport.data-key.<database id>`.
+    pub fn database_id(&self) -> String {
+        self.store.database_id()
+    }
+}
+
+fn restore(
+    path: String,
+    keys: rapport_core::KeySource,
+    kit: Vec<u8>,
+    kit_passphrase: String,
+) -> Result<Arc<TherapistApp>, RapportError> {
+    let store = Store::restore_from_kit(
+        path,
+        keys,
+        StoreOptions::standard()?,
+        &kit,
+        &passphrase(kit_passphrase, None),
+    )?;
+    Ok(Arc::new(TherapistApp {
+        store: SharedStore::checked(store, CoreRole::Therapist)?,
+    }))
+}

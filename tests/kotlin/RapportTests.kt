@@ -1,0 +1,431 @@
+// The Kotlin suite: the generated bindings on the JVM (JNA), with a relay and
+// a keystore written in Kotlin as an Android app would write them over OkHttp
+// and the Android Keystore. Sync and the other network calls are `suspend`
+// functions, driven here by runBlocking.
+//
+// Run by tests/bindings.sh; prints one line per test and `N passed, M failed`
+// last, and exits non-zero when anything failed.
+package rapport.tests
+
+import java.io.File
+import java.nio.file.Files
+import java.time.Instant
+import java.time.LocalDate
+import java.time.OffsetDateTime
+import java.time.ZoneOffset
+import java.util.Base64
+import kotlin.system.exitProcess
+import kotlinx.coroutines.runBlocking
+import uniffi.rapport_ffi.*
+
+const val WORK_FACTOR: UByte = 4u
+
+/** The relay's API over in-memory mailboxes, with a switch to go offline. */
+class MemoryRelay : Transport {
+    class Mailbox(val readToken: String) {
+        val postTokens = HashMap<String, Pair<String, Boolean>>()
+        val messages = ArrayList<FetchedEnvelope>()
+    }
+
+    val mailboxes = HashMap<String, Mailbox>()
+    @Volatile var offline = false
+    @Volatile var failUnexpectedly = false
+    val callingThreads: MutableSet<Long> = java.util.concurrent.ConcurrentHashMap.newKeySet()
+    private var nextId = 0
+
+    private fun newId(prefix: String) = "$prefix-${++nextId}"
+
+    private fun enter() {
+        callingThreads.add(Thread.currentThread().id)
+        if (offline) throw RapportException.Network("no connection (test relay is offline)")
+        if (failUnexpectedly) throw java.io.IOException("socket closed by peer")
+    }
+
+    private fun mailbox(id: String) =
+        mailboxes[id] ?: throw RapportException.RelayRefused(404u, "no_such_mailbox", "no such mailbox")
+
+    private fun reader(id: String, readToken: String): Mailbox {
+        val box = mailbox(id)
+        if (box.readToken != readToken) throw RapportException.RelayRefused(403u, "forbidden", "wrong read token")
+        return box
+    }
+
+    @Synchronized override fun createMailbox(): MailboxCredentials {
+        enter()
+        val id = newId("mbx")
+        val token = newId("read")
+        mailboxes[id] = Mailbox(token)
+        return MailboxCredentials(id, token)
+    }
+
+    @Synchronized override fun mintPostToken(mailboxId: String, readToken: String): PostToken {
+        enter()
+        val box = reader(mailboxId, readToken)
+        val token = PostToken(newId("tok"), newId("post"))
+        box.postTokens[token.postToken] = Pair(token.tokenId, false)
+        return token
+    }
+
+    @Synchronized override fun revokePostToken(mailboxId: String, readToken: String, tokenId: String) {
+        enter()
+        val box = reader(mailboxId, readToken)
+        for ((token, entry) in box.postTokens.entries.toList()) {
+            if (entry.first == tokenId) box.postTokens[token] = Pair(tokenId, true)
+        }
+    }
+
+    @Synchronized override fun post(mailboxId: String, postToken: String, envelope: ByteArray): ULong {
+        enter()
+        val box = mailbox(mailboxId)
+        val token = box.postTokens[postToken]
+            ?: throw RapportException.RelayRefused(403u, "forbidden", "unknown post token")
+        if (token.second) throw RapportException.RelayRefused(403u, "token_revoked", "token revoked")
+        val seq = (box.messages.size + 1).toULong()
+        box.messages.add(FetchedEnvelope(seq, envelope.copyOf()))
+        return seq
+    }
+
+    @Synchronized override fun fetch(mailboxId: String, readToken: String, after: ULong, limit: UInt): FetchPage {
+        enter()
+        val newer = reader(mailboxId, readToken).messages.filter { it.seq > after }
+        val page = newer.take(maxOf(limit.toInt(), 1))
+        return FetchPage(page, newer.size > page.size)
+    }
+
+    @Synchronized fun stored() = mailboxes.values.sumOf { it.messages.size }
+
+    @Synchronized fun revokeAll(mailboxId: String) {
+        val box = mailboxes.getValue(mailboxId)
+        for (token in box.postTokens.keys.toList()) box.postTokens[token] = Pair(box.postTokens.getValue(token).first, true)
+    }
+}
+
+/** A keystore over a map, as an app would keep keys in the Android Keystore. */
+class MapSecretStore : SecretStore {
+    val secrets = java.util.concurrent.ConcurrentHashMap<String, ByteArray>()
+    @Volatile var locked = false
+
+    private fun check() {
+        if (locked) throw RapportException.KeyUnavailable("the device is locked")
+    }
+
+    override fun get(name: String): ByteArray? { check(); return secrets[name] }
+    override fun put(name: String, secret: ByteArray) { check(); secrets[name] = secret.copyOf() }
+    override fun delete(name: String) { check(); secrets.remove(name) }
+}
+
+// ---- helpers -------------------------------------------------------------
+
+val scratch: File = Files.createTempDirectory("rapport-kotlin").toFile()
+var dbCounter = 0
+fun newDb(name: String) = File(scratch, "${name}-${++dbCounter}.db").path
+
+fun today(): String = LocalDate.now(ZoneOffset.UTC).toString()
+
+fun draft(
+    answers: Map<String, UByte> = mapOf("heard" to 4u.toUByte(), "hopeful" to 3u.toUByte()),
+    note: Note? = null,
+    sessionDate: String = today(),
+) = CheckInDraft(InstrumentRef("session-checkin", 1u), sessionDate, answers, note)
+
+fun openClient(path: String, passphrase: String = "client passphrase") =
+    ClientApp.openWithPassphrase(path, passphrase, WORK_FACTOR)
+
+fun openTherapist(path: String, passphrase: String = "therapist passphrase") =
+    TherapistApp.openWithPassphrase(path, passphrase, WORK_FACTOR)
+
+class PairedSetup(val relay: MemoryRelay, val therapist: TherapistApp, val client: ClientApp, val therapistDb: String, val clientDb: String)
+
+/** A therapist set up on a fresh relay and a client paired by invite. */
+fun paired(): PairedSetup = runBlocking {
+    val relay = MemoryRelay()
+    val therapistDb = newDb("therapist")
+    val clientDb = newDb("client")
+    val therapist = openTherapist(therapistDb)
+    therapist.setUp(relay, "https://relay.test", "Dr. Ada")
+    val invite = therapist.inviteClient(relay, "A.B.")
+    val client = openClient(clientDb)
+    client.join(relay, invite.uri)
+    val report = therapist.sync(relay)
+    check(report.paired == listOf("A.B.")) { "pairing failed: ${report.summary}" }
+    PairedSetup(relay, therapist, client, therapistDb, clientDb)
+}
+
+fun check(condition: Boolean) = check(condition) { "check failed" }
+
+fun <T> assertEqual(expected: T, actual: T, what: String = "") {
+    if (expected != actual) throw AssertionError("$what: expected <$expected> but was <$actual>")
+}
+
+inline fun <reified E : Throwable> assertThrows(block: () -> Unit): E {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e is E) return e
+        throw AssertionError("expected ${E::class.simpleName} but got $e", e)
+    }
+    throw AssertionError("expected ${E::class.simpleName} but nothing was thrown")
+}
+
+fun hex(bytes: ByteArray) = bytes.joinToString("") { "%02x".format(it) }
+
+// ---- the tests -----------------------------------------------------------
+
+val tests = linkedMapOf<String, () -> Unit>()
+
+fun test(name: String, body: () -> Unit) { tests[name] = body }
+
+fun defineTests(vectorsPath: String) {
+    test("a check-in reaches the therapist and the seen receipt comes back") {
+        val p = paired()
+        runBlocking {
+            val recorded = p.client.recordCheckin(draft(mapOf("heard" to 2u.toUByte(), "hopeful" to 1u.toUByte()), Note("felt rushed", NoteVisibility.SHARED)))
+            assertEqual(1u, recorded.version)
+            assertEqual(listOf(OutboxKind.CHECK_IN), p.client.pendingOutbox().map { it.kind })
+            assertEqual(1u, p.client.sync(p.relay).sent, "sent")
+            assertEqual(1u, p.therapist.sync(p.relay).applied, "applied")
+            val client = p.therapist.dashboard().single()
+            assertEqual("A.B.", client.label)
+            val got = client.checkins.single()
+            assertEqual(recorded.id, got.recordId)
+            assertEqual(mapOf("heard" to 2u.toUByte(), "hopeful" to 1u.toUByte()), got.answers)
+            assertEqual("felt rushed", got.sharedNote)
+            check(!got.seen)
+            assertEqual(1u, p.therapist.acknowledgeAll())
+            assertEqual(1u, p.therapist.sync(p.relay).sent, "receipts sent")
+            assertEqual(1u, p.client.sync(p.relay).receiptsApplied, "receipts applied")
+            check(p.client.history().checkins.single().seenAt != null)
+        }
+    }
+
+    test("a private note never leaves the client") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft(note = Note("only for me", NoteVisibility.PRIVATE)))
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            assertEqual(null, p.therapist.dashboard().single().checkins.single().sharedNote)
+            assertEqual(NoteVisibility.PRIVATE, p.client.history().checkins.single().note?.visibility)
+        }
+    }
+
+    test("edits and deletions follow the check-in to the therapist") {
+        val p = paired()
+        runBlocking {
+            val first = p.client.recordCheckin(draft())
+            val second = p.client.recordCheckin(draft())
+            val edited = p.client.editCheckin(first.id, draft(mapOf("heard" to 1u.toUByte(), "hopeful" to 2u.toUByte())))
+            assertEqual(2u, edited.version)
+            p.client.deleteCheckin(second.id)
+            check(p.client.checkin(second.id) is CheckInRecord.Deleted)
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            val only = p.therapist.dashboard().single().checkins.single()
+            assertEqual(first.id, only.recordId)
+            assertEqual(2u, only.version)
+            assertThrows<RapportException.CheckInNotFound> { p.client.editCheckin(second.id, draft()) }
+        }
+    }
+
+    test("a keystore written in Kotlin holds the data key") {
+        val store = MapSecretStore()
+        val path = newDb("keystore")
+        val client = ClientApp.openWithSecretStore(path, store)
+        val recorded = client.recordCheckin(draft())
+        assertEqual(setOf("rapport.data-key.${client.databaseId()}"), store.secrets.keys.toSet())
+        assertEqual(32, store.secrets.values.single().size)
+        client.close()
+        val again = ClientApp.openWithSecretStore(path, store)
+        assertEqual(listOf(recorded.id), again.history().checkins.map { it.id })
+        assertThrows<RapportException.KeyUnavailable> { ClientApp.openWithSecretStore(path, MapSecretStore()) }
+        store.locked = true
+        val locked = assertThrows<RapportException.KeyUnavailable> { ClientApp.openWithSecretStore(path, store) }
+        check(locked.reason.contains("the device is locked")) { locked.reason }
+    }
+
+    test("a wrong passphrase is WrongPassphrase") {
+        val path = newDb("client")
+        openClient(path, "correct horse").recordCheckin(draft())
+        val e = assertThrows<RapportException.WrongPassphrase> { openClient(path, "battery staple") }
+        check(e.reason.contains("passphrase")) { e.reason }
+        assertEqual(1, openClient(path, "correct horse").history().checkins.size)
+    }
+
+    test("a damaged invite is InvalidInvite with its code and nothing is sent") {
+        val p = paired()
+        runBlocking {
+            val uri = p.therapist.inviteClient(p.relay, "E.F.").uri
+            val before = p.relay.stored()
+            val newcomer = openClient(newDb("newcomer"))
+            val truncated = assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, uri.dropLast(30)) } }
+            assertEqual("truncated", truncated.code)
+            val i = uri.length / 2
+            val altered = uri.substring(0, i) + (if (uri[i] == 'A') 'B' else 'A') + uri.substring(i + 1)
+            assertEqual("altered", assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, altered) } }.code)
+            assertEqual(before, p.relay.stored())
+            assertEqual(null, newcomer.account())
+        }
+    }
+
+    test("an out-of-range rating is InvalidCheckIn naming the item, and nothing is stored") {
+        val client = openClient(newDb("client"))
+        val e = assertThrows<RapportException.InvalidCheckIn> {
+            client.recordCheckin(draft(mapOf("heard" to 6u.toUByte(), "hopeful" to 3u.toUByte())))
+        }
+        assertEqual("heard", e.field)
+        check(e.reason.contains("1 to 5")) { e.reason }
+        val future = assertThrows<RapportException.InvalidCheckIn> { client.recordCheckin(draft(sessionDate = "2999-01-01")) }
+        assertEqual("session_date", future.field)
+        assertEqual(0, client.history().checkins.size)
+    }
+
+    test("an offline relay is Network and nothing is lost") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft())
+            p.relay.offline = true
+            val e = assertThrows<RapportException.Network> { runBlocking { p.client.sync(p.relay) } }
+            check(e.reason.contains("offline")) { e.reason }
+            assertEqual(1, p.client.pendingOutbox().size)
+            p.relay.offline = false
+            assertEqual(1u, p.client.sync(p.relay).sent)
+        }
+    }
+
+    test("an unexpected exception in the transport becomes Network") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft())
+            p.relay.failUnexpectedly = true
+            assertThrows<RapportException.Network> { runBlocking { p.client.sync(p.relay) } }
+            p.relay.failUnexpectedly = false
+            assertEqual(1, p.client.pendingOutbox().size)
+        }
+    }
+
+    test("a revoked token is RelayRefused with the relay's code") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft())
+            p.relay.revokeAll(p.therapist.account()!!.mailboxId)
+            val e = assertThrows<RapportException.RelayRefused> { runBlocking { p.client.sync(p.relay) } }
+            assertEqual(403.toUShort(), e.status)
+            assertEqual("token_revoked", e.code)
+        }
+    }
+
+    test("sync is a suspend function whose transport runs off the calling thread") {
+        val p = paired()
+        p.client.recordCheckin(draft())
+        p.relay.callingThreads.clear()
+        val caller = Thread.currentThread().id
+        runBlocking { p.client.sync(p.relay) }
+        check(p.relay.callingThreads.isNotEmpty() && caller !in p.relay.callingThreads) { "${p.relay.callingThreads}" }
+    }
+
+    test("a restored therapist fetches the whole history again") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft())
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            val kit = p.therapist.recoveryKit("kit passphrase", WORK_FACTOR)
+            val restored = TherapistApp.restoreWithSecretStore(newDb("restored"), MapSecretStore(), kit, "kit passphrase")
+            restored.sync(p.relay)
+            assertEqual(1, restored.dashboard().single().checkins.size)
+        }
+    }
+
+    test("a panic inside the library is an exception and the process lives on") {
+        val e = assertThrows<InternalException> { debugPanicForTests() }
+        check(e.message!!.contains("deliberate panic")) { e.message!! }
+        assertEqual(1u, openClient(newDb("after-panic")).recordCheckin(draft()).version)
+    }
+
+    test("the instrument has prompts and labels per locale") {
+        val instrument = openClient(newDb("client")).instrument("de-AT")
+        assertEqual("de", instrument.locale)
+        assertEqual(listOf("heard", "hopeful", "worked_on", "fit"), instrument.items.map { it.id })
+        assertEqual("I felt heard and understood", instrument.items[0].prompt["en"])
+        for (item in instrument.items) for (locale in instrument.locales) {
+            assertEqual(5, item.scaleLabels.getValue(locale).size, "${item.id}/$locale")
+        }
+    }
+
+    val doc = Json.parse(File(vectorsPath).readText()).obj()
+    val now = OffsetDateTime.parse(doc["now"].str()).toInstant()
+    fun secrets(who: String): DeviceSecrets {
+        val keys = doc["keys"].obj()[who].obj()
+        return DeviceSecrets(keys["age_secret"].str(), keys["signing_seed_hex"].str())
+    }
+
+    for (case in doc["invites"].list().map { it.obj() }) {
+        test("invite vector ${case["name"]}") {
+            val expect = case["expect"].obj()
+            if ("error" in expect) {
+                val e = assertThrows<RapportException.InvalidInvite> { parseInvite(case["uri"].str(), now) }
+                assertEqual(expect["error"], e.code)
+            } else {
+                val ok = expect["ok"].obj()
+                val info = parseInvite(case["uri"].str(), now)
+                assertEqual(ok["relay_url"], info.relayUrl)
+                assertEqual(ok["mailbox_id"], info.mailboxId)
+                assertEqual(ok["post_token"], info.postToken)
+                assertEqual(ok["therapist_device_id"], info.therapistDeviceId)
+                assertEqual(OffsetDateTime.parse(ok["expires_at"].str()).toInstant(), info.expiresAt)
+            }
+        }
+    }
+
+    val kinds = mapOf("Hello" to MessageKind.HELLO, "CheckIn" to MessageKind.CHECK_IN,
+        "Tombstone" to MessageKind.TOMBSTONE, "Receipt" to MessageKind.RECEIPT)
+    for (case in doc["envelopes"].list().map { it.obj() }) {
+        test("envelope vector ${case["name"]}") {
+            val opener = case["opener"].str()
+            val other = if (opener == "therapist") "client" else "therapist"
+            val sender = if (case["sender_known"] == true)
+                PairedSender(deviceCard(secrets(other)), (case["sender_last_seq"] as Long).toULong()) else null
+            val envelope = Base64.getDecoder().decode(case["envelope_b64"].str())
+            val expect = case["expect"].obj()
+            if ("error" in expect) {
+                val e = assertThrows<RapportException.EnvelopeRefused> {
+                    openEnvelope(envelope, secrets(opener), case["mailbox"].str(), sender)
+                }
+                assertEqual(expect["error"], e.code)
+            } else {
+                val ok = expect["ok"].obj()
+                val opened = openEnvelope(envelope, secrets(opener), case["mailbox"].str(), sender)
+                assertEqual(kinds[ok["kind"]], opened.kind)
+                assertEqual(ok["sender"], opened.sender)
+                assertEqual((ok["seq"] as Long).toULong(), opened.seq)
+                assertEqual(ok["record_id"], opened.recordId)
+                assertEqual((ok["record_version"] as Long).toUInt(), opened.recordVersion)
+                assertEqual(ok["body_hex"], hex(opened.body))
+                val gap = case["gap"]?.obj()
+                if (gap == null) assertEqual(null, opened.gap)
+                else assertEqual(SequenceGap((gap["expected"] as Long).toULong(), (gap["received"] as Long).toULong()), opened.gap)
+            }
+        }
+    }
+}
+
+fun main(args: Array<String>) {
+    require(args.size == 1) { "usage: RapportTests <path to tests/vectors/v1.json>" }
+    defineTests(args[0])
+    var passed = 0
+    var failed = 0
+    for ((name, body) in tests) {
+        try {
+            body()
+            passed++
+            println("PASS $name")
+        } catch (e: Throwable) {
+            failed++
+            println("FAIL $name: $e")
+            e.printStackTrace(System.out)
+        }
+    }
+    scratch.deleteRecursively()
+    println("$passed passed, $failed failed")
+    exitProcess(if (failed == 0 && passed > 0) 0 else 1)
+}

@@ -1,0 +1,28 @@
+"""The questionnaire as an app draws it: prompts and scale labels per locale."""
+
+import pytest
+
+from conftest import open_client, rf
+
+
+@pytest.mark.parametrize("wanted, resolved", [("de", "de"), ("de-AT", "de"), ("fr-CA", "fr"), ("ja", "en")])
+def test_the_instrument_resolves_the_locale_an_app_asks_for(wanted, resolved, home):
+    instrument = open_client(home("client")).instrument(wanted)
+    assert instrument.locale == resolved
+    assert instrument.reference == rf.InstrumentRef(id="session-checkin", version=1)
+
+
+def test_every_item_has_a_prompt_and_one_label_per_point_in_every_locale(home):
+    instrument = open_client(home("client")).instrument("en")
+    assert [i.id for i in instrument.items] == ["heard", "hopeful", "worked_on", "fit"]
+    assert [i.required for i in instrument.items] == [True, True, False, False]
+    heard = instrument.items[0]
+    assert heard.prompt["en"] == "I felt heard and understood"
+    assert heard.prompt["de"].startswith("Ich habe mich gehört")
+    for item in instrument.items:
+        assert set(item.prompt) == set(instrument.locales)
+        for locale in instrument.locales:
+            assert len(item.scale_labels[locale]) == item.scale_max - item.scale_min + 1
+    assert instrument.title["fr"] == "Retour sur la séance"
+    assert instrument.note_max_chars == 2000
+    assert instrument.note_prompt[instrument.locale]
