@@ -163,6 +163,22 @@ impl MemoryState {
         (x >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 
+    /// The mailbox, if `read_token` is its owner's; the relay's 404 and 403 otherwise.
+    fn owned_mailbox(
+        &mut self,
+        mailbox_id: &str,
+        read_token: &str,
+    ) -> Result<&mut Mailbox, TransportError> {
+        let mailbox = self
+            .mailboxes
+            .get_mut(mailbox_id)
+            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+        if mailbox.read_token != read_token {
+            return Err(refused(403, "forbidden"));
+        }
+        Ok(mailbox)
+    }
+
     fn id(&mut self, prefix: &str) -> String {
         self.counter += 1;
         format!("{prefix}-{}", self.counter)
@@ -263,13 +279,7 @@ impl Transport for MemoryTransport {
         let mut state = self.lock();
         let token_id = state.id("tid");
         let post_token = state.id("post");
-        let mailbox = state
-            .mailboxes
-            .get_mut(mailbox_id)
-            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
-        if mailbox.read_token != read_token {
-            return Err(refused(403, "forbidden"));
-        }
+        let mailbox = state.owned_mailbox(mailbox_id, read_token)?;
         mailbox
             .post_tokens
             .insert(post_token.clone(), (token_id.clone(), false));
@@ -286,13 +296,7 @@ impl Transport for MemoryTransport {
         token_id: &str,
     ) -> Result<(), TransportError> {
         let mut state = self.lock();
-        let mailbox = state
-            .mailboxes
-            .get_mut(mailbox_id)
-            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
-        if mailbox.read_token != read_token {
-            return Err(refused(403, "forbidden"));
-        }
+        let mailbox = state.owned_mailbox(mailbox_id, read_token)?;
         for (id, revoked) in mailbox.post_tokens.values_mut() {
             if id == token_id {
                 *revoked = true;
@@ -362,14 +366,8 @@ impl Transport for MemoryTransport {
         after: u64,
         limit: u32,
     ) -> Result<FetchPage, TransportError> {
-        let state = self.lock();
-        let mailbox = state
-            .mailboxes
-            .get(mailbox_id)
-            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
-        if mailbox.read_token != read_token {
-            return Err(refused(403, "forbidden"));
-        }
+        let mut state = self.lock();
+        let mailbox = state.owned_mailbox(mailbox_id, read_token)?;
         let start = mailbox.messages.partition_point(|m| m.seq <= after);
         let end = (start + limit.max(1) as usize).min(mailbox.messages.len());
         Ok(FetchPage {
