@@ -63,6 +63,7 @@ fn draft(i: usize, session_date: NaiveDate) -> CheckInDraft {
             text: format!("Session {i}: we talked about the week and what felt heavy."),
             visibility: NoteVisibility::Shared,
         }),
+        support_requested: false,
     }
 }
 

@@ -55,6 +55,43 @@ pub enum Error {
         /// Its role.
         role: crate::sync::Role,
     },
+    /// No paired client has this label.
+    #[error("no client is labelled {label:?}: `rapport therapist dashboard` lists them")]
+    UnknownClient {
+        /// The label asked for.
+        label: String,
+    },
+    /// Several paired clients share this label.
+    #[error("{count} clients are labelled {label:?}; this needs a label that names one")]
+    AmbiguousClient {
+        /// The label asked for.
+        label: String,
+        /// How many share it.
+        count: usize,
+    },
+    /// No open or acknowledged alert has this id.
+    #[error("no alert has the id {id:?}: `rapport therapist alerts` lists them")]
+    UnknownAlert {
+        /// The id asked for.
+        id: String,
+    },
+    /// Joining needs the current consent text accepted.
+    #[error(
+        "joining needs consent version {current} accepted (you gave {given}): read it with \
+         `rapport client consent` and join again with `--accept-consent {current}`"
+    )]
+    ConsentRequired {
+        /// The version this app asks for.
+        current: u32,
+        /// The version given.
+        given: u32,
+    },
+    /// The therapist ended the pairing, or this client is erasing its data.
+    #[error("sharing with your therapist has ended ({how}); your check-ins stay on this device")]
+    SharingEnded {
+        /// `revoked` (by the therapist) or `erasing`.
+        how: String,
+    },
 }
 
 /// Why an invite could not be read. Each kind of damage has its own variant so

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod envelope;
 pub mod error;
 pub mod identity;
+pub mod insights;
 pub mod invite;
 pub mod model;
 pub mod store;

@@ -274,3 +274,63 @@ fn a_wrong_passphrase_on_the_v1_fixture_loses_nothing() {
         3
     );
 }
+
+/// The released v4 homes (a therapist and a client who had synced, written by
+/// the v4 code: see `fixtures/write_v4.rs.txt`) upgrade to the current schema
+/// with everything readable, and the new features work on the old data.
+#[test]
+fn the_schema_v4_fixtures_upgrade_with_sync_state_and_gain_insights() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::copy(
+            format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
+            &path,
+        )
+        .unwrap();
+        path
+    };
+    let therapist_path = copy("schema-v4-therapist.db");
+    let client_path = copy("schema-v4-client.db");
+    let key = || passphrase("fixture passphrase");
+
+    let therapist = open(&therapist_path, key());
+    let account = therapist.account().unwrap().unwrap();
+    assert_eq!(account.name, "Dr. Fixture");
+    let dashboard = therapist.dashboard().unwrap();
+    assert_eq!(dashboard.len(), 1);
+    assert_eq!(dashboard[0].label, "R.K.");
+    let notes: Vec<_> = dashboard[0]
+        .checkins
+        .iter()
+        .map(|c| c.body.shared_note.clone())
+        .collect();
+    assert_eq!(
+        notes,
+        [Some("first session, felt rushed".into()), None, None]
+    );
+    assert!(dashboard[0].checkins.iter().all(|c| c.seen));
+    // Insights are computed for clients paired before they existed.
+    let insights = therapist.insights().unwrap();
+    assert_eq!(insights[0].sessions.len(), 3);
+    assert_eq!(insights[0].trend, rapport_core::insights::Trend::Improving);
+    let rules: Vec<_> = insights[0].open_alerts.iter().map(|a| a.rule).collect();
+    assert!(
+        rules.contains(&rapport_core::insights::AlertRule::LowFirstSession),
+        "{rules:?}"
+    );
+
+    let client = open(&client_path, key());
+    let history = client.history(None, 10).unwrap().checkins;
+    assert_eq!(history.len(), 4);
+    assert_eq!(history.iter().filter(|c| c.seen_at.is_some()).count(), 3);
+    assert!(history.iter().all(|c| !c.support_requested));
+    assert!(history.iter().any(|c| c.note.as_ref().is_some_and(|n| {
+        n.text == "private v4 fixture note" && n.visibility == rapport_core::NoteVisibility::Private
+    })));
+    assert_eq!(client.pending_outbox(10).unwrap().len(), 1);
+    assert_eq!(
+        client.account().unwrap().unwrap().relay_url,
+        "https://relay.example.org"
+    );
+}

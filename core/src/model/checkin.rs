@@ -48,6 +48,11 @@ pub struct CheckInDraft {
     pub answers: Answers,
     /// An optional note.
     pub note: Option<Note>,
+    /// The client pressed "I need support now". Sent to the therapist with the
+    /// check-in (an alert of the highest severity there) and shows the crisis
+    /// resources on the client's device straight away.
+    #[serde(default)]
+    pub support_requested: bool,
 }
 
 /// A stored check-in.
@@ -63,6 +68,9 @@ pub struct CheckIn {
     pub answers: Answers,
     /// An optional note (blank notes are dropped).
     pub note: Option<Note>,
+    /// The client asked for support with this check-in.
+    #[serde(default)]
+    pub support_requested: bool,
     /// When the check-in was first recorded.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -192,6 +200,7 @@ mod tests {
             session_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             answers: [("heard".to_owned(), 4), ("hopeful".to_owned(), 2)].into(),
             note: None,
+            support_requested: false,
         }
     }
 

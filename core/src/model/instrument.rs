@@ -51,6 +51,8 @@ pub struct Instrument {
     pub items: Vec<ItemSpec>,
     /// Rules for the optional note.
     pub note: NoteSpec,
+    /// Where the items' reliable-change figures come from.
+    pub reliable_change_basis: Option<String>,
 }
 
 /// One rated statement.
@@ -64,6 +66,33 @@ pub struct ItemSpec {
     pub prompt: Localized,
     /// The scale the rating is given on.
     pub scale: Scale,
+    /// What a reliable change looks like on this item, for the reliable
+    /// change index; `None` when the instrument declares nothing (then no
+    /// change on it is called reliable).
+    pub reliable_change: Option<ReliableChange>,
+    /// A rating at or below this shows the crisis resources right after the
+    /// check-in is recorded (for "hopeful": the lowest point).
+    pub offer_resources_at_or_below: Option<u8>,
+}
+
+/// The spread and reliability of an item's ratings, declared by the
+/// instrument so the reliable change index (Jacobson & Truax) can be computed:
+/// `RCI = Δ / (sd · √2 · √(1 − r))`; `|RCI| > 1.96` is a change unlikely to be
+/// measurement noise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReliableChange {
+    /// Standard deviation of the item's ratings.
+    pub sd: f64,
+    /// Test-retest reliability of the item, between 0 and 1.
+    pub r: f64,
+}
+
+impl ReliableChange {
+    /// The reliable change index of a change `delta` (later minus earlier).
+    pub fn index(&self, delta: f64) -> f64 {
+        delta / (self.sd * std::f64::consts::SQRT_2 * (1.0 - self.r).sqrt())
+    }
 }
 
 /// An integer rating scale with a label for every point.
@@ -200,6 +229,8 @@ struct InstrumentFile {
     note: NoteFile,
     items: Vec<ItemFile>,
     #[serde(default)]
+    reliable_change_basis: Option<String>,
+    #[serde(default)]
     label_sets: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
@@ -217,6 +248,10 @@ struct ItemFile {
     required: bool,
     prompt: Localized,
     scale: ScaleFile,
+    #[serde(default)]
+    reliable_change: Option<ReliableChange>,
+    #[serde(default)]
+    offer_resources_at_or_below: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -317,6 +352,22 @@ impl InstrumentFile {
                     }
                 }
             }
+            if let Some(rc) = item.reliable_change
+                && !(rc.sd > 0.0 && rc.sd.is_finite() && rc.r >= 0.0 && rc.r < 1.0)
+            {
+                return Err(invalid(format!(
+                    "item {:?}: reliable_change needs sd > 0 and 0 <= r < 1",
+                    item.id
+                )));
+            }
+            if let Some(at) = item.offer_resources_at_or_below
+                && !(scale.min..=scale.max).contains(&at)
+            {
+                return Err(invalid(format!(
+                    "item {:?}: offer_resources_at_or_below {at} is not on the scale",
+                    item.id
+                )));
+            }
             items.push(ItemSpec {
                 id: item.id.clone(),
                 required: item.required,
@@ -326,6 +377,8 @@ impl InstrumentFile {
                     max: scale.max,
                     labels,
                 },
+                reliable_change: item.reliable_change,
+                offer_resources_at_or_below: item.offer_resources_at_or_below,
             });
         }
         if !items.iter().any(|item| item.required) {
@@ -347,6 +400,7 @@ impl InstrumentFile {
                 max_chars: self.note.max_chars,
                 prompt: self.note.prompt,
             },
+            reliable_change_basis: self.reliable_change_basis,
         })
     }
 }

@@ -8,5 +8,5 @@ pub use checkin::{
     Tombstone,
 };
 pub use instrument::{
-    Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, Scale,
+    Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, ReliableChange, Scale,
 };

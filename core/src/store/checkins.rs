@@ -95,6 +95,7 @@ impl Store {
             session_date: draft.session_date,
             answers: draft.answers,
             note: draft.note,
+            support_requested: draft.support_requested,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -136,6 +137,7 @@ impl Store {
             session_date: draft.session_date,
             answers: draft.answers,
             note: draft.note,
+            support_requested: draft.support_requested,
             created_at,
             updated_at: now,
             version: version + 1,
@@ -332,7 +334,7 @@ impl Store {
             },
             RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
         })?;
-        let (answers, note) = codec::decode(&plaintext).map_err(unreadable)?;
+        let sealed = codec::decode(&plaintext).map_err(unreadable)?;
         Ok(CheckIn {
             id,
             instrument: InstrumentRef {
@@ -340,8 +342,9 @@ impl Store {
                 version: raw.instrument_version,
             },
             session_date,
-            answers,
-            note,
+            answers: sealed.answers,
+            note: sealed.note,
+            support_requested: sealed.support_requested,
             created_at: raw.timestamp(raw.created_at)?,
             updated_at: raw.timestamp(raw.updated_at)?,
             version: raw.version,
@@ -354,7 +357,11 @@ impl Store {
 }
 
 fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
-    let plaintext = codec::encode(&checkin.answers, checkin.note.as_ref()).map_err(|detail| {
+    let plaintext = codec::encode(
+        &checkin.answers,
+        checkin.note.as_ref(),
+        checkin.support_requested,
+    ).map_err(|detail| {
         StoreError::UnreadableRecord {
             table: TABLE,
             row: checkin.id.to_string(),

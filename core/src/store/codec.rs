@@ -2,47 +2,80 @@
 //!
 //! postcard (compact, serde-based) behind a one-byte format version, so the
 //! layout can change later without guessing what an old row holds.
+//!
+//! - format 1: answers and note.
+//! - format 2: adds "I need support now" (schema v5). Format 1 rows are still
+//!   read (support not requested); new rows are always written as format 2.
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Answers, Note, NoteVisibility};
 
 const FORMAT_V1: u8 = 1;
+const FORMAT_V2: u8 = 2;
+
+/// What a sealed check-in row holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Sealed {
+    pub answers: Answers,
+    pub note: Option<Note>,
+    pub support_requested: bool,
+}
 
 /// Answers encode as a length-prefixed list of (item id, rating) pairs.
 #[derive(Serialize)]
 struct SealedCheckInRef<'a> {
     answers: &'a Answers,
     note: Option<(&'a str, bool)>,
+    support_requested: bool,
 }
 
 #[derive(Deserialize)]
-struct SealedCheckIn {
+struct SealedCheckInV1 {
     answers: Answers,
     note: Option<(String, bool)>,
 }
 
-/// Encodes answers and note for sealing.
-pub(super) fn encode(answers: &Answers, note: Option<&Note>) -> Result<Vec<u8>, String> {
+#[derive(Deserialize)]
+struct SealedCheckInV2 {
+    answers: Answers,
+    note: Option<(String, bool)>,
+    support_requested: bool,
+}
+
+/// Encodes answers, note and support request for sealing.
+pub(super) fn encode(
+    answers: &Answers,
+    note: Option<&Note>,
+    support_requested: bool,
+) -> Result<Vec<u8>, String> {
     let payload = SealedCheckInRef {
         answers,
         note: note.map(|n| (n.text.as_str(), n.visibility == NoteVisibility::Shared)),
+        support_requested,
     };
-    let mut out = vec![FORMAT_V1];
+    let mut out = vec![FORMAT_V2];
     out.extend(postcard::to_allocvec(&payload).map_err(|e| e.to_string())?);
     Ok(out)
 }
 
-/// Decodes what [`encode`] produced.
-pub(super) fn decode(bytes: &[u8]) -> Result<(Answers, Option<Note>), String> {
+/// Decodes what [`encode`] produced, or a format 1 row of an older version.
+pub(super) fn decode(bytes: &[u8]) -> Result<Sealed, String> {
     let Some((&format, body)) = bytes.split_first() else {
         return Err("empty payload".into());
     };
-    if format != FORMAT_V1 {
-        return Err(format!("unknown payload format {format}"));
-    }
-    let payload: SealedCheckIn = postcard::from_bytes(body).map_err(|e| e.to_string())?;
-    let note = payload.note.map(|(text, shared)| Note {
+    let (answers, note, support_requested) = match format {
+        FORMAT_V1 => {
+            let p: SealedCheckInV1 = postcard::from_bytes(body).map_err(|e| e.to_string())?;
+            (p.answers, p.note, false)
+        }
+        FORMAT_V2 => {
+            let p: SealedCheckInV2 = postcard::from_bytes(body).map_err(|e| e.to_string())?;
+            (p.answers, p.note, p.support_requested)
+        }
+        _ => return Err(format!("unknown payload format {format}")),
+    };
+    let note = note.map(|(text, shared)| Note {
         text,
         visibility: if shared {
             NoteVisibility::Shared
@@ -50,7 +83,11 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Answers, Option<Note>), String> {
             NoteVisibility::Private
         },
     });
-    Ok((payload.answers, note))
+    Ok(Sealed {
+        answers,
+        note,
+        support_requested,
+    })
 }
 
 #[cfg(test)]
@@ -64,21 +101,44 @@ mod tests {
             text: "ünïcode ✓".into(),
             visibility: NoteVisibility::Private,
         };
+        let back = decode(&encode(&answers, Some(&note), true).unwrap()).unwrap();
+        assert_eq!(back.answers, answers);
+        assert_eq!(back.note, Some(note));
+        assert!(back.support_requested);
+        let back = decode(&encode(&answers, None, false).unwrap()).unwrap();
         assert_eq!(
-            decode(&encode(&answers, Some(&note)).unwrap()).unwrap(),
-            (answers.clone(), Some(note))
+            (back.answers, back.note, back.support_requested),
+            (answers, None, false)
         );
-        assert_eq!(
-            decode(&encode(&answers, None).unwrap()).unwrap(),
-            (answers, None)
+    }
+
+    #[test]
+    fn a_format_1_row_reads_as_support_not_requested() {
+        #[derive(Serialize)]
+        struct V1<'a> {
+            answers: &'a Answers,
+            note: Option<(&'a str, bool)>,
+        }
+        let answers: Answers = [("heard".into(), 2), ("hopeful".into(), 5)].into();
+        let mut bytes = vec![FORMAT_V1];
+        bytes.extend(
+            postcard::to_allocvec(&V1 {
+                answers: &answers,
+                note: Some(("old", true)),
+            })
+            .unwrap(),
         );
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.answers, answers);
+        assert_eq!(back.note.unwrap().text, "old");
+        assert!(!back.support_requested);
     }
 
     #[test]
     fn unknown_format_and_truncation_are_errors() {
         assert!(decode(&[]).is_err());
         assert!(decode(&[9, 0]).is_err());
-        let full = encode(&[("heard".into(), 4)].into(), None).unwrap();
+        let full = encode(&[("heard".into(), 4)].into(), None, false).unwrap();
         assert!(decode(&full[..full.len() - 2]).is_err());
     }
 }

@@ -175,6 +175,7 @@ mod fixtures {
                         text: text.into(),
                         visibility: NoteVisibility::Shared,
                     }),
+                    support_requested: false,
                 })
                 .unwrap();
             ids.push(checkin.id);
@@ -193,6 +194,7 @@ mod fixtures {
                     ]
                     .into(),
                     note: None,
+                    support_requested: false,
                 },
             )
             .unwrap();
@@ -202,6 +204,7 @@ mod fixtures {
                 session_date: NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
                 answers: [("heard".into(), 1), ("hopeful".into(), 1)].into(),
                 note: None,
+                support_requested: false,
             })
             .unwrap();
         store.delete(doomed.id).unwrap();

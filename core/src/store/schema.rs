@@ -7,7 +7,9 @@
 //!
 //! Rule for changing the schema: never edit a released migration; append one.
 //! `core/tests/fixtures/` keeps a database of every released version, and the
-//! tests upgrade each of them.
+//! tests upgrade each of them (v1; v4 as a synced therapist and client pair).
+//! Before adding a migration, write fixtures of the current version with the
+//! current code.
 
 use std::path::Path;
 
@@ -165,6 +167,51 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE checkins ADD COLUMN seen_at INTEGER;
     ALTER TABLE checkins ADD COLUMN seen_version INTEGER;
+    ",
+    // 4 → 5: insights, alerts and the client's rights.
+    // - account: sharing paused; how the relationship ended (left, erasing,
+    //   revoked by the therapist); the consent version accepted; the id of
+    //   the post token a client gave its therapist (to revoke it on leaving).
+    // - invites/peers: the id of each client's post token (to revoke it), and
+    //   how and when a pairing ended.
+    // - client_insights: the therapist's per-client summary (series, trend,
+    //   alerts), sealed, recomputed only for clients a sync touched (`dirty`).
+    //   Every existing client starts dirty so the first read computes it.
+    // - alert_acks: acknowledged alerts, kept as history (sealed).
+    // - sessions: sessions the therapist recorded, for `missing_checkin`.
+    "
+    ALTER TABLE account ADD COLUMN sharing_paused INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE account ADD COLUMN ended TEXT
+        CHECK (ended IN ('erasing', 'revoked'));
+    ALTER TABLE account ADD COLUMN ended_at INTEGER;
+    ALTER TABLE account ADD COLUMN consent_version INTEGER;
+    ALTER TABLE account ADD COLUMN peer_token_id TEXT;
+    ALTER TABLE invites ADD COLUMN token_id TEXT;
+    ALTER TABLE peers ADD COLUMN ended_at INTEGER;
+    ALTER TABLE peers ADD COLUMN ended_reason TEXT
+        CHECK (ended_reason IN ('left', 'erased', 'revoked'));
+    ALTER TABLE peers ADD COLUMN token_revoked INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE client_insights (
+        sender     TEXT PRIMARY KEY,
+        dirty      INTEGER NOT NULL DEFAULT 1,
+        updated_at INTEGER,
+        sealed     BLOB
+    ) WITHOUT ROWID;
+    INSERT INTO client_insights (sender)
+        SELECT device_id FROM peers WHERE EXISTS (SELECT 1 FROM account WHERE role = 'therapist');
+    CREATE TABLE alert_acks (
+        id       TEXT PRIMARY KEY,
+        sender   TEXT NOT NULL,
+        acked_at INTEGER NOT NULL,
+        sealed   BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX alert_acks_by_sender ON alert_acks (sender);
+    CREATE TABLE sessions (
+        sender       TEXT NOT NULL,
+        session_date TEXT NOT NULL,
+        recorded_at  INTEGER NOT NULL,
+        PRIMARY KEY (sender, session_date)
+    ) WITHOUT ROWID;
     ",
 ];
 

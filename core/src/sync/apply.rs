@@ -244,6 +244,9 @@ fn apply_page(
             }
         };
         if changed {
+            if matches!(message.kind, MessageKind::CheckIn | MessageKind::Tombstone) {
+                crate::insights::mark_dirty(&tx, &sender)?;
+            }
             report.applied += 1;
         } else {
             report.duplicates += 1;

@@ -58,27 +58,7 @@ impl Store {
                 let (record_id, version, seen, sealed) = row?;
                 let record_id =
                     Uuid::from_slice(&record_id).map_err(|e| unreadable(e.to_string()))?;
-                let row_id = received_row_id(&device_id, &record_id);
-                let plaintext = self
-                    .cipher
-                    .open(
-                        &RowAddress {
-                            table: RECEIVED,
-                            row_id: &row_id,
-                            version,
-                            bound: &[],
-                        },
-                        &sealed,
-                    )
-                    .map_err(|e| match e {
-                        RowOpenError::Tampered => StoreError::Tampered {
-                            table: RECEIVED,
-                            row: record_id.to_string(),
-                        },
-                        RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
-                    })?;
-                let body: CheckInBody =
-                    postcard::from_bytes(&plaintext).map_err(|e| unreadable(e.to_string()))?;
+                let body = open_received(&self.cipher, &device_id, &record_id, version, &sealed)?;
                 checkins.push(ReceivedCheckIn {
                     record_id,
                     version,
@@ -104,6 +84,35 @@ impl Store {
         )?;
         Ok(n as u32)
     }
+}
+
+/// Opens what a therapist holds of one check-in.
+pub(crate) fn open_received(
+    cipher: &crate::crypto::RowCipher,
+    sender: &DeviceId,
+    record_id: &Uuid,
+    version: u32,
+    sealed: &[u8],
+) -> Result<CheckInBody, Error> {
+    let row_id = received_row_id(sender, record_id);
+    let plaintext = cipher
+        .open(
+            &RowAddress {
+                table: RECEIVED,
+                row_id: &row_id,
+                version,
+                bound: &[],
+            },
+            sealed,
+        )
+        .map_err(|e| match e {
+            RowOpenError::Tampered => StoreError::Tampered {
+                table: RECEIVED,
+                row: record_id.to_string(),
+            },
+            RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+        })?;
+    Ok(CheckInBody::from_bytes(&plaintext).map_err(unreadable)?)
 }
 
 fn unreadable(detail: String) -> StoreError {

@@ -20,6 +20,21 @@ pub struct CheckInBody {
     pub created_at: DateTime<Utc>,
     /// When the client last changed it.
     pub updated_at: DateTime<Utc>,
+    /// The client asked for support with this check-in. Added after the
+    /// first envelope format: bodies without it decode as `false`.
+    pub support_requested: bool,
+}
+
+/// The first layout of [`CheckInBody`], still accepted from older clients
+/// (and in stored rows written before the field existed).
+#[derive(Deserialize)]
+struct CheckInBodyV1 {
+    instrument: InstrumentRef,
+    session_date: NaiveDate,
+    answers: Answers,
+    shared_note: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 impl CheckInBody {
@@ -36,6 +51,7 @@ impl CheckInBody {
                 .map(|n| n.text.clone()),
             created_at: checkin.created_at,
             updated_at: checkin.updated_at,
+            support_requested: checkin.support_requested,
         }
     }
 
@@ -44,9 +60,30 @@ impl CheckInBody {
         postcard::to_allocvec(self).map_err(|e| e.to_string())
     }
 
-    /// Decodes an envelope body.
+    /// Decodes an envelope body: the current layout, or the first one.
+    ///
+    /// postcard is not self-describing, so the layouts are told apart by
+    /// whether the bytes hold exactly one of them: the current layout must
+    /// consume every byte, the first one too.
     pub fn from_bytes(bytes: &[u8]) -> Result<CheckInBody, String> {
-        postcard::from_bytes(bytes).map_err(|e| e.to_string())
+        match postcard::take_from_bytes::<CheckInBody>(bytes) {
+            Ok((body, [])) => Ok(body),
+            current => match postcard::take_from_bytes::<CheckInBodyV1>(bytes) {
+                Ok((v1, [])) => Ok(CheckInBody {
+                    instrument: v1.instrument,
+                    session_date: v1.session_date,
+                    answers: v1.answers,
+                    shared_note: v1.shared_note,
+                    created_at: v1.created_at,
+                    updated_at: v1.updated_at,
+                    support_requested: false,
+                }),
+                _ => Err(match current {
+                    Ok(_) => "trailing bytes after the check-in".into(),
+                    Err(e) => e.to_string(),
+                }),
+            },
+        }
     }
 }
 

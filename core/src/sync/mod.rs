@@ -25,6 +25,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
+pub(crate) use dashboard::open_received;
 pub use messages::{CheckInBody, ReceiptBody};
 pub use transport::{
     Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, Transport,
@@ -108,6 +109,9 @@ pub struct SyncReport {
     pub paired: Vec<String>,
     /// Receipts ("seen") applied to the client's check-ins.
     pub receipts_applied: u32,
+    /// Therapist: clients whose insights were recomputed (only those this
+    /// sync brought something new for).
+    pub insights_refreshed: u32,
 }
 
 impl std::fmt::Display for SyncReport {
@@ -308,6 +312,9 @@ impl Store {
         }
         apply::fetch_and_apply(self, transport, &me, &account, &mut report, progress)?;
         report.gaps = apply::gaps(self)?;
+        if account.role == Role::Therapist {
+            report.insights_refreshed = self.refresh_insights()?;
+        }
         Ok(report)
     }
 }

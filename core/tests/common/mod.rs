@@ -50,6 +50,7 @@ pub fn draft(heard: u8, hopeful: u8, note: Option<&str>) -> CheckInDraft {
             text: text.into(),
             visibility: NoteVisibility::Shared,
         }),
+        support_requested: false,
     }
 }
 
