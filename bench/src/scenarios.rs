@@ -422,7 +422,9 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
             .invite_client(&relay, &format!("client {c}"), chrono::Duration::days(1))
             .map_err(err)?;
         let (mut client, _) = keystore_store(&dir.path().join(format!("c{c}.db")))?;
-        client.client_join(&relay, &invite.to_uri()).map_err(err)?;
+        client
+            .client_join(&relay, &invite.to_uri(), rapport_core::model::Consent::CURRENT_VERSION)
+            .map_err(err)?;
         for i in 0..PER_CLIENT {
             client
                 .record(draft(i, today - Days::new((i % 360) as u64)))

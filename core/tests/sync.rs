@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{Days, Duration};
 use common::*;
 use proptest::prelude::*;
+use rapport_core::model::Consent;
 use rapport_core::sync::{Faults, MemoryTransport, Transport};
 use rapport_core::{ManualClock, Note, NoteVisibility, Store};
 
@@ -41,7 +42,9 @@ fn practice(relay: &dyn Transport, labels: &[&str]) -> Practice {
             options(clock.clone()),
         )
         .unwrap();
-        client.client_join(relay, &invite.to_uri()).unwrap();
+        client
+            .client_join(relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+            .unwrap();
         clients.push(client);
     }
     Practice {

@@ -41,6 +41,11 @@ pub enum MessageKind {
     Tombstone,
     /// The therapist saw a check-in.
     Receipt,
+    /// The client stops sharing (body: `LeaveBody`); with `erase`, the
+    /// therapist deletes everything it holds of that client.
+    Leave,
+    /// The therapist ended the pairing (body: `EndedBody`).
+    Ended,
 }
 
 /// The signed content of an envelope.

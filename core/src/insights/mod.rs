@@ -127,7 +127,7 @@ pub fn analyse(points: &[SessionPoint], instrument: &Instrument) -> (Vec<ItemIns
         let Some(&first) = ratings.next() else {
             continue;
         };
-        let latest = ratings.last().copied().unwrap_or(first);
+        let latest = ratings.next_back().copied().unwrap_or(first);
         let change = i16::from(latest) - i16::from(first);
         let rci = spec
             .reliable_change

@@ -243,7 +243,7 @@ impl Store {
         sort_alerts(&mut open);
         if include_acknowledged {
             let mut history = self.acknowledged_alerts()?;
-            history.sort_by(|a, b| b.acknowledged_at.cmp(&a.acknowledged_at));
+            history.sort_by_key(|a| std::cmp::Reverse(a.acknowledged_at));
             open.extend(history);
         }
         Ok(open)

@@ -1,12 +1,14 @@
 //! The therapy domain: instruments and check-ins, with their validation rules.
 
 mod checkin;
+mod consent;
 mod instrument;
 
 pub use checkin::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
     Tombstone,
 };
+pub use consent::Consent;
 pub use instrument::{
     Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, ReliableChange, Scale,
 };

@@ -7,6 +7,7 @@
 
 mod checkins;
 mod codec;
+mod export;
 mod keyring;
 mod pairing;
 mod schema;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 use uuid::Uuid;
 
+pub use export::EXPORT_FORMAT;
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
 pub use keyring::secret_name as keystore_entry_name;
 pub use pairing::Peer;

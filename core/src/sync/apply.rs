@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::messages::{CheckInBody, ReceiptBody};
+use super::membership::{apply_ended, apply_leave};
+use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
@@ -226,6 +227,36 @@ fn apply_page(
                         )?;
                         report.receipts_applied += n as u32;
                         n > 0
+                    }
+                    Err(e) => {
+                        report
+                            .quarantined
+                            .push(quarantine("malformed", e.to_string())?);
+                        continue;
+                    }
+                }
+            }
+            (Role::Therapist, MessageKind::Leave) => {
+                match postcard::from_bytes::<LeaveBody>(&message.body) {
+                    Ok(leave) => {
+                        apply_leave(&tx, &sender, &leave, now)?;
+                        report.left.push(sender);
+                        true
+                    }
+                    Err(e) => {
+                        report
+                            .quarantined
+                            .push(quarantine("malformed", e.to_string())?);
+                        continue;
+                    }
+                }
+            }
+            (Role::Client, MessageKind::Ended) => {
+                match postcard::from_bytes::<EndedBody>(&message.body) {
+                    Ok(_) => {
+                        let changed = apply_ended(&tx, now)?;
+                        report.ended_by_therapist = true;
+                        changed
                     }
                     Err(e) => {
                         report

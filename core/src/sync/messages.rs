@@ -93,3 +93,19 @@ pub struct ReceiptBody {
     /// When the therapist acknowledged it.
     pub seen_at: DateTime<Utc>,
 }
+
+/// "I am leaving" (and, with `erase`, "delete everything of mine").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaveBody {
+    /// Whether the therapist must delete every check-in of this client.
+    pub erase: bool,
+    /// When the client decided.
+    pub at: DateTime<Utc>,
+}
+
+/// "Your therapist ended sharing."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndedBody {
+    /// When the therapist ended it.
+    pub at: DateTime<Utc>,
+}

@@ -15,6 +15,7 @@
 
 mod apply;
 mod dashboard;
+mod membership;
 mod messages;
 mod recovery;
 mod send;
@@ -24,9 +25,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub(crate) use dashboard::open_received;
-pub use messages::{CheckInBody, ReceiptBody};
+pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
+pub use membership::Membership;
+pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
 pub use transport::{
     Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, Transport,
     TransportError,
@@ -112,6 +114,14 @@ pub struct SyncReport {
     /// Therapist: clients whose insights were recomputed (only those this
     /// sync brought something new for).
     pub insights_refreshed: u32,
+    /// Client: sharing is paused, so nothing was sent.
+    pub paused: bool,
+    /// Client: the therapist ended the pairing (learnt in this sync).
+    pub ended_by_therapist: bool,
+    /// Client: the erase finished; this database is now empty.
+    pub erased: bool,
+    /// Therapist: clients who left or erased their data in this sync.
+    pub left: Vec<DeviceId>,
 }
 
 impl std::fmt::Display for SyncReport {
@@ -133,6 +143,18 @@ impl std::fmt::Display for SyncReport {
         }
         if self.receipts_applied > 0 {
             write!(f, ", seen receipts {}", self.receipts_applied)?;
+        }
+        if self.paused {
+            write!(f, ", sharing paused (nothing sent)")?;
+        }
+        if self.ended_by_therapist {
+            write!(f, ", your therapist ended sharing")?;
+        }
+        if self.erased {
+            write!(f, ", erased: nothing of yours is left on this device")?;
+        }
+        if !self.left.is_empty() {
+            write!(f, ", clients left {}", self.left.len())?;
         }
         for gap in &self.gaps {
             write!(
@@ -181,7 +203,7 @@ impl Store {
         Ok(())
     }
 
-    fn require_account(&self, role: Role) -> Result<Account, Error> {
+    pub(crate) fn require_account(&self, role: Role) -> Result<Account, Error> {
         match self.account()? {
             Some(account) if account.role == role => Ok(account),
             Some(account) => Err(Error::WrongRole {
@@ -230,18 +252,38 @@ impl Store {
     ) -> Result<Invite, Error> {
         let account = self.require_account(Role::Therapist)?;
         let token = transport.mint_post_token(&account.mailbox_id, &account.read_token)?;
-        self.create_invite(
+        let invite = self.create_invite(
             &account.relay_url,
             &account.mailbox_id,
             &token.post_token,
             label,
             valid_for,
-        )
+        )?;
+        // Kept so revoking the client (or its leaving) can revoke the token.
+        self.conn.execute(
+            "UPDATE invites SET token_id = ?2 WHERE invite_id = ?1",
+            params![invite.invite_id().as_slice(), token.token_id],
+        )?;
+        Ok(invite)
     }
 
     /// Joins a therapist by invite: creates this client's mailbox, gives the
     /// therapist a token to post receipts to it, and sends the hello.
-    pub fn client_join(&mut self, transport: &dyn Transport, uri: &str) -> Result<Peer, Error> {
+    /// `consent_version` is the version of the consent text the client
+    /// accepted ([`crate::model::Consent`]); it must be the current one.
+    pub fn client_join(
+        &mut self,
+        transport: &dyn Transport,
+        uri: &str,
+        consent_version: u32,
+    ) -> Result<Peer, Error> {
+        let current = crate::model::Consent::CURRENT_VERSION;
+        if consent_version != current {
+            return Err(Error::ConsentRequired {
+                current,
+                given: consent_version,
+            });
+        }
         if let Some(existing) = self.account()? {
             return Err(Error::AlreadySetUp {
                 role: existing.role,
@@ -285,7 +327,11 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         Store::save_account(&tx, &self.cipher, &account, now)?;
-        tx.execute("UPDATE account SET next_seq = 2 WHERE id = 1", [])?;
+        tx.execute(
+            "UPDATE account SET next_seq = 2, consent_version = ?1, peer_token_id = ?2
+             WHERE id = 1",
+            params![consent_version, token.token_id],
+        )?;
         crate::store::insert_peer(&tx, &self.cipher, &therapist)?;
         tx.commit()?;
         Ok(therapist)
@@ -306,14 +352,51 @@ impl Store {
         let account = self.account()?.ok_or(Error::NoAccount)?;
         let me = self.device_identity()?;
         let mut report = SyncReport::default();
-        match account.role {
-            Role::Client => send::drain_outbox(self, transport, &me, &mut report, progress)?,
-            Role::Therapist => send::send_receipts(self, transport, &me, &mut report, progress)?,
+        let membership = self.membership()?;
+        // The relay refusing our post token means the therapist revoked it.
+        let mut token_revoked = false;
+        match (account.role, membership) {
+            (Role::Client, Some(Membership::Active { paused: true })) => report.paused = true,
+            (Role::Client, Some(Membership::Revoked { .. })) => {}
+            (Role::Client, _) => {
+                match send::drain_outbox(self, transport, &me, &mut report, progress) {
+                    Err(Error::Transport(TransportError::Refused {
+                        status: 403, code, ..
+                    })) if code == "token_revoked" => {
+                        token_revoked = true;
+                    }
+                    other => other?,
+                }
+            }
+            (Role::Therapist, _) => {
+                send::send_receipts(self, transport, &me, &mut report, progress)?
+            }
+        }
+        if membership == Some(Membership::Erasing) {
+            if token_revoked {
+                self.wipe()?;
+                report.erased = true;
+            } else {
+                self.finish_erase(transport, &mut report)?;
+            }
+            return Ok(report);
         }
         apply::fetch_and_apply(self, transport, &me, &account, &mut report, progress)?;
         report.gaps = apply::gaps(self)?;
-        if account.role == Role::Therapist {
-            report.insights_refreshed = self.refresh_insights()?;
+        match account.role {
+            Role::Client if token_revoked && !report.ended_by_therapist => {
+                self.conn.execute(
+                    "UPDATE account SET ended = 'revoked', ended_at = ?1 WHERE id = 1
+                     AND ended IS NULL",
+                    params![self.options.clock.now().timestamp_millis()],
+                )?;
+                report.ended_by_therapist = true;
+            }
+            Role::Client => {}
+            Role::Therapist => {
+                membership::revoke_ended_tokens(self, transport, &account)?;
+                report.insights_refreshed = self.refresh_insights()?;
+            }
         }
         Ok(report)
     }

@@ -164,7 +164,16 @@ pub(super) fn send_receipts(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
-    let peers = store.peers()?;
+    let ended: std::collections::HashSet<String> = store
+        .conn
+        .prepare("SELECT device_id FROM peers WHERE ended_at IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let peers: Vec<_> = store
+        .peers()?
+        .into_iter()
+        .filter(|(p, _)| !ended.contains(&p.card.device_id.to_string()))
+        .collect();
     loop {
         let pending: Vec<PendingReceipt> = {
             let mut stmt = store.conn.prepare_cached(
@@ -184,7 +193,7 @@ pub(super) fn send_receipts(
                 .iter()
                 .find(|(p, _)| p.card.device_id.to_string() == sender)
             else {
-                // The client was removed; nothing to tell.
+                // The client left or was removed; nothing to tell.
                 store.conn.execute(
                     "UPDATE received SET receipt_sent = 1 WHERE sender = ?1 AND record_id = ?2",
                     params![sender, record_id],

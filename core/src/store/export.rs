@@ -1,0 +1,182 @@
+//! The client's right to take everything with them: every check-in, with
+//! private notes, as JSON (complete, for machines) or CSV (for a spreadsheet).
+//!
+//! An export is plaintext by the client's explicit choice; where it goes is up
+//! to them (the CLI writes it owner-readable only and says so).
+
+use serde_json::{Value, json};
+
+use super::Store;
+use crate::error::Error;
+use crate::model::{CheckIn, NoteVisibility};
+
+/// Identifies the JSON layout, so a later importer knows what it reads.
+pub const EXPORT_FORMAT: &str = "rapport-export/1";
+
+impl Store {
+    /// Every live check-in, newest session first.
+    pub fn all_checkins(&self) -> Result<Vec<CheckIn>, Error> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.history(cursor.as_ref(), super::MAX_PAGE)?;
+            out.extend(page.checkins);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Everything this device holds of the client, as pretty JSON.
+    pub fn export_json(&self) -> Result<String, Error> {
+        let account = self.account()?;
+        let consent: Option<u32> = self
+            .conn
+            .query_row(
+                "SELECT consent_version FROM account WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .ok()
+            .flatten();
+        let membership = self.membership()?;
+        let checkins: Vec<Value> = self.all_checkins()?.iter().map(checkin_json).collect();
+        let doc = json!({
+            "format": EXPORT_FORMAT,
+            "exported_at": self.options.clock.now().to_rfc3339(),
+            "account": account.map(|a| json!({
+                "role": format!("{:?}", a.role).to_lowercase(),
+                "relay_url": a.relay_url,
+                "consent_version": consent,
+                "sharing": match membership {
+                    Some(crate::sync::Membership::Active { paused: true }) => "paused",
+                    Some(crate::sync::Membership::Active { paused: false }) => "active",
+                    Some(crate::sync::Membership::Erasing) => "erasing",
+                    Some(crate::sync::Membership::Revoked { .. }) => "ended by therapist",
+                    None => "not joined",
+                },
+            })),
+            "checkins": checkins,
+        });
+        Ok(serde_json::to_string_pretty(&doc).unwrap_or_default())
+    }
+
+    /// Every check-in as CSV: one row each, one column per item.
+    pub fn export_csv(&self) -> Result<String, Error> {
+        let checkins = self.all_checkins()?;
+        let mut items: Vec<String> = self
+            .options
+            .instruments
+            .iter()
+            .flat_map(|i| i.items.iter().map(|item| item.id.clone()))
+            .collect();
+        for c in &checkins {
+            items.extend(c.answers.keys().cloned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|i| seen.insert(i.clone()));
+
+        let mut header: Vec<String> = vec!["id".into(), "session_date".into(), "instrument".into()];
+        header.extend(items.iter().cloned());
+        header.extend(
+            [
+                "note",
+                "note_visibility",
+                "support_requested",
+                "created_at",
+                "updated_at",
+                "version",
+                "seen_at",
+            ]
+            .map(String::from),
+        );
+        let mut out = csv_row(&header);
+        for c in &checkins {
+            let mut row = vec![
+                c.id.to_string(),
+                c.session_date.to_string(),
+                c.instrument.to_string(),
+            ];
+            row.extend(
+                items
+                    .iter()
+                    .map(|i| c.answers.get(i).map(u8::to_string).unwrap_or_default()),
+            );
+            row.push(c.note.as_ref().map(|n| n.text.clone()).unwrap_or_default());
+            row.push(c.note.as_ref().map(visibility).unwrap_or_default().into());
+            row.push(c.support_requested.to_string());
+            row.push(c.created_at.to_rfc3339());
+            row.push(c.updated_at.to_rfc3339());
+            row.push(c.version.to_string());
+            row.push(c.seen_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+            out.push_str(&csv_row(&row));
+        }
+        Ok(out)
+    }
+}
+
+fn visibility(note: &crate::model::Note) -> &'static str {
+    match note.visibility {
+        NoteVisibility::Shared => "shared",
+        NoteVisibility::Private => "private",
+    }
+}
+
+fn checkin_json(c: &CheckIn) -> Value {
+    json!({
+        "id": c.id.to_string(),
+        "session_date": c.session_date.to_string(),
+        "instrument": {"id": c.instrument.id, "version": c.instrument.version},
+        "answers": c.answers,
+        "note": c.note.as_ref().map(|n| json!({"text": n.text, "visibility": visibility(n)})),
+        "support_requested": c.support_requested,
+        "created_at": c.created_at.to_rfc3339(),
+        "updated_at": c.updated_at.to_rfc3339(),
+        "version": c.version,
+        "seen_by_therapist_at": c.seen_at.map(|t| t.to_rfc3339()),
+    })
+}
+
+/// One RFC 4180 line. A cell a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`) gets a leading apostrophe: a note is text.
+fn csv_row(cells: &[String]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|cell| {
+            let cell = if cell.starts_with(['=', '+', '-', '@']) {
+                format!("'{cell}")
+            } else {
+                cell.clone()
+            };
+            if cell.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", cell.replace('"', "\"\""))
+            } else {
+                cell
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        let row = csv_row(&[
+            "plain".into(),
+            "a, b".into(),
+            "say \"hi\"".into(),
+            "two\nlines".into(),
+            "=HYPERLINK(\"x\")".into(),
+        ]);
+        assert_eq!(
+            row,
+            "plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",\"'=HYPERLINK(\"\"x\"\")\"\r\n"
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! Insights, alerts and the client's rights, end to end over the in-memory
+//! relay: support requests reach the therapist as alerts, insights are
+//! recomputed only for the clients a sync touched, and pausing, leaving,
+//! erasing and revoking do what the client and therapist were told.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use common::*;
+use rapport_core::insights::{AlertRule, ClientStatus, Severity, Trend};
+use rapport_core::model::Consent;
+use rapport_core::sync::{Membership, MemoryTransport, Transport};
+use rapport_core::{Error, ManualClock, Note, NoteVisibility, Store};
+
+struct Practice {
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    therapist: Store,
+    clients: Vec<Store>,
+}
+
+fn practice(relay: &dyn Transport, labels: &[&str]) -> Practice {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let mut therapist = Store::open_with(
+        dir.path().join("t.db"),
+        passphrase("t"),
+        options(clock.clone()),
+    )
+    .unwrap();
+    therapist
+        .therapist_init(relay, "https://relay.example.org", "Dr. Example")
+        .unwrap();
+    let mut clients = Vec::new();
+    for (i, label) in labels.iter().enumerate() {
+        let invite = therapist
+            .invite_client(relay, label, Duration::days(7))
+            .unwrap();
+        let mut client = Store::open_with(
+            dir.path().join(format!("c{i}.db")),
+            passphrase("c"),
+            options(clock.clone()),
+        )
+        .unwrap();
+        client
+            .client_join(relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+            .unwrap();
+        clients.push(client);
+    }
+    therapist.sync(relay).unwrap();
+    Practice {
+        dir,
+        clock,
+        therapist,
+        clients,
+    }
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+fn rules_of(therapist: &Store, label: &str) -> Vec<AlertRule> {
+    therapist
+        .insights()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.label == label)
+        .unwrap()
+        .open_alerts
+        .into_iter()
+        .map(|a| a.rule)
+        .collect()
+}
+
+#[test]
+fn a_support_request_shows_resources_and_reaches_the_therapist_as_the_most_urgent_alert() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
+    let mut d = on(day(16), draft(4, 4, None));
+    p.clients[0].record(d.clone()).unwrap();
+    d = on(day(23), draft(3, 2, Some("rough week")));
+    d.support_requested = true;
+    let outcome = p.clients[0].record_checkin(d, "en-IE").unwrap();
+    let notice = outcome.safety.expect("resources are shown");
+    assert_eq!(notice.resources.region.as_deref(), Some("IE"));
+    assert!(!notice.resources.lines.is_empty());
+    assert!(notice.resources.not_monitored.contains("real time"));
+
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let alerts = p.therapist.alerts(false).unwrap();
+    assert_eq!(alerts[0].rule, AlertRule::SupportRequested);
+    assert_eq!(alerts[0].severity, Severity::Urgent);
+    assert_eq!(alerts[0].client_label, "A.B.");
+    assert!(
+        alerts[0].reason.contains("23 Nov 2026"),
+        "{}",
+        alerts[0].reason
+    );
+
+    // Acknowledged alerts leave the open list and stay in history.
+    let id = alerts[0].id.clone();
+    let acked = p.therapist.acknowledge_alert(&id).unwrap();
+    assert!(acked.acknowledged_at.is_some());
+    assert!(
+        p.therapist
+            .alerts(false)
+            .unwrap()
+            .iter()
+            .all(|a| a.id != id)
+    );
+    let history = p.therapist.alerts(true).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|a| a.id == id && a.acknowledged_at.is_some())
+    );
+    assert!(matches!(
+        p.therapist.acknowledge_alert("000000000000"),
+        Err(Error::UnknownAlert { .. })
+    ));
+}
+
+#[test]
+fn a_sync_recomputes_insights_only_for_the_clients_it_touched() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A", "B", "C"]);
+    for (i, client) in p.clients.iter_mut().enumerate() {
+        client.record(on(day(2), draft(1, 1, None))).unwrap();
+        client.record(on(day(9), draft(3, 3, None))).unwrap();
+        client
+            .record(on(day(16), draft(3 + (i as u8 % 2) * 2, 4, None)))
+            .unwrap();
+        client.sync(&relay).unwrap();
+    }
+    assert_eq!(p.therapist.sync(&relay).unwrap().insights_refreshed, 3);
+    p.clients[1].record(on(day(23), draft(5, 5, None))).unwrap();
+    p.clients[1].sync(&relay).unwrap();
+    assert_eq!(p.therapist.sync(&relay).unwrap().insights_refreshed, 1);
+    assert_eq!(p.therapist.sync(&relay).unwrap().insights_refreshed, 0);
+
+    let insights = p.therapist.insights().unwrap();
+    let b = &insights[1];
+    assert_eq!(b.sessions.len(), 4);
+    assert_eq!(b.trend, Trend::Improving);
+    let hopeful = b.items.iter().find(|i| i.item == "hopeful").unwrap();
+    assert_eq!((hopeful.first, hopeful.latest, hopeful.change), (1, 5, 4));
+    assert!(hopeful.reliable);
+    assert!(rules_of(&p.therapist, "A").contains(&AlertRule::LowFirstSession));
+    assert_eq!(b.unseen, 4);
+}
+
+#[test]
+fn pausing_keeps_checkins_on_the_phone_until_resumed() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["P"]);
+    p.clients[0].pause_sharing().unwrap();
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.paused);
+    assert_eq!(report.sent, 0);
+    p.therapist.sync(&relay).unwrap();
+    assert!(p.therapist.insights().unwrap()[0].sessions.is_empty());
+
+    p.clients[0].resume_sharing().unwrap();
+    assert_eq!(p.clients[0].sync(&relay).unwrap().sent, 1);
+    p.therapist.sync(&relay).unwrap();
+    assert_eq!(p.therapist.insights().unwrap()[0].sessions.len(), 1);
+}
+
+#[test]
+fn a_private_note_never_leaves_the_phone() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["N"]);
+    let mut d = on(day(20), draft(4, 4, None));
+    d.note = Some(Note {
+        text: "PRIVATE-MARKER-7f3a only for me".into(),
+        visibility: NoteVisibility::Private,
+    });
+    p.clients[0].record(d).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let dashboard = p.therapist.dashboard().unwrap();
+    assert_eq!(dashboard[0].checkins.len(), 1);
+    assert_eq!(dashboard[0].checkins[0].body.shared_note, None);
+    // The client still has it, in its export.
+    assert!(
+        p.clients[0]
+            .export_json()
+            .unwrap()
+            .contains("PRIVATE-MARKER-7f3a")
+    );
+    assert!(
+        p.clients[0]
+            .export_csv()
+            .unwrap()
+            .contains("PRIVATE-MARKER-7f3a")
+    );
+}
+
+#[test]
+fn leaving_keeps_what_was_shared_with_the_therapist_and_the_checkins_on_the_phone() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["L"]);
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    let (therapist_peer, _) = p.clients[0].peers().unwrap().remove(0);
+    p.clients[0].leave_therapist(&relay).unwrap();
+    assert!(p.clients[0].account().unwrap().is_none());
+    assert_eq!(p.clients[0].all_checkins().unwrap().len(), 1);
+
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.left.len(), 1);
+    let insights = p.therapist.insights().unwrap();
+    assert!(matches!(insights[0].status, ClientStatus::Left(_)));
+    assert_eq!(insights[0].sessions.len(), 1);
+    // The therapist revoked the client's post token on the relay.
+    let refused = relay
+        .post(&therapist_peer.mailbox_id, &therapist_peer.post_token, b"x")
+        .unwrap_err();
+    assert!(refused.to_string().contains("token_revoked"), "{refused}");
+}
+
+#[test]
+fn an_erase_leaves_no_trace_of_the_clients_checkins_in_either_home() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["E", "Stays"]);
+    for (i, d) in [2, 9, 16].into_iter().enumerate() {
+        p.clients[0]
+            .record(on(day(d), draft(2 + i as u8, 2, Some("ERASE-ME-MARKER"))))
+            .unwrap();
+    }
+    p.clients[1].record(on(day(16), draft(4, 4, None))).unwrap();
+    for c in &mut p.clients {
+        c.sync(&relay).unwrap();
+    }
+    p.therapist.sync(&relay).unwrap();
+    let alert = p.therapist.alerts(false).unwrap()[0].id.clone();
+    p.therapist.acknowledge_alert(&alert).unwrap();
+    // The ciphertext the therapist holds of this client, to look for later.
+    let therapist_db = p.dir.path().join("t.db");
+    let client_db = p.dir.path().join("c0.db");
+    let erased_id = p.clients[0]
+        .device_identity()
+        .unwrap()
+        .device_id()
+        .to_string();
+    let sealed: Vec<Vec<u8>> = {
+        let conn = rusqlite::Connection::open(&therapist_db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT sealed FROM received WHERE sealed IS NOT NULL AND sender = ?1")
+            .unwrap();
+        stmt.query_map([&erased_id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(sealed.len(), 3);
+
+    assert!(!p.clients[0].erase_everything().unwrap());
+    assert!(p.clients[0].all_checkins().unwrap().is_empty());
+    assert_eq!(
+        p.clients[0].membership().unwrap(),
+        Some(Membership::Erasing)
+    );
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.erased, "{report}");
+    assert!(p.clients[0].account().unwrap().is_none());
+    p.therapist.sync(&relay).unwrap();
+
+    let insights = p.therapist.insights().unwrap();
+    let erased = insights.iter().find(|c| c.label == "E").unwrap();
+    assert!(matches!(erased.status, ClientStatus::Erased(_)));
+    assert!(erased.sessions.is_empty() && erased.open_alerts.is_empty());
+    assert!(p.therapist.dashboard().unwrap()[0].checkins.is_empty());
+    assert!(
+        p.therapist
+            .alerts(true)
+            .unwrap()
+            .iter()
+            .all(|a| a.client_label != "E")
+    );
+    // The other client is untouched.
+    assert_eq!(
+        insights
+            .iter()
+            .find(|c| c.label == "Stays")
+            .unwrap()
+            .sessions
+            .len(),
+        1
+    );
+
+    // On disk: none of the erased ciphertext remains in the therapist's
+    // files, and the client's database holds no check-in rows at all.
+    let Practice {
+        therapist, clients, ..
+    } = p;
+    drop(therapist);
+    drop(clients);
+    for (name, bytes) in all_bytes(p.dir.path()) {
+        for blob in &sealed {
+            assert!(
+                !contains(&bytes, &blob[..32]),
+                "erased ciphertext in {name}"
+            );
+        }
+    }
+    let conn = rusqlite::Connection::open(&client_db).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM checkins", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+}
+
+#[test]
+fn a_revoked_client_is_told_on_its_next_sync_and_can_no_longer_post() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["R"]);
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.therapist.revoke_client(&relay, "R").unwrap();
+    assert!(matches!(
+        p.therapist.revoke_client(&relay, "nobody"),
+        Err(Error::UnknownClient { .. })
+    ));
+
+    p.clients[0].record(on(day(21), draft(3, 3, None))).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.ended_by_therapist, "{report}");
+    assert!(matches!(
+        p.clients[0].membership().unwrap(),
+        Some(Membership::Revoked { .. })
+    ));
+    assert_eq!(p.clients[0].all_checkins().unwrap().len(), 2);
+    assert!(matches!(
+        p.clients[0].pause_sharing(),
+        Err(Error::SharingEnded { .. })
+    ));
+    p.therapist.sync(&relay).unwrap();
+    let insights = p.therapist.insights().unwrap();
+    assert!(matches!(insights[0].status, ClientStatus::Revoked(_)));
+    assert_eq!(insights[0].sessions.len(), 1);
+    // Leaving after a revoke just forgets the pairing, so another therapist can be joined.
+    p.clients[0].leave_therapist(&relay).unwrap();
+    assert!(p.clients[0].account().unwrap().is_none());
+    let _ = &p.clock;
+}
+
+#[test]
+fn joining_needs_the_current_consent() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &[]);
+    let invite = p
+        .therapist
+        .invite_client(&relay, "X", Duration::days(7))
+        .unwrap();
+    let mut client = Store::open_with(
+        p.dir.path().join("x.db"),
+        passphrase("x"),
+        options(p.clock.clone()),
+    )
+    .unwrap();
+    let err = client.client_join(&relay, &invite.to_uri(), 0).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::ConsentRequired {
+            current: 1,
+            given: 0
+        }
+    ));
+    assert!(client.account().unwrap().is_none());
+}
