@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 
+use rapport_core::insights::{Alert, ClientInsights};
+use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
 use rapport_core::sync::{ClientCheckIns, SyncReport, Transport};
 use rapport_core::{CheckIn, NoteVisibility, Store};
 use serde_json::{Value, json};
@@ -11,20 +13,175 @@ pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist
 before your next session, not in real time. If you need help now, call your local emergency number.";
 
 /// The therapist's dashboard as JSON:
-/// `{"clients": [{"label", "checkins": [{"session_date", "answers", "note", "seen"}], "alerts": []}]}`.
-pub fn dashboard_json(clients: &[ClientCheckIns]) -> Value {
+/// `{"clients": [{"label", "status", "trend", "items", "checkins": [{"session_date",
+/// "answers", "note", "support_requested", "seen"}], "alerts": [{"id", "rule",
+/// "severity", "reason", "session_date"}]}]}`.
+pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
     json!({
-        "clients": clients.iter().map(|c| json!({
-            "label": c.label,
-            "checkins": c.checkins.iter().map(|r| json!({
-                "session_date": r.body.session_date.to_string(),
-                "answers": r.body.answers,
-                "note": r.body.shared_note,
-                "seen": r.seen,
-            })).collect::<Vec<_>>(),
-            "alerts": [],
-        })).collect::<Vec<_>>(),
+        "clients": clients.iter().map(|c| {
+            let insight = insights.iter().find(|i| i.device_id == c.device_id);
+            json!({
+                "label": c.label,
+                "status": insight.map(|i| i.status.as_str()).unwrap_or("active"),
+                "trend": insight.map(|i| i.trend.as_str()).unwrap_or("not enough data"),
+                "items": insight.map(|i| i.items.iter().map(|item| json!({
+                    "item": item.item,
+                    "first": item.first,
+                    "latest": item.latest,
+                    "change": item.change,
+                    "rci": (item.rci * 100.0).round() / 100.0,
+                    "reliable": item.reliable,
+                })).collect::<Vec<_>>()).unwrap_or_default(),
+                "checkins": c.checkins.iter().map(|r| json!({
+                    "session_date": r.body.session_date.to_string(),
+                    "answers": r.body.answers,
+                    "note": r.body.shared_note,
+                    "support_requested": r.body.support_requested,
+                    "seen": r.seen,
+                })).collect::<Vec<_>>(),
+                "alerts": insight.map(|i| alert_values(&i.open_alerts)).unwrap_or_default(),
+            })
+        }).collect::<Vec<_>>(),
     })
+}
+
+fn alert_values(alerts: &[Alert]) -> Vec<Value> {
+    alerts
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "client": a.client_label,
+                "rule": a.rule.id(),
+                "severity": a.severity.as_str(),
+                "reason": a.reason,
+                "session_date": a.session_date.map(|d| d.to_string()),
+                "acknowledged_at": a.acknowledged_at.map(|t| t.to_rfc3339()),
+            })
+        })
+        .collect()
+}
+
+/// Alerts as JSON: `{"alerts": [...]}`.
+pub fn alerts_json(alerts: &[Alert]) -> Value {
+    json!({ "alerts": alert_values(alerts) })
+}
+
+/// Alerts as a list for people, one block each.
+pub fn alerts_list(alerts: &[Alert]) -> String {
+    if alerts.is_empty() {
+        return "No open alerts.\n".into();
+    }
+    let mut out = String::new();
+    for a in alerts {
+        let state = match a.acknowledged_at {
+            Some(at) => format!("  (acknowledged {})", at.format("%Y-%m-%d")),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "[{}] {}  {}  id {}{state}\n    {}\n",
+            a.severity.as_str(),
+            a.client_label,
+            a.rule.id(),
+            a.id,
+            a.reason
+        ));
+    }
+    out
+}
+
+/// What the client sees when a check-in calls for crisis resources.
+pub fn safety_notice(notice: &SafetyNotice) -> String {
+    let r = &notice.resources;
+    let mut out = String::from("\n");
+    out.push_str(match &notice.reason {
+        SafetyReason::SupportRequested => {
+            "You asked for support. Your therapist will see this with your check-in, but not \
+             straight away.\n"
+        }
+        SafetyReason::LowRating { .. } => {
+            "You said you are leaving without much hope. That matters, and you do not have to \
+             carry it alone.\n"
+        }
+    });
+    out.push_str(&format!("{}\n\n", r.not_monitored));
+    out.push_str(&format!("Emergency number: {}.\n", r.emergency_number));
+    if r.lines.is_empty() {
+        out.push_str(
+            "We have no checked crisis line for your region: your local emergency number or the \
+             nearest emergency department can help now.\n",
+        );
+    } else {
+        out.push_str("People you can talk to now:\n");
+        for line in &r.lines {
+            // The data spells some contacts with their verb ("Call 988"),
+            // others as the bare number ("116 123").
+            let how = match line.kind {
+                ContactKind::Phone if line.contact.starts_with(|c: char| c.is_ascii_digit()) => {
+                    format!("call {}", line.contact)
+                }
+                _ => line.contact.clone(),
+            };
+            out.push_str(&format!("  - {}: {} ({})\n", line.name, how, line.hours));
+        }
+        if let Some(line) = r.lines.first() {
+            out.push_str(&format!(
+                "(Numbers checked against each service's own page, last on {}; data version {}.)\n",
+                line.verified_on, r.data_version
+            ));
+        }
+    }
+    out
+}
+
+/// One line per client above its check-ins: trend, counts, and open alerts.
+fn client_heading(c: &ClientCheckIns, insight: Option<&ClientInsights>) -> String {
+    let mut out = format!("\n{}", c.label);
+    if let Some(i) = insight {
+        if i.status.as_str() != "active" {
+            out.push_str(&format!("  [{}]", i.status.as_str()));
+        }
+        out.push_str(&format!(
+            "  trend: {}  ({} check-ins, {} unseen)",
+            i.trend,
+            c.checkins.len(),
+            i.unseen
+        ));
+        let changes: Vec<String> = i
+            .items
+            .iter()
+            .filter(|item| item.item == "heard" || item.item == "hopeful")
+            .map(|item| {
+                format!(
+                    "{} {}→{} (RCI {:+.2}{})",
+                    item.item,
+                    item.first,
+                    item.latest,
+                    item.rci,
+                    if item.reliable { ", reliable" } else { "" }
+                )
+            })
+            .collect();
+        if !changes.is_empty() {
+            out.push_str(&format!(
+                "\n  since the first session: {}",
+                changes.join(", ")
+            ));
+        }
+        out.push('\n');
+        for a in &i.open_alerts {
+            out.push_str(&format!(
+                "  ! [{}] {} (id {}): {}\n",
+                a.severity.as_str(),
+                a.rule.id(),
+                a.id,
+                a.reason
+            ));
+        }
+    } else {
+        out.push_str(&format!("  ({} check-ins)\n", c.checkins.len()));
+    }
+    out
 }
 
 fn rating(answers: &rapport_core::Answers, item: &str) -> String {
@@ -35,7 +192,7 @@ fn rating(answers: &rapport_core::Answers, item: &str) -> String {
 }
 
 /// The therapist's dashboard as a table per client.
-pub fn dashboard_table(clients: &[ClientCheckIns]) -> String {
+pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> String {
     let mut out = String::new();
     if clients.is_empty() {
         out.push_str(
@@ -43,10 +200,9 @@ pub fn dashboard_table(clients: &[ClientCheckIns]) -> String {
         );
     }
     for c in clients {
-        out.push_str(&format!(
-            "\n{}  ({} check-ins)\n",
-            c.label,
-            c.checkins.len()
+        out.push_str(&client_heading(
+            c,
+            insights.iter().find(|i| i.device_id == c.device_id),
         ));
         out.push_str("  session      heard  hopeful  worked-on  fit  seen  note\n");
         for r in &c.checkins {

@@ -136,7 +136,7 @@ fn practice() -> Practice {
             .to_owned();
         assert!(!uri.contains(label));
         let home = dir.path().join(format!("client{i}"));
-        ok(&home, &["client", "join", &uri]);
+        ok(&home, &["client", "join", &uri, "--accept-consent", "1"]);
         clients.push(home);
     }
     let out = ok(&therapist, &["sync"]);
@@ -199,12 +199,43 @@ fn three_clients_reach_their_therapist_and_learn_they_were_seen() {
                 {"session_date": "2026-11-20", "answers": {"heard": 2, "hopeful": i + 1}, "note": shared, "seen": false},
                 {"session_date": "2026-11-22", "answers": {"fit": 3, "heard": 4, "hopeful": 4, "worked_on": 5}, "note": null, "seen": false},
             ],
-            "alerts": [],
         }));
     }
     ok(&p.therapist, &["sync"]);
     let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
-    assert_eq!(dashboard, json!({"clients": expected}));
+    // What the clients sent, exactly (the insights are checked below).
+    let sent: Vec<Value> = dashboard["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            json!({
+                "label": c["label"],
+                "checkins": c["checkins"].as_array().unwrap().iter().map(|r| json!({
+                    "session_date": r["session_date"], "answers": r["answers"],
+                    "note": r["note"], "seen": r["seen"],
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    assert_eq!(sent, expected);
+    // Every first session had heard 2: a low first session for each.
+    for (i, client) in dashboard["clients"].as_array().unwrap().iter().enumerate() {
+        let rules: Vec<&str> = client["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["rule"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains(&"low_first_session"), "{i}: {client}");
+        assert!(client["trend"].is_string());
+        for alert in client["alerts"].as_array().unwrap() {
+            assert!(alert["severity"].is_string() && alert["reason"].is_string());
+        }
+    }
+    // The private notes never reach the therapist, not even decrypted.
+    let text = dashboard.to_string();
+    assert!(!text.contains("Marker-private"), "{text}");
 
     ok(&p.therapist, &["therapist", "ack", "--all"]);
     ok(&p.therapist, &["sync"]);
@@ -431,4 +462,228 @@ fn a_client_killed_mid_sync_loses_and_duplicates_nothing() {
     assert_eq!(mine["checkins"].as_array().unwrap().len(), N);
     let history = json_of(home, &["client", "history", "--json"]);
     assert_eq!(history["checkins"].as_array().unwrap().len(), N);
+}
+
+/// Issue 8 end to end: a support request prints crisis lines for the locale
+/// and reaches the therapist as an alert; export, pause and resume; an erase
+/// leaves no trace in either home; a revoked client is told.
+#[test]
+fn support_requests_rights_and_revocation_work_through_the_real_binary() {
+    let p = practice();
+    let (asker, eraser, revoked) = (&p.clients[0], &p.clients[1], &p.clients[2]);
+
+    // Crisis lines for the locale given, from the bundled data.
+    let out = ok(
+        asker,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "3",
+            "--hopeful",
+            "2",
+            "--need-support",
+            "--locale",
+            "en-GB",
+            "--note",
+            "Marker-support-zq",
+            "--session-date",
+            "2026-11-20",
+        ],
+    );
+    let uk = rapport_core::safety::resources_for_locale("en-GB");
+    assert_eq!(uk.region.as_deref(), Some("GB"));
+    assert!(out.contains(&uk.lines[0].contact), "{out}");
+    assert!(out.contains(&uk.emergency_number), "{out}");
+    assert!(out.contains("real time"), "{out}");
+    // The lowest hope rating shows them too; a middling one does not.
+    let low = ok(
+        asker,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "1",
+            "--locale",
+            "de-DE",
+            "--session-date",
+            "2026-11-21",
+        ],
+    );
+    let de = rapport_core::safety::resources_for_locale("de-DE");
+    assert!(low.contains(&de.lines[0].contact), "{low}");
+    let calm = ok(
+        asker,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "3",
+            "--locale",
+            "en-GB",
+            "--session-date",
+            "2026-11-22",
+        ],
+    );
+    assert!(!calm.contains(&uk.lines[0].contact), "{calm}");
+    ok(asker, &["sync"]);
+    ok(&p.therapist, &["sync"]);
+    let alerts = json_of(&p.therapist, &["therapist", "alerts", "--json"]);
+    let first = &alerts["alerts"][0];
+    assert_eq!(first["rule"], "support_requested", "{alerts}");
+    assert_eq!(first["severity"], "urgent");
+    assert_eq!(first["client"], LABELS[0]);
+    let id = first["id"].as_str().unwrap().to_owned();
+    ok(&p.therapist, &["therapist", "ack", "--alert", &id]);
+    let open = json_of(&p.therapist, &["therapist", "alerts", "--json"]);
+    assert!(!open.to_string().contains(&id));
+    let all = json_of(&p.therapist, &["therapist", "alerts", "--json", "--all"]);
+    assert!(all.to_string().contains(&id));
+
+    // Export: everything, private notes included, owner-readable only.
+    ok(
+        eraser,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "5",
+            "--hopeful",
+            "4",
+            "--note",
+            "Marker-erase-private-zq",
+            "--private-note",
+            "--session-date",
+            "2026-11-19",
+        ],
+    );
+    ok(
+        eraser,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "2",
+            "--hopeful",
+            "2",
+            "--note",
+            "Marker-erase-shared-zq",
+            "--session-date",
+            "2026-11-20",
+        ],
+    );
+    let export = p.dir.path().join("export.csv");
+    ok(
+        eraser,
+        &[
+            "client",
+            "export",
+            "--out",
+            export.to_str().unwrap(),
+            "--csv",
+        ],
+    );
+    let csv = std::fs::read_to_string(&export).unwrap();
+    assert!(
+        csv.starts_with("id,session_date,instrument,heard,hopeful"),
+        "{csv}"
+    );
+    assert!(csv.contains("Marker-erase-private-zq") && csv.contains("Marker-erase-shared-zq"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "export readable by others: {mode:o}");
+    }
+    std::fs::remove_file(&export).unwrap();
+
+    // Pause: nothing leaves until resumed.
+    ok(eraser, &["client", "pause"]);
+    let paused = ok(eraser, &["sync"]);
+    assert!(
+        paused.contains("sharing paused") && paused.contains("sent 0"),
+        "{paused}"
+    );
+    ok(eraser, &["client", "resume"]);
+    assert!(ok(eraser, &["sync"]).contains("sent 2"));
+    ok(&p.therapist, &["sync"]);
+    let label_of = |dashboard: &Value, label: &str| -> Value {
+        dashboard["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == label)
+            .cloned()
+            .unwrap()
+    };
+    let before = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert_eq!(
+        label_of(&before, LABELS[1])["checkins"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Erase: the client's home is emptied, and after the therapist's sync
+    // nothing of that client's check-ins is left there either.
+    let erased = ok(eraser, &["client", "erase", "--yes"]);
+    assert!(erased.contains("nothing of yours is left"), "{erased}");
+    let leftovers: Vec<_> = all_files(eraser)
+        .into_iter()
+        .filter(|(_, bytes)| !bytes.is_empty())
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "{:?}",
+        leftovers.iter().map(|l| &l.0).collect::<Vec<_>>()
+    );
+    ok(&p.therapist, &["sync"]);
+    let after = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    let gone = label_of(&after, LABELS[1]);
+    assert_eq!(gone["status"], "erased", "{gone}");
+    assert!(gone["checkins"].as_array().unwrap().is_empty());
+    assert!(gone["alerts"].as_array().unwrap().is_empty());
+    assert!(!after.to_string().contains("Marker-erase"));
+
+    // Revoke: the client is told on its next sync and keeps its check-ins.
+    ok(
+        revoked,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "4",
+            "--session-date",
+            "2026-11-20",
+        ],
+    );
+    ok(revoked, &["sync"]);
+    ok(&p.therapist, &["sync"]);
+    ok(&p.therapist, &["therapist", "revoke", "--label", LABELS[2]]);
+    let told = ok(revoked, &["sync"]);
+    assert!(told.contains("your therapist ended sharing"), "{told}");
+    let history = json_of(revoked, &["client", "history", "--json"]);
+    assert_eq!(history["checkins"].as_array().unwrap().len(), 1);
+    let after = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert_eq!(label_of(&after, LABELS[2])["status"], "revoked");
+
+    // Nothing private reached the therapist's home or the relay, even as text
+    // inside a decrypted view; and no marker is readable in any file.
+    for (path, bytes) in all_files(p.dir.path()) {
+        for needle in [
+            "Marker-support-zq",
+            "Marker-erase-private-zq",
+            "Marker-erase-shared-zq",
+        ] {
+            assert!(!contains(&bytes, needle), "{needle} in {}", path.display());
+        }
+    }
+    drop(p.relay);
 }

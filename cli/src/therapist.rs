@@ -1,0 +1,252 @@
+//! `rapport therapist ...`: set up, invite clients, read check-ins, insights
+//! and alerts, acknowledge, end a pairing, recovery kits.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::Subcommand;
+use rapport_core::insights::AlertRules;
+use rapport_core::{KeySource, Store, StoreOptions};
+
+use crate::http::HttpTransport;
+use crate::{Result, database_path, home_passphrase, kit_passphrase, open_home, output};
+use crate::{transport_for, write_private};
+
+#[derive(Subcommand)]
+pub enum TherapistCommand {
+    /// Set this home up as a therapist on a relay.
+    Init {
+        /// The relay's base URL.
+        #[arg(long)]
+        relay: String,
+        /// Your name, as you want it shown.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a single-use invite for one client; prints the invite link.
+    Invite {
+        /// What you call this client (initials, say). Stays on this device.
+        #[arg(long)]
+        label: String,
+        /// Also draw the invite as a QR code in the terminal.
+        #[arg(long)]
+        qr: bool,
+        /// Days until the invite expires.
+        #[arg(long, default_value_t = 7)]
+        valid_days: i64,
+    },
+    /// Every client with trend, open alerts and check-ins.
+    Dashboard {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open alerts, most urgent first (with --all, acknowledged ones too).
+    Alerts {
+        /// Print JSON instead of a list.
+        #[arg(long)]
+        json: bool,
+        /// Include acknowledged alerts (history).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Acknowledge check-ins (clients learn on their next sync that you saw
+    /// them) or alerts (they move to history).
+    Ack {
+        /// Acknowledge every check-in not yet acknowledged.
+        #[arg(long, required_unless_present = "alert")]
+        all: bool,
+        /// Acknowledge the alert with this id (repeatable).
+        #[arg(long)]
+        alert: Vec<String>,
+    },
+    /// Record that a session took place, so a missing check-in for it is noticed.
+    Session {
+        /// The client's label.
+        #[arg(long)]
+        label: String,
+        /// The day of the session (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Show the alert thresholds, or change one with --set NAME=VALUE.
+    Rules {
+        /// A threshold to change, such as `drop_by_at_least=3` (repeatable).
+        #[arg(long)]
+        set: Vec<String>,
+    },
+    /// End the pairing with a client: they are told on their next sync and can
+    /// no longer send; what they shared stays here.
+    Revoke {
+        /// The client's label.
+        #[arg(long)]
+        label: String,
+    },
+    /// Write a recovery kit (encrypted with a passphrase) to FILE.
+    RecoveryKit {
+        /// Where to write the kit.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Rebuild a therapist home from a recovery kit, then sync to fetch the history.
+    Restore {
+        /// The kit written by `therapist recovery-kit`.
+        #[arg(long)]
+        kit: PathBuf,
+    },
+}
+
+pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
+    match command {
+        TherapistCommand::Init { relay, name } => {
+            let mut store = open_home(home)?;
+            let account = store.therapist_init(&HttpTransport::new(&relay), &relay, &name)?;
+            println!(
+                "Set up as {} on {} (home: {}).",
+                account.name,
+                account.relay_url,
+                home.display()
+            );
+            println!("Next: `rapport therapist invite --label INITIALS` for each client.");
+            Ok(())
+        }
+        TherapistCommand::Invite {
+            label,
+            qr,
+            valid_days,
+        } => {
+            let mut store = open_home(home)?;
+            let transport = transport_for(&store)?;
+            let invite = store.invite_client(
+                transport.as_ref(),
+                &label,
+                chrono::Duration::days(valid_days),
+            )?;
+            if qr {
+                println!("{}", invite.to_qr_terminal()?);
+            }
+            println!("{}", invite.to_uri());
+            eprintln!(
+                "Give this invite to {label} in person or over a channel you trust; it works once and \
+                 expires {}.",
+                invite.expires_at.format("%Y-%m-%d %H:%M UTC")
+            );
+            Ok(())
+        }
+        TherapistCommand::Dashboard { json } => {
+            let store = open_home(home)?;
+            let clients = store.dashboard()?;
+            let insights = store.insights()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&output::dashboard_json(&clients, &insights))?
+                );
+            } else {
+                print!("{}", output::dashboard_table(&clients, &insights));
+            }
+            Ok(())
+        }
+        TherapistCommand::Alerts { json, all } => {
+            let store = open_home(home)?;
+            let alerts = store.alerts(all)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&output::alerts_json(&alerts))?
+                );
+            } else {
+                print!("{}", output::alerts_list(&alerts));
+            }
+            Ok(())
+        }
+        TherapistCommand::Ack { all, alert } => {
+            let mut store = open_home(home)?;
+            for id in &alert {
+                let acked = store.acknowledge_alert(id)?;
+                println!(
+                    "Acknowledged alert {} ({}, {}); it stays in `therapist alerts --all`.",
+                    acked.id,
+                    acked.rule.id(),
+                    acked.client_label
+                );
+            }
+            if all {
+                let n = store.acknowledge_all()?;
+                println!(
+                    "Acknowledged {n} check-in(s); clients learn it on their next sync after yours."
+                );
+            }
+            Ok(())
+        }
+        TherapistCommand::Session { label, date } => {
+            let mut store = open_home(home)?;
+            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            store.record_session(&label, date)?;
+            println!(
+                "Recorded a session with {label} on {date}; an alert is raised if no check-in \
+                 for it arrives within {} days.",
+                store.alert_rules()?.missing_session_grace_days
+            );
+            Ok(())
+        }
+        TherapistCommand::Rules { set } => {
+            let mut store = open_home(home)?;
+            let mut rules: AlertRules = store.alert_rules()?;
+            if !set.is_empty() {
+                for setting in &set {
+                    let (name, value) = setting
+                        .split_once('=')
+                        .ok_or_else(|| format!("--set takes NAME=VALUE, not {setting:?}"))?;
+                    rules.set(name.trim(), value)?;
+                }
+                store.set_alert_rules(&rules)?;
+            }
+            for (name, value, about) in rules.entries() {
+                println!("{name:<32} {value:>4}  {about}");
+            }
+            Ok(())
+        }
+        TherapistCommand::Revoke { label } => {
+            let mut store = open_home(home)?;
+            let transport = transport_for(&store)?;
+            store.revoke_client(transport.as_ref(), &label)?;
+            println!(
+                "Ended sharing with {label}: their token is revoked, and they are told on their \
+                 next sync. What they shared stays here."
+            );
+            Ok(())
+        }
+        TherapistCommand::RecoveryKit { out } => {
+            let mut store = open_home(home)?;
+            let passphrase = kit_passphrase("Passphrase for the recovery kit")?;
+            let kit = store.recovery_kit(&passphrase)?;
+            write_private(&out, &kit)?;
+            println!(
+                "Wrote the recovery kit to {}. Keep it, and its passphrase, somewhere safe and apart.",
+                out.display()
+            );
+            Ok(())
+        }
+        TherapistCommand::Restore { kit } => {
+            let bytes =
+                std::fs::read(&kit).map_err(|e| format!("cannot read {}: {e}", kit.display()))?;
+            let kit_pass = kit_passphrase("Passphrase of the recovery kit")?;
+            std::fs::create_dir_all(home)?;
+            let store = Store::restore_from_kit(
+                database_path(home),
+                KeySource::Passphrase(home_passphrase()?),
+                StoreOptions::standard()?,
+                &bytes,
+                &kit_pass,
+            )?;
+            drop(store);
+            println!(
+                "Restored into {}. Run `rapport --home {} sync` to fetch the history from the relay.",
+                home.display(),
+                home.display()
+            );
+            Ok(())
+        }
+    }
+}
