@@ -423,7 +423,11 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
             .map_err(err)?;
         let (mut client, _) = keystore_store(&dir.path().join(format!("c{c}.db")))?;
         client
-            .client_join(&relay, &invite.to_uri(), rapport_core::model::Consent::CURRENT_VERSION)
+            .client_join(
+                &relay,
+                &invite.to_uri(),
+                rapport_core::model::Consent::CURRENT_VERSION,
+            )
             .map_err(err)?;
         for i in 0..PER_CLIENT {
             client

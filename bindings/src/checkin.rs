@@ -49,6 +49,10 @@ pub struct CheckInDraft {
     /// An optional note.
     #[uniffi(default = None)]
     pub note: Option<Note>,
+    /// "I need support now": the therapist gets an urgent alert with the
+    /// check-in, and recording returns crisis resources.
+    #[uniffi(default = false)]
+    pub support_requested: bool,
 }
 
 /// A stored check-in.
@@ -64,6 +68,8 @@ pub struct CheckIn {
     pub answers: HashMap<String, u8>,
     /// The note, if any (blank notes are dropped).
     pub note: Option<Note>,
+    /// The client asked for support with it.
+    pub support_requested: bool,
     /// When it was first recorded.
     pub created_at: SystemTime,
     /// When it last changed.
@@ -205,6 +211,7 @@ impl TryFrom<CheckInDraft> for rapport_core::CheckInDraft {
                 text: n.text,
                 visibility: n.visibility.into(),
             }),
+            support_requested: d.support_requested,
         })
     }
 }
@@ -220,6 +227,7 @@ impl From<rapport_core::CheckIn> for CheckIn {
                 text: n.text,
                 visibility: n.visibility.into(),
             }),
+            support_requested: c.support_requested,
             created_at: c.created_at.into(),
             updated_at: c.updated_at.into(),
             version: c.version,

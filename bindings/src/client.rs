@@ -13,7 +13,8 @@ use crate::checkin::{
 use crate::error::RapportError;
 use crate::foreign::{SecretStore, Transport};
 use crate::instrument::Instrument;
-use crate::sync::{Account, PairedDevice, SyncReport};
+use crate::safety::{Consent, RecordOutcome};
+use crate::sync::{Account, Membership, PairedDevice, SyncReport};
 
 /// A client's encrypted database on this device. Calls are safe from any
 /// thread; they take turns on the database.
@@ -57,18 +58,71 @@ impl ClientApp {
     /// client's mailbox on the relay and sends the hello. Check-ins reach the
     /// therapist from the next sync on. Fails with `InvalidInvite` (with the
     /// damage's code) before anything is sent.
+    /// `consent_version` is the version of [`ClientApp::consent`] the client
+    /// accepted (`ConsentRequired` otherwise).
     pub async fn join(
         &self,
         transport: Arc<dyn Transport>,
         invite_uri: String,
+        consent_version: u32,
     ) -> Result<PairedDevice, RapportError> {
         let therapist = self
             .store
             .with_transport("join", transport, move |store, transport| {
-                store.client_join(transport, &invite_uri)
+                store.client_join(transport, &invite_uri, consent_version)
             })
             .await?;
         Ok(therapist.into())
+    }
+
+    /// The consent text to show before joining, in the language of `locale`.
+    pub fn consent(&self, locale: String) -> Consent {
+        rapport_core::model::Consent::current(&locale).into()
+    }
+
+    /// Where the pairing stands: not joined, active (paused or not),
+    /// erasing, or ended by the therapist.
+    pub fn membership(&self) -> Result<Membership, RapportError> {
+        Ok(self.store.lock().membership()?.into())
+    }
+
+    /// Keeps new check-ins on this device until `resume_sharing`.
+    pub fn pause_sharing(&self) -> Result<(), RapportError> {
+        Ok(self.store.lock().pause_sharing()?)
+    }
+
+    /// Sends what was kept back on the next sync.
+    pub fn resume_sharing(&self) -> Result<(), RapportError> {
+        Ok(self.store.lock().resume_sharing()?)
+    }
+
+    /// Everything this device holds of the client, as JSON (private notes
+    /// included). Plaintext: the app decides, with the client, where it goes.
+    pub fn export_json(&self) -> Result<String, RapportError> {
+        Ok(self.store.lock().export_json()?)
+    }
+
+    /// Every check-in as CSV, one row each.
+    pub fn export_csv(&self) -> Result<String, RapportError> {
+        Ok(self.store.lock().export_csv()?)
+    }
+
+    /// Erases every check-in now and queues the therapist's deletion; the
+    /// next `sync` delivers it and wipes this database (its report says
+    /// `erased`). Returns true when already wiped (never joined).
+    pub fn erase_everything(&self) -> Result<bool, RapportError> {
+        Ok(self.store.lock().erase_everything()?)
+    }
+
+    /// Leaves the therapist: they are told, keep what was shared, and can no
+    /// longer post here. Check-ins stay on this device.
+    pub async fn leave_therapist(&self, transport: Arc<dyn Transport>) -> Result<(), RapportError> {
+        self.store
+            .with_transport("leave", transport, |store, transport| {
+                store.leave_therapist(transport)
+            })
+            .await?;
+        Ok(())
     }
 
     /// This device's account, once joined.
@@ -84,9 +138,16 @@ impl ClientApp {
 
     /// Validates and stores a check-in; it is sent on the next sync. Fails
     /// with `InvalidCheckIn` naming the field at fault, storing nothing.
-    pub fn record_checkin(&self, draft: CheckInDraft) -> Result<CheckIn, RapportError> {
+    /// When the client asked for support or rated hope at its lowest, the
+    /// outcome carries crisis resources for `locale` (such as `en-GB`): show
+    /// them at once, with their "not monitored" statement.
+    pub fn record_checkin(
+        &self,
+        draft: CheckInDraft,
+        locale: String,
+    ) -> Result<RecordOutcome, RapportError> {
         let draft = draft.try_into()?;
-        Ok(self.store.lock().record(draft)?.into())
+        Ok(self.store.lock().record_checkin(draft, &locale)?.into())
     }
 
     /// Replaces a check-in's content, as a new version.

@@ -100,6 +100,29 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
+    /// No client has this label, several do, or no alert has this id: refresh
+    /// the list and pick again.
+    #[error("{reason}")]
+    NotFound {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// Joining needs the current consent text accepted: show `consent()` and
+    /// pass its version.
+    #[error("{reason}")]
+    ConsentRequired {
+        /// The version to accept.
+        current: u32,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// Sharing with the therapist has ended (revoked, or erasing): check-ins
+    /// stay on this device.
+    #[error("{reason}")]
+    SharingEnded {
+        /// What happened, for a person.
+        reason: String,
+    },
     /// The local database could not be opened, read or written (damaged,
     /// written by a newer app, disk full, ...).
     #[error("{reason}")]
@@ -142,6 +165,13 @@ impl From<CoreError> for RapportError {
             CoreError::WrongRole { .. } | CoreError::AlreadySetUp { .. } => {
                 RapportError::WrongSetup { reason }
             }
+            CoreError::UnknownClient { .. }
+            | CoreError::AmbiguousClient { .. }
+            | CoreError::UnknownAlert { .. } => RapportError::NotFound { reason },
+            CoreError::ConsentRequired { current, .. } => {
+                RapportError::ConsentRequired { current, reason }
+            }
+            CoreError::SharingEnded { .. } => RapportError::SharingEnded { reason },
         }
     }
 }

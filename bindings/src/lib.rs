@@ -17,7 +17,9 @@ mod checkin;
 mod client;
 mod error;
 mod foreign;
+mod insights;
 mod instrument;
+mod safety;
 mod sync;
 mod therapist;
 mod vectors;
@@ -31,10 +33,17 @@ pub use error::RapportError;
 pub use foreign::{
     FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, SecretStore, Transport,
 };
+pub use insights::{
+    Alert, AlertRule, AlertSeverity, ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend,
+};
 pub use instrument::{Instrument, InstrumentItem};
+pub use safety::{
+    Consent, CrisisContactKind, CrisisLine, CrisisResources, RecordOutcome, SafetyNotice,
+    SafetyReason, crisis_resources,
+};
 pub use sync::{
-    Account, ClientCheckIns, CreatedInvite, PairedDevice, QuarantinedEnvelope, ReceivedCheckIn,
-    Role, SenderGap, SyncReport,
+    Account, ClientCheckIns, CreatedInvite, Membership, PairedDevice, QuarantinedEnvelope,
+    ReceivedCheckIn, Role, SenderGap, SyncReport,
 };
 pub use therapist::TherapistApp;
 pub use vectors::{

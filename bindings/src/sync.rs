@@ -28,6 +28,37 @@ pub struct Account {
     pub name: String,
 }
 
+/// Where a client's pairing stands.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Membership {
+    /// Not joined to a therapist (or left).
+    NotJoined,
+    /// Sharing with the therapist.
+    Active {
+        /// New check-ins stay on the phone until sharing resumes.
+        paused: bool,
+    },
+    /// Erasing: the next sync tells the therapist, then wipes this database.
+    Erasing,
+    /// The therapist ended the pairing.
+    Revoked {
+        /// When this device learnt it.
+        at: SystemTime,
+    },
+}
+
+impl From<Option<rapport_core::sync::Membership>> for Membership {
+    fn from(m: Option<rapport_core::sync::Membership>) -> Self {
+        use rapport_core::sync::Membership as M;
+        match m {
+            None => Membership::NotJoined,
+            Some(M::Active { paused }) => Membership::Active { paused },
+            Some(M::Erasing) => Membership::Erasing,
+            Some(M::Revoked { at }) => Membership::Revoked { at: at.into() },
+        }
+    }
+}
+
 /// A device paired with this one.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PairedDevice {
@@ -95,6 +126,16 @@ pub struct SyncReport {
     pub paired: Vec<String>,
     /// "Seen" receipts applied to the client's check-ins.
     pub receipts_applied: u32,
+    /// Therapist: clients whose insights were recomputed.
+    pub insights_refreshed: u32,
+    /// Client: sharing is paused, so nothing was sent.
+    pub paused: bool,
+    /// Client: the therapist ended the pairing (learnt in this sync).
+    pub ended_by_therapist: bool,
+    /// Client: the erase finished; the database is now empty.
+    pub erased: bool,
+    /// Therapist: device ids of clients who left or erased in this sync.
+    pub left: Vec<String>,
     /// The whole report in one line, for a log.
     pub summary: String,
 }
@@ -118,6 +159,8 @@ pub struct ReceivedCheckIn {
     pub created_at: SystemTime,
     /// When the client last changed it.
     pub updated_at: SystemTime,
+    /// The client asked for support with it.
+    pub support_requested: bool,
     /// Whether the therapist acknowledged this version.
     pub seen: bool,
 }
@@ -192,6 +235,11 @@ impl From<rapport_core::sync::SyncReport> for SyncReport {
                 .collect(),
             paired: r.paired,
             receipts_applied: r.receipts_applied,
+            insights_refreshed: r.insights_refreshed,
+            paused: r.paused,
+            ended_by_therapist: r.ended_by_therapist,
+            erased: r.erased,
+            left: r.left.iter().map(ToString::to_string).collect(),
         }
     }
 }
@@ -213,6 +261,7 @@ impl From<rapport_core::sync::ClientCheckIns> for ClientCheckIns {
                     shared_note: r.body.shared_note,
                     created_at: r.body.created_at.into(),
                     updated_at: r.body.updated_at.into(),
+                    support_requested: r.body.support_requested,
                     seen: r.seen,
                 })
                 .collect(),

@@ -10,6 +10,7 @@ use rapport_core::{Store, StoreOptions};
 use crate::app::{SharedStore, keystore_key, passphrase, passphrase_key};
 use crate::error::RapportError;
 use crate::foreign::{SecretStore, Transport};
+use crate::insights::{Alert, ClientInsights};
 use crate::instrument::Instrument;
 use crate::sync::{Account, ClientCheckIns, CreatedInvite, PairedDevice, SyncReport};
 
@@ -153,6 +154,59 @@ impl TherapistApp {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Every client with the chart's series, change since the first session,
+    /// trend and open alerts. Fast: summaries are kept up to date by sync.
+    pub fn insights(&self) -> Result<Vec<ClientInsights>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .insights()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Open alerts, most urgent first; with `include_acknowledged`, the
+    /// acknowledged ones (history) after them.
+    #[uniffi::method(default(include_acknowledged = false))]
+    pub fn alerts(&self, include_acknowledged: bool) -> Result<Vec<Alert>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .alerts(include_acknowledged)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Acknowledges an alert; it stays in history. `NotFound` for an
+    /// unknown id.
+    pub fn acknowledge_alert(&self, id: String) -> Result<Alert, RapportError> {
+        Ok(self.store.lock().acknowledge_alert(&id)?.into())
+    }
+
+    /// Records that a session with `label` took place on `session_date`
+    /// (`YYYY-MM-DD`), so a missing check-in for it raises an alert.
+    pub fn record_session(&self, label: String, session_date: String) -> Result<(), RapportError> {
+        let date = crate::checkin::parse_session_date(&session_date)?;
+        Ok(self.store.lock().record_session(&label, date)?)
+    }
+
+    /// Ends the pairing with `label`: the client is told on its next sync and
+    /// its post token is revoked; what it shared stays here.
+    pub async fn revoke_client(
+        &self,
+        label: String,
+        transport: Arc<dyn Transport>,
+    ) -> Result<(), RapportError> {
+        self.store
+            .with_transport("revoke", transport, move |store, transport| {
+                store.revoke_client(transport, &label)
+            })
+            .await?;
+        Ok(())
     }
 
     /// Acknowledges every check-in not yet acknowledged; clients see "seen"

@@ -67,6 +67,10 @@ pub enum MessageKind {
     Tombstone,
     /// The therapist saw a check-in.
     Receipt,
+    /// The client left (or erased everything).
+    Leave,
+    /// The therapist ended the pairing.
+    Ended,
 }
 
 /// Sequence numbers that never arrived from a sender.
@@ -150,6 +154,8 @@ pub fn open_envelope(
             envelope::MessageKind::CheckIn => MessageKind::CheckIn,
             envelope::MessageKind::Tombstone => MessageKind::Tombstone,
             envelope::MessageKind::Receipt => MessageKind::Receipt,
+            envelope::MessageKind::Leave => MessageKind::Leave,
+            envelope::MessageKind::Ended => MessageKind::Ended,
         },
         sender: m.sender.to_string(),
         seq: m.seq,

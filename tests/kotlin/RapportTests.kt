@@ -126,7 +126,12 @@ fun draft(
     answers: Map<String, UByte> = mapOf("heard" to 4u.toUByte(), "hopeful" to 3u.toUByte()),
     note: Note? = null,
     sessionDate: String = today(),
-) = CheckInDraft(InstrumentRef("session-checkin", 1u), sessionDate, answers, note)
+    supportRequested: Boolean = false,
+) = CheckInDraft(InstrumentRef("session-checkin", 1u), sessionDate, answers, note, supportRequested)
+
+fun ratings(heard: Int, hopeful: Int) = mapOf("heard" to heard.toUByte(), "hopeful" to hopeful.toUByte())
+
+fun daysAgo(n: Long): String = LocalDate.now(ZoneOffset.UTC).minusDays(n).toString()
 
 fun openClient(path: String, passphrase: String = "client passphrase") =
     ClientApp.openWithPassphrase(path, passphrase, WORK_FACTOR)
@@ -145,7 +150,7 @@ fun paired(): PairedSetup = runBlocking {
     therapist.setUp(relay, "https://relay.test", "Dr. Ada")
     val invite = therapist.inviteClient(relay, "A.B.")
     val client = openClient(clientDb)
-    client.join(relay, invite.uri)
+    client.join(relay, invite.uri, 1u)
     val report = therapist.sync(relay)
     check(report.paired == listOf("A.B.")) { "pairing failed: ${report.summary}" }
     PairedSetup(relay, therapist, client, therapistDb, clientDb)
@@ -179,7 +184,7 @@ fun defineTests(vectorsPath: String) {
     test("a check-in reaches the therapist and the seen receipt comes back") {
         val p = paired()
         runBlocking {
-            val recorded = p.client.recordCheckin(draft(mapOf("heard" to 2u.toUByte(), "hopeful" to 1u.toUByte()), Note("felt rushed", NoteVisibility.SHARED)))
+            val recorded = p.client.recordCheckin(draft(mapOf("heard" to 2u.toUByte(), "hopeful" to 1u.toUByte()), Note("felt rushed", NoteVisibility.SHARED)), "en-US").checkin
             assertEqual(1u, recorded.version)
             assertEqual(listOf(OutboxKind.CHECK_IN), p.client.pendingOutbox().map { it.kind })
             assertEqual(1u, p.client.sync(p.relay).sent, "sent")
@@ -201,7 +206,7 @@ fun defineTests(vectorsPath: String) {
     test("a private note never leaves the client") {
         val p = paired()
         runBlocking {
-            p.client.recordCheckin(draft(note = Note("only for me", NoteVisibility.PRIVATE)))
+            p.client.recordCheckin(draft(note = Note("only for me", NoteVisibility.PRIVATE)), "en-US").checkin
             p.client.sync(p.relay)
             p.therapist.sync(p.relay)
             assertEqual(null, p.therapist.dashboard().single().checkins.single().sharedNote)
@@ -212,8 +217,8 @@ fun defineTests(vectorsPath: String) {
     test("edits and deletions follow the check-in to the therapist") {
         val p = paired()
         runBlocking {
-            val first = p.client.recordCheckin(draft())
-            val second = p.client.recordCheckin(draft())
+            val first = p.client.recordCheckin(draft(), "en-US").checkin
+            val second = p.client.recordCheckin(draft(), "en-US").checkin
             val edited = p.client.editCheckin(first.id, draft(mapOf("heard" to 1u.toUByte(), "hopeful" to 2u.toUByte())))
             assertEqual(2u, edited.version)
             p.client.deleteCheckin(second.id)
@@ -231,7 +236,7 @@ fun defineTests(vectorsPath: String) {
         val store = MapSecretStore()
         val path = newDb("keystore")
         val client = ClientApp.openWithSecretStore(path, store)
-        val recorded = client.recordCheckin(draft())
+        val recorded = client.recordCheckin(draft(), "en-US").checkin
         assertEqual(setOf("rapport.data-key.${client.databaseId()}"), store.secrets.keys.toSet())
         assertEqual(32, store.secrets.values.single().size)
         client.close()
@@ -245,7 +250,7 @@ fun defineTests(vectorsPath: String) {
 
     test("a wrong passphrase is WrongPassphrase") {
         val path = newDb("client")
-        openClient(path, "correct horse").recordCheckin(draft())
+        openClient(path, "correct horse").recordCheckin(draft(), "en-US").checkin
         val e = assertThrows<RapportException.WrongPassphrase> { openClient(path, "battery staple") }
         check(e.reason.contains("passphrase")) { e.reason }
         assertEqual(1, openClient(path, "correct horse").history().checkins.size)
@@ -257,11 +262,11 @@ fun defineTests(vectorsPath: String) {
             val uri = p.therapist.inviteClient(p.relay, "E.F.").uri
             val before = p.relay.stored()
             val newcomer = openClient(newDb("newcomer"))
-            val truncated = assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, uri.dropLast(30)) } }
+            val truncated = assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, uri.dropLast(30), 1u) } }
             assertEqual("truncated", truncated.code)
             val i = uri.length / 2
             val altered = uri.substring(0, i) + (if (uri[i] == 'A') 'B' else 'A') + uri.substring(i + 1)
-            assertEqual("altered", assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, altered) } }.code)
+            assertEqual("altered", assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, altered, 1u) } }.code)
             assertEqual(before, p.relay.stored())
             assertEqual(null, newcomer.account())
         }
@@ -270,11 +275,11 @@ fun defineTests(vectorsPath: String) {
     test("an out-of-range rating is InvalidCheckIn naming the item, and nothing is stored") {
         val client = openClient(newDb("client"))
         val e = assertThrows<RapportException.InvalidCheckIn> {
-            client.recordCheckin(draft(mapOf("heard" to 6u.toUByte(), "hopeful" to 3u.toUByte())))
+            client.recordCheckin(draft(mapOf("heard" to 6u.toUByte(), "hopeful" to 3u.toUByte())), "en-US").checkin
         }
         assertEqual("heard", e.field)
         check(e.reason.contains("1 to 5")) { e.reason }
-        val future = assertThrows<RapportException.InvalidCheckIn> { client.recordCheckin(draft(sessionDate = "2999-01-01")) }
+        val future = assertThrows<RapportException.InvalidCheckIn> { client.recordCheckin(draft(sessionDate = "2999-01-01"), "en-US").checkin }
         assertEqual("session_date", future.field)
         assertEqual(0, client.history().checkins.size)
     }
@@ -282,7 +287,7 @@ fun defineTests(vectorsPath: String) {
     test("an offline relay is Network and nothing is lost") {
         val p = paired()
         runBlocking {
-            p.client.recordCheckin(draft())
+            p.client.recordCheckin(draft(), "en-US").checkin
             p.relay.offline = true
             val e = assertThrows<RapportException.Network> { runBlocking { p.client.sync(p.relay) } }
             check(e.reason.contains("offline")) { e.reason }
@@ -295,7 +300,7 @@ fun defineTests(vectorsPath: String) {
     test("an unexpected exception in the transport becomes Network") {
         val p = paired()
         runBlocking {
-            p.client.recordCheckin(draft())
+            p.client.recordCheckin(draft(), "en-US").checkin
             p.relay.failUnexpectedly = true
             assertThrows<RapportException.Network> { runBlocking { p.client.sync(p.relay) } }
             p.relay.failUnexpectedly = false
@@ -303,20 +308,38 @@ fun defineTests(vectorsPath: String) {
         }
     }
 
-    test("a revoked token is RelayRefused with the relay's code") {
+    test("a refused post is RelayRefused with the relay's code and nothing is lost") {
         val p = paired()
         runBlocking {
-            p.client.recordCheckin(draft())
-            p.relay.revokeAll(p.therapist.account()!!.mailboxId)
+            p.client.recordCheckin(draft(), "en-US")
+            val box = p.relay.mailboxes.getValue(p.therapist.account()!!.mailboxId)
+            val tokens = HashMap(box.postTokens)
+            box.postTokens.clear()
             val e = assertThrows<RapportException.RelayRefused> { runBlocking { p.client.sync(p.relay) } }
             assertEqual(403.toUShort(), e.status)
-            assertEqual("token_revoked", e.code)
+            assertEqual("forbidden", e.code)
+            assertEqual(1, p.client.pendingOutbox().size)
+            box.postTokens.putAll(tokens)
+            assertEqual(1u, p.client.sync(p.relay).sent, "sent once allowed again")
+        }
+    }
+
+    test("a revoked post token ends the pairing and keeps the check-ins") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft(), "en-US").checkin
+            p.relay.revokeAll(p.therapist.account()!!.mailboxId)
+            val report = p.client.sync(p.relay)
+            check(report.endedByTherapist)
+            assertEqual(0u, report.sent, "sent")
+            check(p.client.membership() is Membership.Revoked)
+            assertEqual(1, p.client.history().checkins.size)
         }
     }
 
     test("sync is a suspend function whose transport runs off the calling thread") {
         val p = paired()
-        p.client.recordCheckin(draft())
+        p.client.recordCheckin(draft(), "en-US").checkin
         p.relay.callingThreads.clear()
         val caller = Thread.currentThread().id
         runBlocking { p.client.sync(p.relay) }
@@ -326,7 +349,7 @@ fun defineTests(vectorsPath: String) {
     test("a restored therapist fetches the whole history again") {
         val p = paired()
         runBlocking {
-            p.client.recordCheckin(draft())
+            p.client.recordCheckin(draft(), "en-US").checkin
             p.client.sync(p.relay)
             p.therapist.sync(p.relay)
             val kit = p.therapist.recoveryKit("kit passphrase", WORK_FACTOR)
@@ -339,7 +362,86 @@ fun defineTests(vectorsPath: String) {
     test("a panic inside the library is an exception and the process lives on") {
         val e = assertThrows<InternalException> { debugPanicForTests() }
         check(e.message!!.contains("deliberate panic")) { e.message!! }
-        assertEqual(1u, openClient(newDb("after-panic")).recordCheckin(draft()).version)
+        assertEqual(1u, openClient(newDb("after-panic")).recordCheckin(draft(), "en-US").checkin.version)
+    }
+
+    test("asking for support shows crisis lines for the locale and reaches the therapist as an urgent alert") {
+        val p = paired()
+        runBlocking {
+            check(p.client.recordCheckin(draft(ratings(4, 4), sessionDate = daysAgo(7)), "en-IE").safety == null)
+            val outcome = p.client.recordCheckin(draft(ratings(3, 2), supportRequested = true), "en-IE")
+            val notice = outcome.safety ?: throw AssertionError("no safety notice")
+            check(notice.reason is SafetyReason.SupportRequested)
+            assertEqual("IE", notice.resources.region)
+            check(notice.resources.lines.isNotEmpty())
+            check(notice.resources.notMonitored.contains("real time"))
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            val first = p.therapist.alerts(false).first()
+            assertEqual(AlertRule.SUPPORT_REQUESTED, first.rule)
+            assertEqual(AlertSeverity.URGENT, first.severity)
+            assertEqual("support_requested", first.ruleId)
+            check(p.therapist.acknowledgeAlert(first.id).acknowledgedAt != null)
+            check(p.therapist.alerts(false).none { it.id == first.id })
+            check(p.therapist.alerts(true).any { it.id == first.id })
+            assertThrows<RapportException.NotFound> { p.therapist.acknowledgeAlert("ffffffffffff") }
+        }
+    }
+
+    test("insights give the trend and a low first session; pausing keeps check-ins back") {
+        val p = paired()
+        runBlocking {
+            p.client.pauseSharing()
+            assertEqual(Membership.Active(true), p.client.membership())
+            listOf(21L to ratings(1, 1), 14L to ratings(2, 2), 7L to ratings(3, 3), 0L to ratings(4, 4)).forEach { (n, r) ->
+                p.client.recordCheckin(draft(r, sessionDate = daysAgo(n)), "en-US")
+            }
+            check(p.client.sync(p.relay).paused)
+            p.client.resumeSharing()
+            assertEqual(4u, p.client.sync(p.relay).sent, "sent after resuming")
+            assertEqual(1u, p.therapist.sync(p.relay).insightsRefreshed, "refreshed")
+            val insight = p.therapist.insights().single()
+            assertEqual(Trend.IMPROVING, insight.trend)
+            assertEqual(listOf(1, 2, 3, 4), insight.sessions.map { it.ratings.getValue("hopeful").toInt() })
+            check(insight.openAlerts.any { it.rule == AlertRule.LOW_FIRST_SESSION })
+            val hopeful = insight.items.first { it.item == "hopeful" }
+            check(hopeful.reliable && hopeful.change == 3)
+        }
+    }
+
+    test("erasing everything empties the phone and the therapist's copy") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft(ratings(2, 2), Note("only mine", NoteVisibility.PRIVATE)), "en-US")
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            check(p.client.exportJson().contains("only mine"))
+            check(p.client.exportCsv().lines().first().startsWith("id,session_date"))
+            check(!p.client.eraseEverything())
+            check(p.client.sync(p.relay).erased)
+            check(p.client.history().checkins.isEmpty())
+            p.therapist.sync(p.relay)
+            val gone = p.therapist.insights().single()
+            check(gone.status is ClientStatus.Erased)
+            check(gone.sessions.isEmpty() && p.therapist.dashboard().single().checkins.isEmpty())
+        }
+    }
+
+    test("a revoked client is told; joining needs the current consent") {
+        val p = paired()
+        runBlocking {
+            p.therapist.revokeClient("A.B.", p.relay)
+            check(p.client.sync(p.relay).endedByTherapist)
+            check(p.client.membership() is Membership.Revoked)
+            assertThrows<RapportException.SharingEnded> { p.client.pauseSharing() }
+            val invite = p.therapist.inviteClient(p.relay, "C.D.")
+            val newcomer = openClient(newDb("newcomer"))
+            val consent = newcomer.consent("de-AT")
+            assertEqual("de", consent.locale)
+            val refused = assertThrows<RapportException.ConsentRequired> { runBlocking { newcomer.join(p.relay, invite.uri, 0u) } }
+            assertEqual(consent.version, refused.current)
+            newcomer.join(p.relay, invite.uri, consent.version)
+        }
     }
 
     test("the instrument has prompts and labels per locale") {

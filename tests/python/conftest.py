@@ -148,7 +148,7 @@ def today():
     return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
 
 
-def draft(heard=4, hopeful=3, note=None, private=False, session_date=None, **more):
+def draft(heard=4, hopeful=3, note=None, private=False, session_date=None, support=False, **more):
     answers = {"heard": heard, "hopeful": hopeful, **more}
     return rf.CheckInDraft(
         instrument=rf.InstrumentRef(id="session-checkin", version=1),
@@ -157,6 +157,7 @@ def draft(heard=4, hopeful=3, note=None, private=False, session_date=None, **mor
         note=None
         if note is None
         else rf.Note(text=note, visibility=rf.NoteVisibility.PRIVATE if private else rf.NoteVisibility.SHARED),
+        support_requested=support,
     )
 
 
@@ -178,7 +179,7 @@ def paired(relay, home):
     asyncio.run(therapist.set_up(relay, "https://relay.test", "Dr. Ada"))
     invite = asyncio.run(therapist.invite_client(relay, "A.B."))
     client = open_client(home("client"))
-    asyncio.run(client.join(relay, invite.uri))
+    asyncio.run(client.join(relay, invite.uri, 1))
     report = asyncio.run(therapist.sync(relay))
     assert report.paired == ["A.B."]
     return therapist, client

@@ -11,7 +11,7 @@ from conftest import draft, open_client, open_therapist, rf
 
 def test_a_wrong_passphrase_is_WrongPassphrase_and_the_right_one_still_opens(home):
     client = open_client(home("client"), "correct horse")
-    client.record_checkin(draft())
+    client.record_checkin(draft(), "en-US").checkin
     del client
     with pytest.raises(rf.RapportError.WrongPassphrase) as wrong:
         open_client(home("client"), "battery staple")
@@ -43,7 +43,7 @@ def test_a_damaged_invite_is_InvalidInvite_with_its_code_and_nothing_is_sent(how
     stored_before = relay.stored()
     client = open_client(home("newcomer"))
     with pytest.raises(rf.RapportError.InvalidInvite) as refused:
-        asyncio.run(client.join(relay, damage(invite.uri, how)))
+        asyncio.run(client.join(relay, damage(invite.uri, how), 1))
     assert refused.value.code == how
     assert refused.value.reason
     assert relay.stored() == stored_before
@@ -67,7 +67,7 @@ def test_a_damaged_invite_is_InvalidInvite_with_its_code_and_nothing_is_sent(how
 def test_an_invalid_check_in_is_InvalidCheckIn_naming_the_field_and_stores_nothing(checkin, field, home):
     client = open_client(home("client"))
     with pytest.raises(rf.RapportError.InvalidCheckIn) as refused:
-        client.record_checkin(checkin)
+        client.record_checkin(checkin, "en-US").checkin
     assert refused.value.field == field
     assert refused.value.reason
     assert client.history().checkins == []
@@ -78,13 +78,13 @@ def test_a_missing_required_rating_is_refused(home):
     client_draft = draft()
     client_draft.answers = {"heard": 4}
     with pytest.raises(rf.RapportError.InvalidCheckIn) as refused:
-        open_client(home("client")).record_checkin(client_draft)
+        open_client(home("client")).record_checkin(client_draft, "en-US").checkin
     assert refused.value.field == "hopeful"
 
 
 def test_an_offline_relay_is_Network_and_nothing_is_lost(paired, relay):
     therapist, client = paired
-    client.record_checkin(draft())
+    client.record_checkin(draft(), "en-US").checkin
     relay.offline = True
     with pytest.raises(rf.RapportError.Network) as offline:
         asyncio.run(client.sync(relay))
@@ -98,7 +98,7 @@ def test_an_offline_relay_is_Network_and_nothing_is_lost(paired, relay):
 
 def test_an_unexpected_exception_in_the_transport_becomes_Network(paired, relay):
     _, client = paired
-    client.record_checkin(draft())
+    client.record_checkin(draft(), "en-US").checkin
 
     def broken(*_):
         raise ConnectionResetError("socket closed by peer")
@@ -109,15 +109,30 @@ def test_an_unexpected_exception_in_the_transport_becomes_Network(paired, relay)
     assert len(client.pending_outbox()) == 1
 
 
-def test_a_revoked_token_is_RelayRefused_with_the_relays_code(paired, relay):
+def test_a_refused_post_is_RelayRefused_with_the_relays_code_and_nothing_is_lost(paired, relay):
     therapist, client = paired
-    client.record_checkin(draft())
+    client.record_checkin(draft(), "en-US")
+    therapist_box = therapist.account().mailbox_id
+    tokens = dict(relay.mailboxes[therapist_box]["post_tokens"])
+    relay.mailboxes[therapist_box]["post_tokens"].clear()
+    with pytest.raises(rf.RapportError.RelayRefused) as refused:
+        asyncio.run(client.sync(relay))
+    assert (refused.value.status, refused.value.code) == (403, "forbidden")
+    assert len(client.pending_outbox()) == 1
+    relay.mailboxes[therapist_box]["post_tokens"].update(tokens)
+    assert asyncio.run(client.sync(relay)).sent == 1
+
+
+def test_a_revoked_post_token_ends_the_pairing_and_keeps_the_checkins(paired, relay):
+    therapist, client = paired
+    client.record_checkin(draft(), "en-US")
     therapist_box = therapist.account().mailbox_id
     for token in relay.mailboxes[therapist_box]["post_tokens"].values():
         token["revoked"] = True
-    with pytest.raises(rf.RapportError.RelayRefused) as refused:
-        asyncio.run(client.sync(relay))
-    assert (refused.value.status, refused.value.code) == (403, "token_revoked")
+    report = asyncio.run(client.sync(relay))
+    assert report.ended_by_therapist and report.sent == 0
+    assert isinstance(client.membership(), rf.Membership.REVOKED)
+    assert len(client.history().checkins) == 1
 
 
 def test_syncing_before_joining_is_NotSetUp(relay, home):
@@ -147,4 +162,4 @@ def test_a_panic_inside_the_library_is_an_exception_and_the_process_lives_on(hom
     assert "deliberate panic" in str(panic.value)
     # The library still works after the panic.
     client = open_client(home("after-panic"))
-    assert client.record_checkin(draft()).version == 1
+    assert client.record_checkin(draft(), "en-US").checkin.version == 1

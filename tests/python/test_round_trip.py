@@ -20,7 +20,7 @@ from conftest import (
 
 def test_a_check_in_reaches_the_therapist_and_the_seen_receipt_comes_back(paired, relay):
     therapist, client = paired
-    recorded = client.record_checkin(draft(heard=2, hopeful=1, note="felt rushed"))
+    recorded = client.record_checkin(draft(heard=2, hopeful=1, note="felt rushed"), "en-US").checkin
     assert recorded.version == 1 and recorded.seen_at is None
     assert [e.kind for e in client.pending_outbox()] == [rf.OutboxKind.CHECK_IN]
 
@@ -51,7 +51,7 @@ def test_a_check_in_reaches_the_therapist_and_the_seen_receipt_comes_back(paired
 
 def test_a_private_note_never_leaves_the_client(paired, relay):
     therapist, client = paired
-    client.record_checkin(draft(note="only for me", private=True))
+    client.record_checkin(draft(note="only for me", private=True), "en-US").checkin
     asyncio.run(client.sync(relay))
     asyncio.run(therapist.sync(relay))
     [checkin] = therapist.dashboard()[0].checkins
@@ -62,8 +62,8 @@ def test_a_private_note_never_leaves_the_client(paired, relay):
 
 def test_edits_and_deletions_follow_the_check_in_to_the_therapist(paired, relay):
     therapist, client = paired
-    first = client.record_checkin(draft(heard=3, hopeful=3))
-    second = client.record_checkin(draft(heard=5, hopeful=5))
+    first = client.record_checkin(draft(heard=3, hopeful=3), "en-US").checkin
+    second = client.record_checkin(draft(heard=5, hopeful=5), "en-US").checkin
     edited = client.edit_checkin(first.id, draft(heard=1, hopeful=2))
     assert edited.version == 2 and edited.id == first.id
     tombstone = client.delete_checkin(second.id)
@@ -80,7 +80,7 @@ def test_edits_and_deletions_follow_the_check_in_to_the_therapist(paired, relay)
 def test_a_keystore_written_in_python_holds_the_data_key(home):
     keystore = DictSecretStore()
     client = rf.ClientApp.open_with_secret_store(home("client"), keystore)
-    recorded = client.record_checkin(draft())
+    recorded = client.record_checkin(draft(), "en-US").checkin
     assert list(keystore.secrets) == [f"rapport.data-key.{client.database_id()}"]
     assert len(next(iter(keystore.secrets.values()))) == 32
     del client
@@ -100,7 +100,7 @@ def test_a_keystore_written_in_python_holds_the_data_key(home):
 
 def test_a_restored_therapist_fetches_the_whole_history_again(paired, relay, home):
     therapist, client = paired
-    client.record_checkin(draft(heard=4, hopeful=4))
+    client.record_checkin(draft(heard=4, hopeful=4), "en-US").checkin
     asyncio.run(client.sync(relay))
     asyncio.run(therapist.sync(relay))
     kit = therapist.recovery_kit("kit passphrase", scrypt_work_factor=WORK_FACTOR)
@@ -120,7 +120,7 @@ def test_history_comes_in_pages_newest_session_first(home):
     client = open_client(home("client"))
     base = datetime.datetime.now(datetime.timezone.utc).date()
     for days_ago in range(5):
-        client.record_checkin(draft(session_date=(base - datetime.timedelta(days=days_ago)).isoformat()))
+        client.record_checkin(draft(session_date=(base - datetime.timedelta(days=days_ago)).isoformat()), "en-US").checkin
     seen, cursor = [], None
     while True:
         page = client.history(after=cursor, limit=2)
@@ -134,7 +134,7 @@ def test_history_comes_in_pages_newest_session_first(home):
 
 def test_sync_runs_in_the_background_and_leaves_the_event_loop_free(paired, relay):
     therapist, client = paired
-    client.record_checkin(draft())
+    client.record_checkin(draft(), "en-US").checkin
     original_post = relay.post
     ticks = []
 
@@ -168,8 +168,8 @@ def test_an_invite_pairs_one_device_only(paired, relay, home):
     assert "<svg" in invite.qr_svg
     first = open_client(home("first"))
     second = open_client(home("second"))
-    asyncio.run(first.join(relay, invite.uri))
-    asyncio.run(second.join(relay, invite.uri))
+    asyncio.run(first.join(relay, invite.uri, 1))
+    asyncio.run(second.join(relay, invite.uri, 1))
     report = asyncio.run(therapist.sync(relay))
     assert report.paired == ["C.D."]
     assert [q.code for q in report.quarantined] == ["pairing_refused"]

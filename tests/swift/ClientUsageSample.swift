@@ -146,17 +146,28 @@ func checkInAfterSession(databasePath: String, inviteUri: String, heard: UInt8, 
     let app = try ClientApp.openWithSecretStore(path: databasePath, secretStore: KeychainSecretStore())
     if try app.account() == nil {
         let invite = try parseInvite(uri: inviteUri, now: Date())
-        _ = try await app.join(transport: try URLSessionTransport(relayUrl: invite.relayUrl), inviteUri: inviteUri)
+        // Show app.consent(locale:).text first; join with the version accepted.
+        let consent = app.consent(locale: Locale.current.identifier)
+        _ = try await app.join(
+            transport: try URLSessionTransport(relayUrl: invite.relayUrl),
+            inviteUri: inviteUri,
+            consentVersion: consent.version
+        )
     }
     let instrument = try app.instrument(locale: Locale.current.identifier)
     let today = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withFullDate])
     do {
-        _ = try app.recordCheckin(draft: CheckInDraft(
+        let outcome = try app.recordCheckin(draft: CheckInDraft(
             instrument: instrument.reference,
             sessionDate: today,
             answers: ["heard": heard, "hopeful": hopeful],
-            note: nil
-        ))
+            note: nil,
+            supportRequested: false
+        ), locale: Locale.current.identifier)
+        if let notice = outcome.safety {
+            // Present the crisis sheet now: notice.resources.lines, emergency number, not-monitored text.
+            print(notice.resources.notMonitored)
+        }
     } catch let RapportError.InvalidCheckIn(field, reason) {
         print("point at \(field ?? "the form"): \(reason)")
         return

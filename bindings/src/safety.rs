@@ -1,0 +1,167 @@
+//! Crisis resources, the safety notice a check-in can return, and the
+//! consent text: records mirroring `rapport_core::safety` and
+//! `rapport_core::model::Consent`.
+
+use rapport_core::safety as core;
+
+use crate::checkin::CheckIn;
+
+/// How a crisis line is reached: build a `tel:` or an `sms:` link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CrisisContactKind {
+    /// Call `dial`.
+    Phone,
+    /// Text `text_body` (if any) to `dial`.
+    Text,
+}
+
+/// One crisis line, as checked at the service's own page.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CrisisLine {
+    /// The service's name.
+    pub name: String,
+    /// Phone or text.
+    pub kind: CrisisContactKind,
+    /// As a person reads it ("116 123", "Text SHOUT to 85258").
+    pub contact: String,
+    /// What goes in the `tel:`/`sms:` link (digits).
+    pub dial: String,
+    /// The keyword to text, if the service asks for one.
+    pub text_body: Option<String>,
+    /// Opening hours, in plain words.
+    pub hours: String,
+    /// Open around the clock.
+    pub always_open: bool,
+    /// The service's own page the number was read on.
+    pub source_url: String,
+    /// When it was checked there, `YYYY-MM-DD`.
+    pub verified_on: String,
+}
+
+/// Where to find help now, for one locale: bundled, works offline.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CrisisResources {
+    /// The locale asked for, as given.
+    pub locale: String,
+    /// The country the lines are for (`GB`); unset for the fallback.
+    pub region: Option<String>,
+    /// No country could be chosen: emergency advice only.
+    pub is_fallback: bool,
+    /// The emergency number (`999`), or a short text for the fallback.
+    pub emergency_number: String,
+    /// Crisis lines; empty for the fallback.
+    pub lines: Vec<CrisisLine>,
+    /// "Rapport is not a crisis service; nobody watches check-ins in real
+    /// time", in the locale's language. Show it with the lines.
+    pub not_monitored: String,
+    /// Edition of the bundled data.
+    pub data_version: u32,
+}
+
+/// Why a safety notice is shown.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SafetyReason {
+    /// The client pressed "I need support now".
+    SupportRequested,
+    /// A rating at or below the instrument's point (hopeful at its lowest).
+    LowHope {
+        /// The item.
+        item: String,
+        /// The rating.
+        rating: u8,
+    },
+}
+
+/// Shown straight after recording: show `resources` as a sheet.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SafetyNotice {
+    /// Why.
+    pub reason: SafetyReason,
+    /// Where to find help now.
+    pub resources: CrisisResources,
+}
+
+/// What recording a check-in gave back.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecordOutcome {
+    /// The stored check-in.
+    pub checkin: CheckIn,
+    /// Crisis resources to show now, when the check-in calls for them.
+    pub safety: Option<SafetyNotice>,
+}
+
+/// The consent text joining asks the client to accept.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Consent {
+    /// Pass this to `join` once the client accepted.
+    pub version: u32,
+    /// The language shown.
+    pub locale: String,
+    /// Paragraphs and "- " bullet lines.
+    pub text: String,
+}
+
+/// Crisis resources for `locale` (such as `en-GB`, `fr_CA`), for an "I need
+/// support now" button: bundled, offline, no network request.
+#[uniffi::export]
+pub fn crisis_resources(locale: String) -> CrisisResources {
+    core::resources_for_locale(&locale).into()
+}
+
+impl From<core::CrisisResources> for CrisisResources {
+    fn from(r: core::CrisisResources) -> Self {
+        CrisisResources {
+            locale: r.locale,
+            region: r.region,
+            is_fallback: r.is_fallback,
+            emergency_number: r.emergency_number,
+            lines: r
+                .lines
+                .into_iter()
+                .map(|l| CrisisLine {
+                    name: l.name,
+                    kind: match l.kind {
+                        core::ContactKind::Phone => CrisisContactKind::Phone,
+                        core::ContactKind::Text => CrisisContactKind::Text,
+                    },
+                    contact: l.contact,
+                    dial: l.dial,
+                    text_body: l.text_body,
+                    hours: l.hours,
+                    always_open: l.always_open,
+                    source_url: l.source_url,
+                    verified_on: l.verified_on.to_string(),
+                })
+                .collect(),
+            not_monitored: r.not_monitored,
+            data_version: r.data_version,
+        }
+    }
+}
+
+impl From<core::RecordOutcome> for RecordOutcome {
+    fn from(o: core::RecordOutcome) -> Self {
+        RecordOutcome {
+            checkin: o.checkin.into(),
+            safety: o.safety.map(|n| SafetyNotice {
+                reason: match n.reason {
+                    core::SafetyReason::SupportRequested => SafetyReason::SupportRequested,
+                    core::SafetyReason::LowRating { item, rating } => {
+                        SafetyReason::LowHope { item, rating }
+                    }
+                },
+                resources: n.resources.into(),
+            }),
+        }
+    }
+}
+
+impl From<rapport_core::model::Consent> for Consent {
+    fn from(c: rapport_core::model::Consent) -> Self {
+        Consent {
+            version: c.version,
+            locale: c.locale,
+            text: c.text,
+        }
+    }
+}

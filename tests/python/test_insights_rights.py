@@ -1,0 +1,118 @@
+"""Insights, alerts, crisis resources and the client's rights, through the
+bindings as a phone app would use them."""
+
+import asyncio
+import csv
+import datetime
+import io
+import json
+
+import pytest
+
+from conftest import draft, open_client, rf
+
+
+def days_ago(n):
+    return (datetime.date.today() - datetime.timedelta(days=n)).isoformat()
+
+
+def test_asking_for_support_shows_crisis_lines_and_raises_the_most_urgent_alert(paired, relay):
+    therapist, client = paired
+    calm = client.record_checkin(draft(heard=4, hopeful=4, session_date=days_ago(7)), "en-GB")
+    assert calm.safety is None
+    outcome = client.record_checkin(draft(heard=3, hopeful=2, support=True), "en-GB")
+    notice = outcome.safety
+    assert notice.reason == rf.SafetyReason.SUPPORT_REQUESTED()
+    assert notice.resources.region == "GB"
+    assert notice.resources.lines and all(line.source_url.startswith("https://") for line in notice.resources.lines)
+    assert "real time" in notice.resources.not_monitored
+    assert outcome.checkin.support_requested
+
+    asyncio.run(client.sync(relay))
+    asyncio.run(therapist.sync(relay))
+    alerts = therapist.alerts()
+    assert alerts[0].rule == rf.AlertRule.SUPPORT_REQUESTED
+    assert alerts[0].severity == rf.AlertSeverity.URGENT
+    assert alerts[0].client_label == "A.B."
+    acked = therapist.acknowledge_alert(alerts[0].id)
+    assert acked.acknowledged_at is not None
+    assert all(a.id != acked.id for a in therapist.alerts())
+    assert any(a.id == acked.id for a in therapist.alerts(include_acknowledged=True))
+    with pytest.raises(rf.RapportError.NotFound):
+        therapist.acknowledge_alert("ffffffffffff")
+
+
+def test_lowest_hope_shows_resources_even_without_asking_and_unknown_locales_get_emergency_advice(paired):
+    _, client = paired
+    low = client.record_checkin(draft(heard=4, hopeful=1), "xx-ZZ").safety
+    assert low.reason == rf.SafetyReason.LOW_HOPE(item="hopeful", rating=1)
+    assert low.resources.is_fallback and low.resources.lines == []
+    assert low.resources.emergency_number
+    assert rf.crisis_resources("de-DE").region == "DE"
+
+
+def test_insights_show_the_trend_and_a_low_first_session(paired, relay):
+    therapist, client = paired
+    for n, (heard, hopeful) in zip([21, 14, 7, 0], [(1, 1), (2, 2), (3, 3), (4, 4)]):
+        client.record_checkin(draft(heard=heard, hopeful=hopeful, session_date=days_ago(n)), "en-US")
+    asyncio.run(client.sync(relay))
+    report = asyncio.run(therapist.sync(relay))
+    assert report.insights_refreshed == 1
+    [insight] = therapist.insights()
+    assert insight.trend == rf.Trend.IMPROVING
+    assert [p.ratings["hopeful"] for p in insight.sessions] == [1, 2, 3, 4]
+    hopeful = next(i for i in insight.items if i.item == "hopeful")
+    assert (hopeful.first, hopeful.latest, hopeful.change, hopeful.reliable) == (1, 4, 3, True)
+    assert abs(hopeful.rci - 3.873) < 0.001
+    assert rf.AlertRule.LOW_FIRST_SESSION in [a.rule for a in insight.open_alerts]
+    assert insight.unseen == 4
+
+
+def test_pause_export_and_erase(paired, relay):
+    therapist, client = paired
+    client.pause_sharing()
+    assert client.membership() == rf.Membership.ACTIVE(paused=True)
+    client.record_checkin(draft(note="private words", private=True), "en-US")
+    client.record_checkin(draft(note='shared, with "quotes"', session_date=days_ago(1)), "en-US")
+    assert asyncio.run(client.sync(relay)).paused
+    client.resume_sharing()
+    assert asyncio.run(client.sync(relay)).sent == 2
+
+    exported = json.loads(client.export_json())
+    assert exported["format"] == "rapport-export/1"
+    assert {c["note"]["text"] for c in exported["checkins"]} == {"private words", 'shared, with "quotes"'}
+    rows = list(csv.DictReader(io.StringIO(client.export_csv())))
+    assert sorted(r["note"] for r in rows) == ["private words", 'shared, with "quotes"']
+
+    asyncio.run(therapist.sync(relay))
+    assert len(therapist.insights()[0].sessions) == 2
+    assert client.erase_everything() is False
+    assert client.membership() == rf.Membership.ERASING()
+    assert asyncio.run(client.sync(relay)).erased
+    assert client.history().checkins == []
+    assert client.membership() == rf.Membership.NOT_JOINED()
+    asyncio.run(therapist.sync(relay))
+    [gone] = therapist.insights()
+    assert isinstance(gone.status, rf.ClientStatus.ERASED)
+    assert gone.sessions == [] and therapist.dashboard()[0].checkins == []
+
+
+def test_revoking_tells_the_client_and_consent_is_required(paired, relay, home):
+    therapist, client = paired
+    asyncio.run(therapist.revoke_client("A.B.", relay))
+    report = asyncio.run(client.sync(relay))
+    assert report.ended_by_therapist
+    assert isinstance(client.membership(), rf.Membership.REVOKED)
+    with pytest.raises(rf.RapportError.SharingEnded):
+        client.pause_sharing()
+    with pytest.raises(rf.RapportError.NotFound):
+        asyncio.run(therapist.revoke_client("nobody", relay))
+
+    invite = asyncio.run(therapist.invite_client(relay, "C.D."))
+    newcomer = open_client(home("newcomer"))
+    consent = newcomer.consent("fr-FR")
+    assert consent.locale == "fr" and consent.version == 1
+    with pytest.raises(rf.RapportError.ConsentRequired) as refused:
+        asyncio.run(newcomer.join(relay, invite.uri, 0))
+    assert refused.value.current == 1
+    asyncio.run(newcomer.join(relay, invite.uri, consent.version))
