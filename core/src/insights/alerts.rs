@@ -412,10 +412,11 @@ pub(super) fn series_alerts(
                     return None;
                 }
                 Some(format!(
-                    "{} fell from {from} at the first session to {to} (change −{}, RCI {index:.2}, \
+                    "{} fell from {from} at the first session to {to} (change −{}, RCI −{:.2}, \
                      beyond −{RELIABLE_CHANGE})",
                     item_name(item),
-                    from - to
+                    from - to,
+                    index.abs()
                 ))
             })
             .collect();
@@ -447,12 +448,15 @@ pub(super) fn series_alerts(
                     ))
                 })
                 .collect();
+            // Reliably better is progress; reliably worse is not a plateau
+            // but a deterioration, which has its own alert.
             let improved = moves.iter().any(|(_, index, _)| *index > RELIABLE_CHANGE);
+            let worse = moves.iter().any(|(_, index, _)| *index < -RELIABLE_CHANGE);
             let doing_well = !moves.is_empty()
                 && moves
                     .iter()
                     .all(|(_, _, to)| *to >= rules.plateau_unless_at_or_above);
-            if !moves.is_empty() && !improved && !doing_well {
+            if !moves.is_empty() && !improved && !worse && !doing_well {
                 let parts: Vec<String> = moves.into_iter().map(|(text, _, _)| text).collect();
                 raise.push(
                     AlertRule::Plateau,
@@ -681,7 +685,7 @@ mod tests {
             .iter()
             .find(|a| a.rule == AlertRule::ReliableDeterioration)
             .unwrap();
-        assert!(det.reason.contains("RCI -2.58"), "{}", det.reason);
+        assert!(det.reason.contains("RCI −2.58"), "{}", det.reason);
         assert_eq!(det.severity, Severity::High);
     }
 
@@ -696,6 +700,14 @@ mod tests {
         assert_eq!(
             count(
                 &[(3, 2), (3, 2), (3, 3), (3, 3), (3, 4), (3, 4)],
+                AlertRule::Plateau
+            ),
+            0
+        );
+        // Getting reliably worse is a deterioration, not a plateau.
+        assert_eq!(
+            count(
+                &[(4, 4), (4, 4), (4, 4), (4, 3), (3, 3), (3, 2)],
                 AlertRule::Plateau
             ),
             0
