@@ -57,6 +57,8 @@ pub struct Alert {
     pub id: String,
     /// The therapist's label for the client.
     pub client_label: String,
+    /// The client's device id.
+    pub client_device_id: String,
     /// The rule.
     pub rule: AlertRule,
     /// Its stable name (`low_first_session`, ...).
@@ -163,6 +165,7 @@ impl From<core::Alert> for Alert {
             },
             id: a.id,
             client_label: a.client_label,
+            client_device_id: a.client.to_string(),
             reason: a.reason,
             session_date: a.session_date.map(|d| d.to_string()),
             acknowledged_at: a.acknowledged_at.map(Into::into),

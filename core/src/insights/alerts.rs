@@ -108,6 +108,8 @@ pub struct Alert {
     pub id: String,
     /// The therapist's label for the client.
     pub client_label: String,
+    /// The client's device (labels need not be unique).
+    pub client: DeviceId,
     /// The rule that raised it.
     pub rule: AlertRule,
     /// How urgent it is.
@@ -269,6 +271,7 @@ impl Raise<'_> {
         self.out.push(Alert {
             id: alert_id(self.sender, rule, subject),
             client_label: String::new(),
+            client: *self.sender,
             rule,
             severity: rule.severity(),
             reason,
@@ -302,7 +305,11 @@ pub(super) fn series_alerts(
         .filter(|i| i.required)
         .map(|i| i.id.as_str())
         .collect();
-    let mut last_plateau: Option<usize> = None;
+    // Episodes: a rule that describes a state (low, deteriorated, stuck)
+    // alerts when the state begins, not at every session it lasts.
+    let mut low_before: Vec<&str> = Vec::new();
+    let mut deterioration_armed: std::collections::HashMap<&str, bool> = Default::default();
+    let mut plateau_at: Option<usize> = None;
     for (i, point) in points.iter().enumerate() {
         let subject = point.record_id.to_string();
         let date = point.session_date;
@@ -330,6 +337,13 @@ pub(super) fn series_alerts(
             );
         }
 
+        let low_now: Vec<&str> = point
+            .answers
+            .iter()
+            .filter(|(_, v)| **v <= rules.low_score_at_or_below)
+            .map(|(item, _)| item.as_str())
+            .collect();
+        let was_low = std::mem::replace(&mut low_before, low_now.clone());
         if i == 0 {
             let low = ratings(&|_, v| v <= rules.low_first_session_at_or_below);
             if !low.is_empty() {
@@ -350,7 +364,8 @@ pub(super) fn series_alerts(
             continue;
         }
 
-        let low = ratings(&|_, v| v <= rules.low_score_at_or_below);
+        // Items that went low at this session (not those low already).
+        let low = ratings(&|item, v| v <= rules.low_score_at_or_below && !was_low.contains(&item));
         if !low.is_empty() {
             raise.push(
                 AlertRule::LowScore,
@@ -394,23 +409,23 @@ pub(super) fn series_alerts(
             );
         }
 
-        // Reliable deterioration since the first session, raised when it is
-        // first crossed rather than at every session it persists.
+        // Reliable deterioration since the first session: raised when it is
+        // crossed, and again only after the item came back to where it started.
         let first_rating = |item: &str| points[..i].iter().find_map(|p| p.answers.get(item));
-        let deteriorated = |upto: &SessionPoint, item: &str| -> Option<(u8, u8, f64)> {
-            let &from = first_rating(item)?;
-            let &to = upto.answers.get(item)?;
-            let index = rci(item, from, to);
-            (index < -RELIABLE_CHANGE).then_some((from, to, index))
-        };
         let crossings: Vec<String> = point
             .answers
-            .keys()
-            .filter_map(|item| {
-                let (from, to, index) = deteriorated(point, item)?;
-                if i >= 2 && deteriorated(previous, item).is_some() {
+            .iter()
+            .filter_map(|(item, &to)| {
+                let &from = first_rating(item)?;
+                let armed = deterioration_armed.entry(item.as_str()).or_insert(true);
+                if to >= from {
+                    *armed = true;
+                }
+                let index = rci(item, from, to);
+                if index >= -RELIABLE_CHANGE || !*armed {
                     return None;
                 }
+                *armed = false;
                 Some(format!(
                     "{} fell from {from} at the first session to {to} (change −{}, RCI −{:.2}, \
                      beyond −{RELIABLE_CHANGE})",
@@ -433,8 +448,22 @@ pub(super) fn series_alerts(
             );
         }
 
+        // Plateau: raised once per stall; a reliable improvement on some
+        // required item since the last plateau alert re-arms it.
         let window = rules.plateau_sessions.max(2) as usize;
-        if i + 1 >= window && last_plateau.is_none_or(|at| i >= at + window) {
+        let plateau_armed = match plateau_at {
+            None => true,
+            Some(at) => required.iter().any(|item| {
+                match (points[at].answers.get(*item), point.answers.get(*item)) {
+                    (Some(&then), Some(&now)) => rci(item, then, now) > RELIABLE_CHANGE,
+                    _ => false,
+                }
+            }),
+        };
+        if plateau_armed && plateau_at.is_some() {
+            plateau_at = None;
+        }
+        if i + 1 >= window && plateau_at.is_none() {
             let start = &points[i + 1 - window];
             let moves: Vec<(String, f64, u8)> = required
                 .iter()
@@ -470,7 +499,7 @@ pub(super) fn series_alerts(
                         listing(&parts)
                     ),
                 );
-                last_plateau = Some(i);
+                plateau_at = Some(i);
             }
         }
     }
@@ -608,6 +637,16 @@ mod tests {
         assert_eq!(count(&[(4, 4), (4, 2)], AlertRule::LowScore), 1);
         assert_eq!(count(&[(4, 4), (1, 4)], AlertRule::LowScore), 1);
         assert_eq!(count(&[(4, 4), (3, 3)], AlertRule::LowScore), 0);
+        // Raised when an item goes low, not again while it stays low.
+        assert_eq!(
+            count(&[(4, 4), (4, 2), (4, 2), (4, 1)], AlertRule::LowScore),
+            1
+        );
+        assert_eq!(
+            count(&[(4, 4), (4, 2), (4, 3), (4, 2)], AlertRule::LowScore),
+            2
+        );
+        assert_eq!(count(&[(4, 4), (4, 2), (2, 2)], AlertRule::LowScore), 2);
         // A stricter setting moves the line.
         let strict = AlertRules {
             low_score_at_or_below: 3,
@@ -695,7 +734,11 @@ mod tests {
         assert_eq!(count(&flat, AlertRule::Plateau), 1); // 6 sessions: at
         assert_eq!(count(&flat[..5], AlertRule::Plateau), 0); // 5: below
         assert_eq!(count(&[(3, 3); 11], AlertRule::Plateau), 1); // not every session
-        assert_eq!(count(&[(3, 3); 12], AlertRule::Plateau), 2); // again after another 6
+        assert_eq!(count(&[(3, 3); 24], AlertRule::Plateau), 1); // one stall, one alert
+        // A reliable improvement re-arms it; stalling again raises it again.
+        let mut twice = vec![(3, 3); 6];
+        twice.extend([(3, 5); 6]);
+        assert_eq!(count(&twice, AlertRule::Plateau), 2);
         // Reliable improvement inside the window: not a plateau.
         assert_eq!(
             count(

@@ -9,13 +9,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::alerts::{missing_alerts, series_alerts};
 use super::{Alert, AlertRules, ClientInsights, ItemInsight, SessionPoint, Trend, analyse};
+use crate::crypto::{RowAddress, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::model::Instrument;
@@ -53,8 +54,7 @@ impl ClientStatus {
     }
 }
 
-/// What `client_insights.sealed` holds (postcard, behind a format byte).
-#[derive(Serialize, Deserialize)]
+/// A summary in memory.
 struct Summary {
     points: Vec<SessionPoint>,
     items: Vec<ItemInsight>,
@@ -62,7 +62,95 @@ struct Summary {
     alerts: Vec<Alert>,
 }
 
+/// What `client_insights.sealed` holds: postcard behind a format byte, the
+/// series packed (item ids once, one byte per rating, 0 for "not rated") so
+/// the dashboard decodes little more than the numbers it shows.
+#[derive(Serialize, Deserialize)]
+struct PackedSummary {
+    item_ids: Vec<String>,
+    points: Vec<PackedPoint>,
+    items: Vec<ItemInsight>,
+    trend: Trend,
+    alerts: Vec<Alert>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PackedPoint {
+    record_id: [u8; 16],
+    /// Days since 1 January of year 1 (chrono's `num_days_from_ce`).
+    day: i32,
+    ratings: Vec<u8>,
+    support_requested: bool,
+}
+
+impl Summary {
+    fn pack(self) -> PackedSummary {
+        let mut item_ids: Vec<String> = Vec::new();
+        for point in &self.points {
+            for item in point.answers.keys() {
+                if !item_ids.contains(item) {
+                    item_ids.push(item.clone());
+                }
+            }
+        }
+        let points = self
+            .points
+            .into_iter()
+            .map(|p| PackedPoint {
+                record_id: *p.record_id.as_bytes(),
+                day: p.session_date.num_days_from_ce(),
+                ratings: item_ids
+                    .iter()
+                    .map(|id| p.answers.get(id).copied().unwrap_or(0))
+                    .collect(),
+                support_requested: p.support_requested,
+            })
+            .collect();
+        PackedSummary {
+            item_ids,
+            points,
+            items: self.items,
+            trend: self.trend,
+            alerts: self.alerts,
+        }
+    }
+
+    fn unpack(packed: PackedSummary) -> Summary {
+        let points = packed
+            .points
+            .into_iter()
+            .map(|p| SessionPoint {
+                record_id: Uuid::from_bytes(p.record_id),
+                session_date: NaiveDate::from_num_days_from_ce_opt(p.day).unwrap_or_default(),
+                answers: packed
+                    .item_ids
+                    .iter()
+                    .zip(p.ratings)
+                    .filter(|(_, v)| *v > 0)
+                    .map(|(id, v)| (id.clone(), v))
+                    .collect(),
+                support_requested: p.support_requested,
+            })
+            .collect();
+        Summary {
+            points,
+            items: packed.items,
+            trend: packed.trend,
+            alerts: packed.alerts,
+        }
+    }
+}
+
 const SUMMARY_FORMAT: u8 = 1;
+
+fn summary_address(sender: &str) -> RowAddress<'_> {
+    RowAddress {
+        table: TABLE,
+        row_id: sender.as_bytes(),
+        version: 1,
+        bound: &[],
+    }
+}
 
 /// A paired client as the summary needs it.
 struct ClientRow {
@@ -154,15 +242,17 @@ impl Store {
                 trend,
                 alerts,
             };
-            let mut plaintext = vec![SUMMARY_FORMAT];
-            plaintext.extend(postcard::to_allocvec(&summary).map_err(|e| {
+            let mut plaintext = zeroize::Zeroizing::new(vec![SUMMARY_FORMAT]);
+            plaintext.extend(postcard::to_allocvec(&summary.pack()).map_err(|e| {
                 StoreError::UnreadableRecord {
                     table: TABLE,
                     row: sender_text.clone(),
                     detail: e.to_string(),
                 }
             })?);
-            let sealed = seal_value(&self.cipher, TABLE, sender_text.as_bytes(), &plaintext)?;
+            let sealed = self
+                .cipher
+                .seal(&summary_address(sender_text), &plaintext)?;
             tx.prepare_cached(
                 "UPDATE client_insights SET dirty = 0, updated_at = ?2, sealed = ?3 WHERE sender = ?1",
             )?
@@ -263,12 +353,7 @@ impl Store {
             .ok_or(Error::UnknownAlert { id: id.clone() })?;
         let now = self.options.clock.now();
         alert.acknowledged_at = Some(now);
-        let sender = self
-            .client_rows()?
-            .into_iter()
-            .find(|c| c.label == alert.client_label)
-            .map(|c| c.device_id.to_string())
-            .unwrap_or_default();
+        let sender = alert.client.to_string();
         let sealed = seal_value(&self.cipher, ACKS, id.as_bytes(), &alert)?;
         self.conn.execute(
             "INSERT INTO alert_acks (id, sender, acked_at, sealed) VALUES (?1, ?2, ?3, ?4)",
@@ -356,16 +441,25 @@ impl Store {
     }
 
     fn open_summary(&self, sender: &str, sealed: &[u8]) -> Result<Summary, Error> {
-        let plaintext: Vec<u8> = open_value(&self.cipher, TABLE, sender.as_bytes(), sealed)?;
         let unreadable = |detail: String| StoreError::UnreadableRecord {
             table: TABLE,
             row: sender.into(),
             detail,
         };
+        let plaintext =
+            zeroize::Zeroizing::new(self.cipher.open(&summary_address(sender), sealed).map_err(
+                |e| match e {
+                    RowOpenError::Tampered => StoreError::Tampered {
+                        table: TABLE,
+                        row: sender.into(),
+                    },
+                    RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+                },
+            )?);
         match plaintext.split_first() {
-            Some((&SUMMARY_FORMAT, body)) => {
-                Ok(postcard::from_bytes(body).map_err(|e| unreadable(e.to_string()))?)
-            }
+            Some((&SUMMARY_FORMAT, body)) => Ok(Summary::unpack(
+                postcard::from_bytes(body).map_err(|e| unreadable(e.to_string()))?,
+            )),
             _ => Err(unreadable("unknown summary format".into()).into()),
         }
     }

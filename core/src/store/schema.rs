@@ -212,6 +212,12 @@ const MIGRATIONS: &[&str] = &[
         recorded_at  INTEGER NOT NULL,
         PRIMARY KEY (sender, session_date)
     ) WITHOUT ROWID;
+    -- The dashboard's unseen counts and the receipts still to send, without
+    -- reading every received row (and its ciphertext).
+    CREATE INDEX received_unseen ON received (sender)
+        WHERE acked_at IS NULL AND sealed IS NOT NULL;
+    CREATE INDEX received_receipts_due ON received (sender)
+        WHERE acked_at IS NOT NULL AND receipt_sent = 0;
     ",
 ];
 
