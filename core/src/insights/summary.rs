@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::alerts::{missing_alerts, series_alerts};
 use super::{Alert, AlertRules, ClientInsights, ItemInsight, SessionPoint, Trend, analyse};
-use crate::crypto::{RowAddress, RowOpenError};
+use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::model::Instrument;
@@ -270,16 +270,17 @@ impl Store {
         let today = self.options.clock.now().date_naive();
         let recorded = self.recorded_sessions()?;
         let unseen = self.unseen_counts()?;
-        let mut summaries: HashMap<String, Vec<u8>> = self
+        let sealed: Vec<(String, Vec<u8>)> = self
             .conn
             .prepare_cached("SELECT sender, sealed FROM client_insights WHERE sealed IS NOT NULL")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        let mut summaries = self.open_summaries(sealed)?;
         let mut out = Vec::new();
         for client in self.client_rows()? {
             let key = client.device_id.to_string();
             let summary = match summaries.remove(&key) {
-                Some(sealed) => self.open_summary(&key, &sealed)?,
+                Some(summary) => summary,
                 None => Summary {
                     points: Vec::new(),
                     items: Vec::new(),
@@ -440,28 +441,50 @@ impl Store {
         Ok(points)
     }
 
-    fn open_summary(&self, sender: &str, sealed: &[u8]) -> Result<Summary, Error> {
-        let unreadable = |detail: String| StoreError::UnreadableRecord {
-            table: TABLE,
-            row: sender.into(),
-            detail,
+    /// Opens every summary, split over the available cores: decryption and
+    /// decoding are what a large practice's dashboard spends its time on.
+    fn open_summaries(
+        &self,
+        sealed: Vec<(String, Vec<u8>)>,
+    ) -> Result<HashMap<String, Summary>, Error> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8);
+        let cipher = &self.cipher;
+        let open_part = |part: &[(String, Vec<u8>)]| -> Result<Vec<(String, Summary)>, Error> {
+            part.iter()
+                .map(|(key, bytes)| Ok((key.clone(), open_summary(cipher, key, bytes)?)))
+                .collect()
         };
-        let plaintext =
-            zeroize::Zeroizing::new(self.cipher.open(&summary_address(sender), sealed).map_err(
-                |e| match e {
-                    RowOpenError::Tampered => StoreError::Tampered {
-                        table: TABLE,
-                        row: sender.into(),
-                    },
-                    RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
-                },
-            )?);
-        match plaintext.split_first() {
-            Some((&SUMMARY_FORMAT, body)) => Ok(Summary::unpack(
-                postcard::from_bytes(body).map_err(|e| unreadable(e.to_string()))?,
-            )),
-            _ => Err(unreadable("unknown summary format".into()).into()),
+        if threads < 2 || sealed.len() < 64 {
+            return Ok(open_part(&sealed)?.into_iter().collect());
         }
+        let chunk = sealed.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<(String, Summary)>, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = sealed
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || open_part(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(StoreError::UnreadableRecord {
+                            table: TABLE,
+                            row: String::new(),
+                            detail: "opening the summaries crashed".into(),
+                        }
+                        .into())
+                    })
+                })
+                .collect()
+        });
+        let mut out = HashMap::with_capacity(sealed.len());
+        for part in parts {
+            out.extend(part?);
+        }
+        Ok(out)
     }
 
     fn client_rows(&self) -> Result<Vec<ClientRow>, Error> {
@@ -533,6 +556,31 @@ impl Store {
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?)
+    }
+}
+
+/// Opens one client's summary.
+fn open_summary(cipher: &RowCipher, sender: &str, sealed: &[u8]) -> Result<Summary, Error> {
+    let unreadable = |detail: String| StoreError::UnreadableRecord {
+        table: TABLE,
+        row: sender.into(),
+        detail,
+    };
+    let plaintext =
+        zeroize::Zeroizing::new(cipher.open(&summary_address(sender), sealed).map_err(
+            |e| match e {
+                RowOpenError::Tampered => StoreError::Tampered {
+                    table: TABLE,
+                    row: sender.into(),
+                },
+                RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+            },
+        )?);
+    match plaintext.split_first() {
+        Some((&SUMMARY_FORMAT, body)) => Ok(Summary::unpack(
+            postcard::from_bytes(body).map_err(|e| unreadable(e.to_string()))?,
+        )),
+        _ => Err(unreadable("unknown summary format".into()).into()),
     }
 }
 

@@ -1,0 +1,166 @@
+//! Rapport's benchmarks. Each scenario measures our code and a baseline in the
+//! same run, on the same machine and file system, and prints one JSON line:
+//! `{"bench", "ours_us", "baseline", "baseline_us", "ratio", ...}`.
+//!
+//! Ratios, not absolute times, are what the targets are about: the machines
+//! these run on are shared and noisy, and a ratio against work done moments
+//! earlier cancels most of that noise. Rounds alternate between ours and the
+//! baseline, and the median round is reported.
+//!
+//! Usage: `cargo run --release -p rapport-bench -- [--check] [SCENARIO...]`
+//! (all when none is named), or `rapport bench [--json]`. With `--check`, a
+//! ratio above the scenario's limit (the acceptance bound from its issue) is a
+//! failure.
+
+mod cdylib_size;
+mod dashboard;
+mod relay_post;
+mod scenarios;
+
+use serde_json::{Value, json};
+
+/// One scenario: a name and how to run it.
+pub struct Scenario {
+    /// Its name, as given on the command line.
+    pub name: &'static str,
+    /// What it measures, against what.
+    pub about: &'static str,
+    /// Highest acceptable `ratio` (checked with `--check`).
+    pub limit: f64,
+    run: fn() -> Result<Vec<Value>, String>,
+}
+
+/// Every scenario, in the order they run.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "record_checkin",
+        about: "record one check-in durably vs a plain rusqlite insert of the same row",
+        limit: 2.0,
+        run: scenarios::record_checkin,
+    },
+    Scenario {
+        name: "history_10k",
+        about: "list 10,000 decrypted check-ins vs select + one AEAD open per row",
+        limit: 2.0,
+        run: scenarios::history_10k,
+    },
+    Scenario {
+        name: "seal_envelope",
+        about: "sign + age-encrypt one check-in envelope vs one raw X25519 DH",
+        limit: 3.0,
+        run: scenarios::seal_envelope,
+    },
+    Scenario {
+        name: "open_envelope",
+        about: "precheck + decrypt + verify + bind one envelope vs one raw X25519 DH",
+        limit: 3.0,
+        run: scenarios::open_envelope,
+    },
+    Scenario {
+        name: "therapist_ingest_10k",
+        about: "fetch, open and apply 10,000 check-in envelopes, per envelope vs one X25519 DH",
+        limit: 3.0,
+        run: scenarios::therapist_ingest_10k,
+    },
+    Scenario {
+        name: "dashboard_100k",
+        about: "full dashboard (500 clients x 200 check-ins, trends, alerts) vs a plain SQL scan; also <= 100 ms",
+        limit: 3.0,
+        run: dashboard::dashboard_100k,
+    },
+    Scenario {
+        name: "relay_post",
+        about: "posts/s and p99 over loopback vs a do-nothing axum endpoint (ratio limit 4 = 0.25x)",
+        limit: 4.0,
+        run: relay_post::relay_post,
+    },
+    Scenario {
+        name: "cdylib_size",
+        about: "stripped release size of the mobile library (rapport-ffi), against 3 MiB",
+        limit: 1.0,
+        run: cdylib_size::cdylib_size,
+    },
+];
+
+/// What a run found.
+pub struct Outcome {
+    /// One JSON line per measurement, with the scenario's `limit` added.
+    pub lines: Vec<Value>,
+    /// Measurements over their limit, as sentences.
+    pub over: Vec<String>,
+    /// Scenarios that failed to run (or broke an absolute bound), with why.
+    pub failed: Vec<String>,
+}
+
+/// The scenarios named (all when `names` is empty); `Err` names an unknown one.
+pub fn select(names: &[String]) -> Result<Vec<&'static Scenario>, String> {
+    if names.is_empty() {
+        return Ok(SCENARIOS.iter().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            SCENARIOS
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| format!("unknown scenario {name:?}; `--list` shows them"))
+        })
+        .collect()
+}
+
+/// Runs `scenarios` in order, handing each JSON line to `each` as it comes.
+pub fn run(scenarios: &[&Scenario], each: &mut dyn FnMut(&Scenario, &Value)) -> Outcome {
+    let mut outcome = Outcome {
+        lines: Vec::new(),
+        over: Vec::new(),
+        failed: Vec::new(),
+    };
+    for scenario in scenarios {
+        match (scenario.run)() {
+            Ok(lines) => {
+                for mut line in lines {
+                    if let Some(fields) = line.as_object_mut() {
+                        fields.insert("limit".into(), json!(scenario.limit));
+                    }
+                    each(scenario, &line);
+                    if let Some(ratio) = line["ratio"].as_f64()
+                        && ratio > scenario.limit
+                    {
+                        outcome.over.push(format!(
+                            "{} ratio {ratio} > {}",
+                            scenario.name, scenario.limit
+                        ));
+                    }
+                    outcome.lines.push(line);
+                }
+            }
+            Err(e) => outcome.failed.push(format!("{}: {e}", scenario.name)),
+        }
+    }
+    outcome
+}
+
+/// The JSON line every scenario prints, plus scenario-specific fields.
+pub(crate) fn report(
+    bench: &str,
+    ours_us: f64,
+    baseline: &str,
+    baseline_us: f64,
+    extra: Value,
+) -> Value {
+    let mut line = json!({
+        "bench": bench,
+        "ours_us": round(ours_us),
+        "baseline": baseline,
+        "baseline_us": round(baseline_us),
+        "ratio": round(ours_us / baseline_us),
+    });
+    if let (Some(line), Value::Object(extra)) = (line.as_object_mut(), extra) {
+        line.extend(extra);
+    }
+    line
+}
+
+pub(crate) fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
