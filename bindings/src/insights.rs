@@ -132,8 +132,10 @@ pub struct ClientInsights {
     pub device_id: String,
     /// Sharing, or how it ended.
     pub status: ClientStatus,
-    /// Check-ins, oldest first (the chart).
+    /// The latest 52 check-ins, oldest first (the chart).
     pub sessions: Vec<SessionPoint>,
+    /// How many check-ins in all.
+    pub total_sessions: u32,
     /// Per item: first, latest, change, RCI.
     pub items: Vec<ItemInsight>,
     /// The trend word.
@@ -205,6 +207,7 @@ impl From<core::ClientInsights> for ClientInsights {
                     reliable: i.reliable,
                 })
                 .collect(),
+            total_sessions: c.total_sessions,
             trend: match c.trend {
                 core::Trend::Improving => Trend::Improving,
                 core::Trend::Steady => Trend::Steady,

@@ -375,3 +375,33 @@ fn joining_needs_the_current_consent() {
     ));
     assert!(client.account().unwrap().is_none());
 }
+
+#[test]
+fn the_dashboard_carries_the_latest_year_of_sessions_and_figures_from_all() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["Long"]);
+    let first = day(23) - chrono::Days::new(5 * 59);
+    for i in 0..60u64 {
+        let hopeful = if i == 0 { 1 } else { 4 };
+        p.clients[0]
+            .record(on(
+                first + chrono::Days::new(5 * i),
+                draft(4, hopeful, None),
+            ))
+            .unwrap();
+    }
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let long = &p.therapist.insights().unwrap()[0];
+    assert_eq!(long.total_sessions, 60);
+    assert_eq!(long.sessions.len(), rapport_core::insights::CHART_SESSIONS);
+    assert_eq!(long.sessions.last().unwrap().session_date, day(23));
+    // The change is still measured from the very first session.
+    let hopeful = long.items.iter().find(|i| i.item == "hopeful").unwrap();
+    assert_eq!((hopeful.first, hopeful.latest), (1, 4));
+    assert!(
+        long.open_alerts
+            .iter()
+            .any(|a| a.rule == AlertRule::LowFirstSession)
+    );
+}

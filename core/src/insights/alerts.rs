@@ -522,7 +522,13 @@ pub(super) fn missing_alerts(
         out: Vec::new(),
     };
     let grace = chrono::Days::new(rules.missing_session_grace_days.into());
+    // `points` may be only the latest sessions: a recorded session before
+    // the first of them cannot be judged from them (and is long past).
+    let earliest = points.first().map(|p| p.session_date);
     for &session in recorded_sessions {
+        if earliest.is_some_and(|first| session < first) {
+            continue;
+        }
         let answered = points
             .iter()
             .any(|p| p.session_date >= session && p.session_date <= session + grace);

@@ -24,6 +24,11 @@ pub use alerts::{Alert, AlertRule, AlertRules, Severity};
 pub use summary::ClientStatus;
 pub(crate) use summary::mark_dirty;
 
+/// How many of the latest sessions [`ClientInsights::sessions`] carries: a
+/// year of weekly sessions. A dashboard of hundreds of clients never draws
+/// more at once, and decoding whole histories made it slow.
+pub const CHART_SESSIONS: usize = 52;
+
 /// A reliable change is one whose index is beyond this (Jacobson & Truax):
 /// a change that large is unlikely (p < .05) to be measurement noise.
 pub const RELIABLE_CHANGE: f64 = 1.96;
@@ -100,8 +105,11 @@ pub struct ClientInsights {
     pub device_id: DeviceId,
     /// Whether the client is still sharing, or how the pairing ended.
     pub status: ClientStatus,
-    /// Check-ins, oldest session first.
+    /// The latest [`CHART_SESSIONS`] check-ins, oldest first: what a chart
+    /// draws. Figures, trend and alerts come from the whole series.
     pub sessions: Vec<SessionPoint>,
+    /// How many check-ins the client has in all.
+    pub total_sessions: u32,
     /// Per item: first, latest, change, RCI.
     pub items: Vec<ItemInsight>,
     /// The trend word.

@@ -56,7 +56,9 @@ impl ClientStatus {
 
 /// A summary in memory.
 struct Summary {
+    /// The latest `CHART_SESSIONS` points.
     points: Vec<SessionPoint>,
+    total: u32,
     items: Vec<ItemInsight>,
     trend: Trend,
     alerts: Vec<Alert>,
@@ -67,6 +69,7 @@ struct Summary {
 /// the dashboard decodes little more than the numbers it shows.
 #[derive(Serialize, Deserialize)]
 struct PackedSummary {
+    total: u32,
     item_ids: Vec<String>,
     points: Vec<PackedPoint>,
     items: Vec<ItemInsight>,
@@ -107,6 +110,7 @@ impl Summary {
             })
             .collect();
         PackedSummary {
+            total: self.total,
             item_ids,
             points,
             items: self.items,
@@ -134,6 +138,7 @@ impl Summary {
             .collect();
         Summary {
             points,
+            total: packed.total,
             items: packed.items,
             trend: packed.trend,
             alerts: packed.alerts,
@@ -233,11 +238,14 @@ impl Store {
                 table: TABLE,
                 row: sender_text.clone(),
             })?;
-            let points = self.session_points(&sender)?;
+            let mut points = self.session_points(&sender)?;
             let (items, trend) = analyse(&points, instrument);
             let alerts = series_alerts(&sender, &points, instrument, &rules);
+            let total = points.len() as u32;
+            points.drain(..points.len().saturating_sub(super::CHART_SESSIONS));
             let summary = Summary {
                 points,
+                total,
                 items,
                 trend,
                 alerts,
@@ -283,6 +291,7 @@ impl Store {
                 Some(summary) => summary,
                 None => Summary {
                     points: Vec::new(),
+                    total: 0,
                     items: Vec::new(),
                     trend: Trend::NotEnoughData,
                     alerts: Vec::new(),
@@ -315,6 +324,7 @@ impl Store {
                 device_id: client.device_id,
                 status: client.status,
                 sessions: summary.points,
+                total_sessions: summary.total,
                 items: summary.items,
                 trend: summary.trend,
                 open_alerts: open,

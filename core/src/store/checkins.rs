@@ -361,12 +361,11 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
         &checkin.answers,
         checkin.note.as_ref(),
         checkin.support_requested,
-    ).map_err(|detail| {
-        StoreError::UnreadableRecord {
-            table: TABLE,
-            row: checkin.id.to_string(),
-            detail,
-        }
+    )
+    .map_err(|detail| StoreError::UnreadableRecord {
+        table: TABLE,
+        row: checkin.id.to_string(),
+        detail,
     })?;
     let bound = checkin_bound(
         &checkin.instrument.id,

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use rusqlite::Connection;
 use uuid::Uuid;
 
-pub use export::EXPORT_FORMAT;
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
+pub use export::EXPORT_FORMAT;
 pub use keyring::secret_name as keystore_entry_name;
 pub use pairing::Peer;
 pub(crate) use pairing::{accept_hello_in, insert_peer, open_value, seal_value};
