@@ -4,9 +4,12 @@
 //! or `~/.rapport`) holding one encrypted database. The passphrase comes from
 //! `RAPPORT_PASSPHRASE` or a prompt on the terminal.
 
+mod bench;
 mod client;
+mod demo;
 mod http;
 mod output;
+mod report;
 mod therapist;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +49,33 @@ enum Command {
     Client(client::ClientCommand),
     /// Send what is waiting and fetch what arrived (either role).
     Sync,
+    /// Run every benchmark scenario (each against a same-run baseline) and
+    /// print a table; `--json` prints one JSON line per measurement.
+    Bench {
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Fail when a ratio is above its limit.
+        #[arg(long)]
+        check: bool,
+        /// Only these scenarios (default: all).
+        scenarios: Vec<String>,
+    },
+    /// Play a whole practice: an embedded relay, a therapist and clients with
+    /// weeks of sessions, over real encryption and HTTP; ends with the
+    /// dashboard and an HTML report.
+    Demo {
+        /// Where to put the homes, relay database and report (default: a new
+        /// folder under the system's temporary directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// How many clients (five stories, repeated beyond five).
+        #[arg(long, default_value_t = 5)]
+        clients: usize,
+        /// Sessions per client, one a week, the last today.
+        #[arg(long, default_value_t = 8)]
+        sessions: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,9 +108,29 @@ fn run(cli: Cli) -> Result<()> {
     if let Command::Relay(RelayCommand::Serve { db, listen }) = cli.command {
         return serve_relay(db, listen);
     }
+    if let Command::Bench {
+        json,
+        check,
+        scenarios,
+    } = &cli.command
+    {
+        return bench::bench(*json, *check, scenarios);
+    }
+    if let Command::Demo {
+        out,
+        clients,
+        sessions,
+    } = cli.command
+    {
+        return demo::run(demo::DemoArgs {
+            out,
+            clients,
+            sessions,
+        });
+    }
     let home = home_dir(cli.home)?;
     match cli.command {
-        Command::Relay(_) => unreachable_relay(),
+        Command::Relay(_) | Command::Demo { .. } | Command::Bench { .. } => unreachable_relay(),
         Command::Sync => {
             let mut store = open_home(&home)?;
             let transport = transport_for(&store)?;
@@ -94,7 +144,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn unreachable_relay() -> Result<()> {
-    Err("the relay command is handled before a home is opened".into())
+    Err("the relay and demo commands are handled before a home is opened".into())
 }
 
 fn serve_relay(db: PathBuf, listen: std::net::SocketAddr) -> Result<()> {

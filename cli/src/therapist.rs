@@ -41,6 +41,13 @@ pub enum TherapistCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write every client's trend, alerts, chart and shared notes to one
+    /// offline HTML file (readable by you only) to open in a browser or print.
+    Report {
+        /// Where to write it, such as report.html.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Open alerts, most urgent first (with --all, acknowledged ones too).
     Alerts {
         /// Print JSON instead of a list.
@@ -147,6 +154,7 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             }
             Ok(())
         }
+        TherapistCommand::Report { out } => crate::report::run(home, &out),
         TherapistCommand::Alerts { json, all } => {
             let store = open_home(home)?;
             let alerts = store.alerts(all)?;

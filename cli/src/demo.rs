@@ -1,0 +1,331 @@
+//! `rapport demo`: a practice in a folder. An embedded relay on a free
+//! loopback port, a therapist and several clients in their own encrypted
+//! homes, paired through real invites, playing weeks of sessions over real
+//! HTTP — the very code paths the commands use, no shortcut around the
+//! encryption or the relay. Ends with the therapist's dashboard and report.
+//!
+//! The stories are the ones the product exists for: a client improving
+//! steadily; one whose first session went badly and who recovers after the
+//! therapist acknowledges it; one on a plateau; one worsening who asks for
+//! support; one who keeps a private note.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate, Utc};
+use rapport_core::model::Consent;
+use rapport_core::{
+    CheckInDraft, KeySource, Note, NoteVisibility, Passphrase, Store, StoreOptions, SystemClock,
+};
+
+use crate::http::HttpTransport;
+use crate::{Result, output};
+
+/// The demo homes' scrypt cost: 2^14 keeps the demo quick; a real home uses
+/// the default (2^18).
+const DEMO_WORK_FACTOR: u8 = 14;
+
+/// One session of a story: (heard, hopeful, note, support requested).
+type Session = (u8, u8, Option<&'static str>, bool);
+
+/// One client's weeks.
+struct Story {
+    label: &'static str,
+    about: &'static str,
+    locale: &'static str,
+    private_notes: bool,
+    /// The session of week `w` of `n`.
+    week: fn(usize, usize) -> Session,
+}
+
+const STORIES: [Story; 5] = [
+    Story {
+        label: "M.R.",
+        about: "improving steadily",
+        locale: "en-US",
+        private_notes: false,
+        week: |w, n| {
+            let step = ((w * 3) / n.max(1)).min(2) as u8;
+            let note = match w {
+                0 => Some("Good to finally start."),
+                3 => Some("The breathing exercise helped on Tuesday."),
+                _ => None,
+            };
+            (3 + step, 3 + step, note, false)
+        },
+    },
+    Story {
+        label: "J.K.",
+        about: "a first session that went badly, then recovery once it was talked about",
+        locale: "en-GB",
+        private_notes: false,
+        week: |w, _| match w {
+            0 => (
+                1,
+                1,
+                Some("I felt rushed and not really listened to."),
+                false,
+            ),
+            1 => (3, 3, Some("Thank you for asking about last time."), false),
+            2 => (4, 3, None, false),
+            _ => (4 + (w % 2) as u8, 4, None, false),
+        },
+    },
+    Story {
+        label: "A.P.",
+        about: "on a plateau",
+        locale: "de-DE",
+        private_notes: false,
+        week: |w, _| {
+            let note = (w % 3 == 2).then_some("Much the same as last week.");
+            (3 + (w % 4 == 1) as u8, 3, note, false)
+        },
+    },
+    Story {
+        label: "S.L.",
+        about: "worsening, asks for support",
+        locale: "en-GB",
+        private_notes: false,
+        week: |w, n| {
+            let left = n.saturating_sub(w + 1);
+            match left {
+                0 => (
+                    2,
+                    1,
+                    Some("I don't know if this is working. Hard week."),
+                    true,
+                ),
+                1 => (2, 2, None, false),
+                2 => (3, 2, Some("Work is getting on top of me."), false),
+                3 => (3, 3, None, false),
+                _ => (4, 4, None, false),
+            }
+        },
+    },
+    Story {
+        label: "T.N.",
+        about: "keeps a private note",
+        locale: "fr-FR",
+        private_notes: true,
+        week: |w, _| {
+            let note = match w % 3 {
+                0 => Some("Private: what I could not say out loud yet."),
+                1 => Some("Private: mum's birthday next week."),
+                _ => None,
+            };
+            (4, 3 + (w > 2) as u8, note, false)
+        },
+    },
+];
+
+/// What `rapport demo` was asked for.
+pub struct DemoArgs {
+    /// Where the homes, the relay database and the report go.
+    pub out: Option<PathBuf>,
+    /// How many clients (the stories repeat beyond five).
+    pub clients: usize,
+    /// Sessions per client, one a week.
+    pub sessions: usize,
+}
+
+struct DemoClient {
+    label: String,
+    story: &'static Story,
+    store: Store,
+}
+
+fn open(home: &Path, passphrase: &str) -> Result<Store> {
+    std::fs::create_dir_all(home)?;
+    let options = StoreOptions {
+        clock: Arc::new(SystemClock),
+        ..StoreOptions::standard()?
+    };
+    Ok(Store::open_with(
+        crate::database_path(home),
+        KeySource::Passphrase(Passphrase::new(passphrase).with_work_factor(DEMO_WORK_FACTOR)),
+        options,
+    )?)
+}
+
+pub fn run(args: DemoArgs) -> Result<()> {
+    if args.clients == 0 || args.sessions < 2 {
+        return Err("the demo needs at least one client and two sessions".into());
+    }
+    if args.sessions > 52 {
+        return Err("at most 52 sessions: check-ins older than a year are refused".into());
+    }
+    let started = std::time::Instant::now();
+    let dir = match args.out {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!(
+            "rapport-demo-{}",
+            Utc::now().format("%Y%m%d-%H%M%S")
+        )),
+    };
+    if dir.join("therapist").exists() {
+        return Err(format!(
+            "{} already holds a demo: give another --out, or remove it first",
+            dir.display()
+        )
+        .into());
+    }
+    std::fs::create_dir_all(&dir)?;
+    println!("Rapport demo in {}", dir.display());
+
+    // The relay: embedded, on a free loopback port, its own database.
+    let runtime = tokio::runtime::Runtime::new()?;
+    let relay = runtime.block_on(rapport_relay::spawn(rapport_relay::RelayConfig {
+        db_path: dir.join("relay.db"),
+        listen: "127.0.0.1:0".parse()?,
+        limits: rapport_relay::Limits::default(),
+    }))?;
+    let url = format!("http://{}", relay.addr);
+    let http = HttpTransport::new(&url);
+    println!("  relay listening on {url} (database: relay.db, ciphertext only)");
+
+    // The therapist, and each client paired through a real invite.
+    let mut therapist = open(&dir.join("therapist"), "demo therapist passphrase")?;
+    therapist.therapist_init(&http, &url, "Dr. Rivera")?;
+    let mut clients = Vec::new();
+    for i in 0..args.clients {
+        let story = &STORIES[i % STORIES.len()];
+        let label = match i / STORIES.len() {
+            0 => story.label.to_owned(),
+            round => format!("{} ({})", story.label, round + 1),
+        };
+        let invite = therapist.invite_client(&http, &label, chrono::Duration::days(7))?;
+        let home = dir.join("clients").join(format!("client-{}", i + 1));
+        let mut store = open(&home, &format!("demo client passphrase {}", i + 1))?;
+        store.client_join(&http, &invite.to_uri(), Consent::CURRENT_VERSION)?;
+        clients.push(DemoClient {
+            label,
+            story,
+            store,
+        });
+    }
+    let report = therapist.sync(&http)?;
+    println!(
+        "  therapist Dr. Rivera and {} client(s) paired through invites ({})",
+        report.paired.len(),
+        clients
+            .iter()
+            .map(|c| format!("{}: {}", c.label, c.story.about))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+
+    // Weekly sessions, the last one today.
+    let today = chrono::Local::now().date_naive();
+    let first: NaiveDate = today
+        .checked_sub_days(Days::new(7 * (args.sessions as u64 - 1)))
+        .ok_or("the sessions reach too far back")?;
+    for week in 0..args.sessions {
+        let date = first + Days::new(7 * week as u64);
+        let mut support = Vec::new();
+        for client in &mut clients {
+            let (heard, hopeful, note, asks) = (client.story.week)(week, args.sessions);
+            let draft = CheckInDraft {
+                instrument: rapport_core::InstrumentRef {
+                    id: "session-checkin".into(),
+                    version: 1,
+                },
+                session_date: date,
+                answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
+                note: note.map(|text| Note {
+                    text: text.into(),
+                    visibility: if client.story.private_notes {
+                        NoteVisibility::Private
+                    } else {
+                        NoteVisibility::Shared
+                    },
+                }),
+                support_requested: asks,
+            };
+            let outcome = client.store.record_checkin(draft, client.story.locale)?;
+            if let Some(notice) = outcome.safety {
+                let first_line = notice
+                    .resources
+                    .lines
+                    .first()
+                    .map(|l| format!("{} ({})", l.name, l.contact))
+                    .unwrap_or_else(|| notice.resources.emergency_number.clone());
+                support.push(format!(
+                    "{}'s phone showed crisis lines for {} offline, first {first_line}",
+                    client.label, client.story.locale
+                ));
+            }
+            client.store.sync(&http)?;
+        }
+        let synced = therapist.sync(&http)?;
+        println!(
+            "  week {}/{} ({date}): {} check-ins recorded and synced; therapist received {}",
+            week + 1,
+            args.sessions,
+            clients.len(),
+            synced.applied
+        );
+        for line in support {
+            println!("    {line}");
+        }
+        // The therapist reads the check-ins before the next session (each
+        // client sees "seen"). After the first week that means J.K.'s hard
+        // first session: raised at the start of the next one. The alert stays
+        // open on the dashboard as the record of it.
+        if week == 0 {
+            let low_first: Vec<String> = therapist
+                .alerts(false)?
+                .into_iter()
+                .filter(|a| a.rule == rapport_core::insights::AlertRule::LowFirstSession)
+                .map(|a| a.client_label)
+                .collect();
+            if !low_first.is_empty() {
+                println!(
+                    "    the therapist read the low first session of {} before the next one and \
+                     raised it there",
+                    low_first.join(", ")
+                );
+            }
+        }
+        therapist.acknowledge_all()?;
+        therapist.sync(&http)?;
+    }
+    for client in &mut clients {
+        client.store.sync(&http)?;
+    }
+
+    let dashboard = therapist.dashboard()?;
+    let insights = therapist.insights()?;
+    println!("\nThe therapist's dashboard:");
+    print!("{}", output::dashboard_table(&dashboard, &insights));
+
+    std::fs::write(
+        dir.join("dashboard.json"),
+        serde_json::to_string_pretty(&output::dashboard_json(&dashboard, &insights))?,
+    )?;
+    let report_path = dir.join("report.html");
+    let name = therapist.account()?.map(|a| a.name).unwrap_or_default();
+    let instrument = therapist
+        .instruments()
+        .latest("session-checkin")
+        .ok_or("the bundled session check-in is missing")?;
+    let html = crate::report::render(&name, Utc::now(), &dashboard, &insights, instrument);
+    crate::write_private(&report_path, html.as_bytes())?;
+    let open_alerts: usize = insights.iter().map(|c| c.open_alerts.len()).sum();
+    println!(
+        "\n{} clients, {} check-ins, {open_alerts} open alerts. Report: {}",
+        insights.len(),
+        dashboard.iter().map(|c| c.checkins.len()).sum::<usize>(),
+        report_path.display()
+    );
+    println!(
+        "Homes are in {} (demo passphrases: \"demo therapist passphrase\", \"demo client \
+         passphrase N\"); try `rapport --home {} therapist alerts`. Finished in {:.1} s.",
+        dir.display(),
+        dir.join("therapist").display(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(therapist);
+    drop(clients);
+    runtime.block_on(relay.shutdown())?;
+    Ok(())
+}
