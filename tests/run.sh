@@ -35,6 +35,10 @@ cargo test --workspace 2>&1 | tee "$log"
 
 step "bindings: Python, Kotlin and Swift against the real library"
 bash tests/bindings.sh 2>&1 | tee -a "$log"
+bash tests/mobile.sh 2>&1 | tee -a "$log"
+
+step "browser: the therapist's HTML report in headless Chromium"
+bash tests/browser/run.sh 2>&1 | tee -a "$log"
 
 step "benchmarks: each ratio is against a baseline measured in the same run"
 cargo run --release --quiet -p rapport-bench -- --check

@@ -1,0 +1,330 @@
+// The Android library's screen models on the JVM, against the real library and
+// a real relay: a therapist and a client set up, pair and sync through the
+// library's HttpTransport, and each test drives the models the way the Compose
+// screens do (taps, then the suspend action), checking what the screen would
+// draw. Compiled after TransportTests, against the bindings as they are now.
+//
+// Usage: ScreenTestsKt <path to the rapport binary>
+package app.rapport.jvmtests
+
+import app.rapport.core.HttpTransport
+import app.rapport.core.Problem
+import app.rapport.core.screens.CheckInScreenModel
+import app.rapport.core.screens.CheckInState
+import app.rapport.core.screens.DashboardScreenModel
+import app.rapport.core.screens.Delivery
+import app.rapport.core.screens.HistoryScreenModel
+import app.rapport.core.screens.JoinScreenModel
+import app.rapport.core.screens.PracticeSetupModel
+import java.time.LocalDate
+import java.time.ZoneOffset
+import kotlinx.coroutines.runBlocking
+import uniffi.rapport_ffi.AlertRule
+import uniffi.rapport_ffi.AlertSeverity
+import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.SafetyReason
+import uniffi.rapport_ffi.TherapistApp
+import uniffi.rapport_ffi.Transport
+import uniffi.rapport_ffi.Trend
+
+/** Low scrypt work factor: these databases protect nothing. */
+private const val WORK_FACTOR: UByte = 4u
+
+/** A locale with a region: only a region selects a country's crisis lines. */
+private const val LOCALE = "en-US"
+
+private fun utcToday(): LocalDate = LocalDate.now(ZoneOffset.UTC)
+
+/** A therapist and a client paired through the screens' own models over a real relay. */
+private class Practice(val relay: LocalRelay) {
+    val http = HttpTransport(relay.url)
+    val therapist: TherapistApp = TherapistApp.openWithPassphrase(newPath("therapist.db"), "therapist passphrase", WORK_FACTOR)
+    val client: ClientApp = ClientApp.openWithPassphrase(newPath("client.db"), "client passphrase", WORK_FACTOR)
+    var online = true
+    val clientTransport: () -> Transport? = { if (online) http else HttpTransport("http://127.0.0.1:${closedPort()}", connectTimeoutMillis = 1000) }
+
+    fun pair(label: String = "J.D.") = runBlocking {
+        val setup = PracticeSetupModel(therapist)
+        setup.load()
+        setup.editRelayUrl(relay.url)
+        setup.editName("Dr. Rivera")
+        setup.setUp()
+        check(setup.state.value.setUp) { "set-up failed: ${setup.state.value.problem}" }
+        setup.editLabel(label)
+        setup.invite()
+        val uri = setup.state.value.invite?.uri ?: throw AssertionError("no invite: ${setup.state.value.problem}")
+        val join = JoinScreenModel(client, LOCALE)
+        join.load()
+        join.editInvite(uri)
+        join.acceptConsent(true)
+        join.join()
+        check(join.state.value.joined) { "join failed: ${join.state.value.problem}" }
+        assertEqual(listOf(label), therapist.sync(http).paired, "paired")
+    }
+
+    fun checkInScreen(daysAgo: Long = 0) = CheckInScreenModel(client, LOCALE, clientTransport, today = { utcToday().minusDays(daysAgo) })
+    fun history() = HistoryScreenModel(client, clientTransport)
+    fun dashboard() = DashboardScreenModel(therapist, { http })
+}
+
+/** Loads the screen, taps the two required items and sends. */
+private fun CheckInScreenModel.checkIn(heard: Int, hopeful: Int, note: String = "", shared: Boolean = false): CheckInState = runBlocking {
+    if (state.value.loading) load()
+    rate("heard", heard.toUByte())
+    rate("hopeful", hopeful.toUByte())
+    if (note.isNotEmpty()) editNote(note)
+    shareNote(shared)
+    send()
+    state.value
+}
+
+fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
+    test("a therapist and a client pair and a check-in reaches the dashboard through HttpTransport on a real relay") {
+        val p = Practice(relay).apply { pair() }
+        val sent = p.checkInScreen().checkIn(heard = 4, hopeful = 3, note = "we talked about work", shared = true)
+        assertEqual(Delivery.Sent, sent.delivery, "delivery")
+        val dashboard = p.dashboard()
+        runBlocking { dashboard.refresh() }
+        val row = dashboard.state.value.clients.single()
+        assertEqual("J.D.", row.label)
+        assertEqual(listOf(4.toUByte() to 3.toUByte()), row.points.map { it.heard to it.hopeful })
+        assertEqual(1u, row.unseen, "unseen")
+        assertEqual(null, dashboard.state.value.problem)
+    }
+
+    test("the join screen names a damaged invite as it is typed and joins only after consent") {
+        val p = Practice(relay)
+        runBlocking {
+            val setup = PracticeSetupModel(p.therapist)
+            setup.editRelayUrl(relay.url)
+            setup.editName("Dr. Rivera")
+            setup.setUp()
+            setup.editLabel("A.B.")
+            setup.invite()
+            val uri = setup.state.value.invite!!.uri
+            val join = JoinScreenModel(p.client, LOCALE)
+            join.load()
+            check(join.state.value.consentText.isNotBlank()) { "no consent text" }
+            join.editInvite(uri.dropLast(30))
+            assertEqual(Problem.Kind.INVALID_INVITE to "truncated", join.state.value.problem?.kind to join.state.value.problem?.code)
+            check(!join.state.value.canJoin)
+            join.editInvite(uri)
+            assertEqual(relay.url, join.state.value.relayUrl)
+            check(!join.state.value.canJoin) { "joining must wait for consent" }
+            join.join()
+            check(!join.state.value.joined)
+            join.acceptConsent(true)
+            check(join.state.value.canJoin)
+            join.join()
+            check(join.state.value.joined) { "${join.state.value.problem}" }
+            check(!join.state.value.canJoin) { "joining twice" }
+        }
+    }
+
+    test("the check-in screen enables send only once both required items are answered") {
+        val p = Practice(relay).apply { pair() }
+        val screen = p.checkInScreen()
+        runBlocking { screen.load() }
+        val loaded = screen.state.value
+        assertEqual(listOf("heard", "hopeful"), loaded.items.filter { it.required }.map { it.id })
+        assertEqual(5, loaded.items.first().options.size, "five points")
+        assertEqual("Not at all", loaded.items.first().options.first().label)
+        check(loaded.notMonitored.isNotBlank()) { "the 'not monitored in real time' text must always be on screen" }
+        check(!loaded.canSend)
+        screen.rate("heard", 4u)
+        check(!screen.state.value.canSend) { "one tap is not enough" }
+        assertEqual(listOf("hopeful"), screen.state.value.missing.map { it.id })
+        screen.rate("hopeful", 3u)
+        check(screen.state.value.canSend) { "two taps should enable send" }
+        screen.rate("hopeful", 3u)
+        check(!screen.state.value.canSend) { "tapping the chosen point again clears it" }
+        screen.rate("hopeful", 2u)
+        screen.editNote("x".repeat(loaded.noteMaxChars + 1))
+        check(screen.state.value.noteTooLong && !screen.state.value.canSend) { "an over-long note keeps send off" }
+        screen.editNote("fine")
+        runBlocking { screen.send() }
+        val after = screen.state.value
+        assertEqual(Delivery.Sent, after.delivery)
+        check(after.items.all { it.selected == null } && after.note.isEmpty()) { "the form is cleared for next time" }
+        assertEqual(mapOf("heard" to 4.toUByte(), "hopeful" to 2.toUByte()), after.recorded?.answers)
+        assertEqual(null, after.crisis, "an ordinary check-in opens no sheet")
+    }
+
+    test("a very low hope rating opens the crisis sheet with tappable call and text links") {
+        val p = Practice(relay).apply { pair() }
+        val state = p.checkInScreen().checkIn(heard = 3, hopeful = 1)
+        val sheet = state.crisis ?: throw AssertionError("no crisis sheet after hopeful = 1")
+        val reason = sheet.reason as? SafetyReason.LowHope ?: throw AssertionError("reason: ${sheet.reason}")
+        assertEqual("hopeful" to 1.toUByte(), reason.item to reason.rating, "the item and rating that called for it")
+        assertEqual(listOf("tel:911"), sheet.emergencyNumbers.map { it.uri }, "emergency number")
+        check(!sheet.isFallback && sheet.lines.isNotEmpty()) { "no crisis lines for $LOCALE" }
+        for (line in sheet.lines) {
+            val uri = line.uri ?: throw AssertionError("${line.name} has no link")
+            check(uri.startsWith(if (line.isText) "sms:" else "tel:")) { "${line.name}: $uri" }
+        }
+        check(sheet.notMonitored.isNotBlank())
+        assertEqual(Delivery.Sent, state.delivery, "the check-in is still delivered")
+    }
+
+    test("without a region the sheet gives emergency advice only, with one link per emergency number") {
+        val p = Practice(relay).apply { pair() }
+        val screen = CheckInScreenModel(p.client, "de", p.clientTransport, today = ::utcToday)
+        runBlocking { screen.load() }
+        screen.needSupportNow()
+        val sheet = screen.state.value.crisis ?: throw AssertionError("no sheet: ${screen.state.value.problem}")
+        check(sheet.isFallback) { "a bare language must not pick a country" }
+        assertEqual(emptyList<String>(), sheet.lines.map { it.name })
+        check(sheet.emergencyNumbers.size >= 2 && sheet.emergencyNumbers.all { it.uri.matches(Regex("tel:[0-9]+")) }) {
+            "${sheet.emergencyNumber} -> ${sheet.emergencyNumbers}"
+        }
+        check(sheet.notMonitored.isNotBlank())
+    }
+
+    test("'I need support now' opens the resources offline and the next check-in carries the request to the therapist") {
+        val p = Practice(relay).apply { pair() }
+        p.online = false
+        val screen = p.checkInScreen()
+        runBlocking { screen.load() }
+        screen.needSupportNow()
+        val opened = screen.state.value
+        val sheet = opened.crisis ?: throw AssertionError("no sheet: ${opened.problem}")
+        assertEqual(null, sheet.reason, "opened by the button")
+        check(sheet.lines.isNotEmpty())
+        check(opened.supportRequested) { "the check-in being written is marked" }
+        screen.dismissCrisis()
+        assertEqual(null, screen.state.value.crisis)
+        val offline = screen.checkIn(heard = 3, hopeful = 3)
+        check(offline.crisis?.reason is SafetyReason.SupportRequested) { "the outcome carries the request: ${offline.crisis?.reason}" }
+        assertEqual(Problem.Kind.OFFLINE, (offline.delivery as? Delivery.Saved)?.problem?.kind, "saved while offline")
+        check(offline.recorded?.supportRequested == true)
+        p.online = true
+        val history = p.history()
+        runBlocking { history.refresh() }
+        check(history.state.value.rows.single().supportRequested)
+        val dashboard = p.dashboard()
+        runBlocking { dashboard.refresh() }
+        val alert = dashboard.state.value.alerts.first()
+        assertEqual(AlertRule.SUPPORT_REQUESTED to AlertSeverity.URGENT, alert.rule to alert.severity)
+        check(dashboard.state.value.clients.single().points.single().supportRequested)
+    }
+
+    test("a check-in the library refuses names the field and keeps the answers") {
+        val p = Practice(relay).apply { pair() }
+        val screen = p.checkInScreen(daysAgo = -5) // a session date in the future
+        val state = screen.checkIn(heard = 2, hopeful = 2)
+        assertEqual(Problem.Kind.INVALID_CHECKIN to "session_date", state.problem?.kind to state.problem?.field)
+        assertEqual(
+            mapOf("heard" to 2.toUByte(), "hopeful" to 2.toUByte()),
+            state.items.filter { it.selected != null }.associate { it.id to it.selected },
+            "answers kept for another try",
+        )
+        assertEqual(null, state.delivery)
+    }
+
+    test("the history marks a check-in seen once the therapist acknowledges it") {
+        val p = Practice(relay).apply { pair() }
+        p.checkInScreen().checkIn(heard = 5, hopeful = 4, note = "private thought")
+        val history = p.history()
+        runBlocking { history.refresh() }
+        val before = history.state.value.rows.single()
+        check(!before.seen)
+        assertEqual("private thought" to false, before.note to before.noteShared)
+        val dashboard = p.dashboard()
+        runBlocking {
+            dashboard.refresh()
+            dashboard.markAllSeen()
+            history.refresh()
+        }
+        assertEqual(0u, dashboard.state.value.clients.single().unseen, "unseen after marking")
+        check(history.state.value.rows.single().seen) { "seen mark missing: ${history.state.value}" }
+    }
+
+    test("the history pages newest session first and loads older ones on demand") {
+        val p = Practice(relay).apply { pair() }
+        for (daysAgo in listOf(3L, 2L, 1L)) p.checkInScreen(daysAgo).checkIn(heard = 4, hopeful = 4)
+        val history = HistoryScreenModel(p.client, p.clientTransport, pageSize = 2u)
+        runBlocking { history.refresh() }
+        val dates = (1L..3L).map { utcToday().minusDays(it).toString() }
+        assertEqual(dates.take(2), history.state.value.rows.map { it.sessionDate }, "first page")
+        check(history.state.value.hasMore)
+        runBlocking { history.loadMore() }
+        assertEqual(dates, history.state.value.rows.map { it.sessionDate }, "after loading more")
+        check(!history.state.value.hasMore)
+    }
+
+    test("paused sharing keeps check-ins on the device until sharing resumes") {
+        val p = Practice(relay).apply { pair() }
+        val history = p.history()
+        runBlocking { history.setSharingPaused(true) }
+        check(history.state.value.sharingPaused)
+        val state = p.checkInScreen().checkIn(heard = 4, hopeful = 4)
+        assertEqual(Delivery.Paused, state.delivery)
+        val dashboard = p.dashboard()
+        runBlocking { dashboard.refresh() }
+        assertEqual(0, dashboard.state.value.clients.single().points.size, "nothing shared while paused")
+        runBlocking {
+            history.setSharingPaused(false)
+            dashboard.refresh()
+        }
+        check(!history.state.value.sharingPaused)
+        assertEqual(1, dashboard.state.value.clients.single().points.size, "sent after resuming")
+    }
+
+    test("dashboard rows come from insights: a chart point per session, the trend, and alerts most severe first") {
+        val p = Practice(relay).apply { pair() }
+        val ratings = listOf(21L to (5 to 5), 14L to (4 to 4), 7L to (2 to 3), 0L to (1 to 2))
+        for ((daysAgo, answers) in ratings) p.checkInScreen(daysAgo).checkIn(answers.first, answers.second)
+        val dashboard = p.dashboard()
+        runBlocking { dashboard.refresh() }
+        val row = dashboard.state.value.clients.single()
+        assertEqual(ratings.map { utcToday().minusDays(it.first).toString() }, row.points.map { it.sessionDate }, "oldest first")
+        assertEqual(listOf(5, 4, 2, 1).map { it.toUByte() }, row.points.map { it.heard })
+        assertEqual(1.toUByte() to 2.toUByte(), row.latestHeard to row.latestHopeful)
+        assertEqual(Trend.WORSENING, row.trend)
+        check(row.reliableChanges.any { it.item == "heard" && it.change == -4 }) { "${row.items}" }
+        val alerts = dashboard.state.value.alerts
+        check(alerts.isNotEmpty()) { "a falling client raises alerts" }
+        assertEqual(alerts.sortedBy { it.severity.ordinal }.map { it.severity }, alerts.map { it.severity }, "most severe first")
+        assertEqual(row.openAlerts.map { it.id }.toSet(), alerts.map { it.id }.toSet())
+        runBlocking { dashboard.acknowledge(alerts.first().id) }
+        check(dashboard.state.value.alerts.none { it.id == alerts.first().id }) { "acknowledged alert still open" }
+        assertEqual(alerts.size - 1, dashboard.state.value.clients.single().openAlerts.size)
+    }
+
+    test("the dashboard puts the client with the most pressing alert first") {
+        val p = Practice(relay).apply { pair("Z.Z.") }
+        p.checkInScreen().checkIn(heard = 4, hopeful = 4)
+        val second = Practice(relay)
+        // A second client of the same therapist, asking for support.
+        runBlocking {
+            val setup = PracticeSetupModel(p.therapist)
+            setup.load()
+            setup.editLabel("A.A.")
+            setup.invite()
+            val join = JoinScreenModel(second.client, LOCALE)
+            join.load()
+            join.editInvite(setup.state.value.invite!!.uri)
+            join.acceptConsent(true)
+            join.join()
+            check(join.state.value.joined) { "${join.state.value.problem}" }
+        }
+        val screen = CheckInScreenModel(second.client, LOCALE, { second.http }, today = ::utcToday)
+        runBlocking { screen.load() }
+        screen.needSupportNow()
+        screen.checkIn(heard = 3, hopeful = 3)
+        val dashboard = p.dashboard()
+        runBlocking { dashboard.refresh() }
+        val labels = dashboard.state.value.clients.map { it.label }
+        assertEqual(listOf("Z.Z.", "A.A.").sorted().toSet(), labels.toSet())
+        val first = dashboard.state.value.clients.first()
+        assertEqual(AlertSeverity.URGENT, first.mostSevere, "the client who asked for support comes first")
+    }
+}
+
+fun main(args: Array<String>) {
+    require(args.size == 1) { "usage: ScreenTestsKt <path to the rapport binary>" }
+    val suite = Suite()
+    val relay = LocalRelay(args[0])
+    defineScreenTests(suite, relay)
+    suite.runAndExit { relay.close() }
+}

@@ -1,0 +1,248 @@
+package app.rapport.core.screens
+
+import app.rapport.core.Problem
+import app.rapport.core.ScreenState
+import app.rapport.core.SessionDates
+import app.rapport.core.attempt
+import app.rapport.core.problem
+import java.time.LocalDate
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.CheckIn
+import uniffi.rapport_ffi.CheckInDraft
+import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.Instrument
+import uniffi.rapport_ffi.Note
+import uniffi.rapport_ffi.NoteVisibility
+import uniffi.rapport_ffi.Transport
+import uniffi.rapport_ffi.crisisResources
+
+/**
+ * The client's check-in screen: one tap per required item, an optional note, a
+ * send button, and the "I need support now" button that opens the crisis
+ * resources at once, offline.
+ *
+ * Sending records the check-in on the device first (so it is never lost) and then
+ * tries to sync; a relay that cannot be reached only means "saved, will be sent".
+ * When the library says the answers call for it (very low hope, or support asked
+ * for), the crisis sheet opens with the recorded check-in.
+ *
+ * Blocking library calls run on [io]; the screen calls the `suspend` functions from
+ * its own coroutine (on Android, the main thread) and draws [state].
+ *
+ * @param transport the relay client for the joined account, or `null` while there
+ *   is none (then check-ins wait on the device).
+ */
+class CheckInScreenModel(
+    private val client: ClientApp,
+    private val locale: String,
+    private val transport: () -> Transport?,
+    private val today: () -> LocalDate = { LocalDate.now() },
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    /** The screen's state; observe it to redraw. */
+    val state = ScreenState(CheckInState())
+
+    private var instrument: Instrument? = null
+
+    /** Loads the questionnaire in the client's language and the "not monitored" notice. */
+    suspend fun load() {
+        val loaded = withContext(io) {
+            attempt { Pair(client.instrument(locale), crisisResources(locale).notMonitored) }
+        }
+        val (questionnaire, notMonitored) = loaded.getOrNull() ?: run {
+            state.update { it.copy(loading = false, problem = loaded.problem()) }
+            return
+        }
+        instrument = questionnaire
+        val language = questionnaire.locale
+        state.update {
+            it.copy(
+                loading = false,
+                title = questionnaire.title[language].orEmpty(),
+                items = questionnaire.items.map { item ->
+                    RatingItem(
+                        id = item.id,
+                        prompt = item.prompt[language].orEmpty(),
+                        required = item.required,
+                        options = (item.scaleMin..item.scaleMax).mapIndexed { i, value ->
+                            RatingOption(value.toUByte(), item.scaleLabels[language]?.getOrNull(i) ?: value.toString())
+                        },
+                        selected = null,
+                    )
+                },
+                notePrompt = questionnaire.notePrompt[language].orEmpty(),
+                noteMaxChars = questionnaire.noteMaxChars.toInt(),
+                notMonitored = notMonitored,
+                problem = null,
+            )
+        }
+    }
+
+    /** The client tapped [value] on item [itemId]; tapping the chosen value again clears it. */
+    fun rate(itemId: String, value: UByte) = state.update { s ->
+        s.copy(
+            items = s.items.map { if (it.id == itemId) it.copy(selected = if (it.selected == value) null else value) else it },
+            problem = s.problem?.takeUnless { it.field == itemId },
+            delivery = null,
+        )
+    }
+
+    /** The note as typed so far. */
+    fun editNote(text: String) = state.update { s ->
+        s.copy(note = text, problem = s.problem?.takeUnless { it.field == "note" }, delivery = null)
+    }
+
+    /** Whether the note goes to the therapist (it stays private unless the client says so). */
+    fun shareNote(shared: Boolean) = state.update { it.copy(noteShared = shared) }
+
+    /** Whether this check-in tells the therapist the client asked for support. */
+    fun requestSupport(requested: Boolean) = state.update { it.copy(supportRequested = requested) }
+
+    /**
+     * "I need support now": opens the crisis resources straight away from the
+     * library's bundled data (no network), and marks the check-in being written so
+     * the therapist sees the request when it is sent. Nobody is alerted in real
+     * time, which the sheet says.
+     */
+    fun needSupportNow() {
+        val resources = attempt { crisisResources(locale) }
+        val found = resources.getOrNull()
+        state.update {
+            if (found == null) it.copy(problem = resources.problem())
+            else it.copy(supportRequested = true, crisis = CrisisSheet.from(found, null))
+        }
+    }
+
+    /** Closes the crisis sheet. */
+    fun dismissCrisis() = state.update { it.copy(crisis = null) }
+
+    /**
+     * Records the check-in, then tries to send it. Does nothing unless [CheckInState.canSend].
+     * On success the form is cleared for the next session and [CheckInState.delivery] says
+     * whether it reached the relay; on a refused check-in [CheckInState.problem] names the field.
+     */
+    suspend fun send() {
+        val before = state.value
+        val questionnaire = instrument ?: return
+        if (!before.canSend) return
+        state.update { it.copy(sending = true, problem = null, delivery = null) }
+        val note = before.note.trim().takeIf { it.isNotEmpty() }
+            ?.let { Note(it, if (before.noteShared) NoteVisibility.SHARED else NoteVisibility.PRIVATE) }
+        val draft = CheckInDraft(
+            instrument = questionnaire.reference,
+            sessionDate = SessionDates.today(today),
+            answers = before.items.mapNotNull { item -> item.selected?.let { item.id to it } }.toMap(),
+            note = note,
+            supportRequested = before.supportRequested,
+        )
+        val recorded = withContext(io) { attempt { client.recordCheckin(draft, locale) } }
+        val outcome = recorded.getOrNull() ?: run {
+            state.update { it.copy(sending = false, problem = recorded.problem()) }
+            return
+        }
+        val sheet = outcome.safety?.let { CrisisSheet.from(it.resources, it.reason) }
+        state.update { s ->
+            s.copy(
+                items = s.items.map { it.copy(selected = null) },
+                note = "",
+                noteShared = false,
+                supportRequested = false,
+                recorded = outcome.checkin,
+                crisis = sheet ?: s.crisis,
+            )
+        }
+        val delivery = deliver()
+        state.update { it.copy(sending = false, delivery = delivery) }
+    }
+
+    /** Tries to sync; a failure leaves the check-in safely in the outbox. */
+    private suspend fun deliver(): Delivery {
+        val relay = transport() ?: return Delivery.Saved(null)
+        val synced = attempt { client.sync(relay) }
+        val report = synced.getOrNull() ?: return Delivery.Saved(synced.problem())
+        // While sharing is paused the sync sends nothing and says so.
+        return if (report.paused) Delivery.Paused else Delivery.Sent
+    }
+}
+
+/** Everything the check-in screen draws. */
+data class CheckInState(
+    /** The questionnaire is still loading. */
+    val loading: Boolean = true,
+    /** The questionnaire's title. */
+    val title: String = "",
+    /** The rated items, in order. */
+    val items: List<RatingItem> = emptyList(),
+    /** The invitation to write a note. */
+    val notePrompt: String = "",
+    /** The note as typed. */
+    val note: String = "",
+    /** The note goes to the therapist; private by default. */
+    val noteShared: Boolean = false,
+    /** Longest note accepted. */
+    val noteMaxChars: Int = 0,
+    /** This check-in tells the therapist the client asked for support. */
+    val supportRequested: Boolean = false,
+    /** "Rapport is not monitored in real time", in the client's language; always on screen. */
+    val notMonitored: String = "",
+    /** A send is in progress. */
+    val sending: Boolean = false,
+    /** What went wrong last, if anything. */
+    val problem: Problem? = null,
+    /** The check-in recorded by the last send. */
+    val recorded: CheckIn? = null,
+    /** What became of the last send. */
+    val delivery: Delivery? = null,
+    /** The crisis sheet, while it is open. */
+    val crisis: CrisisSheet? = null,
+) {
+    /** Characters typed in the note. */
+    val noteLength: Int get() = note.trim().codePointCount(0, note.trim().length)
+
+    /** The note is over the limit; the send button stays off and the field says why. */
+    val noteTooLong: Boolean get() = noteMaxChars > 0 && noteLength > noteMaxChars
+
+    /** Every required item is answered, the note fits and nothing is in flight. */
+    val canSend: Boolean
+        get() = !loading && !sending && items.isNotEmpty() &&
+            items.all { !it.required || it.selected != null } && !noteTooLong
+
+    /** Required items still unanswered, so the screen (and TalkBack/VoiceOver) can say what is missing. */
+    val missing: List<RatingItem> get() = items.filter { it.required && it.selected == null }
+}
+
+/** One rated statement on the screen. */
+data class RatingItem(
+    /** The item id, the key of the answer. */
+    val id: String,
+    /** The statement, in the client's language. */
+    val prompt: String,
+    /** Must be answered before sending. */
+    val required: Boolean,
+    /** The points of the scale, lowest first. */
+    val options: List<RatingOption>,
+    /** The chosen point, if any. */
+    val selected: UByte?,
+)
+
+/** One point of a rating scale. */
+data class RatingOption(
+    /** The rating sent. */
+    val value: UByte,
+    /** Its label ("Not at all" ... "Completely"). */
+    val label: String,
+)
+
+/** What happened to a recorded check-in after it was saved. */
+sealed class Delivery {
+    /** It reached the relay; the therapist gets it on their next sync. */
+    object Sent : Delivery()
+
+    /** Sharing is paused: it stays on this device until sharing resumes. */
+    object Paused : Delivery()
+
+    /** Saved on this device; it will be sent on a later sync. [problem] says why not now. */
+    data class Saved(val problem: Problem?) : Delivery()
+}

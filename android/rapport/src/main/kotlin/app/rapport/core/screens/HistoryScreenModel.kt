@@ -1,0 +1,147 @@
+package app.rapport.core.screens
+
+import app.rapport.core.Problem
+import app.rapport.core.ScreenState
+import app.rapport.core.attempt
+import app.rapport.core.problem
+import java.time.Instant
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.CheckIn
+import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.HistoryCursor
+import uniffi.rapport_ffi.Membership
+import uniffi.rapport_ffi.NoteVisibility
+import uniffi.rapport_ffi.Transport
+
+/**
+ * The client's own history: every check-in, newest session first, each marked
+ * "seen by your therapist" once the therapist acknowledged that version, plus the
+ * switch that pauses sharing.
+ *
+ * Refreshing syncs first when a relay is at hand, because that is how "seen"
+ * receipts arrive; an unreachable relay still shows the history from the device.
+ */
+class HistoryScreenModel(
+    private val client: ClientApp,
+    private val transport: () -> Transport?,
+    private val pageSize: UInt = 50u,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    /** The screen's state; observe it to redraw. */
+    val state = ScreenState(HistoryState())
+
+    private var next: HistoryCursor? = null
+
+    /** Syncs (to collect "seen" receipts) if it can, then reloads the first page. */
+    suspend fun refresh() {
+        state.update { it.copy(loading = true, problem = null) }
+        val syncProblem = transport()?.let { relay -> attempt { client.sync(relay) }.problem() }
+        val loaded = withContext(io) {
+            attempt { Pair(client.history(null, pageSize), client.membership()) }
+        }
+        val (page, membership) = loaded.getOrNull() ?: run {
+            state.update { it.copy(loading = false, problem = loaded.problem()) }
+            return
+        }
+        next = page.next
+        state.update {
+            it.copy(
+                loading = false,
+                rows = page.checkins.map(::rowOf),
+                hasMore = page.next != null,
+                sharingPaused = (membership as? Membership.Active)?.paused == true,
+                endedByTherapist = membership is Membership.Revoked,
+                problem = syncProblem,
+            )
+        }
+    }
+
+    /** Appends the next page, if there is one. */
+    suspend fun loadMore() {
+        val cursor = next ?: return
+        if (state.value.loading) return
+        state.update { it.copy(loading = true) }
+        val loaded = withContext(io) { attempt { client.history(cursor, pageSize) } }
+        val page = loaded.getOrNull() ?: run {
+            state.update { it.copy(loading = false, problem = loaded.problem()) }
+            return
+        }
+        next = page.next
+        state.update { it.copy(loading = false, rows = it.rows + page.checkins.map(::rowOf), hasMore = page.next != null) }
+    }
+
+    /**
+     * Pauses or resumes sharing: while paused, check-ins stay on this device and the
+     * therapist sees nothing new; resuming sends what waited.
+     */
+    suspend fun setSharingPaused(paused: Boolean) {
+        val changed = withContext(io) {
+            attempt { if (paused) client.pauseSharing() else client.resumeSharing() }
+        }
+        val problem = changed.problem()
+        if (problem != null) {
+            state.update { it.copy(problem = problem) }
+            return
+        }
+        state.update { it.copy(sharingPaused = paused) }
+        if (!paused) refresh()
+    }
+
+    private fun rowOf(checkin: CheckIn) = HistoryRow(
+        id = checkin.id,
+        sessionDate = checkin.sessionDate,
+        heard = checkin.answers["heard"],
+        hopeful = checkin.answers["hopeful"],
+        answers = checkin.answers,
+        note = checkin.note?.text,
+        noteShared = checkin.note?.visibility == NoteVisibility.SHARED,
+        supportRequested = checkin.supportRequested,
+        seenAt = checkin.seenAt,
+        version = checkin.version,
+    )
+}
+
+/** Everything the history screen draws. */
+data class HistoryState(
+    /** A load or sync is in progress. */
+    val loading: Boolean = false,
+    /** Check-ins, newest session first. */
+    val rows: List<HistoryRow> = emptyList(),
+    /** More pages wait. */
+    val hasMore: Boolean = false,
+    /** Sharing with the therapist is paused. */
+    val sharingPaused: Boolean = false,
+    /** The therapist ended the pairing: the history stays, nothing more is shared. */
+    val endedByTherapist: Boolean = false,
+    /** What went wrong last (a failed sync still shows the rows). */
+    val problem: Problem? = null,
+)
+
+/** One check-in in the history. */
+data class HistoryRow(
+    /** The check-in's id. */
+    val id: String,
+    /** The session's day, `YYYY-MM-DD`. */
+    val sessionDate: String,
+    /** "I felt heard", if answered. */
+    val heard: UByte?,
+    /** "I leave feeling more hopeful", if answered. */
+    val hopeful: UByte?,
+    /** Every answer, by item id. */
+    val answers: Map<String, UByte>,
+    /** The note, shown only here on the client's own device. */
+    val note: String?,
+    /** The note was shared with the therapist. */
+    val noteShared: Boolean,
+    /** The client asked for support with this check-in. */
+    val supportRequested: Boolean,
+    /** When the therapist acknowledged this version; `null` until then. */
+    val seenAt: Instant?,
+    /** The version shown (edits make new versions, each acknowledged anew). */
+    val version: UInt,
+) {
+    /** The therapist has seen this version: the row shows "seen by your therapist". */
+    val seen: Boolean get() = seenAt != null
+}

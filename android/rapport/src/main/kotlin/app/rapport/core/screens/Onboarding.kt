@@ -1,0 +1,172 @@
+package app.rapport.core.screens
+
+import app.rapport.core.HttpTransport
+import app.rapport.core.Problem
+import app.rapport.core.ScreenState
+import app.rapport.core.attempt
+import app.rapport.core.problem
+import java.time.Instant
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.CreatedInvite
+import uniffi.rapport_ffi.TherapistApp
+import uniffi.rapport_ffi.Transport
+import uniffi.rapport_ffi.parseInvite
+
+/**
+ * The client's first screen: paste or scan the therapist's invite, read what will
+ * be shared (the consent text, versioned by the library), agree, join.
+ *
+ * The invite is checked as it is typed (offline, by the library's strict parser),
+ * so a cut-off or expired link is named before anything is sent. The transport for
+ * the relay named in the invite comes from [transportFor].
+ */
+class JoinScreenModel(
+    private val client: ClientApp,
+    private val locale: String,
+    private val transportFor: (relayUrl: String) -> Transport = { HttpTransport(it) },
+    private val now: () -> Instant = Instant::now,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    /** The screen's state; observe it to redraw. */
+    val state = ScreenState(JoinState())
+
+    /** Loads the consent text in the client's language. */
+    suspend fun load() {
+        val consent = withContext(io) { attempt { client.consent(locale) } }
+        val found = consent.getOrNull()
+        state.update {
+            if (found == null) it.copy(problem = consent.problem())
+            else it.copy(consentText = found.text, consentVersion = found.version)
+        }
+    }
+
+    /** The invite link as typed or scanned; checked at once. */
+    fun editInvite(text: String) {
+        val trimmed = text.trim()
+        val checked = if (trimmed.isEmpty()) null else attempt { parseInvite(trimmed, now()) }
+        state.update {
+            it.copy(
+                invite = text,
+                relayUrl = checked?.getOrNull()?.relayUrl,
+                problem = checked?.problem(),
+            )
+        }
+    }
+
+    /** The client ticked (or unticked) "I agree". */
+    fun acceptConsent(accepted: Boolean) = state.update { it.copy(consentAccepted = accepted) }
+
+    /** Joins the therapist; the check-in screen can open once [JoinState.joined]. */
+    suspend fun join() {
+        val before = state.value
+        val relayUrl = before.relayUrl ?: return
+        val version = before.consentVersion ?: return
+        if (!before.canJoin) return
+        state.update { it.copy(joining = true, problem = null) }
+        val joined = attempt { client.join(transportFor(relayUrl), before.invite.trim(), version) }
+        val problem = joined.problem()
+        state.update { it.copy(joining = false, joined = joined.isSuccess, problem = problem) }
+        // The consent text changed since it was shown: show the new one, to be agreed again.
+        if (problem?.kind == Problem.Kind.CONSENT_REQUIRED) {
+            state.update { it.copy(consentAccepted = false) }
+            load()
+        }
+    }
+}
+
+/** Everything the join screen draws. */
+data class JoinState(
+    /** The invite link as typed. */
+    val invite: String = "",
+    /** The relay named by a valid invite; `null` while the invite is not valid. */
+    val relayUrl: String? = null,
+    /** What the client agrees to, in their language. */
+    val consentText: String = "",
+    /** The version of that text, recorded with the pairing. */
+    val consentVersion: UInt? = null,
+    /** The client agreed. */
+    val consentAccepted: Boolean = false,
+    /** Joining is in progress. */
+    val joining: Boolean = false,
+    /** Joined: go to the check-in screen. */
+    val joined: Boolean = false,
+    /** What went wrong last (an invite's [Problem.code] says which damage). */
+    val problem: Problem? = null,
+) {
+    /** A valid invite, the consent read and agreed, nothing in flight. */
+    val canJoin: Boolean get() = relayUrl != null && consentVersion != null && consentAccepted && !joining && !joined
+}
+
+/**
+ * The therapist's set-up and invite screen: choose the relay and a display name
+ * once, then create one single-use invite per client (a link and a QR code).
+ */
+class PracticeSetupModel(
+    private val therapist: TherapistApp,
+    private val transportFor: (relayUrl: String) -> Transport = { HttpTransport(it) },
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    /** The screen's state; observe it to redraw. */
+    val state = ScreenState(PracticeSetupState())
+
+    /** Reads whether this device is already set up. */
+    suspend fun load() {
+        val account = withContext(io) { attempt { therapist.account() } }
+        state.update { it.copy(relayUrl = account.getOrNull()?.relayUrl ?: it.relayUrl, setUp = account.getOrNull() != null, problem = account.problem()) }
+    }
+
+    /** The relay address as typed. */
+    fun editRelayUrl(text: String) = state.update { it.copy(relayUrl = text, problem = null) }
+
+    /** The name clients see, as typed. */
+    fun editName(text: String) = state.update { it.copy(name = text) }
+
+    /** The next client's label (initials, say), as typed; it never leaves this device. */
+    fun editLabel(text: String) = state.update { it.copy(label = text) }
+
+    /** Sets this device up on the relay. */
+    suspend fun setUp() {
+        val before = state.value
+        if (!before.canSetUp) return
+        state.update { it.copy(working = true, problem = null) }
+        val url = before.relayUrl.trim()
+        val done = attempt { therapist.setUp(transportFor(url), url, before.name.trim()) }
+        state.update { it.copy(working = false, setUp = done.isSuccess, problem = done.problem()) }
+    }
+
+    /** Creates an invite for the client labelled [PracticeSetupState.label]. */
+    suspend fun invite() {
+        val before = state.value
+        if (!before.canInvite) return
+        state.update { it.copy(working = true, problem = null) }
+        val done = attempt { therapist.inviteClient(transportFor(before.relayUrl.trim()), before.label.trim(), null) }
+        state.update { it.copy(working = false, invite = done.getOrNull() ?: it.invite, label = if (done.isSuccess) "" else it.label, problem = done.problem()) }
+    }
+}
+
+/** Everything the therapist's set-up screen draws. */
+data class PracticeSetupState(
+    /** The relay's address. */
+    val relayUrl: String = "",
+    /** The therapist's name as clients see it. */
+    val name: String = "",
+    /** This device is set up as a therapist. */
+    val setUp: Boolean = false,
+    /** The next client's label. */
+    val label: String = "",
+    /** The invite just created, to show as a link and QR code. */
+    val invite: CreatedInvite? = null,
+    /** A request is in progress. */
+    val working: Boolean = false,
+    /** What went wrong last. */
+    val problem: Problem? = null,
+) {
+    /** An address and a name, not yet set up. */
+    val canSetUp: Boolean get() = !setUp && !working && relayUrl.isNotBlank() && name.isNotBlank()
+
+    /** Set up, with a label for the client. */
+    val canInvite: Boolean get() = setUp && !working && label.isNotBlank()
+}

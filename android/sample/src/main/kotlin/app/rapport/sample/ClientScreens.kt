@@ -1,0 +1,248 @@
+package app.rapport.sample
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.selection.selectable
+import androidx.compose.foundation.selection.selectableGroup
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Edit
+import androidx.compose.material.icons.filled.List
+import androidx.compose.material3.Button
+import androidx.compose.material3.ButtonDefaults
+import androidx.compose.material3.Card
+import androidx.compose.material3.CardDefaults
+import androidx.compose.material3.Icon
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableIntStateOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.Role
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.heading
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.semantics.stateDescription
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.unit.dp
+import app.rapport.core.screens.CheckInScreenModel
+import app.rapport.core.screens.Delivery
+import app.rapport.core.screens.HistoryScreenModel
+import app.rapport.core.screens.JoinScreenModel
+import app.rapport.core.screens.RatingItem
+import kotlinx.coroutines.launch
+import uniffi.rapport_ffi.ClientApp
+
+/** The client's side: join a therapist once, then check in and read history. */
+@Composable
+fun ClientHome(client: ClientApp, session: SampleSession) {
+    var joined by remember { mutableStateOf(runCatching { client.account() != null }.getOrDefault(false)) }
+    if (!joined) {
+        val model = remember(client) { JoinScreenModel(client, session.locale) }
+        JoinScreen(model) { joined = true }
+        return
+    }
+    var tab by rememberSaveable { mutableIntStateOf(0) }
+    val checkIn = remember(client) { CheckInScreenModel(client, session.locale, session::transport) }
+    val history = remember(client) { HistoryScreenModel(client, session::transport) }
+    Scaffold(
+        bottomBar = {
+            NavigationBar {
+                NavigationBarItem(
+                    selected = tab == 0,
+                    onClick = { tab = 0 },
+                    icon = { Icon(Icons.Default.Edit, contentDescription = null) },
+                    label = { Text(stringResource(R.string.tab_check_in)) },
+                )
+                NavigationBarItem(
+                    selected = tab == 1,
+                    onClick = { tab = 1 },
+                    icon = { Icon(Icons.Default.List, contentDescription = null) },
+                    label = { Text(stringResource(R.string.tab_history)) },
+                )
+            }
+        },
+    ) { padding ->
+        Column(Modifier.padding(padding)) {
+            if (tab == 0) CheckInScreen(checkIn) else HistoryScreen(history)
+        }
+    }
+}
+
+/** Paste the therapist's invite, read the consent, agree, join. */
+@Composable
+fun JoinScreen(model: JoinScreenModel, onJoined: () -> Unit) {
+    val state by model.state.asComposeState()
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(model) { model.load() }
+    LaunchedEffect(state.joined) { if (state.joined) onJoined() }
+    val joinHint = stringResource(if (state.canJoin) R.string.join_hint else R.string.join_hint_disabled)
+    Column(
+        Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
+        verticalArrangement = Arrangement.spacedBy(16.dp),
+    ) {
+        Text(stringResource(R.string.join_title), style = MaterialTheme.typography.headlineSmall, modifier = Modifier.semantics { heading() })
+        val inviteDescription = stringResource(R.string.invite_field_description)
+        OutlinedTextField(
+            value = state.invite,
+            onValueChange = model::editInvite,
+            label = { Text(stringResource(R.string.invite_field)) },
+            keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.None, autoCorrectEnabled = false),
+            modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).semantics { contentDescription = inviteDescription },
+        )
+        if (state.relayUrl != null) Text(stringResource(R.string.invite_valid), color = MaterialTheme.colorScheme.primary)
+        Text(stringResource(R.string.consent_title), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
+        Text(state.consentText)
+        LabelledSwitch(
+            label = stringResource(R.string.consent_agree),
+            description = stringResource(R.string.consent_agree_description),
+            checked = state.consentAccepted,
+            onChange = model::acceptConsent,
+        )
+        state.problem?.let { ProblemText(it) }
+        Button(
+            onClick = { scope.launch { model.join() } },
+            enabled = state.canJoin,
+            modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).semantics { contentDescription = joinHint },
+        ) { Text(stringResource(if (state.joining) R.string.joining else R.string.join)) }
+    }
+}
+
+/**
+ * The check-in: one tap on each required statement, an optional note, send.
+ * "I need support now" and the reminder that nobody watches in real time are
+ * always on screen.
+ */
+@Composable
+fun CheckInScreen(model: CheckInScreenModel) {
+    val state by model.state.asComposeState()
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(model) { if (state.loading) model.load() }
+    Column(
+        Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
+        verticalArrangement = Arrangement.spacedBy(20.dp),
+    ) {
+        Text(
+            state.title.ifEmpty { stringResource(R.string.tab_check_in) },
+            style = MaterialTheme.typography.headlineSmall,
+            modifier = Modifier.semantics { heading() },
+        )
+        if (state.notMonitored.isNotEmpty()) {
+            Card(colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.secondaryContainer)) {
+                Text(state.notMonitored, modifier = Modifier.padding(12.dp), style = MaterialTheme.typography.bodySmall)
+            }
+        }
+        for (item in state.items) RatingRow(item) { value -> model.rate(item.id, value) }
+        val noteDescription = stringResource(R.string.note_description)
+        OutlinedTextField(
+            value = state.note,
+            onValueChange = model::editNote,
+            label = { Text(state.notePrompt.ifEmpty { stringResource(R.string.note_label) }) },
+            isError = state.noteTooLong,
+            supportingText = {
+                if (state.noteTooLong) Text(stringResource(R.string.note_too_long, state.noteMaxChars))
+            },
+            minLines = 3,
+            modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).semantics { contentDescription = noteDescription },
+        )
+        LabelledSwitch(
+            label = stringResource(R.string.share_note),
+            description = stringResource(R.string.share_note_description),
+            checked = state.noteShared,
+            onChange = model::shareNote,
+        )
+        LabelledSwitch(
+            label = stringResource(R.string.tell_therapist_support),
+            description = stringResource(R.string.tell_therapist_support_description),
+            checked = state.supportRequested,
+            onChange = model::requestSupport,
+        )
+        state.problem?.let { ProblemText(it) }
+        val missing = state.missing.joinToString("; ") { it.prompt }
+        val sendDescription = if (state.canSend) stringResource(R.string.send_description)
+        else stringResource(R.string.send_missing, missing)
+        Button(
+            onClick = { scope.launch { model.send() } },
+            enabled = state.canSend,
+            modifier = Modifier.fillMaxWidth().heightIn(min = 56.dp).semantics { contentDescription = sendDescription },
+        ) { Text(stringResource(if (state.sending) R.string.sending else R.string.send)) }
+        if (!state.loading && missing.isNotEmpty()) {
+            Text(stringResource(R.string.send_missing, missing), style = MaterialTheme.typography.bodySmall)
+        }
+        DeliveryText(state.delivery)
+        val supportDescription = stringResource(R.string.need_support_description)
+        Button(
+            onClick = model::needSupportNow,
+            colors = ButtonDefaults.buttonColors(containerColor = MaterialTheme.colorScheme.error),
+            modifier = Modifier.fillMaxWidth().heightIn(min = 56.dp).semantics { contentDescription = supportDescription },
+        ) { Text(stringResource(R.string.need_support), fontWeight = FontWeight.Bold) }
+    }
+    state.crisis?.let { sheet -> CrisisResourcesSheet(sheet, onDismiss = model::dismissCrisis) }
+}
+
+/** One statement and its points: a radio group of 48dp-or-larger cells. */
+@Composable
+private fun RatingRow(item: RatingItem, onTap: (UByte) -> Unit) {
+    Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        val prompt = if (item.required) item.prompt else stringResource(R.string.optional_item, item.prompt)
+        Text(prompt, style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
+        Row(Modifier.fillMaxWidth().selectableGroup(), horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+            for (option in item.options) {
+                val chosen = item.selected == option.value
+                val description = stringResource(R.string.rating_description, option.label, option.value.toInt(), item.options.size, item.prompt)
+                val selectedText = stringResource(if (chosen) R.string.selected else R.string.not_selected)
+                Card(
+                    colors = CardDefaults.cardColors(
+                        containerColor = if (chosen) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.surfaceVariant,
+                    ),
+                    modifier = Modifier
+                        .weight(1f)
+                        .heightIn(min = 64.dp)
+                        .selectable(selected = chosen, role = Role.RadioButton, onClick = { onTap(option.value) })
+                        .semantics(mergeDescendants = true) {
+                            contentDescription = description
+                            stateDescription = selectedText
+                        },
+                ) {
+                    Column(Modifier.fillMaxWidth().padding(6.dp), horizontalAlignment = Alignment.CenterHorizontally) {
+                        Text(option.value.toString(), style = MaterialTheme.typography.titleLarge)
+                        Text(option.label, style = MaterialTheme.typography.labelSmall, maxLines = 2)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/** What became of the last check-in. */
+@Composable
+private fun DeliveryText(delivery: Delivery?) {
+    val text = when (delivery) {
+        Delivery.Sent -> stringResource(R.string.delivery_sent)
+        Delivery.Paused -> stringResource(R.string.delivery_paused)
+        is Delivery.Saved -> stringResource(R.string.delivery_saved) + (delivery.problem?.let { " (${it.reason})" } ?: "")
+        null -> return
+    }
+    Text(text, style = MaterialTheme.typography.bodyMedium)
+}

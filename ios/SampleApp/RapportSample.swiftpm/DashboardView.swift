@@ -1,0 +1,225 @@
+import Charts
+import Rapport
+import SwiftUI
+
+/// The therapist's dashboard: open alerts most urgent first, then one row per
+/// client; a client's page has the chart of heard and hopeful over sessions.
+struct DashboardView: View {
+    @StateObject var model: DashboardScreenModel
+
+    var body: some View {
+        NavigationStack {
+            List {
+                if let problem = model.state.problem {
+                    Section { ProblemText(problem: problem) }
+                }
+                if !model.state.alerts.isEmpty {
+                    Section("Open alerts") {
+                        ForEach(model.state.alerts, id: \.id) { alert in
+                            AlertRowView(alert: alert) {
+                                Task { await model.acknowledge(alert.id) }
+                            }
+                        }
+                    }
+                }
+                Section("Clients") {
+                    ForEach(model.state.clients) { client in
+                        NavigationLink {
+                            ClientDetailView(client: client, model: model)
+                        } label: {
+                            ClientRowView(client: client)
+                        }
+                        .frame(minHeight: 44)
+                        .accessibilityHint("Shows the chart of this client's sessions and their alerts.")
+                    }
+                    if model.state.clients.isEmpty && !model.state.loading {
+                        Text("No clients yet. Create an invite to pair the first one.")
+                            .foregroundStyle(.secondary)
+                    }
+                }
+                Section {
+                    Button("Mark all check-ins seen") {
+                        Task { await model.markAllSeen() }
+                    }
+                    .frame(maxWidth: .infinity, minHeight: 44)
+                    .accessibilityHint("Clients see \"seen by your therapist\" after their next sync.")
+                }
+            }
+            .refreshable { await model.refresh() }
+            .navigationTitle("Clients")
+            .toolbar {
+                ToolbarItem(placement: .primaryAction) {
+                    Button {
+                        Task { await model.refresh() }
+                    } label: {
+                        Image(systemName: "arrow.clockwise")
+                            .frame(minWidth: 44, minHeight: 44)
+                    }
+                    .accessibilityLabel("Sync")
+                    .accessibilityHint("Fetches new check-ins and refreshes the dashboard.")
+                }
+            }
+        }
+        .task { await model.refresh() }
+    }
+}
+
+/// One client in the list: label, trend, latest ratings, unseen count, badge.
+struct ClientRowView: View {
+    let client: DashboardScreenModel.ClientRow
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            HStack {
+                Text(client.label).font(.headline)
+                Spacer()
+                if let severity = client.mostSevere {
+                    SeverityBadge(severity: severity)
+                }
+            }
+            Text([
+                trendText(client.trend),
+                client.latestHeard.map { "Heard \($0)/5" },
+                client.latestHopeful.map { "Hopeful \($0)/5" },
+                client.unseen > 0 ? "\(client.unseen) unseen" : nil,
+            ].compactMap { $0 }.joined(separator: " · "))
+            .font(.subheadline)
+            .foregroundStyle(.secondary)
+        }
+        .accessibilityElement(children: .combine)
+    }
+}
+
+/// A client's page: the chart, the reliable changes, and their open alerts.
+struct ClientDetailView: View {
+    let client: DashboardScreenModel.ClientRow
+    @ObservedObject var model: DashboardScreenModel
+
+    var body: some View {
+        List {
+            Section("Heard and hopeful, by session") {
+                if client.points.isEmpty {
+                    Text("No check-ins yet.").foregroundStyle(.secondary)
+                } else {
+                    RatingsChart(points: client.points, trend: trendText(client.trend))
+                        .frame(height: 220)
+                }
+                Text(trendText(client.trend)).font(.headline)
+            }
+            if !client.reliableChanges.isEmpty {
+                Section("Reliable changes since the first session") {
+                    ForEach(client.reliableChanges, id: \.item) { change in
+                        Text("\(change.item): \(change.first) → \(change.latest) (RCI \(change.rci, specifier: "%.1f"))")
+                    }
+                }
+            }
+            if !client.openAlerts.isEmpty {
+                Section("Open alerts") {
+                    ForEach(client.openAlerts, id: \.id) { alert in
+                        AlertRowView(alert: alert) {
+                            Task { await model.acknowledge(alert.id) }
+                        }
+                    }
+                }
+            }
+        }
+        .navigationTitle(client.label)
+    }
+}
+
+/// Heard and hopeful over sessions (1 to 5), with a mark where the client asked
+/// for support. Swift Charts reads each point to VoiceOver (its audio graph
+/// too); the summary label says what the chart shows as a whole.
+struct RatingsChart: View {
+    let points: [DashboardScreenModel.Point]
+    let trend: String
+
+    var body: some View {
+        Chart {
+            ForEach(points) { point in
+                if let heard = point.heard {
+                    LineMark(x: .value("Session", SessionDay.text(point.sessionDate)), y: .value("Rating", Int(heard)))
+                        .foregroundStyle(by: .value("Statement", "Heard"))
+                        .symbol(by: .value("Statement", "Heard"))
+                        .accessibilityLabel(SessionDay.text(point.sessionDate))
+                        .accessibilityValue("Heard \(heard) of 5")
+                }
+                if let hopeful = point.hopeful {
+                    LineMark(x: .value("Session", SessionDay.text(point.sessionDate)), y: .value("Rating", Int(hopeful)))
+                        .foregroundStyle(by: .value("Statement", "Hopeful"))
+                        .symbol(by: .value("Statement", "Hopeful"))
+                        .accessibilityLabel(SessionDay.text(point.sessionDate))
+                        .accessibilityValue("Hopeful \(hopeful) of 5")
+                }
+                if point.supportRequested {
+                    PointMark(x: .value("Session", SessionDay.text(point.sessionDate)), y: .value("Rating", 5))
+                        .symbol(.triangle)
+                        .foregroundStyle(.red)
+                        .accessibilityLabel(SessionDay.text(point.sessionDate))
+                        .accessibilityValue("The client asked for support")
+                }
+            }
+        }
+        .chartYScale(domain: 1...5)
+        .chartYAxis { AxisMarks(values: [1, 2, 3, 4, 5]) }
+        .accessibilityLabel("Chart of \(points.count) sessions, \(trend)")
+    }
+}
+
+/// One alert: severity, client, the library's reason, and Acknowledge.
+struct AlertRowView: View {
+    /// Qualified: SwiftUI has an `Alert` type of its own.
+    let alert: Rapport.Alert
+    let onAcknowledge: () -> Void
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            HStack {
+                SeverityBadge(severity: alert.severity)
+                Text(alert.clientLabel).font(.headline)
+                if let day = alert.sessionDate {
+                    Text(SessionDay.text(day)).font(.caption).foregroundStyle(.secondary)
+                }
+            }
+            Text(alert.reason)
+            Button("Acknowledge", action: onAcknowledge)
+                .buttonStyle(.bordered)
+                .frame(minHeight: 44)
+                .accessibilityLabel("Acknowledge the alert for \(alert.clientLabel)")
+                .accessibilityHint(alert.reason)
+        }
+        .padding(.vertical, 4)
+    }
+}
+
+/// A severity as a coloured word (never colour alone).
+struct SeverityBadge: View {
+    let severity: AlertSeverity
+
+    var body: some View {
+        let (text, color): (String, Color) = {
+            switch severity {
+            case .urgent: return ("Urgent", .red)
+            case .high: return ("High", .orange)
+            case .medium: return ("Medium", .yellow)
+            case .low: return ("Low", .gray)
+            }
+        }()
+        Text(text)
+            .font(.caption.bold())
+            .padding(.horizontal, 8)
+            .padding(.vertical, 2)
+            .background(color.opacity(0.2), in: Capsule())
+            .accessibilityLabel("Severity \(text)")
+    }
+}
+
+/// The library's trend as a word.
+func trendText(_ trend: Trend) -> String {
+    switch trend {
+    case .improving: return "Improving"
+    case .steady: return "Steady"
+    case .worsening: return "Worsening"
+    case .notEnoughData: return "Not enough data yet"
+    }
+}

@@ -1,0 +1,86 @@
+import Rapport
+import SwiftUI
+
+/// The client's own check-ins, newest first, each marked once the therapist
+/// has seen it; and the switch that pauses sharing.
+struct HistoryView: View {
+    @StateObject var model: HistoryScreenModel
+
+    var body: some View {
+        NavigationStack {
+            List {
+                Section {
+                    Toggle("Pause sharing with my therapist", isOn: Binding(
+                        get: { model.state.sharingPaused },
+                        set: { paused in Task { await model.setSharingPaused(paused) } }
+                    ))
+                    .frame(minHeight: 44)
+                    .accessibilityHint("While paused, new check-ins stay on this phone. Resuming sends them.")
+                }
+                if model.state.endedByTherapist {
+                    Section {
+                        Text("Your therapist ended the pairing. Your history stays on this phone; nothing more is shared.")
+                    }
+                }
+                if let problem = model.state.problem {
+                    Section { ProblemText(problem: problem) }
+                }
+                Section {
+                    ForEach(model.state.rows) { row in
+                        HistoryRowView(row: row)
+                    }
+                    if model.state.hasMore {
+                        Button("Show older check-ins") {
+                            Task { await model.loadMore() }
+                        }
+                        .frame(maxWidth: .infinity, minHeight: 44)
+                        .accessibilityHint("Loads the next page of your history.")
+                    }
+                }
+            }
+            .overlay {
+                if model.state.rows.isEmpty && !model.state.loading {
+                    Text("Your check-ins will appear here.")
+                        .foregroundStyle(.secondary)
+                }
+            }
+            .refreshable { await model.refresh() }
+            .navigationTitle("History")
+        }
+        .task { await model.refresh() }
+    }
+}
+
+/// One check-in: the day, the two ratings, the note, and whether it was seen.
+struct HistoryRowView: View {
+    let row: HistoryScreenModel.Row
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text(SessionDay.text(row.sessionDate)).font(.headline)
+            HStack(spacing: 16) {
+                if let heard = row.heard { Text("Heard \(heard)/5") }
+                if let hopeful = row.hopeful { Text("Hopeful \(hopeful)/5") }
+            }
+            if let note = row.note {
+                Label(note, systemImage: row.noteShared ? "person.2" : "lock")
+                    .font(.callout)
+                    .accessibilityLabel((row.noteShared ? "Shared note: " : "Private note: ") + note)
+            }
+            if row.supportRequested {
+                Label("You asked for support", systemImage: "lifepreserver").font(.footnote)
+            }
+            if row.seen {
+                Label("Seen by your therapist", systemImage: "checkmark.circle.fill")
+                    .font(.footnote)
+                    .foregroundStyle(.green)
+            } else {
+                Label("Not seen yet", systemImage: "circle")
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+            }
+        }
+        .padding(.vertical, 4)
+        .accessibilityElement(children: .combine)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// The client's check-in screen: one tap per required item, an optional note,
+/// a send button, and the "I need support now" button that opens the crisis
+/// resources at once, offline.
+///
+/// Sending records the check-in on the device first (so it is never lost) and
+/// then tries to sync; an unreachable relay only means "saved, will be sent".
+/// When the library says the answers call for it (very low hope, or support
+/// asked for) the crisis sheet opens. Same behaviour as the Android library's
+/// `CheckInScreenModel`, which is tested against the real library.
+@MainActor
+public final class CheckInScreenModel: ObservableObject {
+    /// One point of a rating scale.
+    public struct Option: Identifiable, Equatable {
+        public var id: UInt8 { value }
+        public var value: UInt8
+        public var label: String
+    }
+
+    /// One rated statement.
+    public struct Item: Identifiable, Equatable {
+        public var id: String
+        public var prompt: String
+        public var required: Bool
+        public var options: [Option]
+        public var selected: UInt8?
+    }
+
+    /// What became of the last send.
+    public enum Delivery: Equatable {
+        /// It reached the relay; the therapist gets it on their next sync.
+        case sent
+        /// Sharing is paused: it stays on this device until sharing resumes.
+        case paused
+        /// Saved on this device, to be sent later; the problem says why not now.
+        case saved(Problem?)
+    }
+
+    /// Everything the screen draws.
+    public struct State: Equatable {
+        public var loading = true
+        public var title = ""
+        public var items: [Item] = []
+        public var notePrompt = ""
+        public var note = ""
+        /// The note goes to the therapist; private by default.
+        public var noteShared = false
+        public var noteMaxChars = 0
+        /// This check-in tells the therapist the client asked for support.
+        public var supportRequested = false
+        /// "Not monitored in real time", in the client's language; always shown.
+        public var notMonitored = ""
+        public var sending = false
+        public var problem: Problem?
+        public var recorded: CheckIn?
+        public var delivery: Delivery?
+        /// The crisis sheet while it is open.
+        public var crisis: CrisisSheet?
+
+        /// Characters in the note as the library counts them.
+        public var noteLength: Int { note.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count }
+        /// The note is over the limit; send stays off and the field says why.
+        public var noteTooLong: Bool { noteMaxChars > 0 && noteLength > noteMaxChars }
+        /// Required items still unanswered, for the hint under the send button.
+        public var missing: [Item] { items.filter { $0.required && $0.selected == nil } }
+        /// Every required item answered, the note fits, nothing in flight.
+        public var canSend: Bool {
+            !loading && !sending && !items.isEmpty && missing.isEmpty && !noteTooLong
+        }
+    }
+
+    @Published public private(set) var state = State()
+
+    private let client: ClientApp
+    private let locale: String
+    private let transport: () -> Transport?
+    private let today: () -> Date
+    private var instrument: Instrument?
+
+    /// - Parameters:
+    ///   - transport: the relay client for the joined account; `nil` while there
+    ///     is none (then check-ins wait on the device).
+    ///   - today: the session day, in the device's calendar.
+    public init(client: ClientApp, locale: String, transport: @escaping () -> Transport?, today: @escaping () -> Date = Date.init) {
+        self.client = client
+        self.locale = locale
+        self.transport = transport
+        self.today = today
+    }
+
+    /// Loads the questionnaire in the client's language and the notice.
+    public func load() async {
+        let client = client, locale = locale
+        do {
+            let (questionnaire, resources) = try await offMain {
+                (try client.instrument(locale: locale), crisisResources(locale: locale))
+            }
+            instrument = questionnaire
+            let language = questionnaire.locale
+            state.loading = false
+            state.title = questionnaire.title[language] ?? ""
+            state.items = questionnaire.items.map { item in
+                let labels = item.scaleLabels[language] ?? []
+                let options = (item.scaleMin...item.scaleMax).enumerated().map { index, value in
+                    Option(value: value, label: index < labels.count ? labels[index] : String(value))
+                }
+                return Item(id: item.id, prompt: item.prompt[language] ?? "", required: item.required, options: options, selected: nil)
+            }
+            state.notePrompt = questionnaire.notePrompt[language] ?? ""
+            state.noteMaxChars = Int(questionnaire.noteMaxChars)
+            state.notMonitored = resources.notMonitored
+            state.problem = nil
+        } catch {
+            state.loading = false
+            state.problem = Problem(error)
+        }
+    }
+
+    /// The client tapped `value` on `itemId`; tapping the chosen value clears it.
+    public func rate(_ itemId: String, _ value: UInt8) {
+        guard let index = state.items.firstIndex(where: { $0.id == itemId }) else { return }
+        state.items[index].selected = state.items[index].selected == value ? nil : value
+        if state.problem?.field == itemId { state.problem = nil }
+        state.delivery = nil
+    }
+
+    /// The note as typed so far.
+    public func editNote(_ text: String) {
+        state.note = text
+        if state.problem?.field == "note" { state.problem = nil }
+        state.delivery = nil
+    }
+
+    /// Whether the note goes to the therapist.
+    public func shareNote(_ shared: Bool) { state.noteShared = shared }
+
+    /// Whether this check-in tells the therapist the client asked for support.
+    public func requestSupport(_ requested: Bool) { state.supportRequested = requested }
+
+    /// "I need support now": opens the resources straight away from the bundled
+    /// data (no network) and marks the check-in being written, so the therapist
+    /// sees the request when it is sent. Nobody is alerted in real time, which
+    /// the sheet says.
+    public func needSupportNow() {
+        state.supportRequested = true
+        state.crisis = CrisisSheet(crisisResources(locale: locale), reason: nil)
+    }
+
+    /// Closes the crisis sheet.
+    public func dismissCrisis() { state.crisis = nil }
+
+    /// Records the check-in, then tries to send it; does nothing unless `canSend`.
+    public func send() async {
+        guard let questionnaire = instrument, state.canSend else { return }
+        let before = state
+        state.sending = true
+        state.problem = nil
+        state.delivery = nil
+        let text = before.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        let note = text.isEmpty ? nil : Note(text: text, visibility: before.noteShared ? .shared : .private)
+        var answers: [String: UInt8] = [:]
+        for item in before.items {
+            if let value = item.selected { answers[item.id] = value }
+        }
+        let draft = CheckInDraft(
+            instrument: questionnaire.reference,
+            sessionDate: Self.sessionDate(today()),
+            answers: answers,
+            note: note,
+            supportRequested: before.supportRequested
+        )
+        let client = client, locale = locale
+        let outcome: RecordOutcome
+        do {
+            outcome = try await offMain { try client.recordCheckin(draft: draft, locale: locale) }
+        } catch {
+            state.sending = false
+            state.problem = Problem(error)
+            return
+        }
+        for index in state.items.indices { state.items[index].selected = nil }
+        state.note = ""
+        state.noteShared = false
+        state.supportRequested = false
+        state.recorded = outcome.checkin
+        if let safety = outcome.safety {
+            state.crisis = CrisisSheet(safety.resources, reason: safety.reason)
+        }
+        state.delivery = await deliver()
+        state.sending = false
+    }
+
+    /// Tries to sync; a failure leaves the check-in safely in the outbox.
+    private func deliver() async -> Delivery {
+        guard let relay = transport() else { return .saved(nil) }
+        do {
+            // While sharing is paused the sync sends nothing and says so.
+            let report = try await client.sync(transport: relay)
+            return report.paused ? .paused : .sent
+        } catch {
+            return .saved(Problem(error))
+        }
+    }
+
+    /// A session date as the library wants it: `YYYY-MM-DD` in the device's
+    /// own calendar and time zone (a day, not an instant).
+    static func sessionDate(_ date: Date) -> String {
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The client's first screen: paste or scan the therapist's invite, read what
+/// will be shared (the consent text, versioned by the library), agree, join.
+///
+/// The invite is checked as it is typed, offline, by the library's strict
+/// parser, so a cut-off or expired link is named before anything is sent.
+@MainActor
+public final class JoinScreenModel: ObservableObject {
+    /// Everything the screen draws.
+    public struct State: Equatable {
+        public var invite = ""
+        /// The relay named by a valid invite; `nil` while it is not valid.
+        public var relayUrl: String?
+        public var consentText = ""
+        /// The version of that text, recorded with the pairing.
+        public var consentVersion: UInt32?
+        public var consentAccepted = false
+        public var joining = false
+        public var joined = false
+        /// An invite's `code` says which damage (`truncated`, `expired`, ...).
+        public var problem: Problem?
+        /// A valid invite, the consent read and agreed, nothing in flight.
+        public var canJoin: Bool { relayUrl != nil && consentVersion != nil && consentAccepted && !joining && !joined }
+    }
+
+    @Published public private(set) var state = State()
+
+    private let client: ClientApp
+    private let locale: String
+    private let transportFor: (String) throws -> Transport
+
+    public init(client: ClientApp, locale: String,
+                transportFor: @escaping (String) throws -> Transport = { try URLSessionTransport(relayUrl: $0) }) {
+        self.client = client
+        self.locale = locale
+        self.transportFor = transportFor
+    }
+
+    /// Loads the consent text in the client's language.
+    public func load() async {
+        let client = client, locale = locale
+        do {
+            let consent = try await offMain { client.consent(locale: locale) }
+            state.consentText = consent.text
+            state.consentVersion = consent.version
+        } catch {
+            state.problem = Problem(error)
+        }
+    }
+
+    /// The invite link as typed or scanned; checked at once.
+    public func editInvite(_ text: String) {
+        state.invite = text
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            state.relayUrl = nil
+            state.problem = nil
+            return
+        }
+        do {
+            state.relayUrl = try parseInvite(uri: trimmed, now: Date()).relayUrl
+            state.problem = nil
+        } catch {
+            state.relayUrl = nil
+            state.problem = Problem(error)
+        }
+    }
+
+    /// The client ticked (or unticked) "I agree".
+    public func acceptConsent(_ accepted: Bool) { state.consentAccepted = accepted }
+
+    /// Joins the therapist; the check-in screen opens once `joined`.
+    public func join() async {
+        guard state.canJoin, let relayUrl = state.relayUrl, let version = state.consentVersion else { return }
+        state.joining = true
+        state.problem = nil
+        do {
+            let transport = try transportFor(relayUrl)
+            _ = try await client.join(transport: transport,
+                                      inviteUri: state.invite.trimmingCharacters(in: .whitespacesAndNewlines),
+                                      consentVersion: version)
+            state.joined = true
+        } catch {
+            state.problem = Problem(error)
+        }
+        state.joining = false
+        // The consent text changed since it was shown: show the new one, to be agreed again.
+        if state.problem?.kind == .consentRequired {
+            state.consentAccepted = false
+            await load()
+        }
+    }
+}
+
+/// The therapist's set-up and invite screen: choose the relay and a display
+/// name once, then create one single-use invite per client (link and QR code).
+@MainActor
+public final class PracticeSetupModel: ObservableObject {
+    /// Everything the screen draws.
+    public struct State: Equatable {
+        public var relayUrl = ""
+        public var name = ""
+        public var setUp = false
+        /// The next client's label (initials, say); it never leaves this device.
+        public var label = ""
+        /// The invite just created, to show as a link and a QR code.
+        public var invite: CreatedInvite?
+        public var working = false
+        public var problem: Problem?
+        public var canSetUp: Bool { !setUp && !working && !relayUrl.trimmingCharacters(in: .whitespaces).isEmpty && !name.trimmingCharacters(in: .whitespaces).isEmpty }
+        public var canInvite: Bool { setUp && !working && !label.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
+
+    @Published public private(set) var state = State()
+
+    private let therapist: TherapistApp
+    private let transportFor: (String) throws -> Transport
+
+    public init(therapist: TherapistApp,
+                transportFor: @escaping (String) throws -> Transport = { try URLSessionTransport(relayUrl: $0) }) {
+        self.therapist = therapist
+        self.transportFor = transportFor
+    }
+
+    /// Reads whether this device is already set up.
+    public func load() async {
+        let therapist = therapist
+        do {
+            if let account = try await offMain({ try therapist.account() }) {
+                state.relayUrl = account.relayUrl
+                state.name = account.name
+                state.setUp = true
+            }
+        } catch {
+            state.problem = Problem(error)
+        }
+    }
+
+    public func editRelayUrl(_ text: String) { state.relayUrl = text; state.problem = nil }
+    public func editName(_ text: String) { state.name = text }
+    public func editLabel(_ text: String) { state.label = text }
+
+    /// Sets this device up on the relay.
+    public func setUp() async {
+        guard state.canSetUp else { return }
+        state.working = true
+        state.problem = nil
+        let url = state.relayUrl.trimmingCharacters(in: .whitespaces)
+        do {
+            _ = try await therapist.setUp(transport: try transportFor(url), relayUrl: url,
+                                          name: state.name.trimmingCharacters(in: .whitespaces))
+            state.setUp = true
+        } catch {
+            state.problem = Problem(error)
+        }
+        state.working = false
+    }
+
+    /// Creates an invite for the client labelled `label`.
+    public func invite() async {
+        guard state.canInvite else { return }
+        state.working = true
+        state.problem = nil
+        do {
+            state.invite = try await therapist.inviteClient(transport: try transportFor(state.relayUrl),
+                                                            label: state.label.trimmingCharacters(in: .whitespaces),
+                                                            validFor: nil)
+            state.label = ""
+        } catch {
+            state.problem = Problem(error)
+        }
+        state.working = false
+    }
+}
