@@ -74,10 +74,10 @@ pub struct PairedDevice {
 /// A fresh single-use invite for one client.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CreatedInvite {
-    /// The `rapport:invite/...` link.
+    /// The `rapport:invite/...` link. Show it as a QR code with the
+    /// platform's own generator (Core Image's `CIQRCodeGenerator` on iOS, a
+    /// QR library on Android): the phone library carries no QR encoder.
     pub uri: String,
-    /// The same link as a QR code, in SVG.
-    pub qr_svg: String,
     /// After this the invite is refused.
     pub expires_at: SystemTime,
 }
@@ -126,8 +126,9 @@ pub struct SyncReport {
     pub paired: Vec<String>,
     /// "Seen" receipts applied to the client's check-ins.
     pub receipts_applied: u32,
-    /// Therapist: clients whose insights were recomputed.
-    pub insights_refreshed: u32,
+    /// Therapist: clients whose check-ins this sync changed (their insights
+    /// are recomputed on the next read).
+    pub insights_to_refresh: u32,
     /// Client: sharing is paused, so nothing was sent.
     pub paused: bool,
     /// Client: the therapist ended the pairing (learnt in this sync).
@@ -235,7 +236,7 @@ impl From<rapport_core::sync::SyncReport> for SyncReport {
                 .collect(),
             paired: r.paired,
             receipts_applied: r.receipts_applied,
-            insights_refreshed: r.insights_refreshed,
+            insights_to_refresh: r.insights_to_refresh,
             paused: r.paused,
             ended_by_therapist: r.ended_by_therapist,
             erased: r.erased,

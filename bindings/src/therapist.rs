@@ -129,7 +129,6 @@ impl TherapistApp {
             .await?;
         Ok(CreatedInvite {
             uri: invite.to_uri(),
-            qr_svg: invite.to_qr_svg()?,
             expires_at: invite.expires_at.into(),
         })
     }

@@ -136,11 +136,11 @@ fn a_sync_recomputes_insights_only_for_the_clients_it_touched() {
             .unwrap();
         client.sync(&relay).unwrap();
     }
-    assert_eq!(p.therapist.sync(&relay).unwrap().insights_refreshed, 3);
+    assert_eq!(p.therapist.sync(&relay).unwrap().insights_to_refresh, 3);
     p.clients[1].record(on(day(23), draft(5, 5, None))).unwrap();
     p.clients[1].sync(&relay).unwrap();
-    assert_eq!(p.therapist.sync(&relay).unwrap().insights_refreshed, 1);
-    assert_eq!(p.therapist.sync(&relay).unwrap().insights_refreshed, 0);
+    assert_eq!(p.therapist.sync(&relay).unwrap().insights_to_refresh, 1);
+    assert_eq!(p.therapist.sync(&relay).unwrap().insights_to_refresh, 0);
 
     let insights = p.therapist.insights().unwrap();
     let b = &insights[1];

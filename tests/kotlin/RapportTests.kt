@@ -399,7 +399,7 @@ fun defineTests(vectorsPath: String) {
             check(p.client.sync(p.relay).paused)
             p.client.resumeSharing()
             assertEqual(4u, p.client.sync(p.relay).sent, "sent after resuming")
-            assertEqual(1u, p.therapist.sync(p.relay).insightsRefreshed, "refreshed")
+            assertEqual(1u, p.therapist.sync(p.relay).insightsToRefresh, "to refresh")
             val insight = p.therapist.insights().single()
             assertEqual(Trend.IMPROVING, insight.trend)
             assertEqual(listOf(1, 2, 3, 4), insight.sessions.map { it.ratings.getValue("hopeful").toInt() })

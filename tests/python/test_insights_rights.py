@@ -57,7 +57,7 @@ def test_insights_show_the_trend_and_a_low_first_session(paired, relay):
         client.record_checkin(draft(heard=heard, hopeful=hopeful, session_date=days_ago(n)), "en-US")
     asyncio.run(client.sync(relay))
     report = asyncio.run(therapist.sync(relay))
-    assert report.insights_refreshed == 1
+    assert report.insights_to_refresh == 1
     [insight] = therapist.insights()
     assert insight.trend == rf.Trend.IMPROVING
     assert [p.ratings["hopeful"] for p in insight.sessions] == [1, 2, 3, 4]

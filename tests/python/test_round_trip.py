@@ -165,7 +165,7 @@ def test_an_invite_pairs_one_device_only(paired, relay, home):
     invite = asyncio.run(therapist.invite_client(relay, "C.D."))
     info = rf.parse_invite(invite.uri, datetime.datetime.now(datetime.timezone.utc))
     assert info.relay_url == "https://relay.test"
-    assert "<svg" in invite.qr_svg
+    assert invite.uri.startswith("rapport:invite/")
     first = open_client(home("first"))
     second = open_client(home("second"))
     asyncio.run(first.join(relay, invite.uri, 1))

@@ -8,7 +8,7 @@
 //! with the same ids — and an alert disappears only when the check-in that
 //! raised it was edited or deleted by the client.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -244,8 +244,25 @@ fn alert_id(sender: &DeviceId, rule: AlertRule, subject: &str) -> String {
         .collect()
 }
 
+/// "5 Oct 2026": written by hand because chrono's strftime parses its
+/// pattern on every call, and a long series formats thousands of dates.
 fn day(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// `x` with two decimals ("2.58"), without pulling float formatting (and
+/// its tables) into the phone library for one number.
+fn hundredths(x: f64) -> String {
+    let h = (x * 100.0).round() as i64;
+    format!("{}.{:02}", h / 100, h % 100)
 }
 
 fn item_name(id: &str) -> String {
@@ -427,11 +444,12 @@ pub(super) fn series_alerts(
                 }
                 *armed = false;
                 Some(format!(
-                    "{} fell from {from} at the first session to {to} (change −{}, RCI −{:.2}, \
-                     beyond −{RELIABLE_CHANGE})",
+                    "{} fell from {from} at the first session to {to} (change −{}, RCI −{}, \
+                     beyond −{})",
                     item_name(item),
                     from - to,
-                    index.abs()
+                    hundredths(index.abs()),
+                    hundredths(RELIABLE_CHANGE)
                 ))
             })
             .collect();

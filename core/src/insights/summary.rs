@@ -381,11 +381,7 @@ impl Store {
         self.conn.execute(
             "INSERT INTO sessions (sender, session_date, recorded_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (sender, session_date) DO NOTHING",
-            params![
-                client.card.device_id.to_string(),
-                date.format("%Y-%m-%d").to_string(),
-                now
-            ],
+            params![client.card.device_id.to_string(), date.to_string(), now],
         )?;
         Ok(())
     }

@@ -4,8 +4,6 @@
 //! An export is plaintext by the client's explicit choice; where it goes is up
 //! to them (the CLI writes it owner-readable only and says so).
 
-use serde_json::{Value, json};
-
 use super::Store;
 use crate::error::Error;
 use crate::model::{CheckIn, NoteVisibility};
@@ -41,25 +39,56 @@ impl Store {
             .ok()
             .flatten();
         let membership = self.membership()?;
-        let checkins: Vec<Value> = self.all_checkins()?.iter().map(checkin_json).collect();
-        let doc = json!({
-            "format": EXPORT_FORMAT,
-            "exported_at": self.options.clock.now().to_rfc3339(),
-            "account": account.map(|a| json!({
-                "role": format!("{:?}", a.role).to_lowercase(),
-                "relay_url": a.relay_url,
-                "consent_version": consent,
-                "sharing": match membership {
+        let checkins = self.all_checkins()?;
+        // Written by hand: the export is the phone library's only JSON
+        // output, and serde_json's serializer and `Value` would add tens of
+        // KiB to it for one document.
+        let mut out = String::from("{\n");
+        field(&mut out, 1, "format", &string(EXPORT_FORMAT));
+        field(
+            &mut out,
+            1,
+            "exported_at",
+            &string(&self.options.clock.now().to_rfc3339()),
+        );
+        let account = match account {
+            None => "null".to_owned(),
+            Some(a) => {
+                let mut obj = String::from("{\n");
+                let role = match a.role {
+                    crate::sync::Role::Client => "client",
+                    crate::sync::Role::Therapist => "therapist",
+                };
+                field(&mut obj, 2, "role", &string(role));
+                field(&mut obj, 2, "relay_url", &string(&a.relay_url));
+                field(
+                    &mut obj,
+                    2,
+                    "consent_version",
+                    &consent.map_or("null".to_owned(), |v| v.to_string()),
+                );
+                let sharing = match membership {
                     Some(crate::sync::Membership::Active { paused: true }) => "paused",
                     Some(crate::sync::Membership::Active { paused: false }) => "active",
                     Some(crate::sync::Membership::Erasing) => "erasing",
                     Some(crate::sync::Membership::Revoked { .. }) => "ended by therapist",
                     None => "not joined",
-                },
-            })),
-            "checkins": checkins,
-        });
-        Ok(serde_json::to_string_pretty(&doc).unwrap_or_default())
+                };
+                last_field(&mut obj, 2, "sharing", &string(sharing));
+                obj.push_str("  }");
+                obj
+            }
+        };
+        field(&mut out, 1, "account", &account);
+        let items: Vec<String> = checkins.iter().map(checkin_json).collect();
+        let list = if items.is_empty() {
+            "[]".to_owned()
+        } else {
+            format!("[\n    {}\n  ]", items.join(",\n    "))
+        };
+        last_field(&mut out, 1, "checkins", &list);
+        out.push_str("}\n");
+        Ok(out)
     }
 
     /// Every check-in as CSV: one row each, one column per item.
@@ -123,19 +152,74 @@ fn visibility(note: &crate::model::Note) -> &'static str {
     }
 }
 
-fn checkin_json(c: &CheckIn) -> Value {
-    json!({
-        "id": c.id.to_string(),
-        "session_date": c.session_date.to_string(),
-        "instrument": {"id": c.instrument.id, "version": c.instrument.version},
-        "answers": c.answers,
-        "note": c.note.as_ref().map(|n| json!({"text": n.text, "visibility": visibility(n)})),
-        "support_requested": c.support_requested,
-        "created_at": c.created_at.to_rfc3339(),
-        "updated_at": c.updated_at.to_rfc3339(),
-        "version": c.version,
-        "seen_by_therapist_at": c.seen_at.map(|t| t.to_rfc3339()),
-    })
+/// One check-in as a one-line JSON object.
+fn checkin_json(c: &CheckIn) -> String {
+    let answers: Vec<String> = c
+        .answers
+        .iter()
+        .map(|(item, v)| format!("{}: {v}", string(item)))
+        .collect();
+    let note = match &c.note {
+        Some(n) => format!(
+            "{{\"text\": {}, \"visibility\": {}}}",
+            string(&n.text),
+            string(visibility(n))
+        ),
+        None => "null".to_owned(),
+    };
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or("null".to_owned(), |t| string(&t.to_rfc3339()))
+    };
+    format!(
+        "{{\"id\": {}, \"session_date\": {}, \"instrument\": {{\"id\": {}, \"version\": {}}}, \
+         \"answers\": {{{}}}, \"note\": {note}, \"support_requested\": {}, \"created_at\": {}, \
+         \"updated_at\": {}, \"version\": {}, \"seen_by_therapist_at\": {}}}",
+        string(&c.id.to_string()),
+        string(&c.session_date.to_string()),
+        string(&c.instrument.id),
+        c.instrument.version,
+        answers.join(", "),
+        c.support_requested,
+        time(Some(c.created_at)),
+        time(Some(c.updated_at)),
+        c.version,
+        time(c.seen_at),
+    )
+}
+
+/// A JSON string literal (RFC 8259 escaping).
+fn string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn field(out: &mut String, depth: usize, name: &str, value: &str) {
+    out.push_str(&format!(
+        "{}{}: {value},\n",
+        "  ".repeat(depth),
+        string(name)
+    ));
+}
+
+fn last_field(out: &mut String, depth: usize, name: &str, value: &str) {
+    out.push_str(&format!(
+        "{}{}: {value}\n",
+        "  ".repeat(depth),
+        string(name)
+    ));
 }
 
 /// One RFC 4180 line. A cell a spreadsheet would run as a formula (starting
@@ -164,6 +248,13 @@ fn csv_row(cells: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_so_any_note_round_trips() {
+        let nasty = "quote \" backslash \\ newline \n tab \t bell \u{7} ünïcode ✓";
+        let parsed: String = serde_json::from_str(&string(nasty)).unwrap();
+        assert_eq!(parsed, nasty);
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {

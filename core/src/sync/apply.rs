@@ -25,6 +25,29 @@ pub(super) fn fetch_and_apply(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
+    let mut changed = std::collections::HashSet::new();
+    let result = fetch_pages(
+        store,
+        transport,
+        me,
+        account,
+        report,
+        progress,
+        &mut changed,
+    );
+    report.insights_to_refresh = changed.len() as u32;
+    result
+}
+
+fn fetch_pages(
+    store: &mut Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+    account: &Account,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(&SyncReport),
+    changed: &mut std::collections::HashSet<DeviceId>,
+) -> Result<(), Error> {
     loop {
         let cursor: i64 =
             store
@@ -39,7 +62,7 @@ pub(super) fn fetch_and_apply(
         if page.messages.is_empty() {
             return Ok(());
         }
-        apply_page(store, me, account, &page.messages, report)?;
+        apply_page(store, me, account, &page.messages, report, changed)?;
         progress(report);
         if !page.more {
             return Ok(());
@@ -88,6 +111,7 @@ fn apply_page(
     account: &Account,
     messages: &[super::Fetched],
     report: &mut SyncReport,
+    changed: &mut std::collections::HashSet<DeviceId>,
 ) -> Result<(), Error> {
     let mut known = store.known_senders()?;
     let mut opened = open_all(messages, me, &account.mailbox_id, &known);
@@ -108,6 +132,8 @@ fn apply_page(
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut touched: Vec<DeviceId> = Vec::new();
+    // Clients whose check-ins changed: their insights are recomputed.
+    let mut changed_senders: Vec<DeviceId> = Vec::new();
     let mut paired_here = false;
     for (fetched, result) in messages.iter().zip(opened) {
         report.received += 1;
@@ -275,14 +301,20 @@ fn apply_page(
             }
         };
         if changed {
-            if matches!(message.kind, MessageKind::CheckIn | MessageKind::Tombstone) {
-                crate::insights::mark_dirty(&tx, &sender)?;
+            if matches!(message.kind, MessageKind::CheckIn | MessageKind::Tombstone)
+                && !changed_senders.contains(&sender)
+            {
+                changed_senders.push(sender);
             }
             report.applied += 1;
         } else {
             report.duplicates += 1;
         }
     }
+    for sender in &changed_senders {
+        crate::insights::mark_dirty(&tx, sender)?;
+    }
+    changed.extend(changed_senders);
     for id in touched {
         if let Some(state) = known.get(&id) {
             let device = id.to_string();
@@ -377,10 +409,7 @@ fn upsert_received(
                 },
                 &plaintext,
             )?;
-            (
-                Some(body.session_date.format("%Y-%m-%d").to_string()),
-                Some(sealed),
-            )
+            (Some(body.session_date.to_string()), Some(sealed))
         }
         None => (None, None),
     };

@@ -111,9 +111,9 @@ pub struct SyncReport {
     pub paired: Vec<String>,
     /// Receipts ("seen") applied to the client's check-ins.
     pub receipts_applied: u32,
-    /// Therapist: clients whose insights were recomputed (only those this
-    /// sync brought something new for).
-    pub insights_refreshed: u32,
+    /// Therapist: clients whose check-ins this sync changed; their insights
+    /// (and only theirs) are recomputed on the next read.
+    pub insights_to_refresh: u32,
     /// Client: sharing is paused, so nothing was sent.
     pub paused: bool,
     /// Client: the therapist ended the pairing (learnt in this sync).
@@ -395,7 +395,9 @@ impl Store {
             Role::Client => {}
             Role::Therapist => {
                 membership::revoke_ended_tokens(self, transport, &account)?;
-                report.insights_refreshed = self.refresh_insights()?;
+                // Insights of the clients this sync changed are recomputed
+                // on the next read, not here: a background sync does not
+                // pay for a dashboard nobody is looking at yet.
             }
         }
         Ok(report)
