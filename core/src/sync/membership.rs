@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::messages::{EndedBody, LeaveBody};
-use super::send::take_seq;
+use super::send::{take_seq, the_therapist};
 use super::{Role, SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::Error;
@@ -164,7 +164,7 @@ impl Store {
 
     fn send_leave(&mut self, transport: &dyn Transport, erase: bool) -> Result<(), Error> {
         let me = self.device_identity()?;
-        let therapist = self.the_therapist()?;
+        let therapist = the_therapist(self)?;
         let at = self.options.clock.now();
         let body = postcard::to_allocvec(&LeaveBody { erase, at }).unwrap_or_default();
         post_now(self, transport, &me, &therapist, MessageKind::Leave, body)?;
@@ -206,14 +206,6 @@ impl Store {
         self.conn
             .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
-    }
-
-    fn the_therapist(&self) -> Result<Peer, Error> {
-        self.peers()?
-            .into_iter()
-            .map(|(peer, _)| peer)
-            .next()
-            .ok_or(Error::NoAccount)
     }
 
     /// Therapist: ends the pairing with the client labelled `label`. The

@@ -27,7 +27,8 @@ pub(super) fn take_seq(tx: &rusqlite::Transaction<'_>) -> Result<u64, Error> {
     Ok(seq.max(1) as u64)
 }
 
-fn the_therapist(store: &Store) -> Result<Peer, Error> {
+/// A client's one paired device: its therapist.
+pub(super) fn the_therapist(store: &Store) -> Result<Peer, Error> {
     store
         .peers()?
         .into_iter()
