@@ -7,7 +7,8 @@
 //!
 //! Rule for changing the schema: never edit a released migration; append one.
 //! `core/tests/fixtures/` keeps a database of every released version, and the
-//! tests upgrade each of them (v1; v4 as a synced therapist and client pair).
+//! tests upgrade each of them (v1; v4 and v5 as a synced therapist and client
+//! pair).
 //! Before adding a migration, write fixtures of the current version with the
 //! current code.
 
@@ -218,6 +219,44 @@ const MIGRATIONS: &[&str] = &[
         WHERE acked_at IS NULL AND sealed IS NOT NULL;
     CREATE INDEX received_receipts_due ON received (sender)
         WHERE acked_at IS NOT NULL AND receipt_sent = 0;
+    ",
+    // 5 → 6: flags, replies and paused sharing (issue 14).
+    // - flag_marks: flags the therapist marked discussed (the flag id is a
+    //   hash; the mark says nothing but when). Every summary is recomputed,
+    //   since summaries now carry flags instead of alerts.
+    // - replies: the therapist's one short reply per check-in. On the
+    //   therapist's device: the reply written to a client's check-in, its
+    //   version, the sequence number reserved for sending that version and
+    //   whether it went out. On the client's device: the reply received.
+    //   The text lives only inside `sealed`.
+    // - peers.paused_at: the therapist's copy of a client's paused sharing,
+    //   so no check-in is counted missing while the client holds them back.
+    // - account.sharing_notice: a client's pause or resume still to be told
+    //   to the therapist (NULL when told), and the sequence number reserved
+    //   for it.
+    "
+    CREATE TABLE flag_marks (
+        id        TEXT PRIMARY KEY,
+        sender    TEXT NOT NULL,
+        marked_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX flag_marks_by_sender ON flag_marks (sender);
+    CREATE TABLE replies (
+        sender     TEXT NOT NULL,
+        record_id  BLOB NOT NULL CHECK (length(record_id) = 16),
+        version    INTEGER NOT NULL CHECK (version >= 1),
+        updated_at INTEGER NOT NULL,
+        reply_seq  INTEGER,
+        sent       INTEGER NOT NULL DEFAULT 0,
+        sealed     BLOB NOT NULL,
+        PRIMARY KEY (sender, record_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX replies_due ON replies (sender) WHERE sent = 0;
+    ALTER TABLE peers ADD COLUMN paused_at INTEGER;
+    ALTER TABLE account ADD COLUMN sharing_notice TEXT
+        CHECK (sharing_notice IN ('paused', 'resumed'));
+    ALTER TABLE account ADD COLUMN sharing_notice_seq INTEGER;
+    UPDATE client_insights SET dirty = 1;
     ",
 ];
 
