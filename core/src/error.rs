@@ -69,12 +69,21 @@ pub enum Error {
         /// How many share it.
         count: usize,
     },
-    /// No open or acknowledged alert has this id.
-    #[error("no alert has the id {id:?}: `rapport therapist alerts` lists them")]
-    UnknownAlert {
+    /// No flag has this id.
+    #[error("no flag has the id {id:?}: the list of flags shows each one's id")]
+    UnknownFlag {
         /// The id asked for.
         id: String,
     },
+    /// No reason of an open flag has this id.
+    #[error("no reason of an open flag has the id {id:?}: each flag lists its reasons' ids")]
+    UnknownReason {
+        /// The id asked for.
+        id: String,
+    },
+    /// A rule setting that does not exist or a value out of range.
+    #[error("{0}")]
+    RuleSetting(#[from] crate::insights::RuleSettingError),
     /// Joining needs the current consent text accepted.
     #[error(
         "joining needs consent version {current} accepted (you gave {given}): read it with \

@@ -314,11 +314,15 @@ fn the_schema_v4_fixtures_upgrade_with_sync_state_and_gain_insights() {
     let insights = therapist.insights().unwrap();
     assert_eq!(insights[0].sessions.len(), 3);
     assert_eq!(insights[0].trend, rapport_core::insights::Trend::Improving);
-    let rules: Vec<_> = insights[0].open_alerts.iter().map(|a| a.rule).collect();
-    assert!(
-        rules.contains(&rapport_core::insights::AlertRule::LowFirstSession),
-        "{rules:?}"
+    // A first session at 1 and 2, then 3/3 and 4/4: the difficult first
+    // session was followed by a better one, so it resolved itself.
+    assert!(insights[0].flags.is_empty(), "{:#?}", insights[0].flags);
+    let history = therapist.flags(true).unwrap();
+    assert_eq!(
+        history[0].kind,
+        rapport_core::insights::FlagKind::DifficultFirstSession
     );
+    assert!(!history[0].is_open());
 
     let client = open(&client_path, key());
     let history = client.history(None, 10).unwrap().checkins;

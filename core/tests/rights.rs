@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
-use rapport_core::insights::{AlertRule, ClientStatus, Severity, Trend};
+use rapport_core::insights::{ClientStatus, FlagKind, Rule, Severity, Trend};
 use rapport_core::model::Consent;
 use rapport_core::sync::{Membership, MemoryTransport, Transport};
 use rapport_core::{Error, ManualClock, Note, NoteVisibility, Store};
@@ -62,16 +62,16 @@ fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
 }
 
-fn rules_of(therapist: &Store, label: &str) -> Vec<AlertRule> {
+fn kinds_of(therapist: &Store, label: &str) -> Vec<FlagKind> {
     therapist
         .insights()
         .unwrap()
         .into_iter()
         .find(|c| c.label == label)
         .unwrap()
-        .open_alerts
+        .flags
         .into_iter()
-        .map(|a| a.rule)
+        .map(|f| f.kind)
         .collect()
 }
 
@@ -91,36 +91,39 @@ fn a_support_request_shows_resources_and_reaches_the_therapist_as_the_most_urgen
 
     p.clients[0].sync(&relay).unwrap();
     p.therapist.sync(&relay).unwrap();
-    let alerts = p.therapist.alerts(false).unwrap();
-    assert_eq!(alerts[0].rule, AlertRule::SupportRequested);
-    assert_eq!(alerts[0].severity, Severity::Urgent);
-    assert_eq!(alerts[0].client_label, "A.B.");
+    let flags = p.therapist.flags(false).unwrap();
+    assert_eq!(flags[0].kind, FlagKind::SupportRequested);
+    assert_eq!(flags[0].severity, Severity::Urgent);
+    assert_eq!(flags[0].client_label, "A.B.");
+    assert_eq!(flags[0].reasons[0].rule, Rule::SupportRequested);
     assert!(
-        alerts[0].reason.contains("23 Nov 2026"),
+        flags[0].reasons[0].text.contains("23 Nov 2026"),
         "{}",
-        alerts[0].reason
+        flags[0].reasons[0].text
     );
 
-    // Acknowledged alerts leave the open list and stay in history.
-    let id = alerts[0].id.clone();
-    let acked = p.therapist.acknowledge_alert(&id).unwrap();
+    // A reason can be acknowledged on its own; the flag stays open.
+    let reason = flags[0].reasons[0].id.clone();
+    let acked = p.therapist.acknowledge_reason(&reason).unwrap();
     assert!(acked.acknowledged_at.is_some());
-    assert!(
-        p.therapist
-            .alerts(false)
-            .unwrap()
-            .iter()
-            .all(|a| a.id != id)
-    );
-    let history = p.therapist.alerts(true).unwrap();
-    assert!(
-        history
-            .iter()
-            .any(|a| a.id == id && a.acknowledged_at.is_some())
-    );
+    let again = p.therapist.flags(false).unwrap();
+    assert_eq!(again[0].id, flags[0].id);
+    assert!(again[0].reasons[0].acknowledged_at.is_some());
+
+    // A support request stays open until discussed, then stays in history.
+    let id = flags[0].id.clone();
+    let discussed = p.therapist.mark_discussed(&id).unwrap();
+    assert!(!discussed.is_open());
+    assert!(p.therapist.flags(false).unwrap().iter().all(|f| f.id != id));
+    let history = p.therapist.flags(true).unwrap();
+    assert!(history.iter().any(|f| f.id == id && !f.is_open()));
     assert!(matches!(
-        p.therapist.acknowledge_alert("000000000000"),
-        Err(Error::UnknownAlert { .. })
+        p.therapist.mark_discussed("000000000000"),
+        Err(Error::UnknownFlag { .. })
+    ));
+    assert!(matches!(
+        p.therapist.acknowledge_reason("000000000000"),
+        Err(Error::UnknownReason { .. })
     ));
 }
 
@@ -143,13 +146,14 @@ fn a_sync_recomputes_insights_only_for_the_clients_it_touched() {
     assert_eq!(p.therapist.sync(&relay).unwrap().insights_to_refresh, 0);
 
     let insights = p.therapist.insights().unwrap();
-    let b = &insights[1];
+    let b = insights.iter().find(|c| c.label == "B").unwrap();
     assert_eq!(b.sessions.len(), 4);
     assert_eq!(b.trend, Trend::Improving);
     let hopeful = b.items.iter().find(|i| i.item == "hopeful").unwrap();
     assert_eq!((hopeful.first, hopeful.latest, hopeful.change), (1, 5, 4));
     assert!(hopeful.reliable);
-    assert!(rules_of(&p.therapist, "A").contains(&AlertRule::LowFirstSession));
+    // A's first session was 1/1, then 3/3: still a difficult story.
+    assert!(kinds_of(&p.therapist, "A").contains(&FlagKind::DifficultFirstSession));
     assert_eq!(b.unseen, 4);
 }
 
@@ -238,8 +242,8 @@ fn an_erase_leaves_no_trace_of_the_clients_checkins_in_either_home() {
         c.sync(&relay).unwrap();
     }
     p.therapist.sync(&relay).unwrap();
-    let alert = p.therapist.alerts(false).unwrap()[0].id.clone();
-    p.therapist.acknowledge_alert(&alert).unwrap();
+    let flag = p.therapist.flags(false).unwrap()[0].id.clone();
+    p.therapist.mark_discussed(&flag).unwrap();
     // The ciphertext the therapist holds of this client, to look for later.
     let therapist_db = p.dir.path().join("t.db");
     let client_db = p.dir.path().join("c0.db");
@@ -274,14 +278,14 @@ fn an_erase_leaves_no_trace_of_the_clients_checkins_in_either_home() {
     let insights = p.therapist.insights().unwrap();
     let erased = insights.iter().find(|c| c.label == "E").unwrap();
     assert!(matches!(erased.status, ClientStatus::Erased(_)));
-    assert!(erased.sessions.is_empty() && erased.open_alerts.is_empty());
+    assert!(erased.sessions.is_empty() && erased.flags.is_empty());
     assert!(p.therapist.dashboard().unwrap()[0].checkins.is_empty());
     assert!(
         p.therapist
-            .alerts(true)
+            .flags(true)
             .unwrap()
             .iter()
-            .all(|a| a.client_label != "E")
+            .all(|f| f.client_label != "E")
     );
     // The other client is untouched.
     assert_eq!(
@@ -400,8 +404,10 @@ fn the_dashboard_carries_the_latest_year_of_sessions_and_figures_from_all() {
     let hopeful = long.items.iter().find(|i| i.item == "hopeful").unwrap();
     assert_eq!((hopeful.first, hopeful.latest), (1, 4));
     assert!(
-        long.open_alerts
+        p.therapist
+            .flags(true)
+            .unwrap()
             .iter()
-            .any(|a| a.rule == AlertRule::LowFirstSession)
+            .any(|f| f.kind == FlagKind::DifficultFirstSession && f.opened_on == first)
     );
 }

@@ -1,17 +1,26 @@
 //! What a therapist sees per client: the series of ratings by session, the
 //! change since the first session with its reliable change index, a trend
-//! word, and alerts with a plain reason.
+//! word, and **flags** — one per concern, each with its reasons — ordered by
+//! need now, and the brief before a day's sessions.
 //!
 //! Nothing here diagnoses or scores risk: the numbers are the client's own
-//! ratings of how a session felt, and every alert says which numbers raised it
-//! so the therapist can judge for themselves.
+//! ratings of how a session felt, and every reason says which numbers gave
+//! it so the therapist can judge for themselves.
 //!
-//! The analysis is a pure function of a client's series ([`analyse`]); the
-//! therapist's store keeps the result sealed per client and recomputes it only
-//! for the clients a sync touched (see `summary.rs`).
+//! The analysis is a pure function of a client's series ([`analyse`],
+//! `flags::series_flags`); the therapist's store keeps the result sealed per
+//! client and recomputes it only for the clients a sync touched (see
+//! `summary.rs`). What depends on today's date is applied at read time
+//! (`timed.rs`).
 
-mod alerts;
+mod brief;
+mod flags;
+mod need;
+mod rules;
 mod summary;
+mod timed;
+mod usual;
+mod words;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -20,17 +29,24 @@ use uuid::Uuid;
 use crate::identity::DeviceId;
 use crate::model::{Answers, Instrument};
 
-pub use alerts::{Alert, AlertRule, AlertRules, Severity};
+pub use brief::{Brief, BriefBasis, BriefCard, BriefCheckIn, Opening, OutsideRange};
+pub use flags::{
+    Flag, FlagEvent, FlagEventKind, FlagKind, MAX_REASONS, Reason, Resolution, ResolutionKind,
+};
+pub use need::{by_need, need_step, order_clients, sort_flags};
+pub use rules::{FlagRules, Rule, RuleSettingError, Severity};
 pub use summary::ClientStatus;
 pub(crate) use summary::mark_dirty;
+pub use usual::{MIN_SESSIONS, UsualRange};
 
 /// How many of the latest sessions [`ClientInsights::sessions`] carries: a
 /// year of weekly sessions. A dashboard of hundreds of clients never draws
 /// more at once, and decoding whole histories made it slow.
 pub const CHART_SESSIONS: usize = 52;
 
-/// A reliable change is one whose index is beyond this (Jacobson & Truax):
-/// a change that large is unlikely (p < .05) to be measurement noise.
+/// The reliable change index threshold (Jacobson & Truax). For a single
+/// 1–5 item it is a figure for the details, not a verdict: reasons give the
+/// plain numbers.
 pub const RELIABLE_CHANGE: f64 = 1.96;
 
 /// One check-in as a point of the series.
@@ -106,7 +122,7 @@ pub struct ClientInsights {
     /// Whether the client is still sharing, or how the pairing ended.
     pub status: ClientStatus,
     /// The latest [`CHART_SESSIONS`] check-ins, oldest first: what a chart
-    /// draws. Figures, trend and alerts come from the whole series.
+    /// draws. Figures, trend and flags come from the whole series.
     pub sessions: Vec<SessionPoint>,
     /// How many check-ins the client has in all.
     pub total_sessions: u32,
@@ -114,8 +130,11 @@ pub struct ClientInsights {
     pub items: Vec<ItemInsight>,
     /// The trend word.
     pub trend: Trend,
-    /// Alerts not acknowledged yet, most severe first.
-    pub open_alerts: Vec<Alert>,
+    /// Open flags, by need (see [`sort_flags`]).
+    pub flags: Vec<Flag>,
+    /// When the client paused sharing, while paused: no check-in is
+    /// counted missing meanwhile.
+    pub paused_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Check-ins the therapist has not acknowledged.
     pub unseen: u32,
 }

@@ -2,29 +2,36 @@
 //! recomputed only for clients a sync touched, read in one pass for the
 //! dashboard.
 //!
-//! Applying a check-in marks its sender dirty in the same transaction, so a
-//! crash between the apply and the recomputation only delays it to the next
-//! read. Alerts that depend on today's date (`missing_checkin`) and the
-//! acknowledgements are applied at read time, on top of the stored summary.
+//! Applying a check-in (or marking a flag discussed) marks its client dirty
+//! in the same transaction, so a crash between the apply and the
+//! recomputation only delays it to the next read. What depends on today's
+//! date (escalation, missing check-ins) and acknowledged reasons are applied
+//! at read time, on top of the stored summary. Open flags live in the
+//! summary; resolved ones in `history`, read only when asked for.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::alerts::{missing_alerts, series_alerts};
-use super::{Alert, AlertRules, ClientInsights, ItemInsight, SessionPoint, Trend, analyse};
+use super::flags::{Flag, Reason, ResolutionKind, SeriesInput, series_flags};
+use super::need::{order_clients, sort_flags};
+use super::rules::FlagRules;
+use super::timed::{TimedInput, apply_timed};
+use super::words::day;
+use super::{ClientInsights, ItemInsight, SessionPoint, Trend, analyse};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::model::Instrument;
-use crate::store::{Store, open_value, seal_value};
+use crate::store::{Store, seal_value};
 use crate::sync::open_received;
 
 const TABLE: &str = "client_insights";
 const ACKS: &str = "alert_acks";
+const HISTORY: &str = "client_insights.history";
 const RULES_KEY: &str = "alert_rules";
 const INSTRUMENT: &str = "session-checkin";
 
@@ -61,7 +68,8 @@ struct Summary {
     total: u32,
     items: Vec<ItemInsight>,
     trend: Trend,
-    alerts: Vec<Alert>,
+    /// Open flags of the series (without what today's date adds).
+    flags: Vec<Flag>,
 }
 
 /// What `client_insights.sealed` holds: postcard behind a format byte, the
@@ -74,7 +82,7 @@ struct PackedSummary {
     points: Vec<PackedPoint>,
     items: Vec<ItemInsight>,
     trend: Trend,
-    alerts: Vec<Alert>,
+    flags: Vec<Flag>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,7 +123,7 @@ impl Summary {
             points,
             items: self.items,
             trend: self.trend,
-            alerts: self.alerts,
+            flags: self.flags,
         }
     }
 
@@ -141,16 +149,37 @@ impl Summary {
             total: packed.total,
             items: packed.items,
             trend: packed.trend,
-            alerts: packed.alerts,
+            flags: packed.flags,
+        }
+    }
+
+    fn empty() -> Summary {
+        Summary {
+            points: Vec::new(),
+            total: 0,
+            items: Vec::new(),
+            trend: Trend::NotEnoughData,
+            flags: Vec::new(),
         }
     }
 }
 
-const SUMMARY_FORMAT: u8 = 1;
+/// 1: alerts (schema v5); 2: flags. A summary of another format is
+/// recomputed, never read.
+const SUMMARY_FORMAT: u8 = 2;
 
 fn summary_address(sender: &str) -> RowAddress<'_> {
     RowAddress {
         table: TABLE,
+        row_id: sender.as_bytes(),
+        version: 1,
+        bound: &[],
+    }
+}
+
+fn history_address(sender: &str) -> RowAddress<'_> {
+    RowAddress {
+        table: HISTORY,
         row_id: sender.as_bytes(),
         version: 1,
         bound: &[],
@@ -163,6 +192,7 @@ struct ClientRow {
     device_id: DeviceId,
     paired_on: NaiveDate,
     status: ClientStatus,
+    paused_since: Option<DateTime<Utc>>,
 }
 
 /// Marks a client's summary for recomputation (inside the apply transaction).
@@ -175,9 +205,14 @@ pub(crate) fn mark_dirty(tx: &rusqlite::Transaction<'_>, sender: &DeviceId) -> R
     Ok(())
 }
 
+/// How long the clock says it is, as the flag engine reads it.
+fn mark_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
 impl Store {
-    /// The alert thresholds in use (the defaults until changed).
-    pub fn alert_rules(&self) -> Result<AlertRules, Error> {
+    /// The flag thresholds in use (the defaults until changed).
+    pub fn flag_rules(&self) -> Result<FlagRules, Error> {
         let json: Option<String> = self
             .conn
             .query_row(
@@ -187,7 +222,7 @@ impl Store {
             )
             .optional()?;
         match json {
-            None => Ok(AlertRules::default()),
+            None => Ok(FlagRules::default()),
             Some(json) => serde_json::from_str(&json).map_err(|e| {
                 StoreError::UnreadableRecord {
                     table: "meta",
@@ -199,8 +234,8 @@ impl Store {
         }
     }
 
-    /// Changes the alert thresholds; every client's alerts are recomputed.
-    pub fn set_alert_rules(&mut self, rules: &AlertRules) -> Result<(), Error> {
+    /// Changes the flag thresholds; every client's flags are recomputed.
+    pub fn set_flag_rules(&mut self, rules: &FlagRules) -> Result<(), Error> {
         let json = serde_json::to_string(rules).map_err(|e| StoreError::UnreadableRecord {
             table: "meta",
             row: RULES_KEY.into(),
@@ -217,9 +252,9 @@ impl Store {
         Ok(())
     }
 
-    /// Recomputes the summaries of clients whose check-ins changed since they
-    /// were last computed; returns how many. Sync calls it; reads call it too,
-    /// so a summary is never stale.
+    /// Recomputes the summaries of clients whose check-ins (or flag marks)
+    /// changed since they were last computed; returns how many. Reads call
+    /// it, so a summary is never stale.
     pub fn refresh_insights(&self) -> Result<u32, Error> {
         let dirty: Vec<String> = self
             .conn
@@ -229,18 +264,47 @@ impl Store {
         if dirty.is_empty() {
             return Ok(0);
         }
-        let rules = self.alert_rules()?;
+        let rules = self.flag_rules()?;
         let instrument = self.summary_instrument()?;
-        let now = self.options.clock.now().timestamp_millis();
+        let now = self.options.clock.now();
         let tx = self.conn.unchecked_transaction()?;
         for sender_text in &dirty {
             let sender: DeviceId = sender_text.parse().map_err(|_| StoreError::Tampered {
                 table: TABLE,
                 row: sender_text.clone(),
             })?;
-            let mut points = self.session_points(&sender)?;
+            let (mut points, notes) = self.session_points(&sender)?;
             let (items, trend) = analyse(&points, instrument);
-            let alerts = series_alerts(&sender, &points, instrument, &rules);
+            let discussed = self.discussed_marks(Some(sender_text))?;
+            let mut flags = series_flags(&SeriesInput {
+                sender: &sender,
+                points: &points,
+                notes: &notes,
+                instrument,
+                rules: &rules,
+                discussed: &discussed,
+            });
+            // A flag the therapist may have seen and the series no longer
+            // gives (its check-in was edited or deleted) stays, withdrawn.
+            for mut old in self.stored_flags(sender_text)? {
+                if flags.iter().any(|f| f.id == old.id) {
+                    continue;
+                }
+                if old.is_open() {
+                    let today = now.date_naive();
+                    old.resolve(
+                        ResolutionKind::Withdrawn,
+                        today,
+                        format!(
+                            "Withdrawn on {}: the client changed or deleted the check-in behind it.",
+                            day(today)
+                        ),
+                    );
+                }
+                flags.push(old);
+            }
+            let (open, resolved): (Vec<Flag>, Vec<Flag>) =
+                flags.into_iter().partition(Flag::is_open);
             let total = points.len() as u32;
             points.drain(..points.len().saturating_sub(super::CHART_SESSIONS));
             let summary = Summary {
@@ -248,34 +312,38 @@ impl Store {
                 total,
                 items,
                 trend,
-                alerts,
+                flags: open,
             };
-            let mut plaintext = zeroize::Zeroizing::new(vec![SUMMARY_FORMAT]);
-            plaintext.extend(postcard::to_allocvec(&summary.pack()).map_err(|e| {
-                StoreError::UnreadableRecord {
-                    table: TABLE,
-                    row: sender_text.clone(),
-                    detail: e.to_string(),
-                }
-            })?);
-            let sealed = self
-                .cipher
-                .seal(&summary_address(sender_text), &plaintext)?;
+            let sealed = self.seal_packed(&summary_address(sender_text), &summary.pack())?;
+            let history = self.seal_packed(&history_address(sender_text), &resolved)?;
             tx.prepare_cached(
-                "UPDATE client_insights SET dirty = 0, updated_at = ?2, sealed = ?3 WHERE sender = ?1",
+                "UPDATE client_insights SET dirty = 0, updated_at = ?2, sealed = ?3, history = ?4
+                 WHERE sender = ?1",
             )?
-            .execute(params![sender_text, now, sealed])?;
+            .execute(params![
+                sender_text,
+                now.timestamp_millis(),
+                sealed,
+                history
+            ])?;
         }
         tx.commit()?;
         Ok(dirty.len() as u32)
     }
 
-    /// Every client with series, trend and open alerts, in pairing order.
+    /// Every client with series, trend and open flags, in order of need
+    /// (see [`order_clients`]).
     pub fn insights(&self) -> Result<Vec<ClientInsights>, Error> {
+        self.insights_on(self.options.clock.now().date_naive())
+    }
+
+    /// [`Store::insights`] with flags as they stand on `today` (escalation
+    /// and missing check-ins depend on the date).
+    pub fn insights_on(&self, today: NaiveDate) -> Result<Vec<ClientInsights>, Error> {
         self.refresh_insights()?;
-        let rules = self.alert_rules()?;
-        let acked = self.acknowledged_ids()?;
-        let today = self.options.clock.now().date_naive();
+        let rules = self.flag_rules()?;
+        let acked = self.acknowledged_reasons()?;
+        let discussed = self.discussed_marks(None)?;
         let recorded = self.recorded_sessions()?;
         let unseen = self.unseen_counts()?;
         let sealed: Vec<(String, Vec<u8>)> = self
@@ -287,37 +355,30 @@ impl Store {
         let mut out = Vec::new();
         for client in self.client_rows()? {
             let key = client.device_id.to_string();
-            let summary = match summaries.remove(&key) {
-                Some(summary) => summary,
-                None => Summary {
-                    points: Vec::new(),
-                    total: 0,
-                    items: Vec::new(),
-                    trend: Trend::NotEnoughData,
-                    alerts: Vec::new(),
-                },
-            };
-            let mut alerts = summary.alerts;
+            let summary = summaries.remove(&key).unwrap_or_else(Summary::empty);
+            let mut flags = summary.flags;
             if client.status == ClientStatus::Active {
-                let sessions = recorded.get(&key).map(Vec::as_slice).unwrap_or_default();
-                alerts.extend(missing_alerts(
-                    &client.device_id,
-                    &summary.points,
-                    sessions,
-                    client.paired_on,
-                    today,
-                    &rules,
-                ));
+                apply_timed(
+                    &mut flags,
+                    &TimedInput {
+                        sender: &client.device_id,
+                        points: &summary.points,
+                        recorded: recorded.get(&key).map(Vec::as_slice).unwrap_or_default(),
+                        paired_on: client.paired_on,
+                        today,
+                        rules: &rules,
+                        paused: client.paused_since.is_some(),
+                        discussed: &discussed,
+                    },
+                );
             }
-            let mut open: Vec<Alert> = alerts
-                .into_iter()
-                .filter(|a| !acked.contains(&a.id))
-                .map(|mut a| {
-                    a.client_label = client.label.clone();
-                    a
-                })
-                .collect();
-            sort_alerts(&mut open);
+            for flag in &mut flags {
+                flag.client_label = client.label.clone();
+                for reason in &mut flag.reasons {
+                    reason.acknowledged_at = acked.get(&reason.id).copied();
+                }
+            }
+            sort_flags(&mut flags);
             out.push(ClientInsights {
                 unseen: unseen.get(&key).copied().unwrap_or(0),
                 label: client.label,
@@ -327,54 +388,109 @@ impl Store {
                 total_sessions: summary.total,
                 items: summary.items,
                 trend: summary.trend,
-                open_alerts: open,
+                flags,
+                paused_since: client.paused_since,
             });
         }
+        order_clients(&mut out);
         Ok(out)
     }
 
-    /// Open alerts of every client, most severe first; with
-    /// `include_acknowledged`, the acknowledged ones (newest first) after them.
-    pub fn alerts(&self, include_acknowledged: bool) -> Result<Vec<Alert>, Error> {
-        let mut open: Vec<Alert> = self
-            .insights()?
-            .into_iter()
-            .flat_map(|c| c.open_alerts)
-            .collect();
-        sort_alerts(&mut open);
-        if include_acknowledged {
-            let mut history = self.acknowledged_alerts()?;
-            history.sort_by_key(|a| std::cmp::Reverse(a.acknowledged_at));
-            open.extend(history);
+    /// Open flags of every client, by need; with `include_resolved`, the
+    /// resolved ones after them, most recently resolved first.
+    pub fn flags(&self, include_resolved: bool) -> Result<Vec<Flag>, Error> {
+        let mut open: Vec<Flag> = self.insights()?.into_iter().flat_map(|c| c.flags).collect();
+        sort_flags(&mut open);
+        if include_resolved {
+            let mut resolved = self.resolved_flags()?;
+            sort_flags(&mut resolved);
+            open.extend(resolved);
         }
         Ok(open)
     }
 
-    /// Acknowledges an open alert (it stays in history). Acknowledging one
-    /// already acknowledged returns it unchanged.
-    pub fn acknowledge_alert(&mut self, id: &str) -> Result<Alert, Error> {
+    /// Marks a flag discussed: it resolves (and stays in history). Marking
+    /// one already resolved returns it unchanged.
+    pub fn mark_discussed(&mut self, id: &str) -> Result<Flag, Error> {
         let id = id.trim().to_ascii_lowercase();
-        if let Some(done) = self.acknowledged_alerts()?.into_iter().find(|a| a.id == id) {
-            return Ok(done);
+        match self.flags(false)?.into_iter().find(|f| f.id == id) {
+            Some(flag) => Ok(self.mark(vec![flag])?.remove(0)),
+            None => self
+                .resolved_flags()?
+                .into_iter()
+                .find(|f| f.id == id)
+                .ok_or(Error::UnknownFlag { id }),
         }
-        let mut alert = self
-            .alerts(false)?
+    }
+
+    /// Marks every open flag discussed (of the client labelled `label`
+    /// only, when given); returns how many.
+    pub fn mark_all_discussed(&mut self, label: Option<&str>) -> Result<u32, Error> {
+        let client = label.map(|l| self.client_by_label(l)).transpose()?;
+        let open: Vec<Flag> = self
+            .flags(false)?
             .into_iter()
-            .find(|a| a.id == id)
-            .ok_or(Error::UnknownAlert { id: id.clone() })?;
+            .filter(|f| client.as_ref().is_none_or(|c| c.card.device_id == f.client))
+            .collect();
+        Ok(self.mark(open)?.len() as u32)
+    }
+
+    fn mark(&mut self, flags: Vec<Flag>) -> Result<Vec<Flag>, Error> {
         let now = self.options.clock.now();
-        alert.acknowledged_at = Some(now);
-        let sender = alert.client.to_string();
-        let sealed = seal_value(&self.cipher, ACKS, id.as_bytes(), &alert)?;
+        let today = now.date_naive();
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(flags.len());
+        for mut flag in flags {
+            tx.execute(
+                "INSERT INTO flag_marks (id, sender, marked_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO NOTHING",
+                params![flag.id, flag.client.to_string(), now.timestamp_millis()],
+            )?;
+            mark_dirty(&tx, &flag.client)?;
+            flag.resolve(
+                ResolutionKind::Discussed,
+                today,
+                format!("Marked discussed on {}.", day(today)),
+            );
+            out.push(flag);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Acknowledges one reason of an open flag (the flag itself stays as
+    /// it is: the therapist's work is per flag). Acknowledging one already
+    /// acknowledged returns it unchanged.
+    pub fn acknowledge_reason(&mut self, id: &str) -> Result<Reason, Error> {
+        let id = id.trim().to_ascii_lowercase();
+        let found = self
+            .flags(false)?
+            .into_iter()
+            .find_map(|f| {
+                let client = f.client;
+                f.reasons
+                    .into_iter()
+                    .find(|r| r.id == id)
+                    .map(|r| (client, r))
+            })
+            .ok_or(Error::UnknownReason { id: id.clone() })?;
+        let (client, mut reason) = found;
+        if reason.acknowledged_at.is_some() {
+            return Ok(reason);
+        }
+        let now = self.options.clock.now();
+        reason.acknowledged_at = Some(now);
+        let sealed = seal_value(&self.cipher, ACKS, id.as_bytes(), &reason)?;
         self.conn.execute(
-            "INSERT INTO alert_acks (id, sender, acked_at, sealed) VALUES (?1, ?2, ?3, ?4)",
-            params![id, sender, now.timestamp_millis(), sealed],
+            "INSERT INTO alert_acks (id, sender, acked_at, sealed) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO NOTHING",
+            params![id, client.to_string(), now.timestamp_millis(), sealed],
         )?;
-        Ok(alert)
+        Ok(reason)
     }
 
     /// Records that a session with the client labelled `label` took place on
-    /// `date`, so a check-in for it is expected (`missing_checkin`).
+    /// `date`: a check-in for it is expected, and the client came back.
     pub fn record_session(&mut self, label: &str, date: NaiveDate) -> Result<(), Error> {
         let client = self.client_by_label(label)?;
         let now = self.options.clock.now().timestamp_millis();
@@ -406,7 +522,7 @@ impl Store {
         }
     }
 
-    fn summary_instrument(&self) -> Result<&Instrument, Error> {
+    pub(super) fn summary_instrument(&self) -> Result<&Instrument, Error> {
         self.options.instruments.latest(INSTRUMENT).ok_or_else(|| {
             crate::error::InstrumentError::Invalid {
                 id: INSTRUMENT.into(),
@@ -416,8 +532,12 @@ impl Store {
         })
     }
 
-    /// A client's live check-ins as points, oldest session first.
-    fn session_points(&self, sender: &DeviceId) -> Result<Vec<SessionPoint>, Error> {
+    /// A client's live check-ins as points, oldest session first, and their
+    /// shared notes.
+    pub(super) fn session_points(
+        &self,
+        sender: &DeviceId,
+    ) -> Result<(Vec<SessionPoint>, HashMap<Uuid, String>), Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT record_id, version, sealed FROM received
              WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id",
@@ -430,6 +550,7 @@ impl Store {
             ))
         })?;
         let mut points = Vec::new();
+        let mut notes = HashMap::new();
         for row in rows {
             let (record_id, version, sealed) = row?;
             let record_id = Uuid::from_slice(&record_id).map_err(|_| StoreError::Tampered {
@@ -437,6 +558,9 @@ impl Store {
                 row: sender.to_string(),
             })?;
             let body = open_received(&self.cipher, sender, &record_id, version, &sealed)?;
+            if let Some(note) = body.shared_note {
+                notes.insert(record_id, note);
+            }
             points.push(SessionPoint {
                 record_id,
                 session_date: body.session_date,
@@ -444,7 +568,77 @@ impl Store {
                 support_requested: body.support_requested,
             });
         }
-        Ok(points)
+        Ok((points, notes))
+    }
+
+    fn seal_packed<T: Serialize>(
+        &self,
+        address: &RowAddress<'_>,
+        value: &T,
+    ) -> Result<Vec<u8>, Error> {
+        let mut plaintext = zeroize::Zeroizing::new(vec![SUMMARY_FORMAT]);
+        plaintext.extend(postcard::to_allocvec(value).map_err(|e| {
+            StoreError::UnreadableRecord {
+                table: TABLE,
+                row: String::from_utf8_lossy(address.row_id).into_owned(),
+                detail: e.to_string(),
+            }
+        })?);
+        Ok(self.cipher.seal(address, &plaintext)?)
+    }
+
+    /// Every flag stored for a client (open and resolved), from before this
+    /// recomputation; none when the summary is of an older format.
+    fn stored_flags(&self, sender: &str) -> Result<Vec<Flag>, Error> {
+        type Sealed = (Option<Vec<u8>>, Option<Vec<u8>>);
+        let row: Option<Sealed> = self
+            .conn
+            .prepare_cached("SELECT sealed, history FROM client_insights WHERE sender = ?1")?
+            .query_row(params![sender], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((Some(sealed), history)) = row else {
+            return Ok(Vec::new());
+        };
+        let mut flags =
+            match open_packed::<PackedSummary>(&self.cipher, &summary_address(sender), &sealed)? {
+                Some(summary) => summary.flags,
+                None => return Ok(Vec::new()),
+            };
+        if let Some(history) = history {
+            flags.extend(
+                open_packed::<Vec<Flag>>(&self.cipher, &history_address(sender), &history)?
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(flags)
+    }
+
+    /// Every client's resolved flags, labels filled.
+    fn resolved_flags(&self) -> Result<Vec<Flag>, Error> {
+        self.refresh_insights()?;
+        let labels: HashMap<String, String> = self
+            .peers()?
+            .into_iter()
+            .map(|(peer, _)| (peer.card.device_id.to_string(), peer.label))
+            .collect();
+        let rows: Vec<(String, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT sender, history FROM client_insights WHERE history IS NOT NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (sender, sealed) in rows {
+            let flags: Vec<Flag> =
+                open_packed(&self.cipher, &history_address(&sender), &sealed)?.unwrap_or_default();
+            let label = labels.get(&sender).cloned().unwrap_or_default();
+            out.extend(flags.into_iter().map(|mut f| {
+                f.client_label = label.clone();
+                f
+            }));
+        }
+        Ok(out)
     }
 
     /// Opens every summary, split over the available cores: decryption and
@@ -459,9 +653,15 @@ impl Store {
             .min(8);
         let cipher = &self.cipher;
         let open_part = |part: &[(String, Vec<u8>)]| -> Result<Vec<(String, Summary)>, Error> {
-            part.iter()
-                .map(|(key, bytes)| Ok((key.clone(), open_summary(cipher, key, bytes)?)))
-                .collect()
+            let mut out = Vec::with_capacity(part.len());
+            for (key, bytes) in part {
+                if let Some(packed) =
+                    open_packed::<PackedSummary>(cipher, &summary_address(key), bytes)?
+                {
+                    out.push((key.clone(), Summary::unpack(packed)));
+                }
+            }
+            Ok(out)
         };
         if threads < 2 || sealed.len() < 64 {
             return Ok(open_part(&sealed)?.into_iter().collect());
@@ -494,51 +694,71 @@ impl Store {
     }
 
     fn client_rows(&self) -> Result<Vec<ClientRow>, Error> {
-        let mut ended: HashMap<String, (Option<i64>, Option<String>)> = self
+        type Ended = (Option<i64>, Option<String>, Option<i64>);
+        let mut ended: HashMap<String, Ended> = self
             .conn
-            .prepare_cached("SELECT device_id, ended_at, ended_reason FROM peers")?
-            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .prepare_cached("SELECT device_id, ended_at, ended_reason, paused_at FROM peers")?
+            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for (peer, _) in self.peers()? {
             let key = peer.card.device_id.to_string();
-            let at = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default();
-            let status = match ended.remove(&key).unwrap_or_default() {
-                (Some(ms), Some(reason)) if reason == "left" => ClientStatus::Left(at(ms)),
-                (Some(ms), Some(reason)) if reason == "erased" => ClientStatus::Erased(at(ms)),
-                (Some(ms), _) => ClientStatus::Revoked(at(ms)),
+            let (ended_at, reason, paused_at) = ended.remove(&key).unwrap_or_default();
+            let status = match (ended_at, reason.as_deref()) {
+                (Some(ms), Some("left")) => ClientStatus::Left(mark_time(ms)),
+                (Some(ms), Some("erased")) => ClientStatus::Erased(mark_time(ms)),
+                (Some(ms), _) => ClientStatus::Revoked(mark_time(ms)),
                 _ => ClientStatus::Active,
             };
             out.push(ClientRow {
                 label: peer.label,
                 device_id: peer.card.device_id,
                 paired_on: peer.paired_at.date_naive(),
+                paused_since: paused_at
+                    .filter(|_| status == ClientStatus::Active)
+                    .map(mark_time),
                 status,
             });
         }
         Ok(out)
     }
 
-    fn acknowledged_ids(&self) -> Result<HashSet<String>, Error> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id FROM alert_acks")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?)
+    /// Flags marked discussed, and when (of one client, or of all).
+    fn discussed_marks(
+        &self,
+        sender: Option<&str>,
+    ) -> Result<HashMap<String, DateTime<Utc>>, Error> {
+        let rows: Vec<(String, i64)> = match sender {
+            Some(sender) => self
+                .conn
+                .prepare_cached("SELECT id, marked_at FROM flag_marks WHERE sender = ?1")?
+                .query_map(params![sender], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?,
+            None => self
+                .conn
+                .prepare_cached("SELECT id, marked_at FROM flag_marks")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(id, ms)| (id, mark_time(ms)))
+            .collect())
     }
 
-    fn acknowledged_alerts(&self) -> Result<Vec<Alert>, Error> {
-        let rows: Vec<(String, Vec<u8>)> = self
+    fn acknowledged_reasons(&self) -> Result<HashMap<String, DateTime<Utc>>, Error> {
+        let rows: Vec<(String, i64)> = self
             .conn
-            .prepare_cached("SELECT id, sealed FROM alert_acks")?
+            .prepare_cached("SELECT id, acked_at FROM alert_acks")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(id, sealed)| open_value(&self.cipher, ACKS, id.as_bytes(), &sealed))
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|(id, ms)| (id, mark_time(ms)))
+            .collect())
     }
 
-    fn recorded_sessions(&self) -> Result<HashMap<String, Vec<NaiveDate>>, Error> {
+    pub(super) fn recorded_sessions(&self) -> Result<HashMap<String, Vec<NaiveDate>>, Error> {
         let mut out: HashMap<String, Vec<NaiveDate>> = HashMap::new();
         let mut stmt = self
             .conn
@@ -565,37 +785,33 @@ impl Store {
     }
 }
 
-/// Opens one client's summary.
-fn open_summary(cipher: &RowCipher, sender: &str, sealed: &[u8]) -> Result<Summary, Error> {
-    let unreadable = |detail: String| StoreError::UnreadableRecord {
-        table: TABLE,
-        row: sender.into(),
-        detail,
-    };
-    let plaintext =
-        zeroize::Zeroizing::new(cipher.open(&summary_address(sender), sealed).map_err(
-            |e| match e {
-                RowOpenError::Tampered => StoreError::Tampered {
-                    table: TABLE,
-                    row: sender.into(),
-                },
-                RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
-            },
-        )?);
+/// Opens a sealed summary or history; `None` when it is of another format
+/// (an older summary, recomputed on the next refresh).
+fn open_packed<T: serde::de::DeserializeOwned>(
+    cipher: &RowCipher,
+    address: &RowAddress<'_>,
+    sealed: &[u8],
+) -> Result<Option<T>, Error> {
+    let row = || String::from_utf8_lossy(address.row_id).into_owned();
+    let plaintext = zeroize::Zeroizing::new(cipher.open(address, sealed).map_err(|e| match e {
+        RowOpenError::Tampered => StoreError::Tampered {
+            table: TABLE,
+            row: row(),
+        },
+        RowOpenError::Malformed => StoreError::UnreadableRecord {
+            table: TABLE,
+            row: row(),
+            detail: "sealed value is malformed".into(),
+        },
+    })?);
     match plaintext.split_first() {
-        Some((&SUMMARY_FORMAT, body)) => Ok(Summary::unpack(
-            postcard::from_bytes(body).map_err(|e| unreadable(e.to_string()))?,
-        )),
-        _ => Err(unreadable("unknown summary format".into()).into()),
+        Some((&SUMMARY_FORMAT, body)) => Ok(Some(postcard::from_bytes(body).map_err(|e| {
+            StoreError::UnreadableRecord {
+                table: TABLE,
+                row: row(),
+                detail: e.to_string(),
+            }
+        })?)),
+        _ => Ok(None),
     }
-}
-
-/// Most severe first; within a severity, the latest session first.
-fn sort_alerts(alerts: &mut [Alert]) {
-    alerts.sort_by(|a, b| {
-        (a.severity, a.rule)
-            .cmp(&(b.severity, b.rule))
-            .then(b.session_date.cmp(&a.session_date))
-            .then(a.client_label.cmp(&b.client_label))
-    });
 }

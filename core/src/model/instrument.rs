@@ -137,15 +137,22 @@ impl Instrument {
     /// The best available locale for `wanted`: an exact match, then the same
     /// language (`de-AT` → `de`), then the instrument's default.
     pub fn resolve_locale(&self, wanted: &str) -> &str {
-        let wanted_lower = wanted.to_ascii_lowercase();
-        let language = wanted_lower.split(['-', '_']).next().unwrap_or_default();
-        self.locales
-            .iter()
-            .find(|l| l.to_ascii_lowercase() == wanted_lower)
-            .or_else(|| self.locales.iter().find(|l| l.as_str() == language))
-            .map(String::as_str)
-            .unwrap_or(&self.default_locale)
+        resolve_locale(&self.locales, &self.default_locale, wanted)
     }
+}
+
+/// The best of `available` for `wanted`: an exact match, then the same
+/// language (`de-AT` → `de`), then `default`. Every localised text Rapport
+/// bundles (instruments, opening lines) is chosen this way.
+pub fn resolve_locale<'a>(available: &'a [String], default: &'a str, wanted: &str) -> &'a str {
+    let wanted_lower = wanted.to_ascii_lowercase();
+    let language = wanted_lower.split(['-', '_']).next().unwrap_or_default();
+    available
+        .iter()
+        .find(|l| l.to_ascii_lowercase() == wanted_lower)
+        .or_else(|| available.iter().find(|l| l.as_str() == language))
+        .map(String::as_str)
+        .unwrap_or(default)
 }
 
 impl ItemSpec {

@@ -11,4 +11,5 @@ pub use checkin::{
 pub use consent::Consent;
 pub use instrument::{
     Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, ReliableChange, Scale,
+    resolve_locale,
 };

@@ -224,6 +224,8 @@ const MIGRATIONS: &[&str] = &[
     // - flag_marks: flags the therapist marked discussed (the flag id is a
     //   hash; the mark says nothing but when). Every summary is recomputed,
     //   since summaries now carry flags instead of alerts.
+    // - client_insights.history: a client's resolved flags, sealed apart
+    //   from the summary so the dashboard decodes only what is open.
     // - replies: the therapist's one short reply per check-in. On the
     //   therapist's device: the reply written to a client's check-in, its
     //   version, the sequence number reserved for sending that version and
@@ -241,6 +243,7 @@ const MIGRATIONS: &[&str] = &[
         marked_at INTEGER NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX flag_marks_by_sender ON flag_marks (sender);
+    ALTER TABLE client_insights ADD COLUMN history BLOB;
     CREATE TABLE replies (
         sender     TEXT NOT NULL,
         record_id  BLOB NOT NULL CHECK (length(record_id) = 16),

@@ -1,0 +1,1203 @@
+//! Flags: one concern about one client, carrying every reason for it.
+//!
+//! Rules raised alerts one by one, and a therapist faced dozens per client
+//! that told one story. A flag is opened by a check-in (or by its absence),
+//! is *updated* while later check-ins keep giving reasons, and **resolves
+//! itself** when a later check-in is back in the client's usual range — or
+//! when the therapist marks it discussed. A support request stays open until
+//! the therapist marks it.
+//!
+//! The flags of a series are a pure function of the series, the
+//! therapist's marks and the thresholds ([`series_flags`]), evaluated check-in
+//! by check-in so recomputation gives the same flags with the same ids. What
+//! depends on today's date — escalation after silence, missing check-ins —
+//! is applied at read time (`timed.rs`). Every flag keeps its events, and a
+//! flag that stops being computed (its check-in was edited or deleted) is
+//! kept as withdrawn by the summary, so nothing a therapist saw vanishes.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::rules::{FlagRules, Rule, Severity};
+use super::usual::UsualRange;
+use super::words::{capitalise, day, hundredths, item_name, listing, quote, sessions};
+use super::{RELIABLE_CHANGE, SessionPoint};
+use crate::identity::DeviceId;
+use crate::model::Instrument;
+
+/// What a flag is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    /// The client pressed "I need support now".
+    SupportRequested,
+    /// The first session was rated low: reach out before the next one.
+    DifficultFirstSession,
+    /// Check-ins fell low or out of the client's usual range.
+    Concern,
+    /// No change for the better over several sessions.
+    StalledTherapy,
+    /// A check-in is missing.
+    MissingCheckin,
+}
+
+impl FlagKind {
+    /// The stable id (`difficult_first_session`, ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            FlagKind::SupportRequested => "support_requested",
+            FlagKind::DifficultFirstSession => "difficult_first_session",
+            FlagKind::Concern => "concern",
+            FlagKind::StalledTherapy => "stalled_therapy",
+            FlagKind::MissingCheckin => "missing_checkin",
+        }
+    }
+
+    /// How urgent the flag is before any escalation.
+    pub fn base_severity(self) -> Severity {
+        match self {
+            FlagKind::SupportRequested => Severity::Urgent,
+            FlagKind::DifficultFirstSession | FlagKind::Concern => Severity::Medium,
+            FlagKind::StalledTherapy | FlagKind::MissingCheckin => Severity::Low,
+        }
+    }
+}
+
+/// One reason a flag carries: a rule, the check-in it is about, and one
+/// sentence with the plain numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Stable id (12 hex digits): what acknowledging one reason takes.
+    pub id: String,
+    /// The rule.
+    pub rule: Rule,
+    /// The session it is about, when there is one.
+    pub session_date: Option<NaiveDate>,
+    /// One sentence naming the numbers.
+    pub text: String,
+    /// The reliable change index behind a `reliable_deterioration`, as a
+    /// figure for the details (a single 1–5 item cannot carry a verdict).
+    pub rci: Option<f64>,
+    /// When the therapist acknowledged this reason on its own.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// What happened to a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagEventKind {
+    /// A check-in (or its absence) opened it.
+    Opened,
+    /// A later check-in added reasons.
+    Updated,
+    /// Silence made it more urgent.
+    Escalated,
+    /// It resolved itself.
+    Resolved,
+    /// The therapist marked it discussed.
+    Discussed,
+    /// The check-in behind it was changed or deleted by the client.
+    Withdrawn,
+}
+
+/// One entry of a flag's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagEvent {
+    /// The day it happened (a session's date, or the day of the mark).
+    pub on: NaiveDate,
+    /// What happened.
+    pub kind: FlagEventKind,
+    /// A sentence for the history.
+    pub text: String,
+}
+
+/// How a flag ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionKind {
+    /// A later check-in was back in the client's usual range.
+    BackInRange,
+    /// After a difficult first session, a check-in that was not.
+    CameBack,
+    /// A change for the better ended a stall.
+    Improved,
+    /// A check-in arrived.
+    CheckedIn,
+    /// The therapist marked it discussed.
+    Discussed,
+    /// The check-in behind it was changed or deleted by the client.
+    Withdrawn,
+}
+
+/// A flag's end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// How.
+    pub kind: ResolutionKind,
+    /// When.
+    pub on: NaiveDate,
+    /// "Resolved by the check-in of 12 Oct 2026: back in the usual range."
+    pub text: String,
+}
+
+/// One concern about one client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// Stable id (12 hex digits): what `discussed --flag ID` takes.
+    pub id: String,
+    /// The client's device.
+    pub client: DeviceId,
+    /// The therapist's label for the client (filled when read).
+    pub client_label: String,
+    /// What it is about.
+    pub kind: FlagKind,
+    /// How urgent it is now.
+    pub severity: Severity,
+    /// Whether silence made it more urgent than its kind alone.
+    pub escalated: bool,
+    /// One sentence: what happened and, where it helps, what to do.
+    pub headline: String,
+    /// The session that opened it.
+    pub opened_on: NaiveDate,
+    /// The latest session (or day) that added to it.
+    pub updated_on: NaiveDate,
+    /// How it ended; `None` while open.
+    pub resolution: Option<Resolution>,
+    /// The reasons of its latest check-ins (see [`MAX_REASONS`]), oldest first.
+    pub reasons: Vec<Reason>,
+    /// Reasons of earlier check-ins not kept in `reasons` (they are in the events).
+    pub earlier_reasons: u32,
+    /// Its history, oldest first.
+    pub events: Vec<FlagEvent>,
+}
+
+/// The most reasons a flag keeps; a long-running concern keeps its history
+/// in its events instead.
+pub const MAX_REASONS: usize = 12;
+
+impl Flag {
+    /// Whether it still asks for attention.
+    pub fn is_open(&self) -> bool {
+        self.resolution.is_none()
+    }
+
+    pub(crate) fn resolve(&mut self, kind: ResolutionKind, on: NaiveDate, text: String) {
+        let event = match kind {
+            ResolutionKind::Discussed => FlagEventKind::Discussed,
+            ResolutionKind::Withdrawn => FlagEventKind::Withdrawn,
+            _ => FlagEventKind::Resolved,
+        };
+        self.events.push(FlagEvent {
+            on,
+            kind: event,
+            text: text.clone(),
+        });
+        self.resolution = Some(Resolution { kind, on, text });
+    }
+
+    fn add_reasons(&mut self, reasons: Vec<Reason>) {
+        self.reasons.extend(reasons);
+        if self.reasons.len() > MAX_REASONS {
+            let drop = self.reasons.len() - MAX_REASONS;
+            self.reasons.drain(..drop);
+            self.earlier_reasons += drop as u32;
+        }
+    }
+}
+
+/// A stable 12-hex-digit id of `parts`, under a domain label.
+pub(crate) fn stable_id(domain: &[u8], sender: &DeviceId, kind: &str, subject: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(domain);
+    hash.update(sender.0);
+    hash.update(kind.as_bytes());
+    hash.update([0]);
+    hash.update(subject.as_bytes());
+    hash.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A reason's id: the same as the alert it used to be, so acknowledgements
+/// made before flags existed still match.
+pub(crate) fn reason_id(sender: &DeviceId, rule: Rule, subject: &str) -> String {
+    stable_id(b"rapport.alert.v1\0", sender, rule.id(), subject)
+}
+
+/// A flag's id.
+pub(crate) fn flag_id(sender: &DeviceId, kind: FlagKind, subject: &str) -> String {
+    stable_id(b"rapport.flag.v1\0", sender, kind.id(), subject)
+}
+
+/// Everything the series engine reads.
+pub(crate) struct SeriesInput<'a> {
+    pub sender: &'a DeviceId,
+    /// Every live check-in, oldest session first.
+    pub points: &'a [SessionPoint],
+    /// Shared notes by check-in, quoted in reasons.
+    pub notes: &'a HashMap<Uuid, String>,
+    pub instrument: &'a Instrument,
+    pub rules: &'a FlagRules,
+    /// Flags the therapist marked discussed, and when.
+    pub discussed: &'a HashMap<String, DateTime<Utc>>,
+}
+
+/// An open flag of the series and what brings it back to rest.
+struct Slot {
+    index: usize,
+    /// Per item, the rating at or above which it is back (the usual range's
+    /// low end when it opened; for a first session, above its threshold).
+    back_at: Vec<(String, u8)>,
+}
+
+/// Every flag a series gives (open and resolved), oldest first.
+pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
+    let mut engine = Engine {
+        input,
+        flags: Vec::new(),
+        concern: None,
+        support: None,
+        stalled: None,
+    };
+    let mut deterioration_armed: HashMap<String, bool> = HashMap::new();
+    let mut plateau_at: Option<usize> = None;
+    for (i, point) in input.points.iter().enumerate() {
+        engine.apply_marks(Some(point.session_date));
+        if point.support_requested {
+            engine.support_request(point);
+        }
+        if i == 0 {
+            engine.first_session(point);
+        } else {
+            let reasons = engine.concern_reasons(i, &mut deterioration_armed);
+            engine.concern(i, reasons);
+        }
+        engine.plateau(i, &mut plateau_at);
+    }
+    engine.apply_marks(None);
+    engine.flags
+}
+
+struct Engine<'a, 'b> {
+    input: &'b SeriesInput<'a>,
+    flags: Vec<Flag>,
+    concern: Option<Slot>,
+    support: Option<usize>,
+    stalled: Option<usize>,
+}
+
+impl Engine<'_, '_> {
+    fn required(&self) -> impl Iterator<Item = &str> {
+        self.input
+            .instrument
+            .items
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| i.id.as_str())
+    }
+
+    fn rci(&self, item: &str, from: u8, to: u8) -> f64 {
+        self.input
+            .instrument
+            .item(item)
+            .and_then(|spec| spec.reliable_change)
+            .map(|rc| rc.index(f64::from(to) - f64::from(from)))
+            .unwrap_or(0.0)
+    }
+
+    fn reason(&self, rule: Rule, point: &SessionPoint, text: String) -> Reason {
+        Reason {
+            id: reason_id(self.input.sender, rule, &point.record_id.to_string()),
+            rule,
+            session_date: Some(point.session_date),
+            text,
+            rci: None,
+            acknowledged_at: None,
+        }
+    }
+
+    fn open(
+        &mut self,
+        kind: FlagKind,
+        point: &SessionPoint,
+        headline: String,
+        reasons: Vec<Reason>,
+    ) -> usize {
+        let mut flag = Flag {
+            id: flag_id(self.input.sender, kind, &point.record_id.to_string()),
+            client: *self.input.sender,
+            client_label: String::new(),
+            kind,
+            severity: kind.base_severity(),
+            escalated: false,
+            headline: headline.clone(),
+            opened_on: point.session_date,
+            updated_on: point.session_date,
+            resolution: None,
+            reasons: Vec::new(),
+            earlier_reasons: 0,
+            events: vec![FlagEvent {
+                on: point.session_date,
+                kind: FlagEventKind::Opened,
+                text: format!(
+                    "Opened by the check-in of {}: {headline}",
+                    day(point.session_date)
+                ),
+            }],
+        };
+        flag.add_reasons(reasons);
+        self.flags.push(flag);
+        self.flags.len() - 1
+    }
+
+    fn update(
+        &mut self,
+        index: usize,
+        point: &SessionPoint,
+        headline: String,
+        reasons: Vec<Reason>,
+    ) {
+        let flag = &mut self.flags[index];
+        flag.updated_on = point.session_date;
+        flag.events.push(FlagEvent {
+            on: point.session_date,
+            kind: FlagEventKind::Updated,
+            text: format!("The check-in of {}: {headline}", day(point.session_date)),
+        });
+        flag.headline = headline;
+        flag.add_reasons(reasons);
+    }
+
+    /// Closes open flags the therapist marked discussed on or before
+    /// `until` (every mark when `None`): a check-in about a later session
+    /// (or the same day's, written after the talk) is news again.
+    fn apply_marks(&mut self, until: Option<NaiveDate>) {
+        let discussed = self.input.discussed;
+        let close = |index: usize, flags: &mut Vec<Flag>| -> bool {
+            let flag = &mut flags[index];
+            match discussed.get(&flag.id) {
+                Some(at) if until.is_none_or(|d| at.date_naive() <= d) => {
+                    let on = at.date_naive();
+                    flag.resolve(
+                        ResolutionKind::Discussed,
+                        on,
+                        format!("Marked discussed on {}.", day(on)),
+                    );
+                    true
+                }
+                _ => false,
+            }
+        };
+        if let Some(slot) = &self.concern
+            && close(slot.index, &mut self.flags)
+        {
+            self.concern = None;
+        }
+        for slot in [&mut self.support, &mut self.stalled] {
+            if let Some(index) = *slot
+                && close(index, &mut self.flags)
+            {
+                *slot = None;
+            }
+        }
+    }
+
+    fn ratings(&self, point: &SessionPoint, pick: impl Fn(&str, u8) -> bool) -> Vec<String> {
+        point
+            .answers
+            .iter()
+            .filter(|(item, v)| pick(item, **v))
+            .map(|(item, v)| format!("{} {v}", item_name(item)))
+            .collect()
+    }
+
+    fn note_part(&self, point: &SessionPoint) -> Option<String> {
+        self.input
+            .notes
+            .get(&point.record_id)
+            .map(|note| format!("note: {}", quote(note)))
+    }
+
+    fn support_request(&mut self, point: &SessionPoint) {
+        let all = self.ratings(point, |_, _| true);
+        let text = format!(
+            "Asked for support with the check-in for the session on {} ({}). The app showed \
+             them crisis lines; nobody watches check-ins in real time.",
+            day(point.session_date),
+            listing(&all)
+        );
+        let reason = self.reason(Rule::SupportRequested, point, text);
+        let headline = format!(
+            "Asked for support with the check-in of {} (the app showed them crisis lines).",
+            day(point.session_date)
+        );
+        match self.support {
+            Some(index) => self.update(index, point, headline, vec![reason]),
+            None => {
+                self.support =
+                    Some(self.open(FlagKind::SupportRequested, point, headline, vec![reason]))
+            }
+        }
+    }
+
+    fn first_session(&mut self, point: &SessionPoint) {
+        let at = self.input.rules.first_session_at_or_below;
+        let required: Vec<String> = self.required().map(str::to_owned).collect();
+        let low: Vec<String> = self.ratings(point, |item, v| {
+            v <= at && required.iter().any(|r| r == item)
+        });
+        if low.is_empty() {
+            return;
+        }
+        let all = self.ratings(point, |_, _| true);
+        let mut reasons = vec![self.reason(
+            Rule::LowFirstSession,
+            point,
+            format!(
+                "The first session, on {}, was rated {} ({} at or below {at}).",
+                day(point.session_date),
+                listing(&all),
+                listing(&low)
+            ),
+        )];
+        let low_score = self.input.rules.low_score_at_or_below;
+        let very_low = self.ratings(point, |_, v| v <= low_score);
+        if !very_low.is_empty() {
+            reasons.push(self.reason(
+                Rule::LowScore,
+                point,
+                format!(
+                    "Rated {} for the session on {} (at or below {low_score}).",
+                    listing(&very_low),
+                    day(point.session_date)
+                ),
+            ));
+        }
+        let mut parts = vec![format!(
+            "Difficult first session on {} ({})",
+            day(point.session_date),
+            listing(&all)
+        )];
+        parts.extend(self.note_part(point));
+        let headline = format!("{}: reach out before the next session.", parts.join("; "));
+        let index = self.open(FlagKind::DifficultFirstSession, point, headline, reasons);
+        let back_at = required.into_iter().map(|item| (item, at + 1)).collect();
+        self.concern = Some(Slot { index, back_at });
+    }
+
+    /// The reasons check-in `i` gives for a concern, and the headline that
+    /// tells them in one sentence.
+    fn concern_reasons(
+        &self,
+        i: usize,
+        deterioration_armed: &mut HashMap<String, bool>,
+    ) -> (Vec<Reason>, Vec<String>) {
+        let points = self.input.points;
+        let point = &points[i];
+        let previous = &points[i - 1];
+        let rules = self.input.rules;
+        let date = point.session_date;
+        let mut reasons = Vec::new();
+        let mut phrases = Vec::new();
+        for spec in &self.input.instrument.items {
+            let item = spec.id.as_str();
+            let Some(&now) = point.answers.get(item) else {
+                continue;
+            };
+            let name = item_name(item);
+            let history: Vec<u8> = points[..i]
+                .iter()
+                .filter_map(|p| p.answers.get(item).copied())
+                .collect();
+            let usual = UsualRange::of(&history, rules.usual_range_sessions as usize, &spec.scale);
+            let mut qualifiers = Vec::new();
+            let mut fell = None;
+
+            if let Some(&before) = previous.answers.get(item)
+                && before >= now
+                && before - now >= rules.drop_by_at_least
+            {
+                fell = Some(before);
+                reasons.push(self.reason(
+                    Rule::Drop,
+                    point,
+                    format!(
+                        "{} fell from {before} to {now} (−{}) between the sessions on {} and {}.",
+                        capitalise(&name),
+                        before - now,
+                        day(previous.session_date),
+                        day(date)
+                    ),
+                ));
+            }
+            let below = usual.sessions > 0 && usual.is_below(now);
+            if below {
+                qualifiers.push("below the client's usual range".to_string());
+                reasons.push(self.reason(
+                    Rule::BelowUsualRange,
+                    point,
+                    format!(
+                        "{} {now} on {} is below the client's usual range ({}).",
+                        capitalise(&name),
+                        day(date),
+                        usual.describe()
+                    ),
+                ));
+            }
+            let low = now <= rules.low_score_at_or_below;
+            if low {
+                reasons.push(self.reason(
+                    Rule::LowScore,
+                    point,
+                    format!(
+                        "Rated {name} {now} for the session on {} (at or below {}).",
+                        day(date),
+                        rules.low_score_at_or_below
+                    ),
+                ));
+            }
+            // From the first session: opens a concern when crossed (a slow
+            // slide gives no drop), and is told beside the item's other
+            // reasons while it lasts.
+            let first = points[..i]
+                .iter()
+                .find_map(|p| p.answers.get(item).map(|&v| (p.session_date, v)));
+            if let Some((first_date, from)) = first {
+                let armed = deterioration_armed.entry(item.to_owned()).or_insert(true);
+                let index = self.rci(item, from, now);
+                let deteriorated = index < -RELIABLE_CHANGE;
+                let crossing = deteriorated && *armed;
+                if now >= from {
+                    *armed = true;
+                } else if deteriorated {
+                    *armed = false;
+                }
+                if crossing || (deteriorated && (fell.is_some() || below || low)) {
+                    qualifiers.push(format!("−{} since the first session", from - now));
+                    let mut reason = self.reason(
+                        Rule::ReliableDeterioration,
+                        point,
+                        format!(
+                            "{} went from {from} at the first session ({}) to {now} on {} (−{}; RCI {}).",
+                            capitalise(&name),
+                            day(first_date),
+                            day(date),
+                            from - now,
+                            hundredths(index)
+                        ),
+                    );
+                    reason.rci = Some(index);
+                    reasons.push(reason);
+                }
+            }
+            let counted =
+                fell.is_some() || below || low || qualifiers.iter().any(|q| q.starts_with('−'));
+            if !counted {
+                continue;
+            }
+            let phrase = match fell {
+                Some(before) => {
+                    let steady = history.iter().rev().take_while(|&&v| v == before).count();
+                    if steady >= 2 {
+                        format!(
+                            "{name} fell to {now} after {} at {before} (−{}",
+                            sessions(steady),
+                            before - now
+                        )
+                    } else {
+                        format!("{name} fell from {before} to {now} (−{}", before - now)
+                    }
+                }
+                None => format!("{name} {now}"),
+            };
+            phrases.push(match (fell.is_some(), qualifiers.is_empty()) {
+                (true, true) => format!("{phrase})"),
+                (true, false) => format!("{phrase}, {})", qualifiers.join(", ")),
+                (false, true) => phrase,
+                (false, false) => format!("{phrase} ({})", qualifiers.join(", ")),
+            });
+        }
+        (reasons, phrases)
+    }
+
+    fn concern(&mut self, i: usize, (reasons, phrases): (Vec<Reason>, Vec<String>)) {
+        let point = &self.input.points[i];
+        if !reasons.is_empty() {
+            let mut parts = phrases;
+            parts.extend(self.note_part(point));
+            let headline = format!("{}.", capitalise(&parts.join("; ")));
+            match &self.concern {
+                Some(slot) => {
+                    let index = slot.index;
+                    self.update(index, point, headline, reasons);
+                }
+                None => {
+                    let back_at = self.back_at(i);
+                    let index = self.open(FlagKind::Concern, point, headline, reasons);
+                    self.concern = Some(Slot { index, back_at });
+                }
+            }
+            return;
+        }
+        let Some(slot) = &self.concern else {
+            return;
+        };
+        let back = slot
+            .back_at
+            .iter()
+            .all(|(item, at)| point.answers.get(item).is_none_or(|v| *v >= *at));
+        if back {
+            let index = slot.index;
+            let (kind, text) = if self.flags[index].kind == FlagKind::DifficultFirstSession {
+                (
+                    ResolutionKind::CameBack,
+                    format!(
+                        "Resolved by the check-in of {}: the client came back and rated it {}.",
+                        day(point.session_date),
+                        listing(&self.ratings(point, |_, _| true))
+                    ),
+                )
+            } else {
+                (
+                    ResolutionKind::BackInRange,
+                    format!(
+                        "Resolved by the check-in of {}: back in the client's usual range ({}).",
+                        day(point.session_date),
+                        listing(&self.ratings(point, |_, _| true))
+                    ),
+                )
+            };
+            self.flags[index].resolve(kind, point.session_date, text);
+            self.concern = None;
+        }
+    }
+
+    /// Where each required item counts as back: the low end of its usual
+    /// range before check-in `i`.
+    fn back_at(&self, i: usize) -> Vec<(String, u8)> {
+        let window = self.input.rules.usual_range_sessions as usize;
+        self.input
+            .instrument
+            .items
+            .iter()
+            .filter(|spec| spec.required)
+            .map(|spec| {
+                let history: Vec<u8> = self.input.points[..i]
+                    .iter()
+                    .filter_map(|p| p.answers.get(&spec.id).copied())
+                    .collect();
+                let usual = UsualRange::of(&history, window, &spec.scale);
+                (
+                    spec.id.clone(),
+                    usual.low.max(self.input.rules.low_score_at_or_below + 1),
+                )
+            })
+            .collect()
+    }
+
+    /// Plateau: opened once per stall; a change for the better on some
+    /// required item since the stall began resolves it and re-arms the rule.
+    fn plateau(&mut self, i: usize, plateau_at: &mut Option<usize>) {
+        let points = self.input.points;
+        let point = &points[i];
+        let rules = self.input.rules;
+        let required: Vec<String> = self.required().map(str::to_owned).collect();
+        let improved_since = |at: usize| {
+            required.iter().any(|item| {
+                match (points[at].answers.get(item), point.answers.get(item)) {
+                    (Some(&then), Some(&now)) => self.rci(item, then, now) > RELIABLE_CHANGE,
+                    _ => false,
+                }
+            })
+        };
+        if let Some(at) = *plateau_at {
+            if !improved_since(at) {
+                return;
+            }
+            *plateau_at = None;
+            if let Some(index) = self.stalled.take() {
+                let text = format!(
+                    "Resolved by the check-in of {}: a change for the better ({}).",
+                    day(point.session_date),
+                    listing(&self.ratings(point, |_, _| true))
+                );
+                self.flags[index].resolve(ResolutionKind::Improved, point.session_date, text);
+            }
+        }
+        let window = rules.plateau_sessions.max(2) as usize;
+        if i + 1 < window {
+            return;
+        }
+        let start = &points[i + 1 - window];
+        let mut moves = Vec::new();
+        for item in &required {
+            if let (Some(&from), Some(&to)) = (start.answers.get(item), point.answers.get(item)) {
+                moves.push((
+                    format!("{} {from} → {to}", item_name(item)),
+                    self.rci(item, from, to),
+                    to,
+                ));
+            }
+        }
+        let improved = moves.iter().any(|(_, index, _)| *index > RELIABLE_CHANGE);
+        let worse = moves.iter().any(|(_, index, _)| *index < -RELIABLE_CHANGE);
+        let doing_well = !moves.is_empty()
+            && moves
+                .iter()
+                .all(|(_, _, to)| *to >= rules.plateau_unless_at_or_above);
+        if moves.is_empty() || improved || worse || doing_well {
+            return;
+        }
+        let parts: Vec<String> = moves.into_iter().map(|(text, _, _)| text).collect();
+        let reason = self.reason(
+            Rule::Plateau,
+            point,
+            format!(
+                "No change for the better over the last {window} sessions ({} to {}: {}).",
+                day(start.session_date),
+                day(point.session_date),
+                listing(&parts)
+            ),
+        );
+        let headline = format!(
+            "No change for the better over the last {window} sessions ({}): consider reviewing \
+             the plan together.",
+            listing(&parts)
+        );
+        *plateau_at = Some(i);
+        if self.stalled.is_none() {
+            self.stalled = Some(self.open(FlagKind::StalledTherapy, point, headline, vec![reason]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::series;
+    use super::*;
+    use crate::model::Instruments;
+
+    fn instrument() -> Instrument {
+        Instruments::bundled()
+            .unwrap()
+            .latest("session-checkin")
+            .unwrap()
+            .clone()
+    }
+
+    fn sender() -> DeviceId {
+        DeviceId([7; 16])
+    }
+
+    fn flags_with(
+        points: &[SessionPoint],
+        rules: &FlagRules,
+        marks: &[(&str, NaiveDate)],
+    ) -> Vec<Flag> {
+        let discussed = marks
+            .iter()
+            .map(|(id, d)| (id.to_string(), d.and_hms_opt(12, 0, 0).unwrap().and_utc()))
+            .collect();
+        let notes = points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 5 == 4)
+            .map(|(_, p)| (p.record_id, "work is getting on top of me".to_string()))
+            .collect();
+        let instrument = instrument();
+        series_flags(&SeriesInput {
+            sender: &sender(),
+            points,
+            notes: &notes,
+            instrument: &instrument,
+            rules,
+            discussed: &discussed,
+        })
+    }
+
+    fn flags_of(ratings: &[(u8, u8)]) -> Vec<Flag> {
+        flags_with(&series(ratings), &FlagRules::default(), &[])
+    }
+
+    fn open_kinds(ratings: &[(u8, u8)], rules: &FlagRules) -> Vec<FlagKind> {
+        flags_with(&series(ratings), rules, &[])
+            .into_iter()
+            .filter(Flag::is_open)
+            .map(|f| f.kind)
+            .collect()
+    }
+
+    fn rules_of(flag: &Flag) -> Vec<Rule> {
+        let mut rules: Vec<Rule> = flag.reasons.iter().map(|r| r.rule).collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    }
+
+    /// No difficult-first-session flag and no stall, so the other rules
+    /// can be looked at alone.
+    fn calm_start() -> FlagRules {
+        FlagRules {
+            first_session_at_or_below: 1,
+            plateau_sessions: 50,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn one_story_is_one_flag_with_every_reason() {
+        // The note is on the fifth check-in (see `flags_with`).
+        let flags = flags_of(&[(4, 4), (4, 4), (4, 4), (4, 4), (2, 2)]);
+        assert_eq!(flags.len(), 1, "{flags:#?}");
+        let flag = &flags[0];
+        assert_eq!(flag.kind, FlagKind::Concern);
+        assert_eq!(flag.severity, Severity::Medium);
+        assert!(flag.is_open());
+        assert_eq!(
+            rules_of(flag),
+            [
+                Rule::ReliableDeterioration,
+                Rule::Drop,
+                Rule::BelowUsualRange,
+                Rule::LowScore
+            ]
+        );
+        assert_eq!(
+            flag.headline,
+            "Heard fell to 2 after four sessions at 4 (−2, below the client's usual range, −2 \
+             since the first session); hopeful fell to 2 after four sessions at 4 (−2, below the \
+             client's usual range, −2 since the first session); note: ‘work is getting on top of \
+             me’."
+        );
+        // Plain numbers, no verdict a single item cannot carry.
+        for reason in &flag.reasons {
+            assert!(!reason.text.contains("noise"), "{}", reason.text);
+        }
+        let det = flag
+            .reasons
+            .iter()
+            .find(|r| r.rule == Rule::ReliableDeterioration)
+            .unwrap();
+        assert!((det.rci.unwrap() + 2.581_989).abs() < 1e-5);
+        assert!(det.text.contains("RCI −2.58"), "{}", det.text);
+    }
+
+    #[test]
+    fn later_low_checkins_update_the_open_flag_instead_of_opening_more() {
+        let flags = flags_of(&[(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (2, 1), (1, 2)]);
+        assert_eq!(flags.len(), 1);
+        let flag = &flags[0];
+        assert_eq!(flag.opened_on, series(&[(0, 0); 5])[4].session_date);
+        assert_eq!(flag.updated_on, series(&[(0, 0); 7])[6].session_date);
+        let kinds: Vec<_> = flag.events.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FlagEventKind::Opened,
+                FlagEventKind::Updated,
+                FlagEventKind::Updated
+            ]
+        );
+    }
+
+    #[test]
+    fn a_concern_resolves_itself_when_back_in_the_usual_range() {
+        let dates = series(&[(0, 0); 7]);
+        let flags = flags_with(
+            &series(&[(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (3, 3)]),
+            &calm_start(),
+            &[],
+        );
+        assert_eq!(flags.len(), 1, "{flags:#?}");
+        let resolution = flags[0].resolution.as_ref().unwrap();
+        assert_eq!(resolution.kind, ResolutionKind::BackInRange);
+        assert_eq!(resolution.on, dates[5].session_date);
+        assert!(
+            resolution
+                .text
+                .starts_with("Resolved by the check-in of 12 Oct 2026"),
+            "{}",
+            resolution.text
+        );
+        assert_eq!(
+            flags[0].events.last().unwrap().kind,
+            FlagEventKind::Resolved
+        );
+        // Still low on one item: not back, and updated by the low rating.
+        let still = flags_of(&[(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (4, 2)]);
+        assert!(still[0].is_open());
+        // Not low any more but below where it was usual: stays open, quietly.
+        let steady_five = [(5, 5), (5, 5), (5, 5), (5, 5), (5, 3), (5, 4), (5, 3)];
+        let rules = FlagRules {
+            drop_by_at_least: 3,
+            ..Default::default()
+        };
+        let flags = flags_with(&series(&steady_five[..6]), &rules, &[]);
+        let flag = &flags[0];
+        assert!(flag.resolution.is_some(), "4 is back in 4–5: {flag:#?}");
+        // A dip and a recovery leave nothing open.
+        assert!(
+            open_kinds(
+                &[(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (4, 4)],
+                &calm_start()
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn low_score_at_below_and_above_its_threshold() {
+        let calm = calm_start();
+        // 3 → 2 is no drop (by 1) and the range is the default: only the low score.
+        let at = flags_with(&series(&[(3, 3), (3, 2)]), &calm, &[]);
+        assert_eq!(rules_of(&at[0]), [Rule::LowScore]);
+        assert_eq!(
+            at[0].reasons[0].text,
+            "Rated hopeful 2 for the session on 14 Sep 2026 (at or below 2)."
+        );
+        assert_eq!(open_kinds(&[(3, 3), (3, 1)], &calm), [FlagKind::Concern]);
+        assert!(open_kinds(&[(3, 3), (3, 3)], &calm).is_empty());
+        // A stricter setting moves the line.
+        let strict = FlagRules {
+            low_score_at_or_below: 3,
+            ..calm
+        };
+        assert_eq!(open_kinds(&[(4, 4), (3, 4)], &strict), [FlagKind::Concern]);
+    }
+
+    #[test]
+    fn drop_at_below_and_above_its_threshold() {
+        let calm = calm_start();
+        let at = flags_with(&series(&[(5, 5), (5, 3)]), &calm, &[]);
+        assert!(rules_of(&at[0]).contains(&Rule::Drop));
+        assert_eq!(
+            at[0]
+                .reasons
+                .iter()
+                .find(|r| r.rule == Rule::Drop)
+                .unwrap()
+                .text,
+            "Hopeful fell from 5 to 3 (−2) between the sessions on 7 Sep 2026 and 14 Sep 2026."
+        );
+        assert_eq!(open_kinds(&[(5, 5), (2, 5)], &calm), [FlagKind::Concern]);
+        assert!(open_kinds(&[(5, 5), (4, 4)], &calm).is_empty());
+        assert!(open_kinds(&[(3, 3), (5, 5)], &calm).is_empty());
+    }
+
+    #[test]
+    fn below_the_usual_range_at_below_and_above() {
+        let rules = FlagRules {
+            drop_by_at_least: 3,
+            ..calm_start()
+        };
+        // Usual 4–5 after four sessions at 5: 4 is in it, 3 below.
+        assert!(open_kinds(&[(5, 5), (5, 5), (5, 5), (5, 5), (5, 4)], &rules).is_empty());
+        let below = flags_with(
+            &series(&[(5, 5), (5, 5), (5, 5), (5, 5), (5, 3)]),
+            &rules,
+            &[],
+        );
+        assert!(rules_of(&below[0]).contains(&Rule::BelowUsualRange));
+        let reason = below[0]
+            .reasons
+            .iter()
+            .find(|r| r.rule == Rule::BelowUsualRange)
+            .unwrap();
+        assert_eq!(
+            reason.text,
+            "Hopeful 3 on 5 Oct 2026 is below the client's usual range (4–5 over the last four \
+             sessions)."
+        );
+        // Too few check-ins for a range of the client's own: not a reason.
+        let early = flags_with(&series(&[(5, 5), (5, 5), (5, 4)]), &rules, &[]);
+        assert!(early.is_empty());
+    }
+
+    #[test]
+    fn a_slow_slide_opens_one_concern_when_it_crosses_the_reliable_change() {
+        let calm = calm_start();
+        let slide = [(5, 5), (5, 5), (5, 4), (5, 4), (5, 4), (5, 3)];
+        let flags = flags_with(&series(&slide), &calm, &[]);
+        assert_eq!(flags.len(), 1, "{flags:#?}");
+        assert_eq!(rules_of(&flags[0]), [Rule::ReliableDeterioration]);
+        // −1 from the first is below the index: nothing.
+        assert!(open_kinds(&slide[..5], &calm).is_empty());
+        // Staying down does not raise it again.
+        let mut longer = slide.to_vec();
+        longer.extend([(5, 3), (5, 3)]);
+        assert_eq!(flags_with(&series(&longer), &calm, &[]).len(), 1);
+    }
+
+    #[test]
+    fn a_difficult_first_session_at_below_and_above_its_threshold() {
+        let at = flags_of(&[(3, 4)]);
+        assert_eq!(at.len(), 1);
+        assert_eq!(at[0].kind, FlagKind::DifficultFirstSession);
+        assert_eq!(at[0].severity, Severity::Medium);
+        assert!(
+            at[0]
+                .headline
+                .ends_with("reach out before the next session."),
+            "{}",
+            at[0].headline
+        );
+        assert_eq!(rules_of(&at[0]), [Rule::LowFirstSession]);
+        let below = flags_of(&[(2, 1)]);
+        assert_eq!(rules_of(&below[0]), [Rule::LowFirstSession, Rule::LowScore]);
+        assert!(flags_of(&[(4, 4)]).is_empty());
+        assert!(flags_of(&[(5, 4)]).is_empty());
+        // Only the first session.
+        assert!(
+            !flags_of(&[(4, 4), (3, 3)])
+                .iter()
+                .any(|f| f.kind == FlagKind::DifficultFirstSession)
+        );
+    }
+
+    #[test]
+    fn a_difficult_first_session_resolves_when_the_client_comes_back_better() {
+        let flags = flags_of(&[(3, 2), (4, 4)]);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(
+            flags[0].resolution.as_ref().unwrap().kind,
+            ResolutionKind::CameBack
+        );
+        // Back but still at 3: the concern stays with the same flag.
+        let flags = flags_of(&[(3, 2), (3, 4)]);
+        assert_eq!(flags.len(), 1);
+        assert!(flags[0].is_open());
+        // Worse at the second session: one story, the same flag, updated.
+        let flags = flags_of(&[(3, 2), (1, 1)]);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].kind, FlagKind::DifficultFirstSession);
+        assert_eq!(flags[0].events.len(), 2);
+    }
+
+    #[test]
+    fn a_support_request_stays_open_until_discussed() {
+        let mut points = series(&[(4, 4), (2, 1), (4, 4), (5, 5), (2, 2)]);
+        points[1].support_requested = true;
+        points[4].support_requested = true;
+        let flags = flags_with(&points, &calm_start(), &[]);
+        let support: Vec<&Flag> = flags
+            .iter()
+            .filter(|f| f.kind == FlagKind::SupportRequested)
+            .collect();
+        assert_eq!(support.len(), 1, "a second request updates the open one");
+        assert_eq!(support[0].severity, Severity::Urgent);
+        assert!(support[0].is_open());
+        assert_eq!(support[0].reasons.len(), 2);
+        assert!(
+            support[0].reasons[0]
+                .text
+                .contains("nobody watches check-ins in real time")
+        );
+        // Discussed between the two requests: the second opens a new one.
+        let id = support[0].id.clone();
+        let flags = flags_with(&points, &calm_start(), &[(&id, points[2].session_date)]);
+        let support: Vec<&Flag> = flags
+            .iter()
+            .filter(|f| f.kind == FlagKind::SupportRequested)
+            .collect();
+        assert_eq!(support.len(), 2);
+        assert_eq!(
+            support[0].resolution.as_ref().unwrap().kind,
+            ResolutionKind::Discussed
+        );
+        assert!(support[1].is_open());
+        assert_ne!(support[0].id, support[1].id);
+    }
+
+    #[test]
+    fn marking_discussed_resolves_and_later_checkins_are_news_again() {
+        let ratings = [(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (2, 2)];
+        let points = series(&ratings);
+        let open = flags_with(&points, &calm_start(), &[]);
+        assert_eq!(open.len(), 1);
+        let marked = flags_with(
+            &points[..5],
+            &calm_start(),
+            &[(&open[0].id, points[4].session_date)],
+        );
+        assert_eq!(
+            marked[0].resolution.as_ref().unwrap().kind,
+            ResolutionKind::Discussed
+        );
+        let after = flags_with(
+            &points,
+            &calm_start(),
+            &[(&open[0].id, points[4].session_date)],
+        );
+        assert_eq!(after.len(), 2);
+        assert!(!after[0].is_open() && after[1].is_open());
+    }
+
+    #[test]
+    fn a_stall_is_one_flag_that_resolves_with_a_change_for_the_better() {
+        let rules = FlagRules {
+            first_session_at_or_below: 1,
+            ..Default::default()
+        };
+        let of = |ratings: &[(u8, u8)]| flags_with(&series(ratings), &rules, &[]);
+        let flat = [(3, 3); 6];
+        assert_eq!(open_kinds(&flat, &rules), [FlagKind::StalledTherapy]);
+        assert!(open_kinds(&flat[..5], &rules).is_empty());
+        assert_eq!(of(&[(3, 3); 24]).len(), 1);
+        let mut better = vec![(3, 3); 6];
+        better.push((3, 5));
+        let flags = of(&better);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(
+            flags[0].resolution.as_ref().unwrap().kind,
+            ResolutionKind::Improved
+        );
+        // Doing well is not being stuck.
+        assert!(of(&[(4, 4); 6]).is_empty());
+        assert_eq!(of(&[(4, 3); 6])[0].kind, FlagKind::StalledTherapy);
+        assert!(
+            of(&flat)[0]
+                .headline
+                .contains("reviewing the plan together")
+        );
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        let a = flags_of(&[(1, 1), (4, 4), (4, 4), (4, 4), (4, 4), (1, 1)]);
+        let b = flags_of(&[(1, 1), (4, 4), (4, 4), (4, 4), (4, 4), (1, 1)]);
+        assert_eq!(a, b);
+        let ids: std::collections::HashSet<_> = a.iter().map(|f| &f.id).collect();
+        assert_eq!(ids.len(), a.len());
+        assert!(a.iter().all(|f| f.id.len() == 12));
+    }
+
+    #[test]
+    fn two_hundred_noisy_sessions_leave_at_most_one_open_concern() {
+        let mut state = 17u64;
+        let ratings: Vec<(u8, u8)> = (0..200)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let a = 2 + ((state >> 33) % 4) as u8;
+                let b = 2 + ((state >> 40) % 4) as u8;
+                (a, b)
+            })
+            .collect();
+        let flags = flags_of(&ratings);
+        let open: Vec<_> = flags.iter().filter(|f| f.is_open()).collect();
+        assert!(open.len() <= 2, "{open:#?}");
+        assert!(
+            open.iter()
+                .filter(|f| matches!(f.kind, FlagKind::Concern | FlagKind::DifficultFirstSession))
+                .count()
+                <= 1
+        );
+        assert!(flags.iter().all(|f| f.reasons.len() <= MAX_REASONS));
+    }
+}

@@ -1,0 +1,213 @@
+//! What today's date adds to a client's flags: a difficult check-in
+//! followed by silence escalates, and a missing check-in is a flag of its
+//! own. Applied when flags are read, on top of the stored summary.
+//!
+//! The golden hour: a client who leaves a difficult first session and does
+//! not come back is the case Rapport exists for, so silence after it is
+//! stronger than a missing check-in — it escalates that flag to high, and no
+//! separate missing-check-in flag repeats the story.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use super::SessionPoint;
+use super::flags::{Flag, FlagEvent, FlagEventKind, FlagKind, Reason, flag_id, reason_id};
+use super::rules::{FlagRules, Rule, Severity};
+use super::words::{day, listing};
+use crate::identity::DeviceId;
+
+/// Everything the timed rules read.
+pub(crate) struct TimedInput<'a> {
+    pub sender: &'a DeviceId,
+    /// The latest check-ins (the summary's window), oldest first.
+    pub points: &'a [SessionPoint],
+    /// Sessions the therapist recorded with this client, oldest first.
+    pub recorded: &'a [NaiveDate],
+    pub paired_on: NaiveDate,
+    pub today: NaiveDate,
+    pub rules: &'a FlagRules,
+    /// The client paused sharing: silence is expected.
+    pub paused: bool,
+    pub discussed: &'a HashMap<String, DateTime<Utc>>,
+}
+
+/// Escalates the open flag of the latest check-in after silence, and adds
+/// the missing-check-in flag when one is due. `flags` are the client's open
+/// flags.
+pub(crate) fn apply_timed(flags: &mut Vec<Flag>, input: &TimedInput<'_>) {
+    if input.paused {
+        return;
+    }
+    let latest = input.points.last().map(|p| p.session_date);
+    let escalated = latest.is_some_and(|latest| escalate(flags, input, latest));
+    if !escalated {
+        flags.extend(missing_flag(input, latest));
+    }
+}
+
+/// Whether the client came back after `since`: a check-in or a session the
+/// therapist recorded.
+fn came_back(input: &TimedInput<'_>, since: NaiveDate) -> bool {
+    input
+        .recorded
+        .iter()
+        .any(|&s| s > since && s <= input.today)
+}
+
+fn escalate(flags: &mut [Flag], input: &TimedInput<'_>, latest: NaiveDate) -> bool {
+    let after = input.rules.escalate_after_days;
+    let silent = (input.today - latest).num_days();
+    if silent <= i64::from(after) || came_back(input, latest) {
+        return false;
+    }
+    let Some(flag) = flags.iter_mut().find(|f| {
+        f.is_open()
+            && f.updated_on == latest
+            && matches!(f.kind, FlagKind::DifficultFirstSession | FlagKind::Concern)
+    }) else {
+        return false;
+    };
+    let since = latest + Days::new(u64::from(after) + 1);
+    let text = if flag.kind == FlagKind::DifficultFirstSession {
+        format!(
+            "Has not come back since a difficult first session on {}: no check-in and no \
+             recorded session for {silent} days.",
+            day(latest)
+        )
+    } else {
+        format!(
+            "No check-in and no recorded session for {silent} days since this check-in on {}.",
+            day(latest)
+        )
+    };
+    flag.headline = if flag.kind == FlagKind::DifficultFirstSession {
+        format!("{text} Reach out now.")
+    } else {
+        format!("{text} {}", flag.headline)
+    };
+    flag.severity = flag.severity.min(Severity::High);
+    flag.escalated = true;
+    flag.events.push(FlagEvent {
+        on: since,
+        kind: FlagEventKind::Escalated,
+        text: text.clone(),
+    });
+    flag.reasons.push(Reason {
+        id: reason_id(input.sender, Rule::NoReturn, &format!("after:{latest}")),
+        rule: Rule::NoReturn,
+        session_date: Some(latest),
+        text,
+        rci: None,
+        acknowledged_at: None,
+    });
+    true
+}
+
+/// The one missing-check-in flag due today, if any: every recorded session
+/// since the latest check-in left unanswered past its grace days, and a
+/// silence longer than the expected cadence.
+fn missing_flag(input: &TimedInput<'_>, latest: Option<NaiveDate>) -> Option<Flag> {
+    let rules = input.rules;
+    let grace = Days::new(rules.missing_session_grace_days.into());
+    let since = latest.unwrap_or(input.paired_on);
+    let mut reasons = Vec::new();
+    let mut opened: Option<NaiveDate> = None;
+    for &session in input.recorded {
+        let after_latest = latest.is_none_or(|l| session > l) && session >= input.paired_on;
+        if !after_latest || input.today <= session + grace {
+            continue;
+        }
+        opened = Some(opened.map_or(session, |o| o.min(session)));
+        reasons.push(reason(
+            input,
+            &format!("session:{session}"),
+            Some(session),
+            format!(
+                "No check-in for the session you recorded on {} ({} days ago).",
+                day(session),
+                (input.today - session).num_days()
+            ),
+        ));
+    }
+    let silent = (input.today - since).num_days();
+    if silent > i64::from(rules.missing_after_days) {
+        let what = if latest.is_some() {
+            "the latest check-in"
+        } else {
+            "pairing"
+        };
+        let due = since + Days::new(u64::from(rules.missing_after_days) + 1);
+        opened = Some(opened.map_or(due, |o| o.min(due)));
+        reasons.push(reason(
+            input,
+            &format!("since:{since}"),
+            None,
+            format!(
+                "No check-in for {silent} days, since {what} on {} (expected at least every {} \
+                 days).",
+                day(since),
+                rules.missing_after_days
+            ),
+        ));
+    }
+    let opened = opened?;
+    let id = flag_id(
+        input.sender,
+        FlagKind::MissingCheckin,
+        &format!("after:{since}"),
+    );
+    // Discussed: quiet until the client checks in again (a new id then).
+    if input.discussed.contains_key(&id) {
+        return None;
+    }
+    let headline = match reasons.as_slice() {
+        [one] => one.text.clone(),
+        _ => format!(
+            "No check-in since {}: {}.",
+            day(since),
+            listing(
+                &reasons
+                    .iter()
+                    .map(|r| r.text.trim_end_matches('.').to_lowercase())
+                    .collect::<Vec<_>>()
+            )
+        ),
+    };
+    let flag = Flag {
+        id,
+        client: *input.sender,
+        client_label: String::new(),
+        kind: FlagKind::MissingCheckin,
+        severity: FlagKind::MissingCheckin.base_severity(),
+        escalated: false,
+        headline: headline.clone(),
+        opened_on: opened,
+        updated_on: input.today.min(opened.max(since)),
+        resolution: None,
+        reasons,
+        earlier_reasons: 0,
+        events: vec![FlagEvent {
+            on: opened,
+            kind: FlagEventKind::Opened,
+            text: headline,
+        }],
+    };
+    Some(flag)
+}
+
+fn reason(
+    input: &TimedInput<'_>,
+    subject: &str,
+    session: Option<NaiveDate>,
+    text: String,
+) -> Reason {
+    Reason {
+        id: reason_id(input.sender, Rule::MissingCheckin, subject),
+        rule: Rule::MissingCheckin,
+        session_date: session,
+        text,
+        rci: None,
+        acknowledged_at: None,
+    }
+}
