@@ -1,62 +1,15 @@
-//! Insights, alerts and the client's rights, end to end over the in-memory
-//! relay: support requests reach the therapist as alerts, insights are
+//! Insights, flags and the client's rights, end to end over the in-memory
+//! relay: support requests reach the therapist as flags, insights are
 //! recomputed only for the clients a sync touched, and pausing, leaving,
 //! erasing and revoking do what the client and therapist were told.
 
 mod common;
 
-use std::sync::Arc;
-
 use chrono::{Duration, NaiveDate};
 use common::*;
 use rapport_core::insights::{ClientStatus, FlagKind, Rule, Severity, Trend};
-use rapport_core::model::Consent;
 use rapport_core::sync::{Membership, MemoryTransport, Transport};
-use rapport_core::{Error, ManualClock, Note, NoteVisibility, Store};
-
-struct Practice {
-    dir: tempfile::TempDir,
-    clock: Arc<ManualClock>,
-    therapist: Store,
-    clients: Vec<Store>,
-}
-
-fn practice(relay: &dyn Transport, labels: &[&str]) -> Practice {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = clock();
-    let mut therapist = Store::open_with(
-        dir.path().join("t.db"),
-        passphrase("t"),
-        options(clock.clone()),
-    )
-    .unwrap();
-    therapist
-        .therapist_init(relay, "https://relay.example.org", "Dr. Example")
-        .unwrap();
-    let mut clients = Vec::new();
-    for (i, label) in labels.iter().enumerate() {
-        let invite = therapist
-            .invite_client(relay, label, Duration::days(7))
-            .unwrap();
-        let mut client = Store::open_with(
-            dir.path().join(format!("c{i}.db")),
-            passphrase("c"),
-            options(clock.clone()),
-        )
-        .unwrap();
-        client
-            .client_join(relay, &invite.to_uri(), Consent::CURRENT_VERSION)
-            .unwrap();
-        clients.push(client);
-    }
-    therapist.sync(relay).unwrap();
-    Practice {
-        dir,
-        clock,
-        therapist,
-        clients,
-    }
-}
+use rapport_core::{Error, Note, NoteVisibility, Store};
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
@@ -76,7 +29,7 @@ fn kinds_of(therapist: &Store, label: &str) -> Vec<FlagKind> {
 }
 
 #[test]
-fn a_support_request_shows_resources_and_reaches_the_therapist_as_the_most_urgent_alert() {
+fn a_support_request_shows_resources_and_reaches_the_therapist_as_the_most_urgent_flag() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay, &["A.B."]);
     let mut d = on(day(16), draft(4, 4, None));

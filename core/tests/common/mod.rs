@@ -76,3 +76,52 @@ pub fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A therapist and clients paired over `relay`, sharing one manual clock.
+pub struct Practice {
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    pub therapist: Store,
+    pub clients: Vec<Store>,
+}
+
+pub fn practice(relay: &dyn rapport_core::sync::Transport, labels: &[&str]) -> Practice {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let mut therapist = Store::open_with(
+        dir.path().join("t.db"),
+        passphrase("t"),
+        options(clock.clone()),
+    )
+    .unwrap();
+    therapist
+        .therapist_init(relay, "https://relay.example.org", "Dr. Example")
+        .unwrap();
+    let mut clients = Vec::new();
+    for (i, label) in labels.iter().enumerate() {
+        let invite = therapist
+            .invite_client(relay, label, chrono::Duration::days(7))
+            .unwrap();
+        let mut client = Store::open_with(
+            dir.path().join(format!("c{i}.db")),
+            passphrase("c"),
+            options(clock.clone()),
+        )
+        .unwrap();
+        client
+            .client_join(
+                relay,
+                &invite.to_uri(),
+                rapport_core::model::Consent::CURRENT_VERSION,
+            )
+            .unwrap();
+        clients.push(client);
+    }
+    therapist.sync(relay).unwrap();
+    Practice {
+        dir,
+        clock,
+        therapist,
+        clients,
+    }
+}
