@@ -94,7 +94,7 @@ pub struct CheckinArgs {
 }
 
 /// The user's locale from the environment, as POSIX spells it (`en_GB.UTF-8`).
-fn env_locale() -> String {
+pub(crate) fn env_locale() -> String {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))

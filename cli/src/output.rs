@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use rapport_core::insights::{Alert, ClientInsights};
+use rapport_core::insights::{Brief, ClientInsights, Flag};
 use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
 use rapport_core::sync::{ClientCheckIns, SyncReport, Transport};
 use rapport_core::{CheckIn, NoteVisibility, Store};
@@ -12,17 +12,17 @@ use serde_json::{Value, json};
 pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist reads check-ins \
 before your next session, not in real time. If you need help now, call your local emergency number.";
 
-/// The therapist's dashboard as JSON:
-/// `{"clients": [{"label", "status", "trend", "items", "checkins": [{"session_date",
-/// "answers", "note", "support_requested", "seen"}], "alerts": [{"id", "rule",
-/// "severity", "reason", "session_date"}]}]}`.
+/// The therapist's dashboard as JSON, clients in order of need:
+/// `{"clients": [{"label", "status", "paused_since", "trend", "items", "checkins":
+/// [{"id", "session_date", "answers", "note", "support_requested", "seen"}], "flags":
+/// [see `flag_value`]}]}`.
 pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
     json!({
-        "clients": clients.iter().map(|c| {
-            let insight = insights.iter().find(|i| i.device_id == c.device_id);
+        "clients": in_need_order(clients, insights).map(|(c, insight)| {
             json!({
                 "label": c.label,
                 "status": insight.map(|i| i.status.as_str()).unwrap_or("active"),
+                "paused_since": insight.and_then(|i| i.paused_since).map(|t| t.to_rfc3339()),
                 "trend": insight.map(|i| i.trend.as_str()).unwrap_or("not enough data"),
                 "items": insight.map(|i| i.items.iter().map(|item| json!({
                     "item": item.item,
@@ -33,59 +33,215 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
                     "reliable": item.reliable,
                 })).collect::<Vec<_>>()).unwrap_or_default(),
                 "checkins": c.checkins.iter().map(|r| json!({
+                    "id": r.record_id.to_string(),
                     "session_date": r.body.session_date.to_string(),
                     "answers": r.body.answers,
                     "note": r.body.shared_note,
                     "support_requested": r.body.support_requested,
                     "seen": r.seen,
                 })).collect::<Vec<_>>(),
-                "alerts": insight.map(|i| alert_values(&i.open_alerts)).unwrap_or_default(),
+                "flags": insight.map(|i| i.flags.iter().map(flag_value).collect::<Vec<_>>())
+                    .unwrap_or_default(),
             })
         }).collect::<Vec<_>>(),
     })
 }
 
-fn alert_values(alerts: &[Alert]) -> Vec<Value> {
-    alerts
+/// The dashboard's clients in the order core gives their insights (by need).
+fn in_need_order<'a>(
+    clients: &'a [ClientCheckIns],
+    insights: &'a [ClientInsights],
+) -> impl Iterator<Item = (&'a ClientCheckIns, Option<&'a ClientInsights>)> {
+    let ordered = insights
         .iter()
-        .map(|a| {
-            json!({
-                "id": a.id,
-                "client": a.client_label,
-                "rule": a.rule.id(),
-                "severity": a.severity.as_str(),
-                "reason": a.reason,
-                "session_date": a.session_date.map(|d| d.to_string()),
-                "acknowledged_at": a.acknowledged_at.map(|t| t.to_rfc3339()),
-            })
-        })
-        .collect()
+        .filter_map(|i| clients.iter().find(|c| c.device_id == i.device_id).map(|c| (c, Some(i))));
+    let unknown = clients
+        .iter()
+        .filter(|c| !insights.iter().any(|i| i.device_id == c.device_id))
+        .map(|c| (c, None));
+    ordered.chain(unknown)
 }
 
-/// Alerts as JSON: `{"alerts": [...]}`.
-pub fn alerts_json(alerts: &[Alert]) -> Value {
-    json!({ "alerts": alert_values(alerts) })
+/// One flag as JSON: `{"id", "client", "kind", "severity", "escalated", "open",
+/// "headline", "opened_on", "updated_on", "resolution": {"kind", "on", "text"} | null,
+/// "reasons": [{"id", "rule", "session_date", "text", "rci", "acknowledged_at"}],
+/// "events": [{"on", "kind", "text"}]}`.
+pub fn flag_value(f: &Flag) -> Value {
+    json!({
+        "id": f.id,
+        "client": f.client_label,
+        "kind": f.kind.id(),
+        "severity": f.severity.as_str(),
+        "escalated": f.escalated,
+        "open": f.is_open(),
+        "headline": f.headline,
+        "opened_on": f.opened_on.to_string(),
+        "updated_on": f.updated_on.to_string(),
+        "resolution": f.resolution.as_ref().map(|r| json!({
+            "kind": word(&r.kind),
+            "on": r.on.to_string(),
+            "text": r.text,
+        })),
+        "reasons": f.reasons.iter().map(|r| json!({
+            "id": r.id,
+            "rule": r.rule.id(),
+            "session_date": r.session_date.map(|d| d.to_string()),
+            "text": r.text,
+            "rci": r.rci.map(|x| (x * 100.0).round() / 100.0),
+            "acknowledged_at": r.acknowledged_at.map(|t| t.to_rfc3339()),
+        })).collect::<Vec<_>>(),
+        "earlier_reasons": f.earlier_reasons,
+        "events": f.events.iter().map(|e| json!({
+            "on": e.on.to_string(),
+            "kind": word(&e.kind),
+            "text": e.text,
+        })).collect::<Vec<_>>(),
+    })
 }
 
-/// Alerts as a list for people, one block each.
-pub fn alerts_list(alerts: &[Alert]) -> String {
-    if alerts.is_empty() {
-        return "No open alerts.\n".into();
+/// Serde's snake_case name of a unit enum variant, as core's types spell it.
+fn word<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Flags as JSON: `{"flags": [...]}`.
+pub fn flags_json(flags: &[Flag]) -> Value {
+    json!({ "flags": flags.iter().map(flag_value).collect::<Vec<_>>() })
+}
+
+/// Flags as a list for people: open ones by need, then history.
+pub fn flags_list(flags: &[Flag]) -> String {
+    if flags.is_empty() {
+        return "No open flags.\n".into();
     }
     let mut out = String::new();
-    for a in alerts {
-        let state = match a.acknowledged_at {
-            Some(at) => format!("  (acknowledged {})", at.format("%Y-%m-%d")),
-            None => String::new(),
-        };
-        out.push_str(&format!(
-            "[{}] {}  {}  id {}{state}\n    {}\n",
-            a.severity.as_str(),
-            a.client_label,
-            a.rule.id(),
-            a.id,
-            a.reason
-        ));
+    for f in flags {
+        out.push_str(&flag_block(f, "", true));
+    }
+    out
+}
+
+fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
+    let mut out = String::new();
+    let client = if with_client {
+        format!("{}  ", f.client_label)
+    } else {
+        String::new()
+    };
+    let state = match &f.resolution {
+        Some(r) => format!("  — {}", r.text),
+        None if f.escalated => "  (escalated)".into(),
+        None => String::new(),
+    };
+    out.push_str(&format!(
+        "{indent}[{}] {client}{}  id {}{state}\n{indent}    {}\n",
+        f.severity.as_str(),
+        f.kind.id(),
+        f.id,
+        f.headline
+    ));
+    if f.is_open() {
+        for r in &f.reasons {
+            let acked = if r.acknowledged_at.is_some() { " (acknowledged)" } else { "" };
+            out.push_str(&format!("{indent}    - {}: {}{acked}\n", r.rule.id(), r.text));
+        }
+        if f.earlier_reasons > 0 {
+            out.push_str(&format!(
+                "{indent}    ({} earlier reason(s) in the flag's history)\n",
+                f.earlier_reasons
+            ));
+        }
+    }
+    out
+}
+
+/// The pre-session brief as JSON: `{"date", "basis", "cards": [{"label", "status",
+/// "paused_since", "session_on_day", "last_session", "checkins": [...], "usual": [{"item",
+/// "low", "median", "high", "sessions"}], "outside": [{"item", "rating", "above", "text"}],
+/// "flags": [...], "opening": {"id", "version", "locale", "text"}}]}`.
+pub fn brief_json(brief: &Brief) -> Value {
+    json!({
+        "date": brief.date.to_string(),
+        "basis": word(&brief.basis),
+        "cards": brief.cards.iter().map(|c| json!({
+            "label": c.label,
+            "status": c.status.as_str(),
+            "paused_since": c.paused_since.map(|t| t.to_rfc3339()),
+            "session_on_day": c.session_on_day,
+            "last_session": c.last_session.map(|d| d.to_string()),
+            "checkins": c.checkins.iter().map(|k| json!({
+                "id": k.record_id.to_string(),
+                "session_date": k.session_date.to_string(),
+                "answers": k.answers,
+                "note": k.note,
+                "support_requested": k.support_requested,
+                "seen": k.seen,
+            })).collect::<Vec<_>>(),
+            "usual": c.usual.iter().map(|(item, r)| json!({
+                "item": item, "low": r.low, "median": r.median, "high": r.high,
+                "sessions": r.sessions,
+            })).collect::<Vec<_>>(),
+            "outside": c.outside.iter().map(|o| json!({
+                "item": o.item, "rating": o.rating, "above": o.above, "text": o.text,
+            })).collect::<Vec<_>>(),
+            "flags": c.flags.iter().map(flag_value).collect::<Vec<_>>(),
+            "opening": {
+                "id": c.opening.id,
+                "version": c.opening.version,
+                "locale": c.opening.locale,
+                "text": c.opening.text,
+            },
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The pre-session brief for people: one card per client.
+pub fn brief_text(brief: &Brief) -> String {
+    let mut out = format!("Brief for {}", brief.date);
+    out.push_str(match brief.basis {
+        rapport_core::insights::BriefBasis::RecordedSessions => " (clients with a session that day)\n",
+        rapport_core::insights::BriefBasis::ActiveClients => {
+            " (no session recorded that day: every active client)\n"
+        }
+    });
+    if brief.cards.is_empty() {
+        out.push_str("Nobody to prepare for.\n");
+    }
+    for c in &brief.cards {
+        out.push_str(&format!("\n{}", c.label));
+        if c.paused_since.is_some() {
+            out.push_str("  [paused sharing]");
+        }
+        if let Some(d) = c.last_session {
+            out.push_str(&format!("  (last session {d})"));
+        }
+        out.push('\n');
+        for k in &c.checkins {
+            let note = k.note.as_deref().map(|n| format!("  “{n}”")).unwrap_or_default();
+            out.push_str(&format!(
+                "  {}  heard {}  hopeful {}{}{note}\n",
+                k.session_date,
+                rating(&k.answers, "heard"),
+                rating(&k.answers, "hopeful"),
+                if k.support_requested { "  (asked for support)" } else { "" },
+            ));
+        }
+        let usual: Vec<String> = c
+            .usual
+            .iter()
+            .map(|(item, r)| format!("{item} {}", r.describe()))
+            .collect();
+        out.push_str(&format!("  usual range: {}\n", usual.join("; ")));
+        for o in &c.outside {
+            out.push_str(&format!("  outside it: {}\n", o.text));
+        }
+        for f in &c.flags {
+            out.push_str(&flag_block(f, "  ", false));
+        }
+        out.push_str(&format!("  You might open with: {}\n", c.opening.text));
     }
     out
 }
@@ -169,14 +325,14 @@ fn client_heading(c: &ClientCheckIns, insight: Option<&ClientInsights>) -> Strin
             ));
         }
         out.push('\n');
-        for a in &i.open_alerts {
+        if let Some(paused) = i.paused_since {
             out.push_str(&format!(
-                "  ! [{}] {} (id {}): {}\n",
-                a.severity.as_str(),
-                a.rule.id(),
-                a.id,
-                a.reason
+                "  paused sharing since {} (no check-in counts as missing)\n",
+                paused.format("%Y-%m-%d")
             ));
+        }
+        for f in &i.flags {
+            out.push_str(&flag_block(f, "  ", false));
         }
     } else {
         out.push_str(&format!("  ({} check-ins)\n", c.checkins.len()));
@@ -199,11 +355,8 @@ pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) 
             "No clients yet: `rapport therapist invite --label INITIALS` makes an invite.\n",
         );
     }
-    for c in clients {
-        out.push_str(&client_heading(
-            c,
-            insights.iter().find(|i| i.device_id == c.device_id),
-        ));
+    for (c, insight) in in_need_order(clients, insights) {
+        out.push_str(&client_heading(c, insight));
         out.push_str("  session      heard  hopeful  worked-on  fit  seen  note\n");
         for r in &c.checkins {
             let a = &r.body.answers;

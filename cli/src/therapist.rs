@@ -1,11 +1,11 @@
-//! `rapport therapist ...`: set up, invite clients, read check-ins, insights
-//! and alerts, acknowledge, end a pairing, recovery kits.
+//! `rapport therapist ...`: set up, invite clients, read check-ins, insights,
+//! flags and the brief, acknowledge, end a pairing, recovery kits.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use rapport_core::insights::AlertRules;
+use rapport_core::insights::FlagRules;
 use rapport_core::{KeySource, Store, StoreOptions};
 
 use crate::http::HttpTransport;
@@ -35,37 +35,66 @@ pub enum TherapistCommand {
         #[arg(long, default_value_t = 7)]
         valid_days: i64,
     },
-    /// Every client with trend, open alerts and check-ins.
+    /// Every client, most in need first, with trend, open flags and check-ins.
     Dashboard {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// Write every client's trend, alerts, chart and shared notes to one
-    /// offline HTML file (readable by you only) to open in a browser or print.
+    /// Write the brief, every client's trend, flags, chart and shared notes to
+    /// one offline HTML file (readable by you only) to open in a browser or print.
     Report {
         /// Where to write it, such as report.html.
         #[arg(long)]
         out: PathBuf,
     },
-    /// Open alerts, most urgent first (with --all, acknowledged ones too).
-    Alerts {
+    /// Before a day's sessions: one card per client with a session recorded
+    /// that day (or every active client), with what changed, open flags and a
+    /// suggested opening line.
+    Brief {
+        /// The day to prepare (default: today); tomorrow works too.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Only this client.
+        #[arg(long)]
+        label: Option<String>,
+        /// Language of the opening lines (default: from LANG, else English).
+        #[arg(long)]
+        locale: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open flags, most in need first (with --all, resolved ones too).
+    Flags {
         /// Print JSON instead of a list.
         #[arg(long)]
         json: bool,
-        /// Include acknowledged alerts (history).
+        /// Include resolved flags (history).
         #[arg(long)]
         all: bool,
     },
+    /// Mark flags discussed with the client: they resolve and stay in history.
+    Discussed {
+        /// The flag with this id (repeatable).
+        #[arg(long, required_unless_present = "all")]
+        flag: Vec<String>,
+        /// Every open flag (of --label only, when given).
+        #[arg(long)]
+        all: bool,
+        /// With --all: only this client's flags.
+        #[arg(long, requires = "all")]
+        label: Option<String>,
+    },
     /// Acknowledge check-ins (clients learn on their next sync that you saw
-    /// them) or alerts (they move to history).
+    /// them) or single reasons of a flag.
     Ack {
         /// Acknowledge every check-in not yet acknowledged.
-        #[arg(long, required_unless_present = "alert")]
+        #[arg(long, required_unless_present = "reason")]
         all: bool,
-        /// Acknowledge the alert with this id (repeatable).
-        #[arg(long)]
-        alert: Vec<String>,
+        /// Acknowledge the reason with this id (repeatable); its flag stays open.
+        #[arg(long, alias = "alert")]
+        reason: Vec<String>,
     },
     /// Record that a session took place, so a missing check-in for it is noticed.
     Session {
@@ -76,7 +105,7 @@ pub enum TherapistCommand {
         #[arg(long)]
         date: Option<NaiveDate>,
     },
-    /// Show the alert thresholds, or change one with --set NAME=VALUE.
+    /// Show the flag thresholds, or change one with --set NAME=VALUE.
     Rules {
         /// A threshold to change, such as `drop_by_at_least=3` (repeatable).
         #[arg(long)]
@@ -155,28 +184,64 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             Ok(())
         }
         TherapistCommand::Report { out } => crate::report::run(home, &out),
-        TherapistCommand::Alerts { json, all } => {
+        TherapistCommand::Brief {
+            date,
+            label,
+            locale,
+            json,
+        } => {
             let store = open_home(home)?;
-            let alerts = store.alerts(all)?;
+            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let locale = locale.unwrap_or_else(crate::client::env_locale);
+            let brief = store.brief(date, label.as_deref(), &locale)?;
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&output::alerts_json(&alerts))?
+                    serde_json::to_string_pretty(&output::brief_json(&brief))?
                 );
             } else {
-                print!("{}", output::alerts_list(&alerts));
+                print!("{}", output::brief_text(&brief));
             }
             Ok(())
         }
-        TherapistCommand::Ack { all, alert } => {
-            let mut store = open_home(home)?;
-            for id in &alert {
-                let acked = store.acknowledge_alert(id)?;
+        TherapistCommand::Flags { json, all } => {
+            let store = open_home(home)?;
+            let flags = store.flags(all)?;
+            if json {
                 println!(
-                    "Acknowledged alert {} ({}, {}); it stays in `therapist alerts --all`.",
+                    "{}",
+                    serde_json::to_string_pretty(&output::flags_json(&flags))?
+                );
+            } else {
+                print!("{}", output::flags_list(&flags));
+            }
+            Ok(())
+        }
+        TherapistCommand::Discussed { flag, all, label } => {
+            let mut store = open_home(home)?;
+            for id in &flag {
+                let done = store.mark_discussed(id)?;
+                println!(
+                    "Marked {} ({}, {}) discussed; it stays in `therapist flags --all`.",
+                    done.id,
+                    done.kind.id(),
+                    done.client_label
+                );
+            }
+            if all {
+                let n = store.mark_all_discussed(label.as_deref())?;
+                println!("Marked {n} flag(s) discussed; they stay in `therapist flags --all`.");
+            }
+            Ok(())
+        }
+        TherapistCommand::Ack { all, reason } => {
+            let mut store = open_home(home)?;
+            for id in &reason {
+                let acked = store.acknowledge_reason(id)?;
+                println!(
+                    "Acknowledged reason {} ({}); its flag stays open until discussed or resolved.",
                     acked.id,
-                    acked.rule.id(),
-                    acked.client_label
+                    acked.rule.id()
                 );
             }
             if all {
@@ -192,15 +257,15 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             store.record_session(&label, date)?;
             println!(
-                "Recorded a session with {label} on {date}; an alert is raised if no check-in \
-                 for it arrives within {} days.",
-                store.alert_rules()?.missing_session_grace_days
+                "Recorded a session with {label} on {date}; a flag is raised if no check-in for \
+                 it arrives within {} days.",
+                store.flag_rules()?.missing_session_grace_days
             );
             Ok(())
         }
         TherapistCommand::Rules { set } => {
             let mut store = open_home(home)?;
-            let mut rules: AlertRules = store.alert_rules()?;
+            let mut rules: FlagRules = store.flag_rules()?;
             if !set.is_empty() {
                 for setting in &set {
                     let (name, value) = setting
@@ -208,7 +273,7 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
                         .ok_or_else(|| format!("--set takes NAME=VALUE, not {setting:?}"))?;
                     rules.set(name.trim(), value)?;
                 }
-                store.set_alert_rules(&rules)?;
+                store.set_flag_rules(&rules)?;
             }
             for (name, value, about) in rules.entries() {
                 println!("{name:<32} {value:>4}  {about}");

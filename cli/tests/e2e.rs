@@ -219,19 +219,27 @@ fn three_clients_reach_their_therapist_and_learn_they_were_seen() {
         })
         .collect();
     assert_eq!(sent, expected);
-    // Every first session had heard 2: a low first session for each.
-    for (i, client) in dashboard["clients"].as_array().unwrap().iter().enumerate() {
-        let rules: Vec<&str> = client["alerts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["rule"].as_str().unwrap())
-            .collect();
-        assert!(rules.contains(&"low_first_session"), "{i}: {client}");
+    // Every first session had heard 2, the next 4/4: a difficult first
+    // session for each, which resolved itself when they came back.
+    for client in dashboard["clients"].as_array().unwrap() {
+        assert!(client["flags"].as_array().unwrap().is_empty(), "{client}");
         assert!(client["trend"].is_string());
-        for alert in client["alerts"].as_array().unwrap() {
-            assert!(alert["severity"].is_string() && alert["reason"].is_string());
-        }
+    }
+    let history = json_of(&p.therapist, &["therapist", "flags", "--json", "--all"]);
+    let resolved: Vec<&Value> = history["flags"].as_array().unwrap().iter().collect();
+    assert_eq!(resolved.len(), 3, "{history}");
+    for flag in resolved {
+        assert_eq!(flag["kind"], "difficult_first_session");
+        assert_eq!(flag["open"], false);
+        assert_eq!(flag["resolution"]["kind"], "came_back");
+        assert!(
+            flag["resolution"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Resolved by the check-in of"),
+            "{flag}"
+        );
+        assert!(flag["reasons"][0]["rule"] == "low_first_session", "{flag}");
     }
     // The private notes never reach the therapist, not even decrypted.
     let text = dashboard.to_string();
@@ -532,16 +540,17 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
     assert!(!calm.contains(&uk.lines[0].contact), "{calm}");
     ok(asker, &["sync"]);
     ok(&p.therapist, &["sync"]);
-    let alerts = json_of(&p.therapist, &["therapist", "alerts", "--json"]);
-    let first = &alerts["alerts"][0];
-    assert_eq!(first["rule"], "support_requested", "{alerts}");
+    let flags = json_of(&p.therapist, &["therapist", "flags", "--json"]);
+    let first = &flags["flags"][0];
+    assert_eq!(first["kind"], "support_requested", "{flags}");
     assert_eq!(first["severity"], "urgent");
     assert_eq!(first["client"], LABELS[0]);
+    assert_eq!(first["reasons"][0]["rule"], "support_requested");
     let id = first["id"].as_str().unwrap().to_owned();
-    ok(&p.therapist, &["therapist", "ack", "--alert", &id]);
-    let open = json_of(&p.therapist, &["therapist", "alerts", "--json"]);
+    ok(&p.therapist, &["therapist", "discussed", "--flag", &id]);
+    let open = json_of(&p.therapist, &["therapist", "flags", "--json"]);
     assert!(!open.to_string().contains(&id));
-    let all = json_of(&p.therapist, &["therapist", "alerts", "--json", "--all"]);
+    let all = json_of(&p.therapist, &["therapist", "flags", "--json", "--all"]);
     assert!(all.to_string().contains(&id));
 
     // Export: everything, private notes included, owner-readable only.
@@ -647,7 +656,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
     let gone = label_of(&after, LABELS[1]);
     assert_eq!(gone["status"], "erased", "{gone}");
     assert!(gone["checkins"].as_array().unwrap().is_empty());
-    assert!(gone["alerts"].as_array().unwrap().is_empty());
+    assert!(gone["flags"].as_array().unwrap().is_empty());
     assert!(!after.to_string().contains("Marker-erase"));
 
     // Revoke: the client is told on its next sync and keeps its check-ins.
@@ -686,4 +695,98 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
         }
     }
     drop(p.relay);
+}
+
+/// The golden hour, through the real binary and relay: a client whose first
+/// check-in is heard 3 / hopeful 2 and who then stays silent shows, in the
+/// brief for eleven days later, an open high-severity flag for not coming
+/// back; a client who dipped and recovered has no open flag.
+#[test]
+fn the_brief_shows_who_has_not_come_back_and_not_who_recovered() {
+    let p = practice();
+    let today = chrono::Utc::now().date_naive();
+    let first = today - chrono::Days::new(3);
+    let checkin = |home: &Path, heard: u8, hopeful: u8, date: chrono::NaiveDate| {
+        ok(
+            home,
+            &[
+                "client",
+                "checkin",
+                "--heard",
+                &heard.to_string(),
+                "--hopeful",
+                &hopeful.to_string(),
+                "--session-date",
+                &date.to_string(),
+            ],
+        );
+    };
+    checkin(&p.clients[0], 3, 2, first);
+    let weeks = [(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (4, 4)];
+    for (i, (heard, hopeful)) in weeks.into_iter().enumerate() {
+        let date = today - chrono::Days::new(1 + 7 * (weeks.len() - 1 - i) as u64);
+        checkin(&p.clients[1], heard, hopeful, date);
+    }
+    for home in &p.clients[..2] {
+        ok(home, &["sync"]);
+    }
+    ok(&p.therapist, &["sync"]);
+
+    let card = |brief: &Value, label: &str| -> Value {
+        brief["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == label)
+            .cloned()
+            .unwrap_or_else(|| panic!("no card for {label}: {brief}"))
+    };
+    let day = |n: u64| (first + chrono::Days::new(n)).to_string();
+    // Within ten days: reach out before the next session, not yet escalated.
+    let early = json_of(
+        &p.therapist,
+        &["therapist", "brief", "--date", &day(10), "--json"],
+    );
+    assert_eq!(early["basis"], "active_clients");
+    let waiting = card(&early, LABELS[0]);
+    assert_eq!(waiting["flags"][0]["kind"], "difficult_first_session");
+    assert_eq!(waiting["flags"][0]["severity"], "medium", "{waiting}");
+    // Eleven days of silence: high, and it says why.
+    let brief = json_of(
+        &p.therapist,
+        &["therapist", "brief", "--date", &day(11), "--json"],
+    );
+    let silent = card(&brief, LABELS[0]);
+    let flag = &silent["flags"][0];
+    assert_eq!(flag["kind"], "difficult_first_session", "{silent}");
+    assert_eq!(flag["severity"], "high");
+    assert_eq!(flag["escalated"], true);
+    assert!(
+        flag["headline"]
+            .as_str()
+            .unwrap()
+            .starts_with("Has not come back since a difficult first session"),
+        "{flag}"
+    );
+    assert_eq!(silent["flags"].as_array().unwrap().len(), 1, "{silent}");
+    assert_eq!(silent["checkins"][0]["answers"]["hopeful"], 2);
+    assert!(!silent["opening"]["text"].as_str().unwrap().is_empty());
+    // The client who dipped and recovered: nothing open, the dip in history.
+    let recovered = card(&brief, LABELS[1]);
+    assert!(recovered["flags"].as_array().unwrap().is_empty(), "{recovered}");
+    assert_eq!(brief["cards"][0]["label"], LABELS[0], "most in need first");
+    let history = json_of(&p.therapist, &["therapist", "flags", "--json", "--all"]);
+    assert!(
+        history["flags"].as_array().unwrap().iter().any(|f| {
+            f["client"] == LABELS[1] && f["kind"] == "concern" && f["open"] == false
+        }),
+        "{history}"
+    );
+    // The text brief reads the same story, in German when asked.
+    let text = ok(
+        &p.therapist,
+        &["therapist", "brief", "--date", &day(11), "--locale", "de"],
+    );
+    assert!(text.contains("Has not come back"), "{text}");
+    assert!(text.contains("Sitzung"), "{text}");
 }
