@@ -211,3 +211,159 @@ fn reason(
         acknowledged_at: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::flags::{SeriesInput, series_flags};
+    use super::super::tests::series;
+    use super::*;
+    use crate::model::Instruments;
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, day).unwrap()
+    }
+
+    struct Case {
+        points: Vec<SessionPoint>,
+        recorded: Vec<NaiveDate>,
+        paused: bool,
+        discussed: HashMap<String, DateTime<Utc>>,
+        rules: FlagRules,
+    }
+
+    impl Case {
+        fn new(ratings: &[(u8, u8)], first: NaiveDate) -> Case {
+            let mut points = series(ratings);
+            for (i, p) in points.iter_mut().enumerate() {
+                p.session_date = first + Days::new(7 * i as u64);
+            }
+            Case {
+                points,
+                recorded: Vec::new(),
+                paused: false,
+                discussed: HashMap::new(),
+                rules: FlagRules::default(),
+            }
+        }
+
+        fn on(&self, today: NaiveDate) -> Vec<Flag> {
+            let sender = DeviceId([5; 16]);
+            let instrument = Instruments::bundled()
+                .unwrap()
+                .latest("session-checkin")
+                .unwrap()
+                .clone();
+            let mut flags: Vec<Flag> = series_flags(&SeriesInput {
+                sender: &sender,
+                points: &self.points,
+                notes: &HashMap::new(),
+                instrument: &instrument,
+                rules: &self.rules,
+                discussed: &self.discussed,
+            })
+            .into_iter()
+            .filter(Flag::is_open)
+            .collect();
+            apply_timed(
+                &mut flags,
+                &TimedInput {
+                    sender: &sender,
+                    points: &self.points,
+                    recorded: &self.recorded,
+                    paired_on: d(1),
+                    today,
+                    rules: &self.rules,
+                    paused: self.paused,
+                    discussed: &self.discussed,
+                },
+            );
+            flags
+        }
+    }
+
+    fn kinds(flags: &[Flag]) -> Vec<FlagKind> {
+        flags.iter().map(|f| f.kind).collect()
+    }
+
+    #[test]
+    fn silence_is_missing_after_fourteen_days_not_before() {
+        let case = Case::new(&[(4, 4)], d(2));
+        assert!(case.on(d(16)).is_empty(), "14 days: at the cadence");
+        let flags = case.on(d(17));
+        assert_eq!(kinds(&flags), [FlagKind::MissingCheckin]);
+        assert_eq!(flags[0].severity, Severity::Low);
+        assert!(
+            flags[0].headline.contains("No check-in for 15 days"),
+            "{}",
+            flags[0].headline
+        );
+        // Never checked in: counted from pairing.
+        let never = Case::new(&[], d(2));
+        assert!(!never.on(d(20)).is_empty());
+        assert!(never.on(d(20))[0].headline.contains("since pairing"));
+    }
+
+    #[test]
+    fn a_recorded_session_without_a_checkin_is_missing_after_its_grace_days() {
+        let mut case = Case::new(&[(4, 4)], d(2));
+        case.recorded = vec![d(9)];
+        assert!(case.on(d(11)).is_empty(), "two grace days");
+        let flags = case.on(d(12));
+        assert_eq!(kinds(&flags), [FlagKind::MissingCheckin]);
+        assert!(flags[0].reasons[0].text.contains("9 Nov 2026"));
+        // Two unanswered sessions and a long silence: still one flag.
+        case.recorded = vec![d(9), d(16)];
+        let flags = case.on(d(25));
+        assert_eq!(kinds(&flags), [FlagKind::MissingCheckin]);
+        assert_eq!(flags[0].reasons.len(), 3, "{:#?}", flags[0].reasons);
+    }
+
+    #[test]
+    fn paused_sharing_raises_no_missing_checkin_and_no_escalation() {
+        let mut case = Case::new(&[(3, 2)], d(2));
+        case.recorded = vec![];
+        case.paused = true;
+        let flags = case.on(d(28));
+        assert_eq!(kinds(&flags), [FlagKind::DifficultFirstSession]);
+        assert!(!flags[0].escalated);
+        case.paused = false;
+        assert!(case.on(d(28))[0].escalated);
+    }
+
+    #[test]
+    fn escalation_at_below_and_above_ten_days() {
+        let case = Case::new(&[(4, 4), (4, 4), (4, 4), (4, 4), (1, 2)], d(1));
+        let latest = case.points.last().unwrap().session_date;
+        let at = case.on(latest + Days::new(10));
+        assert_eq!(at[0].kind, FlagKind::Concern);
+        assert!(!at[0].escalated);
+        let after = case.on(latest + Days::new(11));
+        assert_eq!(
+            kinds(&after),
+            [FlagKind::Concern],
+            "no separate missing flag"
+        );
+        assert!(after[0].escalated);
+        assert_eq!(after[0].severity, Severity::High);
+        assert!(
+            after[0]
+                .headline
+                .starts_with("No check-in and no recorded session for 11 days")
+        );
+        assert_eq!(after[0].events.last().unwrap().on, latest + Days::new(11));
+        // A flag raised earlier than the latest check-in is not the client going silent on it.
+        let earlier = Case::new(&[(4, 4), (4, 4), (4, 4), (4, 4), (1, 2), (3, 3)], d(1));
+        let latest = earlier.points.last().unwrap().session_date;
+        let flags = earlier.on(latest + Days::new(12));
+        assert!(flags.iter().all(|f| !f.escalated), "{flags:#?}");
+    }
+
+    #[test]
+    fn a_discussed_silence_stays_quiet_until_the_next_checkin() {
+        let mut case = Case::new(&[(4, 4)], d(2));
+        let id = case.on(d(20))[0].id.clone();
+        case.discussed
+            .insert(id, d(20).and_hms_opt(9, 0, 0).unwrap().and_utc());
+        assert!(case.on(d(25)).is_empty());
+    }
+}
