@@ -253,7 +253,9 @@ impl Store {
                 .map(|p| p.session_date);
             let since = match (last_session, latest) {
                 (Some(session), _) => Some(session),
-                (None, Some(latest)) => Some(latest.min(date - Days::new(14))),
+                (None, Some(latest)) => {
+                    Some(latest.min(date.checked_sub_days(Days::new(14)).unwrap_or(date)))
+                }
                 (None, None) => None,
             };
             let checkins = match since {
