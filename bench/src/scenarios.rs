@@ -17,7 +17,7 @@ use rapport_core::{
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
 
-use crate::report;
+use crate::{err, median, peak_rss_bytes, report, reset_peak_rss};
 
 const ROUNDS: usize = 11;
 
@@ -27,15 +27,6 @@ const PLAIN_SCHEMA: &str = "CREATE TABLE checkins (
     session_date TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL, answers TEXT NOT NULL, note TEXT);
     CREATE INDEX checkins_by_session ON checkins (session_date DESC, id DESC);";
-
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
 
 fn instrument() -> InstrumentRef {
     InstrumentRef {
@@ -382,20 +373,6 @@ pub fn open_envelope() -> Result<Vec<Value>, String> {
         }
         Ok(start.elapsed().as_secs_f64() * 1e6 / N as f64)
     })
-}
-
-/// Peak resident memory of this process since the last reset, in bytes.
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// Starts a new peak-memory measurement (Linux: writing 5 to clear_refs
-/// resets VmHWM to the current RSS).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// A therapist ingests 10,000 check-ins (20 clients × 500) from an in-memory
