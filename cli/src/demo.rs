@@ -4,15 +4,20 @@
 //! HTTP — the very code paths the commands use, no shortcut around the
 //! encryption or the relay. Ends with the therapist's dashboard and report.
 //!
-//! The stories are the ones the product exists for: a client improving
-//! steadily; one whose first session went badly and who recovers after the
-//! therapist acknowledges it; one on a plateau; one worsening who asks for
-//! support; one who keeps a private note.
+//! The stories are the ones the product exists for, and each comes out
+//! through flags: a client improving steadily; one whose first session went
+//! badly and who recovers once the therapist raised it (the flag resolves
+//! itself with the next check-in and stays in the history); one on a plateau
+//! (a stalled-therapy flag); one worsening who asks for support (a concern
+//! and the support request, both open); one who keeps a private note. The
+//! therapist records every weekly session, so the brief knows who is seen
+//! when, and the demo ends with the brief for the next session day.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate, Utc};
+use rapport_core::insights::{Flag, FlagKind};
 use rapport_core::model::Consent;
 use rapport_core::{
     CheckInDraft, KeySource, Note, NoteVisibility, Passphrase, Store, StoreOptions, SystemClock,
@@ -66,7 +71,9 @@ const STORIES: [Story; 5] = [
                 Some("I felt rushed and not really listened to."),
                 false,
             ),
-            1 => (3, 3, Some("Thank you for asking about last time."), false),
+            // Back in range (4 or more on both), so the first session's
+            // flag resolves itself with this check-in.
+            1 => (4, 4, Some("Thank you for asking about last time."), false),
             2 => (4, 3, None, false),
             _ => (4 + (w % 2) as u8, 4, None, false),
         },
@@ -78,7 +85,10 @@ const STORIES: [Story; 5] = [
         private_notes: false,
         week: |w, _| {
             let note = (w % 3 == 2).then_some("Much the same as last week.");
-            (3 + (w % 4 == 1) as u8, 3, note, false)
+            // One good second session settles the first session's flag;
+            // then nothing moves for the better, and the stall is flagged.
+            let hopeful = 3 + (w == 1) as u8;
+            (3 + (w % 4 == 1) as u8, hopeful, note, false)
         },
     },
     Story {
@@ -219,10 +229,12 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let first: NaiveDate = today
         .checked_sub_days(Days::new(7 * (args.sessions as u64 - 1)))
         .ok_or("the sessions reach too far back")?;
+    let mut raised: Vec<Flag> = Vec::new();
     for week in 0..args.sessions {
         let date = first + Days::new(7 * week as u64);
         let mut support = Vec::new();
         for client in &mut clients {
+            therapist.record_session(&client.label, date)?;
             let (heard, hopeful, note, asks) = (client.story.week)(week, args.sessions);
             let draft = CheckInDraft {
                 instrument: rapport_core::InstrumentRef {
@@ -268,29 +280,56 @@ pub fn run(args: DemoArgs) -> Result<()> {
             println!("    {line}");
         }
         // The therapist reads the check-ins before the next session (each
-        // client sees "seen"). After the first week that means J.K.'s hard
-        // first session: raised at the start of the next one. The alert stays
-        // open on the dashboard as the record of it.
+        // client sees "seen"). After the first week that means the difficult
+        // first sessions, J.K.'s above all: raised at the start of the next
+        // one. Nobody marks the flag: the client's next check-in, back in
+        // range, resolves it, and it stays in the history.
         if week == 0 {
-            let low_first: Vec<String> = therapist
-                .alerts(false)?
+            raised = therapist
+                .flags(false)?
                 .into_iter()
-                .filter(|a| a.rule == rapport_core::insights::AlertRule::LowFirstSession)
-                .map(|a| a.client_label)
+                .filter(|f| f.kind == FlagKind::DifficultFirstSession)
                 .collect();
-            if !low_first.is_empty() {
+            if !raised.is_empty() {
                 println!(
-                    "    the therapist read the low first session of {} before the next one and \
-                     raised it there",
-                    low_first.join(", ")
+                    "    the therapist read the difficult first session of {} before the next \
+                     one and raised it there",
+                    raised
+                        .iter()
+                        .map(|f| f.client_label.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
+        } else {
+            let history = therapist.flags(true)?;
+            raised.retain(|r| {
+                let Some(resolution) = history
+                    .iter()
+                    .find(|f| f.id == r.id)
+                    .and_then(|f| f.resolution.as_ref())
+                else {
+                    return true;
+                };
+                println!(
+                    "    {}'s difficult-first-session flag: {}",
+                    r.client_label, resolution.text
+                );
+                false
+            });
         }
         therapist.acknowledge_all()?;
         therapist.sync(&http)?;
     }
     for client in &mut clients {
         client.store.sync(&http)?;
+    }
+
+    // The next session day, one week on: recorded for every client, so
+    // the brief covers the clients seen that day.
+    let next = today + Days::new(7);
+    for client in &clients {
+        therapist.record_session(&client.label, next)?;
     }
 
     let dashboard = therapist.dashboard()?;
@@ -308,18 +347,57 @@ pub fn run(args: DemoArgs) -> Result<()> {
         .instruments()
         .latest("session-checkin")
         .ok_or("the bundled session check-in is missing")?;
-    let html = crate::report::render(&name, Utc::now(), &dashboard, &insights, instrument);
+    let report = crate::report::Report::of(&therapist, today)?;
+    let html = crate::report::render(&name, Utc::now(), &report, instrument);
     crate::write_private(&report_path, html.as_bytes())?;
-    let open_alerts: usize = insights.iter().map(|c| c.open_alerts.len()).sum();
+
+    println!("\nOpen flags:");
+    for client in &insights {
+        let flags: Vec<String> = client
+            .flags
+            .iter()
+            .map(|f| format!("{} ({})", f.kind.id(), f.severity.as_str()))
+            .collect();
+        let resolved = report
+            .resolved
+            .iter()
+            .filter(|f| f.client == client.device_id)
+            .count();
+        println!(
+            "  {}: {}; {resolved} resolved",
+            client.label,
+            if flags.is_empty() {
+                "none".to_owned()
+            } else {
+                flags.join(", ")
+            }
+        );
+    }
+
+    let brief = therapist.brief(next, None, "en")?;
     println!(
-        "\n{} clients, {} check-ins, {open_alerts} open alerts. Report: {}",
+        "\nThe brief for the next session day, {}:",
+        next.format("%-d %b %Y")
+    );
+    for card in &brief.cards {
+        println!(
+            "  {} · opening: “{}”",
+            card.summary_line(),
+            card.opening.text
+        );
+    }
+
+    let open_flags: usize = insights.iter().map(|c| c.flags.len()).sum();
+    println!(
+        "\n{} clients, {} check-ins, {open_flags} open flags, {} resolved. Report: {}",
         insights.len(),
         dashboard.iter().map(|c| c.checkins.len()).sum::<usize>(),
+        report.resolved.len(),
         report_path.display()
     );
     println!(
         "Homes are in {} (demo passphrases: \"demo therapist passphrase\", \"demo client \
-         passphrase N\"); try `rapport --home {} therapist alerts`. Finished in {:.1} s.",
+         passphrase N\"); try `rapport --home {} therapist flags`. Finished in {:.1} s.",
         dir.display(),
         dir.join("therapist").display(),
         started.elapsed().as_secs_f64()

@@ -1,6 +1,11 @@
 //! `rapport therapist report`: every client on one page, as a single HTML file
 //! that opens offline in any browser and prints on A4.
 //!
+//! The page opens on today's brief — one compact card per client seen today
+//! (or per active client when no session is recorded for today) — because
+//! that is what a therapist reads between sessions; the full cards follow,
+//! in the order of need core gives them.
+//!
 //! The file holds what clients shared, so it loads nothing from anywhere: no
 //! scripts, no fonts, no images, and a Content-Security-Policy that forbids
 //! them should an edit ever add one. Every piece of text a person typed
@@ -11,7 +16,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rapport_core::insights::{Alert, ClientInsights, ClientStatus, SessionPoint, Severity};
+use rapport_core::insights::{
+    Brief, BriefBasis, BriefCard, ClientInsights, ClientStatus, Flag, SessionPoint, Severity,
+};
+use rapport_core::model::Answers;
 use rapport_core::sync::{ClientCheckIns, ReceivedCheckIn, Role};
 use rapport_core::{Instrument, Store};
 
@@ -19,10 +27,13 @@ use crate::{Result, open_home, write_private};
 
 /// The instrument whose items the report explains.
 const INSTRUMENT: &str = "session-checkin";
-/// The report's language: the prompts and scale labels are shown in it.
+/// The report's language: the prompts, scale labels and opening lines are shown in it.
 const LOCALE: &str = "en";
 /// The newest shared notes shown per client; the rest stay in the dashboard.
 const NOTES_SHOWN: usize = 5;
+/// The most recently resolved flags shown per client; the rest stay in
+/// `rapport therapist flags --all`.
+const RESOLVED_SHOWN: usize = 3;
 
 /// Writes the report of the therapist home at `home` to `out`.
 pub fn run(home: &Path, out: &Path) -> Result<()> {
@@ -45,58 +56,100 @@ pub fn write(store: &Store, out: &Path) -> Result<usize> {
     if account.role != Role::Therapist {
         return Err("this is a client's home: the report is made from the therapist's home".into());
     }
-    let clients = store.dashboard()?;
-    let insights = store.insights()?;
+    let report = Report::of(store, chrono::Local::now().date_naive())?;
     let instrument = store
         .instruments()
         .latest(INSTRUMENT)
         .ok_or("the session check-in instrument is missing from this build")?;
-    let html = render(&account.name, Utc::now(), &clients, &insights, instrument);
+    let html = render(&account.name, Utc::now(), &report, instrument);
     write_private(out, html.as_bytes())?;
-    Ok(clients.len().max(insights.len()))
+    Ok(report.clients.len().max(report.insights.len()))
 }
 
-/// The whole report as one self-contained HTML document.
-///
-/// Clients with an urgent or high open alert come first (most urgent first),
-/// the rest follow in pairing order.
+/// What the report is made of, read from the therapist's store.
+pub struct Report {
+    /// Every client's check-ins.
+    pub clients: Vec<ClientCheckIns>,
+    /// Every client's insights, in the order of need core gives.
+    pub insights: Vec<ClientInsights>,
+    /// Flags that have ended, most recently resolved first.
+    pub resolved: Vec<Flag>,
+    /// The brief for the day the report is made.
+    pub brief: Brief,
+}
+
+impl Report {
+    /// Reads everything the report shows, with the brief for `today` (the
+    /// therapist's local date).
+    pub fn of(store: &Store, today: NaiveDate) -> Result<Report> {
+        Ok(Report {
+            clients: store.dashboard()?,
+            insights: store.insights()?,
+            resolved: store
+                .flags(true)?
+                .into_iter()
+                .filter(|f| !f.is_open())
+                .collect(),
+            brief: store.brief(today, None, LOCALE)?,
+        })
+    }
+}
+
+/// The whole report as one self-contained HTML document: the brief first,
+/// then one card per client in the order of need of `report.insights`
+/// (clients the insights do not know yet last).
 pub fn render(
     therapist_name: &str,
     generated_at: DateTime<Utc>,
-    clients: &[ClientCheckIns],
-    insights: &[ClientInsights],
+    report: &Report,
     instrument: &Instrument,
 ) -> String {
-    let mut cards: Vec<Card> = clients
+    let checkins_of = |device_id| {
+        report
+            .clients
+            .iter()
+            .find(|c| c.device_id == device_id)
+            .map(|c| c.checkins.as_slice())
+            .unwrap_or(&[])
+    };
+    let mut cards: Vec<Card> = report
+        .insights
         .iter()
-        .map(|c| Card {
-            label: &c.label,
-            checkins: &c.checkins,
-            insight: insights.iter().find(|i| i.device_id == c.device_id),
+        .map(|i| Card {
+            label: &i.label,
+            checkins: checkins_of(i.device_id),
+            insight: Some(i),
+            resolved: report
+                .resolved
+                .iter()
+                .filter(|f| f.client == i.device_id)
+                .take(RESOLVED_SHOWN)
+                .collect(),
         })
         .collect();
-    // A client the insights know but the dashboard does not still gets a card.
+    // A client the dashboard knows but the insights do not still gets a card.
     cards.extend(
-        insights
+        report
+            .clients
             .iter()
-            .filter(|i| !clients.iter().any(|c| c.device_id == i.device_id))
-            .map(|i| Card {
-                label: &i.label,
-                checkins: &[],
-                insight: Some(i),
+            .filter(|c| !report.insights.iter().any(|i| i.device_id == c.device_id))
+            .map(|c| Card {
+                label: &c.label,
+                checkins: &c.checkins,
+                insight: None,
+                resolved: Vec::new(),
             }),
     );
-    cards.sort_by_key(Card::attention);
 
-    let alerts: Vec<&Alert> = cards.iter().flat_map(|c| c.alerts()).collect();
-    let urgent = alerts
+    let flags: Vec<&Flag> = cards.iter().flat_map(|c| c.flags()).collect();
+    let urgent = flags
         .iter()
-        .filter(|a| a.severity == Severity::Urgent)
+        .filter(|f| f.severity == Severity::Urgent)
         .count();
     let name = escape(therapist_name);
     let generated = generated_at.format("%-d %b %Y, %H:%M UTC");
 
-    let mut html = String::with_capacity(16_384 + 8_192 * cards.len());
+    let mut html = String::with_capacity(24_576 + 8_192 * cards.len());
     let _ = write!(
         html,
         r#"<!DOCTYPE html>
@@ -114,16 +167,22 @@ pub fn render(
 <h1>Session check-ins — {name}</h1>
 <p class="meta">Generated <time datetime="{iso}">{generated}</time></p>
 <p class="summary">{summary}</p>
-<p class="legend">Ratings run from 1 (not at all) to 5 (completely). Change is since the first
-session; RCI is the reliable change index, and a change beyond ±1.96 is marked
-<em>reliable</em>: unlikely to be measurement noise.</p>
-<p class="notice" role="note"><strong>Rapport is not a crisis service.</strong> Check-ins are
-not watched in real time, and clients are told so: an alert here waits until you read it.</p>
 </header>
 <main>
 "#,
         iso = generated_at.to_rfc3339(),
-        summary = summary_line(cards.len(), alerts.len(), urgent),
+        summary = summary_line(cards.len(), flags.len(), urgent),
+    );
+    render_brief(&report.brief, &mut html);
+    html.push_str(
+        "<section class=\"about\" aria-label=\"About this report\">\n<p class=\"notice\" \
+         role=\"note\"><strong>Rapport is not a crisis service.</strong> Check-ins are not \
+         watched in real time, and clients are told so: a flag here waits until you read it.</p>\n\
+         <p class=\"legend\">Ratings run from 1 (not at all) to 5 (completely). Change is since \
+         the first session; RCI is the reliable change index, and a change beyond ±1.96 is \
+         marked <em>reliable</em>: unlikely to be measurement noise. A flag resolves itself when \
+         a later check-in is back in the client's usual range, or when you mark it \
+         discussed.</p>\n</section>\n",
     );
     if cards.is_empty() {
         html.push_str(
@@ -145,18 +204,18 @@ not watched in real time, and clients are told so: an alert here waits until you
     html
 }
 
-/// "3 clients, 4 open alerts of which 1 urgent."
-fn summary_line(clients: usize, alerts: usize, urgent: usize) -> String {
+/// "3 clients, 4 open flags of which 1 urgent."
+fn summary_line(clients: usize, flags: usize, urgent: usize) -> String {
     let clients = plural(clients, "client", "clients");
-    match (alerts, urgent) {
-        (0, _) => format!("{clients}, no open alerts."),
+    match (flags, urgent) {
+        (0, _) => format!("{clients}, no open flags."),
         (_, 0) => format!(
             "{clients}, {}, none urgent.",
-            plural(alerts, "open alert", "open alerts")
+            plural(flags, "open flag", "open flags")
         ),
         _ => format!(
             "{clients}, {} of which {urgent} urgent.",
-            plural(alerts, "open alert", "open alerts")
+            plural(flags, "open flag", "open flags")
         ),
     }
 }
@@ -165,26 +224,173 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The brief: the first thing on the page.
+fn render_brief(brief: &Brief, html: &mut String) {
+    let basis = match brief.basis {
+        BriefBasis::RecordedSessions => "The clients with a session recorded for this day",
+        BriefBasis::ActiveClients => "No session is recorded for this day: every active client",
+    };
+    let _ = write!(
+        html,
+        "<section class=\"brief\" aria-labelledby=\"brief-title\">\n<h2 id=\"brief-title\">Today \
+         — <time datetime=\"{date}\">{day}</time></h2>\n<p class=\"brief-basis\">{basis}, most \
+         needed first. The opening lines are suggestions, not a script.</p>\n",
+        date = brief.date,
+        day = long_date(brief.date),
+    );
+    if brief.cards.is_empty() {
+        html.push_str("<p class=\"quiet\">Nobody to prepare for.</p>\n</section>\n");
+        return;
+    }
+    html.push_str("<div class=\"brief-cards\">\n");
+    for card in &brief.cards {
+        render_brief_card(card, html);
+    }
+    html.push_str("</div>\n</section>\n");
+}
+
+fn render_brief_card(card: &BriefCard, html: &mut String) {
+    let top = card.flags.first();
+    let class = match top.map(|f| f.severity) {
+        Some(Severity::Urgent) => "brief-card attention-urgent",
+        Some(Severity::High) => "brief-card attention-high",
+        _ => "brief-card",
+    };
+    let _ = write!(
+        html,
+        "<article class=\"{class}\">\n<h3>{}</h3>\n",
+        escape(&card.label)
+    );
+    let mut when = Vec::new();
+    if card.session_on_day {
+        when.push("session today".to_owned());
+    }
+    match card.last_session {
+        Some(d) => when.push(format!("last session {}", long_date(d))),
+        None => when.push("no session recorded before".to_owned()),
+    }
+    if let Some(paused) = card.paused_since {
+        when.push(format!(
+            "paused sharing on {}",
+            long_date(paused.date_naive())
+        ));
+    }
+    if let Some(status) = status_text(&card.status) {
+        when.push(status);
+    }
+    let _ = writeln!(
+        html,
+        "<p class=\"brief-when\">{}</p>",
+        escape(&when.join("; "))
+    );
+
+    match top {
+        Some(flag) => {
+            let more = match card.flags.len() {
+                1 => String::new(),
+                n => format!(
+                    " <span class=\"when\">(and {} more open)</span>",
+                    plural(n - 1, "flag", "flags")
+                ),
+            };
+            let _ = writeln!(
+                html,
+                "<p class=\"brief-flag severity-{severity}\"><span class=\"severity\">{word}</span> \
+                 <code class=\"kind\">{kind}</code> {headline}{more}</p>",
+                severity = flag.severity.as_str(),
+                word = capitalised(flag.severity.as_str()),
+                kind = escape(flag.kind.id()),
+                headline = escape(&flag.headline),
+            );
+        }
+        None => html.push_str("<p class=\"brief-flag quiet\">No open flag.</p>\n"),
+    }
+
+    if card.outside.is_empty() {
+        html.push_str("<p class=\"brief-range quiet\">Within the usual range.</p>\n");
+    } else {
+        let outside: Vec<String> = card.outside.iter().map(|o| escape(&o.text)).collect();
+        let _ = writeln!(
+            html,
+            "<p class=\"brief-range\">Outside the usual range: {}.</p>",
+            outside.join("; ")
+        );
+    }
+
+    if card.checkins.is_empty() {
+        html.push_str("<p class=\"quiet\">No check-in since the last session.</p>\n");
+    } else {
+        html.push_str("<ul class=\"brief-checkins\">\n");
+        for c in &card.checkins {
+            let support = if c.support_requested {
+                " <strong class=\"support-word\">asked for support</strong>"
+            } else {
+                ""
+            };
+            let _ = write!(
+                html,
+                "<li><time datetime=\"{date}\">{day}</time> {ratings}{support}",
+                date = c.session_date,
+                day = long_date(c.session_date),
+                ratings = escape(&ratings(&c.answers)),
+            );
+            if let Some(note) = c.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                let _ = write!(html, "<blockquote>{}</blockquote>", escape(note));
+            }
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ul>\n");
+    }
+    let _ = writeln!(
+        html,
+        "<p class=\"opening\"><span class=\"opening-word\">Opening:</span> “{}”</p>\n</article>",
+        escape(&card.opening.text)
+    );
+}
+
+/// "heard 4, hopeful 3", in the instrument's item order.
+fn ratings(answers: &Answers) -> String {
+    let mut parts: Vec<String> = ["heard", "hopeful"]
+        .iter()
+        .filter_map(|item| Some(format!("{item} {}", answers.get(*item)?)))
+        .collect();
+    parts.extend(
+        answers
+            .iter()
+            .filter(|(item, _)| !matches!(item.as_str(), "heard" | "hopeful"))
+            .map(|(item, v)| format!("{} {v}", item.replace('_', " "))),
+    );
+    parts.join(", ")
+}
+
+fn capitalised(word: &str) -> String {
+    let mut out = word.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
 /// One client's card: what the report knows of them.
 struct Card<'a> {
     label: &'a str,
     checkins: &'a [ReceivedCheckIn],
     insight: Option<&'a ClientInsights>,
+    /// The client's most recently resolved flags.
+    resolved: Vec<&'a Flag>,
 }
 
 impl Card<'_> {
-    fn alerts(&self) -> &[Alert] {
-        self.insight
-            .map(|i| i.open_alerts.as_slice())
-            .unwrap_or(&[])
+    fn flags(&self) -> &[Flag] {
+        self.insight.map(|i| i.flags.as_slice()).unwrap_or(&[])
     }
 
-    /// Sort key: 0 for an urgent open alert, 1 for a high one, 2 otherwise.
-    fn attention(&self) -> u8 {
-        match self.alerts().iter().map(|a| a.severity).min() {
-            Some(Severity::Urgent) => 0,
-            Some(Severity::High) => 1,
-            _ => 2,
+    /// The border of the card: the most urgent open flag's severity.
+    fn attention_class(&self) -> &'static str {
+        match self.flags().iter().map(|f| f.severity).min() {
+            Some(Severity::Urgent) => "client-card attention-urgent",
+            Some(Severity::High) => "client-card attention-high",
+            _ => "client-card",
         }
     }
 
@@ -210,11 +416,7 @@ impl Card<'_> {
         let id = format!("client-{n}");
         let label = escape(self.label);
         let points = self.points();
-        let class = match self.attention() {
-            0 => "client-card attention-urgent",
-            1 => "client-card attention-high",
-            _ => "client-card",
-        };
+        let class = self.attention_class();
         let _ = write!(
             html,
             "<section class=\"{class}\" aria-labelledby=\"{id}\">\n\
@@ -234,13 +436,20 @@ impl Card<'_> {
         html.push_str("</p></div>\n");
         let _ = writeln!(html, "<p class=\"facts\">{}</p>", self.facts(&points));
 
-        html.push_str("<h3>Open alerts</h3>\n");
-        if self.alerts().is_empty() {
+        html.push_str("<h3>Open flags</h3>\n");
+        if self.flags().is_empty() {
             html.push_str("<p class=\"quiet\">None open.</p>\n");
         } else {
-            html.push_str("<ul class=\"alerts\">\n");
-            for a in self.alerts() {
-                render_alert(a, html);
+            html.push_str("<ul class=\"flags\">\n");
+            for f in self.flags() {
+                render_flag(f, html);
+            }
+            html.push_str("</ul>\n");
+        }
+        if !self.resolved.is_empty() {
+            html.push_str("<h3>Resolved</h3>\n<ul class=\"resolved\">\n");
+            for f in &self.resolved {
+                render_resolved(f, html);
             }
             html.push_str("</ul>\n");
         }
@@ -313,25 +522,79 @@ impl Card<'_> {
     }
 }
 
-fn render_alert(a: &Alert, html: &mut String) {
-    let severity = a.severity.as_str();
-    let mut word = severity.to_owned();
-    if let Some(first) = word.get_mut(..1) {
-        first.make_ascii_uppercase();
+/// An open flag: severity in words, kind, headline, and every reason with
+/// its rule id, so the therapist sees which numbers gave it.
+fn render_flag(f: &Flag, html: &mut String) {
+    let severity = f.severity.as_str();
+    let escalated = if f.escalated {
+        " <span class=\"escalated\">escalated after silence</span>"
+    } else {
+        ""
+    };
+    let since = if f.updated_on == f.opened_on {
+        format!("opened {}", long_date(f.opened_on))
+    } else {
+        format!(
+            "opened {}, updated {}",
+            long_date(f.opened_on),
+            long_date(f.updated_on)
+        )
+    };
+    let _ = write!(
+        html,
+        "<li class=\"flag severity-{severity}\"><p class=\"flag-head\"><span \
+         class=\"severity\">{word}</span> <code class=\"kind\">{kind}</code>{escalated} <span \
+         class=\"when\">{since}</span></p>\n<p class=\"headline\">{headline}</p>\n\
+         <ul class=\"reasons\">\n",
+        word = capitalised(severity),
+        kind = escape(f.kind.id()),
+        headline = escape(&f.headline),
+    );
+    for r in &f.reasons {
+        let rci = r
+            .rci
+            .map(|v| {
+                format!(
+                    " <span class=\"when\">RCI {}</span>",
+                    format!("{v:+.2}").replace('-', "−")
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            html,
+            "<li class=\"reason\"><code class=\"rule\">{rule}</code> {text}{rci}</li>",
+            rule = escape(r.rule.id()),
+            text = escape(&r.text),
+        );
     }
-    let date = a
-        .session_date
-        .map(|d| format!(" <span class=\"when\">session of {}</span>", long_date(d)))
+    if f.earlier_reasons > 0 {
+        let _ = writeln!(
+            html,
+            "<li class=\"quiet\">{} from earlier check-ins are in the flag's history.</li>",
+            plural(f.earlier_reasons as usize, "reason", "reasons")
+        );
+    }
+    let _ = writeln!(
+        html,
+        "</ul>\n<p class=\"flag-id\">Mark discussed with <code>rapport therapist discussed \
+         --flag {id}</code></p></li>",
+        id = escape(&f.id),
+    );
+}
+
+/// A resolved flag, in one line: what it was and what ended it.
+fn render_resolved(f: &Flag, html: &mut String) {
+    let how = f
+        .resolution
+        .as_ref()
+        .map(|r| escape(&r.text))
         .unwrap_or_default();
     let _ = writeln!(
         html,
-        "<li class=\"alert severity-{severity}\"><p class=\"alert-head\"><span \
-         class=\"severity\">{word}</span> <code class=\"rule\">{rule}</code>{date}</p>\
-         <p class=\"reason\">{reason}</p><p class=\"alert-id\">Acknowledge with \
-         <code>rapport therapist ack --alert {id}</code></p></li>",
-        rule = escape(a.rule.id()),
-        reason = escape(&a.reason),
-        id = escape(&a.id),
+        "<li><code class=\"kind\">{kind}</code> <span class=\"when\">opened {opened}</span> \
+         {how}</li>",
+        kind = escape(f.kind.id()),
+        opened = long_date(f.opened_on),
     );
 }
 
@@ -733,11 +996,14 @@ code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-si
 .trend-worsening { background: #fdecea; color: #8a1f11; }
 .trend-not-enough-data, .status { background: #f1f1ee; color: #4a5561; }
 .facts { font-size: .92rem; margin-top: .35rem; }
-ul.alerts, ul.notes { list-style: none; margin: 0; padding: 0; }
-.alert { border-left: 4px solid #8a96a3; background: #f7f8f9; border-radius: 0 6px 6px 0;
+ul.flags, ul.notes, ul.resolved, ul.brief-checkins { list-style: none; margin: 0; padding: 0; }
+.flag { border-left: 4px solid #8a96a3; background: #f7f8f9; border-radius: 0 6px 6px 0;
   padding: .5rem .75rem; margin-bottom: .5rem; }
-.alert p { margin: 0; }
-.alert-head { font-size: .9rem; }
+.flag p { margin: 0; }
+.flag-head { font-size: .9rem; }
+.headline { margin: .2rem 0; font-weight: 550; }
+ul.reasons { margin: .2rem 0 .3rem; padding-left: 1.1rem; font-size: .9rem; }
+.reasons li { margin-bottom: .15rem; }
 .severity { font-weight: 700; text-transform: uppercase; letter-spacing: .04em; font-size: .8rem; }
 .severity-urgent { border-left-color: var(--support); background: #fdf0ef; }
 .severity-urgent .severity { color: #8f1a10; }
@@ -745,8 +1011,31 @@ ul.alerts, ul.notes { list-style: none; margin: 0; padding: 0; }
 .severity-high .severity { color: #8a330a; }
 .severity-medium { border-left-color: #a86b00; }
 .severity-medium .severity { color: #6b4500; }
-.when, .alert-id { color: var(--muted); font-size: .85rem; }
-.reason { margin: .2rem 0; }
+.escalated { font-size: .8rem; font-weight: 650; color: #8a330a; }
+.when, .flag-id { color: var(--muted); font-size: .85rem; }
+.resolved li { font-size: .88rem; color: var(--muted); margin-bottom: .3rem; }
+.brief { margin-bottom: 1.75rem; }
+.brief > h2 { margin-bottom: .25rem; }
+.brief-basis { color: var(--muted); font-size: .92rem; }
+.brief-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 19rem), 1fr));
+  gap: .9rem; align-items: start; }
+.brief-card { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+  padding: .75rem .9rem .6rem; font-size: .9rem; }
+.brief-card.attention-urgent { border-top: 4px solid var(--support); }
+.brief-card.attention-high { border-top: 4px solid #c2410c; }
+.brief-card h3 { font-size: 1.05rem; letter-spacing: 0; text-transform: none; color: var(--ink);
+  margin: 0 0 .15rem; overflow-wrap: anywhere; }
+.brief-when { color: var(--muted); font-size: .82rem; }
+.brief-flag { border-left: 3px solid #8a96a3; padding-left: .5rem; }
+.brief-flag.quiet { border-left: none; padding-left: 0; }
+.brief-checkins li { margin-bottom: .35rem; font-size: .85rem; }
+.brief-checkins time { font-weight: 600; color: var(--muted); }
+.brief-checkins blockquote { margin: .1rem 0 0; padding-left: .6rem; border-left: 3px solid #cfd6dd;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.support-word { color: #8f1a10; }
+.opening { margin: .4rem 0 0; font-style: italic; }
+.opening-word { font-style: normal; font-weight: 650; color: var(--muted); }
+.about { max-width: 60rem; margin-bottom: 1.5rem; }
 .chart-figure { margin: 0; }
 svg.chart { display: block; width: 100%; height: auto; max-height: 18rem; }
 svg.chart text { font-family: inherit; font-size: 12px; fill: #3c4650; }
@@ -789,7 +1078,8 @@ table.ratings { width: 100%; border-collapse: collapse; font-size: .92rem; }
   .cards { display: block; }
   .client-card { break-inside: avoid; page-break-inside: avoid; box-shadow: none;
     border: 1px solid #9aa5b1; margin-bottom: 8mm; }
-  .notice, .alert, .badge, code { background: none; }
+  .notice, .flag, .badge, code { background: none; }
+  .brief-card { break-inside: avoid; page-break-inside: avoid; }
   svg.chart { max-height: 65mm; }
 }
 "#;
@@ -798,7 +1088,9 @@ table.ratings { width: 100%; border-collapse: collapse; font-size: .92rem; }
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use rapport_core::insights::AlertRule;
+    use rapport_core::insights::{
+        BriefCheckIn, FlagKind, Opening, OutsideRange, Reason, Rule, UsualRange,
+    };
     use rapport_core::sync::CheckInBody;
     use rapport_core::{DeviceId, InstrumentRef, Instruments};
     use uuid::Uuid;
@@ -820,7 +1112,7 @@ mod tests {
         n: u8,
         label: &str,
         sessions: &[(NaiveDate, u8, u8, Option<&str>, bool)],
-        alerts: Vec<Alert>,
+        flags: Vec<Flag>,
     ) -> (ClientCheckIns, ClientInsights) {
         let device_id = DeviceId([n; 16]);
         let at = Utc.with_ymd_and_hms(2026, 12, 14, 9, 0, 0).unwrap();
@@ -864,7 +1156,8 @@ mod tests {
             sessions: points,
             items,
             trend,
-            open_alerts: alerts,
+            flags,
+            paused_since: None,
             unseen: sessions.len() as u32,
             total_sessions: sessions.len() as u32,
         };
@@ -876,28 +1169,101 @@ mod tests {
         (checkins, insight)
     }
 
-    /// An open alert about client `n` (see [`client`]).
-    fn alert(rule: AlertRule, n: u8, label: &str, reason: &str) -> Alert {
-        Alert {
-            id: format!("{:012x}", rule as u64 + 0xabc000),
-            client_label: label.into(),
+    /// An open flag about client `n` (see [`client`]) with one reason per `(rule, text)`.
+    fn flag(kind: FlagKind, n: u8, headline: &str, reasons: &[(Rule, &str)]) -> Flag {
+        Flag {
+            id: format!("{:012x}", kind as u64 + 0xabc000 + u64::from(n) * 16),
             client: DeviceId([n; 16]),
-            rule,
-            severity: rule.severity(),
-            reason: reason.into(),
-            session_date: Some(date(12, 14)),
-            acknowledged_at: None,
+            client_label: String::new(),
+            kind,
+            severity: kind.base_severity(),
+            escalated: false,
+            headline: headline.into(),
+            opened_on: date(12, 14),
+            updated_on: date(12, 14),
+            resolution: None,
+            reasons: reasons
+                .iter()
+                .enumerate()
+                .map(|(i, &(rule, text))| Reason {
+                    id: format!("{:012x}", 0xdef000 + i),
+                    rule,
+                    session_date: Some(date(12, 14)),
+                    text: text.into(),
+                    rci: None,
+                    acknowledged_at: None,
+                })
+                .collect(),
+            earlier_reasons: 0,
+            events: Vec::new(),
         }
     }
 
-    fn report(clients: &[(ClientCheckIns, ClientInsights)]) -> String {
-        let (c, i): (Vec<_>, Vec<_>) = clients.iter().cloned().unzip();
+    /// The brief card of a client (see [`client`]) with one check-in.
+    fn brief_card(n: u8, label: &str, note: &str, flags: Vec<Flag>) -> BriefCard {
+        let usual = UsualRange {
+            low: 3,
+            median: 4.0,
+            high: 5,
+            sessions: 6,
+        };
+        BriefCard {
+            label: label.into(),
+            device_id: DeviceId([n; 16]),
+            status: ClientStatus::Active,
+            paused_since: None,
+            session_on_day: true,
+            last_session: Some(date(12, 7)),
+            checkins: vec![BriefCheckIn {
+                record_id: Uuid::from_u128(u128::from(n)),
+                session_date: date(12, 7),
+                answers: [("heard".into(), 2), ("hopeful".into(), 4)].into(),
+                note: Some(note.into()),
+                support_requested: false,
+                seen: false,
+            }],
+            usual: vec![("heard".into(), usual)],
+            outside: vec![OutsideRange {
+                item: "heard".into(),
+                rating: 2,
+                above: false,
+                range: usual,
+                text: "heard 2, below the usual 3–5 over the last six sessions".into(),
+            }],
+            flags,
+            opening: Opening {
+                id: "concern.1".into(),
+                version: 1,
+                locale: "en".into(),
+                text: "Last week felt <harder>: where would you like to start?".into(),
+            },
+        }
+    }
+
+    fn report_with(clients: &[(ClientCheckIns, ClientInsights)], brief: Brief) -> String {
+        let (clients, insights): (Vec<_>, Vec<_>) = clients.iter().cloned().unzip();
+        let report = Report {
+            clients,
+            insights,
+            resolved: Vec::new(),
+            brief,
+        };
         render(
             "Dr. Ana <Ruiz> & Co",
             Utc.with_ymd_and_hms(2026, 12, 15, 10, 30, 0).unwrap(),
-            &c,
-            &i,
+            &report,
             &instrument(),
+        )
+    }
+
+    fn report(clients: &[(ClientCheckIns, ClientInsights)]) -> String {
+        report_with(
+            clients,
+            Brief {
+                date: date(12, 15),
+                basis: BriefBasis::ActiveClients,
+                cards: Vec::new(),
+            },
         )
     }
 
@@ -910,8 +1276,26 @@ mod tests {
         &html[start..end]
     }
 
+    /// Three clients in the order core gives them: by need.
     fn practice() -> Vec<(ClientCheckIns, ClientInsights)> {
         vec![
+            client(
+                2,
+                "C.D.",
+                &[
+                    (date(11, 3), 4, 4, None, false),
+                    (date(12, 1), 3, 1, Some("hard week"), true),
+                ],
+                vec![flag(
+                    FlagKind::SupportRequested,
+                    2,
+                    "Asked for support with the check-in of 1 Dec 2026.",
+                    &[(
+                        Rule::SupportRequested,
+                        "Asked for support with the check-in for the session on 1 Dec 2026.",
+                    )],
+                )],
+            ),
             client(
                 1,
                 "A.B.",
@@ -921,20 +1305,6 @@ mod tests {
                     (date(12, 14), 5, 4, Some("we found the thread"), false),
                 ],
                 vec![],
-            ),
-            client(
-                2,
-                "C.D.",
-                &[
-                    (date(11, 3), 4, 4, None, false),
-                    (date(12, 1), 3, 1, Some("hard week"), true),
-                ],
-                vec![alert(
-                    AlertRule::SupportRequested,
-                    2,
-                    "C.D.",
-                    "Asked for support with the check-in for the session on 1 Dec 2026.",
-                )],
             ),
             client(3, "E.F.", &[], vec![]),
         ]
@@ -952,18 +1322,19 @@ mod tests {
                 Some("<script>x()</script> & \"quoted\""),
                 false,
             )],
-            vec![alert(
-                AlertRule::LowScore,
+            vec![flag(
+                FlagKind::Concern,
                 1,
-                "x",
-                "rated <b>low</b> & more",
+                "Heard <i>2</i>.",
+                &[(Rule::LowScore, "rated <b>low</b> & more")],
             )],
         )]);
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
         assert!(html.contains("&lt;script&gt;x()&lt;/script&gt; &amp; &quot;quoted&quot;"));
         assert!(html.contains("rated &lt;b&gt;low&lt;/b&gt; &amp; more"));
         assert!(html.contains("Session check-ins — Dr. Ana &lt;Ruiz&gt; &amp; Co"));
-        assert!(!html.contains("<b>low"));
+        assert!(html.contains("Heard &lt;i&gt;2&lt;/i&gt;."));
+        assert!(!html.contains("<b>low") && !html.contains("<i>2"));
     }
 
     #[test]
@@ -987,7 +1358,7 @@ mod tests {
     }
 
     #[test]
-    fn every_client_gets_one_card_and_the_urgent_come_first() {
+    fn every_client_gets_one_card_in_the_order_core_gives() {
         let html = report(&practice());
         assert_eq!(html.matches("<section class=\"client-card").count(), 3);
         for label in ["A.B.", "C.D.", "E.F."] {
@@ -997,15 +1368,126 @@ mod tests {
                 "{label}"
             );
         }
-        let position = |label: &str| html.find(&format!(">{label}</h2>")).unwrap();
-        assert!(
-            position("C.D.") < position("A.B."),
-            "the urgent client first"
-        );
-        assert!(position("A.B.") < position("E.F."), "then pairing order");
-        assert!(html.contains("3 clients, 1 open alert of which 1 urgent."));
+        let position = |html: &str, label: &str| html.find(&format!(">{label}</h2>")).unwrap();
+        assert!(position(&html, "C.D.") < position(&html, "A.B."));
+        assert!(position(&html, "A.B.") < position(&html, "E.F."));
+        assert!(html.contains("3 clients, 1 open flag of which 1 urgent."));
         assert!(html.contains("Rapport is not a crisis service."));
         assert!(html.contains("not watched in real time"));
+
+        // The report does not sort by itself: the order of need is core's.
+        let mut reversed = practice();
+        reversed.reverse();
+        let html = report(&reversed);
+        assert!(position(&html, "E.F.") < position(&html, "A.B."));
+        assert!(position(&html, "A.B.") < position(&html, "C.D."));
+    }
+
+    #[test]
+    fn a_flag_shows_its_severity_headline_and_every_reason_with_its_rule() {
+        let mut clients = practice();
+        clients[1].1.flags = vec![flag(
+            FlagKind::Concern,
+            1,
+            "Hopeful fell from 4 to 2 (−2, below the client's usual range).",
+            &[
+                (
+                    Rule::Drop,
+                    "Hopeful fell from 4 to 2 (−2) between the sessions.",
+                ),
+                (
+                    Rule::BelowUsualRange,
+                    "Hopeful 2 is below the client's usual range (3–5).",
+                ),
+            ],
+        )];
+        let html = report(&clients);
+        let card = card_of(&html, "A.B.");
+        assert!(card.contains("<span class=\"severity\">Medium</span>"));
+        assert!(card.contains("<code class=\"kind\">concern</code>"));
+        assert!(
+            card.contains("Hopeful fell from 4 to 2 (−2, below the client&#39;s usual range).")
+        );
+        assert!(card.contains("<code class=\"rule\">drop</code> Hopeful fell from 4 to 2"));
+        assert!(card.contains("<code class=\"rule\">below_usual_range</code>"));
+        assert!(card.contains("rapport therapist discussed --flag "));
+        assert!(card_of(&html, "E.F.").contains("None open."));
+    }
+
+    #[test]
+    fn resolved_flags_show_what_ended_them_under_their_client() {
+        let (clients, insights): (Vec<_>, Vec<_>) = practice().into_iter().unzip();
+        let mut done = flag(
+            FlagKind::DifficultFirstSession,
+            1,
+            "Difficult first session on 2 Nov 2026 (heard 2, hopeful 1).",
+            &[(Rule::LowFirstSession, "The first session was rated low.")],
+        );
+        done.opened_on = date(11, 2);
+        done.resolution = Some(rapport_core::insights::Resolution {
+            kind: rapport_core::insights::ResolutionKind::CameBack,
+            on: date(11, 9),
+            text: "Resolved by the check-in of 9 Nov 2026: heard 3, hopeful 2.".into(),
+        });
+        let report = Report {
+            clients,
+            insights,
+            resolved: vec![done],
+            brief: Brief {
+                date: date(12, 15),
+                basis: BriefBasis::ActiveClients,
+                cards: Vec::new(),
+            },
+        };
+        let html = render("T", Utc::now(), &report, &instrument());
+        let card = card_of(&html, "A.B.");
+        assert!(card.contains("<h3>Resolved</h3>"));
+        assert!(card.contains("<code class=\"kind\">difficult_first_session</code>"));
+        assert!(card.contains("Resolved by the check-in of 9 Nov 2026"));
+        assert!(!card_of(&html, "C.D.").contains("<h3>Resolved</h3>"));
+    }
+
+    #[test]
+    fn the_brief_comes_first_and_escapes_what_clients_wrote() {
+        let clients = practice();
+        let concern = flag(
+            FlagKind::Concern,
+            1,
+            "Heard 2 (below the client's usual range).",
+            &[(Rule::BelowUsualRange, "Heard 2 is below the usual range.")],
+        );
+        let brief = Brief {
+            date: date(12, 15),
+            basis: BriefBasis::RecordedSessions,
+            cards: vec![brief_card(
+                1,
+                "A.B.",
+                "<script>alert('x')</script> & more",
+                vec![concern],
+            )],
+        };
+        let html = report_with(&clients, brief);
+        let main = html.find("<main>").unwrap();
+        let brief_at = html.find("<section class=\"brief\"").unwrap();
+        assert!(main < brief_at);
+        assert!(
+            !html[main..brief_at].contains("<section"),
+            "nothing comes before the brief"
+        );
+        assert!(brief_at < html.find("<section class=\"client-card").unwrap());
+        assert!(html.contains("Today — <time datetime=\"2026-12-15\">15 Dec 2026</time>"));
+        let end = brief_at + html[brief_at..].find("</section>").unwrap();
+        let brief = &html[brief_at..end];
+        assert!(brief.contains("<h3>A.B.</h3>"));
+        assert!(brief.contains("session today; last session 7 Dec 2026"));
+        assert!(brief.contains("Heard 2 (below the client&#39;s usual range)."));
+        assert!(brief.contains("Outside the usual range: heard 2, below the usual 3–5"));
+        assert!(brief.contains("heard 2, hopeful 4"));
+        assert!(brief.contains(
+            "<blockquote>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more</blockquote>"
+        ));
+        assert!(brief.contains("Last week felt &lt;harder&gt;: where would you like to start?"));
+        assert!(!html.to_ascii_lowercase().contains("<script"));
     }
 
     #[test]
@@ -1085,8 +1567,8 @@ mod tests {
     fn a_client_no_longer_sharing_says_how_it_ended() {
         let mut clients = practice();
         let left = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
-        clients[0].1.status = ClientStatus::Left(left);
-        clients[1].1.status = ClientStatus::Revoked(left);
+        clients[1].1.status = ClientStatus::Left(left);
+        clients[0].1.status = ClientStatus::Revoked(left);
         let html = report(&clients);
         assert!(card_of(&html, "A.B.").contains("<span class=\"badge status\">Left on 3 Dec 2026"));
         assert!(card_of(&html, "C.D.").contains("Sharing ended by you on 3 Dec 2026"));
@@ -1096,8 +1578,9 @@ mod tests {
     #[test]
     fn an_empty_practice_says_how_to_start() {
         let html = report(&[]);
-        assert!(html.contains("0 clients, no open alerts."));
+        assert!(html.contains("0 clients, no open flags."));
         assert!(html.contains("rapport therapist invite"));
-        assert!(!html.contains("<section"));
+        assert!(!html.contains("<section class=\"client-card"));
+        assert!(html.contains("Nobody to prepare for."));
     }
 }

@@ -16,13 +16,16 @@ console log. The checks:
   charts         every client with two or more check-ins has an svg.chart with
                  a line-heard and a line-hopeful path and a title and desc;
   status         a client no longer sharing has a status badge in words;
-  alerts         every open alert's rule id and reason are in its client's card;
+  brief          the first element of <main> is the brief (section.brief, "Today"),
+                 with a card and an opening line for each active client;
+  flags          every open flag's kind, severity, headline, and each reason's
+                 rule id and text are in its client's card;
   notes          every client's newest shared note is in its card, as text;
   notice         the not-a-crisis-service statement is on the page;
   structure      one h1, headings never skip a level, a CSP meta element.
 
 Each DOM check is then run again on a broken copy of the same report (a
-label, a chart line, a status, an alert reason, a note removed) and must fail. Before
+label, a chart line, a status, a flag reason or rule, the brief, a note removed) and must fail. Before
 any report, the same checks run on two deliberately bad pages (an
 external image and a script, with and without the CSP) and must fail there, so
 a check that cannot fail cannot pass.
@@ -395,22 +398,76 @@ def check_charts(dom, clients):
     return problems
 
 
-def check_alerts(dom, clients):
+def flags_of(client):
+    """The client's open flags from dashboard.json (`flags`, each with its reasons)."""
+    if "flags" not in client:
+        raise KeyError(f"{client.get('label')!r} has no 'flags' in dashboard.json (an old build?)")
+    return client["flags"] or []
+
+
+def reason_text(reason):
+    return " ".join((reason.get("text") or reason.get("reason") or "").split())
+
+
+def check_flags(dom, clients):
     problems = []
     for client in clients:
+        flags = flags_of(client)
         cards = card_of(dom, client["label"])
         if not cards:
-            if client["alerts"]:
-                problems.append(f"{client['label']!r}: no card for its alerts")
+            if flags:
+                problems.append(f"{client['label']!r}: no card for its flags")
             continue
-        text = cards[0].clean_text()
-        for alert in client["alerts"]:
-            if alert["rule"] not in text:
-                problems.append(f"{client['label']!r}: rule {alert['rule']} missing")
-            if " ".join(alert["reason"].split()) not in text:
-                problems.append(f"{client['label']!r}: reason missing: {alert['reason'][:60]}")
-            if alert["severity"] not in text.lower():
-                problems.append(f"{client['label']!r}: severity {alert['severity']} not in words")
+        card = cards[0]
+        text = card.clean_text()
+        shown = [li for li in card.find_all("li", "flag")]
+        if len(shown) != len(flags):
+            problems.append(f"{client['label']!r}: {len(shown)} flags shown for {len(flags)} open")
+        for flag in flags:
+            if flag["kind"] not in text:
+                problems.append(f"{client['label']!r}: flag kind {flag['kind']} missing")
+            if flag["severity"] not in text.lower():
+                problems.append(f"{client['label']!r}: severity {flag['severity']} not in words")
+            if " ".join(flag["headline"].split()) not in text:
+                problems.append(f"{client['label']!r}: headline missing: {flag['headline'][:60]}")
+            for reason in flag.get("reasons") or []:
+                if reason["rule"] not in text:
+                    problems.append(f"{client['label']!r}: reason rule {reason['rule']} missing")
+                if reason_text(reason) not in text:
+                    problems.append(f"{client['label']!r}: reason missing: {reason_text(reason)[:60]}")
+    return problems
+
+
+def check_brief(dom, clients):
+    """The first thing in <main> is the brief, with a card for each active client
+    (both set-ups here see every active client today) and an opening line each."""
+    problems = []
+    mains = dom.find_all("main")
+    first = next((c for c in mains[0].children if isinstance(c, Element)), None) if mains else None
+    if first is None or first.tag != "section" or "brief" not in first.classes():
+        problems.append("the first element of <main> is not section.brief")
+        return problems
+    headings = first.find_all("h2")
+    if not headings or not headings[0].clean_text().startswith("Today"):
+        problems.append("the brief has no 'Today' heading")
+    cards = first.find_all("article", "brief-card")
+    labels = [next(iter(c.find_all("h3")), Element("h3", [], None)).clean_text() for c in cards]
+    known = {c["label"] for c in clients}
+    for label in labels:
+        if label not in known:
+            problems.append(f"a brief card for an unknown client: {label!r}")
+    for client in clients:
+        if client.get("status", "active") == "active" and client["label"] not in labels:
+            problems.append(f"{client['label']!r}: no brief card")
+    for card, label in zip(cards, labels):
+        opening = card.find_all("p", "opening")
+        if not opening or len(opening[0].clean_text()) < 15:
+            problems.append(f"{label!r}: no opening line in the brief")
+        flags = next((flags_of(c) for c in clients if c["label"] == label), [])
+        if flags and not any(" ".join(f["headline"].split()) in card.clean_text() for f in flags):
+            problems.append(f"{label!r}: the brief does not show a flag's headline")
+    if not cards:
+        problems.append("the brief has no card")
     return problems
 
 
@@ -542,12 +599,22 @@ def check_report(chromium, work, name, page, dashboard, screenshot, tally):
     ended = sum(c.get("status", "active") != "active" for c in clients)
     tally.record(f"{name}: a status in words for clients no longer sharing ({ended})", check_status(dom, clients))
     tally.record(f"{name}: charts for clients with 2+ check-ins", check_charts(dom, clients))
-    alerts = sum(len(c["alerts"]) for c in clients)
-    tally.record(f"{name}: every open alert ({alerts}) with rule, severity and reason", check_alerts(dom, clients))
+    tally.record(f"{name}: the page opens on today's brief ({len(dom.find_all('article', 'brief-card'))} cards)", check_brief(dom, clients))
+    flags = sum(len(flags_of(c)) for c in clients)
+    reasons = sum(len(f.get("reasons") or []) for c in clients for f in flags_of(c))
+    tally.record(f"{name}: every open flag ({flags}) with kind, severity, headline and its {reasons} reasons' rules", check_flags(dom, clients))
     tally.record(f"{name}: the newest shared note of each client, as text", check_notes(dom, clients))
     tally.record(f"{name}: the not-a-crisis-service statement", check_notice(dom))
     tally.record(f"{name}: headings in order, CSP, table scopes, summary", check_structure(dom, clients))
     tally.record(f"{name}: each DOM check fails once this report is broken", check_mutations(rendering, clients))
+
+
+def remove_last(page, text):
+    """The rendered DOM (text escaped as Chromium serialises it) without the last
+    occurrence of text: the client cards come after the brief, which may quote
+    the same words."""
+    at = page.rfind(text)
+    return page if at < 0 else page[:at] + page[at + len(text):]
 
 
 def check_mutations(rendering, clients):
@@ -572,14 +639,19 @@ def check_mutations(rendering, clients):
         problems.append("no client with two check-ins: the chart check would prove nothing")
     if any(c.get("status", "active") != "active" for c in clients):
         must_fail("an ended client without its status", check_status, dom.replace('class="badge status"', 'class="badge"'))
-    reasons = [a["reason"] for c in clients for a in c["alerts"]]
+    reasons = [r for c in clients for f in flags_of(c) for r in f.get("reasons") or []]
     if reasons:
-        must_fail("an alert without its reason", check_alerts, dom.replace(html.escape(reasons[0], quote=False), "", 1))
+        text = reasons[0].get("text") or reasons[0].get("reason")
+        must_fail("a flag without its reason", check_flags, remove_last(dom, html.escape(text, quote=False)))
+        must_fail("a flag reason without its rule", check_flags,
+                  dom.replace(f'<code class="rule">{reasons[0]["rule"]}</code>', "<code></code>"))
     else:
-        problems.append("no open alert: the alert check would prove nothing")
+        problems.append("no open flag with a reason: the flag check would prove nothing")
+    must_fail("the brief after the cards", check_brief, dom.replace('<section class="brief"', '<section class="later"', 1))
+    must_fail("the brief without its opening lines", check_brief, dom.replace('class="opening"', 'class="x"'))
     notes = [c["note"] for client in clients for c in client["checkins"][::-1] if (c.get("note") or "").strip()]
     if notes:
-        must_fail("a card without its newest note", check_notes, dom.replace(html.escape(notes[0], quote=False), "", 1))
+        must_fail("a card without its newest note", check_notes, remove_last(dom, html.escape(notes[0], quote=False)))
     else:
         problems.append("no shared note: the note check would prove nothing")
     return problems
