@@ -48,6 +48,7 @@ const WIPED_TABLES: &[&str] = &[
     "account",
     "quarantine",
     "received",
+    "replies",
     "restored_acks",
     "client_insights",
     "alert_acks",
@@ -319,6 +320,7 @@ pub(super) fn apply_leave(
     if leave.erase {
         for table in [
             "received",
+            "replies",
             "restored_acks",
             "client_insights",
             "alert_acks",

@@ -18,6 +18,7 @@ mod dashboard;
 mod membership;
 mod messages;
 mod recovery;
+mod replies;
 mod send;
 pub mod transport;
 
@@ -28,7 +29,8 @@ use serde::{Deserialize, Serialize};
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use membership::Membership;
-pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
+pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, SharingBody};
+pub use replies::{REPLY_MAX_CHARS, Reply, check_reply_text};
 pub use transport::{
     Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, Transport,
     TransportError,
@@ -93,7 +95,7 @@ pub struct SenderGap {
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Envelopes posted (check-ins, tombstones, receipts).
+    /// Envelopes posted (check-ins, tombstones, receipts, replies).
     pub sent: u32,
     /// Outbox entries skipped because a newer version replaced them.
     pub superseded: u32,
@@ -111,6 +113,8 @@ pub struct SyncReport {
     pub paired: Vec<String>,
     /// Receipts ("seen") applied to the client's check-ins.
     pub receipts_applied: u32,
+    /// Client: replies from the therapist kept (new ones and rewrites).
+    pub replies_received: u32,
     /// Therapist: clients whose check-ins this sync changed; their insights
     /// (and only theirs) are recomputed on the next read.
     pub insights_to_refresh: u32,
@@ -143,6 +147,9 @@ impl std::fmt::Display for SyncReport {
         }
         if self.receipts_applied > 0 {
             write!(f, ", seen receipts {}", self.receipts_applied)?;
+        }
+        if self.replies_received > 0 {
+            write!(f, ", replies from your therapist {}", self.replies_received)?;
         }
         if self.paused {
             write!(f, ", sharing paused (nothing sent)")?;
@@ -369,7 +376,8 @@ impl Store {
                 }
             }
             (Role::Therapist, _) => {
-                send::send_receipts(self, transport, &me, &mut report, progress)?
+                send::send_receipts(self, transport, &me, &mut report, progress)?;
+                replies::send_replies(self, transport, &me, &mut report, progress)?;
             }
         }
         if membership == Some(Membership::Erasing) {
