@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
 use super::replies::apply_reply;
+use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
@@ -275,6 +276,13 @@ fn apply_page(
                     }
                 }
             }
+            (Role::Therapist, MessageKind::Sharing) => match apply_notice(&tx, &sender, message)? {
+                Ok(changed) => changed,
+                Err(detail) => {
+                    report.quarantined.push(quarantine("malformed", detail)?);
+                    continue;
+                }
+            },
             (Role::Therapist, MessageKind::Leave) => {
                 match postcard::from_bytes::<LeaveBody>(&message.body) {
                     Ok(leave) => {

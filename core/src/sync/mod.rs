@@ -20,6 +20,7 @@ mod messages;
 mod recovery;
 mod replies;
 mod send;
+mod sharing;
 pub mod transport;
 
 use chrono::{DateTime, Utc};
@@ -118,8 +119,11 @@ pub struct SyncReport {
     /// Therapist: clients whose check-ins this sync changed; their insights
     /// (and only theirs) are recomputed on the next read.
     pub insights_to_refresh: u32,
-    /// Client: sharing is paused, so nothing was sent.
+    /// Client: sharing is paused, so no check-in was sent.
     pub paused: bool,
+    /// Client: the therapist was told that sharing paused or resumed. Not
+    /// counted in `sent`, which stays about check-ins and what answers them.
+    pub sharing_notice_sent: bool,
     /// Client: the therapist ended the pairing (learnt in this sync).
     pub ended_by_therapist: bool,
     /// Client: the erase finished; this database is now empty.
@@ -151,8 +155,15 @@ impl std::fmt::Display for SyncReport {
         if self.replies_received > 0 {
             write!(f, ", replies from your therapist {}", self.replies_received)?;
         }
+        if self.sharing_notice_sent {
+            write!(
+                f,
+                ", told your therapist sharing is {}",
+                if self.paused { "paused" } else { "on again" }
+            )?;
+        }
         if self.paused {
-            write!(f, ", sharing paused (nothing sent)")?;
+            write!(f, ", sharing paused (no check-in sent)")?;
         }
         if self.ended_by_therapist {
             write!(f, ", your therapist ended sharing")?;
@@ -363,10 +374,19 @@ impl Store {
         // The relay refusing our post token means the therapist revoked it.
         let mut token_revoked = false;
         match (account.role, membership) {
-            (Role::Client, Some(Membership::Active { paused: true })) => report.paused = true,
             (Role::Client, Some(Membership::Revoked { .. })) => {}
             (Role::Client, _) => {
-                match send::drain_outbox(self, transport, &me, &mut report, progress) {
+                // A pause or resume is told first, even while paused: pausing
+                // holds back check-ins, not the news that they are held back.
+                let sent = sharing::send_notice(self, transport, &me, &mut report).and_then(|()| {
+                    if membership == Some(Membership::Active { paused: true }) {
+                        report.paused = true;
+                        Ok(())
+                    } else {
+                        send::drain_outbox(self, transport, &me, &mut report, progress)
+                    }
+                });
+                match sent {
                     Err(Error::Transport(TransportError::Refused {
                         status: 403, code, ..
                     })) if code == "token_revoked" => {
