@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use rapport_core::insights::{Alert, ClientInsights};
 use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
-use rapport_core::sync::{ClientCheckIns, SyncReport, Transport};
+use rapport_core::sync::{ClientCheckIns, Reply, SyncReport, Transport};
 use rapport_core::{CheckIn, NoteVisibility, Store};
 use serde_json::{Value, json};
 
@@ -13,9 +13,9 @@ pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist
 before your next session, not in real time. If you need help now, call your local emergency number.";
 
 /// The therapist's dashboard as JSON:
-/// `{"clients": [{"label", "status", "trend", "items", "checkins": [{"session_date",
-/// "answers", "note", "support_requested", "seen"}], "alerts": [{"id", "rule",
-/// "severity", "reason", "session_date"}]}]}`.
+/// `{"clients": [{"label", "status", "trend", "items", "checkins": [{"id", "session_date",
+/// "answers", "note", "support_requested", "seen", "reply"}], "alerts": [{"id", "rule",
+/// "severity", "reason", "session_date"}]}]}`; `reply` is `null` or as [`reply_json`].
 pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
     json!({
         "clients": clients.iter().map(|c| {
@@ -33,15 +33,29 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
                     "reliable": item.reliable,
                 })).collect::<Vec<_>>()).unwrap_or_default(),
                 "checkins": c.checkins.iter().map(|r| json!({
+                    "id": r.record_id.to_string(),
                     "session_date": r.body.session_date.to_string(),
                     "answers": r.body.answers,
                     "note": r.body.shared_note,
                     "support_requested": r.body.support_requested,
                     "seen": r.seen,
+                    "reply": r.reply.as_ref().map(reply_json),
                 })).collect::<Vec<_>>(),
                 "alerts": insight.map(|i| alert_values(&i.open_alerts)).unwrap_or_default(),
             })
         }).collect::<Vec<_>>(),
+    })
+}
+
+/// A reply as the therapist sees it:
+/// `{"checkin", "text", "version", "written_at", "editable"}`.
+pub fn reply_json(reply: &Reply) -> Value {
+    json!({
+        "checkin": reply.record_id.to_string(),
+        "text": reply.text,
+        "version": reply.version,
+        "written_at": reply.written_at.to_rfc3339(),
+        "editable": reply.editable,
     })
 }
 
@@ -217,9 +231,21 @@ pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) 
                 if r.seen { "yes" } else { "no" },
                 r.body.shared_note.as_deref().unwrap_or(""),
             ));
+            if let Some(reply) = &r.reply {
+                out.push_str(&format!(
+                    "      your reply{}: {}\n",
+                    if reply.editable { "" } else { " (closed)" },
+                    indent(&reply.text, "        ")
+                ));
+            }
         }
     }
     out
+}
+
+/// Continues a multi-line text under the line it starts on.
+fn indent(text: &str, by: &str) -> String {
+    text.replace('\n', &format!("\n{by}"))
 }
 
 /// A client's history as JSON.
