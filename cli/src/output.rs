@@ -1,5 +1,6 @@
 //! What the CLI prints: tables for people, JSON for programs.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 
 use rapport_core::insights::{Alert, ClientInsights};
@@ -7,6 +8,7 @@ use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
 use rapport_core::sync::{ClientCheckIns, Reply, SyncReport, Transport};
 use rapport_core::{CheckIn, NoteVisibility, Store};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 /// Said wherever a client might expect someone to be watching.
 pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist reads check-ins \
@@ -248,8 +250,14 @@ fn indent(text: &str, by: &str) -> String {
     text.replace('\n', &format!("\n{by}"))
 }
 
-/// A client's history as JSON.
-pub fn history_json(checkins: &[CheckIn]) -> Value {
+/// A client's history as JSON: `{"checkins": [{"id", "session_date", "answers",
+/// "note", "note_private", "version", "seen", "reply"}]}`, where `reply` is
+/// `null` or `{"text", "written_at", "not_monitored"}`.
+pub fn history_json(
+    checkins: &[CheckIn],
+    replies: &HashMap<Uuid, Reply>,
+    not_monitored: &str,
+) -> Value {
     json!({
         "checkins": checkins.iter().map(|c| json!({
             "id": c.id.to_string(),
@@ -259,12 +267,23 @@ pub fn history_json(checkins: &[CheckIn]) -> Value {
             "note_private": c.note.as_ref().map(|n| n.visibility == NoteVisibility::Private),
             "version": c.version,
             "seen": c.seen_at.is_some(),
+            "reply": replies.get(&c.id).map(|r| json!({
+                "text": r.text,
+                "written_at": r.written_at.to_rfc3339(),
+                "not_monitored": not_monitored,
+            })),
         })).collect::<Vec<_>>(),
     })
 }
 
-/// A client's history as a table.
-pub fn history_table(checkins: &[CheckIn]) -> String {
+/// A client's history as a table; a check-in's reply is shown under it,
+/// with the reminder that nobody reads along in real time (a reply can
+/// look like the start of a conversation).
+pub fn history_table(
+    checkins: &[CheckIn],
+    replies: &HashMap<Uuid, Reply>,
+    not_monitored: &str,
+) -> String {
     let mut out = String::from("session      heard  hopeful  status                        note\n");
     for c in checkins {
         let status = if c.seen_at.is_some() {
@@ -285,6 +304,14 @@ pub fn history_table(checkins: &[CheckIn]) -> String {
             status,
             note
         ));
+        if let Some(reply) = replies.get(&c.id) {
+            out.push_str(&format!(
+                "    Your therapist replied ({}):\n      {}\n    {}\n",
+                reply.written_at.format("%Y-%m-%d %H:%M UTC"),
+                indent(&reply.text, "      "),
+                not_monitored
+            ));
+        }
     }
     if checkins.is_empty() {
         out.push_str("(no check-ins yet)\n");
