@@ -172,6 +172,14 @@ impl From<CoreError> for RapportError {
                 RapportError::ConsentRequired { current, reason }
             }
             CoreError::SharingEnded { .. } => RapportError::SharingEnded { reason },
+            // A reply is refused for what was typed, as a check-in is.
+            CoreError::ReplyTooLong { .. }
+            | CoreError::EmptyReply
+            | CoreError::ReplyControlCharacter { .. }
+            | CoreError::ReplyClosed => RapportError::InvalidCheckIn {
+                field: Some("reply".to_owned()),
+                reason,
+            },
         }
     }
 }

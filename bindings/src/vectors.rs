@@ -71,6 +71,10 @@ pub enum MessageKind {
     Leave,
     /// The therapist ended the pairing.
     Ended,
+    /// The therapist's reply to a check-in.
+    Reply,
+    /// The client paused or resumed sharing.
+    Sharing,
 }
 
 /// Sequence numbers that never arrived from a sender.
@@ -156,6 +160,8 @@ pub fn open_envelope(
             envelope::MessageKind::Receipt => MessageKind::Receipt,
             envelope::MessageKind::Leave => MessageKind::Leave,
             envelope::MessageKind::Ended => MessageKind::Ended,
+            envelope::MessageKind::Reply => MessageKind::Reply,
+            envelope::MessageKind::Sharing => MessageKind::Sharing,
         },
         sender: m.sender.to_string(),
         seq: m.seq,

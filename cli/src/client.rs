@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
+use rapport_core::safety::resources_for_locale;
 use rapport_core::sync::Membership;
 use rapport_core::{CheckInDraft, InstrumentRef, Note, NoteVisibility};
 
@@ -157,13 +158,19 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
         ClientCommand::History { json } => {
             let store = open_home(home)?;
             let all = store.all_checkins()?;
+            let replies = store.replies()?;
+            let not_monitored = resources_for_locale(&env_locale()).not_monitored;
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&output::history_json(&all))?
+                    serde_json::to_string_pretty(&output::history_json(
+                        &all,
+                        &replies,
+                        &not_monitored
+                    ))?
                 );
             } else {
-                print!("{}", output::history_table(&all));
+                print!("{}", output::history_table(&all, &replies, &not_monitored));
             }
             Ok(())
         }
@@ -186,7 +193,8 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
         ClientCommand::Pause => {
             open_home(home)?.pause_sharing()?;
             println!(
-                "Sharing paused: new check-ins stay on this device until `rapport client resume`."
+                "Sharing paused: new check-ins stay on this device until `rapport client resume`. \
+                 Your next sync tells your therapist that sharing is paused (nothing more)."
             );
             Ok(())
         }

@@ -1,12 +1,14 @@
 //! What the CLI prints: tables for people, JSON for programs.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 
 use rapport_core::insights::{Brief, ClientInsights, Flag};
 use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
-use rapport_core::sync::{ClientCheckIns, SyncReport, Transport};
+use rapport_core::sync::{ClientCheckIns, Reply, SyncReport, Transport};
 use rapport_core::{CheckIn, NoteVisibility, Store};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 /// Said wherever a client might expect someone to be watching.
 pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist reads check-ins \
@@ -14,8 +16,8 @@ before your next session, not in real time. If you need help now, call your loca
 
 /// The therapist's dashboard as JSON, clients in order of need:
 /// `{"clients": [{"label", "status", "paused_since", "trend", "items", "checkins":
-/// [{"id", "session_date", "answers", "note", "support_requested", "seen"}], "flags":
-/// [see `flag_value`]}]}`.
+/// [{"id", "session_date", "answers", "note", "support_requested", "seen", "reply"}],
+/// "flags": [see `flag_value`]}]}`; `reply` is `null` or as [`reply_json`].
 pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
     json!({
         "clients": in_need_order(clients, insights).map(|(c, insight)| {
@@ -39,6 +41,7 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
                     "note": r.body.shared_note,
                     "support_requested": r.body.support_requested,
                     "seen": r.seen,
+                    "reply": r.reply.as_ref().map(reply_json),
                 })).collect::<Vec<_>>(),
                 "flags": insight.map(|i| i.flags.iter().map(flag_value).collect::<Vec<_>>())
                     .unwrap_or_default(),
@@ -47,14 +50,29 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
     })
 }
 
+/// A reply as the therapist sees it:
+/// `{"checkin", "text", "version", "written_at", "editable"}`.
+pub fn reply_json(reply: &Reply) -> Value {
+    json!({
+        "checkin": reply.record_id.to_string(),
+        "text": reply.text,
+        "version": reply.version,
+        "written_at": reply.written_at.to_rfc3339(),
+        "editable": reply.editable,
+    })
+}
+
 /// The dashboard's clients in the order core gives their insights (by need).
 fn in_need_order<'a>(
     clients: &'a [ClientCheckIns],
     insights: &'a [ClientInsights],
 ) -> impl Iterator<Item = (&'a ClientCheckIns, Option<&'a ClientInsights>)> {
-    let ordered = insights
-        .iter()
-        .filter_map(|i| clients.iter().find(|c| c.device_id == i.device_id).map(|c| (c, Some(i))));
+    let ordered = insights.iter().filter_map(|i| {
+        clients
+            .iter()
+            .find(|c| c.device_id == i.device_id)
+            .map(|c| (c, Some(i)))
+    });
     let unknown = clients
         .iter()
         .filter(|c| !insights.iter().any(|i| i.device_id == c.device_id))
@@ -145,8 +163,16 @@ fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
     ));
     if f.is_open() {
         for r in &f.reasons {
-            let acked = if r.acknowledged_at.is_some() { " (acknowledged)" } else { "" };
-            out.push_str(&format!("{indent}    - {}: {}{acked}\n", r.rule.id(), r.text));
+            let acked = if r.acknowledged_at.is_some() {
+                " (acknowledged)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "{indent}    - {}: {}{acked}\n",
+                r.rule.id(),
+                r.text
+            ));
         }
         if f.earlier_reasons > 0 {
             out.push_str(&format!(
@@ -202,7 +228,9 @@ pub fn brief_json(brief: &Brief) -> Value {
 pub fn brief_text(brief: &Brief) -> String {
     let mut out = format!("Brief for {}", brief.date);
     out.push_str(match brief.basis {
-        rapport_core::insights::BriefBasis::RecordedSessions => " (clients with a session that day)\n",
+        rapport_core::insights::BriefBasis::RecordedSessions => {
+            " (clients with a session that day)\n"
+        }
         rapport_core::insights::BriefBasis::ActiveClients => {
             " (no session recorded that day: every active client)\n"
         }
@@ -220,13 +248,21 @@ pub fn brief_text(brief: &Brief) -> String {
         }
         out.push('\n');
         for k in &c.checkins {
-            let note = k.note.as_deref().map(|n| format!("  “{n}”")).unwrap_or_default();
+            let note = k
+                .note
+                .as_deref()
+                .map(|n| format!("  “{n}”"))
+                .unwrap_or_default();
             out.push_str(&format!(
                 "  {}  heard {}  hopeful {}{}{note}\n",
                 k.session_date,
                 rating(&k.answers, "heard"),
                 rating(&k.answers, "hopeful"),
-                if k.support_requested { "  (asked for support)" } else { "" },
+                if k.support_requested {
+                    "  (asked for support)"
+                } else {
+                    ""
+                },
             ));
         }
         let usual: Vec<String> = c
@@ -290,7 +326,7 @@ pub fn safety_notice(notice: &SafetyNotice) -> String {
     out
 }
 
-/// One line per client above its check-ins: trend, counts, and open alerts.
+/// One line per client above its check-ins: trend, counts, and open flags.
 fn client_heading(c: &ClientCheckIns, insight: Option<&ClientInsights>) -> String {
     let mut out = format!("\n{}", c.label);
     if let Some(i) = insight {
@@ -370,13 +406,31 @@ pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) 
                 if r.seen { "yes" } else { "no" },
                 r.body.shared_note.as_deref().unwrap_or(""),
             ));
+            if let Some(reply) = &r.reply {
+                out.push_str(&format!(
+                    "      your reply{}: {}\n",
+                    if reply.editable { "" } else { " (closed)" },
+                    indent(&reply.text, "        ")
+                ));
+            }
         }
     }
     out
 }
 
-/// A client's history as JSON.
-pub fn history_json(checkins: &[CheckIn]) -> Value {
+/// Continues a multi-line text under the line it starts on.
+fn indent(text: &str, by: &str) -> String {
+    text.replace('\n', &format!("\n{by}"))
+}
+
+/// A client's history as JSON: `{"checkins": [{"id", "session_date", "answers",
+/// "note", "note_private", "version", "seen", "reply"}]}`, where `reply` is
+/// `null` or `{"text", "written_at", "not_monitored"}`.
+pub fn history_json(
+    checkins: &[CheckIn],
+    replies: &HashMap<Uuid, Reply>,
+    not_monitored: &str,
+) -> Value {
     json!({
         "checkins": checkins.iter().map(|c| json!({
             "id": c.id.to_string(),
@@ -386,12 +440,23 @@ pub fn history_json(checkins: &[CheckIn]) -> Value {
             "note_private": c.note.as_ref().map(|n| n.visibility == NoteVisibility::Private),
             "version": c.version,
             "seen": c.seen_at.is_some(),
+            "reply": replies.get(&c.id).map(|r| json!({
+                "text": r.text,
+                "written_at": r.written_at.to_rfc3339(),
+                "not_monitored": not_monitored,
+            })),
         })).collect::<Vec<_>>(),
     })
 }
 
-/// A client's history as a table.
-pub fn history_table(checkins: &[CheckIn]) -> String {
+/// A client's history as a table; a check-in's reply is shown under it,
+/// with the reminder that nobody reads along in real time (a reply can
+/// look like the start of a conversation).
+pub fn history_table(
+    checkins: &[CheckIn],
+    replies: &HashMap<Uuid, Reply>,
+    not_monitored: &str,
+) -> String {
     let mut out = String::from("session      heard  hopeful  status                        note\n");
     for c in checkins {
         let status = if c.seen_at.is_some() {
@@ -412,6 +477,14 @@ pub fn history_table(checkins: &[CheckIn]) -> String {
             status,
             note
         ));
+        if let Some(reply) = replies.get(&c.id) {
+            out.push_str(&format!(
+                "    Your therapist replied ({}):\n      {}\n    {}\n",
+                reply.written_at.format("%Y-%m-%d %H:%M UTC"),
+                indent(&reply.text, "      "),
+                not_monitored
+            ));
+        }
     }
     if checkins.is_empty() {
         out.push_str("(no check-ins yet)\n");

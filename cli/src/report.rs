@@ -1124,6 +1124,7 @@ mod tests {
                     record_id: Uuid::from_u128(u128::from(n) << 64 | i as u128),
                     version: 1,
                     seen: false,
+                    reply: None,
                     body: CheckInBody {
                         instrument: InstrumentRef {
                             id: INSTRUMENT.into(),

@@ -86,6 +86,20 @@ pub enum TherapistCommand {
         #[arg(long, requires = "all")]
         label: Option<String>,
     },
+    /// Write a short reply to one check-in (at most 280 characters); it goes
+    /// to the client on your next sync. Writing again replaces it, until the
+    /// client checks in for a later session.
+    Reply {
+        /// The check-in's id (`therapist dashboard --json` shows each one's).
+        #[arg(long)]
+        checkin: uuid::Uuid,
+        /// What to tell the client.
+        #[arg(long)]
+        text: String,
+        /// Print the stored reply as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Acknowledge check-ins (clients learn on their next sync that you saw
     /// them) or single reasons of a flag.
     Ack {
@@ -204,6 +218,11 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             }
             Ok(())
         }
+        TherapistCommand::Reply {
+            checkin,
+            text,
+            json,
+        } => reply(home, checkin, &text, json),
         TherapistCommand::Flags { json, all } => {
             let store = open_home(home)?;
             let flags = store.flags(all)?;
@@ -321,5 +340,57 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+fn reply(home: &Path, checkin: uuid::Uuid, text: &str, json: bool) -> Result<()> {
+    let mut store = open_home(home)?;
+    let reply = store
+        .reply_to_checkin(checkin, text)
+        .map_err(reply_error_with_hint)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&output::reply_json(&reply))?
+        );
+        return Ok(());
+    }
+    // Name the client and session, so a mistyped id is noticed now.
+    let answered = store.dashboard()?.into_iter().find_map(|c| {
+        c.checkins
+            .iter()
+            .find(|r| r.record_id == checkin)
+            .map(|r| (c.label.clone(), r.body.session_date))
+    });
+    let whose = match answered {
+        Some((label, date)) => format!("{label}'s check-in for {date}"),
+        None => format!("check-in {checkin}"),
+    };
+    println!(
+        "Saved your reply to {whose} (version {}, {} of {} characters):\n  {}",
+        reply.version,
+        reply.text.chars().count(),
+        rapport_core::sync::REPLY_MAX_CHARS,
+        reply.text.replace('\n', "\n  ")
+    );
+    println!(
+        "It goes to them on your next `rapport sync`. You can change it by replying again until \
+         they check in for a later session."
+    );
+    Ok(())
+}
+
+/// The core's sentence, plus where to look next on the command line.
+fn reply_error_with_hint(e: rapport_core::Error) -> Box<dyn std::error::Error> {
+    let hint = match e.code() {
+        "checkin_not_found" => {
+            Some("`rapport therapist dashboard --json` lists each check-in's id")
+        }
+        "reply_closed" => Some("`rapport therapist dashboard --json` shows their latest check-in"),
+        _ => None,
+    };
+    match hint {
+        Some(hint) => format!("{e}\nhint: {hint}").into(),
+        None => e.into(),
     }
 }

@@ -773,13 +773,18 @@ fn the_brief_shows_who_has_not_come_back_and_not_who_recovered() {
     assert!(!silent["opening"]["text"].as_str().unwrap().is_empty());
     // The client who dipped and recovered: nothing open, the dip in history.
     let recovered = card(&brief, LABELS[1]);
-    assert!(recovered["flags"].as_array().unwrap().is_empty(), "{recovered}");
+    assert!(
+        recovered["flags"].as_array().unwrap().is_empty(),
+        "{recovered}"
+    );
     assert_eq!(brief["cards"][0]["label"], LABELS[0], "most in need first");
     let history = json_of(&p.therapist, &["therapist", "flags", "--json", "--all"]);
     assert!(
-        history["flags"].as_array().unwrap().iter().any(|f| {
-            f["client"] == LABELS[1] && f["kind"] == "concern" && f["open"] == false
-        }),
+        history["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| { f["client"] == LABELS[1] && f["kind"] == "concern" && f["open"] == false }),
         "{history}"
     );
     // The text brief reads the same story, in German when asked.
@@ -789,4 +794,148 @@ fn the_brief_shows_who_has_not_come_back_and_not_who_recovered() {
     );
     assert!(text.contains("Has not come back"), "{text}");
     assert!(text.contains("Sitzung"), "{text}");
+}
+
+#[test]
+fn a_reply_reaches_the_client_under_its_check_in_and_closes_when_they_check_in_again() {
+    let p = practice();
+    let client = &p.clients[0];
+    let today = chrono::Local::now().date_naive();
+    let last_week = (today - chrono::Days::new(7)).to_string();
+    for hopeful in ["2", "4"] {
+        ok(
+            client,
+            &[
+                "client",
+                "checkin",
+                "--heard",
+                "3",
+                "--hopeful",
+                hopeful,
+                "--session-date",
+                &last_week,
+            ],
+        );
+    }
+    ok(client, &["sync"]);
+    ok(&p.therapist, &["sync"]);
+    let ids_of = |dashboard: &Value| -> Vec<(String, Value)> {
+        dashboard["clients"][0]["checkins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_str().unwrap().to_owned(), c.clone()))
+            .collect()
+    };
+    let before = ids_of(&json_of(
+        &p.therapist,
+        &["therapist", "dashboard", "--json"],
+    ));
+    assert_eq!(before.len(), 2);
+    assert!(before.iter().all(|(_, c)| c["reply"].is_null()));
+    let answered = before
+        .iter()
+        .find(|(_, c)| c["answers"]["hopeful"] == 2)
+        .map(|(id, _)| id.clone())
+        .unwrap();
+
+    let text = "Marker-reply-zq: thank you for telling me.\nLet's start there next time.";
+    let out = ok(
+        &p.therapist,
+        &["therapist", "reply", "--checkin", &answered, "--text", text],
+    );
+    assert!(out.contains(LABELS[0]) && out.contains("next"), "{out}");
+    let after = ids_of(&json_of(
+        &p.therapist,
+        &["therapist", "dashboard", "--json"],
+    ));
+    for (id, c) in &after {
+        if *id == answered {
+            assert_eq!(c["reply"]["text"], text);
+            assert_eq!(c["reply"]["editable"], true);
+            assert_eq!(c["reply"]["version"], 1);
+        } else {
+            assert!(c["reply"].is_null(), "{c}");
+        }
+    }
+
+    assert!(ok(&p.therapist, &["sync"]).contains("sent 1"));
+    let out = ok(client, &["sync"]);
+    assert!(out.contains("replies from your therapist 1"), "{out}");
+    let history = json_of(client, &["client", "history", "--json"]);
+    let checkins = history["checkins"].as_array().unwrap();
+    assert_eq!(checkins.len(), 2);
+    for c in checkins {
+        if c["id"] == answered.as_str() {
+            assert_eq!(c["reply"]["text"], text);
+            assert!(c["reply"]["written_at"].as_str().unwrap().starts_with('2'));
+            let statement = c["reply"]["not_monitored"].as_str().unwrap();
+            assert!(statement.contains("real time"), "{statement}");
+        } else {
+            assert!(c["reply"].is_null(), "{c}");
+        }
+    }
+    let table = ok(client, &["client", "history"]);
+    assert!(table.contains("Your therapist replied"), "{table}");
+    assert!(
+        table.contains("      Let's start there next time."),
+        "{table}"
+    );
+    // Nobody else got it.
+    let other = json_of(&p.clients[1], &["client", "history", "--json"]);
+    assert!(!other.to_string().contains("Marker-reply"));
+
+    // The client checks in for this week's session: the old reply closes.
+    ok(
+        client,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "4",
+            "--session-date",
+            &today.to_string(),
+        ],
+    );
+    ok(client, &["sync"]);
+    ok(&p.therapist, &["sync"]);
+    let refused = rapport(
+        &p.therapist,
+        &[
+            "therapist",
+            "reply",
+            "--checkin",
+            &answered,
+            "--text",
+            "One more thing",
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("has checked in since"), "{stderr}");
+    assert!(stderr.contains("hint:"), "{stderr}");
+    let unknown = rapport(
+        &p.therapist,
+        &[
+            "therapist",
+            "reply",
+            "--checkin",
+            &uuid::Uuid::nil().to_string(),
+            "--text",
+            "hi",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no check-in with id"));
+
+    // The reply is readable nowhere at rest: relay, therapist, clients.
+    for (path, bytes) in all_files(p.dir.path()) {
+        assert!(
+            !contains(&bytes, "Marker-reply"),
+            "the reply in plaintext in {}",
+            path.display()
+        );
+    }
+    drop(p.relay);
 }

@@ -101,6 +101,69 @@ pub enum Error {
         /// `revoked` (by the therapist) or `erasing`.
         how: String,
     },
+    /// A reply is longer than a client's screen is made to show.
+    #[error("the reply is {given} characters long; shorten it to {max} or fewer")]
+    ReplyTooLong {
+        /// Longest reply accepted, in characters.
+        max: usize,
+        /// Length of the reply given, in characters.
+        given: usize,
+    },
+    /// A reply with nothing but spaces in it.
+    #[error("the reply is empty: write a few words, or leave the check-in without a reply")]
+    EmptyReply,
+    /// A reply holding a character no screen can show (a tab, an escape
+    /// sequence): it could garble or spoof what the client sees.
+    #[error(
+        "the reply contains an invisible control character (character {position}): remove it; \
+         line breaks are fine"
+    )]
+    ReplyControlCharacter {
+        /// Where it is, counting characters from 1.
+        position: usize,
+    },
+    /// The client checked in again since: a reply belongs to the most recent
+    /// conversation, not to a session the client has moved on from.
+    #[error(
+        "this client has checked in since, so the reply to this check-in can no longer be \
+         written or changed; reply to their latest check-in instead"
+    )]
+    ReplyClosed,
+}
+
+impl Error {
+    /// A stable name for the kind of error, for apps and scripts to act on
+    /// (the text may change; these names do not). The parts with their own
+    /// finer codes ([`InviteError::code`], [`PairingError::code`],
+    /// [`QuarantineReason::code`]) keep them.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "invalid_checkin",
+            Error::Instrument(_) => "invalid_instrument",
+            Error::Store(StoreError::CheckInNotFound { .. }) => "checkin_not_found",
+            Error::Store(StoreError::CheckInDeleted { .. }) => "checkin_deleted",
+            Error::Store(_) => "storage",
+            Error::Key(_) => "key_unavailable",
+            Error::Invite(_) => "invalid_invite",
+            Error::Pairing(_) => "pairing_refused",
+            Error::Envelope(_) => "envelope_refused",
+            Error::Transport(_) => "transport",
+            Error::NoAccount => "no_account",
+            Error::WrongRole { .. } => "wrong_role",
+            Error::AlreadySetUp { .. } => "already_set_up",
+            Error::UnknownClient { .. } => "unknown_client",
+            Error::AmbiguousClient { .. } => "ambiguous_client",
+            Error::UnknownFlag { .. } => "unknown_flag",
+            Error::UnknownReason { .. } => "unknown_reason",
+            Error::RuleSetting(_) => "invalid_rule_setting",
+            Error::ConsentRequired { .. } => "consent_required",
+            Error::SharingEnded { .. } => "sharing_ended",
+            Error::ReplyTooLong { .. } => "reply_too_long",
+            Error::EmptyReply => "empty_reply",
+            Error::ReplyControlCharacter { .. } => "reply_control_character",
+            Error::ReplyClosed => "reply_closed",
+        }
+    }
 }
 
 /// Why an invite could not be read. Each kind of damage has its own variant so

@@ -129,6 +129,61 @@ fn pausing_keeps_checkins_on_the_phone_until_resumed() {
 }
 
 #[test]
+fn the_therapist_learns_that_sharing_paused_and_resumed() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["P"]);
+    let device = p.therapist.peers().unwrap()[0].0.card.device_id;
+    assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
+
+    let paused_at = day(18).and_hms_opt(8, 30, 0).unwrap().and_utc();
+    p.clock.set(paused_at);
+    p.clients[0].pause_sharing().unwrap();
+    p.clients[0].record(on(day(18), draft(2, 2, None))).unwrap();
+    // Told at the next sync, a day later, with the time of the pause.
+    p.clock.set(paused_at + Duration::days(1));
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.paused && report.sharing_notice_sent, "{report}");
+    assert_eq!(report.sent, 0, "the check-in is held back");
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.applied, 1, "{report}");
+    assert_eq!(
+        p.therapist.client_paused_since(&device).unwrap(),
+        Some(paused_at)
+    );
+    assert!(p.therapist.dashboard().unwrap()[0].checkins.is_empty());
+    // Told once.
+    assert!(!p.clients[0].sync(&relay).unwrap().sharing_notice_sent);
+
+    p.clients[0].resume_sharing().unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.sharing_notice_sent && !report.paused, "{report}");
+    assert_eq!(report.sent, 1, "the held-back check-in goes out");
+    p.therapist.sync(&relay).unwrap();
+    assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
+    assert_eq!(p.therapist.dashboard().unwrap()[0].checkins.len(), 1);
+}
+
+#[test]
+fn a_late_pause_notice_does_not_undo_a_later_resume() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["P"]);
+    let device = p.therapist.peers().unwrap()[0].0.card.device_id;
+    // The relay holds the pause back and publishes it after the resume.
+    p.clients[0].pause_sharing().unwrap();
+    relay.set_faults(rapport_core::sync::Faults {
+        delay: 1.0,
+        ..Default::default()
+    });
+    p.clients[0].sync(&relay).unwrap();
+    relay.set_faults(Default::default());
+    p.clients[0].resume_sharing().unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!((report.applied, report.duplicates), (1, 1), "{report}");
+    assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
+}
+
+#[test]
 fn a_private_note_never_leaves_the_phone() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay, &["N"]);

@@ -46,6 +46,13 @@ pub enum MessageKind {
     Leave,
     /// The therapist ended the pairing (body: `EndedBody`).
     Ended,
+    // New kinds go last: postcard encodes a variant by its index, so moving
+    // one would change the meaning of every envelope already sent.
+    /// The therapist's short reply to one check-in (body: `ReplyBody`;
+    /// `record_id` is the check-in's, `record_version` the reply's own).
+    Reply,
+    /// The client paused or resumed sharing (body: `SharingBody`).
+    Sharing,
 }
 
 /// The signed content of an envelope.

@@ -162,3 +162,22 @@ fn numbers_accepted_out_of_order_are_replays_too() {
         }))
     );
 }
+
+#[test]
+fn message_kinds_keep_their_wire_index_as_kinds_are_added() {
+    // Envelopes already on relays and in test vectors name their kind by
+    // index: adding a kind anywhere but last would change what they mean.
+    let kinds = [
+        MessageKind::Hello,
+        MessageKind::CheckIn,
+        MessageKind::Tombstone,
+        MessageKind::Receipt,
+        MessageKind::Leave,
+        MessageKind::Ended,
+        MessageKind::Reply,
+        MessageKind::Sharing,
+    ];
+    for (index, kind) in kinds.iter().enumerate() {
+        assert_eq!(postcard::to_allocvec(kind).unwrap(), vec![index as u8]);
+    }
+}

@@ -196,6 +196,9 @@ impl Store {
             tombstone.version,
             now.timestamp_millis()
         ])?;
+        // The therapist's reply answered this check-in; it goes with it.
+        tx.prepare_cached("DELETE FROM replies WHERE record_id = ?1")?
+            .execute(params![id.as_bytes()])?;
         queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
         tx.commit()?;
         Ok(tombstone)

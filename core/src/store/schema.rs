@@ -232,10 +232,12 @@ const MIGRATIONS: &[&str] = &[
     //   whether it went out. On the client's device: the reply received.
     //   The text lives only inside `sealed`.
     // - peers.paused_at: the therapist's copy of a client's paused sharing,
-    //   so no check-in is counted missing while the client holds them back.
+    //   so no check-in is counted missing while the client holds them back;
+    //   peers.sharing_seq: the sequence number of the pause or resume last
+    //   applied, so a notice the relay delivers late changes nothing.
     // - account.sharing_notice: a client's pause or resume still to be told
-    //   to the therapist (NULL when told), and the sequence number reserved
-    //   for it.
+    //   to the therapist (NULL when told), when it happened, and the
+    //   sequence number reserved for it.
     "
     CREATE TABLE flag_marks (
         id        TEXT PRIMARY KEY,
@@ -256,8 +258,10 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX replies_due ON replies (sender) WHERE sent = 0;
     ALTER TABLE peers ADD COLUMN paused_at INTEGER;
+    ALTER TABLE peers ADD COLUMN sharing_seq INTEGER;
     ALTER TABLE account ADD COLUMN sharing_notice TEXT
         CHECK (sharing_notice IN ('paused', 'resumed'));
+    ALTER TABLE account ADD COLUMN sharing_notice_at INTEGER;
     ALTER TABLE account ADD COLUMN sharing_notice_seq INTEGER;
     UPDATE client_insights SET dirty = 1;
     ",

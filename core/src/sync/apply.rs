@@ -8,6 +8,8 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
+use super::replies::apply_reply;
+use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
@@ -262,6 +264,25 @@ fn apply_page(
                     }
                 }
             }
+            (Role::Client, MessageKind::Reply) => {
+                match apply_reply(&tx, cipher, &sender, message)? {
+                    Ok(kept) => {
+                        report.replies_received += u32::from(kept);
+                        kept
+                    }
+                    Err(detail) => {
+                        report.quarantined.push(quarantine("malformed", detail)?);
+                        continue;
+                    }
+                }
+            }
+            (Role::Therapist, MessageKind::Sharing) => match apply_notice(&tx, &sender, message)? {
+                Ok(changed) => changed,
+                Err(detail) => {
+                    report.quarantined.push(quarantine("malformed", detail)?);
+                    continue;
+                }
+            },
             (Role::Therapist, MessageKind::Leave) => {
                 match postcard::from_bytes::<LeaveBody>(&message.body) {
                     Ok(leave) => {
@@ -429,6 +450,14 @@ fn upsert_received(
             sealed
         ],
     )?;
+    if body.is_none() {
+        // The client deleted the check-in: a reply to it has nothing left to
+        // answer, and the client would drop it anyway.
+        tx.execute(
+            "DELETE FROM replies WHERE sender = ?1 AND record_id = ?2",
+            params![sender_text, message.record_id.as_bytes()],
+        )?;
+    }
     // A device restored from a recovery kit remembers what was acknowledged.
     tx.execute(
         "UPDATE received SET acked_at = (SELECT acked_at FROM restored_acks a

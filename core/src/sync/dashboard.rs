@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::apply::{RECEIVED, received_row_id};
 use super::messages::CheckInBody;
+use super::replies::Reply;
 use crate::crypto::{RowAddress, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
@@ -22,6 +23,8 @@ pub struct ReceivedCheckIn {
     pub body: CheckInBody,
     /// Whether the therapist acknowledged this version.
     pub seen: bool,
+    /// The therapist's reply to it, if one was written.
+    pub reply: Option<Reply>,
 }
 
 /// One client, as the therapist sees them.
@@ -53,6 +56,7 @@ impl Store {
                     r.get::<_, Vec<u8>>(3)?,
                 ))
             })?;
+            let mut replies = self.replies_from(&device_id)?;
             let mut checkins = Vec::new();
             for row in rows {
                 let (record_id, version, seen, sealed) = row?;
@@ -64,7 +68,18 @@ impl Store {
                     version,
                     body,
                     seen,
+                    reply: replies.remove(&record_id),
                 });
+            }
+            // A reply stays open until the client checks in for a later
+            // session: the check-ins are in session order, so only those on
+            // the latest session date qualify.
+            if let Some(latest) = checkins.last().map(|c| c.body.session_date) {
+                for checkin in &mut checkins {
+                    if let Some(reply) = &mut checkin.reply {
+                        reply.editable = checkin.body.session_date == latest;
+                    }
+                }
             }
             clients.push(ClientCheckIns {
                 label: peer.label,

@@ -1,7 +1,9 @@
 //! The client's rights over the pairing, and the therapist's way to end it:
 //! pause sharing, leave, erase everything, revoke.
 //!
-//! - Pausing keeps new check-ins on the phone (queued) until sharing resumes.
+//! - Pausing keeps new check-ins on the phone (queued) until sharing resumes;
+//!   the therapist is told that sharing paused (and resumed), so the silence
+//!   is not read as a client who stopped checking in.
 //! - Leaving tells the therapist, revokes the therapist's token for this
 //!   client's mailbox, and forgets the pairing; check-ins stay on the phone.
 //! - Erasing deletes every check-in's content at once and queues tombstones;
@@ -48,9 +50,11 @@ const WIPED_TABLES: &[&str] = &[
     "account",
     "quarantine",
     "received",
+    "replies",
     "restored_acks",
     "client_insights",
     "alert_acks",
+    "flag_marks",
     "sessions",
     "device_identity",
 ];
@@ -78,11 +82,13 @@ impl Store {
     }
 
     /// Keeps new check-ins on this device until [`Store::resume_sharing`].
+    /// The therapist learns that sharing is paused (not why) on the next sync.
     pub fn pause_sharing(&mut self) -> Result<(), Error> {
         self.set_paused(true)
     }
 
-    /// Sends what was kept back on the next sync, and everything after it.
+    /// Sends what was kept back on the next sync, and everything after it;
+    /// the therapist learns first that sharing resumed.
     pub fn resume_sharing(&mut self) -> Result<(), Error> {
         self.set_paused(false)
     }
@@ -90,11 +96,8 @@ impl Store {
     fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
         self.require_account(Role::Client)?;
         self.require_active()?;
-        self.conn.execute(
-            "UPDATE account SET sharing_paused = ?1 WHERE id = 1",
-            params![paused],
-        )?;
-        Ok(())
+        // The therapist is told on the next sync, even while paused.
+        super::sharing::queue_notice(&self.conn, paused, self.options.clock.now())
     }
 
     fn require_active(&self) -> Result<(), Error> {
@@ -319,9 +322,11 @@ pub(super) fn apply_leave(
     if leave.erase {
         for table in [
             "received",
+            "replies",
             "restored_acks",
             "client_insights",
             "alert_acks",
+            "flag_marks",
             "sessions",
         ] {
             tx.execute(

@@ -109,3 +109,24 @@ pub struct EndedBody {
     /// When the therapist ended it.
     pub at: DateTime<Utc>,
 }
+
+/// The therapist's reply to one check-in. The message's `record_id` names the
+/// check-in; its `record_version` is the reply's own version (1, 2, … as the
+/// therapist edits it), so the client keeps only the newest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyBody {
+    /// What the therapist wrote (at most [`super::REPLY_MAX_CHARS`] characters).
+    pub text: String,
+    /// When the therapist wrote this version.
+    pub written_at: DateTime<Utc>,
+}
+
+/// "I paused sharing" or "I share again": the therapist stops expecting
+/// check-ins while the client holds them back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharingBody {
+    /// Paused (`true`) or resumed (`false`).
+    pub paused: bool,
+    /// When the client paused or resumed.
+    pub at: DateTime<Utc>,
+}

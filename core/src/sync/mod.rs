@@ -18,7 +18,9 @@ mod dashboard;
 mod membership;
 mod messages;
 mod recovery;
+mod replies;
 mod send;
+mod sharing;
 pub mod transport;
 
 use chrono::{DateTime, Utc};
@@ -28,7 +30,8 @@ use serde::{Deserialize, Serialize};
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use membership::Membership;
-pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
+pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, SharingBody};
+pub use replies::{REPLY_MAX_CHARS, Reply, check_reply_text};
 pub use transport::{
     Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, Transport,
     TransportError,
@@ -93,7 +96,7 @@ pub struct SenderGap {
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Envelopes posted (check-ins, tombstones, receipts).
+    /// Envelopes posted (check-ins, tombstones, receipts, replies).
     pub sent: u32,
     /// Outbox entries skipped because a newer version replaced them.
     pub superseded: u32,
@@ -111,11 +114,16 @@ pub struct SyncReport {
     pub paired: Vec<String>,
     /// Receipts ("seen") applied to the client's check-ins.
     pub receipts_applied: u32,
+    /// Client: replies from the therapist kept (new ones and rewrites).
+    pub replies_received: u32,
     /// Therapist: clients whose check-ins this sync changed; their insights
     /// (and only theirs) are recomputed on the next read.
     pub insights_to_refresh: u32,
-    /// Client: sharing is paused, so nothing was sent.
+    /// Client: sharing is paused, so no check-in was sent.
     pub paused: bool,
+    /// Client: the therapist was told that sharing paused or resumed. Not
+    /// counted in `sent`, which stays about check-ins and what answers them.
+    pub sharing_notice_sent: bool,
     /// Client: the therapist ended the pairing (learnt in this sync).
     pub ended_by_therapist: bool,
     /// Client: the erase finished; this database is now empty.
@@ -144,8 +152,18 @@ impl std::fmt::Display for SyncReport {
         if self.receipts_applied > 0 {
             write!(f, ", seen receipts {}", self.receipts_applied)?;
         }
+        if self.replies_received > 0 {
+            write!(f, ", replies from your therapist {}", self.replies_received)?;
+        }
+        if self.sharing_notice_sent {
+            write!(
+                f,
+                ", told your therapist sharing is {}",
+                if self.paused { "paused" } else { "on again" }
+            )?;
+        }
         if self.paused {
-            write!(f, ", sharing paused (nothing sent)")?;
+            write!(f, ", sharing paused (no check-in sent)")?;
         }
         if self.ended_by_therapist {
             write!(f, ", your therapist ended sharing")?;
@@ -356,10 +374,19 @@ impl Store {
         // The relay refusing our post token means the therapist revoked it.
         let mut token_revoked = false;
         match (account.role, membership) {
-            (Role::Client, Some(Membership::Active { paused: true })) => report.paused = true,
             (Role::Client, Some(Membership::Revoked { .. })) => {}
             (Role::Client, _) => {
-                match send::drain_outbox(self, transport, &me, &mut report, progress) {
+                // A pause or resume is told first, even while paused: pausing
+                // holds back check-ins, not the news that they are held back.
+                let sent = sharing::send_notice(self, transport, &me, &mut report).and_then(|()| {
+                    if membership == Some(Membership::Active { paused: true }) {
+                        report.paused = true;
+                        Ok(())
+                    } else {
+                        send::drain_outbox(self, transport, &me, &mut report, progress)
+                    }
+                });
+                match sent {
                     Err(Error::Transport(TransportError::Refused {
                         status: 403, code, ..
                     })) if code == "token_revoked" => {
@@ -369,7 +396,8 @@ impl Store {
                 }
             }
             (Role::Therapist, _) => {
-                send::send_receipts(self, transport, &me, &mut report, progress)?
+                send::send_receipts(self, transport, &me, &mut report, progress)?;
+                replies::send_replies(self, transport, &me, &mut report, progress)?;
             }
         }
         if membership == Some(Membership::Erasing) {
