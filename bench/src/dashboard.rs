@@ -1,5 +1,5 @@
 //! `dashboard_100k`: the therapist's full dashboard (every client with series,
-//! per-item change, trend and open alerts) after ingesting 500 clients × 200
+//! per-item change, trend and open flags) after ingesting 500 clients × 200
 //! weekly check-ins, against a plain SQL scan of the same check-ins stored as
 //! plaintext in the same run.
 //!
@@ -27,8 +27,11 @@
 //! - Ratings follow five courses (improving, flat, worsening, thriving,
 //!   volatile) with week-to-week noise; a few clients ask for support, share
 //!   notes, go silent or miss a session the therapist recorded, so every
-//!   alert rule fires. No alert is acknowledged: the dashboard shows all of
-//!   them, the most it ever has to.
+//!   flag rule fires. No flag is marked discussed: the dashboard shows every
+//!   open one. Flags resolve themselves (back in the usual range, came
+//!   back, improved), so open flags per client are a product figure:
+//!   `--check` fails when the median client has more than 1 or the 95th
+//!   percentile more than 3 (counts, not timings).
 //! - Besides the ratio, the issue asks for at most 100 ms: reported as
 //!   `within_abs_limit` and a warning, not enforced (a timed test on a shared
 //!   machine); `--check` gates the ratio.
@@ -399,10 +402,11 @@ fn check_dashboard(dashboard: &[ClientInsights], sessions: usize) -> Result<(), 
     Ok(())
 }
 
-/// The flag kinds this scenario's data opens for some client.
-const EXPECTED_KINDS: [FlagKind; 5] = [
+/// The flag kinds this scenario's data leaves open for some client. Not
+/// `DifficultFirstSession`: the low first sessions (improving clients) are
+/// years back, and the flag resolved when the client came back.
+const EXPECTED_KINDS: [FlagKind; 4] = [
     FlagKind::SupportRequested,
-    FlagKind::DifficultFirstSession,
     FlagKind::Concern,
     FlagKind::StalledTherapy,
     FlagKind::MissingCheckin,

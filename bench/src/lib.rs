@@ -32,10 +32,12 @@ pub struct Scenario {
 }
 
 /// `brief_500`'s ratio limit: about twice the ratio measured on a shared
-/// 2-core machine (see the README's figures), so that load on the machine
-/// does not fail `--check` while a brief that got much slower than the
-/// scan does.
-const BRIEF_LIMIT: f64 = 3.0;
+/// 2-core machine (5.08, 5.29 and 6.17 in three runs: 156 ms vs 31 ms,
+/// 87 ms vs 16 ms, 85 ms vs 14 ms), so that load on the machine does not fail `--check` while a
+/// brief that got much slower than the scan does. The ratio is higher than
+/// the dashboard's because the brief reads every client's insights (to
+/// order them by need) while its baseline scans only 30 check-ins each.
+const BRIEF_LIMIT: f64 = 10.0;
 
 /// Every scenario, in the order they run.
 pub const SCENARIOS: &[Scenario] = &[
