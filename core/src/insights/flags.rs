@@ -263,6 +263,7 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
         concern: None,
         support: None,
         stalled: None,
+        seen: HashMap::new(),
     };
     let mut deterioration_armed: HashMap<String, bool> = HashMap::new();
     let mut plateau_at: Option<usize> = None;
@@ -278,6 +279,13 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
             engine.concern(i, reasons);
         }
         engine.plateau(i, &mut plateau_at);
+        for (item, &rating) in &point.answers {
+            let (_, ratings) = engine
+                .seen
+                .entry(item.clone())
+                .or_insert_with(|| (point.session_date, Vec::new()));
+            ratings.push(rating);
+        }
     }
     engine.apply_marks(None);
     engine.flags
@@ -289,9 +297,17 @@ struct Engine<'a, 'b> {
     concern: Option<Slot>,
     support: Option<usize>,
     stalled: Option<usize>,
+    /// Per item, the date of its first rating and every rating before the
+    /// check-in being looked at, so each check-in costs the same however
+    /// long the series.
+    seen: HashMap<String, (NaiveDate, Vec<u8>)>,
 }
 
 impl Engine<'_, '_> {
+    fn earlier(&self, item: &str) -> &[u8] {
+        self.seen.get(item).map_or(&[], |(_, r)| r.as_slice())
+    }
+
     fn required(&self) -> impl Iterator<Item = &str> {
         self.input
             .instrument
@@ -510,11 +526,8 @@ impl Engine<'_, '_> {
                 continue;
             };
             let name = item_name(item);
-            let history: Vec<u8> = points[..i]
-                .iter()
-                .filter_map(|p| p.answers.get(item).copied())
-                .collect();
-            let usual = UsualRange::of(&history, rules.usual_range_sessions as usize, &spec.scale);
+            let history = self.earlier(item);
+            let usual = UsualRange::of(history, rules.usual_range_sessions as usize, &spec.scale);
             let mut qualifiers = Vec::new();
             let mut fell = None;
 
@@ -564,9 +577,10 @@ impl Engine<'_, '_> {
             // From the first session: opens a concern when crossed (a slow
             // slide gives no drop), and is told beside the item's other
             // reasons while it lasts.
-            let first = points[..i]
-                .iter()
-                .find_map(|p| p.answers.get(item).map(|&v| (p.session_date, v)));
+            let first = self
+                .seen
+                .get(item)
+                .and_then(|(date, ratings)| Some((*date, *ratings.first()?)));
             if let Some((first_date, from)) = first {
                 let armed = deterioration_armed.entry(item.to_owned()).or_insert(true);
                 let index = self.rci(item, from, now);
@@ -637,7 +651,7 @@ impl Engine<'_, '_> {
                     self.update(index, point, headline, reasons);
                 }
                 None => {
-                    let back_at = self.back_at(i);
+                    let back_at = self.back_at();
                     let index = self.open(FlagKind::Concern, point, headline, reasons);
                     self.concern = Some(Slot { index, back_at });
                 }
@@ -678,8 +692,8 @@ impl Engine<'_, '_> {
     }
 
     /// Where each required item counts as back: the low end of its usual
-    /// range before check-in `i`.
-    fn back_at(&self, i: usize) -> Vec<(String, u8)> {
+    /// range before the check-in being looked at.
+    fn back_at(&self) -> Vec<(String, u8)> {
         let window = self.input.rules.usual_range_sessions as usize;
         self.input
             .instrument
@@ -687,11 +701,7 @@ impl Engine<'_, '_> {
             .iter()
             .filter(|spec| spec.required)
             .map(|spec| {
-                let history: Vec<u8> = self.input.points[..i]
-                    .iter()
-                    .filter_map(|p| p.answers.get(&spec.id).copied())
-                    .collect();
-                let usual = UsualRange::of(&history, window, &spec.scale);
+                let usual = UsualRange::of(self.earlier(&spec.id), window, &spec.scale);
                 (
                     spec.id.clone(),
                     usual.low.max(self.input.rules.low_score_at_or_below + 1),
