@@ -206,3 +206,28 @@ fn the_brief_covers_the_days_sessions_or_every_active_client() {
     assert_eq!(one.cards.len(), 1);
     assert_eq!(one.cards[0].label, "C");
 }
+
+#[test]
+fn a_paused_client_shows_as_paused_and_is_never_counted_missing() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["P.Z."]);
+    at(&p.clock, day(2));
+    p.clients[0].record(on(day(2), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    at(&p.clock, day(5));
+    p.clients[0].pause_sharing().unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    at(&p.clock, day(28));
+    let client = &p.therapist.insights().unwrap()[0];
+    assert!(client.paused_since.is_some());
+    assert!(client.flags.is_empty(), "{:#?}", client.flags);
+    // Resumed: the silence counts again.
+    p.clients[0].resume_sharing().unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let client = &p.therapist.insights().unwrap()[0];
+    assert!(client.paused_since.is_none());
+    assert_eq!(client.flags[0].kind, FlagKind::MissingCheckin);
+}
