@@ -551,18 +551,10 @@ fn render_flag(f: &Flag, html: &mut String) {
         headline = escape(&f.headline),
     );
     for r in &f.reasons {
-        let rci = r
-            .rci
-            .map(|v| {
-                format!(
-                    " <span class=\"when\">RCI {}</span>",
-                    format!("{v:+.2}").replace('-', "−")
-                )
-            })
-            .unwrap_or_default();
+        // The reason's text already names its RCI where it has one.
         let _ = writeln!(
             html,
-            "<li class=\"reason\"><code class=\"rule\">{rule}</code> {text}{rci}</li>",
+            "<li class=\"reason\"><code class=\"rule\">{rule}</code> {text}</li>",
             rule = escape(r.rule.id()),
             text = escape(&r.text),
         );
