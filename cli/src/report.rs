@@ -179,8 +179,9 @@ pub fn render(
          role=\"note\"><strong>Rapport is not a crisis service.</strong> Check-ins are not \
          watched in real time, and clients are told so: a flag here waits until you read it.</p>\n\
          <p class=\"legend\">Ratings run from 1 (not at all) to 5 (completely). Change is since \
-         the first session; RCI is the reliable change index, and a change beyond ±1.96 is \
-         marked <em>reliable</em>: unlikely to be measurement noise. A flag resolves itself when \
+         the first session; RCI is the reliable change index, shown as a figure: a change \
+         beyond ±1.96 is marked <em>reliable</em>, but one 1–5 rating is a rough measure, so \
+         read it beside the numbers. A flag resolves itself when \
          a later check-in is back in the client's usual range, or when you mark it \
          discussed.</p>\n</section>\n",
     );

@@ -77,8 +77,9 @@ pub struct ItemSpec {
 
 /// The spread and reliability of an item's ratings, declared by the
 /// instrument so the reliable change index (Jacobson & Truax) can be computed:
-/// `RCI = Δ / (sd · √2 · √(1 − r))`; `|RCI| > 1.96` is a change unlikely to be
-/// measurement noise.
+/// `RCI = Δ / (sd · √2 · √(1 − r))`, with `|RCI| > 1.96` as the threshold. For
+/// a single 1–5 item with provisional sd and r it is a figure to read beside
+/// the plain numbers, not a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReliableChange {
