@@ -97,9 +97,37 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(hint) = e.downcast_ref::<rapport_core::Error>().and_then(hint_for) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// Where to look next on the command line: core's sentences are for every
+/// front end and name no command, so the CLI adds its own.
+fn hint_for(e: &rapport_core::Error) -> Option<String> {
+    use rapport_core::Error;
+    Some(match e {
+        Error::NoAccount => "`rapport therapist init --relay URL --name NAME`, or \
+                             `rapport client join INVITE --accept-consent N`"
+            .into(),
+        Error::UnknownClient { .. } => "`rapport therapist dashboard` lists them".into(),
+        Error::ConsentRequired { current, .. } => format!(
+            "`rapport client consent` shows it; then `rapport client join INVITE \
+             --accept-consent {current}`"
+        ),
+        Error::UnknownFlag { .. } => "`rapport therapist flags --all` lists them".into(),
+        Error::UnknownReason { .. } => "`rapport therapist flags --json` lists them".into(),
+        Error::Store(rapport_core::StoreError::CheckInNotFound { .. }) => {
+            "`rapport therapist dashboard --json` lists each check-in's id".into()
+        }
+        Error::ReplyClosed => {
+            "`rapport therapist dashboard --json` shows their latest check-in".into()
+        }
+        _ => return None,
+    })
 }
 
 pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;

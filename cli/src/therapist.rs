@@ -345,9 +345,7 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
 
 fn reply(home: &Path, checkin: uuid::Uuid, text: &str, json: bool) -> Result<()> {
     let mut store = open_home(home)?;
-    let reply = store
-        .reply_to_checkin(checkin, text)
-        .map_err(reply_error_with_hint)?;
+    let reply = store.reply_to_checkin(checkin, text)?;
     if json {
         println!(
             "{}",
@@ -378,19 +376,4 @@ fn reply(home: &Path, checkin: uuid::Uuid, text: &str, json: bool) -> Result<()>
          they check in for a later session."
     );
     Ok(())
-}
-
-/// The core's sentence, plus where to look next on the command line.
-fn reply_error_with_hint(e: rapport_core::Error) -> Box<dyn std::error::Error> {
-    let hint = match e.code() {
-        "checkin_not_found" => {
-            Some("`rapport therapist dashboard --json` lists each check-in's id")
-        }
-        "reply_closed" => Some("`rapport therapist dashboard --json` shows their latest check-in"),
-        _ => None,
-    };
-    match hint {
-        Some(hint) => format!("{e}\nhint: {hint}").into(),
-        None => e.into(),
-    }
 }

@@ -794,6 +794,18 @@ fn the_brief_shows_who_has_not_come_back_and_not_who_recovered() {
     );
     assert!(text.contains("Has not come back"), "{text}");
     assert!(text.contains("Sitzung"), "{text}");
+    // Core's error names no command; the CLI adds where to look.
+    let unknown = rapport(
+        &p.therapist,
+        &["therapist", "discussed", "--flag", "000000000000"],
+    );
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("no flag has the id"), "{err}");
+    assert!(
+        err.contains("hint: `rapport therapist flags --all`"),
+        "{err}"
+    );
 }
 
 #[test]

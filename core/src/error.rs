@@ -39,7 +39,10 @@ pub enum Error {
     #[error(transparent)]
     Transport(#[from] crate::sync::TransportError),
     /// This device has not joined a therapist or been set up as one.
-    #[error("this device is not set up yet: run `therapist init` or `client join` first")]
+    #[error(
+        "this device is not set up yet: set it up as a therapist, or join a therapist with an \
+         invite, first"
+    )]
     NoAccount,
     /// The operation belongs to the other role.
     #[error("this device is set up as a {actual:?}; that is something a {expected:?} does")]
@@ -56,7 +59,7 @@ pub enum Error {
         role: crate::sync::Role,
     },
     /// No paired client has this label.
-    #[error("no client is labelled {label:?}: `rapport therapist dashboard` lists them")]
+    #[error("no client is labelled {label:?}: the dashboard lists every client's label")]
     UnknownClient {
         /// The label asked for.
         label: String,
@@ -86,8 +89,8 @@ pub enum Error {
     RuleSetting(#[from] crate::insights::RuleSettingError),
     /// Joining needs the current consent text accepted.
     #[error(
-        "joining needs consent version {current} accepted (you gave {given}): read it with \
-         `rapport client consent` and join again with `--accept-consent {current}`"
+        "joining needs consent version {current} accepted (you gave {given}): read the \
+         consent and accept it to join"
     )]
     ConsentRequired {
         /// The version this app asks for.
