@@ -37,7 +37,7 @@ pub enum Error {
     Envelope(#[from] QuarantineReason),
     /// The relay could not be used; nothing was lost, sync again later.
     #[error(transparent)]
-    Transport(#[from] crate::sync::TransportError),
+    Transport(#[from] TransportError),
     /// This device has not joined a therapist or been set up as one.
     #[error(
         "this device is not set up yet: set it up as a therapist, or join a therapist with an \
@@ -48,15 +48,15 @@ pub enum Error {
     #[error("this device is set up as a {actual:?}; that is something a {expected:?} does")]
     WrongRole {
         /// The role the operation needs.
-        expected: crate::sync::Role,
+        expected: crate::role::Role,
         /// This device's role.
-        actual: crate::sync::Role,
+        actual: crate::role::Role,
     },
     /// The device is already set up.
     #[error("this device is already set up as a {role:?}; use another home to start afresh")]
     AlreadySetUp {
         /// Its role.
-        role: crate::sync::Role,
+        role: crate::role::Role,
     },
     /// No paired client has this label.
     #[error("no client is labelled {label:?}: the dashboard lists every client's label")]
@@ -86,7 +86,7 @@ pub enum Error {
     },
     /// A rule setting that does not exist or a value out of range.
     #[error("{0}")]
-    RuleSetting(#[from] crate::insights::RuleSettingError),
+    RuleSetting(#[from] RuleSettingError),
     /// Joining needs the current consent text accepted.
     #[error(
         "joining needs consent version {current} accepted (you gave {given}): read the \
@@ -608,4 +608,56 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Store(e.into())
     }
+}
+
+/// Why the relay could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: offline, DNS, TLS, timeout. Nothing was lost; sync again later.
+    #[error("the relay could not be reached ({detail}); check the connection and sync again")]
+    Unreachable {
+        /// What failed.
+        detail: String,
+    },
+    /// The relay answered with an error.
+    #[error("the relay refused the request ({status} {code}): {detail}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error code (`forbidden`, `token_revoked`, `too_large`, ...).
+        code: String,
+        /// The relay's explanation.
+        detail: String,
+    },
+    /// Too many requests; retry after the given time.
+    #[error("the relay asks to slow down; sync again in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// The relay answered something this app does not understand.
+    #[error("unexpected answer from the relay: {detail}")]
+    Protocol {
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// A rule setting that does not exist or a value out of its range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleSettingError {
+    /// No setting has this name.
+    #[error("there is no rule setting called {name:?}")]
+    Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// The value is not a whole number in range.
+    #[error("{name} takes a whole number from 1 to {max}")]
+    OutOfRange {
+        /// The setting.
+        name: String,
+        /// Its largest value.
+        max: u64,
+    },
 }

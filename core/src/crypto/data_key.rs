@@ -10,7 +10,7 @@ use std::sync::Arc;
 use age::secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::row::fill_random;
+use super::fill_random;
 use super::secret_store::SecretStore;
 use crate::error::KeyError;
 

@@ -9,4 +9,11 @@ pub use data_key::{DEFAULT_WORK_FACTOR, DataKey, KeySource, MAX_WORK_FACTOR, Pas
 pub use row::{RowAddress, RowCipher, RowOpenError};
 pub use secret_store::{MemorySecretStore, SecretStore, SecretStoreError};
 
-pub(crate) use row::fill_random;
+/// Fills `buf` from the operating system's random source. Here rather than
+/// in `row.rs` or `data_key.rs`, which both need it, so neither imports the
+/// other for it.
+pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), crate::error::KeyError> {
+    getrandom::getrandom(buf).map_err(|e| crate::error::KeyError::NoRandomness {
+        detail: e.to_string(),
+    })
+}

@@ -14,6 +14,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 use super::data_key::DataKey;
+use super::fill_random;
 use crate::error::KeyError;
 
 const FORMAT_V1: u8 = 1;
@@ -120,13 +121,6 @@ impl RowCipher {
             )
             .map_err(|_| RowOpenError::Tampered)
     }
-}
-
-/// Fills `buf` from the operating system's random source.
-pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), KeyError> {
-    getrandom::getrandom(buf).map_err(|e| KeyError::NoRandomness {
-        detail: e.to_string(),
-    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::RuleSettingError;
+
 /// Why a flag was opened, updated or escalated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,25 +89,6 @@ impl Severity {
             Severity::Low => "low",
         }
     }
-}
-
-/// A rule setting that does not exist or a value out of its range.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleSettingError {
-    /// No setting has this name.
-    #[error("there is no rule setting called {name:?}")]
-    Unknown {
-        /// The name given.
-        name: String,
-    },
-    /// The value is not a whole number in range.
-    #[error("{name} takes a whole number from 1 to {max}")]
-    OutOfRange {
-        /// The setting.
-        name: String,
-        /// Its largest value.
-        max: u64,
-    },
 }
 
 /// Thresholds of the rules. Unknown names in stored settings (a setting an

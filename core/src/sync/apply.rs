@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
+use super::received::{RECEIVED, received_row_id};
 use super::replies::apply_reply;
 use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
@@ -382,15 +383,6 @@ fn mark_seen(state: &mut KnownSender, seq: u64) {
         state.seen_above.push(seq);
     }
 }
-
-/// Where a received check-in's content is sealed: bound to sender, record and version.
-pub(crate) fn received_row_id(sender: &DeviceId, record_id: &uuid::Uuid) -> Vec<u8> {
-    let mut id = sender.0.to_vec();
-    id.extend_from_slice(record_id.as_bytes());
-    id
-}
-
-pub(crate) const RECEIVED: &str = "received";
 
 /// Applies a check-in (`body`) or tombstone (`None`) if it is newer than what
 /// the therapist holds. Returns whether anything changed.

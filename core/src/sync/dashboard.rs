@@ -4,8 +4,8 @@
 use rusqlite::params;
 use uuid::Uuid;
 
-use super::apply::{RECEIVED, received_row_id};
 use super::messages::CheckInBody;
+use super::received::{RECEIVED, received_row_id};
 use super::replies::Reply;
 use crate::crypto::{RowAddress, RowOpenError};
 use crate::error::{Error, StoreError};

@@ -17,6 +17,7 @@ mod apply;
 mod dashboard;
 mod membership;
 mod messages;
+mod received;
 mod recovery;
 mod replies;
 mod send;
@@ -27,6 +28,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+pub use crate::role::Role;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use membership::Membership;
@@ -46,15 +48,6 @@ use crate::store::{open_value, seal_value};
 
 /// Envelopes fetched per page; also the most held in memory at once.
 pub const FETCH_PAGE: u32 = 256;
-
-/// Which side of the therapy this device is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    /// Records check-ins and sends them to one therapist.
-    Client,
-    /// Receives check-ins from clients and acknowledges them.
-    Therapist,
-}
 
 /// This device's place on the relay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

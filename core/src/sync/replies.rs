@@ -14,8 +14,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use super::apply::received_row_id;
 use super::messages::ReplyBody;
+use super::received::received_row_id;
 use super::send::take_seq;
 use super::{Role, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};

@@ -6,38 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Why the relay could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TransportError {
-    /// No answer: offline, DNS, TLS, timeout. Nothing was lost; sync again later.
-    #[error("the relay could not be reached ({detail}); check the connection and sync again")]
-    Unreachable {
-        /// What failed.
-        detail: String,
-    },
-    /// The relay answered with an error.
-    #[error("the relay refused the request ({status} {code}): {detail}")]
-    Refused {
-        /// HTTP status.
-        status: u16,
-        /// The relay's error code (`forbidden`, `token_revoked`, `too_large`, ...).
-        code: String,
-        /// The relay's explanation.
-        detail: String,
-    },
-    /// Too many requests; retry after the given time.
-    #[error("the relay asks to slow down; sync again in {retry_after_secs} s")]
-    RateLimited {
-        /// Seconds to wait.
-        retry_after_secs: u64,
-    },
-    /// The relay answered something this app does not understand.
-    #[error("unexpected answer from the relay: {detail}")]
-    Protocol {
-        /// What was wrong.
-        detail: String,
-    },
-}
+pub use crate::error::TransportError;
 
 /// A new mailbox and the token that reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,15 @@
+//! Where a therapist keeps what a client sent: the table and the row id each
+//! sealed check-in is bound to. Apart from `apply.rs` so reading (the
+//! dashboard, replies) does not depend on the code that writes.
+
+use crate::identity::DeviceId;
+
+/// The table received check-ins live in.
+pub(crate) const RECEIVED: &str = "received";
+
+/// Where a received check-in's content is sealed: bound to sender, record and version.
+pub(crate) fn received_row_id(sender: &DeviceId, record_id: &uuid::Uuid) -> Vec<u8> {
+    let mut id = sender.0.to_vec();
+    id.extend_from_slice(record_id.as_bytes());
+    id
+}
