@@ -207,7 +207,6 @@ impl TherapistApp {
     /// recorded that day, or per active client when none is, by need.
     /// `label` narrows it to one client; `locale` picks the language of the
     /// opening lines.
-    #[uniffi::method(default(label = None))]
     pub fn brief(
         &self,
         date: String,
