@@ -9,6 +9,7 @@ package app.rapport.jvmtests
 
 import app.rapport.core.HttpTransport
 import app.rapport.core.Problem
+import app.rapport.core.screens.BriefScreenModel
 import app.rapport.core.screens.CheckInScreenModel
 import app.rapport.core.screens.CheckInState
 import app.rapport.core.screens.DashboardScreenModel
@@ -19,10 +20,10 @@ import app.rapport.core.screens.PracticeSetupModel
 import java.time.LocalDate
 import java.time.ZoneOffset
 import kotlinx.coroutines.runBlocking
-import uniffi.rapport_ffi.AlertRule
-import uniffi.rapport_ffi.AlertSeverity
 import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.FlagKind
 import uniffi.rapport_ffi.SafetyReason
+import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.TherapistApp
 import uniffi.rapport_ffi.Transport
 import uniffi.rapport_ffi.Trend
@@ -65,6 +66,7 @@ private class Practice(val relay: LocalRelay) {
     fun checkInScreen(daysAgo: Long = 0) = CheckInScreenModel(client, LOCALE, clientTransport, today = { utcToday().minusDays(daysAgo) })
     fun history() = HistoryScreenModel(client, clientTransport)
     fun dashboard() = DashboardScreenModel(therapist, { http })
+    fun brief(locale: String = LOCALE) = BriefScreenModel(therapist, locale, today = ::utcToday)
 }
 
 /** Loads the screen, taps the two required items and sends. */
@@ -203,8 +205,8 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         check(history.state.value.rows.single().supportRequested)
         val dashboard = p.dashboard()
         runBlocking { dashboard.refresh() }
-        val alert = dashboard.state.value.alerts.first()
-        assertEqual(AlertRule.SUPPORT_REQUESTED to AlertSeverity.URGENT, alert.rule to alert.severity)
+        val flag = dashboard.state.value.flags.first()
+        assertEqual(FlagKind.SUPPORT_REQUESTED to Severity.URGENT, flag.kind to flag.severity)
         check(dashboard.state.value.clients.single().points.single().supportRequested)
     }
 
@@ -270,7 +272,7 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         assertEqual(1, dashboard.state.value.clients.single().points.size, "sent after resuming")
     }
 
-    test("dashboard rows come from insights: a chart point per session, the trend, and alerts most severe first") {
+    test("dashboard rows come from insights: a chart point per session, the trend, and flags in the library's order") {
         val p = Practice(relay).apply { pair() }
         val ratings = listOf(21L to (5 to 5), 14L to (4 to 4), 7L to (2 to 3), 0L to (1 to 2))
         for ((daysAgo, answers) in ratings) p.checkInScreen(daysAgo).checkIn(answers.first, answers.second)
@@ -282,16 +284,36 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         assertEqual(1.toUByte() to 2.toUByte(), row.latestHeard to row.latestHopeful)
         assertEqual(Trend.WORSENING, row.trend)
         check(row.reliableChanges.any { it.item == "heard" && it.change == -4 }) { "${row.items}" }
-        val alerts = dashboard.state.value.alerts
-        check(alerts.isNotEmpty()) { "a falling client raises alerts" }
-        assertEqual(alerts.sortedBy { it.severity.ordinal }.map { it.severity }, alerts.map { it.severity }, "most severe first")
-        assertEqual(row.openAlerts.map { it.id }.toSet(), alerts.map { it.id }.toSet())
-        runBlocking { dashboard.acknowledge(alerts.first().id) }
-        check(dashboard.state.value.alerts.none { it.id == alerts.first().id }) { "acknowledged alert still open" }
-        assertEqual(alerts.size - 1, dashboard.state.value.clients.single().openAlerts.size)
+        val flags = dashboard.state.value.flags
+        check(flags.isNotEmpty()) { "a falling client raises a flag" }
+        check(flags.all { it.headline.isNotBlank() && it.reasons.isNotEmpty() }) { "$flags" }
+        assertEqual(p.therapist.flags(false).map { it.id }, flags.map { it.id }, "kept in the library's order")
+        assertEqual(flags.map { it.id }, row.flags.map { it.id })
+        runBlocking { dashboard.markDiscussed(flags.first().id) }
+        check(dashboard.state.value.flags.none { it.id == flags.first().id }) { "discussed flag still open" }
+        assertEqual(flags.size - 1, dashboard.state.value.clients.single().flags.size)
     }
 
-    test("the dashboard puts the client with the most pressing alert first") {
+    test("the brief has a card per client with check-ins, the usual range, flags and an opening line") {
+        val p = Practice(relay).apply { pair() }
+        p.checkInScreen().checkIn(heard = 3, hopeful = 2, note = "hard start")
+        runBlocking { p.dashboard().refresh() }
+        val brief = p.brief("de-DE")
+        runBlocking { brief.load() }
+        val state = brief.state.value
+        assertEqual(null, state.problem)
+        assertEqual(utcToday().toString(), state.date)
+        val card = state.cards.single()
+        assertEqual(listOf(2.toUByte()), card.checkins.map { it.ratings["hopeful"] })
+        check(card.usual.any { it.item == "hopeful" }) { "${card.usual}" }
+        val flag = card.flags.single()
+        assertEqual(FlagKind.DIFFICULT_FIRST_SESSION to Severity.MEDIUM, flag.kind to flag.severity)
+        check(card.opening.isNotBlank())
+        runBlocking { brief.markDiscussed(flag.id) }
+        assertEqual(emptyList(), brief.state.value.cards.single().flags)
+    }
+
+    test("the dashboard keeps the library's order: the client who asked for support first") {
         val p = Practice(relay).apply { pair("Z.Z.") }
         p.checkInScreen().checkIn(heard = 4, hopeful = 4)
         val second = Practice(relay)
@@ -317,7 +339,8 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         val labels = dashboard.state.value.clients.map { it.label }
         assertEqual(listOf("Z.Z.", "A.A.").sorted().toSet(), labels.toSet())
         val first = dashboard.state.value.clients.first()
-        assertEqual(AlertSeverity.URGENT, first.mostSevere, "the client who asked for support comes first")
+        assertEqual(Severity.URGENT, first.badge, "the client who asked for support comes first")
+        assertEqual(p.therapist.insights().map { it.label }, labels, "the library's order, not re-sorted")
     }
 }
 

@@ -300,7 +300,7 @@ fun defineTransportTests(suite: Suite, relay: LocalRelay) = with(suite) {
         assertEqual(Problem.Kind.NOT_SET_UP, Problem.of(RapportException.NotSetUp("join first")).kind)
         assertEqual(Problem.Kind.CONSENT_REQUIRED, Problem.of(RapportException.ConsentRequired(2u, "read the new text")).kind)
         assertEqual(Problem.Kind.SHARING_ENDED, Problem.of(RapportException.SharingEnded("ended")).kind)
-        assertEqual(Problem.Kind.NOT_FOUND, Problem.of(RapportException.NotFound("no such alert")).kind)
+        assertEqual(Problem.Kind.NOT_FOUND, Problem.of(RapportException.NotFound("no such flag")).kind)
         val storage = Problem.of(RapportException.Storage("disk full: free some space"))
         assertEqual(Problem.Kind.OTHER to "disk full: free some space", storage.kind to storage.reason)
     }

@@ -49,7 +49,7 @@ pub struct CheckInDraft {
     /// An optional note.
     #[uniffi(default = None)]
     pub note: Option<Note>,
-    /// "I need support now": the therapist gets an urgent alert with the
+    /// "I need support now": the therapist gets an urgent flag with the
     /// check-in, and recording returns crisis resources.
     #[uniffi(default = false)]
     pub support_requested: bool,

@@ -100,8 +100,8 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
-    /// No client has this label, several do, or no alert has this id: refresh
-    /// the list and pick again.
+    /// No client has this label, several do, or no flag or reason has this
+    /// id: refresh the list and pick again.
     #[error("{reason}")]
     NotFound {
         /// What happened, for a person.
@@ -167,7 +167,11 @@ impl From<CoreError> for RapportError {
             }
             CoreError::UnknownClient { .. }
             | CoreError::AmbiguousClient { .. }
-            | CoreError::UnknownAlert { .. } => RapportError::NotFound { reason },
+            | CoreError::UnknownFlag { .. }
+            | CoreError::UnknownReason { .. } => RapportError::NotFound { reason },
+            // These bindings take no rule settings by name, so this is not
+            // reached through them; were it, the setting is not one there is.
+            CoreError::RuleSetting(_) => RapportError::NotFound { reason },
             CoreError::ConsentRequired { current, .. } => {
                 RapportError::ConsentRequired { current, reason }
             }

@@ -1,9 +1,12 @@
-//! The therapist's insights and alerts, mirroring `rapport_core::insights`.
+//! The therapist's insights per client, mirroring `rapport_core::insights`
+//! (flags are in `flags.rs`, the brief in `brief.rs`).
 
 use std::collections::HashMap;
 use std::time::SystemTime;
 
 use rapport_core::insights as core;
+
+use crate::flags::Flag;
 
 /// A word a therapist understands at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -16,61 +19,6 @@ pub enum Trend {
     Worsening,
     /// Fewer than two check-ins.
     NotEnoughData,
-}
-
-/// What raised an alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum AlertRule {
-    /// The client asked for support.
-    SupportRequested,
-    /// The first session was rated low.
-    LowFirstSession,
-    /// A reliable deterioration since the first session.
-    ReliableDeterioration,
-    /// A sharp fall from the previous session.
-    Drop,
-    /// A rating at or below its threshold.
-    LowScore,
-    /// No check-in when one was expected.
-    MissingCheckin,
-    /// No reliable improvement over several sessions.
-    Plateau,
-}
-
-/// How urgently an alert asks for attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum AlertSeverity {
-    /// The client asked for support.
-    Urgent,
-    /// Look before the next session.
-    High,
-    /// Worth raising in the next session.
-    Medium,
-    /// For the record.
-    Low,
-}
-
-/// One alert about one client.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Alert {
-    /// Stable id; pass it to `acknowledge_alert`.
-    pub id: String,
-    /// The therapist's label for the client.
-    pub client_label: String,
-    /// The client's device id.
-    pub client_device_id: String,
-    /// The rule.
-    pub rule: AlertRule,
-    /// Its stable name (`low_first_session`, ...).
-    pub rule_id: String,
-    /// How urgent.
-    pub severity: AlertSeverity,
-    /// One sentence naming the numbers.
-    pub reason: String,
-    /// The session it is about, `YYYY-MM-DD`, when there is one.
-    pub session_date: Option<String>,
-    /// When acknowledged; unset while open.
-    pub acknowledged_at: Option<SystemTime>,
 }
 
 /// One check-in as a point of the chart.
@@ -140,37 +88,22 @@ pub struct ClientInsights {
     pub items: Vec<ItemInsight>,
     /// The trend word.
     pub trend: Trend,
-    /// Open alerts, most urgent first.
-    pub open_alerts: Vec<Alert>,
+    /// Open flags, by need (the library's order: show them as they come).
+    pub flags: Vec<Flag>,
+    /// When the client paused sharing, while paused: no check-in counts as
+    /// missing meanwhile.
+    pub paused_since: Option<SystemTime>,
     /// Check-ins not acknowledged yet.
     pub unseen: u32,
 }
 
-impl From<core::Alert> for Alert {
-    fn from(a: core::Alert) -> Self {
-        Alert {
-            rule_id: a.rule.id().to_owned(),
-            rule: match a.rule {
-                core::AlertRule::SupportRequested => AlertRule::SupportRequested,
-                core::AlertRule::LowFirstSession => AlertRule::LowFirstSession,
-                core::AlertRule::ReliableDeterioration => AlertRule::ReliableDeterioration,
-                core::AlertRule::Drop => AlertRule::Drop,
-                core::AlertRule::LowScore => AlertRule::LowScore,
-                core::AlertRule::MissingCheckin => AlertRule::MissingCheckin,
-                core::AlertRule::Plateau => AlertRule::Plateau,
-            },
-            severity: match a.severity {
-                core::Severity::Urgent => AlertSeverity::Urgent,
-                core::Severity::High => AlertSeverity::High,
-                core::Severity::Medium => AlertSeverity::Medium,
-                core::Severity::Low => AlertSeverity::Low,
-            },
-            id: a.id,
-            client_label: a.client_label,
-            client_device_id: a.client.to_string(),
-            reason: a.reason,
-            session_date: a.session_date.map(|d| d.to_string()),
-            acknowledged_at: a.acknowledged_at.map(Into::into),
+impl From<core::ClientStatus> for ClientStatus {
+    fn from(s: core::ClientStatus) -> Self {
+        match s {
+            core::ClientStatus::Active => ClientStatus::Active,
+            core::ClientStatus::Left(at) => ClientStatus::Left { at: at.into() },
+            core::ClientStatus::Erased(at) => ClientStatus::Erased { at: at.into() },
+            core::ClientStatus::Revoked(at) => ClientStatus::Revoked { at: at.into() },
         }
     }
 }
@@ -180,12 +113,7 @@ impl From<core::ClientInsights> for ClientInsights {
         ClientInsights {
             label: c.label,
             device_id: c.device_id.to_string(),
-            status: match c.status {
-                core::ClientStatus::Active => ClientStatus::Active,
-                core::ClientStatus::Left(at) => ClientStatus::Left { at: at.into() },
-                core::ClientStatus::Erased(at) => ClientStatus::Erased { at: at.into() },
-                core::ClientStatus::Revoked(at) => ClientStatus::Revoked { at: at.into() },
-            },
+            status: c.status.into(),
             sessions: c
                 .sessions
                 .into_iter()
@@ -214,7 +142,8 @@ impl From<core::ClientInsights> for ClientInsights {
                 core::Trend::Worsening => Trend::Worsening,
                 core::Trend::NotEnoughData => Trend::NotEnoughData,
             },
-            open_alerts: c.open_alerts.into_iter().map(Into::into).collect(),
+            flags: c.flags.into_iter().map(Into::into).collect(),
+            paused_since: c.paused_since.map(Into::into),
             unseen: c.unseen,
         }
     }

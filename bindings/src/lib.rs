@@ -13,9 +13,11 @@
 
 mod app;
 mod background;
+mod brief;
 mod checkin;
 mod client;
 mod error;
+mod flags;
 mod foreign;
 mod insights;
 mod instrument;
@@ -24,18 +26,20 @@ mod sync;
 mod therapist;
 mod vectors;
 
+pub use brief::{Brief, BriefBasis, BriefCard, BriefCheckIn, Opening, OutsideRange, UsualRange};
 pub use checkin::{
     CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, InstrumentRef, Note,
     NoteVisibility, OutboxEntry, OutboxKind, Tombstone,
 };
 pub use client::ClientApp;
 pub use error::RapportError;
+pub use flags::{
+    Flag, FlagEvent, FlagEventKind, FlagKind, Reason, Resolution, ResolutionKind, Rule, Severity,
+};
 pub use foreign::{
     FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, SecretStore, Transport,
 };
-pub use insights::{
-    Alert, AlertRule, AlertSeverity, ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend,
-};
+pub use insights::{ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend};
 pub use instrument::{Instrument, InstrumentItem};
 pub use safety::{
     Consent, CrisisContactKind, CrisisLine, CrisisResources, RecordOutcome, SafetyNotice,

@@ -8,9 +8,11 @@ use rapport_core::sync::Role as CoreRole;
 use rapport_core::{Store, StoreOptions};
 
 use crate::app::{SharedStore, keystore_key, passphrase, passphrase_key};
+use crate::brief::Brief;
 use crate::error::RapportError;
+use crate::flags::{Flag, Reason};
 use crate::foreign::{SecretStore, Transport};
-use crate::insights::{Alert, ClientInsights};
+use crate::insights::ClientInsights;
 use crate::instrument::Instrument;
 use crate::sync::{Account, ClientCheckIns, CreatedInvite, PairedDevice, SyncReport};
 
@@ -156,7 +158,8 @@ impl TherapistApp {
     }
 
     /// Every client with the chart's series, change since the first session,
-    /// trend and open alerts. Fast: summaries are kept up to date by sync.
+    /// trend and open flags, by need (show them in this order). Fast:
+    /// summaries are kept up to date by sync.
     pub fn insights(&self) -> Result<Vec<ClientInsights>, RapportError> {
         Ok(self
             .store
@@ -167,27 +170,59 @@ impl TherapistApp {
             .collect())
     }
 
-    /// Open alerts, most urgent first; with `include_acknowledged`, the
-    /// acknowledged ones (history) after them.
-    #[uniffi::method(default(include_acknowledged = false))]
-    pub fn alerts(&self, include_acknowledged: bool) -> Result<Vec<Alert>, RapportError> {
+    /// Open flags of every client, by need (show them in this order); with
+    /// `include_resolved`, the resolved ones after them, most recently
+    /// resolved first.
+    #[uniffi::method(default(include_resolved = false))]
+    pub fn flags(&self, include_resolved: bool) -> Result<Vec<Flag>, RapportError> {
         Ok(self
             .store
             .lock()
-            .alerts(include_acknowledged)?
+            .flags(include_resolved)?
             .into_iter()
             .map(Into::into)
             .collect())
     }
 
-    /// Acknowledges an alert; it stays in history. `NotFound` for an
-    /// unknown id.
-    pub fn acknowledge_alert(&self, id: String) -> Result<Alert, RapportError> {
-        Ok(self.store.lock().acknowledge_alert(&id)?.into())
+    /// Marks a flag discussed: it resolves and stays in history. `NotFound`
+    /// for an unknown id.
+    pub fn mark_discussed(&self, id: String) -> Result<Flag, RapportError> {
+        Ok(self.store.lock().mark_discussed(&id)?.into())
+    }
+
+    /// Marks every open flag discussed, or only those of the client
+    /// labelled `label`; returns how many.
+    #[uniffi::method(default(label = None))]
+    pub fn mark_all_discussed(&self, label: Option<String>) -> Result<u32, RapportError> {
+        Ok(self.store.lock().mark_all_discussed(label.as_deref())?)
+    }
+
+    /// Acknowledges one reason of an open flag; the flag stays open.
+    /// `NotFound` for an unknown id.
+    pub fn acknowledge_reason(&self, id: String) -> Result<Reason, RapportError> {
+        Ok(self.store.lock().acknowledge_reason(&id)?.into())
+    }
+
+    /// The brief for `date` (`YYYY-MM-DD`): a card per client with a session
+    /// recorded that day, or per active client when none is, by need.
+    /// `label` narrows it to one client; `locale` picks the language of the
+    /// opening lines.
+    pub fn brief(
+        &self,
+        date: String,
+        label: Option<String>,
+        locale: String,
+    ) -> Result<Brief, RapportError> {
+        let date = crate::checkin::parse_session_date(&date)?;
+        Ok(self
+            .store
+            .lock()
+            .brief(date, label.as_deref(), &locale)?
+            .into())
     }
 
     /// Records that a session with `label` took place on `session_date`
-    /// (`YYYY-MM-DD`), so a missing check-in for it raises an alert.
+    /// (`YYYY-MM-DD`), so a missing check-in for it raises a flag.
     pub fn record_session(&self, label: String, session_date: String) -> Result<(), RapportError> {
         let date = crate::checkin::parse_session_date(&session_date)?;
         Ok(self.store.lock().record_session(&label, date)?)

@@ -365,7 +365,7 @@ fun defineTests(vectorsPath: String) {
         assertEqual(1u, openClient(newDb("after-panic")).recordCheckin(draft(), "en-US").checkin.version)
     }
 
-    test("asking for support shows crisis lines for the locale and reaches the therapist as an urgent alert") {
+    test("asking for support shows crisis lines for the locale and reaches the therapist as an urgent flag") {
         val p = paired()
         runBlocking {
             check(p.client.recordCheckin(draft(ratings(4, 4), sessionDate = daysAgo(7)), "en-IE").safety == null)
@@ -377,14 +377,44 @@ fun defineTests(vectorsPath: String) {
             check(notice.resources.notMonitored.contains("real time"))
             p.client.sync(p.relay)
             p.therapist.sync(p.relay)
-            val first = p.therapist.alerts(false).first()
-            assertEqual(AlertRule.SUPPORT_REQUESTED, first.rule)
-            assertEqual(AlertSeverity.URGENT, first.severity)
-            assertEqual("support_requested", first.ruleId)
-            check(p.therapist.acknowledgeAlert(first.id).acknowledgedAt != null)
-            check(p.therapist.alerts(false).none { it.id == first.id })
-            check(p.therapist.alerts(true).any { it.id == first.id })
-            assertThrows<RapportException.NotFound> { p.therapist.acknowledgeAlert("ffffffffffff") }
+            val first = p.therapist.flags(false).first()
+            assertEqual(FlagKind.SUPPORT_REQUESTED, first.kind)
+            assertEqual(Severity.URGENT, first.severity)
+            assertEqual("support_requested", first.kindId)
+            check(first.reasons.any { it.rule == Rule.SUPPORT_REQUESTED && it.ruleId == "support_requested" })
+            check(p.therapist.acknowledgeReason(first.reasons.first().id).acknowledgedAt != null)
+            assertEqual(ResolutionKind.DISCUSSED, p.therapist.markDiscussed(first.id).resolution?.kind)
+            check(p.therapist.flags(false).none { it.id == first.id })
+            check(p.therapist.flags(true).any { it.id == first.id })
+            assertThrows<RapportException.NotFound> { p.therapist.markDiscussed("ffffffffffff") }
+            assertThrows<RapportException.NotFound> { p.therapist.acknowledgeReason("ffffffffffff") }
+        }
+    }
+
+    test("a difficult first session raises one medium flag; discussing it resolves it; the brief speaks German") {
+        val p = paired()
+        runBlocking {
+            p.client.recordCheckin(draft(ratings(3, 2)), "en-US")
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            val flag = p.therapist.flags(false).single()
+            assertEqual(FlagKind.DIFFICULT_FIRST_SESSION, flag.kind)
+            assertEqual(Severity.MEDIUM, flag.severity)
+            assertEqual(listOf(flag.id), p.therapist.insights().single().flags.map { it.id })
+
+            val brief = p.therapist.brief(today(), null, "de")
+            val card = brief.cards.single()
+            assertEqual("A.B.", card.label)
+            assertEqual(listOf(2), card.checkins.map { it.ratings.getValue("hopeful").toInt() })
+            assertEqual(listOf(flag.id), card.flags.map { it.id })
+            assertEqual("de", card.opening.locale)
+            check(card.opening.text.isNotBlank())
+            check(card.usual.any { it.item == "hopeful" })
+
+            assertEqual(ResolutionKind.DISCUSSED, p.therapist.markDiscussed(flag.id).resolution?.kind)
+            check(p.therapist.flags(false).isEmpty())
+            assertEqual(0u, p.therapist.markAllDiscussed(null))
+            assertThrows<RapportException.NotFound> { p.therapist.markDiscussed("ffffffffffff") }
         }
     }
 
@@ -403,7 +433,8 @@ fun defineTests(vectorsPath: String) {
             val insight = p.therapist.insights().single()
             assertEqual(Trend.IMPROVING, insight.trend)
             assertEqual(listOf(1, 2, 3, 4), insight.sessions.map { it.ratings.getValue("hopeful").toInt() })
-            check(insight.openAlerts.any { it.rule == AlertRule.LOW_FIRST_SESSION })
+            check(insight.flags.none { it.kind == FlagKind.SUPPORT_REQUESTED })
+            assertEqual(null, insight.pausedSince, "sharing resumed")
             val hopeful = insight.items.first { it.item == "hopeful" }
             check(hopeful.reliable && hopeful.change == 3)
         }

@@ -1,4 +1,4 @@
-"""Insights, alerts, crisis resources and the client's rights, through the
+"""Insights, flags, the brief, crisis resources and the client's rights, through the
 bindings as a phone app would use them."""
 
 import asyncio
@@ -9,14 +9,14 @@ import json
 
 import pytest
 
-from conftest import draft, open_client, rf
+from conftest import draft, open_client, rf, today
 
 
 def days_ago(n):
     return (datetime.date.today() - datetime.timedelta(days=n)).isoformat()
 
 
-def test_asking_for_support_shows_crisis_lines_and_raises_the_most_urgent_alert(paired, relay):
+def test_asking_for_support_shows_crisis_lines_and_raises_the_most_urgent_flag(paired, relay):
     therapist, client = paired
     calm = client.record_checkin(draft(heard=4, hopeful=4, session_date=days_ago(7)), "en-GB")
     assert calm.safety is None
@@ -30,16 +30,79 @@ def test_asking_for_support_shows_crisis_lines_and_raises_the_most_urgent_alert(
 
     asyncio.run(client.sync(relay))
     asyncio.run(therapist.sync(relay))
-    alerts = therapist.alerts()
-    assert alerts[0].rule == rf.AlertRule.SUPPORT_REQUESTED
-    assert alerts[0].severity == rf.AlertSeverity.URGENT
-    assert alerts[0].client_label == "A.B."
-    acked = therapist.acknowledge_alert(alerts[0].id)
-    assert acked.acknowledged_at is not None
-    assert all(a.id != acked.id for a in therapist.alerts())
-    assert any(a.id == acked.id for a in therapist.alerts(include_acknowledged=True))
+    flags = therapist.flags()
+    first = flags[0]
+    assert (first.kind, first.kind_id) == (rf.FlagKind.SUPPORT_REQUESTED, "support_requested")
+    assert first.severity == rf.Severity.URGENT
+    assert first.client_label == "A.B." and first.headline
+    assert rf.Rule.SUPPORT_REQUESTED in [r.rule for r in first.reasons]
+    reason = first.reasons[0]
+    assert therapist.acknowledge_reason(reason.id).acknowledged_at is not None
+    assert any(f.id == first.id for f in therapist.flags()), "acknowledging a reason leaves the flag open"
+
+    discussed = therapist.mark_discussed(first.id)
+    assert discussed.resolution.kind == rf.ResolutionKind.DISCUSSED
+    assert discussed.events[-1].kind == rf.FlagEventKind.DISCUSSED
+    assert all(f.id != first.id for f in therapist.flags())
+    assert any(f.id == first.id for f in therapist.flags(include_resolved=True))
     with pytest.raises(rf.RapportError.NotFound):
-        therapist.acknowledge_alert("ffffffffffff")
+        therapist.mark_discussed("ffffffffffff")
+    with pytest.raises(rf.RapportError.NotFound):
+        therapist.acknowledge_reason("ffffffffffff")
+
+
+def test_a_difficult_first_session_raises_one_flag_until_it_is_discussed(paired, relay):
+    therapist, client = paired
+    client.record_checkin(draft(heard=3, hopeful=2), "en-US")
+    asyncio.run(client.sync(relay))
+    asyncio.run(therapist.sync(relay))
+    [flag] = therapist.flags()
+    assert flag.kind == rf.FlagKind.DIFFICULT_FIRST_SESSION
+    assert flag.severity == rf.Severity.MEDIUM
+    assert flag.resolution is None and flag.opened_on == today()
+    [insight] = therapist.insights()
+    assert [f.id for f in insight.flags] == [flag.id]
+    assert insight.paused_since is None
+
+    assert therapist.mark_discussed(flag.id).resolution.kind == rf.ResolutionKind.DISCUSSED
+    assert therapist.flags() == []
+    assert therapist.insights()[0].flags == []
+    assert therapist.mark_all_discussed() == 0
+
+
+def test_mark_all_discussed_counts_the_flags_it_resolved(paired, relay):
+    therapist, client = paired
+    client.record_checkin(draft(heard=3, hopeful=2), "en-US")
+    asyncio.run(client.sync(relay))
+    asyncio.run(therapist.sync(relay))
+    with pytest.raises(rf.RapportError.NotFound):
+        therapist.mark_all_discussed("nobody")
+    assert therapist.mark_all_discussed("A.B.") == 1
+    assert therapist.flags() == []
+
+
+def test_the_brief_has_a_card_per_client_with_an_opening_line_in_the_locale(paired, relay):
+    therapist, client = paired
+    client.record_checkin(draft(heard=3, hopeful=2, note="it was hard"), "en-US")
+    asyncio.run(client.sync(relay))
+    asyncio.run(therapist.sync(relay))
+    brief = therapist.brief(today(), None, "de")
+    assert brief.date == today()
+    assert brief.basis == rf.BriefBasis.ACTIVE_CLIENTS
+    [card] = brief.cards
+    assert card.label == "A.B." and card.status == rf.ClientStatus.ACTIVE()
+    assert [c.ratings["hopeful"] for c in card.checkins] == [2]
+    assert card.checkins[0].note == "it was hard"
+    assert {u.item for u in card.usual} >= {"heard", "hopeful"}
+    assert [f.kind for f in card.flags] == [rf.FlagKind.DIFFICULT_FIRST_SESSION]
+    assert card.opening.locale == "de" and card.opening.text
+    english = therapist.brief(today(), "A.B.", "en").cards[0].opening
+    assert english.locale == "en" and english.text != card.opening.text
+
+    with pytest.raises(rf.RapportError.NotFound):
+        therapist.brief(today(), "nobody", "de")
+    with pytest.raises(rf.RapportError.InvalidCheckIn):
+        therapist.brief("tomorrow", None, "de")
 
 
 def test_lowest_hope_shows_resources_even_without_asking_and_unknown_locales_get_emergency_advice(paired):
@@ -64,7 +127,8 @@ def test_insights_show_the_trend_and_a_low_first_session(paired, relay):
     hopeful = next(i for i in insight.items if i.item == "hopeful")
     assert (hopeful.first, hopeful.latest, hopeful.change, hopeful.reliable) == (1, 4, 3, True)
     assert abs(hopeful.rci - 3.873) < 0.001
-    assert rf.AlertRule.LOW_FIRST_SESSION in [a.rule for a in insight.open_alerts]
+    assert rf.FlagKind.SUPPORT_REQUESTED not in [f.kind for f in insight.flags]
+    assert insight.paused_since is None
     assert insight.unseen == 4
 
 

@@ -2,8 +2,9 @@ import Charts
 import Rapport
 import SwiftUI
 
-/// The therapist's dashboard: open alerts most urgent first, then one row per
-/// client; a client's page has the chart of heard and hopeful over sessions.
+/// The therapist's dashboard: open flags, then one row per client, both in the
+/// library's order (by need; nothing here re-sorts them); a client's page has
+/// the chart of heard and hopeful over sessions.
 struct DashboardView: View {
     @StateObject var model: DashboardScreenModel
 
@@ -13,11 +14,11 @@ struct DashboardView: View {
                 if let problem = model.state.problem {
                     Section { ProblemText(problem: problem) }
                 }
-                if !model.state.alerts.isEmpty {
-                    Section("Open alerts") {
-                        ForEach(model.state.alerts, id: \.id) { alert in
-                            AlertRowView(alert: alert) {
-                                Task { await model.acknowledge(alert.id) }
+                if !model.state.flags.isEmpty {
+                    Section("Open flags") {
+                        ForEach(model.state.flags, id: \.id) { flag in
+                            FlagRowView(flag: flag) {
+                                Task { await model.markDiscussed(flag.id) }
                             }
                         }
                     }
@@ -30,7 +31,7 @@ struct DashboardView: View {
                             ClientRowView(client: client)
                         }
                         .frame(minHeight: 44)
-                        .accessibilityHint("Shows the chart of this client's sessions and their alerts.")
+                        .accessibilityHint("Shows the chart of this client's sessions and their flags.")
                     }
                     if model.state.clients.isEmpty && !model.state.loading {
                         Text("No clients yet. Create an invite to pair the first one.")
@@ -73,7 +74,10 @@ struct ClientRowView: View {
             HStack {
                 Text(client.label).font(.headline)
                 Spacer()
-                if let severity = client.mostSevere {
+                if client.paused {
+                    Text("Paused").font(.caption).foregroundStyle(.secondary)
+                }
+                if let severity = client.badge {
                     SeverityBadge(severity: severity)
                 }
             }
@@ -90,7 +94,7 @@ struct ClientRowView: View {
     }
 }
 
-/// A client's page: the chart, the reliable changes, and their open alerts.
+/// A client's page: the chart, the reliable changes, and their open flags.
 struct ClientDetailView: View {
     let client: DashboardScreenModel.ClientRow
     @ObservedObject var model: DashboardScreenModel
@@ -113,11 +117,11 @@ struct ClientDetailView: View {
                     }
                 }
             }
-            if !client.openAlerts.isEmpty {
-                Section("Open alerts") {
-                    ForEach(client.openAlerts, id: \.id) { alert in
-                        AlertRowView(alert: alert) {
-                            Task { await model.acknowledge(alert.id) }
+            if !client.flags.isEmpty {
+                Section("Open flags") {
+                    ForEach(client.flags, id: \.id) { flag in
+                        FlagRowView(flag: flag) {
+                            Task { await model.markDiscussed(flag.id) }
                         }
                     }
                 }
@@ -166,27 +170,30 @@ struct RatingsChart: View {
     }
 }
 
-/// One alert: severity, client, the library's reason, and Acknowledge.
-struct AlertRowView: View {
-    /// Qualified: SwiftUI has an `Alert` type of its own.
-    let alert: Rapport.Alert
-    let onAcknowledge: () -> Void
+/// One flag: severity, client, the library's headline, its reasons, and
+/// "Mark discussed".
+struct FlagRowView: View {
+    let flag: Flag
+    let onMarkDiscussed: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
             HStack {
-                SeverityBadge(severity: alert.severity)
-                Text(alert.clientLabel).font(.headline)
-                if let day = alert.sessionDate {
-                    Text(SessionDay.text(day)).font(.caption).foregroundStyle(.secondary)
-                }
+                SeverityBadge(severity: flag.severity)
+                Text(flag.clientLabel).font(.headline)
+                Text(SessionDay.text(flag.updatedOn)).font(.caption).foregroundStyle(.secondary)
             }
-            Text(alert.reason)
-            Button("Acknowledge", action: onAcknowledge)
+            Text(flag.headline)
+            ForEach(flag.reasons, id: \.id) { reason in
+                Text("• " + reason.text + (reason.sessionDate.map { " (" + SessionDay.text($0) + ")" } ?? ""))
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+            }
+            Button("Mark discussed", action: onMarkDiscussed)
                 .buttonStyle(.bordered)
                 .frame(minHeight: 44)
-                .accessibilityLabel("Acknowledge the alert for \(alert.clientLabel)")
-                .accessibilityHint(alert.reason)
+                .accessibilityLabel("Mark the flag for \(flag.clientLabel) discussed")
+                .accessibilityHint(flag.headline)
         }
         .padding(.vertical, 4)
     }
@@ -194,7 +201,7 @@ struct AlertRowView: View {
 
 /// A severity as a coloured word (never colour alone).
 struct SeverityBadge: View {
-    let severity: AlertSeverity
+    let severity: Severity
 
     var body: some View {
         let (text, color): (String, Color) = {

@@ -2,7 +2,7 @@ import CoreImage.CIFilterBuiltins
 import Rapport
 import SwiftUI
 
-/// The therapist's side: set up once, then the dashboard and invites.
+/// The therapist's side: set up once, then the dashboard, today's brief and invites.
 struct TherapistHomeView: View {
     let therapist: TherapistApp
     @EnvironmentObject private var session: AppSession
@@ -20,6 +20,8 @@ struct TherapistHomeView: View {
                 TabView {
                     DashboardView(model: DashboardScreenModel(therapist: therapist, transport: session.transport))
                         .tabItem { Label("Clients", systemImage: "chart.xyaxis.line") }
+                    BriefView(model: BriefScreenModel(therapist: therapist, locale: Locale.current.identifier))
+                        .tabItem { Label("Today", systemImage: "calendar") }
                     InviteView(model: setup)
                         .tabItem { Label("Invite", systemImage: "qrcode") }
                 }

@@ -1,12 +1,11 @@
 import Foundation
 
 /// The therapist's dashboard: one row per client with a chart of "heard" and
-/// "hopeful" over sessions, the trend, reliable changes, and open alerts,
-/// most urgent first.
+/// "hopeful" over sessions, the trend, reliable changes, and open flags.
 ///
-/// The figures (trend, reliable change, alert rules) come from the library's
-/// `insights()` and `alerts()`, so iOS, Android and the CLI agree; this model
-/// only orders and shapes them. Same behaviour as the Android library's
+/// The figures (trend, reliable change, flags) and the order of clients and
+/// flags (by need) come from the library's `insights()` and `flags()`, so iOS,
+/// Android and the CLI agree; this model keeps that order and only shapes them. Same behaviour as the Android library's
 /// `DashboardScreenModel`, which is tested against the real library.
 @MainActor
 public final class DashboardScreenModel: ObservableObject {
@@ -34,20 +33,23 @@ public final class DashboardScreenModel: ObservableObject {
         public var latestHopeful: UInt8?
         /// Items whose change since the first session is beyond measurement noise.
         public var reliableChanges: [ItemInsight]
-        public var openAlerts: [Alert]
+        /// Open flags, by need (the library's order).
+        public var flags: [Flag]
+        /// The client has paused sharing (no check-in counts as missing meanwhile).
+        public var paused: Bool
         /// Check-ins not yet acknowledged.
         public var unseen: UInt32
-        /// The most pressing open alert's severity, for ordering and the badge.
-        public var mostSevere: AlertSeverity? { openAlerts.map(\.severity).min(by: { urgencyRank($0) < urgencyRank($1) }) }
+        /// The first flag's severity (the library puts the most pressing first), for the badge.
+        public var badge: Severity? { flags.first?.severity }
     }
 
     /// Everything the screen draws.
     public struct State: Equatable {
         public var loading = false
-        /// Clients with the most severe open alerts first.
+        /// One row per client, by need (the library's order).
         public var clients: [ClientRow] = []
-        /// Every open alert, most severe first.
-        public var alerts: [Alert] = []
+        /// Every open flag, by need (the library's order).
+        public var flags: [Flag] = []
         public var problem: Problem?
     }
 
@@ -76,12 +78,12 @@ public final class DashboardScreenModel: ObservableObject {
         await reload(problem)
     }
 
-    /// Acknowledges one alert; it leaves the open list and the row's badge.
-    public func acknowledge(_ alertId: String) async {
+    /// Marks one flag discussed; it resolves and leaves the open list and the row.
+    public func markDiscussed(_ flagId: String) async {
         let therapist = therapist
         var problem: Problem?
         do {
-            _ = try await offMain { try therapist.acknowledgeAlert(id: alertId) }
+            _ = try await offMain { try therapist.markDiscussed(id: flagId) }
         } catch {
             problem = Problem(error)
         }
@@ -108,13 +110,10 @@ public final class DashboardScreenModel: ObservableObject {
         let therapist = therapist
         do {
             let (insights, open) = try await offMain {
-                (try therapist.insights(), try therapist.alerts(includeAcknowledged: false))
+                (try therapist.insights(), try therapist.flags(includeResolved: false))
             }
-            state.clients = insights.map(Self.row).sorted { a, b in
-                let ra = a.mostSevere.map(urgencyRank) ?? Int.max, rb = b.mostSevere.map(urgencyRank) ?? Int.max
-                return ra != rb ? ra < rb : a.label < b.label
-            }
-            state.alerts = Self.ordered(open)
+            state.clients = insights.map(Self.row)
+            state.flags = open
             state.problem = problem
         } catch {
             state.problem = Problem(error)
@@ -134,27 +133,9 @@ public final class DashboardScreenModel: ObservableObject {
             latestHeard: points.last(where: { $0.heard != nil })?.heard,
             latestHopeful: points.last(where: { $0.hopeful != nil })?.hopeful,
             reliableChanges: insights.items.filter(\.reliable),
-            openAlerts: ordered(insights.openAlerts),
+            flags: insights.flags,
+            paused: insights.pausedSince != nil,
             unseen: insights.unseen
         )
-    }
-
-    /// Most severe first, then by client, then the latest session first.
-    static func ordered(_ alerts: [Alert]) -> [Alert] {
-        alerts.sorted { a, b in
-            if urgencyRank(a.severity) != urgencyRank(b.severity) { return urgencyRank(a.severity) < urgencyRank(b.severity) }
-            if a.clientLabel != b.clientLabel { return a.clientLabel < b.clientLabel }
-            return (a.sessionDate ?? "") > (b.sessionDate ?? "")
-        }
-    }
-}
-
-/// How pressing a severity is: 0 is the most urgent.
-public func urgencyRank(_ severity: AlertSeverity) -> Int {
-    switch severity {
-    case .urgent: return 0
-    case .high: return 1
-    case .medium: return 2
-    case .low: return 3
     }
 }

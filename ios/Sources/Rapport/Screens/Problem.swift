@@ -23,7 +23,7 @@ public struct Problem: Equatable, Sendable {
         case locked
         /// Not joined or set up yet, or set up for the other role.
         case notSetUp
-        /// The check-in, client or alert no longer exists: refresh and pick again.
+        /// The check-in, client or flag no longer exists: refresh and pick again.
         case notFound
         /// Joining needs the current consent text agreed: show it again.
         case consentRequired

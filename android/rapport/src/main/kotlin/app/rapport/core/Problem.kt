@@ -39,7 +39,7 @@ data class Problem(
         LOCKED,
         /** This device has not joined a therapist, or is set up for the other role. */
         NOT_SET_UP,
-        /** The check-in, client or alert no longer exists: refresh and pick again. */
+        /** The check-in, client or flag no longer exists: refresh and pick again. */
         NOT_FOUND,
         /** Joining needs the current consent text agreed: show it again. */
         CONSENT_REQUIRED,

@@ -37,15 +37,18 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
-import app.rapport.core.screens.AlertRow
 import app.rapport.core.screens.ChartPoint
 import app.rapport.core.screens.ClientRow
 import app.rapport.core.screens.DashboardScreenModel
+import app.rapport.core.screens.FlagRow
 import kotlinx.coroutines.launch
-import uniffi.rapport_ffi.AlertSeverity
+import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.Trend
 
-/** Open alerts first, then one card per client with a chart of heard and hopeful. */
+/**
+ * Open flags first, then one card per client with a chart of heard and hopeful,
+ * both in the library's order (by need): nothing here re-sorts them.
+ */
 @Composable
 fun DashboardScreen(model: DashboardScreenModel) {
     val state by model.state.asComposeState()
@@ -68,12 +71,12 @@ fun DashboardScreen(model: DashboardScreenModel) {
             }
         }
         state.problem?.let { problem -> item { ProblemText(problem) } }
-        if (state.alerts.isNotEmpty()) {
+        if (state.flags.isNotEmpty()) {
             item {
-                Text(stringResource(R.string.open_alerts), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
+                Text(stringResource(R.string.open_flags), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
             }
-            items(state.alerts, key = { "alert-" + it.id }) { alert ->
-                AlertCard(alert) { scope.launch { model.acknowledge(alert.id) } }
+            items(state.flags, key = { "flag-" + it.id }) { flag ->
+                FlagCard(flag) { scope.launch { model.markDiscussed(flag.id) } }
             }
         }
         item {
@@ -88,24 +91,31 @@ fun DashboardScreen(model: DashboardScreenModel) {
     }
 }
 
+/** One flag: severity, client, the library's headline, its reasons, and "Mark discussed". */
 @Composable
-private fun AlertCard(alert: AlertRow, onAcknowledge: () -> Unit) {
-    val severity = severityText(alert.severity)
+fun FlagCard(flag: FlagRow, onMarkDiscussed: () -> Unit) {
+    val severity = severityText(flag.severity)
     Card(
         colors = CardDefaults.cardColors(
-            containerColor = if (alert.severity == AlertSeverity.URGENT) MaterialTheme.colorScheme.errorContainer
+            containerColor = if (flag.severity == Severity.URGENT) MaterialTheme.colorScheme.errorContainer
             else MaterialTheme.colorScheme.surfaceVariant,
         ),
         modifier = Modifier.fillMaxWidth(),
     ) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-            Text("$severity · ${alert.clientLabel}" + (alert.sessionDate?.let { " · " + sessionDay(it) } ?: ""), style = MaterialTheme.typography.titleSmall)
-            Text(alert.reason)
-            val description = stringResource(R.string.acknowledge_description, alert.clientLabel, alert.reason)
+            Text("$severity · ${flag.clientLabel} · " + sessionDay(flag.updatedOn), style = MaterialTheme.typography.titleSmall)
+            Text(flag.headline)
+            for (reason in flag.reasons) {
+                Text(
+                    "• " + reason.text + (reason.sessionDate?.let { " (" + sessionDay(it) + ")" } ?: ""),
+                    style = MaterialTheme.typography.bodySmall,
+                )
+            }
+            val description = stringResource(R.string.mark_discussed_description, flag.clientLabel, flag.headline)
             TextButton(
-                onClick = onAcknowledge,
+                onClick = onMarkDiscussed,
                 modifier = Modifier.heightIn(min = 48.dp).semantics { contentDescription = description },
-            ) { Text(stringResource(R.string.acknowledge)) }
+            ) { Text(stringResource(R.string.mark_discussed)) }
         }
     }
 }
@@ -117,7 +127,7 @@ private fun ClientCard(client: ClientRow) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
             Row(verticalAlignment = Alignment.CenterVertically) {
                 Text(client.label, style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f).semantics { heading() })
-                client.mostSevere?.let { Text(severityText(it), color = MaterialTheme.colorScheme.error) }
+                client.badge?.let { Text(severityText(it), color = MaterialTheme.colorScheme.error) }
             }
             Text(
                 listOfNotNull(
@@ -205,11 +215,11 @@ private fun trendText(trend: Trend): String = stringResource(
 )
 
 @Composable
-private fun severityText(severity: AlertSeverity): String = stringResource(
+internal fun severityText(severity: Severity): String = stringResource(
     when (severity) {
-        AlertSeverity.URGENT -> R.string.severity_urgent
-        AlertSeverity.HIGH -> R.string.severity_high
-        AlertSeverity.MEDIUM -> R.string.severity_medium
-        AlertSeverity.LOW -> R.string.severity_low
+        Severity.URGENT -> R.string.severity_urgent
+        Severity.HIGH -> R.string.severity_high
+        Severity.MEDIUM -> R.string.severity_medium
+        Severity.LOW -> R.string.severity_low
     },
 )

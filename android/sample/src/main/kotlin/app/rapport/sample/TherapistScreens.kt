@@ -13,6 +13,7 @@ import androidx.compose.foundation.text.selection.SelectionContainer
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Add
+import androidx.compose.material.icons.filled.DateRange
 import androidx.compose.material.icons.filled.Home
 import androidx.compose.material3.Button
 import androidx.compose.material3.Icon
@@ -39,15 +40,17 @@ import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
+import app.rapport.core.screens.BriefScreenModel
 import app.rapport.core.screens.DashboardScreenModel
 import app.rapport.core.screens.PracticeSetupModel
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
+import java.util.Locale
 import kotlinx.coroutines.launch
 import uniffi.rapport_ffi.TherapistApp
 
-/** The therapist's side: set up once, then the dashboard and invites. */
+/** The therapist's side: set up once, then the dashboard, today's brief and invites. */
 @Composable
 fun TherapistHome(therapist: TherapistApp, session: SampleSession) {
     val setup = remember(therapist) { PracticeSetupModel(therapist) }
@@ -59,6 +62,7 @@ fun TherapistHome(therapist: TherapistApp, session: SampleSession) {
     }
     var tab by rememberSaveable { mutableIntStateOf(0) }
     val dashboard = remember(therapist) { DashboardScreenModel(therapist, session::transport) }
+    val brief = remember(therapist) { BriefScreenModel(therapist, Locale.getDefault().toLanguageTag()) }
     Scaffold(
         bottomBar = {
             NavigationBar {
@@ -71,6 +75,12 @@ fun TherapistHome(therapist: TherapistApp, session: SampleSession) {
                 NavigationBarItem(
                     selected = tab == 1,
                     onClick = { tab = 1 },
+                    icon = { Icon(Icons.Default.DateRange, contentDescription = null) },
+                    label = { Text(stringResource(R.string.tab_today)) },
+                )
+                NavigationBarItem(
+                    selected = tab == 2,
+                    onClick = { tab = 2 },
                     icon = { Icon(Icons.Default.Add, contentDescription = null) },
                     label = { Text(stringResource(R.string.tab_invite)) },
                 )
@@ -78,7 +88,11 @@ fun TherapistHome(therapist: TherapistApp, session: SampleSession) {
         },
     ) { padding ->
         Column(Modifier.padding(padding)) {
-            if (tab == 0) DashboardScreen(dashboard) else InviteScreen(setup)
+            when (tab) {
+                0 -> DashboardScreen(dashboard)
+                1 -> BriefScreen(brief)
+                else -> InviteScreen(setup)
+            }
         }
     }
 }

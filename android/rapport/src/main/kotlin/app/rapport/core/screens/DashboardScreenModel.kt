@@ -4,27 +4,27 @@ import app.rapport.core.Problem
 import app.rapport.core.ScreenState
 import app.rapport.core.attempt
 import app.rapport.core.problem
-import java.time.Instant
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import uniffi.rapport_ffi.Alert
-import uniffi.rapport_ffi.AlertRule
-import uniffi.rapport_ffi.AlertSeverity
 import uniffi.rapport_ffi.ClientInsights
+import uniffi.rapport_ffi.Flag
+import uniffi.rapport_ffi.FlagKind
 import uniffi.rapport_ffi.ItemInsight
+import uniffi.rapport_ffi.Reason
+import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.TherapistApp
 import uniffi.rapport_ffi.Transport
 import uniffi.rapport_ffi.Trend
 
 /**
  * The therapist's dashboard: one row per client with a chart of "heard" and
- * "hopeful" over sessions, the trend, the reliable changes, and the open alerts,
- * most urgent first.
+ * "hopeful" over sessions, the trend, the reliable changes, and the open flags.
  *
- * The figures (trend, reliable change, alert rules) come from the library's
- * `insights()` and `alerts()`, so iOS, Android and the CLI agree; this class only
- * orders and shapes them for the screen.
+ * The figures (trend, reliable change, flags) and the order of clients and flags
+ * (by need) come from the library's `insights()` and `flags()`, so iOS, Android
+ * and the CLI agree; this class keeps that order and only shapes them for the
+ * screen.
  */
 class DashboardScreenModel(
     private val therapist: TherapistApp,
@@ -41,9 +41,9 @@ class DashboardScreenModel(
         reload(syncProblem)
     }
 
-    /** Acknowledges one alert; it leaves the open list and the row's badge. */
-    suspend fun acknowledge(alertId: String) {
-        val done = withContext(io) { attempt { therapist.acknowledgeAlert(alertId) } }
+    /** Marks one flag discussed; it resolves and leaves the open list and the row. */
+    suspend fun markDiscussed(flagId: String) {
+        val done = withContext(io) { attempt { therapist.markDiscussed(flagId) } }
         reload(done.problem())
     }
 
@@ -58,19 +58,16 @@ class DashboardScreenModel(
     }
 
     private suspend fun reload(problem: Problem?) {
-        val loaded = withContext(io) { attempt { Pair(therapist.insights(), therapist.alerts(false)) } }
-        val (insights, alerts) = loaded.getOrNull() ?: run {
+        val loaded = withContext(io) { attempt { Pair(therapist.insights(), therapist.flags(false)) } }
+        val (insights, flags) = loaded.getOrNull() ?: run {
             state.update { it.copy(loading = false, problem = loaded.problem() ?: problem) }
             return
         }
-        val rows = insights.map(::rowOf).sortedWith(
-            compareBy<ClientRow>({ it.mostSevere?.ordinal ?: Int.MAX_VALUE }, { it.label }),
-        )
         state.update {
             it.copy(
                 loading = false,
-                clients = rows,
-                alerts = alerts.map(::alertRowOf).sortedWith(ALERT_ORDER),
+                clients = insights.map(::rowOf),
+                flags = flags.map(::flagRowOf),
                 problem = problem,
             )
         }
@@ -80,7 +77,6 @@ class DashboardScreenModel(
         val points = insights.sessions.map {
             ChartPoint(it.sessionDate, it.ratings["heard"], it.ratings["hopeful"], it.supportRequested)
         }
-        val open = insights.openAlerts.map(::alertRowOf).sortedWith(ALERT_ORDER)
         return ClientRow(
             label = insights.label,
             deviceId = insights.deviceId,
@@ -90,36 +86,34 @@ class DashboardScreenModel(
             latestHopeful = points.lastOrNull { it.hopeful != null }?.hopeful,
             reliableChanges = insights.items.filter { it.reliable },
             items = insights.items,
-            openAlerts = open,
+            flags = insights.flags.map(::flagRowOf),
+            paused = insights.pausedSince != null,
             unseen = insights.unseen,
         )
     }
-
-    private fun alertRowOf(alert: Alert) = AlertRow(
-        id = alert.id,
-        clientLabel = alert.clientLabel,
-        rule = alert.rule,
-        severity = alert.severity,
-        reason = alert.reason,
-        sessionDate = alert.sessionDate,
-        acknowledgedAt = alert.acknowledgedAt,
-    )
-
-    private companion object {
-        /** Most severe first (the enum lists URGENT first), then the latest session first. */
-        val ALERT_ORDER = compareBy<AlertRow>({ it.severity.ordinal }, { it.clientLabel })
-            .thenByDescending { it.sessionDate ?: "" }
-    }
 }
+
+/** Shapes a library flag for a screen (the dashboard's and the brief's). */
+internal fun flagRowOf(flag: Flag) = FlagRow(
+    id = flag.id,
+    clientLabel = flag.clientLabel,
+    kind = flag.kind,
+    severity = flag.severity,
+    escalated = flag.escalated,
+    headline = flag.headline,
+    openedOn = flag.openedOn,
+    updatedOn = flag.updatedOn,
+    reasons = flag.reasons,
+)
 
 /** Everything the dashboard draws. */
 data class DashboardState(
     /** A sync or load is in progress. */
     val loading: Boolean = false,
-    /** One row per client, those with the most severe open alerts first. */
+    /** One row per client, by need (the library's order). */
     val clients: List<ClientRow> = emptyList(),
-    /** Every open alert, most severe first. */
-    val alerts: List<AlertRow> = emptyList(),
+    /** Every open flag, by need (the library's order). */
+    val flags: List<FlagRow> = emptyList(),
     /** What went wrong last (a failed sync still shows what is on the device). */
     val problem: Problem? = null,
 )
@@ -142,13 +136,15 @@ data class ClientRow(
     val reliableChanges: List<ItemInsight>,
     /** Every item's first, latest and change. */
     val items: List<ItemInsight>,
-    /** Open alerts for this client, most severe first. */
-    val openAlerts: List<AlertRow>,
+    /** Open flags for this client, by need (the library's order). */
+    val flags: List<FlagRow>,
+    /** The client has paused sharing (no check-in counts as missing meanwhile). */
+    val paused: Boolean,
     /** Check-ins not yet acknowledged. */
     val unseen: UInt,
 ) {
-    /** The severity of the most pressing open alert, for ordering and the badge colour. */
-    val mostSevere: AlertSeverity? get() = openAlerts.minByOrNull { it.severity.ordinal }?.severity
+    /** The severity of the client's first flag (the library puts the most pressing first), for the badge. */
+    val badge: Severity? get() = flags.firstOrNull()?.severity
 }
 
 /** One session on a client's chart. */
@@ -163,20 +159,24 @@ data class ChartPoint(
     val supportRequested: Boolean,
 )
 
-/** One alert on the dashboard. */
-data class AlertRow(
-    /** The alert's id, to acknowledge it. */
+/** One flag: one concern about one client, with the reasons behind it. */
+data class FlagRow(
+    /** The flag's id, to mark it discussed. */
     val id: String,
     /** Which client. */
     val clientLabel: String,
-    /** The rule that raised it. */
-    val rule: AlertRule,
-    /** How pressing it is. */
-    val severity: AlertSeverity,
+    /** What it is about. */
+    val kind: FlagKind,
+    /** How pressing it is now. */
+    val severity: Severity,
+    /** Silence made it more pressing than its kind alone. */
+    val escalated: Boolean,
     /** The library's sentence for the therapist. */
-    val reason: String,
-    /** The session it is about, if one. */
-    val sessionDate: String?,
-    /** When the therapist acknowledged it; `null` while open. */
-    val acknowledgedAt: Instant?,
+    val headline: String,
+    /** The session that opened it, `YYYY-MM-DD`. */
+    val openedOn: String,
+    /** The latest session (or day) that added to it, `YYYY-MM-DD`. */
+    val updatedOn: String,
+    /** The reasons, oldest first, each one sentence with the plain numbers. */
+    val reasons: List<Reason>,
 )

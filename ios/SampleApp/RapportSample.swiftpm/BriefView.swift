@@ -1,0 +1,68 @@
+import Rapport
+import SwiftUI
+
+/// "Today": the library's brief, one card per client in its order (by need),
+/// each with the check-ins since the last session, the usual range and what
+/// lies outside it, the open flags and a suggested opening line.
+struct BriefView: View {
+    @StateObject var model: BriefScreenModel
+
+    var body: some View {
+        NavigationStack {
+            List {
+                if let problem = model.state.problem {
+                    Section { ProblemText(problem: problem) }
+                }
+                if model.state.cards.isEmpty && !model.state.loading {
+                    Text("No clients to prepare for today.").foregroundStyle(.secondary)
+                }
+                ForEach(model.state.cards, id: \.deviceId) { card in
+                    Section(card.label) {
+                        BriefCardView(card: card) { flagId in
+                            Task { await model.markDiscussed(flagId) }
+                        }
+                    }
+                }
+            }
+            .refreshable { await model.load() }
+            .navigationTitle("Today")
+        }
+        .task { await model.load() }
+    }
+}
+
+/// One client's card: check-ins since the last session, the usual range, what
+/// lies outside it, the open flags and the opening line.
+struct BriefCardView: View {
+    let card: BriefCard
+    let onMarkDiscussed: (String) -> Void
+
+    var body: some View {
+        if let last = card.lastSession {
+            Text("Last session \(SessionDay.text(last))").font(.caption).foregroundStyle(.secondary)
+        }
+        if card.checkins.isEmpty {
+            Text("No check-ins since the last session.").foregroundStyle(.secondary)
+        }
+        ForEach(card.checkins, id: \.recordId) { checkIn in
+            VStack(alignment: .leading, spacing: 2) {
+                Text(SessionDay.text(checkIn.sessionDate) + ": " + checkIn.ratings.sorted { $0.key < $1.key }
+                    .map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                if let note = checkIn.note {
+                    Text("“\(note)”").font(.footnote).foregroundStyle(.secondary)
+                }
+            }
+            .accessibilityElement(children: .combine)
+        }
+        ForEach(card.usual, id: \.item) { range in
+            Text("Usual \(range.item): \(range.low) to \(range.high)").font(.footnote)
+        }
+        ForEach(card.outside, id: \.item) { outside in
+            Text(outside.text).foregroundStyle(.red)
+        }
+        ForEach(card.flags, id: \.id) { flag in
+            FlagRowView(flag: flag) { onMarkDiscussed(flag.id) }
+        }
+        Text("Opening line: \(card.opening.text)").italic()
+    }
+}
