@@ -5,54 +5,16 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use common::*;
 use rapport_core::envelope::{self, Message, MessageKind};
-use rapport_core::model::Consent;
 use rapport_core::sync::{Faults, MemoryTransport, REPLY_MAX_CHARS, ReplyBody, Role, Transport};
-use rapport_core::{Error, ManualClock, Store, StoreError};
+use rapport_core::{Error, Store, StoreError};
 use uuid::Uuid;
 
-struct Practice {
-    dir: tempfile::TempDir,
-    clock: Arc<ManualClock>,
-    therapist: Store,
-    client: Store,
-}
-
+/// One therapist and one client, as `common::practice` pairs them.
 fn practice(relay: &dyn Transport) -> Practice {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = clock();
-    let mut therapist = Store::open_with(
-        dir.path().join("t.db"),
-        passphrase("t"),
-        options(clock.clone()),
-    )
-    .unwrap();
-    therapist
-        .therapist_init(relay, "https://relay.example.org", "Dr. Example")
-        .unwrap();
-    let invite = therapist
-        .invite_client(relay, "R", Duration::days(7))
-        .unwrap();
-    let mut client = Store::open_with(
-        dir.path().join("c.db"),
-        passphrase("c"),
-        options(clock.clone()),
-    )
-    .unwrap();
-    client
-        .client_join(relay, &invite.to_uri(), Consent::CURRENT_VERSION)
-        .unwrap();
-    therapist.sync(relay).unwrap();
-    Practice {
-        dir,
-        clock,
-        therapist,
-        client,
-    }
+    common::practice(relay, &["R"])
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -61,8 +23,8 @@ fn day(d: u32) -> NaiveDate {
 
 /// The client checks in for `date`, and both sides sync.
 fn check_in(p: &mut Practice, relay: &dyn Transport, date: NaiveDate) -> Uuid {
-    let id = p.client.record(on(date, draft(3, 3, None))).unwrap().id;
-    p.client.sync(relay).unwrap();
+    let id = p.clients[0].record(on(date, draft(3, 3, None))).unwrap().id;
+    p.clients[0].sync(relay).unwrap();
     p.therapist.sync(relay).unwrap();
     id
 }
@@ -70,7 +32,7 @@ fn check_in(p: &mut Practice, relay: &dyn Transport, date: NaiveDate) -> Uuid {
 /// The therapist syncs, then the client.
 fn deliver(p: &mut Practice, relay: &dyn Transport) -> u32 {
     p.therapist.sync(relay).unwrap();
-    p.client.sync(relay).unwrap().replies_received
+    p.clients[0].sync(relay).unwrap().replies_received
 }
 
 #[test]
@@ -78,8 +40,11 @@ fn a_reply_reaches_the_client_under_the_check_in_it_answers() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay);
     let first = check_in(&mut p, &relay, day(16));
-    let second = p.client.record(on(day(16), draft(4, 4, None))).unwrap().id;
-    p.client.sync(&relay).unwrap();
+    let second = p.clients[0]
+        .record(on(day(16), draft(4, 4, None)))
+        .unwrap()
+        .id;
+    p.clients[0].sync(&relay).unwrap();
     p.therapist.sync(&relay).unwrap();
 
     let written = p
@@ -97,9 +62,9 @@ fn a_reply_reaches_the_client_under_the_check_in_it_answers() {
     let report = p.therapist.sync(&relay).unwrap();
     assert_eq!(report.sent, 1, "{report}");
 
-    let report = p.client.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
     assert_eq!(report.replies_received, 1, "{report}");
-    let replies = p.client.replies().unwrap();
+    let replies = p.clients[0].replies().unwrap();
     assert_eq!(replies.len(), 1);
     let got = &replies[&first];
     assert_eq!(got.text, written.text);
@@ -108,8 +73,8 @@ fn a_reply_reaches_the_client_under_the_check_in_it_answers() {
         !got.editable,
         "a client cannot change the therapist's reply"
     );
-    assert_eq!(p.client.reply_for(first).unwrap().as_ref(), Some(got));
-    assert_eq!(p.client.reply_for(second).unwrap(), None);
+    assert_eq!(p.clients[0].reply_for(first).unwrap().as_ref(), Some(got));
+    assert_eq!(p.clients[0].reply_for(second).unwrap(), None);
 
     // The therapist's dashboard carries it beside the same check-in.
     let dashboard = p.therapist.dashboard().unwrap();
@@ -122,7 +87,7 @@ fn a_reply_reaches_the_client_under_the_check_in_it_answers() {
 
     // Syncing again sends and applies nothing more.
     assert_eq!(p.therapist.sync(&relay).unwrap().sent, 0);
-    assert_eq!(p.client.sync(&relay).unwrap().replies_received, 0);
+    assert_eq!(p.clients[0].sync(&relay).unwrap().replies_received, 0);
 }
 
 #[test]
@@ -136,9 +101,9 @@ fn a_rewrite_replaces_the_reply_and_the_client_keeps_the_newest_even_out_of_orde
     let v2 = p.therapist.reply_to_checkin(id, "second draft").unwrap();
     assert_eq!(v2.version, 2);
     assert_eq!(p.therapist.sync(&relay).unwrap().sent, 1);
-    assert_eq!(p.client.sync(&relay).unwrap().replies_received, 1);
+    assert_eq!(p.clients[0].sync(&relay).unwrap().replies_received, 1);
     assert_eq!(
-        p.client.reply_for(id).unwrap().unwrap().text,
+        p.clients[0].reply_for(id).unwrap().unwrap().text,
         "second draft"
     );
 
@@ -154,15 +119,15 @@ fn a_rewrite_replaces_the_reply_and_the_client_keeps_the_newest_even_out_of_orde
         .reply_to_checkin(id, "fourth and final")
         .unwrap();
     p.therapist.sync(&relay).unwrap();
-    let report = p.client.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
     assert_eq!(report.replies_received, 1, "{report}");
     assert_eq!(report.duplicates, 1, "the late version 3 changes nothing");
-    let reply = p.client.reply_for(id).unwrap().unwrap();
+    let reply = p.clients[0].reply_for(id).unwrap().unwrap();
     assert_eq!(
         (reply.text.as_str(), reply.version),
         ("fourth and final", 4)
     );
-    assert_eq!(p.client.replies().unwrap().len(), 1);
+    assert_eq!(p.clients[0].replies().unwrap().len(), 1);
     assert_eq!(
         p.therapist.reply_for(id).unwrap().unwrap().text,
         "fourth and final"
@@ -255,7 +220,7 @@ fn a_reply_closes_once_the_client_checks_in_for_a_later_session() {
     // The reply written before it closed still goes out.
     assert_eq!(deliver(&mut p, &relay), 1);
     assert_eq!(
-        p.client.reply_for(first).unwrap().unwrap().text,
+        p.clients[0].reply_for(first).unwrap().unwrap().text,
         "Noted, thanks."
     );
 
@@ -274,7 +239,7 @@ fn only_a_therapist_replies_and_only_to_a_check_in_it_holds() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay);
     let id = check_in(&mut p, &relay, day(16));
-    match p.client.reply_to_checkin(id, "hello").unwrap_err() {
+    match p.clients[0].reply_to_checkin(id, "hello").unwrap_err() {
         Error::WrongRole { expected, actual } => {
             assert_eq!((expected, actual), (Role::Therapist, Role::Client));
         }
@@ -294,8 +259,11 @@ fn deleting_a_check_in_takes_its_reply_on_both_sides() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay);
     let kept = check_in(&mut p, &relay, day(16));
-    let doomed = p.client.record(on(day(16), draft(1, 1, None))).unwrap().id;
-    p.client.sync(&relay).unwrap();
+    let doomed = p.clients[0]
+        .record(on(day(16), draft(1, 1, None)))
+        .unwrap()
+        .id;
+    p.clients[0].sync(&relay).unwrap();
     p.therapist.sync(&relay).unwrap();
     p.therapist.reply_to_checkin(kept, "kept reply").unwrap();
     p.therapist
@@ -303,10 +271,10 @@ fn deleting_a_check_in_takes_its_reply_on_both_sides() {
         .unwrap();
     assert_eq!(deliver(&mut p, &relay), 2);
 
-    p.client.delete(doomed).unwrap();
-    assert_eq!(p.client.replies().unwrap().len(), 1);
-    assert_eq!(p.client.reply_for(doomed).unwrap(), None);
-    p.client.sync(&relay).unwrap();
+    p.clients[0].delete(doomed).unwrap();
+    assert_eq!(p.clients[0].replies().unwrap().len(), 1);
+    assert_eq!(p.clients[0].reply_for(doomed).unwrap(), None);
+    p.clients[0].sync(&relay).unwrap();
     p.therapist.sync(&relay).unwrap();
     assert_eq!(p.therapist.reply_for(doomed).unwrap(), None);
     assert!(matches!(
@@ -329,9 +297,9 @@ fn an_erase_removes_the_replies_from_both_homes() {
         .unwrap();
     assert_eq!(deliver(&mut p, &relay), 1);
 
-    assert!(!p.client.erase_everything().unwrap());
-    assert!(p.client.replies().unwrap().is_empty());
-    assert!(p.client.sync(&relay).unwrap().erased);
+    assert!(!p.clients[0].erase_everything().unwrap());
+    assert!(p.clients[0].replies().unwrap().is_empty());
+    assert!(p.clients[0].sync(&relay).unwrap().erased);
     p.therapist.sync(&relay).unwrap();
     assert!(p.therapist.replies().unwrap().is_empty());
 }
@@ -362,22 +330,25 @@ fn a_reply_is_never_readable_at_rest_or_on_the_relay() {
         p.therapist.reply_to_checkin(id, marker).unwrap();
         assert_eq!(deliver(&mut p, &relay), 1);
     }
-    assert_eq!(p.client.reply_for(id).unwrap().unwrap().text, markers[2]);
+    assert_eq!(
+        p.clients[0].reply_for(id).unwrap().unwrap().text,
+        markers[2]
+    );
 
     let mut blobs: Vec<(String, Vec<u8>)> = all_bytes(p.dir.path());
     assert!(blobs.iter().any(|(name, _)| name.ends_with("-wal")));
     blobs.extend(
-        relay_bytes(&relay, &[&p.therapist, &p.client])
+        relay_bytes(&relay, &[&p.therapist, &p.clients[0]])
             .into_iter()
             .map(|b| ("relay".to_owned(), b)),
     );
     let Practice {
         dir,
         therapist,
-        client,
+        clients,
         ..
     } = p;
-    drop((therapist, client));
+    drop((therapist, clients));
     blobs.extend(all_bytes(dir.path()));
     for (name, bytes) in &blobs {
         assert!(
@@ -428,9 +399,9 @@ fn a_malformed_reply_is_quarantined_not_applied() {
     for (i, body) in bodies.into_iter().enumerate() {
         relay.inject(&client.mailbox_id, forge(100 + i as u64, body));
     }
-    let report = p.client.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
     assert_eq!(report.quarantined.len(), 3, "{report}");
     assert!(report.quarantined.iter().all(|q| q.reason == "malformed"));
     assert_eq!(report.replies_received, 0);
-    assert!(p.client.replies().unwrap().is_empty());
+    assert!(p.clients[0].replies().unwrap().is_empty());
 }

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use super::messages::ReplyBody;
 use super::received::received_row_id;
-use super::send::take_seq;
+use super::send::{live_peers, take_seq};
 use super::{Role, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::envelope::{self, Message, MessageKind};
@@ -329,17 +329,7 @@ pub(super) fn send_replies(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
-    let ended: std::collections::HashSet<String> = store
-        .conn
-        .prepare("SELECT device_id FROM peers WHERE ended_at IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let peers: Vec<_> = store
-        .peers()?
-        .into_iter()
-        .map(|(peer, _)| peer)
-        .filter(|p| !ended.contains(&p.card.device_id.to_string()))
-        .collect();
+    let peers = live_peers(store)?;
     loop {
         let pending: Vec<PendingReply> = store
             .conn

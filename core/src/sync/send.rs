@@ -157,6 +157,22 @@ fn prepare(
     Ok(Some(sealed))
 }
 
+/// The therapist's clients whose pairing has not ended: the ones a receipt
+/// or a reply can still go to.
+pub(super) fn live_peers(store: &Store) -> Result<Vec<Peer>, Error> {
+    let ended: std::collections::HashSet<String> = store
+        .conn
+        .prepare_cached("SELECT device_id FROM peers WHERE ended_at IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(store
+        .peers()?
+        .into_iter()
+        .map(|(peer, _)| peer)
+        .filter(|p| !ended.contains(&p.card.device_id.to_string()))
+        .collect())
+}
+
 /// Sends a receipt for every acknowledged check-in not yet confirmed sent.
 pub(super) fn send_receipts(
     store: &mut Store,
@@ -165,16 +181,7 @@ pub(super) fn send_receipts(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
-    let ended: std::collections::HashSet<String> = store
-        .conn
-        .prepare("SELECT device_id FROM peers WHERE ended_at IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let peers: Vec<_> = store
-        .peers()?
-        .into_iter()
-        .filter(|(p, _)| !ended.contains(&p.card.device_id.to_string()))
-        .collect();
+    let peers = live_peers(store)?;
     loop {
         let pending: Vec<PendingReceipt> = {
             let mut stmt = store.conn.prepare_cached(
@@ -190,9 +197,9 @@ pub(super) fn send_receipts(
             return Ok(());
         }
         for (sender, record_id, version, acked_at, receipt_seq) in pending {
-            let Some((peer, _)) = peers
+            let Some(peer) = peers
                 .iter()
-                .find(|(p, _)| p.card.device_id.to_string() == sender)
+                .find(|p| p.card.device_id.to_string() == sender)
             else {
                 // The client left or was removed; nothing to tell.
                 store.conn.execute(
