@@ -231,3 +231,33 @@ fn a_paused_client_shows_as_paused_and_is_never_counted_missing() {
     assert!(client.paused_since.is_none());
     assert_eq!(client.flags[0].kind, FlagKind::MissingCheckin);
 }
+
+#[test]
+fn a_mark_covers_what_had_arrived_and_a_later_checkin_is_news() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["S.D."]);
+    // The session on the 9th went badly; its check-in arrives before the
+    // therapist marks the flag discussed that evening: it stays closed.
+    for (d, heard) in [(2, 4), (9, 2)] {
+        at(&p.clock, day(d));
+        p.clients[0]
+            .record(on(day(d), draft(heard, 4, None)))
+            .unwrap();
+    }
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.clock.set(day(9).and_hms_opt(21, 0, 0).unwrap().and_utc());
+    assert_eq!(p.therapist.mark_all_discussed(None).unwrap(), 1);
+    assert!(p.therapist.flags(false).unwrap().is_empty());
+    // An edit of that same day's check-in, arriving after the mark, is news.
+    let id = p.clients[0].history(None, 10).unwrap().checkins[0].id;
+    p.clock.set(day(9).and_hms_opt(22, 0, 0).unwrap().and_utc());
+    p.clients[0]
+        .edit(id, on(day(9), draft(1, 4, None)))
+        .unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let open = p.therapist.flags(false).unwrap();
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0].opened_on, day(9));
+}

@@ -96,10 +96,10 @@ fn dependencies(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<S
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (file, text) in files {
         let mut add = |parts: &[&str]| {
-            if let Some(target) = resolve(files, parts) {
-                if &target != file {
-                    edges.entry(file.clone()).or_default().insert(target);
-                }
+            if let Some(target) = resolve(files, parts)
+                && &target != file
+            {
+                edges.entry(file.clone()).or_default().insert(target);
             }
         };
         for parts in paths_after(text, "crate::") {

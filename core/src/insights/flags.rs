@@ -245,6 +245,9 @@ pub(crate) struct SeriesInput<'a> {
     pub rules: &'a FlagRules,
     /// Flags the therapist marked discussed, and when.
     pub discussed: &'a HashMap<String, DateTime<Utc>>,
+    /// When the therapist's device received each check-in (its current
+    /// version): a mark covers what had arrived when it was made.
+    pub received: &'a HashMap<Uuid, DateTime<Utc>>,
 }
 
 /// An open flag of the series and what brings it back to rest.
@@ -268,7 +271,7 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
     let mut deterioration_armed: HashMap<String, bool> = HashMap::new();
     let mut plateau_at: Option<usize> = None;
     for (i, point) in input.points.iter().enumerate() {
-        engine.apply_marks(Some(point.session_date));
+        engine.apply_marks(Some(point));
         if point.support_requested {
             engine.support_request(point);
         }
@@ -289,6 +292,17 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
     }
     engine.apply_marks(None);
     engine.flags
+}
+
+/// Whether `point` came after a mark made `at`: a check-in that arrived
+/// after the mark is news, even about the same day's session; one without a
+/// known arrival (never in a real store) is news when its session is after
+/// the mark's day.
+fn is_news(input: &SeriesInput<'_>, at: &DateTime<Utc>, point: &SessionPoint) -> bool {
+    match input.received.get(&point.record_id) {
+        Some(received) => at < received,
+        None => at.date_naive() < point.session_date,
+    }
 }
 
 struct Engine<'a, 'b> {
@@ -344,8 +358,18 @@ impl Engine<'_, '_> {
         headline: String,
         reasons: Vec<Reason>,
     ) -> usize {
+        // A check-in edited after its flag was discussed opens a new flag,
+        // which must not carry the discussed one's id (nor its mark).
+        let mut subject = point.record_id.to_string();
+        let mut id = flag_id(self.input.sender, kind, &subject);
+        while let Some(at) = self.input.discussed.get(&id)
+            && is_news(self.input, at, point)
+        {
+            subject = format!("{}@{}", point.record_id, at.timestamp_millis());
+            id = flag_id(self.input.sender, kind, &subject);
+        }
         let mut flag = Flag {
-            id: flag_id(self.input.sender, kind, &point.record_id.to_string()),
+            id,
             client: *self.input.sender,
             client_label: String::new(),
             kind,
@@ -389,15 +413,17 @@ impl Engine<'_, '_> {
         flag.add_reasons(reasons);
     }
 
-    /// Closes open flags the therapist marked discussed on or before
+    /// Closes open flags the therapist marked discussed before
     /// `until` (every mark when `None`): a check-in about a later session
     /// (or the same day's, written after the talk) is news again.
-    fn apply_marks(&mut self, until: Option<NaiveDate>) {
+    fn apply_marks(&mut self, next: Option<&SessionPoint>) {
         let discussed = self.input.discussed;
+        let input = self.input;
+        let news = |at: &DateTime<Utc>, point: &SessionPoint| is_news(input, at, point);
         let close = |index: usize, flags: &mut Vec<Flag>| -> bool {
             let flag = &mut flags[index];
             match discussed.get(&flag.id) {
-                Some(at) if until.is_none_or(|d| at.date_naive() <= d) => {
+                Some(at) if next.is_none_or(|point| news(at, point)) => {
                     let on = at.date_naive();
                     flag.resolve(
                         ResolutionKind::Discussed,
@@ -827,6 +853,7 @@ mod tests {
             instrument: &instrument,
             rules,
             discussed: &discussed,
+            received: &HashMap::new(),
         })
     }
 

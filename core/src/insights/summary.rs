@@ -205,7 +205,15 @@ pub(crate) fn mark_dirty(tx: &rusqlite::Transaction<'_>, sender: &DeviceId) -> R
     Ok(())
 }
 
-/// How long the clock says it is, as the flag engine reads it.
+/// What the flag engine reads of one client's check-ins.
+#[derive(Default)]
+struct ClientSeries {
+    points: Vec<SessionPoint>,
+    notes: HashMap<Uuid, String>,
+    received: HashMap<Uuid, DateTime<Utc>>,
+}
+
+/// A stored millisecond timestamp as a time.
 fn mark_time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
@@ -273,7 +281,11 @@ impl Store {
                 table: TABLE,
                 row: sender_text.clone(),
             })?;
-            let (mut points, notes) = self.session_points(&sender)?;
+            let ClientSeries {
+                mut points,
+                notes,
+                received,
+            } = self.client_series(&sender)?;
             let (items, trend) = analyse(&points, instrument);
             let discussed = self.discussed_marks(Some(sender_text))?;
             let mut flags = series_flags(&SeriesInput {
@@ -283,6 +295,7 @@ impl Store {
                 instrument,
                 rules: &rules,
                 discussed: &discussed,
+                received: &received,
             });
             // A flag the therapist may have seen and the series no longer
             // gives (its check-in was edited or deleted) stays, withdrawn.
@@ -532,14 +545,11 @@ impl Store {
         })
     }
 
-    /// A client's live check-ins as points, oldest session first, and their
-    /// shared notes.
-    pub(super) fn session_points(
-        &self,
-        sender: &DeviceId,
-    ) -> Result<(Vec<SessionPoint>, HashMap<Uuid, String>), Error> {
+    /// A client's live check-ins as points, oldest session first, with their
+    /// shared notes and when each arrived.
+    fn client_series(&self, sender: &DeviceId) -> Result<ClientSeries, Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT record_id, version, sealed FROM received
+            "SELECT record_id, version, sealed, received_at FROM received
              WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id",
         )?;
         let rows = stmt.query_map(params![sender.to_string()], |r| {
@@ -547,28 +557,29 @@ impl Store {
                 r.get::<_, Vec<u8>>(0)?,
                 r.get::<_, u32>(1)?,
                 r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, i64>(3)?,
             ))
         })?;
-        let mut points = Vec::new();
-        let mut notes = HashMap::new();
+        let mut series = ClientSeries::default();
         for row in rows {
-            let (record_id, version, sealed) = row?;
+            let (record_id, version, sealed, received_at) = row?;
             let record_id = Uuid::from_slice(&record_id).map_err(|_| StoreError::Tampered {
                 table: "received",
                 row: sender.to_string(),
             })?;
             let body = open_received(&self.cipher, sender, &record_id, version, &sealed)?;
             if let Some(note) = body.shared_note {
-                notes.insert(record_id, note);
+                series.notes.insert(record_id, note);
             }
-            points.push(SessionPoint {
+            series.received.insert(record_id, mark_time(received_at));
+            series.points.push(SessionPoint {
                 record_id,
                 session_date: body.session_date,
                 answers: body.answers,
                 support_requested: body.support_requested,
             });
         }
-        Ok((points, notes))
+        Ok(series)
     }
 
     fn seal_packed<T: Serialize>(

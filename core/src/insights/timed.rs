@@ -260,6 +260,7 @@ mod tests {
                 instrument: &instrument,
                 rules: &self.rules,
                 discussed: &self.discussed,
+                received: &HashMap::new(),
             })
             .into_iter()
             .filter(Flag::is_open)
