@@ -64,7 +64,7 @@ private class Practice(val relay: LocalRelay) {
     }
 
     fun checkInScreen(daysAgo: Long = 0) = CheckInScreenModel(client, LOCALE, clientTransport, today = { utcToday().minusDays(daysAgo) })
-    fun history() = HistoryScreenModel(client, clientTransport)
+    fun history() = HistoryScreenModel(client, LOCALE, clientTransport)
     fun dashboard() = DashboardScreenModel(therapist, { http })
     fun brief(locale: String = LOCALE) = BriefScreenModel(therapist, locale, today = ::utcToday)
 }
@@ -241,10 +241,29 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         check(history.state.value.rows.single().seen) { "seen mark missing: ${history.state.value}" }
     }
 
+    test("the history shows the therapist's reply under the check-in it answers, with the not-monitored reminder") {
+        val p = Practice(relay).apply { pair() }
+        p.checkInScreen(daysAgo = 1).checkIn(heard = 3, hopeful = 3)
+        p.checkInScreen().checkIn(heard = 4, hopeful = 2)
+        val history = p.history()
+        runBlocking { history.refresh() }
+        val latest = history.state.value.rows.first()
+        runBlocking {
+            p.dashboard().refresh()
+            p.therapist.replyToCheckin(latest.id, "Thank you, let's start there next week.")
+            p.therapist.sync(p.http)
+            history.refresh()
+        }
+        val rows = history.state.value.rows
+        assertEqual("Thank you, let's start there next week.", rows.first().reply, "reply under the latest")
+        assertEqual(null, rows.last().reply, "no reply under the earlier one")
+        check(history.state.value.notMonitored.isNotBlank()) { "the 'not monitored in real time' text goes with every reply" }
+    }
+
     test("the history pages newest session first and loads older ones on demand") {
         val p = Practice(relay).apply { pair() }
         for (daysAgo in listOf(3L, 2L, 1L)) p.checkInScreen(daysAgo).checkIn(heard = 4, hopeful = 4)
-        val history = HistoryScreenModel(p.client, p.clientTransport, pageSize = 2u)
+        val history = HistoryScreenModel(p.client, LOCALE, p.clientTransport, pageSize = 2u)
         runBlocking { history.refresh() }
         val dates = (1L..3L).map { utcToday().minusDays(it).toString() }
         assertEqual(dates.take(2), history.state.value.rows.map { it.sessionDate }, "first page")

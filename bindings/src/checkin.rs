@@ -78,6 +78,25 @@ pub struct CheckIn {
     pub version: u32,
     /// When the therapist acknowledged this version; unset until then.
     pub seen_at: Option<SystemTime>,
+    /// The therapist's reply to it. Only `ClientApp::history` fills it in;
+    /// every other method returning a `CheckIn` leaves it unset.
+    pub reply: Option<Reply>,
+}
+
+/// The therapist's short reply to one check-in (at most 280 characters).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Reply {
+    /// Id of the check-in it answers.
+    pub record_id: String,
+    /// What the therapist wrote.
+    pub text: String,
+    /// 1 for the first version, one more for each rewrite.
+    pub version: u32,
+    /// When this version was written.
+    pub written_at: SystemTime,
+    /// Therapist: whether it can still be rewritten (the client has not
+    /// checked in since). Always false on the client's device.
+    pub editable: bool,
 }
 
 /// What remains of a deleted check-in.
@@ -232,6 +251,19 @@ impl From<rapport_core::CheckIn> for CheckIn {
             updated_at: c.updated_at.into(),
             version: c.version,
             seen_at: c.seen_at.map(Into::into),
+            reply: None,
+        }
+    }
+}
+
+impl From<rapport_core::sync::Reply> for Reply {
+    fn from(r: rapport_core::sync::Reply) -> Self {
+        Reply {
+            record_id: r.record_id.to_string(),
+            text: r.text,
+            version: r.version,
+            written_at: r.written_at.into(),
+            editable: r.editable,
         }
     }
 }

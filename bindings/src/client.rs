@@ -171,7 +171,8 @@ impl ClientApp {
     }
 
     /// Check-ins, newest session first, `limit` (at most 1000) at a time,
-    /// starting after `after` (the previous page's `next`).
+    /// starting after `after` (the previous page's `next`), each with the
+    /// therapist's reply to it when there is one.
     #[uniffi::method(default(after = None, limit = 100))]
     pub fn history(
         &self,
@@ -179,7 +180,20 @@ impl ClientApp {
         limit: u32,
     ) -> Result<HistoryPage, RapportError> {
         let after = after.map(TryInto::try_into).transpose()?;
-        Ok(self.store.lock().history(after.as_ref(), limit)?.into())
+        let store = self.store.lock();
+        let page = store.history(after.as_ref(), limit)?;
+        let mut replies = store.replies()?;
+        Ok(HistoryPage {
+            checkins: page
+                .checkins
+                .into_iter()
+                .map(|c| {
+                    let reply = replies.remove(&c.id).map(Into::into);
+                    CheckIn { reply, ..c.into() }
+                })
+                .collect(),
+            next: page.next.map(Into::into),
+        })
     }
 
     /// Changes waiting for the next sync, oldest first.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-use crate::checkin::InstrumentRef;
+use crate::checkin::{InstrumentRef, Reply};
 
 /// Which side of the therapy a device is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -164,6 +164,8 @@ pub struct ReceivedCheckIn {
     pub support_requested: bool,
     /// Whether the therapist acknowledged this version.
     pub seen: bool,
+    /// The therapist's reply to it, if one was written.
+    pub reply: Option<Reply>,
 }
 
 /// One client, as the therapist sees them.
@@ -264,6 +266,7 @@ impl From<rapport_core::sync::ClientCheckIns> for ClientCheckIns {
                     updated_at: r.body.updated_at.into(),
                     support_requested: r.body.support_requested,
                     seen: r.seen,
+                    reply: r.reply.map(Into::into),
                 })
                 .collect(),
         }

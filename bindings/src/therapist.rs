@@ -9,6 +9,7 @@ use rapport_core::{Store, StoreOptions};
 
 use crate::app::{SharedStore, keystore_key, passphrase, passphrase_key};
 use crate::brief::Brief;
+use crate::checkin::{Reply, parse_checkin_id};
 use crate::error::RapportError;
 use crate::flags::{Flag, Reason};
 use crate::foreign::{SecretStore, Transport};
@@ -247,6 +248,16 @@ impl TherapistApp {
     /// after the therapist's next sync and then their own. Returns how many.
     pub fn acknowledge_all(&self) -> Result<u32, RapportError> {
         Ok(self.store.lock().acknowledge_all()?)
+    }
+
+    /// Writes (or rewrites) the reply, at most 280 characters, to the
+    /// check-in `record_id`; the client gets it on the next sync. Fails with
+    /// `InvalidCheckIn` (field `reply`) when the text is empty, too long or
+    /// holds control characters, or once the client has checked in again;
+    /// `CheckInNotFound` for an unknown check-in.
+    pub fn reply_to_checkin(&self, record_id: String, text: String) -> Result<Reply, RapportError> {
+        let record_id = parse_checkin_id(&record_id)?;
+        Ok(self.store.lock().reply_to_checkin(record_id, &text)?.into())
     }
 
     /// The session check-in questionnaire (to label the dashboard), with

@@ -203,6 +203,29 @@ fun defineTests(vectorsPath: String) {
         }
     }
 
+    test("a therapist's reply reaches the client's history under that check-in only") {
+        val p = paired()
+        runBlocking {
+            val earlier = p.client.recordCheckin(draft(sessionDate = daysAgo(1)), "en-US").checkin
+            val latest = p.client.recordCheckin(draft(), "en-US").checkin
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            val reply = p.therapist.replyToCheckin(latest.id, "Thank you, let's start there next week.")
+            assertEqual(latest.id, reply.recordId)
+            assertEqual(1u, reply.version)
+            check(reply.editable)
+            assertEqual(reply, p.therapist.dashboard().single().checkins.single { it.recordId == latest.id }.reply)
+            val tooLong = assertThrows<RapportException.InvalidCheckIn> { p.therapist.replyToCheckin(latest.id, "x".repeat(281)) }
+            assertEqual("reply", tooLong.field)
+            p.therapist.sync(p.relay)
+            p.client.sync(p.relay)
+            val history = p.client.history().checkins.associateBy { it.id }
+            assertEqual("Thank you, let's start there next week.", history.getValue(latest.id).reply?.text, "reply text")
+            check(history.getValue(latest.id).reply?.editable == false)
+            assertEqual(null, history.getValue(earlier.id).reply, "no reply under the earlier check-in")
+        }
+    }
+
     test("a private note never leaves the client") {
         val p = paired()
         runBlocking {

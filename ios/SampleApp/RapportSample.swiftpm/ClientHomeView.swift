@@ -13,7 +13,7 @@ struct ClientHomeView: View {
                 TabView {
                     CheckInView(model: CheckInScreenModel(client: client, locale: session.locale, transport: session.transport))
                         .tabItem { Label("Check in", systemImage: "hand.tap") }
-                    HistoryView(model: HistoryScreenModel(client: client, transport: session.transport))
+                    HistoryView(model: HistoryScreenModel(client: client, locale: session.locale, transport: session.transport))
                         .tabItem { Label("History", systemImage: "clock") }
                 }
             } else {

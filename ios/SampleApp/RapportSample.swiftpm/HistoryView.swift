@@ -27,7 +27,7 @@ struct HistoryView: View {
                 }
                 Section {
                     ForEach(model.state.rows) { row in
-                        HistoryRowView(row: row)
+                        HistoryRowView(row: row, notMonitored: model.state.notMonitored)
                     }
                     if model.state.hasMore {
                         Button("Show older check-ins") {
@@ -51,9 +51,12 @@ struct HistoryView: View {
     }
 }
 
-/// One check-in: the day, the two ratings, the note, and whether it was seen.
+/// One check-in: the day, the two ratings, the note, whether it was seen,
+/// and the therapist's reply with the reminder that nobody watches check-ins
+/// in real time.
 struct HistoryRowView: View {
     let row: HistoryScreenModel.Row
+    let notMonitored: String
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
@@ -79,8 +82,33 @@ struct HistoryRowView: View {
                     .font(.footnote)
                     .foregroundStyle(.secondary)
             }
+            if let reply = row.reply {
+                ReplyView(reply: reply, notMonitored: notMonitored)
+            }
         }
         .padding(.vertical, 4)
         .accessibilityElement(children: .combine)
+    }
+}
+
+/// The therapist's reply under the check-in it answers.
+struct ReplyView: View {
+    let reply: String
+    let notMonitored: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text("Your therapist replied").font(.subheadline.weight(.semibold))
+            Text(reply).font(.callout)
+            Label("Seen by your therapist", systemImage: "checkmark.circle.fill")
+                .font(.footnote)
+                .foregroundStyle(.green)
+            if !notMonitored.isEmpty {
+                Text(notMonitored)
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+            }
+        }
+        .padding(.top, 8)
     }
 }

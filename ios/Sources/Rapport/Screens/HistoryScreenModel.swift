@@ -2,7 +2,9 @@ import Foundation
 
 /// The client's own history: every check-in, newest session first, each
 /// marked "seen by your therapist" once the therapist acknowledged that
-/// version, plus the switch that pauses sharing.
+/// version, plus the switch that pauses sharing. A check-in the therapist
+/// replied to carries the reply, shown with the reminder that nobody watches
+/// check-ins in real time.
 ///
 /// Refreshing syncs first when a relay is at hand, because that is how "seen"
 /// receipts arrive; an unreachable relay still shows the history on the device.
@@ -23,6 +25,8 @@ public final class HistoryScreenModel: ObservableObject {
         /// When the therapist acknowledged this version; `nil` until then.
         public var seenAt: Date?
         public var version: UInt32
+        /// The therapist's reply to this check-in, if they wrote one.
+        public var reply: String?
         /// The row shows "seen by your therapist".
         public var seen: Bool { seenAt != nil }
     }
@@ -35,18 +39,23 @@ public final class HistoryScreenModel: ObservableObject {
         public var sharingPaused = false
         /// The therapist ended the pairing: the history stays, nothing more is shared.
         public var endedByTherapist = false
+        /// "Rapport is not monitored in real time", in the client's language:
+        /// shown under every reply.
+        public var notMonitored = ""
         public var problem: Problem?
     }
 
     @Published public private(set) var state = State()
 
     private let client: ClientApp
+    private let locale: String
     private let transport: () -> Transport?
     private let pageSize: UInt32
     private var next: HistoryCursor?
 
-    public init(client: ClientApp, transport: @escaping () -> Transport?, pageSize: UInt32 = 50) {
+    public init(client: ClientApp, locale: String, transport: @escaping () -> Transport?, pageSize: UInt32 = 50) {
         self.client = client
+        self.locale = locale
         self.transport = transport
         self.pageSize = pageSize
     }
@@ -63,11 +72,16 @@ public final class HistoryScreenModel: ObservableObject {
                 syncProblem = Problem(error)
             }
         }
-        let client = client, pageSize = pageSize
+        let client = client, pageSize = pageSize, locale = locale
         do {
-            let (page, membership) = try await offMain {
-                (try client.history(after: nil, limit: pageSize), try client.membership())
+            let (page, membership, notMonitored) = try await offMain {
+                (
+                    try client.history(after: nil, limit: pageSize),
+                    try client.membership(),
+                    crisisResources(locale: locale).notMonitored
+                )
             }
+            state.notMonitored = notMonitored
             next = page.next
             state.rows = page.checkins.map(Self.row)
             state.hasMore = page.next != nil
@@ -131,7 +145,8 @@ public final class HistoryScreenModel: ObservableObject {
             noteShared: checkin.note?.visibility == .shared,
             supportRequested: checkin.supportRequested,
             seenAt: checkin.seenAt,
-            version: checkin.version
+            version: checkin.version,
+            reply: checkin.reply?.text
         )
     }
 }

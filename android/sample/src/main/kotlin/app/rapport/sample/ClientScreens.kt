@@ -65,7 +65,7 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
     }
     var tab by rememberSaveable { mutableIntStateOf(0) }
     val checkIn = remember(client) { CheckInScreenModel(client, session.locale, session::transport) }
-    val history = remember(client) { HistoryScreenModel(client, session::transport) }
+    val history = remember(client) { HistoryScreenModel(client, session.locale, session::transport) }
     Scaffold(
         bottomBar = {
             NavigationBar {

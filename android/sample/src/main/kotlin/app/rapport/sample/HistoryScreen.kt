@@ -71,7 +71,7 @@ fun HistoryScreen(model: HistoryScreenModel) {
         if (state.rows.isEmpty() && !state.loading) {
             item { Text(stringResource(R.string.history_empty)) }
         }
-        items(state.rows, key = { it.id }) { row -> HistoryCard(row) }
+        items(state.rows, key = { it.id }) { row -> HistoryCard(row, state.notMonitored) }
         if (state.hasMore) {
             item {
                 val moreDescription = stringResource(R.string.show_older_description)
@@ -84,9 +84,12 @@ fun HistoryScreen(model: HistoryScreenModel) {
     }
 }
 
-/** One check-in: the day, the ratings, the note, and whether it was seen. */
+/**
+ * One check-in: the day, the ratings, the note, whether it was seen, and the
+ * therapist's reply with the reminder that nobody watches check-ins in real time.
+ */
 @Composable
-private fun HistoryCard(row: HistoryRow) {
+private fun HistoryCard(row: HistoryRow, notMonitored: String) {
     val parts = listOfNotNull(
         SessionDates.spoken(row.sessionDate, Locale.getDefault()),
         row.heard?.let { stringResource(R.string.heard_spoken, it.toInt()) },
@@ -94,6 +97,8 @@ private fun HistoryCard(row: HistoryRow) {
         row.note?.let { stringResource(if (row.noteShared) R.string.note_shared_spoken else R.string.note_private_spoken, it) },
         if (row.supportRequested) stringResource(R.string.you_asked_support) else null,
         stringResource(if (row.seen) R.string.seen else R.string.not_seen),
+        row.reply?.let { stringResource(R.string.reply_spoken, it) },
+        row.reply?.let { notMonitored.ifEmpty { null } },
     )
     val spoken = parts.joinToString(". ")
     Card(Modifier.fillMaxWidth().semantics(mergeDescendants = true) { contentDescription = spoken }) {
@@ -118,6 +123,21 @@ private fun HistoryCard(row: HistoryRow) {
                     Text(stringResource(R.string.not_seen), style = MaterialTheme.typography.bodySmall)
                 }
             }
+            row.reply?.let { reply -> ReplyBlock(reply, notMonitored) }
         }
+    }
+}
+
+/** The therapist's reply under the check-in it answers. */
+@Composable
+private fun ReplyBlock(reply: String, notMonitored: String) {
+    Column(
+        Modifier.fillMaxWidth().padding(top = 8.dp),
+        verticalArrangement = Arrangement.spacedBy(4.dp),
+    ) {
+        Text(stringResource(R.string.reply_heading), style = MaterialTheme.typography.labelLarge)
+        Text(reply, style = MaterialTheme.typography.bodyMedium)
+        Text(stringResource(R.string.seen), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.primary)
+        if (notMonitored.isNotEmpty()) Text(notMonitored, style = MaterialTheme.typography.bodySmall)
     }
 }

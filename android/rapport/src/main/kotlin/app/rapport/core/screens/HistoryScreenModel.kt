@@ -14,17 +14,20 @@ import uniffi.rapport_ffi.HistoryCursor
 import uniffi.rapport_ffi.Membership
 import uniffi.rapport_ffi.NoteVisibility
 import uniffi.rapport_ffi.Transport
+import uniffi.rapport_ffi.crisisResources
 
 /**
  * The client's own history: every check-in, newest session first, each marked
  * "seen by your therapist" once the therapist acknowledged that version, plus the
- * switch that pauses sharing.
+ * switch that pauses sharing. A check-in the therapist replied to carries the reply,
+ * shown with the reminder that nobody watches check-ins in real time.
  *
  * Refreshing syncs first when a relay is at hand, because that is how "seen"
  * receipts arrive; an unreachable relay still shows the history from the device.
  */
 class HistoryScreenModel(
     private val client: ClientApp,
+    private val locale: String,
     private val transport: () -> Transport?,
     private val pageSize: UInt = 50u,
     private val io: CoroutineDispatcher = Dispatchers.IO,
@@ -39,9 +42,9 @@ class HistoryScreenModel(
         state.update { it.copy(loading = true, problem = null) }
         val syncProblem = transport()?.let { relay -> attempt { client.sync(relay) }.problem() }
         val loaded = withContext(io) {
-            attempt { Pair(client.history(null, pageSize), client.membership()) }
+            attempt { Triple(client.history(null, pageSize), client.membership(), crisisResources(locale).notMonitored) }
         }
-        val (page, membership) = loaded.getOrNull() ?: run {
+        val (page, membership, notMonitored) = loaded.getOrNull() ?: run {
             state.update { it.copy(loading = false, problem = loaded.problem()) }
             return
         }
@@ -53,6 +56,7 @@ class HistoryScreenModel(
                 hasMore = page.next != null,
                 sharingPaused = (membership as? Membership.Active)?.paused == true,
                 endedByTherapist = membership is Membership.Revoked,
+                notMonitored = notMonitored,
                 problem = syncProblem,
             )
         }
@@ -100,6 +104,7 @@ class HistoryScreenModel(
         supportRequested = checkin.supportRequested,
         seenAt = checkin.seenAt,
         version = checkin.version,
+        reply = checkin.reply?.text,
     )
 }
 
@@ -115,6 +120,8 @@ data class HistoryState(
     val sharingPaused: Boolean = false,
     /** The therapist ended the pairing: the history stays, nothing more is shared. */
     val endedByTherapist: Boolean = false,
+    /** "Rapport is not monitored in real time", in the client's language: shown under every reply. */
+    val notMonitored: String = "",
     /** What went wrong last (a failed sync still shows the rows). */
     val problem: Problem? = null,
 )
@@ -141,6 +148,8 @@ data class HistoryRow(
     val seenAt: Instant?,
     /** The version shown (edits make new versions, each acknowledged anew). */
     val version: UInt,
+    /** The therapist's reply to this check-in, if they wrote one. */
+    val reply: String? = null,
 ) {
     /** The therapist has seen this version: the row shows "seen by your therapist". */
     val seen: Boolean get() = seenAt != null
