@@ -1,0 +1,258 @@
+//! The line chart of heard and hopeful over sessions, as inline SVG.
+//!
+//! The chart is drawn in the page itself (no image file, nothing to load) and
+//! carries a `<title>` and a `<desc>` that say in words what it draws, so it
+//! reads the same to a screen reader and to someone who cannot tell the
+//! colours apart. Every SVG element is closed explicitly (`{}`): in HTML's
+//! foreign content an unclosed `<line>` would swallow the elements after it.
+
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
+use rapport_core::insights::SessionPoint;
+
+const WIDTH: f64 = 520.0;
+const HEIGHT: f64 = 232.0;
+const LEFT: f64 = 40.0;
+const RIGHT: f64 = 504.0;
+const TOP: f64 = 30.0;
+const BOTTOM: f64 = 192.0;
+/// Room between the y axis and the first and last session.
+const INSET: f64 = 18.0;
+/// At most this many dates under the x axis; the rest are thinned out.
+const MAX_DATE_LABELS: usize = 8;
+
+struct Line {
+    item: &'static str,
+    name: &'static str,
+}
+
+const LINES: [Line; 2] = [
+    Line {
+        item: "heard",
+        name: "Heard",
+    },
+    Line {
+        item: "hopeful",
+        name: "Hopeful",
+    },
+];
+
+fn x(i: usize, n: usize) -> f64 {
+    if n <= 1 {
+        (LEFT + RIGHT) / 2.0
+    } else {
+        LEFT + INSET + i as f64 * (RIGHT - LEFT - 2.0 * INSET) / (n - 1) as f64
+    }
+}
+
+fn y(value: u8) -> f64 {
+    BOTTOM - (f64::from(value.clamp(1, 5)) - 1.0) / 4.0 * (BOTTOM - TOP)
+}
+
+/// The chart of the client labelled `label` (ids prefixed with `id`), with a
+/// title and a description that say what it shows.
+pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
+    let n = points.len();
+    let one_year = points
+        .first()
+        .zip(points.last())
+        .is_some_and(|(a, b)| a.session_date.year() == b.session_date.year());
+    let title_id = format!("{id}-chart-title");
+    let desc_id = format!("{id}-chart-desc");
+    // Dates along the bottom, thinned out so they never overlap.
+    let step = n.div_ceil(MAX_DATE_LABELS).max(1);
+    let dated = points.iter().enumerate().filter(|&(i, _)| {
+        let last = i + 1 == n;
+        last || (i % step == 0 && n - 1 - i >= step)
+    });
+    html! {
+        figure class="chart-figure" {
+            svg class="chart" role="img" aria-labelledby={ (title_id) " " (desc_id) }
+                viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } preserveAspectRatio="xMidYMid meet" {
+                title id=(title_id) { "Heard and hopeful ratings of " (label) ", by session" }
+                desc id=(desc_id) { (description(points, one_year)) }
+                // Axes and grid: ratings 1 to 5 up the side.
+                @for value in 1..=5u8 {
+                    line class="grid" x1=(LEFT) x2=(RIGHT) y1=(format_args!("{:.1}", y(value)))
+                        y2=(format_args!("{:.1}", y(value))) {}
+                    text class="tick" x=(LEFT - 8.0) y=(format_args!("{:.1}", y(value) + 4.0))
+                        text-anchor="end" { (value) }
+                }
+                line class="axis" x1=(LEFT) x2=(LEFT) y1=(TOP) y2=(BOTTOM) {}
+                line class="axis" x1=(LEFT) x2=(RIGHT) y1=(BOTTOM) y2=(BOTTOM) {}
+                text class="axis-name" x=(LEFT) y=(TOP - 14.0) text-anchor="middle" { "rating" }
+                @for (i, p) in dated {
+                    text class="tick date" x=(format_args!("{:.1}", x(i, n))) y=(BOTTOM + 20.0)
+                        text-anchor="middle" {
+                        @if one_year {
+                            (p.session_date.format("%-d %b"))
+                        } @else {
+                            (p.session_date.format("%b %Y"))
+                        }
+                    }
+                }
+                // Sessions where the client asked for support: a marker above the plot.
+                @for (i, p) in points.iter().enumerate().filter(|(_, p)| p.support_requested) {
+                    @let cx = x(i, n);
+                    g class="support" {
+                        title { "Asked for support: session of " (p.session_date.format("%-d %b %Y")) }
+                        line x1=(format_args!("{cx:.1}")) x2=(format_args!("{cx:.1}"))
+                            y1=(TOP - 4.0) y2=(BOTTOM) {}
+                        path d=(format_args!(
+                            "M{:.1} {t1} L{:.1} {t1} L{cx:.1} {t2} Z",
+                            cx - 6.0,
+                            cx + 6.0,
+                            t1 = TOP - 16.0,
+                            t2 = TOP - 5.0
+                        )) {}
+                    }
+                }
+                // Lines first, then markers: hopeful's hollow squares under
+                // heard's dots, so equal ratings show both (a dot inside a square).
+                @if n > 1 {
+                    @for line in &LINES {
+                        path class={ "line-" (line.item) } d=(path(points, line.item)) {}
+                    }
+                }
+                @for line in LINES.iter().rev() {
+                    @for (i, p, value) in points.iter().enumerate().filter_map(|(i, p)| {
+                        Some((i, p, *p.answers.get(line.item)?))
+                    }) {
+                        @let (cx, cy) = (x(i, n), y(value));
+                        @let title = html! {
+                            title {
+                                (line.name) " " (value) ", session of "
+                                (p.session_date.format("%-d %b %Y"))
+                            }
+                        };
+                        @if line.item == "heard" {
+                            circle class="point point-heard" cx=(format_args!("{cx:.1}"))
+                                cy=(format_args!("{cy:.1}")) r="3.6" { (title) }
+                        } @else {
+                            rect class="point point-hopeful" x=(format_args!("{:.1}", cx - 5.5))
+                                y=(format_args!("{:.1}", cy - 5.5)) width="11" height="11" { (title) }
+                        }
+                    }
+                }
+            }
+            figcaption class="chart-key" {
+                span class="key" {
+                    svg width="30" height="12" aria-hidden="true" {
+                        line class="key-heard" x1="1" x2="29" y1="6" y2="6" {}
+                        circle class="point-heard" cx="15" cy="6" r="3.6" {}
+                    }
+                    "Heard (solid line, round markers)"
+                }
+                " "
+                span class="key" {
+                    svg width="30" height="12" aria-hidden="true" {
+                        line class="key-hopeful" x1="1" x2="29" y1="6" y2="6" {}
+                        rect class="point-hopeful" x="10" y="1" width="10" height="10" {}
+                    }
+                    "Hopeful (dashed line, square markers)"
+                }
+                @if points.iter().any(|p| p.support_requested) {
+                    " "
+                    span class="key" {
+                        svg width="16" height="12" aria-hidden="true" {
+                            path class="key-support" d="M2 1 L14 1 L8 11 Z" {}
+                        }
+                        "Asked for support"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The line through every rated session; a session without the item
+/// breaks it rather than being bridged.
+fn path(points: &[SessionPoint], item: &str) -> String {
+    let mut d = String::new();
+    let mut pen_down = false;
+    for (i, p) in points.iter().enumerate() {
+        match p.answers.get(item) {
+            Some(&value) => {
+                let _ = write!(
+                    d,
+                    "{}{:.1} {:.1} ",
+                    if pen_down { "L" } else { "M" },
+                    x(i, points.len()),
+                    y(value)
+                );
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    d.trim_end().to_owned()
+}
+
+/// The chart in words: where each line started and ended, every value,
+/// and the sessions with a request for support.
+fn description(points: &[SessionPoint], one_year: bool) -> String {
+    let day = |d: NaiveDate| {
+        if one_year {
+            d.format("%-d %b").to_string()
+        } else {
+            d.format("%-d %b %Y").to_string()
+        }
+    };
+    let series = |item: &str| -> Vec<(NaiveDate, u8)> {
+        points
+            .iter()
+            .filter_map(|p| Some((p.session_date, *p.answers.get(item)?)))
+            .collect()
+    };
+    let (heard, hopeful) = (series("heard"), series("hopeful"));
+    let mut out = match points {
+        [] => "No check-ins yet.".to_owned(),
+        [only] => {
+            let rating = |s: &[(NaiveDate, u8)]| {
+                s.first()
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_else(|| "not rated".into())
+            };
+            format!(
+                "One check-in so far, for the session of {}: heard {}, hopeful {}.",
+                day(only.session_date),
+                rating(&heard),
+                rating(&hopeful)
+            )
+        }
+        _ => {
+            let span = |s: &[(NaiveDate, u8)], with_dates: bool| match (s.first(), s.last()) {
+                (Some((d0, v0)), Some((d1, v1))) if with_dates => {
+                    format!("went from {v0} on {} to {v1} on {}", day(*d0), day(*d1))
+                }
+                (Some((_, v0)), Some((_, v1))) => format!("from {v0} to {v1}"),
+                _ => "was not rated".to_owned(),
+            };
+            let values = |s: &[(NaiveDate, u8)]| {
+                s.iter()
+                    .map(|(_, v)| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let ends = |s: &[(NaiveDate, u8)]| (s.first().map(|p| p.0), s.last().map(|p| p.0));
+            format!(
+                "Hopeful {}; heard {}. Session by session, heard: {}; hopeful: {}.",
+                span(&hopeful, true),
+                span(&heard, ends(&heard) != ends(&hopeful)),
+                values(&heard),
+                values(&hopeful)
+            )
+        }
+    };
+    let support: Vec<String> = points
+        .iter()
+        .filter(|p| p.support_requested)
+        .map(|p| day(p.session_date))
+        .collect();
+    if !support.is_empty() {
+        let _ = write!(out, " Asked for support: {}.", support.join(", "));
+    }
+    out
+}

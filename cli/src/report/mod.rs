@@ -1,0 +1,1214 @@
+//! `rapport therapist report`: every client on one page, as a single HTML file
+//! that opens offline in any browser and prints on A4.
+//!
+//! The page opens on today's brief — one compact card per client seen today
+//! (or per active client when no session is recorded for today) — because
+//! that is what a therapist reads between sessions; the full cards follow,
+//! in the order of need core gives them.
+//!
+//! The file holds what clients shared, so it loads nothing from anywhere: no
+//! scripts, no fonts, no images, and a Content-Security-Policy that forbids
+//! them should an edit ever add one. The page is written with maud, which
+//! escapes every spliced value unless told otherwise, so text a person typed
+//! (labels, notes, the therapist's name) cannot become markup by someone
+//! forgetting to escape it; the only unescaped text is our own stylesheet.
+//! The chart ([`chart`]) says in words what it draws, so nothing depends on
+//! seeing colour.
+
+mod chart;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use rapport_core::insights::{
+    Brief, BriefBasis, BriefCard, ClientInsights, ClientStatus, Flag, SessionPoint, Severity,
+};
+use rapport_core::model::Answers;
+use rapport_core::sync::{ClientCheckIns, ReceivedCheckIn, Role};
+use rapport_core::{Instrument, Store};
+
+use crate::{Result, open_home, write_private};
+
+/// The instrument whose items the report explains.
+const INSTRUMENT: &str = "session-checkin";
+/// The report's language: the prompts, scale labels and opening lines are shown in it.
+const LOCALE: &str = "en";
+/// The newest shared notes shown per client; the rest stay in the dashboard.
+const NOTES_SHOWN: usize = 5;
+/// The most recently resolved flags shown per client; the rest stay in
+/// `rapport therapist flags --all`.
+const RESOLVED_SHOWN: usize = 3;
+/// Calm, print-friendly, and readable without colour: every state is also a
+/// word. Kept in its own file so it can be read and edited as CSS; it is
+/// inlined in a `<style>` element (the CSP allows inline styles only, never
+/// a stylesheet fetched from anywhere).
+const STYLE: &str = include_str!("report.css");
+/// The page's Content-Security-Policy: nothing may load, and the only style is
+/// the inline [`STYLE`]; `img-src data:` leaves room for an inline image.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/// Writes the report of the therapist home at `home` to `out`.
+pub fn run(home: &Path, out: &Path) -> Result<()> {
+    let store = open_home(home)?;
+    let clients = write(&store, out)?;
+    println!(
+        "Wrote the report on {clients} client(s) to {}. It holds what your clients shared: keep \
+         it as you keep your notes. It opens offline in any browser.",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Renders the report of `store` into `out` (readable by the owner only);
+/// returns how many clients it covers.
+pub fn write(store: &Store, out: &Path) -> Result<usize> {
+    let account = store
+        .account()?
+        .ok_or("this home is not set up yet: run `rapport therapist init` first")?;
+    if account.role != Role::Therapist {
+        return Err("this is a client's home: the report is made from the therapist's home".into());
+    }
+    let report = Report::of(store, chrono::Local::now().date_naive())?;
+    let instrument = store
+        .instruments()
+        .latest(INSTRUMENT)
+        .ok_or("the session check-in instrument is missing from this build")?;
+    let html = render(&account.name, Utc::now(), &report, instrument);
+    write_private(out, html.as_bytes())?;
+    Ok(report.clients.len().max(report.insights.len()))
+}
+
+/// What the report is made of, read from the therapist's store.
+pub struct Report {
+    /// Every client's check-ins.
+    pub clients: Vec<ClientCheckIns>,
+    /// Every client's insights, in the order of need core gives.
+    pub insights: Vec<ClientInsights>,
+    /// Flags that have ended, most recently resolved first.
+    pub resolved: Vec<Flag>,
+    /// The brief for the day the report is made.
+    pub brief: Brief,
+}
+
+impl Report {
+    /// Reads everything the report shows, with the brief for `today` (the
+    /// therapist's local date).
+    pub fn of(store: &Store, today: NaiveDate) -> Result<Report> {
+        Ok(Report {
+            clients: store.dashboard()?,
+            insights: store.insights()?,
+            resolved: store
+                .flags(true)?
+                .into_iter()
+                .filter(|f| !f.is_open())
+                .collect(),
+            brief: store.brief(today, None, LOCALE)?,
+        })
+    }
+}
+
+/// The whole report as one self-contained HTML document: the brief first,
+/// then one card per client in the order of need of `report.insights`
+/// (clients the insights do not know yet last).
+pub fn render(
+    therapist_name: &str,
+    generated_at: DateTime<Utc>,
+    report: &Report,
+    instrument: &Instrument,
+) -> String {
+    let checkins_of = |device_id| {
+        report
+            .clients
+            .iter()
+            .find(|c| c.device_id == device_id)
+            .map(|c| c.checkins.as_slice())
+            .unwrap_or(&[])
+    };
+    let mut cards: Vec<Card> = report
+        .insights
+        .iter()
+        .map(|i| Card {
+            label: &i.label,
+            checkins: checkins_of(i.device_id),
+            insight: Some(i),
+            resolved: report
+                .resolved
+                .iter()
+                .filter(|f| f.client == i.device_id)
+                .take(RESOLVED_SHOWN)
+                .collect(),
+        })
+        .collect();
+    // A client the dashboard knows but the insights do not still gets a card.
+    cards.extend(
+        report
+            .clients
+            .iter()
+            .filter(|c| !report.insights.iter().any(|i| i.device_id == c.device_id))
+            .map(|c| Card {
+                label: &c.label,
+                checkins: &c.checkins,
+                insight: None,
+                resolved: Vec::new(),
+            }),
+    );
+
+    let flags: Vec<&Flag> = cards.iter().flat_map(|c| c.flags()).collect();
+    let urgent = flags
+        .iter()
+        .filter(|f| f.severity == Severity::Urgent)
+        .count();
+    let title = format!("Session check-ins — {therapist_name}");
+
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content=(CSP);
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                title { (title) }
+                // Our own stylesheet, fixed at build time: escaping it would
+                // break its quoted font names and `>` selectors (a <style>
+                // element is raw text, entities are not decoded there).
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header class="page-header" {
+                    h1 { (title) }
+                    p class="meta" {
+                        "Generated "
+                        time datetime=(generated_at.to_rfc3339()) {
+                            (generated_at.format("%-d %b %Y, %H:%M UTC"))
+                        }
+                    }
+                    p class="summary" { (summary_line(cards.len(), flags.len(), urgent)) }
+                }
+                main {
+                    (brief_section(&report.brief))
+                    (about())
+                    @if cards.is_empty() {
+                        p class="empty" {
+                            "No clients yet: "
+                            code { "rapport therapist invite --label INITIALS" }
+                            " makes an invite."
+                        }
+                    } @else {
+                        div class="cards" {
+                            @for (n, card) in cards.iter().enumerate() {
+                                (card.render(n + 1, instrument))
+                            }
+                        }
+                    }
+                }
+                footer class="page-footer" {
+                    p {
+                        "This file holds what your clients chose to share. Keep it as you keep \
+                         your session notes, and delete it when you no longer need it."
+                    }
+                }
+            }
+        }
+    };
+    let mut out = page.into_string();
+    // Text editors and `cat` expect a file to end with a newline.
+    out.push('\n');
+    out
+}
+
+/// What a flag here means, and that nobody is watching in real time.
+fn about() -> Markup {
+    html! {
+        section class="about" aria-label="About this report" {
+            p class="notice" role="note" {
+                strong { "Rapport is not a crisis service." }
+                " Check-ins are not watched in real time, and clients are told so: a flag here \
+                 waits until you read it."
+            }
+            p class="legend" {
+                "Ratings run from 1 (not at all) to 5 (completely). Change is since the first \
+                 session; RCI is the reliable change index, shown as a figure: a change beyond \
+                 ±1.96 is marked "
+                em { "reliable" }
+                ", but one 1–5 rating is a rough measure, so read it beside the numbers. A flag \
+                 resolves itself when a later check-in is back in the client's usual range, or \
+                 when you mark it discussed."
+            }
+        }
+    }
+}
+
+/// "3 clients, 4 open flags of which 1 urgent."
+fn summary_line(clients: usize, flags: usize, urgent: usize) -> String {
+    let clients = plural(clients, "client", "clients");
+    match (flags, urgent) {
+        (0, _) => format!("{clients}, no open flags."),
+        (_, 0) => format!(
+            "{clients}, {}, none urgent.",
+            plural(flags, "open flag", "open flags")
+        ),
+        _ => format!(
+            "{clients}, {} of which {urgent} urgent.",
+            plural(flags, "open flag", "open flags")
+        ),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The brief: the first thing on the page.
+fn brief_section(brief: &Brief) -> Markup {
+    let basis = match brief.basis {
+        BriefBasis::RecordedSessions => "The clients with a session recorded for this day",
+        BriefBasis::ActiveClients => "No session is recorded for this day: every active client",
+    };
+    html! {
+        section class="brief" aria-labelledby="brief-title" {
+            h2 id="brief-title" {
+                "Today — "
+                time datetime=(brief.date) { (long_date(brief.date)) }
+            }
+            p class="brief-basis" {
+                (basis) ", most needed first. The opening lines are suggestions, not a script."
+            }
+            @if brief.cards.is_empty() {
+                p class="quiet" { "Nobody to prepare for." }
+            } @else {
+                div class="brief-cards" {
+                    @for card in &brief.cards {
+                        (brief_card(card))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One client in the brief: when they were seen, the flag that matters most,
+/// what is out of their usual range, their check-ins since, and an opening line.
+fn brief_card(card: &BriefCard) -> Markup {
+    let top = card.flags.first();
+    let class = match top.map(|f| f.severity) {
+        Some(Severity::Urgent) => "brief-card attention-urgent",
+        Some(Severity::High) => "brief-card attention-high",
+        _ => "brief-card",
+    };
+    let mut when = Vec::new();
+    if card.session_on_day {
+        when.push("session today".to_owned());
+    }
+    match card.last_session {
+        Some(d) => when.push(format!("last session {}", long_date(d))),
+        None => when.push("no session recorded before".to_owned()),
+    }
+    if let Some(paused) = card.paused_since {
+        when.push(format!(
+            "paused sharing on {}",
+            long_date(paused.date_naive())
+        ));
+    }
+    if let Some(status) = status_text(&card.status) {
+        when.push(status);
+    }
+    html! {
+        article class=(class) {
+            h3 { (card.label) }
+            p class="brief-when" { (when.join("; ")) }
+            @match top {
+                Some(flag) => {
+                    p class={ "brief-flag severity-" (flag.severity.as_str()) } {
+                        span class="severity" { (capitalised(flag.severity.as_str())) }
+                        " "
+                        code class="kind" { (flag.kind.id()) }
+                        " " (flag.headline)
+                        @if card.flags.len() > 1 {
+                            " "
+                            span class="when" {
+                                "(and " (plural(card.flags.len() - 1, "flag", "flags")) " more open)"
+                            }
+                        }
+                    }
+                }
+                None => p class="brief-flag quiet" { "No open flag." },
+            }
+            @if card.outside.is_empty() {
+                p class="brief-range quiet" { "Within the usual range." }
+            } @else {
+                p class="brief-range" {
+                    "Outside the usual range: "
+                    @for (i, o) in card.outside.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (o.text)
+                    }
+                    "."
+                }
+            }
+            @if card.checkins.is_empty() {
+                p class="quiet" { "No check-in since the last session." }
+            } @else {
+                ul class="brief-checkins" {
+                    @for c in &card.checkins {
+                        li {
+                            time datetime=(c.session_date) { (long_date(c.session_date)) }
+                            " " (ratings(&c.answers))
+                            @if c.support_requested {
+                                " "
+                                strong class="support-word" { "asked for support" }
+                            }
+                            @if let Some(note) = c.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                                blockquote { (note) }
+                            }
+                        }
+                    }
+                }
+            }
+            p class="opening" {
+                span class="opening-word" { "Opening:" }
+                " “" (card.opening.text) "”"
+            }
+        }
+    }
+}
+
+/// "heard 4, hopeful 3", in the instrument's item order.
+fn ratings(answers: &Answers) -> String {
+    let mut parts: Vec<String> = ["heard", "hopeful"]
+        .iter()
+        .filter_map(|item| Some(format!("{item} {}", answers.get(*item)?)))
+        .collect();
+    parts.extend(
+        answers
+            .iter()
+            .filter(|(item, _)| !matches!(item.as_str(), "heard" | "hopeful"))
+            .map(|(item, v)| format!("{} {v}", item.replace('_', " "))),
+    );
+    parts.join(", ")
+}
+
+fn capitalised(word: &str) -> String {
+    let mut out = word.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
+/// One client's card: what the report knows of them.
+struct Card<'a> {
+    label: &'a str,
+    checkins: &'a [ReceivedCheckIn],
+    insight: Option<&'a ClientInsights>,
+    /// The client's most recently resolved flags.
+    resolved: Vec<&'a Flag>,
+}
+
+impl Card<'_> {
+    fn flags(&self) -> &[Flag] {
+        self.insight.map(|i| i.flags.as_slice()).unwrap_or(&[])
+    }
+
+    /// The border of the card: the most urgent open flag's severity.
+    fn attention_class(&self) -> &'static str {
+        match self.flags().iter().map(|f| f.severity).min() {
+            Some(Severity::Urgent) => "client-card attention-urgent",
+            Some(Severity::High) => "client-card attention-high",
+            _ => "client-card",
+        }
+    }
+
+    /// The series the chart draws: the one the insights were computed from,
+    /// or the check-ins themselves when there are no insights.
+    fn points(&self) -> Vec<SessionPoint> {
+        match self.insight {
+            Some(i) if !i.sessions.is_empty() || self.checkins.is_empty() => i.sessions.clone(),
+            _ => self
+                .checkins
+                .iter()
+                .map(|c| SessionPoint {
+                    record_id: c.record_id,
+                    session_date: c.body.session_date,
+                    answers: c.body.answers.clone(),
+                    support_requested: c.body.support_requested,
+                })
+                .collect(),
+        }
+    }
+
+    /// The card of the `n`th client on the page (its ids are `client-n…`).
+    fn render(&self, n: usize, instrument: &Instrument) -> Markup {
+        let id = format!("client-{n}");
+        let points = self.points();
+        html! {
+            section class=(self.attention_class()) aria-labelledby=(id) {
+                div class="card-head" {
+                    h2 id=(id) { (self.label) }
+                    p class="badges" {
+                        @if let Some(i) = self.insight {
+                            span class={ "badge trend trend-" (i.trend.as_str().replace(' ', "-")) } {
+                                "Trend: " (i.trend.as_str())
+                            }
+                            @if let Some(status) = status_text(&i.status) {
+                                " "
+                                span class="badge status" { (status) }
+                            }
+                        }
+                    }
+                }
+                p class="facts" { (self.facts(&points)) }
+                h3 { "Open flags" }
+                @if self.flags().is_empty() {
+                    p class="quiet" { "None open." }
+                } @else {
+                    ul class="flags" {
+                        @for f in self.flags() {
+                            (open_flag(f))
+                        }
+                    }
+                }
+                @if !self.resolved.is_empty() {
+                    h3 { "Resolved" }
+                    ul class="resolved" {
+                        @for f in &self.resolved {
+                            (resolved_flag(f))
+                        }
+                    }
+                }
+                h3 { "Heard and hopeful, session by session" }
+                @if points.is_empty() {
+                    p class="quiet" { "No check-ins yet, so there is nothing to chart." }
+                } @else {
+                    (chart::render(&id, self.label, &points))
+                }
+                @if let Some(i) = self.insight.filter(|i| !i.items.is_empty()) {
+                    (ratings_table(i, points.len(), instrument))
+                }
+                (self.notes())
+            }
+        }
+    }
+
+    /// "6 check-ins, the latest for 14 Dec 2026; 2 not acknowledged yet."
+    fn facts(&self, points: &[SessionPoint]) -> String {
+        let count = points.len().max(self.checkins.len());
+        let mut out = plural(count, "check-in", "check-ins");
+        if let Some(last) = points.last() {
+            let _ = write!(out, ", the latest for {}", long_date(last.session_date));
+        }
+        match self.insight.map(|i| i.unseen).unwrap_or(0) {
+            0 => out.push('.'),
+            unseen => {
+                let _ = write!(out, "; {unseen} not acknowledged yet.");
+            }
+        }
+        out
+    }
+
+    /// The newest shared notes, newest first.
+    fn notes(&self) -> Markup {
+        let notes: Vec<(NaiveDate, &str)> = self
+            .checkins
+            .iter()
+            .rev()
+            .filter_map(|c| {
+                let note = c.body.shared_note.as_deref()?.trim();
+                (!note.is_empty()).then_some((c.body.session_date, note))
+            })
+            .collect();
+        html! {
+            h3 { "Shared notes" }
+            @if notes.is_empty() {
+                p class="quiet" { "No shared notes." }
+            } @else {
+                ul class="notes" {
+                    @for (date, note) in notes.iter().take(NOTES_SHOWN) {
+                        li {
+                            time datetime=(date) { (long_date(*date)) }
+                            blockquote { (note) }
+                        }
+                    }
+                }
+                @if notes.len() > NOTES_SHOWN {
+                    p class="quiet" {
+                        (plural(notes.len() - NOTES_SHOWN, "earlier note", "earlier notes"))
+                        " not shown here: "
+                        code { "rapport therapist dashboard" }
+                        " lists them all."
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An open flag: severity in words, kind, headline, and every reason with
+/// its rule id, so the therapist sees which numbers gave it.
+fn open_flag(f: &Flag) -> Markup {
+    let severity = f.severity.as_str();
+    let since = if f.updated_on == f.opened_on {
+        format!("opened {}", long_date(f.opened_on))
+    } else {
+        format!(
+            "opened {}, updated {}",
+            long_date(f.opened_on),
+            long_date(f.updated_on)
+        )
+    };
+    html! {
+        li class={ "flag severity-" (severity) } {
+            p class="flag-head" {
+                span class="severity" { (capitalised(severity)) }
+                " "
+                code class="kind" { (f.kind.id()) }
+                @if f.escalated {
+                    " "
+                    span class="escalated" { "escalated after silence" }
+                }
+                " "
+                span class="when" { (since) }
+            }
+            p class="headline" { (f.headline) }
+            ul class="reasons" {
+                @for r in &f.reasons {
+                    // The reason's text already names its RCI where it has one.
+                    li class="reason" {
+                        code class="rule" { (r.rule.id()) }
+                        " " (r.text)
+                    }
+                }
+                @if f.earlier_reasons > 0 {
+                    li class="quiet" {
+                        (plural(f.earlier_reasons as usize, "reason", "reasons"))
+                        " from earlier check-ins are in the flag's history."
+                    }
+                }
+            }
+            p class="flag-id" {
+                "Mark discussed with "
+                code { "rapport therapist discussed --flag " (f.id) }
+            }
+        }
+    }
+}
+
+/// A resolved flag, in one line: what it was and what ended it.
+fn resolved_flag(f: &Flag) -> Markup {
+    html! {
+        li {
+            code class="kind" { (f.kind.id()) }
+            " "
+            span class="when" { "opened " (long_date(f.opened_on)) }
+            " "
+            @if let Some(r) = &f.resolution {
+                (r.text)
+            }
+        }
+    }
+}
+
+/// The latest rating per item, and its change since the first session.
+fn ratings_table(i: &ClientInsights, sessions: usize, instrument: &Instrument) -> Markup {
+    html! {
+        h3 { "Ratings" }
+        table class="ratings" {
+            thead {
+                tr {
+                    th scope="col" { "Statement" }
+                    th scope="col" { "Latest" }
+                    th scope="col" { "First" }
+                    th scope="col" { "Change" }
+                    th scope="col" { "RCI" }
+                }
+            }
+            tbody {
+                @for item in &i.items {
+                    @let spec = instrument.item(&item.item);
+                    @let prompt = spec
+                        .map(|s| s.prompt_in(instrument, LOCALE))
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or(&item.item);
+                    @let scale_word = spec.and_then(|s| {
+                        let labels = s.scale.labels.get(instrument.resolve_locale(LOCALE))?;
+                        labels.get(usize::from(item.latest.checked_sub(s.scale.min)?))
+                    });
+                    tr {
+                        th scope="row" { (prompt) }
+                        td {
+                            (item.latest)
+                            @if let Some(word) = scale_word {
+                                " "
+                                span class="scale-word" { (word) }
+                            }
+                        }
+                        td { (item.first) }
+                        @if sessions < 2 {
+                            td { "—" }
+                            td { "—" }
+                        } @else {
+                            td {
+                                (minus_sign(format!("{:+}", item.change)))
+                                @if item.reliable {
+                                    @let direction = if item.change > 0 {
+                                        "improvement"
+                                    } else {
+                                        "deterioration"
+                                    };
+                                    " "
+                                    strong class={ "reliable reliable-" (direction) } {
+                                        "reliable " (direction)
+                                    }
+                                }
+                            }
+                            td { (minus_sign(format!("{:+.2}", item.rci))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A signed figure with a true minus sign, which reads better than a hyphen.
+fn minus_sign(figure: String) -> String {
+    figure.replace('-', "−")
+}
+
+/// How a pairing ended, for a client who is no longer sharing.
+fn status_text(status: &ClientStatus) -> Option<String> {
+    match status {
+        ClientStatus::Active => None,
+        ClientStatus::Left(at) => Some(format!("Left on {}", long_date(at.date_naive()))),
+        ClientStatus::Erased(at) => Some(format!(
+            "Erased their check-ins on {}",
+            long_date(at.date_naive())
+        )),
+        ClientStatus::Revoked(at) => Some(format!(
+            "Sharing ended by you on {}",
+            long_date(at.date_naive())
+        )),
+    }
+}
+
+fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use rapport_core::insights::{
+        BriefCheckIn, FlagKind, Opening, OutsideRange, Reason, Rule, UsualRange,
+    };
+    use rapport_core::sync::CheckInBody;
+    use rapport_core::{DeviceId, InstrumentRef, Instruments};
+    use uuid::Uuid;
+
+    fn instrument() -> Instrument {
+        Instruments::bundled()
+            .unwrap()
+            .latest(INSTRUMENT)
+            .unwrap()
+            .clone()
+    }
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    /// A client with one check-in per `(date, heard, hopeful, note, support)`.
+    fn client(
+        n: u8,
+        label: &str,
+        sessions: &[(NaiveDate, u8, u8, Option<&str>, bool)],
+        flags: Vec<Flag>,
+    ) -> (ClientCheckIns, ClientInsights) {
+        let device_id = DeviceId([n; 16]);
+        let at = Utc.with_ymd_and_hms(2026, 12, 14, 9, 0, 0).unwrap();
+        let checkins: Vec<ReceivedCheckIn> = sessions
+            .iter()
+            .enumerate()
+            .map(
+                |(i, &(day, heard, hopeful, note, support))| ReceivedCheckIn {
+                    record_id: Uuid::from_u128(u128::from(n) << 64 | i as u128),
+                    version: 1,
+                    seen: false,
+                    reply: None,
+                    body: CheckInBody {
+                        instrument: InstrumentRef {
+                            id: INSTRUMENT.into(),
+                            version: 1,
+                        },
+                        session_date: day,
+                        answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
+                        shared_note: note.map(str::to_owned),
+                        created_at: at,
+                        updated_at: at,
+                        support_requested: support,
+                    },
+                },
+            )
+            .collect();
+        let points: Vec<SessionPoint> = checkins
+            .iter()
+            .map(|c| SessionPoint {
+                record_id: c.record_id,
+                session_date: c.body.session_date,
+                answers: c.body.answers.clone(),
+                support_requested: c.body.support_requested,
+            })
+            .collect();
+        let (items, trend) = rapport_core::insights::analyse(&points, &instrument());
+        let insight = ClientInsights {
+            label: label.into(),
+            device_id,
+            status: ClientStatus::Active,
+            sessions: points,
+            items,
+            trend,
+            flags,
+            paused_since: None,
+            unseen: sessions.len() as u32,
+            total_sessions: sessions.len() as u32,
+        };
+        let checkins = ClientCheckIns {
+            label: label.into(),
+            device_id,
+            checkins,
+        };
+        (checkins, insight)
+    }
+
+    /// An open flag about client `n` (see [`client`]) with one reason per `(rule, text)`.
+    fn flag(kind: FlagKind, n: u8, headline: &str, reasons: &[(Rule, &str)]) -> Flag {
+        Flag {
+            id: format!("{:012x}", kind as u64 + 0xabc000 + u64::from(n) * 16),
+            client: DeviceId([n; 16]),
+            client_label: String::new(),
+            kind,
+            severity: kind.base_severity(),
+            escalated: false,
+            headline: headline.into(),
+            opened_on: date(12, 14),
+            updated_on: date(12, 14),
+            resolution: None,
+            reasons: reasons
+                .iter()
+                .enumerate()
+                .map(|(i, &(rule, text))| Reason {
+                    id: format!("{:012x}", 0xdef000 + i),
+                    rule,
+                    session_date: Some(date(12, 14)),
+                    text: text.into(),
+                    rci: None,
+                    acknowledged_at: None,
+                })
+                .collect(),
+            earlier_reasons: 0,
+            events: Vec::new(),
+        }
+    }
+
+    /// The brief card of a client (see [`client`]) with one check-in.
+    fn brief_card(n: u8, label: &str, note: &str, flags: Vec<Flag>) -> BriefCard {
+        let usual = UsualRange {
+            low: 3,
+            median: 4.0,
+            high: 5,
+            sessions: 6,
+        };
+        BriefCard {
+            label: label.into(),
+            device_id: DeviceId([n; 16]),
+            status: ClientStatus::Active,
+            paused_since: None,
+            session_on_day: true,
+            last_session: Some(date(12, 7)),
+            checkins: vec![BriefCheckIn {
+                record_id: Uuid::from_u128(u128::from(n)),
+                session_date: date(12, 7),
+                answers: [("heard".into(), 2), ("hopeful".into(), 4)].into(),
+                note: Some(note.into()),
+                support_requested: false,
+                seen: false,
+            }],
+            usual: vec![("heard".into(), usual)],
+            outside: vec![OutsideRange {
+                item: "heard".into(),
+                rating: 2,
+                above: false,
+                range: usual,
+                text: "heard 2, below the usual 3–5 over the last six sessions".into(),
+            }],
+            flags,
+            opening: Opening {
+                id: "concern.1".into(),
+                version: 1,
+                locale: "en".into(),
+                text: "Last week felt <harder>: where would you like to start?".into(),
+            },
+        }
+    }
+
+    fn report_with(clients: &[(ClientCheckIns, ClientInsights)], brief: Brief) -> String {
+        let (clients, insights): (Vec<_>, Vec<_>) = clients.iter().cloned().unzip();
+        let report = Report {
+            clients,
+            insights,
+            resolved: Vec::new(),
+            brief,
+        };
+        render(
+            "Dr. Ana <Ruiz> & Co",
+            Utc.with_ymd_and_hms(2026, 12, 15, 10, 30, 0).unwrap(),
+            &report,
+            &instrument(),
+        )
+    }
+
+    fn report(clients: &[(ClientCheckIns, ClientInsights)]) -> String {
+        report_with(
+            clients,
+            Brief {
+                date: date(12, 15),
+                basis: BriefBasis::ActiveClients,
+                cards: Vec::new(),
+            },
+        )
+    }
+
+    fn card_of<'a>(html: &'a str, label: &str) -> &'a str {
+        let heading = html
+            .find(&format!(">{label}</h2>"))
+            .expect("the card heading");
+        let start = html[..heading].rfind("<section").unwrap();
+        let end = heading + html[heading..].find("</section>").unwrap();
+        &html[start..end]
+    }
+
+    /// Three clients in the order core gives them: by need.
+    fn practice() -> Vec<(ClientCheckIns, ClientInsights)> {
+        vec![
+            client(
+                2,
+                "C.D.",
+                &[
+                    (date(11, 3), 4, 4, None, false),
+                    (date(12, 1), 3, 1, Some("hard week"), true),
+                ],
+                vec![flag(
+                    FlagKind::SupportRequested,
+                    2,
+                    "Asked for support with the check-in of 1 Dec 2026.",
+                    &[(
+                        Rule::SupportRequested,
+                        "Asked for support with the check-in for the session on 1 Dec 2026.",
+                    )],
+                )],
+            ),
+            client(
+                1,
+                "A.B.",
+                &[
+                    (date(11, 2), 2, 1, Some("felt rushed"), false),
+                    (date(11, 9), 3, 2, None, false),
+                    (date(12, 14), 5, 4, Some("we found the thread"), false),
+                ],
+                vec![],
+            ),
+            client(3, "E.F.", &[], vec![]),
+        ]
+    }
+
+    #[test]
+    fn user_text_is_escaped_wherever_it_appears() {
+        let html = report(&[client(
+            1,
+            "<script>alert(1)</script> & co",
+            &[(
+                date(11, 2),
+                3,
+                3,
+                Some("<script>x()</script> & \"quoted\""),
+                false,
+            )],
+            vec![flag(
+                FlagKind::Concern,
+                1,
+                "Heard <i>2</i>.",
+                &[(Rule::LowScore, "rated <b>low</b> & more")],
+            )],
+        )]);
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+        assert!(html.contains("&lt;script&gt;x()&lt;/script&gt; &amp; &quot;quoted&quot;"));
+        assert!(html.contains("rated &lt;b&gt;low&lt;/b&gt; &amp; more"));
+        assert!(html.contains("Session check-ins — Dr. Ana &lt;Ruiz&gt; &amp; Co"));
+        assert!(html.contains("Heard &lt;i&gt;2&lt;/i&gt;."));
+        assert!(!html.contains("<b>low") && !html.contains("<i>2"));
+    }
+
+    #[test]
+    fn the_report_loads_nothing_and_runs_nothing() {
+        let mut clients = practice();
+        clients.push(client(
+            4,
+            "https://example.com",
+            &[(date(11, 2), 3, 3, Some("<script src=x>"), false)],
+            vec![],
+        ));
+        let html = report(&clients).to_ascii_lowercase();
+        assert!(!html.contains("<script"), "no script elements");
+        // The label above is the only URL, and it is text: heading and chart title.
+        assert!(html.contains(">https://example.com</h2>"));
+        let without_label = html.replace("https://example.com", "");
+        assert!(!without_label.contains("http://") && !without_label.contains("https://"));
+        assert!(html.contains("content-security-policy"));
+        assert!(html.contains("default-src 'none'"));
+        assert!(!html.contains("<img") && !html.contains("<link") && !html.contains("url("));
+    }
+
+    #[test]
+    fn the_stylesheet_is_inline_and_allowed_by_the_policy_alone() {
+        let html = report(&practice());
+        assert!(html.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             style-src 'unsafe-inline'; img-src data:\">"
+        ));
+        // Inside <style> nothing is decoded: the CSS must arrive as written,
+        // and must not be able to close the element early.
+        assert!(html.contains(&format!("<style>{STYLE}</style>")));
+        assert!(STYLE.contains(".brief > h2") && STYLE.contains("\"Segoe UI\""));
+        assert!(!STYLE.to_ascii_lowercase().contains("</style"));
+    }
+
+    #[test]
+    fn every_client_gets_one_card_in_the_order_core_gives() {
+        let html = report(&practice());
+        assert_eq!(html.matches("<section class=\"client-card").count(), 3);
+        for label in ["A.B.", "C.D.", "E.F."] {
+            assert_eq!(
+                html.matches(&format!(">{label}</h2>")).count(),
+                1,
+                "{label}"
+            );
+        }
+        let position = |html: &str, label: &str| html.find(&format!(">{label}</h2>")).unwrap();
+        assert!(position(&html, "C.D.") < position(&html, "A.B."));
+        assert!(position(&html, "A.B.") < position(&html, "E.F."));
+        assert!(html.contains("3 clients, 1 open flag of which 1 urgent."));
+        assert!(html.contains("Rapport is not a crisis service."));
+        assert!(html.contains("not watched in real time"));
+
+        // The report does not sort by itself: the order of need is core's.
+        let mut reversed = practice();
+        reversed.reverse();
+        let html = report(&reversed);
+        assert!(position(&html, "E.F.") < position(&html, "A.B."));
+        assert!(position(&html, "A.B.") < position(&html, "C.D."));
+    }
+
+    #[test]
+    fn a_flag_shows_its_severity_headline_and_every_reason_with_its_rule() {
+        let mut clients = practice();
+        clients[1].1.flags = vec![flag(
+            FlagKind::Concern,
+            1,
+            "Hopeful fell from 4 to 2 (−2, below the client's usual range).",
+            &[
+                (
+                    Rule::Drop,
+                    "Hopeful fell from 4 to 2 (−2) between the sessions.",
+                ),
+                (
+                    Rule::BelowUsualRange,
+                    "Hopeful 2 is below the client's usual range (3–5).",
+                ),
+            ],
+        )];
+        let html = report(&clients);
+        let card = card_of(&html, "A.B.");
+        assert!(card.contains("<span class=\"severity\">Medium</span>"));
+        assert!(card.contains("<code class=\"kind\">concern</code>"));
+        // maud leaves an apostrophe as it is: every attribute it writes is
+        // double-quoted, so a `'` can end nothing.
+        assert!(card.contains("Hopeful fell from 4 to 2 (−2, below the client's usual range)."));
+        assert!(card.contains("<code class=\"rule\">drop</code> Hopeful fell from 4 to 2"));
+        assert!(card.contains("<code class=\"rule\">below_usual_range</code>"));
+        assert!(card.contains("rapport therapist discussed --flag "));
+        assert!(card_of(&html, "E.F.").contains("None open."));
+    }
+
+    #[test]
+    fn resolved_flags_show_what_ended_them_under_their_client() {
+        let (clients, insights): (Vec<_>, Vec<_>) = practice().into_iter().unzip();
+        let mut done = flag(
+            FlagKind::DifficultFirstSession,
+            1,
+            "Difficult first session on 2 Nov 2026 (heard 2, hopeful 1).",
+            &[(Rule::LowFirstSession, "The first session was rated low.")],
+        );
+        done.opened_on = date(11, 2);
+        done.resolution = Some(rapport_core::insights::Resolution {
+            kind: rapport_core::insights::ResolutionKind::CameBack,
+            on: date(11, 9),
+            text: "Resolved by the check-in of 9 Nov 2026: heard 3, hopeful 2.".into(),
+        });
+        let report = Report {
+            clients,
+            insights,
+            resolved: vec![done],
+            brief: Brief {
+                date: date(12, 15),
+                basis: BriefBasis::ActiveClients,
+                cards: Vec::new(),
+            },
+        };
+        let html = render("T", Utc::now(), &report, &instrument());
+        let card = card_of(&html, "A.B.");
+        assert!(card.contains("<h3>Resolved</h3>"));
+        assert!(card.contains("<code class=\"kind\">difficult_first_session</code>"));
+        assert!(card.contains("Resolved by the check-in of 9 Nov 2026"));
+        assert!(!card_of(&html, "C.D.").contains("<h3>Resolved</h3>"));
+    }
+
+    #[test]
+    fn the_brief_comes_first_and_escapes_what_clients_wrote() {
+        let clients = practice();
+        let concern = flag(
+            FlagKind::Concern,
+            1,
+            "Heard 2 (below the client's usual range).",
+            &[(Rule::BelowUsualRange, "Heard 2 is below the usual range.")],
+        );
+        let brief = Brief {
+            date: date(12, 15),
+            basis: BriefBasis::RecordedSessions,
+            cards: vec![brief_card(
+                1,
+                "A.B.",
+                "<script>alert('x')</script> & more",
+                vec![concern],
+            )],
+        };
+        let html = report_with(&clients, brief);
+        let main = html.find("<main>").unwrap();
+        let brief_at = html.find("<section class=\"brief\"").unwrap();
+        assert!(main < brief_at);
+        assert!(
+            !html[main..brief_at].contains("<section"),
+            "nothing comes before the brief"
+        );
+        assert!(brief_at < html.find("<section class=\"client-card").unwrap());
+        assert!(html.contains("Today — <time datetime=\"2026-12-15\">15 Dec 2026</time>"));
+        let end = brief_at + html[brief_at..].find("</section>").unwrap();
+        let brief = &html[brief_at..end];
+        assert!(brief.contains("<h3>A.B.</h3>"));
+        assert!(brief.contains("session today; last session 7 Dec 2026"));
+        assert!(brief.contains("Heard 2 (below the client's usual range)."));
+        assert!(brief.contains("Outside the usual range: heard 2, below the usual 3–5"));
+        assert!(brief.contains("heard 2, hopeful 4"));
+        assert!(brief.contains(
+            "<blockquote>&lt;script&gt;alert('x')&lt;/script&gt; &amp; more</blockquote>"
+        ));
+        assert!(brief.contains("Last week felt &lt;harder&gt;: where would you like to start?"));
+        assert!(!html.to_ascii_lowercase().contains("<script"));
+    }
+
+    #[test]
+    fn a_client_with_sessions_gets_a_chart_that_says_what_it_shows() {
+        let html = report(&practice());
+        let card = card_of(&html, "A.B.");
+        assert!(card.contains("<svg class=\"chart\" role=\"img\""));
+        assert!(card.contains("<path class=\"line-heard\" d=\"M"));
+        assert!(card.contains("<path class=\"line-hopeful\" d=\"M"));
+        assert!(card.contains("Heard and hopeful ratings of A.B., by session</title>"));
+        assert!(
+            card.contains(
+                "Hopeful went from 1 on 2 Nov to 4 on 14 Dec; heard from 2 to 5. Session by \
+                 session, heard: 2, 3, 5; hopeful: 1, 2, 4."
+            ),
+            "{card}"
+        );
+        assert_eq!(card.matches("class=\"point point-heard\"").count(), 3);
+        assert!(card.contains("+3 <strong class=\"reliable reliable-improvement\">"));
+        assert!(card.contains("Trend: improving"));
+        // Notes newest first.
+        let newer = card.find("we found the thread").unwrap();
+        assert!(newer < card.find("felt rushed").unwrap());
+
+        let card = card_of(&html, "C.D.");
+        assert!(card.contains("<g class=\"support\">"));
+        assert!(card.contains("Asked for support: 1 Dec."));
+        assert!(card.contains("<span class=\"severity\">Urgent</span>"));
+        assert!(card.contains("<code class=\"rule\">support_requested</code>"));
+    }
+
+    #[test]
+    fn no_sessions_gives_a_sentence_and_one_gives_a_single_marker() {
+        let html = report(&practice());
+        let card = card_of(&html, "E.F.");
+        assert!(!card.contains("<svg class=\"chart\""));
+        assert!(card.contains("No check-ins yet, so there is nothing to chart."));
+        assert!(card.contains("0 check-ins."));
+
+        let html = report(&[client(
+            5,
+            "G.H.",
+            &[(date(11, 2), 2, 3, None, false)],
+            vec![],
+        )]);
+        let card = card_of(&html, "G.H.");
+        assert!(card.contains("<svg class=\"chart\""));
+        assert!(
+            !card.contains("class=\"line-heard\""),
+            "no line through one point"
+        );
+        assert_eq!(card.matches("class=\"point point-heard\"").count(), 1);
+        assert_eq!(card.matches("class=\"point point-hopeful\"").count(), 1);
+        assert!(
+            card.contains("One check-in so far, for the session of 2 Nov: heard 2, hopeful 3.")
+        );
+        assert!(card.contains("Trend: not enough data"));
+    }
+
+    #[test]
+    fn many_sessions_thin_out_the_dates_and_keep_only_the_newest_notes() {
+        let sessions: Vec<_> = (0..20)
+            .map(|i| {
+                let day = date(1, 5) + chrono::Days::new(7 * i);
+                (day, 3, 3, Some("a note"), false)
+            })
+            .collect();
+        let html = report(&[client(6, "I.J.", &sessions, vec![])]);
+        let card = card_of(&html, "I.J.");
+        let dates = card.matches("class=\"tick date\"").count();
+        assert!((2..=8).contains(&dates), "{dates} date labels");
+        assert_eq!(card.matches("<blockquote>").count(), NOTES_SHOWN);
+        assert!(card.contains("15 earlier notes not shown here"));
+    }
+
+    #[test]
+    fn a_client_no_longer_sharing_says_how_it_ended() {
+        let mut clients = practice();
+        let left = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        clients[1].1.status = ClientStatus::Left(left);
+        clients[0].1.status = ClientStatus::Revoked(left);
+        let html = report(&clients);
+        assert!(card_of(&html, "A.B.").contains("<span class=\"badge status\">Left on 3 Dec 2026"));
+        assert!(card_of(&html, "C.D.").contains("Sharing ended by you on 3 Dec 2026"));
+        assert!(!card_of(&html, "E.F.").contains("badge status"));
+    }
+
+    #[test]
+    fn an_empty_practice_says_how_to_start() {
+        let html = report(&[]);
+        assert!(html.contains("0 clients, no open flags."));
+        assert!(html.contains("rapport therapist invite"));
+        assert!(!html.contains("<section class=\"client-card"));
+        assert!(html.contains("Nobody to prepare for."));
+    }
+}
