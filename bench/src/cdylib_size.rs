@@ -15,8 +15,11 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-/// 3 MiB: what the mobile library may weigh.
-pub const LIMIT_BYTES: u64 = 3 * 1024 * 1024;
+/// 4 MiB: what the mobile library may weigh (the project's budget; it was
+/// 3 MiB until the flags, the brief and replies came to 3.35 MB, and the
+/// trades made to stay under 3 MiB cost clarity: see issue "One relay
+/// protocol, in Rust").
+pub const LIMIT_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Crates that must never be linked into the mobile library.
 const FORBIDDEN: &[&str] = &[
