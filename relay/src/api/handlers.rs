@@ -13,16 +13,17 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::SecondsFormat;
-use serde::{Deserialize, Serialize};
+use rapport_protocol::{
+    CreatedMailbox, DEFAULT_FETCH_LIMIT, FetchQuery, FetchedMessage, FetchedPage, Health,
+    MintedPostToken, Posted, PruneQuery, Pruned,
+};
+use serde::Serialize;
 
 use super::Relay;
 use super::auth::bearer_token;
 use super::problem::{ApiError, Attempt};
 use crate::capability::{MailboxId, NewToken, TokenHash, TokenId};
 use crate::storage::{Quota, StoredMessage};
-
-/// How many messages a fetch returns when it does not say.
-const DEFAULT_FETCH_LIMIT: u64 = 100;
 
 /// A response that hands out a token: no cache may keep it.
 fn with_token<T: Serialize>(body: T) -> Response {
@@ -69,21 +70,11 @@ where
     })
 }
 
-/// Body of the health answer.
-#[derive(Serialize)]
-pub struct Health {
-    status: &'static str,
-}
-
 /// `GET /v1/health`
 pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok" })
-}
-
-#[derive(Serialize)]
-struct CreatedMailbox {
-    mailbox_id: String,
-    read_token: String,
+    Json(Health {
+        status: "ok".to_owned(),
+    })
 }
 
 /// `POST /v1/mailboxes`: no body (an empty JSON object is tolerated).
@@ -110,12 +101,6 @@ pub async fn create_mailbox(
         mailbox_id: mailbox.as_str().to_owned(),
         read_token: read_token.text,
     }))
-}
-
-#[derive(Serialize)]
-struct MintedPostToken {
-    token_id: String,
-    post_token: String,
 }
 
 /// `POST /v1/mailboxes/{mailbox_id}/post-tokens` with the read token.
@@ -158,11 +143,6 @@ pub async fn revoke_post_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
-struct Posted {
-    seq: u64,
-}
-
 /// `POST /v1/mailboxes/{mailbox_id}/messages` with a post token; the body is
 /// the envelope, as opaque bytes.
 pub async fn post_message(
@@ -199,21 +179,6 @@ fn body_rejected(relay: &Relay, rejection: &BytesRejection) -> ApiError {
     }
 }
 
-/// Query of a fetch. Numbers are unsigned: a negative `after` or a `limit`
-/// that is not a number is a 400, not a surprise.
-#[derive(Deserialize)]
-pub struct FetchQuery {
-    after: Option<u64>,
-    limit: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct FetchedMessage {
-    seq: u64,
-    received_at: String,
-    body: String,
-}
-
 impl From<StoredMessage> for FetchedMessage {
     fn from(message: StoredMessage) -> FetchedMessage {
         FetchedMessage {
@@ -224,12 +189,6 @@ impl From<StoredMessage> for FetchedMessage {
             body: STANDARD.encode(&message.body),
         }
     }
-}
-
-#[derive(Serialize)]
-struct FetchedPage {
-    messages: Vec<FetchedMessage>,
-    more: bool,
 }
 
 /// `GET /v1/mailboxes/{mailbox_id}/messages?after=N&limit=M` with the read
@@ -248,7 +207,7 @@ pub async fn fetch_messages(
              1",
         )
     })?;
-    let limit = query.limit.unwrap_or(DEFAULT_FETCH_LIMIT);
+    let limit = query.limit.unwrap_or(u64::from(DEFAULT_FETCH_LIMIT));
     if limit == 0 {
         return Err(ApiError::bad_request(
             "limit must be at least 1 (or left out for the default of 100)",
@@ -271,18 +230,6 @@ pub async fn fetch_messages(
         more: page.more,
     };
     Ok(Json(body).into_response())
-}
-
-/// Query of a prune.
-#[derive(Deserialize)]
-pub struct PruneQuery {
-    through: u64,
-}
-
-/// Body of a prune's answer: how many messages were deleted.
-#[derive(Serialize)]
-pub struct Pruned {
-    pruned: u64,
 }
 
 /// `DELETE /v1/mailboxes/{mailbox_id}/messages?through=N` with the read

@@ -12,6 +12,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
+use rapport_protocol::Endpoint;
 
 use crate::limits::Limits;
 use crate::rate_limit::RateLimiter;
@@ -38,18 +39,22 @@ pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
     };
     let max_body_bytes = relay.limits.max_body_bytes;
     Router::new()
-        .route("/v1/health", get(handlers::health))
-        .route("/v1/mailboxes", post(handlers::create_mailbox))
+        .route(Endpoint::Health.route(), get(handlers::health))
+        .route(Endpoint::Mailboxes.route(), post(handlers::create_mailbox))
         .route(
-            "/v1/mailboxes/{mailbox_id}/post-tokens",
+            Endpoint::PostTokens { mailbox_id: "" }.route(),
             post(handlers::mint_post_token),
         )
         .route(
-            "/v1/mailboxes/{mailbox_id}/post-tokens/{token_id}",
+            Endpoint::PostToken {
+                mailbox_id: "",
+                token_id: "",
+            }
+            .route(),
             delete(handlers::revoke_post_token),
         )
         .route(
-            "/v1/mailboxes/{mailbox_id}/messages",
+            Endpoint::Messages { mailbox_id: "" }.route(),
             post(handlers::post_message)
                 .get(handlers::fetch_messages)
                 .delete(handlers::prune_messages),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use rapport_protocol::{ErrorBody, ErrorCode};
 
 use crate::limits::Limits;
 use crate::storage::StorageError;
@@ -20,19 +20,13 @@ use crate::storage::StorageError;
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    detail: &'a str,
-}
-
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
+    fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> ApiError {
         ApiError {
             status,
             code,
@@ -43,19 +37,19 @@ impl ApiError {
 
     /// 400: the request itself is malformed.
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+        ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, detail)
     }
 
     /// 401: no usable `Authorization` header.
     pub fn unauthorized(detail: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, detail)
     }
 
     /// 404: the mailbox id cannot exist on this relay.
     pub fn no_such_mailbox() -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "no_such_mailbox",
+            ErrorCode::NoSuchMailbox,
             "there is no mailbox with this id on this relay; check the relay address and the \
              mailbox id (in the invite or the device's settings)",
         )
@@ -65,7 +59,7 @@ impl ApiError {
     pub fn no_such_token() -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "no_such_token",
+            ErrorCode::NoSuchToken,
             "this mailbox has no post token with that id; use the token_id returned when the \
              token was minted",
         )
@@ -75,7 +69,7 @@ impl ApiError {
     pub fn too_large(max_body_bytes: usize) -> ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ErrorCode::TooLarge,
             format!(
                 "the message is larger than this relay accepts ({max_body_bytes} bytes); \
                  Rapport envelopes are always smaller, so this is not one"
@@ -90,7 +84,7 @@ impl ApiError {
             retry_after: Some(seconds),
             ..ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 format!("too many requests with this token; wait {seconds} s and try again"),
             )
         }
@@ -102,7 +96,7 @@ impl ApiError {
             retry_after: Some(1),
             ..ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                ErrorCode::Unavailable,
                 "the relay could not complete this request right now and nothing was changed; \
                  try again shortly",
             )
@@ -116,7 +110,7 @@ impl ApiError {
             StorageError::NoSuchPostToken => ApiError::no_such_token(),
             StorageError::Forbidden => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 match attempt {
                     Attempt::Post => {
                         "this token may not post to this mailbox; posting needs a post token \
@@ -130,12 +124,12 @@ impl ApiError {
             ),
             StorageError::TokenRevoked => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "token_revoked",
+                ErrorCode::TokenRevoked,
                 "this post token was revoked by the mailbox's owner; ask them for a new invite",
             ),
             StorageError::MailboxFull => ApiError::new(
                 StatusCode::INSUFFICIENT_STORAGE,
-                "mailbox_full",
+                ErrorCode::MailboxFull,
                 format!(
                     "the mailbox holds as much as this relay allows ({} messages or {} bytes); \
                      its owner has to sync and prune it before more can be posted",
@@ -163,7 +157,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: self.code,
-            detail: &self.detail,
+            detail: self.detail,
         };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
@@ -184,7 +178,7 @@ impl IntoResponse for ApiError {
 pub async fn no_such_endpoint() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "there is no such endpoint on this relay; the API lives under /v1 (see the relay's \
          README)",
     )
@@ -194,7 +188,7 @@ pub async fn no_such_endpoint() -> ApiError {
 pub async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("this endpoint does not accept {method}; see the relay's README for the API"),
     )
 }
@@ -215,20 +209,23 @@ pub async fn ensure_json_errors(response: Response) -> Response {
     }
     let (code, detail) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (
-            "too_large",
+            ErrorCode::TooLarge,
             "the request body is larger than this relay accepts",
         ),
-        StatusCode::NOT_FOUND => ("not_found", "there is no such endpoint on this relay"),
+        StatusCode::NOT_FOUND => (
+            ErrorCode::NotFound,
+            "there is no such endpoint on this relay",
+        ),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this endpoint does not accept that method",
         ),
         s if s.is_server_error() => (
-            "unavailable",
+            ErrorCode::Unavailable,
             "the relay could not complete this request; try again shortly",
         ),
         _ => (
-            "bad_request",
+            ErrorCode::BadRequest,
             "the relay could not understand this request; see the relay's README for the API",
         ),
     };
