@@ -9,6 +9,8 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+pub use rapport_protocol::ErrorCode as RelayCode;
+
 use crate::model::InstrumentRef;
 
 /// Anything the core can fail with.
@@ -38,6 +40,9 @@ pub enum Error {
     /// The relay could not be used; nothing was lost, sync again later.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A relay address that Rapport will not send anything to.
+    #[error(transparent)]
+    RelayUrl(#[from] RelayUrlError),
     /// This device has not joined a therapist or been set up as one.
     #[error(
         "this device is not set up yet: set it up as a therapist, or join a therapist with an \
@@ -151,6 +156,7 @@ impl Error {
             Error::Pairing(_) => "pairing_refused",
             Error::Envelope(_) => "envelope_refused",
             Error::Transport(_) => "transport",
+            Error::RelayUrl(_) => "invalid_relay_url",
             Error::NoAccount => "no_account",
             Error::WrongRole { .. } => "wrong_role",
             Error::AlreadySetUp { .. } => "already_set_up",
@@ -613,7 +619,7 @@ impl From<rusqlite::Error> for Error {
 /// Why the relay could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
-    /// No answer: offline, DNS, TLS, timeout. Nothing was lost; sync again later.
+    /// No answer: offline, DNS, TLS, a timeout. Nothing was lost; sync again later.
     #[error("the relay could not be reached ({detail}); check the connection and sync again")]
     Unreachable {
         /// What failed.
@@ -624,8 +630,9 @@ pub enum TransportError {
     Refused {
         /// HTTP status.
         status: u16,
-        /// The relay's error code (`forbidden`, `token_revoked`, `too_large`, ...).
-        code: String,
+        /// The relay's error code ([`RelayCode::Unknown`] when it gave none
+        /// this version knows).
+        code: RelayCode,
         /// The relay's explanation.
         detail: String,
     },
@@ -636,11 +643,66 @@ pub enum TransportError {
         retry_after_secs: u64,
     },
     /// The relay answered something this app does not understand.
-    #[error("unexpected answer from the relay: {detail}")]
+    #[error("unexpected answer from the relay ({detail}); sync again later")]
     Protocol {
         /// What was wrong.
         detail: String,
     },
+}
+
+/// Why a relay address is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelayUrlError {
+    /// Not a URL at all.
+    #[error("{given:?} is not a relay address ({detail}); it looks like https://relay.example.org")]
+    NotAUrl {
+        /// The text given.
+        given: String,
+        /// What the parser found.
+        detail: String,
+    },
+    /// A URL without a host, such as `mailto:`.
+    #[error("{given:?} names no host; a relay address looks like https://relay.example.org")]
+    NoHost {
+        /// The text given.
+        given: String,
+    },
+    /// Neither `https` nor `http`.
+    #[error("a relay address starts with https://, not {scheme}://")]
+    Scheme {
+        /// The scheme given.
+        scheme: String,
+    },
+    /// Plain `http` to another machine: anyone on the way could read who
+    /// talks to whom and tamper with answers.
+    #[error(
+        "the relay at {host} must be reached over https; plain http is only for a relay on this \
+         machine"
+    )]
+    PlainHttp {
+        /// The host given.
+        host: String,
+    },
+    /// A user name or password in the address.
+    #[error("a relay address carries no user name or password; leave them out")]
+    Credentials,
+    /// A query (`?...`) or fragment (`#...`).
+    #[error("a relay address ends at its host or path; leave out any ?... or #...")]
+    QueryOrFragment,
+}
+
+impl RelayUrlError {
+    /// A stable name for the refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RelayUrlError::NotAUrl { .. } => "not_a_url",
+            RelayUrlError::NoHost { .. } => "no_host",
+            RelayUrlError::Scheme { .. } => "scheme",
+            RelayUrlError::PlainHttp { .. } => "plain_http",
+            RelayUrlError::Credentials => "credentials",
+            RelayUrlError::QueryOrFragment => "query_or_fragment",
+        }
+    }
 }
 
 /// A rule setting that does not exist or a value out of its range.

@@ -156,13 +156,8 @@ impl Invite {
 
     fn check_fields(&self) -> Result<(), InviteError> {
         let bad = |detail: String| InviteError::Malformed { detail };
-        let url = &self.relay_url;
-        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
-        if !(url.starts_with("https://") || loopback.iter().any(|p| url.starts_with(p))) {
-            return Err(bad(format!(
-                "relay URL {url:?} must use https (plain http only on this machine)"
-            )));
-        }
+        crate::relay_url::RelayUrl::parse(&self.relay_url)
+            .map_err(|e| bad(format!("relay address: {e}")))?;
         if self.mailbox_id.is_empty() || self.post_token.is_empty() {
             return Err(bad("mailbox id and post token must not be empty".into()));
         }

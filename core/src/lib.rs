@@ -17,6 +17,7 @@ pub mod identity;
 pub mod insights;
 pub mod invite;
 pub mod model;
+pub mod relay_url;
 pub mod role;
 pub mod safety;
 pub mod store;

@@ -15,6 +15,7 @@
 
 mod apply;
 mod dashboard;
+pub mod http;
 mod membership;
 mod messages;
 mod received;
@@ -28,15 +29,17 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+pub use crate::relay_url::RelayUrl;
 pub use crate::role::Role;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
+pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
 pub use membership::Membership;
 pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, SharingBody};
 pub use replies::{REPLY_MAX_CHARS, Reply, check_reply_text};
 pub use transport::{
-    Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, Transport,
-    TransportError,
+    Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, RelayCode,
+    Transport, TransportError,
 };
 
 use crate::envelope::{self, Hello, Message, MessageKind};
@@ -225,13 +228,21 @@ impl Store {
         }
     }
 
-    /// Sets this device up as a therapist: creates its mailbox on the relay.
+    /// The relay this device's account uses, reached through `http`.
+    pub fn relay_client<H: HttpClient>(&self, http: H) -> Result<RelayClient<H>, Error> {
+        let account = self.account()?.ok_or(Error::NoAccount)?;
+        Ok(RelayClient::new(RelayUrl::parse(&account.relay_url)?, http))
+    }
+
+    /// Sets this device up as a therapist: creates its mailbox on the relay
+    /// at `relay_url` (checked by [`RelayUrl::parse`] before anything else).
     pub fn therapist_init(
         &mut self,
         transport: &dyn Transport,
         relay_url: &str,
         name: &str,
     ) -> Result<Account, Error> {
+        let relay_url = RelayUrl::parse(relay_url)?;
         if let Some(existing) = self.account()? {
             return Err(Error::AlreadySetUp {
                 role: existing.role,
@@ -241,7 +252,7 @@ impl Store {
         let mailbox = transport.create_mailbox()?;
         let account = Account {
             role: Role::Therapist,
-            relay_url: relay_url.to_owned(),
+            relay_url: relay_url.as_str().to_owned(),
             mailbox_id: mailbox.mailbox_id,
             read_token: mailbox.read_token,
             name: name.to_owned(),
@@ -381,8 +392,9 @@ impl Store {
                 });
                 match sent {
                     Err(Error::Transport(TransportError::Refused {
-                        status: 403, code, ..
-                    })) if code == "token_revoked" => {
+                        code: RelayCode::TokenRevoked,
+                        ..
+                    })) => {
                         token_revoked = true;
                     }
                     other => other?,

@@ -1,12 +1,12 @@
-//! How sync reaches the relay: a trait the apps implement with their own HTTP
-//! stack (URLSession, OkHttp) and the CLI with a small blocking client, plus an
-//! in-memory relay for tests and benchmarks that can lose, duplicate and delay
-//! messages on purpose.
+//! How sync reaches the relay: the relay's API as a trait, implemented over
+//! HTTP by [`super::RelayClient`] (with the app's own HTTP client) and in
+//! memory by [`MemoryTransport`], for tests and benchmarks, which can lose,
+//! duplicate and delay messages on purpose.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub use crate::error::TransportError;
+pub use crate::error::{RelayCode, TransportError};
 
 /// A new mailbox and the token that reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,9 +141,9 @@ impl MemoryState {
         let mailbox = self
             .mailboxes
             .get_mut(mailbox_id)
-            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+            .ok_or_else(|| refused(404, RelayCode::NoSuchMailbox))?;
         if mailbox.read_token != read_token {
-            return Err(refused(403, "forbidden"));
+            return Err(refused(403, RelayCode::Forbidden));
         }
         Ok(mailbox)
     }
@@ -214,10 +214,10 @@ impl MemoryTransport {
     }
 }
 
-fn refused(status: u16, code: &str) -> TransportError {
+fn refused(status: u16, code: RelayCode) -> TransportError {
     TransportError::Refused {
         status,
-        code: code.into(),
+        code,
         detail: format!("in-memory relay: {code}"),
     }
 }
@@ -295,14 +295,14 @@ impl Transport for MemoryTransport {
         let mailbox = state
             .mailboxes
             .get_mut(mailbox_id)
-            .ok_or_else(|| refused(404, "no_such_mailbox"))?;
+            .ok_or_else(|| refused(404, RelayCode::NoSuchMailbox))?;
         match mailbox.post_tokens.get(post_token) {
-            None => return Err(refused(403, "forbidden")),
-            Some((_, true)) => return Err(refused(403, "token_revoked")),
+            None => return Err(refused(403, RelayCode::Forbidden)),
+            Some((_, true)) => return Err(refused(403, RelayCode::TokenRevoked)),
             Some(_) => {}
         }
         if envelope.len() > crate::envelope::MAX_ENVELOPE_BYTES {
-            return Err(refused(413, "too_large"));
+            return Err(refused(413, RelayCode::TooLarge));
         }
         let seq = if delay {
             mailbox.delayed.push(envelope.to_vec());
