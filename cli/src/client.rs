@@ -11,7 +11,7 @@ use rapport_core::safety::resources_for_locale;
 use rapport_core::sync::Membership;
 use rapport_core::{CheckInDraft, InstrumentRef, Note, NoteVisibility};
 
-use crate::http::HttpTransport;
+use crate::http::relay_at;
 use crate::{Result, database_path, open_home, output, transport_for, write_private};
 
 #[derive(Subcommand)]
@@ -149,7 +149,7 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                 }
             };
             let mut store = open_home(home)?;
-            store.client_join(&HttpTransport::new(&invite.relay_url), &uri, accepted)?;
+            store.client_join(&relay_at(&invite.relay_url)?, &uri, accepted)?;
             println!("Joined. Your check-ins will reach your therapist when you sync.");
             println!("{}", output::NOT_MONITORED);
             Ok(())
@@ -223,7 +223,10 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                 return Err("nothing erased (pass --yes to confirm without a terminal)".into());
             }
             let mut store = open_home(home)?;
-            let transport = store.account()?.map(|a| HttpTransport::new(&a.relay_url));
+            let transport = match store.account()? {
+                Some(a) => Some(relay_at(&a.relay_url)?),
+                None => None,
+            };
             let mut done = store.erase_everything()?;
             if !done && let Some(transport) = transport {
                 match store.sync(&transport) {

@@ -23,7 +23,7 @@ use rapport_core::{
     CheckInDraft, KeySource, Note, NoteVisibility, Passphrase, Store, StoreOptions, SystemClock,
 };
 
-use crate::http::HttpTransport;
+use crate::http::relay_at;
 use crate::{Result, output};
 
 /// The demo homes' scrypt cost: 2^14 keeps the demo quick; a real home uses
@@ -190,7 +190,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         limits: rapport_relay::Limits::default(),
     }))?;
     let url = format!("http://{}", relay.addr);
-    let http = HttpTransport::new(&url);
+    let http = relay_at(&url)?;
     println!("  relay listening on {url} (database: relay.db, ciphertext only)");
 
     // The therapist, and each client paired through a real invite.

@@ -1,225 +1,198 @@
-//! The relay's HTTP API as a [`Transport`], with a small blocking client.
+//! The command line's [`HttpClient`]: one blocking request over ureq (rustls).
 //!
-//! This lives in the CLI, not in the core: phone apps bring their own HTTP
-//! stack (URLSession, OkHttp) through the same trait, so the mobile library
-//! carries no TLS code.
+//! Only the platform call lives here; the relay's protocol (paths, bodies,
+//! what each answer means) is the core's `RelayClient`, as on the phones.
+//! Redirects are never followed and nothing is logged.
 
-use std::time::Duration;
+use std::io::Read;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use rapport_core::sync::{
-    FetchPage, Fetched, MailboxCredentials, PostToken, Transport, TransportError,
+    HttpClient, HttpFailure, HttpRequest, HttpResponse, RelayClient, RelayUrl,
 };
-use serde_json::Value;
+use ureq::RequestExt;
+use ureq::http;
 
-/// A relay at a base URL such as `http://127.0.0.1:8080`.
-pub struct HttpTransport {
-    base: String,
+/// The most of an answer read: a page of envelopes is about 5.6 MB of
+/// base64; anything much larger is not the relay.
+const MAX_ANSWER_BYTES: u64 = 16 * 1024 * 1024;
+
+/// ureq, configured for the relay.
+pub struct UreqClient {
     agent: ureq::Agent,
 }
 
-impl HttpTransport {
-    /// A client for the relay at `base_url`.
-    pub fn new(base_url: &str) -> HttpTransport {
+impl UreqClient {
+    /// A client that never follows redirects and hands every status back.
+    pub fn new() -> UreqClient {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
+            .max_redirects(0)
             .build();
-        HttpTransport {
-            base: base_url.trim_end_matches('/').to_owned(),
+        UreqClient {
             agent: config.into(),
         }
     }
+}
 
-    fn url(&self, path: &str) -> String {
-        format!("{}/v1{path}", self.base)
+impl Default for UreqClient {
+    fn default() -> Self {
+        UreqClient::new()
     }
+}
 
-    /// Sends a request and returns the JSON body of a 2xx answer.
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&[u8]>,
-    ) -> Result<Value, TransportError> {
-        let url = self.url(path);
-        let auth = token.map(|t| format!("Bearer {t}"));
-        let result = match (method, body) {
-            ("GET", _) => {
-                let mut req = self.agent.get(&url);
-                if let Some(a) = &auth {
-                    req = req.header("Authorization", a);
-                }
-                req.call()
-            }
-            ("DELETE", _) => {
-                let mut req = self.agent.delete(&url);
-                if let Some(a) = &auth {
-                    req = req.header("Authorization", a);
-                }
-                req.call()
-            }
-            (_, body) => {
-                let mut req = self
-                    .agent
-                    .post(&url)
-                    .header("Content-Type", "application/octet-stream");
-                if let Some(a) = &auth {
-                    req = req.header("Authorization", a);
-                }
-                req.send(body.unwrap_or_default())
-            }
+impl HttpClient for UreqClient {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpFailure> {
+        let mut builder = http::Request::builder()
+            .method(request.method.as_str())
+            .uri(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = builder
+            .body(request.body)
+            .map_err(|e| HttpFailure::Unreachable {
+                detail: format!("the request could not be built: {e}"),
+            })?;
+        let timeout = request.timeout;
+        let failure = |e: ureq::Error| match e {
+            ureq::Error::Timeout(_) => HttpFailure::TimedOut { after: timeout },
+            other => HttpFailure::Unreachable {
+                detail: other.to_string(),
+            },
         };
-        let mut response = result.map_err(|e| TransportError::Unreachable {
-            detail: e.to_string(),
-        })?;
-        let status = response.status().as_u16();
-        let retry_after = response
+        let mut response = built
+            .with_agent(&self.agent)
+            .configure()
+            .timeout_global(Some(timeout))
+            .run()
+            .map_err(failure)?;
+        let headers = response
             .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
-        let text =
-            response
-                .body_mut()
-                .read_to_string()
-                .map_err(|e| TransportError::Unreachable {
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let mut body = Vec::new();
+        response
+            .body_mut()
+            .as_reader()
+            .take(MAX_ANSWER_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::TimedOut => HttpFailure::TimedOut { after: timeout },
+                _ => HttpFailure::Unreachable {
                     detail: e.to_string(),
-                })?;
-        let json: Value = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).map_err(|e| TransportError::Protocol {
-                detail: format!("{status} with a body that is not JSON: {e}"),
-            })?
-        };
-        match status {
-            200..=299 => Ok(json),
-            429 => Err(TransportError::RateLimited {
-                retry_after_secs: retry_after,
-            }),
-            _ => Err(TransportError::Refused {
-                status,
-                code: json["error"].as_str().unwrap_or("error").to_owned(),
-                detail: json["detail"]
-                    .as_str()
-                    .unwrap_or("the relay gave no reason")
-                    .to_owned(),
-            }),
+                },
+            })?;
+        if body.len() as u64 > MAX_ANSWER_BYTES {
+            return Err(HttpFailure::Unreachable {
+                detail: format!("the answer is larger than {MAX_ANSWER_BYTES} bytes"),
+            });
+        }
+        Ok(HttpResponse {
+            status: response.status().as_u16(),
+            headers,
+            body,
+        })
+    }
+}
+
+/// The relay at `url` (checked by the core's one rule), over ureq.
+pub fn relay_at(url: &str) -> Result<RelayClient<UreqClient>, rapport_core::Error> {
+    Ok(RelayClient::new(RelayUrl::parse(url)?, UreqClient::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    use rapport_core::sync::Method;
+
+    use super::*;
+
+    fn request(url: String, timeout: Duration) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            url,
+            headers: vec![("authorization".into(), "Bearer secret-token".into())],
+            body: b"envelope".to_vec(),
+            timeout,
         }
     }
-}
 
-fn field(json: &Value, name: &str) -> Result<String, TransportError> {
-    json[name]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| TransportError::Protocol {
-            detail: format!("the answer has no {name:?}"),
-        })
-}
-
-impl Transport for HttpTransport {
-    fn create_mailbox(&self) -> Result<MailboxCredentials, TransportError> {
-        let json = self.call("POST", "/mailboxes", None, None)?;
-        Ok(MailboxCredentials {
-            mailbox_id: field(&json, "mailbox_id")?,
-            read_token: field(&json, "read_token")?,
-        })
+    /// A server that answers every connection with `answer` (or never, when
+    /// `None`), counting the requests it saw.
+    fn serve(answer: Option<&'static str>) -> (String, std::sync::mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let mut stream = stream.unwrap();
+                // Everything the client sends, until it pauses.
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = stream.read(&mut buf) {
+                    seen.extend_from_slice(&buf[..n]);
+                }
+                let _ = tx.send(String::from_utf8_lossy(&seen).into_owned());
+                match answer {
+                    Some(a) => {
+                        let _ = stream.write_all(a.as_bytes());
+                    }
+                    None => std::thread::sleep(Duration::from_secs(5)),
+                }
+            }
+        });
+        (url, rx)
     }
 
-    fn mint_post_token(
-        &self,
-        mailbox_id: &str,
-        read_token: &str,
-    ) -> Result<PostToken, TransportError> {
-        let json = self.call(
-            "POST",
-            &format!("/mailboxes/{mailbox_id}/post-tokens"),
-            Some(read_token),
-            None,
-        )?;
-        Ok(PostToken {
-            token_id: field(&json, "token_id")?,
-            post_token: field(&json, "post_token")?,
-        })
+    #[test]
+    fn a_redirect_comes_back_as_an_answer_and_is_never_followed() {
+        let (url, seen) = serve(Some(
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/steal\r\nContent-Length: 0\r\n\r\n",
+        ));
+        let answer = UreqClient::new()
+            .send(request(
+                format!("{url}/v1/mailboxes"),
+                Duration::from_secs(5),
+            ))
+            .unwrap();
+        assert_eq!(answer.status, 302);
+        assert_eq!(answer.header("location"), Some("http://127.0.0.1:1/steal"));
+        let first = seen.recv().unwrap();
+        assert!(first.starts_with("POST /v1/mailboxes"), "{first}");
+        assert!(first.contains("secret-token") && first.ends_with("envelope"));
+        assert!(seen.recv_timeout(Duration::from_millis(300)).is_err());
     }
 
-    fn revoke_post_token(
-        &self,
-        mailbox_id: &str,
-        read_token: &str,
-        token_id: &str,
-    ) -> Result<(), TransportError> {
-        self.call(
-            "DELETE",
-            &format!("/mailboxes/{mailbox_id}/post-tokens/{token_id}"),
-            Some(read_token),
-            None,
-        )?;
-        Ok(())
-    }
-
-    fn post(
-        &self,
-        mailbox_id: &str,
-        post_token: &str,
-        envelope: &[u8],
-    ) -> Result<u64, TransportError> {
-        let json = self.call(
-            "POST",
-            &format!("/mailboxes/{mailbox_id}/messages"),
-            Some(post_token),
-            Some(envelope),
-        )?;
-        json["seq"]
-            .as_u64()
-            .ok_or_else(|| TransportError::Protocol {
-                detail: "the answer has no \"seq\"".into(),
-            })
-    }
-
-    fn fetch(
-        &self,
-        mailbox_id: &str,
-        read_token: &str,
-        after: u64,
-        limit: u32,
-    ) -> Result<FetchPage, TransportError> {
-        let json = self.call(
-            "GET",
-            &format!("/mailboxes/{mailbox_id}/messages?after={after}&limit={limit}"),
-            Some(read_token),
-            None,
-        )?;
-        let bad = |detail: &str| TransportError::Protocol {
-            detail: detail.into(),
-        };
-        let messages = json["messages"]
-            .as_array()
-            .ok_or_else(|| bad("the answer has no \"messages\""))?
-            .iter()
-            .map(|m| {
-                Ok(Fetched {
-                    seq: m["seq"]
-                        .as_u64()
-                        .ok_or_else(|| bad("a message has no seq"))?,
-                    body: STANDARD
-                        .decode(
-                            m["body"]
-                                .as_str()
-                                .ok_or_else(|| bad("a message has no body"))?,
-                        )
-                        .map_err(|_| bad("a message body is not base64"))?,
-                })
-            })
-            .collect::<Result<Vec<_>, TransportError>>()?;
-        Ok(FetchPage {
-            messages,
-            more: json["more"].as_bool().unwrap_or(false),
-        })
+    #[test]
+    fn a_relay_that_stalls_times_out_and_a_closed_port_is_unreachable() {
+        let (url, _seen) = serve(None);
+        let stalled = UreqClient::new()
+            .send(request(url, Duration::from_millis(300)))
+            .unwrap_err();
+        assert!(
+            matches!(stalled, HttpFailure::TimedOut { .. }),
+            "{stalled:?}"
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let closed = UreqClient::new()
+            .send(request(
+                format!("http://127.0.0.1:{port}"),
+                Duration::from_secs(5),
+            ))
+            .unwrap_err();
+        assert!(
+            matches!(closed, HttpFailure::Unreachable { .. }),
+            "{closed:?}"
+        );
+        assert!(!closed.to_string().contains("secret-token"));
     }
 }

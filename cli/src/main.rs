@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 use rapport_core::sync::Transport;
 use rapport_core::{KeySource, Passphrase, Store, StoreOptions, SystemClock};
 
-use crate::http::HttpTransport;
+use crate::http::UreqClient;
 
 #[derive(Parser)]
 #[command(
@@ -97,11 +97,35 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            if let Some(hint) = e.downcast_ref::<rapport_core::Error>().and_then(hint_for) {
-                eprintln!("hint: {hint}");
+            if let Some(core) = e.downcast_ref::<rapport_core::Error>() {
+                eprintln!("code: {}", codes(core));
+                if let Some(hint) = hint_for(core) {
+                    eprintln!("hint: {hint}");
+                }
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error's stable code, with the finer one where the core has it
+/// (`invalid_relay_url/plain_http`), for scripts: the same codes the
+/// bindings' typed errors carry.
+fn codes(e: &rapport_core::Error) -> String {
+    use rapport_core::Error;
+    let finer = match e {
+        Error::RelayUrl(u) => Some(u.code()),
+        Error::Invite(i) => Some(i.code()),
+        Error::Pairing(p) => Some(p.code()),
+        Error::Envelope(q) => Some(q.code()),
+        Error::Transport(rapport_core::sync::TransportError::Refused { code, .. }) => {
+            Some(code.as_str())
+        }
+        _ => None,
+    };
+    match finer {
+        Some(finer) => format!("{}/{finer}", e.code()),
+        None => e.code().to_owned(),
     }
 }
 
@@ -274,10 +298,7 @@ pub(crate) fn open_home(home: &Path) -> Result<Store> {
 }
 
 pub(crate) fn transport_for(store: &Store) -> Result<Box<dyn Transport>> {
-    let account = store
-        .account()?
-        .ok_or("this home is not set up yet: run `therapist init` or `client join` first")?;
-    Ok(Box::new(HttpTransport::new(&account.relay_url)))
+    Ok(Box::new(store.relay_client(UreqClient::new())?))
 }
 
 /// Writes a file only the owner can read.

@@ -8,7 +8,7 @@ use clap::Subcommand;
 use rapport_core::insights::FlagRules;
 use rapport_core::{KeySource, Store, StoreOptions};
 
-use crate::http::HttpTransport;
+use crate::http::relay_at;
 use crate::{Result, database_path, home_passphrase, kit_passphrase, open_home, output};
 use crate::{transport_for, write_private};
 
@@ -150,7 +150,7 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
     match command {
         TherapistCommand::Init { relay, name } => {
             let mut store = open_home(home)?;
-            let account = store.therapist_init(&HttpTransport::new(&relay), &relay, &name)?;
+            let account = store.therapist_init(&relay_at(&relay)?, &relay, &name)?;
             println!(
                 "Set up as {} on {} (home: {}).",
                 account.name,

@@ -951,3 +951,37 @@ fn a_reply_reaches_the_client_under_its_check_in_and_closes_when_they_check_in_a
     }
     drop(p.relay);
 }
+
+/// The core's one relay-address rule, as the command line reports it: a
+/// typed code, and nothing set up.
+#[test]
+fn a_relay_address_rapport_will_not_use_is_refused_with_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, code) in [
+        ("http://relay.example.org", "invalid_relay_url/plain_http"),
+        (
+            "http://127.0.0.1.attacker.example",
+            "invalid_relay_url/plain_http",
+        ),
+        ("ftp://relay.example.org", "invalid_relay_url/scheme"),
+        ("relay.example.org", "invalid_relay_url/not_a_url"),
+        (
+            "https://me:pw@relay.example.org",
+            "invalid_relay_url/credentials",
+        ),
+    ] {
+        let home = dir.path().join("t");
+        let out = rapport(
+            &home,
+            &["therapist", "init", "--relay", url, "--name", "Dr. R"],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{url} was accepted");
+        assert!(stderr.contains(&format!("code: {code}")), "{url}: {stderr}");
+        let status = rapport(&home, &["sync"]);
+        assert!(
+            String::from_utf8_lossy(&status.stderr).contains("code: no_account"),
+            "{url}: something was set up"
+        );
+    }
+}
