@@ -5,11 +5,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rapport_core::crypto::DEFAULT_WORK_FACTOR;
+use rapport_core::sync::{RelayClient, RelayUrl};
 use rapport_core::{KeySource, Passphrase, Store, StoreOptions};
 
 use crate::background::run_in_background;
 use crate::error::RapportError;
-use crate::foreign::{ForeignSecretStore, ForeignTransport, SecretStore, Transport};
+use crate::foreign::{ForeignHttpClient, ForeignSecretStore, HttpClient, SecretStore};
 use crate::instrument::Instrument;
 use crate::sync::Account;
 
@@ -72,22 +73,34 @@ impl SharedStore {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `job` with the store and the app's transport on a background
-    /// thread: everything that talks to the relay.
-    pub(crate) async fn with_transport<T, F>(
+    /// Runs `job` with the store and the relay, reached through the app's
+    /// HTTP client, on a background thread: everything that talks to the
+    /// relay. `relay_url` names the relay; `None` is the account's.
+    pub(crate) async fn with_relay<T, F>(
         &self,
         name: &str,
-        transport: Arc<dyn Transport>,
+        http: Arc<dyn HttpClient>,
+        relay_url: Option<String>,
         job: F,
     ) -> Result<T, RapportError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Store, &ForeignTransport) -> Result<T, rapport_core::Error> + Send + 'static,
+        F: FnOnce(&mut Store, &RelayClient<ForeignHttpClient>) -> Result<T, rapport_core::Error>
+            + Send
+            + 'static,
     {
         let store = self.0.clone();
         run_in_background(name, move || {
             let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-            Ok(job(&mut store, &ForeignTransport(transport))?)
+            let http = ForeignHttpClient(http);
+            let relay = match relay_url {
+                Some(url) => RelayClient::new(
+                    RelayUrl::parse(&url).map_err(rapport_core::Error::from)?,
+                    http,
+                ),
+                None => store.relay_client(http)?,
+            };
+            Ok(job(&mut store, &relay)?)
         })
         .await
     }

@@ -11,7 +11,7 @@ use crate::checkin::{
     parse_checkin_id,
 };
 use crate::error::RapportError;
-use crate::foreign::{SecretStore, Transport};
+use crate::foreign::{HttpClient, SecretStore};
 use crate::instrument::Instrument;
 use crate::safety::{Consent, RecordOutcome};
 use crate::sync::{Account, Membership, PairedDevice, SyncReport};
@@ -62,14 +62,15 @@ impl ClientApp {
     /// accepted (`ConsentRequired` otherwise).
     pub async fn join(
         &self,
-        transport: Arc<dyn Transport>,
+        http: Arc<dyn HttpClient>,
         invite_uri: String,
         consent_version: u32,
     ) -> Result<PairedDevice, RapportError> {
+        let relay_url = rapport_core::Invite::parse_ignoring_expiry(&invite_uri)?.relay_url;
         let therapist = self
             .store
-            .with_transport("join", transport, move |store, transport| {
-                store.client_join(transport, &invite_uri, consent_version)
+            .with_relay("join", http, Some(relay_url), move |store, relay| {
+                store.client_join(relay, &invite_uri, consent_version)
             })
             .await?;
         Ok(therapist.into())
@@ -116,10 +117,10 @@ impl ClientApp {
 
     /// Leaves the therapist: they are told, keep what was shared, and can no
     /// longer post here. Check-ins stay on this device.
-    pub async fn leave_therapist(&self, transport: Arc<dyn Transport>) -> Result<(), RapportError> {
+    pub async fn leave_therapist(&self, http: Arc<dyn HttpClient>) -> Result<(), RapportError> {
         self.store
-            .with_transport("leave", transport, |store, transport| {
-                store.leave_therapist(transport)
+            .with_relay("leave", http, None, |store, relay| {
+                store.leave_therapist(relay)
             })
             .await?;
         Ok(())
@@ -209,11 +210,11 @@ impl ClientApp {
     }
 
     /// Sends waiting check-ins and applies the therapist's "seen" receipts.
-    /// Runs in the background; `transport` is called from there.
-    pub async fn sync(&self, transport: Arc<dyn Transport>) -> Result<SyncReport, RapportError> {
+    /// Runs in the background; `http` is called from there.
+    pub async fn sync(&self, http: Arc<dyn HttpClient>) -> Result<SyncReport, RapportError> {
         let report = self
             .store
-            .with_transport("sync", transport, |store, transport| store.sync(transport))
+            .with_relay("sync", http, None, |store, relay| store.sync(relay))
             .await?;
         Ok(report.into())
     }

@@ -6,9 +6,9 @@
 //! stable. No variant has a field named `message`: it would clash with
 //! `Throwable.message` in the generated Kotlin.
 //!
-//! The same enum is what the app's [`crate::Transport`] and
-//! [`crate::SecretStore`] implementations throw, so it also converts back into
-//! the core's transport and keystore errors.
+//! The same enum is what the app's [`crate::SecretStore`] throws, so it also
+//! converts back into the core's keystore error. (The app's
+//! [`crate::HttpClient`] throws its own small [`crate::HttpError`].)
 
 use rapport_core::sync::TransportError;
 use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError, ValidationError};
@@ -70,6 +70,16 @@ pub enum RapportError {
     /// sync again later. Transports throw this for offline, DNS, TLS, timeouts.
     #[error("{reason}")]
     Network {
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// Rapport will not send anything to this relay address (plain http to
+    /// another machine, not a URL, ...): ask for the address again.
+    #[error("{reason}")]
+    InvalidRelayUrl {
+        /// Why (`not_a_url`, `no_host`, `scheme`, `plain_http`,
+        /// `credentials`, `query_or_fragment`).
+        code: String,
         /// What happened, for a person.
         reason: String,
     },
@@ -161,6 +171,10 @@ impl From<CoreError> for RapportError {
                 reason,
             },
             CoreError::Transport(t) => t.into(),
+            CoreError::RelayUrl(u) => RapportError::InvalidRelayUrl {
+                code: u.code().to_owned(),
+                reason,
+            },
             CoreError::NoAccount => RapportError::NotSetUp { reason },
             CoreError::WrongRole { .. } | CoreError::AlreadySetUp { .. } => {
                 RapportError::WrongSetup { reason }
@@ -215,36 +229,12 @@ impl From<TransportError> for RapportError {
             }
             TransportError::Refused { status, code, .. } => RapportError::RelayRefused {
                 status,
-                code,
+                code: code.as_str().to_owned(),
                 reason,
             },
             TransportError::RateLimited { retry_after_secs } => RapportError::RateLimited {
                 retry_after_secs,
                 reason,
-            },
-        }
-    }
-}
-
-/// What the app's transport threw, as the core's sync engine understands it.
-impl From<RapportError> for TransportError {
-    fn from(e: RapportError) -> Self {
-        match e {
-            RapportError::Network { reason } => TransportError::Unreachable { detail: reason },
-            RapportError::RelayRefused {
-                status,
-                code,
-                reason,
-            } => TransportError::Refused {
-                status,
-                code,
-                detail: reason,
-            },
-            RapportError::RateLimited {
-                retry_after_secs, ..
-            } => TransportError::RateLimited { retry_after_secs },
-            other => TransportError::Protocol {
-                detail: other.to_string(),
             },
         }
     }
@@ -259,13 +249,12 @@ impl From<RapportError> for SecretStoreError {
     }
 }
 
-/// A foreign implementation threw something other than a [`RapportError`]
-/// (an `IOException` escaping an OkHttp transport, say). Through a transport
-/// that is a network failure; through a keystore it becomes a keystore error.
+/// The app's keystore threw something other than a [`RapportError`]: it
+/// becomes a keystore error on its way into the core.
 impl From<uniffi::UnexpectedUniFFICallbackError> for RapportError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        RapportError::Network {
-            reason: format!("the app's callback failed unexpectedly: {}", e.reason),
+        RapportError::KeyUnavailable {
+            reason: format!("the app's keystore failed unexpectedly: {}", e.reason),
         }
     }
 }
@@ -307,38 +296,16 @@ mod tests {
     }
 
     #[test]
-    fn transport_errors_survive_the_round_trip_through_the_app() {
+    fn a_relay_refusal_keeps_its_status_and_code() {
         let refused = TransportError::Refused {
             status: 403,
-            code: "token_revoked".into(),
+            code: rapport_core::sync::RelayCode::TokenRevoked,
             detail: "revoked".into(),
         };
-        let back: TransportError = RapportError::from(refused).into();
         assert!(matches!(
-            back,
-            TransportError::Refused { status: 403, ref code, .. } if code == "token_revoked"
+            RapportError::from(refused),
+            RapportError::RelayRefused { status: 403, ref code, .. } if code == "token_revoked"
         ));
-        let limited: TransportError = RapportError::RateLimited {
-            retry_after_secs: 30,
-            reason: String::new(),
-        }
-        .into();
-        assert_eq!(
-            limited,
-            TransportError::RateLimited {
-                retry_after_secs: 30
-            }
-        );
-        let offline: TransportError = RapportError::Network {
-            reason: "offline".into(),
-        }
-        .into();
-        assert_eq!(
-            offline,
-            TransportError::Unreachable {
-                detail: "offline".into()
-            }
-        );
     }
 
     #[test]

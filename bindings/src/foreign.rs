@@ -1,12 +1,12 @@
 //! What the app implements in its own language: the platform keystore
-//! ([`SecretStore`]: Keychain, Android Keystore) and the HTTP client that
-//! reaches the relay ([`Transport`]: URLSession, OkHttp). Each is adapted to
+//! ([`SecretStore`]: Keychain, Android Keystore) and one HTTP call
+//! ([`HttpClient`]: URLSession, HttpURLConnection, OkHttp). Each is adapted to
 //! the core trait of the same name, so the library carries no key files and no
-//! network or TLS stack.
+//! network or TLS stack, and the relay's protocol lives in the core alone.
 
 use std::sync::Arc;
 
-use rapport_core::sync::transport as core_transport;
+use rapport_core::sync::http as core_http;
 
 use crate::error::RapportError;
 
@@ -26,82 +26,82 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, name: String) -> Result<(), RapportError>;
 }
 
-/// The relay's HTTP API (`/v1`), implemented by the app with its own HTTP
-/// stack. Methods are called from a background thread and may block.
+/// The app's HTTP stack (URLSession, HttpURLConnection, OkHttp): send one
+/// request, return the answer. Rapport builds every request of the relay's
+/// `/v1` API and reads every answer itself, the same on every platform; the
+/// app only makes the call.
 ///
-/// Throw `RapportError.Network` when the relay cannot be reached,
-/// `RapportError.RelayRefused` for an error answer (with the relay's status
-/// and `error` code), `RapportError.RateLimited` for 429. Anything else
-/// thrown is treated as a network failure: nothing is lost, sync again later.
+/// Called from a background thread; may block until the answer is complete
+/// or `timeout_ms` has passed. Must not follow redirects (hand the 3xx back),
+/// retry, cache, or log headers or bodies: they hold bearer tokens and
+/// envelopes. Return any status as an answer; throw `HttpError` only when
+/// there is no answer. Anything else thrown counts as `Unreachable`.
 #[uniffi::export(rust, foreign)]
-pub trait Transport: Send + Sync {
-    /// `POST /v1/mailboxes`: creates a mailbox.
-    fn create_mailbox(&self) -> Result<MailboxCredentials, RapportError>;
-    /// Mints a post-only token for a mailbox.
-    fn mint_post_token(
-        &self,
-        mailbox_id: String,
-        read_token: String,
-    ) -> Result<PostToken, RapportError>;
-    /// Revokes a post token.
-    fn revoke_post_token(
-        &self,
-        mailbox_id: String,
-        read_token: String,
-        token_id: String,
-    ) -> Result<(), RapportError>;
-    /// Posts an envelope; returns the relay's sequence number for it.
-    fn post(
-        &self,
-        mailbox_id: String,
-        post_token: String,
-        envelope: Vec<u8>,
-    ) -> Result<u64, RapportError>;
-    /// Envelopes with a sequence number above `after`, at most `limit`, in
-    /// ascending order.
-    fn fetch(
-        &self,
-        mailbox_id: String,
-        read_token: String,
-        after: u64,
-        limit: u32,
-    ) -> Result<FetchPage, RapportError>;
+pub trait HttpClient: Send + Sync {
+    /// Sends `request` and returns the whole answer.
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
 }
 
-/// A new mailbox and the token that reads it.
+/// One request, complete: add only what the platform must (`Host`,
+/// `Content-Length`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct MailboxCredentials {
-    /// The mailbox id.
-    pub mailbox_id: String,
-    /// Reads the mailbox and mints post tokens for it.
-    pub read_token: String,
+pub struct HttpRequest {
+    /// `GET`, `POST` or `DELETE`.
+    pub method: String,
+    /// The absolute URL, path already escaped.
+    pub url: String,
+    /// Headers to send, names in lower case.
+    pub headers: Vec<HttpHeader>,
+    /// The body; empty for none.
+    pub body: Vec<u8>,
+    /// Give up when the whole answer has not come within this many milliseconds.
+    pub timeout_ms: u64,
 }
 
-/// A token that may post to one mailbox.
+/// An answer, whatever its status.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PostToken {
-    /// Names the token for revocation.
-    pub token_id: String,
-    /// The token itself.
-    pub post_token: String,
-}
-
-/// One stored envelope.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct FetchedEnvelope {
-    /// The relay's sequence number in the mailbox.
-    pub seq: u64,
-    /// The envelope, as posted.
+pub struct HttpResponse {
+    /// The status code, as received.
+    pub status: u16,
+    /// Headers as received (at least `Retry-After` and `Location` when present).
+    pub headers: Vec<HttpHeader>,
+    /// The body; empty for none.
     pub body: Vec<u8>,
 }
 
-/// One page of a mailbox.
+/// One header.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct FetchPage {
-    /// Envelopes in ascending `seq`.
-    pub messages: Vec<FetchedEnvelope>,
-    /// Whether more are waiting after these.
-    pub more: bool,
+pub struct HttpHeader {
+    /// Its name (any case).
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// No answer at all. Either way nothing was lost: sync again later.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum HttpError {
+    /// Offline, DNS, refused connection, TLS, a connection cut mid-answer.
+    #[error("{reason}")]
+    Unreachable {
+        /// What the platform said (never a token or a body).
+        reason: String,
+    },
+    /// No complete answer within the request's `timeout_ms`.
+    #[error("{reason}")]
+    TimedOut {
+        /// What the platform said.
+        reason: String,
+    },
+}
+
+/// The app's callback threw something it did not declare.
+impl From<uniffi::UnexpectedUniFFICallbackError> for HttpError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        HttpError::Unreachable {
+            reason: format!("the app's HTTP client failed unexpectedly: {}", e.reason),
+        }
+    }
 }
 
 /// The app's keystore as the core sees it.
@@ -121,80 +121,38 @@ impl rapport_core::SecretStore for ForeignSecretStore {
     }
 }
 
-/// The app's HTTP client as the core's sync engine sees it.
-pub(crate) struct ForeignTransport(pub(crate) Arc<dyn Transport>);
+/// The app's HTTP client as the core sees it.
+pub(crate) struct ForeignHttpClient(pub(crate) Arc<dyn HttpClient>);
 
-impl core_transport::Transport for ForeignTransport {
-    fn create_mailbox(
+impl core_http::HttpClient for ForeignHttpClient {
+    fn send(
         &self,
-    ) -> Result<core_transport::MailboxCredentials, core_transport::TransportError> {
-        let m = self.0.create_mailbox()?;
-        Ok(core_transport::MailboxCredentials {
-            mailbox_id: m.mailbox_id,
-            read_token: m.read_token,
-        })
-    }
-
-    fn mint_post_token(
-        &self,
-        mailbox_id: &str,
-        read_token: &str,
-    ) -> Result<core_transport::PostToken, core_transport::TransportError> {
-        let t = self
-            .0
-            .mint_post_token(mailbox_id.to_owned(), read_token.to_owned())?;
-        Ok(core_transport::PostToken {
-            token_id: t.token_id,
-            post_token: t.post_token,
-        })
-    }
-
-    fn revoke_post_token(
-        &self,
-        mailbox_id: &str,
-        read_token: &str,
-        token_id: &str,
-    ) -> Result<(), core_transport::TransportError> {
-        Ok(self.0.revoke_post_token(
-            mailbox_id.to_owned(),
-            read_token.to_owned(),
-            token_id.to_owned(),
-        )?)
-    }
-
-    fn post(
-        &self,
-        mailbox_id: &str,
-        post_token: &str,
-        envelope: &[u8],
-    ) -> Result<u64, core_transport::TransportError> {
-        Ok(self.0.post(
-            mailbox_id.to_owned(),
-            post_token.to_owned(),
-            envelope.to_vec(),
-        )?)
-    }
-
-    fn fetch(
-        &self,
-        mailbox_id: &str,
-        read_token: &str,
-        after: u64,
-        limit: u32,
-    ) -> Result<core_transport::FetchPage, core_transport::TransportError> {
-        let page = self
-            .0
-            .fetch(mailbox_id.to_owned(), read_token.to_owned(), after, limit)?;
-        Ok(core_transport::FetchPage {
-            messages: page
-                .messages
+        request: core_http::HttpRequest,
+    ) -> Result<core_http::HttpResponse, core_http::HttpFailure> {
+        let timeout = request.timeout;
+        let answer = self.0.send(HttpRequest {
+            method: request.method.as_str().to_owned(),
+            url: request.url,
+            headers: request
+                .headers
                 .into_iter()
-                .map(|m| core_transport::Fetched {
-                    seq: m.seq,
-                    body: m.body,
-                })
+                .map(|(name, value)| HttpHeader { name, value })
                 .collect(),
-            more: page.more,
-        })
+            body: request.body,
+            timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        });
+        match answer {
+            Ok(r) => Ok(core_http::HttpResponse {
+                status: r.status,
+                headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+                body: r.body,
+            }),
+            Err(HttpError::Unreachable { reason }) => {
+                Err(core_http::HttpFailure::Unreachable { detail: reason })
+            }
+            Err(HttpError::TimedOut { .. }) => {
+                Err(core_http::HttpFailure::TimedOut { after: timeout })
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! An app holds a [`ClientApp`] or a [`TherapistApp`], each an encrypted
 //! database unlocked with a passphrase or through the platform keystore
 //! ([`SecretStore`], implemented by the app). Everything that talks to the
-//! relay goes through the app's own HTTP client ([`Transport`]) and is async
+//! relay goes through the app's own HTTP client ([`HttpClient`]) and is async
 //! in the foreign language: the blocking core work runs on a background
 //! thread and the foreign executor awaits it, so the library links no async
 //! runtime and no HTTP or TLS stack. Every failure is one [`RapportError`].
@@ -21,6 +21,7 @@ mod flags;
 mod foreign;
 mod insights;
 mod instrument;
+mod relay;
 mod safety;
 mod sync;
 mod therapist;
@@ -36,11 +37,10 @@ pub use error::RapportError;
 pub use flags::{
     Flag, FlagEvent, FlagEventKind, FlagKind, Reason, Resolution, ResolutionKind, Rule, Severity,
 };
-pub use foreign::{
-    FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, SecretStore, Transport,
-};
+pub use foreign::{HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, SecretStore};
 pub use insights::{ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend};
 pub use instrument::{Instrument, InstrumentItem};
+pub use relay::{FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, RelayConnection};
 pub use safety::{
     Consent, CrisisContactKind, CrisisLine, CrisisResources, RecordOutcome, SafetyNotice,
     SafetyReason, crisis_resources,

@@ -12,7 +12,7 @@ use crate::brief::Brief;
 use crate::checkin::{Reply, parse_checkin_id};
 use crate::error::RapportError;
 use crate::flags::{Flag, Reason};
-use crate::foreign::{SecretStore, Transport};
+use crate::foreign::{HttpClient, SecretStore};
 use crate::insights::ClientInsights;
 use crate::instrument::Instrument;
 use crate::sync::{Account, ClientCheckIns, CreatedInvite, PairedDevice, SyncReport};
@@ -85,18 +85,23 @@ impl TherapistApp {
     }
 
     /// Sets this device up as a therapist on the relay at `relay_url`
-    /// (creates its mailbox there through `transport`).
+    /// (creates its mailbox there through `http`). Fails with
+    /// `InvalidRelayUrl` before anything is sent when Rapport would not use
+    /// that address.
     pub async fn set_up(
         &self,
-        transport: Arc<dyn Transport>,
+        http: Arc<dyn HttpClient>,
         relay_url: String,
         name: String,
     ) -> Result<Account, RapportError> {
         let account = self
             .store
-            .with_transport("set-up", transport, move |store, transport| {
-                store.therapist_init(transport, &relay_url, &name)
-            })
+            .with_relay(
+                "set-up",
+                http,
+                Some(relay_url.clone()),
+                move |store, relay| store.therapist_init(relay, &relay_url, &name),
+            )
             .await?;
         Ok(account.into())
     }
@@ -111,7 +116,7 @@ impl TherapistApp {
     #[uniffi::method(default(valid_for = None))]
     pub async fn invite_client(
         &self,
-        transport: Arc<dyn Transport>,
+        http: Arc<dyn HttpClient>,
         label: String,
         valid_for: Option<Duration>,
     ) -> Result<CreatedInvite, RapportError> {
@@ -126,8 +131,8 @@ impl TherapistApp {
             })?;
         let invite = self
             .store
-            .with_transport("invite", transport, move |store, transport| {
-                store.invite_client(transport, &label, valid_for)
+            .with_relay("invite", http, None, move |store, relay| {
+                store.invite_client(relay, &label, valid_for)
             })
             .await?;
         Ok(CreatedInvite {
@@ -234,11 +239,11 @@ impl TherapistApp {
     pub async fn revoke_client(
         &self,
         label: String,
-        transport: Arc<dyn Transport>,
+        http: Arc<dyn HttpClient>,
     ) -> Result<(), RapportError> {
         self.store
-            .with_transport("revoke", transport, move |store, transport| {
-                store.revoke_client(transport, &label)
+            .with_relay("revoke", http, None, move |store, relay| {
+                store.revoke_client(relay, &label)
             })
             .await?;
         Ok(())
@@ -267,11 +272,11 @@ impl TherapistApp {
     }
 
     /// Sends "seen" receipts, fetches and applies clients' hellos and
-    /// check-ins. Runs in the background; `transport` is called from there.
-    pub async fn sync(&self, transport: Arc<dyn Transport>) -> Result<SyncReport, RapportError> {
+    /// check-ins. Runs in the background; `http` is called from there.
+    pub async fn sync(&self, http: Arc<dyn HttpClient>) -> Result<SyncReport, RapportError> {
         let report = self
             .store
-            .with_transport("sync", transport, |store, transport| store.sync(transport))
+            .with_relay("sync", http, None, |store, relay| store.sync(relay))
             .await?;
         Ok(report.into())
     }
