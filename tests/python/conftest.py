@@ -1,14 +1,17 @@
 """Shared pieces of the Python suite: the generated bindings, an in-memory
-relay and a keystore written in Python, exactly as an app would write its own
-Transport and SecretStore.
+relay behind an HttpClient and a keystore written in Python, exactly as an app
+would write its own HttpClient and SecretStore.
 
 The generated module is looked up in $RAPPORT_BINDINGS_DIR/python (default
 target/bindings/python, as written by bindings/generate.sh)."""
 
+import base64
+import json
 import os
 import pathlib
 import sys
 import threading
+import urllib.parse
 
 import pytest
 
@@ -23,54 +26,91 @@ WORK_FACTOR = 4
 VECTORS = ROOT / "tests" / "vectors" / "v1.json"
 
 
-class MemoryRelay(rf.Transport):
-    """The relay's API over a dict of mailboxes, with a switch to go offline."""
+class Refused(Exception):
+    """An error answer of the fake relay: status, code and detail."""
+
+    def __init__(self, status, code, detail):
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+class MemoryRelay(rf.HttpClient):
+    """The relay's /v1 HTTP API over a dict of mailboxes, with a switch to go
+    offline: an HttpClient as an app writes one, except that the "network"
+    is this object. Requests are parsed from the URL, method and headers the
+    library builds, and answered with the status and JSON the real relay
+    sends, so the library's own protocol code is what these tests run."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.mailboxes = {}
         self.offline = False
         self.calling_threads = set()
+        self.requests = []
         self.next_id = 0
+
+    def send(self, request):
+        self.calling_threads.add(threading.get_ident())
+        if self.offline:
+            raise rf.HttpError.Unreachable(reason="no connection (test relay is offline)")
+        url = urllib.parse.urlsplit(request.url)
+        self.requests.append((request.method, url.path))
+        query = dict(urllib.parse.parse_qsl(url.query))
+        headers = {h.name.lower(): h.value for h in request.headers}
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        parts = [urllib.parse.unquote(p) for p in url.path.split("/")[1:]]
+        try:
+            status, body = self._route(request.method, parts, token, query, bytes(request.body))
+        except Refused as r:
+            status, body = r.status, {"error": r.code, "detail": r.detail}
+        text = b"" if body is None else json.dumps(body).encode()
+        return rf.HttpResponse(status=status, headers=[rf.HttpHeader(name="content-type", value="application/json")], body=text)
+
+    def _route(self, method, parts, token, query, body):
+        match (method, parts):
+            case ("POST", ["v1", "mailboxes"]):
+                return 201, self.create_mailbox()
+            case ("POST", ["v1", "mailboxes", box, "post-tokens"]):
+                return 201, self.mint_post_token(box, token)
+            case ("DELETE", ["v1", "mailboxes", box, "post-tokens", token_id]):
+                self.revoke_post_token(box, token, token_id)
+                return 204, None
+            case ("POST", ["v1", "mailboxes", box, "messages"]):
+                return 201, {"seq": self.post(box, token, body)}
+            case ("GET", ["v1", "mailboxes", box, "messages"]):
+                return 200, self.fetch(box, token, int(query.get("after", 0)), int(query.get("limit", 100)))
+        raise Refused(404, "not_found", f"no route {method} {'/'.join(parts)}")
 
     def _new_id(self, prefix):
         self.next_id += 1
         return f"{prefix}-{self.next_id}"
 
-    def _enter(self):
-        self.calling_threads.add(threading.get_ident())
-        if self.offline:
-            raise rf.RapportError.Network(reason="no connection (test relay is offline)")
-
     def _mailbox(self, mailbox_id):
         box = self.mailboxes.get(mailbox_id)
         if box is None:
-            raise rf.RapportError.RelayRefused(status=404, code="no_such_mailbox", reason="no such mailbox")
+            raise Refused(404, "no_such_mailbox", "no such mailbox")
         return box
 
     def _reader(self, mailbox_id, read_token):
         box = self._mailbox(mailbox_id)
         if box["read_token"] != read_token:
-            raise rf.RapportError.RelayRefused(status=403, code="forbidden", reason="wrong read token")
+            raise Refused(403, "forbidden", "wrong read token")
         return box
 
     def create_mailbox(self):
-        self._enter()
         with self.lock:
             mailbox_id, token = self._new_id("mbx"), self._new_id("read")
             self.mailboxes[mailbox_id] = {"read_token": token, "post_tokens": {}, "messages": []}
-            return rf.MailboxCredentials(mailbox_id=mailbox_id, read_token=token)
+            return {"mailbox_id": mailbox_id, "read_token": token}
 
     def mint_post_token(self, mailbox_id, read_token):
-        self._enter()
         with self.lock:
             box = self._reader(mailbox_id, read_token)
             token_id, token = self._new_id("tok"), self._new_id("post")
             box["post_tokens"][token] = {"id": token_id, "revoked": False}
-            return rf.PostToken(token_id=token_id, post_token=token)
+            return {"token_id": token_id, "post_token": token}
 
     def revoke_post_token(self, mailbox_id, read_token, token_id):
-        self._enter()
         with self.lock:
             box = self._reader(mailbox_id, read_token)
             for token in box["post_tokens"].values():
@@ -78,28 +118,29 @@ class MemoryRelay(rf.Transport):
                     token["revoked"] = True
 
     def post(self, mailbox_id, post_token, envelope):
-        self._enter()
         with self.lock:
             box = self._mailbox(mailbox_id)
             token = box["post_tokens"].get(post_token)
             if token is None:
-                raise rf.RapportError.RelayRefused(status=403, code="forbidden", reason="unknown post token")
+                raise Refused(403, "forbidden", "unknown post token")
             if token["revoked"]:
-                raise rf.RapportError.RelayRefused(status=403, code="token_revoked", reason="token revoked")
+                raise Refused(403, "token_revoked", "token revoked")
             seq = len(box["messages"]) + 1
             box["messages"].append((seq, bytes(envelope)))
             return seq
 
     def fetch(self, mailbox_id, read_token, after, limit):
-        self._enter()
         with self.lock:
             box = self._reader(mailbox_id, read_token)
             newer = [m for m in box["messages"] if m[0] > after]
             page = newer[: max(limit, 1)]
-            return rf.FetchPage(
-                messages=[rf.FetchedEnvelope(seq=s, body=b) for s, b in page],
-                more=len(newer) > len(page),
-            )
+            return {
+                "messages": [
+                    {"seq": s, "received_at": "2026-01-01T00:00:00Z", "body": base64.b64encode(b).decode()}
+                    for s, b in page
+                ],
+                "more": len(newer) > len(page),
+            }
 
     def stored(self):
         return sum(len(b["messages"]) for b in self.mailboxes.values())
