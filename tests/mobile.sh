@@ -11,8 +11,8 @@
 #      in two steps: the transport and helpers, then the screen models (which
 #      follow the newest API, so an API change shows up there alone);
 #   4. two Kotlin runners exercise them on the JVM against the real library and
-#      a real relay (`rapport relay serve`): the HTTP transport and its error
-#      mapping, then pairing, sync and every screen model;
+#      a real relay (`rapport relay serve`): the HTTP client, the shared relay
+#      answer table, then pairing, sync and every screen model;
 #   5. the Android-only Kotlin (keystore, Compose sample) parses with kotlinc
 #      (syntax only: it needs the Android SDK to compile).
 # Prints PASS/FAIL per check, each Kotlin runner's own `N passed, M failed`, and
@@ -34,12 +34,12 @@ mkdir -p "$tools" "$work"
 
 # The fewest tests each Kotlin runner must run, so a runner that silently loses
 # most of its tests cannot pass.
-MIN_TRANSPORT_TESTS=20
+MIN_TRANSPORT_TESTS=55
 MIN_SCREEN_TESTS=8
 
 KOTLIN_COMPILER_VERSION="2.4.20"   # the one tests/bindings.sh installs
-DEBIAN_JARS=(jna.jar kotlinx-coroutines-core.jar atomicfu.jar)
-DEBIAN_PACKAGES=(libjna-java libkotlinx-coroutines-java libkotlinx-atomicfu-java)
+DEBIAN_JARS=(jna.jar kotlinx-coroutines-core.jar atomicfu.jar gson.jar)
+DEBIAN_PACKAGES=(libjna-java libkotlinx-coroutines-java libkotlinx-atomicfu-java libgoogle-gson-java)
 
 step() { printf '\n== mobile: %s ==\n' "$*"; }
 passed=0
@@ -145,7 +145,7 @@ done
 
 # ---------------------------------------------------------------- kotlin
 step "Kotlin: the pure part of the Android library on the JVM"
-classpath="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
+classpath="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar:/usr/share/java/gson.jar"
 core_dir="$root/android/rapport/src/main/kotlin/app/rapport/core"
 jvm_tests="$root/android/jvm-tests"
 
@@ -190,7 +190,7 @@ screens_built=no
 if compile "$bindings_jar" "$bindings_key" -nowarn -cp "$classpath" "${bindings_sources[@]}"; then
   pass "kotlinc: the generated bindings"
   if compile "$core_jar" "$core_key" -cp "$classpath:$bindings_jar" "${core_sources[@]}"; then
-    pass "kotlinc: HttpTransport and the pure helpers (app.rapport.core) with their tests"
+    pass "kotlinc: UrlConnectionHttpClient and the pure helpers (app.rapport.core) with their tests"
     core_built=yes
     # The screen models are the same Gradle module as core, so they may use its
     # `internal` members: -Xfriend-paths says so to this separate compilation.
@@ -211,9 +211,10 @@ fi
 # Runs one Kotlin runner (main class $1, at least $2 tests) and checks its summary.
 run_kotlin() {
   local main="$1" minimum="$2" jars="$3" log last count
+  shift 3
   log="$work/${main##*.}.log"
   if RUST_BACKTRACE=0 java -Djna.library.path="$out/lib" -cp "$classpath:$kotlin_stdlib:$jars" \
-    "$main" "$rapport_bin" </dev/null 2>&1 | tee "$log"; then
+    "$main" "$rapport_bin" "$@" </dev/null 2>&1 | tee "$log"; then
     last="$(tail -n 1 "$log")"
     count="$(sed -n 's/^\([0-9]*\) passed, 0 failed$/\1/p' <<<"$last")"
     # The runner's summary is not repeated here: tests/run.sh counts it once, above.
@@ -228,8 +229,9 @@ run_kotlin() {
 }
 
 if [ "$core_built" = yes ]; then
-  step "Kotlin: HttpTransport against a real relay and a scripted server"
-  run_kotlin app.rapport.jvmtests.TransportTestsKt "$MIN_TRANSPORT_TESTS" "$bindings_jar:$core_jar"
+  step "Kotlin: UrlConnectionHttpClient against a real relay, a scripted server and the answer table"
+  run_kotlin app.rapport.jvmtests.TransportTestsKt "$MIN_TRANSPORT_TESTS" "$bindings_jar:$core_jar" \
+    "$root/tests/vectors/relay-answers.json"
 fi
 if [ "$screens_built" = yes ]; then
   step "Kotlin: screen models, pairing and sync over a real relay"

@@ -19,6 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
+import uniffi.rapport_ffi.HttpClient
+import uniffi.rapport_ffi.HttpException
+import uniffi.rapport_ffi.HttpRequest
+import uniffi.rapport_ffi.HttpResponse
 
 /** Where each suite keeps databases and relay files; removed when it ends. */
 val scratch: File = Files.createTempDirectory("rapport-mobile").toFile()
@@ -85,6 +89,14 @@ class Suite {
         println("$passed passed, $failed failed")
         exitProcess(if (failed == 0 && passed > 0) 0 else 1)
     }
+}
+
+/** A low scrypt work factor keeps the tests fast; apps leave it unset. */
+const val WORK_FACTOR: UByte = 4u
+
+/** A phone with no connection: every request fails before reaching anything. */
+object Offline : HttpClient {
+    override fun send(request: HttpRequest): HttpResponse = throw HttpException.Unreachable("no connection (test)")
 }
 
 // ---- a real relay --------------------------------------------------------

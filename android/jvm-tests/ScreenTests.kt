@@ -1,14 +1,14 @@
 // The Android library's screen models on the JVM, against the real library and
 // a real relay: a therapist and a client set up, pair and sync through the
-// library's HttpTransport, and each test drives the models the way the Compose
+// library's UrlConnectionHttpClient, and each test drives the models the way the Compose
 // screens do (taps, then the suspend action), checking what the screen would
 // draw. Compiled after TransportTests, against the bindings as they are now.
 //
 // Usage: ScreenTestsKt <path to the rapport binary>
 package app.rapport.jvmtests
 
-import app.rapport.core.HttpTransport
 import app.rapport.core.Problem
+import app.rapport.core.UrlConnectionHttpClient
 import app.rapport.core.screens.BriefScreenModel
 import app.rapport.core.screens.CheckInScreenModel
 import app.rapport.core.screens.CheckInState
@@ -25,11 +25,10 @@ import uniffi.rapport_ffi.FlagKind
 import uniffi.rapport_ffi.SafetyReason
 import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.TherapistApp
-import uniffi.rapport_ffi.Transport
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.Trend
 
 /** Low scrypt work factor: these databases protect nothing. */
-private const val WORK_FACTOR: UByte = 4u
 
 /** A locale with a region: only a region selects a country's crisis lines. */
 private const val LOCALE = "en-US"
@@ -38,11 +37,11 @@ private fun utcToday(): LocalDate = LocalDate.now(ZoneOffset.UTC)
 
 /** A therapist and a client paired through the screens' own models over a real relay. */
 private class Practice(val relay: LocalRelay) {
-    val http = HttpTransport(relay.url)
+    val http = UrlConnectionHttpClient()
     val therapist: TherapistApp = TherapistApp.openWithPassphrase(newPath("therapist.db"), "therapist passphrase", WORK_FACTOR)
     val client: ClientApp = ClientApp.openWithPassphrase(newPath("client.db"), "client passphrase", WORK_FACTOR)
     var online = true
-    val clientTransport: () -> Transport? = { if (online) http else HttpTransport("http://127.0.0.1:${closedPort()}", connectTimeoutMillis = 1000) }
+    val clientTransport: () -> HttpClient? = { if (online) http else Offline }
 
     fun pair(label: String = "J.D.") = runBlocking {
         val setup = PracticeSetupModel(therapist)
@@ -81,7 +80,7 @@ private fun CheckInScreenModel.checkIn(heard: Int, hopeful: Int, note: String = 
 }
 
 fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
-    test("a therapist and a client pair and a check-in reaches the dashboard through HttpTransport on a real relay") {
+    test("a therapist and a client pair and a check-in reaches the dashboard through UrlConnectionHttpClient on a real relay") {
         val p = Practice(relay).apply { pair() }
         val sent = p.checkInScreen().checkIn(heard = 4, hopeful = 3, note = "we talked about work", shared = true)
         assertEqual(Delivery.Sent, sent.delivery, "delivery")

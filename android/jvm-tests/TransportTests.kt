@@ -1,267 +1,259 @@
-// The Android library's HTTP transport and its pure helpers, on the JVM: first
-// against a real relay process (the real status codes, the real JSON), then
-// against a scripted server for the answers a healthy relay rarely gives. Every
-// error must arrive as the typed RapportException the sync engine acts on, the
-// way the CLI's client (cli/src/http.rs) maps the same answers.
+// The Android library's HTTP client and its pure helpers, on the JVM: the
+// library's relay protocol over UrlConnectionHttpClient against a real relay
+// process (the real status codes, the real JSON), the platform call itself
+// against a scripted server (redirects, stalls, exact bytes), and the shared
+// answer table (tests/vectors/relay-answers.json) through a scripted Kotlin
+// HttpClient, exactly as Rust and Python run it.
 //
-// Usage: TransportTestsKt <path to the rapport binary>
+// Usage: TransportTestsKt <path to the rapport binary> <path to relay-answers.json>
 package app.rapport.jvmtests
 
 import app.rapport.core.ContactLinks
-import app.rapport.core.HttpTransport
 import app.rapport.core.Problem
-import app.rapport.core.RelayJson
 import app.rapport.core.ScreenState
 import app.rapport.core.SessionDates
+import app.rapport.core.UrlConnectionHttpClient
+import com.google.gson.JsonObject
+import com.google.gson.JsonParser
+import java.io.File
 import java.util.Locale
 import kotlinx.coroutines.runBlocking
+import uniffi.rapport_ffi.HttpClient
+import uniffi.rapport_ffi.HttpException
+import uniffi.rapport_ffi.HttpHeader
+import uniffi.rapport_ffi.HttpRequest
+import uniffi.rapport_ffi.HttpResponse
 import uniffi.rapport_ffi.RapportException
+import uniffi.rapport_ffi.RelayConnection
+import uniffi.rapport_ffi.TherapistApp
 
 private fun refused(block: () -> Unit): RapportException.RelayRefused = assertThrows(block)
 
-private fun scripted(status: Int, body: String = "", headers: Map<String, String> = emptyMap()): ScriptedServer =
-    ScriptedServer().apply { reply = { ScriptedServer.Reply(status, body, headers) } }
+private fun scripted(status: Int, body: String = "", headers: Map<String, String> = emptyMap(), delayMillis: Long = 0): ScriptedServer =
+    ScriptedServer().apply { reply = { ScriptedServer.Reply(status, body, headers, delayMillis) } }
 
-private fun error(code: String, detail: String) = """{"error":"$code","detail":"$detail"}"""
+/** One request through the platform call alone. */
+private fun request(url: String, method: String = "POST", body: ByteArray = ByteArray(0), timeoutMs: ULong = 5000u) =
+    HttpRequest(method, url, listOf(HttpHeader("authorization", "Bearer secret-token")), body, timeoutMs)
 
-fun defineTransportTests(suite: Suite, relay: LocalRelay) = with(suite) {
-    // ---- against the real relay ------------------------------------------
+/** Answers with one case of the shared table and keeps every request. */
+private class Scripted(val answer: JsonObject) : HttpClient {
+    val seen = ArrayList<HttpRequest>()
+
+    override fun send(request: HttpRequest): HttpResponse {
+        seen.add(request)
+        when (answer.get("failure")?.asString) {
+            "unreachable" -> throw HttpException.Unreachable("connection refused")
+            "timed_out" -> throw HttpException.TimedOut("no answer in time")
+        }
+        val body = answer.get("body_hex")?.asString?.chunked(2)?.map { it.toInt(16).toByte() }?.toByteArray()
+            ?: answer.get("body").asString.toByteArray()
+        val headers = answer.getAsJsonObject("headers").entrySet().map { HttpHeader(it.key, it.value.asString) }
+        return HttpResponse(answer.get("status").asInt.toUShort(), headers, body)
+    }
+}
+
+private fun ByteArray.hex(): String = joinToString("") { "%02x".format(it) }
+
+/** The case's call on [relay], as the table's `ok` would spell its result. */
+private fun call(relay: RelayConnection, name: String): Any? = when (name) {
+    "create_mailbox" -> relay.createMailbox().let { mapOf("mailbox_id" to it.mailboxId, "read_token" to it.readToken) }
+    "mint_post_token" -> relay.mintPostToken("mbx/1", "read-1").let { mapOf("token_id" to it.tokenId, "post_token" to it.postToken) }
+    "revoke_post_token" -> relay.revokePostToken("mbx/1", "read-1", "tid-1").let { null }
+    "post" -> relay.post("mbx/1", "post-1", "hello".toByteArray()).toString()
+    "fetch" -> relay.fetch("mbx/1", "read-1", 5u, 50u).let { page ->
+        mapOf("seqs" to page.messages.map { it.seq.toString() }, "bodies_hex" to page.messages.map { it.body.hex() }, "more" to page.more)
+    }
+    else -> throw AssertionError("unknown call $name")
+}
+
+/** The table's `ok` in the same shape (numbers as text, so a u64 stays exact). */
+private fun expected(ok: com.google.gson.JsonElement?): Any? = when {
+    ok == null || ok.isJsonNull -> null
+    ok.isJsonPrimitive && ok.asJsonPrimitive.isBoolean -> ok.asBoolean
+    ok.isJsonPrimitive && ok.asJsonPrimitive.isNumber -> ok.asBigInteger.toString()
+    ok.isJsonPrimitive -> ok.asString
+    ok.isJsonArray -> ok.asJsonArray.map { expected(it) }
+    else -> ok.asJsonObject.entrySet().associate { it.key to expected(it.value) }
+}
+
+fun defineTransportTests(suite: Suite, relay: LocalRelay, answers: File) = with(suite) {
+    val http = UrlConnectionHttpClient()
+
+    // ---- the library's protocol over this client, against the real relay --
 
     test("mailbox, post token, post and paged fetch round-trip through the real relay") {
-        val http = HttpTransport(relay.url)
-        val box = http.createMailbox()
+        val connection = RelayConnection(relay.url, http)
+        val box = connection.createMailbox()
         check(box.mailboxId.isNotEmpty() && box.readToken.isNotEmpty())
-        val token = http.mintPostToken(box.mailboxId, box.readToken)
+        val token = connection.mintPostToken(box.mailboxId, box.readToken)
         val first = ByteArray(256) { it.toByte() }
         val second = "second envelope".toByteArray()
-        assertEqual(1uL, http.post(box.mailboxId, token.postToken, first), "first seq")
-        assertEqual(2uL, http.post(box.mailboxId, token.postToken, second), "second seq")
-        val page = http.fetch(box.mailboxId, box.readToken, 0u, 1u)
+        assertEqual(1uL, connection.post(box.mailboxId, token.postToken, first), "first seq")
+        assertEqual(2uL, connection.post(box.mailboxId, token.postToken, second), "second seq")
+        val page = connection.fetch(box.mailboxId, box.readToken, 0u, 1u)
         assertEqual(listOf(1uL), page.messages.map { it.seq })
         check(page.messages.single().body.contentEquals(first)) { "binary body changed on the way" }
         check(page.more) { "a one-message page of two should say more" }
-        val rest = http.fetch(box.mailboxId, box.readToken, 1u, 100u)
+        val rest = connection.fetch(box.mailboxId, box.readToken, 1u, 100u)
         assertEqual(listOf(2uL), rest.messages.map { it.seq })
         check(rest.messages.single().body.contentEquals(second))
         check(!rest.more)
     }
 
     test("a revoked post token is RelayRefused 403 token_revoked, as the sync engine expects") {
-        val http = HttpTransport(relay.url)
-        val box = http.createMailbox()
-        val token = http.mintPostToken(box.mailboxId, box.readToken)
-        http.revokePostToken(box.mailboxId, box.readToken, token.tokenId)
-        http.revokePostToken(box.mailboxId, box.readToken, token.tokenId) // twice is fine
-        val e = refused { http.post(box.mailboxId, token.postToken, byteArrayOf(1)) }
+        val connection = RelayConnection(relay.url, http)
+        val box = connection.createMailbox()
+        val token = connection.mintPostToken(box.mailboxId, box.readToken)
+        connection.revokePostToken(box.mailboxId, box.readToken, token.tokenId)
+        connection.revokePostToken(box.mailboxId, box.readToken, token.tokenId) // twice is fine
+        val e = refused { connection.post(box.mailboxId, token.postToken, byteArrayOf(1)) }
         assertEqual(403.toUShort(), e.status)
         assertEqual("token_revoked", e.code)
         check(e.reason.isNotBlank())
     }
 
     test("another mailbox's read token is RelayRefused 403 forbidden") {
-        val http = HttpTransport(relay.url)
-        val mine = http.createMailbox()
-        val theirs = http.createMailbox()
-        val e = refused { http.fetch(theirs.mailboxId, mine.readToken, 0u, 10u) }
-        assertEqual(403.toUShort(), e.status)
-        assertEqual("forbidden", e.code)
+        val connection = RelayConnection(relay.url, http)
+        val mine = connection.createMailbox()
+        val theirs = connection.createMailbox()
+        val e = refused { connection.fetch(theirs.mailboxId, mine.readToken, 0u, 10u) }
+        assertEqual(403.toUShort() to "forbidden", e.status to e.code)
     }
 
     test("a token the relay could not have issued is RelayRefused 401 unauthorized, also on a POST") {
-        val http = HttpTransport(relay.url)
-        val box = http.createMailbox()
-        val e = refused { http.post(box.mailboxId, "not-a-token", byteArrayOf(1, 2, 3)) }
-        assertEqual(401.toUShort(), e.status)
-        assertEqual("unauthorized", e.code)
+        val connection = RelayConnection(relay.url, http)
+        val box = connection.createMailbox()
+        val e = refused { connection.post(box.mailboxId, "not-a-token", byteArrayOf(1, 2, 3)) }
+        assertEqual(401.toUShort() to "unauthorized", e.status to e.code)
     }
 
     test("an envelope over the relay's 64 KiB limit is RelayRefused 413 too_large") {
-        val http = HttpTransport(relay.url)
-        val box = http.createMailbox()
-        val token = http.mintPostToken(box.mailboxId, box.readToken)
-        val e = refused { http.post(box.mailboxId, token.postToken, ByteArray(64 * 1024 + 1)) }
-        assertEqual(413.toUShort(), e.status)
-        assertEqual("too_large", e.code)
-        assertEqual(0, http.fetch(box.mailboxId, box.readToken, 0u, 10u).messages.size, "nothing stored")
+        val connection = RelayConnection(relay.url, http)
+        val box = connection.createMailbox()
+        val token = connection.mintPostToken(box.mailboxId, box.readToken)
+        val e = refused { connection.post(box.mailboxId, token.postToken, ByteArray(64 * 1024 + 1)) }
+        assertEqual(413.toUShort() to "too_large", e.status to e.code)
+        assertEqual(0, connection.fetch(box.mailboxId, box.readToken, 0u, 10u).messages.size, "nothing stored")
     }
 
-    test("isReachable runs on the IO dispatcher: true for the relay, false for a closed port") {
+    test("isReachable: true for the relay, false for a closed port") {
         runBlocking {
-            check(HttpTransport(relay.url).isReachable()) { "the running relay should be reachable" }
-            check(!HttpTransport("http://127.0.0.1:${closedPort()}", connectTimeoutMillis = 1000).isReachable())
+            check(RelayConnection(relay.url, http).isReachable()) { "the running relay should be reachable" }
+            check(!RelayConnection("http://127.0.0.1:${closedPort()}", http).isReachable())
         }
     }
 
-    // ---- against a scripted server ---------------------------------------
+    // ---- the platform call alone, against a scripted server ---------------
 
-    test("requests carry the method, path, query, bearer token and exact body the relay API names") {
-        ScriptedServer().use { server ->
-            server.reply = { request ->
-                when {
-                    request.path.endsWith("/messages") && request.method == "POST" -> ScriptedServer.Reply(201, """{"seq": 7}""")
-                    request.path.endsWith("/messages") -> ScriptedServer.Reply(200, """{"messages": [], "more": false}""")
-                    request.path.endsWith("/post-tokens") -> ScriptedServer.Reply(201, """{"token_id":"t1","post_token":"p1"}""")
-                    request.method == "DELETE" -> ScriptedServer.Reply(204)
-                    else -> ScriptedServer.Reply(201, """{"mailbox_id":"m1","read_token":"r1"}""")
-                }
-            }
-            val http = HttpTransport(server.url + "/")
-            assertEqual("m1", http.createMailbox().mailboxId)
-            assertEqual("p1", http.mintPostToken("m1", "r1").postToken)
-            assertEqual(7uL, http.post("m1", "p1", byteArrayOf(0, 1, 2, -1)))
-            http.fetch("m1", "r1", 18446744073709551615uL, 500u)
-            http.revokePostToken("m1", "r1", "t1")
-            val seen = server.requests.map { "${it.method} ${it.path}${it.query?.let { q -> "?$q" } ?: ""} ${it.authorization}" }
-            assertEqual(
-                listOf(
-                    "POST /v1/mailboxes null",
-                    "POST /v1/mailboxes/m1/post-tokens Bearer r1",
-                    "POST /v1/mailboxes/m1/messages Bearer p1",
-                    "GET /v1/mailboxes/m1/messages?after=18446744073709551615&limit=500 Bearer r1",
-                    "DELETE /v1/mailboxes/m1/post-tokens/t1 Bearer r1",
-                ),
-                seen,
-            )
-            val posted = server.requests[2]
-            assertEqual("application/octet-stream", posted.contentType)
-            check(posted.body.contentEquals(byteArrayOf(0, 1, 2, -1))) { "the envelope changed on the way" }
-            assertEqual(0, server.requests[0].body.size, "mailbox creation sends no body")
+    test("the client sends the method, URL, headers and exact body it is given") {
+        scripted(201, """{"seq": 7}""").use { server ->
+            val answer = http.send(request("${server.url}/v1/mailboxes/m1/messages?after=1", body = byteArrayOf(0, 1, 2, -1)))
+            assertEqual(201.toUShort(), answer.status)
+            assertEqual("""{"seq": 7}""", answer.body.toString(Charsets.UTF_8))
+            val seen = server.requests.single()
+            assertEqual("POST /v1/mailboxes/m1/messages after=1 Bearer secret-token", "${seen.method} ${seen.path} ${seen.query} ${seen.authorization}")
+            check(seen.body.contentEquals(byteArrayOf(0, 1, 2, -1))) { "the body changed on the way" }
         }
     }
 
-    test("an id with a slash stays one path segment") {
-        scripted(201, """{"token_id":"t","post_token":"p"}""").use { server ->
-            HttpTransport(server.url).mintPostToken("a/../b", "r")
-            assertEqual("/v1/mailboxes/a%2F..%2Fb/post-tokens", server.requests.single().path)
+    test("an error status comes back as an answer with its body and headers, not an exception") {
+        scripted(429, """{"error":"rate_limited","detail":"wait"}""", mapOf("Retry-After" to "7")).use { server ->
+            val answer = http.send(request(server.url, method = "GET"))
+            assertEqual(429.toUShort(), answer.status)
+            assertEqual("7", answer.headers.first { it.name.equals("retry-after", ignoreCase = true) }.value)
+            check(answer.body.toString(Charsets.UTF_8).contains("rate_limited"))
         }
     }
 
-    test("403 forbidden from the relay is RelayRefused with its code and detail") {
-        scripted(403, error("forbidden", "this token cannot read that mailbox")).use { server ->
-            val e = refused { HttpTransport(server.url).fetch("m", "r", 0u, 10u) }
-            assertEqual(403.toUShort(), e.status)
-            assertEqual("forbidden", e.code)
-            assertEqual("this token cannot read that mailbox", e.reason)
-        }
-    }
-
-    test("401 on a POST keeps the relay's unauthorized code") {
-        scripted(401, error("unauthorized", "no bearer token"), mapOf("WWW-Authenticate" to "Bearer")).use { server ->
-            val e = refused { HttpTransport(server.url).post("m", "p", byteArrayOf(9)) }
-            assertEqual(401.toUShort(), e.status)
-            assertEqual("unauthorized", e.code)
-        }
-    }
-
-    test("413 too_large is RelayRefused") {
-        scripted(413, error("too_large", "the body is over 65536 bytes")).use { server ->
-            val e = refused { HttpTransport(server.url).post("m", "p", byteArrayOf(1)) }
-            assertEqual(413.toUShort(), e.status)
-            assertEqual("too_large", e.code)
-        }
-    }
-
-    test("507 mailbox_full is RelayRefused so the owner is told to sync and prune") {
-        scripted(507, error("mailbox_full", "the mailbox is full")).use { server ->
-            val e = refused { HttpTransport(server.url).post("m", "p", byteArrayOf(1)) }
-            assertEqual(507.toUShort(), e.status)
-            assertEqual("mailbox_full", e.code)
-        }
-    }
-
-    test("429 is RateLimited with Retry-After's seconds, and 1 second when the header is missing") {
-        scripted(429, error("rate_limited", "slow down"), mapOf("Retry-After" to "7")).use { server ->
-            val e = assertThrows<RapportException.RateLimited> { HttpTransport(server.url).fetch("m", "r", 0u, 10u) }
-            assertEqual(7uL, e.retryAfterSecs)
-        }
-        scripted(429, error("rate_limited", "slow down")).use { server ->
-            val e = assertThrows<RapportException.RateLimited> { HttpTransport(server.url).fetch("m", "r", 0u, 10u) }
-            assertEqual(1uL, e.retryAfterSecs)
-        }
-    }
-
-    test("a 200 whose body is not JSON (a captive portal) is Network, as in the CLI") {
-        scripted(200, "<html><body>Sign in to the hotel Wi-Fi</body></html>").use { server ->
-            val e = assertThrows<RapportException.Network> { HttpTransport(server.url).createMailbox() }
-            check(e.reason.contains("not JSON")) { e.reason }
-        }
-    }
-
-    test("an error status with a body that is not JSON is Network, and one with no body is RelayRefused") {
-        scripted(502, "<html>Bad Gateway</html>").use { server ->
-            assertThrows<RapportException.Network> { HttpTransport(server.url).fetch("m", "r", 0u, 10u) }
-        }
-        scripted(500).use { server ->
-            val e = refused { HttpTransport(server.url).fetch("m", "r", 0u, 10u) }
-            assertEqual(500.toUShort(), e.status)
-            assertEqual("error", e.code)
-            assertEqual("the relay gave no reason", e.reason)
-        }
-    }
-
-    test("a success missing a field, or with a body that is not base64, is Network naming the problem") {
-        scripted(201, """{"mailbox_id":"m"}""").use { server ->
-            val e = assertThrows<RapportException.Network> { HttpTransport(server.url).createMailbox() }
-            check(e.reason.contains("read_token")) { e.reason }
-        }
-        scripted(201, """{"seq": -1}""").use { server ->
-            assertThrows<RapportException.Network> { HttpTransport(server.url).post("m", "p", byteArrayOf(1)) }
-        }
-        scripted(200, """{"messages":[{"seq":1,"body":"***"}],"more":false}""").use { server ->
-            val e = assertThrows<RapportException.Network> { HttpTransport(server.url).fetch("m", "r", 0u, 10u) }
-            check(e.reason.contains("base64")) { e.reason }
-        }
-    }
-
-    test("a refused connection is Network and says what to do") {
-        val e = assertThrows<RapportException.Network> { HttpTransport("http://127.0.0.1:${closedPort()}").createMailbox() }
-        check(e.reason.contains("127.0.0.1") && e.reason.contains("sync again")) { e.reason }
-    }
-
-    test("a relay that stalls past the read timeout is Network") {
-        ScriptedServer().use { server ->
-            server.reply = { ScriptedServer.Reply(200, "{}", delayMillis = 1500) }
-            assertThrows<RapportException.Network> { HttpTransport(server.url, readTimeoutMillis = 200).fetch("m", "r", 0u, 1u) }
-        }
-    }
-
-    test("a redirect is not followed, so the bearer token never travels elsewhere") {
-        scripted(302, "", mapOf("Location" to "http://127.0.0.1:9/steal")).use { server ->
-            val e = refused { HttpTransport(server.url).fetch("m", "secret-read-token", 0u, 1u) }
-            assertEqual(302.toUShort(), e.status)
+    test("a redirect is handed back, never followed, so the bearer token goes nowhere else") {
+        scripted(302, headers = mapOf("Location" to "http://127.0.0.1:${closedPort()}/steal")).use { server ->
+            val answer = http.send(request(server.url))
+            assertEqual(302.toUShort(), answer.status)
             assertEqual(1, server.requests.size)
         }
     }
 
-    test("a relay address that is not http(s) with a host is refused, typed, before any request") {
-        for (bad in listOf("relay.example.org", "ftp://relay.example.org", "https://", "https://relay.example.org/?x=1", "")) {
-            assertThrows<RapportException.Network> { HttpTransport(bad) }
+    test("a relay that stalls past the timeout is TimedOut; a closed port is Unreachable") {
+        scripted(200, "{}", delayMillis = 3000).use { server ->
+            assertThrows<HttpException.TimedOut> { http.send(request(server.url, timeoutMs = 300u)) }
         }
-        assertEqual("https://relay.example.org/base", HttpTransport("https://relay.example.org/base//").baseUrl)
+        val e = assertThrows<HttpException.Unreachable> { http.send(request("http://127.0.0.1:${closedPort()}")) }
+        check("secret-token" !in e.reason) { "a token in the reason: ${e.reason}" }
     }
 
-    test("error reasons never contain the bearer token") {
-        scripted(403, error("forbidden", "no")).use { server ->
-            val e = refused { HttpTransport(server.url).fetch("m", "secret-read-token", 0u, 1u) }
-            check("secret-read-token" !in e.reason && "secret-read-token" !in e.message.orEmpty())
+    test("through the library, a stall and a closed port are Network and name no token") {
+        scripted(200, "{}", delayMillis = 3000).use { server ->
+            val e = assertThrows<RapportException.Network> {
+                RelayConnection(server.url, object : HttpClient {
+                    override fun send(request: HttpRequest) = http.send(request.copy(timeoutMs = 300u))
+                }).fetch("m", "secret-read-token", 0u, 1u)
+            }
+            check("secret-read-token" !in e.reason)
         }
         val offline = assertThrows<RapportException.Network> {
-            HttpTransport("http://127.0.0.1:${closedPort()}").fetch("m", "secret-read-token", 0u, 1u)
+            RelayConnection("http://127.0.0.1:${closedPort()}", http).fetch("m", "secret-read-token", 0u, 1u)
         }
         check("secret-read-token" !in offline.reason)
     }
 
-    // ---- pure helpers ----------------------------------------------------
+    // ---- the shared answer table -------------------------------------------
 
-    test("the relay JSON reader is strict: one value, no trailing text, bounded depth") {
-        assertEqual(
-            mapOf("a" to listOf(1L, -2L, 2.5, true, false, null), "s" to "\u00e9\n\"/"),
-            RelayJson.parse(""" { "a": [1, -2, 2.5, true, false, null], "s": "\u00e9\n\"\/" } """),
-        )
-        for (bad in listOf("", "{", "{}x", "{'a':1}", "[1,]", "01x", "\"\u0001\"", "[".repeat(100) + "]".repeat(100), "nul")) {
-            assertThrows<RelayJson.Malformed> { RelayJson.parse(bad) }
+    val table = JsonParser.parseString(answers.readText()).asJsonObject
+    val cases = table.getAsJsonArray("cases").map { it.asJsonObject }
+    test("the answer table is all there (${cases.size} cases)") { check(cases.size >= 40) }
+    for (case in cases) {
+        test("relay answer: ${case.get("name").asString}") {
+            val scriptedClient = Scripted(case.getAsJsonObject("answer"))
+            val connection = RelayConnection(table.get("relay").asString, scriptedClient)
+            val expect = case.getAsJsonObject("expect")
+            val callName = case.get("call").asString
+            when (expect.get("error")?.asString) {
+                null -> assertEqual(expected(expect.get("ok")), call(connection, callName))
+                "unreachable", "protocol" -> assertThrows<RapportException.Network> { call(connection, callName) }
+                "refused" -> {
+                    val e = refused { call(connection, callName) }
+                    assertEqual(expect.get("status").asInt to expect.get("code").asString, e.status.toInt() to e.code)
+                }
+                "rate_limited" -> {
+                    val e = assertThrows<RapportException.RateLimited> { call(connection, callName) }
+                    assertEqual(expect.get("retry_after_secs").asLong.toULong(), e.retryAfterSecs)
+                }
+                else -> throw AssertionError("unknown expectation $expect")
+            }
+            val sent = scriptedClient.seen.single()
+            case.getAsJsonObject("request")?.let { want ->
+                assertEqual(want.get("method").asString to want.get("url").asString, sent.method to sent.url)
+                val auth = sent.headers.firstOrNull { it.name == "authorization" }?.value
+                assertEqual(want.get("authorization").takeUnless { it.isJsonNull }?.asString, auth)
+                assertEqual(want.get("body").asString, sent.body.toString(Charsets.UTF_8))
+            }
+            check("read-1" !in sent.url && "post-1" !in sent.url) { "a token in the URL" }
         }
     }
+
+    // ---- the relay-address rule, from core ----------------------------------
+
+    test("a relay address Rapport will not use is InvalidRelayUrl with the core's code, and nothing is sent") {
+        for ((url, code) in listOf(
+            "http://relay.example.org" to "plain_http",
+            "http://127.0.0.1.attacker.example" to "plain_http",
+            "ftp://relay.example.org" to "scheme",
+            "relay.example.org" to "not_a_url",
+            "https://me:pw@relay.example.org" to "credentials",
+        )) {
+            val never = Scripted(JsonObject())
+            assertEqual(code, assertThrows<RapportException.InvalidRelayUrl> { RelayConnection(url, never) }.code, url)
+            val therapist = TherapistApp.openWithPassphrase(newPath("t.db"), "pass phrase", WORK_FACTOR)
+            val e = assertThrows<RapportException.InvalidRelayUrl> { runBlocking { therapist.setUp(never, url, "Dr. R") } }
+            assertEqual(code, e.code, url)
+            check(therapist.account() == null) { "$url: set up anyway" }
+            check(never.seen.isEmpty()) { "$url: something was sent" }
+        }
+        assertEqual("https://relay.example.org/base", RelayConnection("https://relay.example.org/base//", http).relayUrl())
+    }
+
+    // ---- pure helpers ----------------------------------------------------
 
     test("crisis links: tel: keeps only what can be dialled, sms: carries the keyword encoded") {
         assertEqual("tel:988", ContactLinks.telUri("988"))
@@ -318,9 +310,9 @@ fun defineTransportTests(suite: Suite, relay: LocalRelay) = with(suite) {
 }
 
 fun main(args: Array<String>) {
-    require(args.size == 1) { "usage: TransportTestsKt <path to the rapport binary>" }
+    require(args.size == 2) { "usage: TransportTestsKt <path to the rapport binary> <path to relay-answers.json>" }
     val suite = Suite()
     val relay = LocalRelay(args[0])
-    defineTransportTests(suite, relay)
+    defineTransportTests(suite, relay, File(args[1]))
     suite.runAndExit { relay.close() }
 }

@@ -1,7 +1,7 @@
 // The Rapport library for Android apps.
 //
 // Sources:
-//   src/main/kotlin/app/rapport/core/     pure Kotlin/JVM (HttpTransport, screen
+//   src/main/kotlin/app/rapport/core/     pure Kotlin/JVM (UrlConnectionHttpClient, screen
 //                                         models): also compiled and tested on the
 //                                         plain JVM by tests/mobile.sh
 //   src/main/kotlin/app/rapport/android/  Android-only (KeystoreSecretStore, storage)
@@ -53,7 +53,7 @@ dependencies {
     // The generated bindings call the library through JNA; the @aar variant
     // carries JNA's own native dispatcher for each Android ABI.
     api("net.java.dev.jna:jna:5.15.0@aar")
-    // sync/join/setUp are suspend functions; HttpTransport.isReachable and the
+    // sync/join/setUp are suspend functions; RelayConnection.isReachable and the
     // screen models use Dispatchers.IO.
     api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
 }

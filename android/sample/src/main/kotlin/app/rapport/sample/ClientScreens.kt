@@ -64,8 +64,8 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
         return
     }
     var tab by rememberSaveable { mutableIntStateOf(0) }
-    val checkIn = remember(client) { CheckInScreenModel(client, session.locale, session::transport) }
-    val history = remember(client) { HistoryScreenModel(client, session.locale, session::transport) }
+    val checkIn = remember(client) { CheckInScreenModel(client, session.locale, session::http) }
+    val history = remember(client) { HistoryScreenModel(client, session.locale, session::http) }
     Scaffold(
         bottomBar = {
             NavigationBar {

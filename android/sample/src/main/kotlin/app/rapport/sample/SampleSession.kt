@@ -7,13 +7,13 @@ import androidx.compose.runtime.State
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import app.rapport.android.RapportFiles
-import app.rapport.core.HttpTransport
 import app.rapport.core.Problem
 import app.rapport.core.ScreenState
+import app.rapport.core.UrlConnectionHttpClient
 import java.util.Locale
 import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.TherapistApp
-import uniffi.rapport_ffi.Transport
 
 /**
  * Which side of the therapy this installation is, and the open database.
@@ -26,7 +26,7 @@ class SampleSession(private val context: Context) {
     enum class Role { CLIENT, THERAPIST }
 
     private val preferences = context.getSharedPreferences("app.rapport.sample", Context.MODE_PRIVATE)
-    private val transports = HashMap<String, HttpTransport>()
+    private val httpClient = UrlConnectionHttpClient()
 
     /** The device's locale as the library reads it (`en-GB`, ...): its region picks the crisis lines. */
     val locale: String = Locale.getDefault().toLanguageTag()
@@ -52,17 +52,14 @@ class SampleSession(private val context: Context) {
     }
 
     /**
-     * The relay client for this device's account once joined or set up; one per relay
-     * so HttpURLConnection keeps its connections alive between syncs. Cheap (one
-     * small database read), so the screen models call it before each sync.
+     * The app's HTTP client once this device has joined or is set up (the library
+     * knows the relay's address from the account), `null` before: then check-ins
+     * wait on the device. Cheap (one small database read), so the screen models
+     * call it before each sync.
      */
-    @Synchronized
-    fun transport(): Transport? {
-        val account = runCatching { client?.account() ?: therapist?.account() }.getOrNull() ?: return null
-        transports[account.relayUrl]?.let { return it }
-        val made = runCatching { HttpTransport(account.relayUrl) }.getOrNull() ?: return null
-        transports[account.relayUrl] = made
-        return made
+    fun http(): HttpClient? {
+        val account = runCatching { client?.account() ?: therapist?.account() }.getOrNull()
+        return if (account == null) null else httpClient
     }
 
     private companion object {

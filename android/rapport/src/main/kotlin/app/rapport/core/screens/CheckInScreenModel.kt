@@ -9,13 +9,13 @@ import java.time.LocalDate
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.CheckIn
 import uniffi.rapport_ffi.CheckInDraft
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.Instrument
 import uniffi.rapport_ffi.Note
 import uniffi.rapport_ffi.NoteVisibility
-import uniffi.rapport_ffi.Transport
 import uniffi.rapport_ffi.crisisResources
 
 /**
@@ -31,13 +31,13 @@ import uniffi.rapport_ffi.crisisResources
  * Blocking library calls run on [io]; the screen calls the `suspend` functions from
  * its own coroutine (on Android, the main thread) and draws [state].
  *
- * @param transport the relay client for the joined account, or `null` while there
+ * @param http the app's HTTP client once the client has joined, or `null` while there
  *   is none (then check-ins wait on the device).
  */
 class CheckInScreenModel(
     private val client: ClientApp,
     private val locale: String,
-    private val transport: () -> Transport?,
+    private val http: () -> HttpClient?,
     private val today: () -> LocalDate = { LocalDate.now() },
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -159,7 +159,7 @@ class CheckInScreenModel(
 
     /** Tries to sync; a failure leaves the check-in safely in the outbox. */
     private suspend fun deliver(): Delivery {
-        val relay = transport() ?: return Delivery.Saved(null)
+        val relay = http() ?: return Delivery.Saved(null)
         val synced = attempt { client.sync(relay) }
         val report = synced.getOrNull() ?: return Delivery.Saved(synced.problem())
         // While sharing is paused the sync sends nothing and says so.

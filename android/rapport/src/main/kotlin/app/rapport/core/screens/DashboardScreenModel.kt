@@ -7,6 +7,7 @@ import app.rapport.core.problem
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.ClientInsights
 import uniffi.rapport_ffi.Flag
 import uniffi.rapport_ffi.FlagKind
@@ -14,7 +15,6 @@ import uniffi.rapport_ffi.ItemInsight
 import uniffi.rapport_ffi.Reason
 import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.TherapistApp
-import uniffi.rapport_ffi.Transport
 import uniffi.rapport_ffi.Trend
 
 /**
@@ -28,7 +28,7 @@ import uniffi.rapport_ffi.Trend
  */
 class DashboardScreenModel(
     private val therapist: TherapistApp,
-    private val transport: () -> Transport?,
+    private val http: () -> HttpClient?,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
     /** The screen's state; observe it to redraw. */
@@ -37,7 +37,7 @@ class DashboardScreenModel(
     /** Syncs when a relay is at hand (new check-ins arrive that way), then reloads. */
     suspend fun refresh() {
         state.update { it.copy(loading = true, problem = null) }
-        val syncProblem = transport()?.let { relay -> attempt { therapist.sync(relay) }.problem() }
+        val syncProblem = http()?.let { relay -> attempt { therapist.sync(relay) }.problem() }
         reload(syncProblem)
     }
 
@@ -53,7 +53,7 @@ class DashboardScreenModel(
      */
     suspend fun markAllSeen() {
         val marked = withContext(io) { attempt { therapist.acknowledgeAll() } }
-        val problem = marked.problem() ?: transport()?.let { relay -> attempt { therapist.sync(relay) }.problem() }
+        val problem = marked.problem() ?: http()?.let { relay -> attempt { therapist.sync(relay) }.problem() }
         reload(problem)
     }
 

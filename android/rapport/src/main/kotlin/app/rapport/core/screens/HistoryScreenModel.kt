@@ -8,12 +8,12 @@ import java.time.Instant
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.CheckIn
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.HistoryCursor
 import uniffi.rapport_ffi.Membership
 import uniffi.rapport_ffi.NoteVisibility
-import uniffi.rapport_ffi.Transport
 import uniffi.rapport_ffi.crisisResources
 
 /**
@@ -28,7 +28,7 @@ import uniffi.rapport_ffi.crisisResources
 class HistoryScreenModel(
     private val client: ClientApp,
     private val locale: String,
-    private val transport: () -> Transport?,
+    private val http: () -> HttpClient?,
     private val pageSize: UInt = 50u,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -40,7 +40,7 @@ class HistoryScreenModel(
     /** Syncs (to collect "seen" receipts) if it can, then reloads the first page. */
     suspend fun refresh() {
         state.update { it.copy(loading = true, problem = null) }
-        val syncProblem = transport()?.let { relay -> attempt { client.sync(relay) }.problem() }
+        val syncProblem = http()?.let { relay -> attempt { client.sync(relay) }.problem() }
         val loaded = withContext(io) {
             attempt { Triple(client.history(null, pageSize), client.membership(), crisisResources(locale).notMonitored) }
         }

@@ -1,8 +1,8 @@
 package app.rapport.core.screens
 
-import app.rapport.core.HttpTransport
 import app.rapport.core.Problem
 import app.rapport.core.ScreenState
+import app.rapport.core.UrlConnectionHttpClient
 import app.rapport.core.attempt
 import app.rapport.core.problem
 import java.time.Instant
@@ -11,8 +11,8 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.CreatedInvite
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.TherapistApp
-import uniffi.rapport_ffi.Transport
 import uniffi.rapport_ffi.parseInvite
 
 /**
@@ -20,13 +20,13 @@ import uniffi.rapport_ffi.parseInvite
  * be shared (the consent text, versioned by the library), agree, join.
  *
  * The invite is checked as it is typed (offline, by the library's strict parser),
- * so a cut-off or expired link is named before anything is sent. The transport for
- * the relay named in the invite comes from [transportFor].
+ * so a cut-off or expired link is named before anything is sent. Requests to the
+ * relay named in the invite go through [http].
  */
 class JoinScreenModel(
     private val client: ClientApp,
     private val locale: String,
-    private val transportFor: (relayUrl: String) -> Transport = { HttpTransport(it) },
+    private val http: HttpClient = UrlConnectionHttpClient(),
     private val now: () -> Instant = Instant::now,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -62,11 +62,11 @@ class JoinScreenModel(
     /** Joins the therapist; the check-in screen can open once [JoinState.joined]. */
     suspend fun join() {
         val before = state.value
-        val relayUrl = before.relayUrl ?: return
+        before.relayUrl ?: return
         val version = before.consentVersion ?: return
         if (!before.canJoin) return
         state.update { it.copy(joining = true, problem = null) }
-        val joined = attempt { client.join(transportFor(relayUrl), before.invite.trim(), version) }
+        val joined = attempt { client.join(http, before.invite.trim(), version) }
         val problem = joined.problem()
         state.update { it.copy(joining = false, joined = joined.isSuccess, problem = problem) }
         // The consent text changed since it was shown: show the new one, to be agreed again.
@@ -106,7 +106,7 @@ data class JoinState(
  */
 class PracticeSetupModel(
     private val therapist: TherapistApp,
-    private val transportFor: (relayUrl: String) -> Transport = { HttpTransport(it) },
+    private val http: HttpClient = UrlConnectionHttpClient(),
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
     /** The screen's state; observe it to redraw. */
@@ -133,7 +133,7 @@ class PracticeSetupModel(
         if (!before.canSetUp) return
         state.update { it.copy(working = true, problem = null) }
         val url = before.relayUrl.trim()
-        val done = attempt { therapist.setUp(transportFor(url), url, before.name.trim()) }
+        val done = attempt { therapist.setUp(http, url, before.name.trim()) }
         state.update { it.copy(working = false, setUp = done.isSuccess, problem = done.problem()) }
     }
 
@@ -142,7 +142,7 @@ class PracticeSetupModel(
         val before = state.value
         if (!before.canInvite) return
         state.update { it.copy(working = true, problem = null) }
-        val done = attempt { therapist.inviteClient(transportFor(before.relayUrl.trim()), before.label.trim(), null) }
+        val done = attempt { therapist.inviteClient(http, before.label.trim(), null) }
         state.update { it.copy(working = false, invite = done.getOrNull() ?: it.invite, label = if (done.isSuccess) "" else it.label, problem = done.problem()) }
     }
 }
