@@ -2,7 +2,7 @@
 // Rapport for iOS: the Rust core as a static library in an xcframework
 // (RapportFFI, built by build-xcframework.sh) and the `Rapport` Swift module:
 // the generated bindings plus what an iOS app needs around them (a Keychain
-// SecretStore, a URLSession Transport, and the screens' models).
+// SecretStore, a URLSession HttpClient, and the screens' models).
 //
 // Run ./build-xcframework.sh once before opening this package: it writes both
 // RapportFFI.xcframework and Sources/Rapport/Generated/rapport_ffi.swift from the

@@ -287,6 +287,8 @@ fun defineTransportTests(suite: Suite, relay: LocalRelay, answers: File) = with(
         val field = Problem.of(RapportException.InvalidCheckIn("hopeful", "rate it from 1 to 5"))
         assertEqual(Problem.Kind.INVALID_CHECKIN to "hopeful", field.kind to field.field)
         assertEqual("expired", Problem.of(RapportException.InvalidInvite("expired", "ask again")).code)
+        val address = Problem.of(RapportException.InvalidRelayUrl("plain_http", "use https"))
+        assertEqual(Problem.Kind.INVALID_RELAY_URL to "plain_http", address.kind to address.code)
         assertEqual(Problem.Kind.LOCKED, Problem.of(RapportException.KeyUnavailable("locked")).kind)
         assertEqual(Problem.Kind.LOCKED, Problem.of(RapportException.WrongPassphrase("again")).kind)
         assertEqual(Problem.Kind.NOT_SET_UP, Problem.of(RapportException.NotSetUp("join first")).kind)

@@ -24,7 +24,7 @@ final class AppSession: ObservableObject {
     let locale = Locale.current.identifier
 
     private let keychain = KeychainSecretStore()
-    private var transports: [String: URLSessionTransport] = [:]
+    private let httpClient = URLSessionHttpClient()
     private static let roleKey = "app.rapport.sample.role"
 
     init() {
@@ -49,20 +49,18 @@ final class AppSession: ObservableObject {
         }
     }
 
-    /// The relay client for this device's account, once joined or set up; one
-    /// per relay so URLSession keeps its connections warm between syncs.
-    func transport() -> Transport? {
+    /// The app's HTTP client once this device has joined or is set up (the
+    /// library knows the relay's address from the account), `nil` before: then
+    /// check-ins wait on the device. One session, so URLSession keeps its
+    /// connections warm between syncs.
+    func http() -> HttpClient? {
         let account: Account?
         switch role {
         case .client: account = try? client?.account()
         case .therapist: account = try? therapist?.account()
         case nil: account = nil
         }
-        guard let url = account?.relayUrl else { return nil }
-        if let existing = transports[url] { return existing }
-        guard let made = try? URLSessionTransport(relayUrl: url) else { return nil }
-        transports[url] = made
-        return made
+        return account == nil ? nil : httpClient
     }
 
     private static func databasePath(_ role: Role) throws -> String {

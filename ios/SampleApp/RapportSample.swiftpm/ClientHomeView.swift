@@ -11,9 +11,9 @@ struct ClientHomeView: View {
         Group {
             if joined {
                 TabView {
-                    CheckInView(model: CheckInScreenModel(client: client, locale: session.locale, transport: session.transport))
+                    CheckInView(model: CheckInScreenModel(client: client, locale: session.locale, http: session.http))
                         .tabItem { Label("Check in", systemImage: "hand.tap") }
-                    HistoryView(model: HistoryScreenModel(client: client, locale: session.locale, transport: session.transport))
+                    HistoryView(model: HistoryScreenModel(client: client, locale: session.locale, http: session.http))
                         .tabItem { Label("History", systemImage: "clock") }
                 }
             } else {

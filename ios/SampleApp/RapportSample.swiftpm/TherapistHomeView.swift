@@ -18,7 +18,7 @@ struct TherapistHomeView: View {
         Group {
             if setup.state.setUp {
                 TabView {
-                    DashboardView(model: DashboardScreenModel(therapist: therapist, transport: session.transport))
+                    DashboardView(model: DashboardScreenModel(therapist: therapist, http: session.http))
                         .tabItem { Label("Clients", systemImage: "chart.xyaxis.line") }
                     BriefView(model: BriefScreenModel(therapist: therapist, locale: Locale.current.identifier))
                         .tabItem { Label("Today", systemImage: "calendar") }

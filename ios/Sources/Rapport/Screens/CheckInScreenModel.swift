@@ -74,18 +74,18 @@ public final class CheckInScreenModel: ObservableObject {
 
     private let client: ClientApp
     private let locale: String
-    private let transport: () -> Transport?
+    private let http: () -> HttpClient?
     private let today: () -> Date
     private var instrument: Instrument?
 
     /// - Parameters:
-    ///   - transport: the relay client for the joined account; `nil` while there
+    ///   - http: the app's HTTP client once the client has joined; `nil` while there
     ///     is none (then check-ins wait on the device).
     ///   - today: the session day, in the device's calendar.
-    public init(client: ClientApp, locale: String, transport: @escaping () -> Transport?, today: @escaping () -> Date = Date.init) {
+    public init(client: ClientApp, locale: String, http: @escaping () -> HttpClient?, today: @escaping () -> Date = Date.init) {
         self.client = client
         self.locale = locale
-        self.transport = transport
+        self.http = http
         self.today = today
     }
 
@@ -193,10 +193,10 @@ public final class CheckInScreenModel: ObservableObject {
 
     /// Tries to sync; a failure leaves the check-in safely in the outbox.
     private func deliver() async -> Delivery {
-        guard let relay = transport() else { return .saved(nil) }
+        guard let relay = http() else { return .saved(nil) }
         do {
             // While sharing is paused the sync sends nothing and says so.
-            let report = try await client.sync(transport: relay)
+            let report = try await client.sync(http: relay)
             return report.paused ? .paused : .sent
         } catch {
             return .saved(Problem(error))

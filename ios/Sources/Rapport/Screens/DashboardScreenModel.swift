@@ -56,11 +56,11 @@ public final class DashboardScreenModel: ObservableObject {
     @Published public private(set) var state = State()
 
     private let therapist: TherapistApp
-    private let transport: () -> Transport?
+    private let http: () -> HttpClient?
 
-    public init(therapist: TherapistApp, transport: @escaping () -> Transport?) {
+    public init(therapist: TherapistApp, http: @escaping () -> HttpClient?) {
         self.therapist = therapist
-        self.transport = transport
+        self.http = http
     }
 
     /// Syncs when a relay is at hand (new check-ins arrive that way), then reloads.
@@ -68,9 +68,9 @@ public final class DashboardScreenModel: ObservableObject {
         state.loading = true
         state.problem = nil
         var problem: Problem?
-        if let relay = transport() {
+        if let relay = http() {
             do {
-                _ = try await therapist.sync(transport: relay)
+                _ = try await therapist.sync(http: relay)
             } catch {
                 problem = Problem(error)
             }
@@ -97,8 +97,8 @@ public final class DashboardScreenModel: ObservableObject {
         var problem: Problem?
         do {
             _ = try await offMain { try therapist.acknowledgeAll() }
-            if let relay = transport() {
-                _ = try await therapist.sync(transport: relay)
+            if let relay = http() {
+                _ = try await therapist.sync(http: relay)
             }
         } catch {
             problem = Problem(error)

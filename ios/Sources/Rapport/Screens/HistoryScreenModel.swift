@@ -49,14 +49,14 @@ public final class HistoryScreenModel: ObservableObject {
 
     private let client: ClientApp
     private let locale: String
-    private let transport: () -> Transport?
+    private let http: () -> HttpClient?
     private let pageSize: UInt32
     private var next: HistoryCursor?
 
-    public init(client: ClientApp, locale: String, transport: @escaping () -> Transport?, pageSize: UInt32 = 50) {
+    public init(client: ClientApp, locale: String, http: @escaping () -> HttpClient?, pageSize: UInt32 = 50) {
         self.client = client
         self.locale = locale
-        self.transport = transport
+        self.http = http
         self.pageSize = pageSize
     }
 
@@ -65,9 +65,9 @@ public final class HistoryScreenModel: ObservableObject {
         state.loading = true
         state.problem = nil
         var syncProblem: Problem?
-        if let relay = transport() {
+        if let relay = http() {
             do {
-                _ = try await client.sync(transport: relay)
+                _ = try await client.sync(http: relay)
             } catch {
                 syncProblem = Problem(error)
             }

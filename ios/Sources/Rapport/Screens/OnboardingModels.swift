@@ -28,13 +28,12 @@ public final class JoinScreenModel: ObservableObject {
 
     private let client: ClientApp
     private let locale: String
-    private let transportFor: (String) throws -> Transport
+    private let http: HttpClient
 
-    public init(client: ClientApp, locale: String,
-                transportFor: @escaping (String) throws -> Transport = { try URLSessionTransport(relayUrl: $0) }) {
+    public init(client: ClientApp, locale: String, http: HttpClient = URLSessionHttpClient()) {
         self.client = client
         self.locale = locale
-        self.transportFor = transportFor
+        self.http = http
     }
 
     /// Loads the consent text in the client's language.
@@ -72,12 +71,11 @@ public final class JoinScreenModel: ObservableObject {
 
     /// Joins the therapist; the check-in screen opens once `joined`.
     public func join() async {
-        guard state.canJoin, let relayUrl = state.relayUrl, let version = state.consentVersion else { return }
+        guard state.canJoin, let version = state.consentVersion else { return }
         state.joining = true
         state.problem = nil
         do {
-            let transport = try transportFor(relayUrl)
-            _ = try await client.join(transport: transport,
+            _ = try await client.join(http: http,
                                       inviteUri: state.invite.trimmingCharacters(in: .whitespacesAndNewlines),
                                       consentVersion: version)
             state.joined = true
@@ -115,12 +113,11 @@ public final class PracticeSetupModel: ObservableObject {
     @Published public private(set) var state = State()
 
     private let therapist: TherapistApp
-    private let transportFor: (String) throws -> Transport
+    private let http: HttpClient
 
-    public init(therapist: TherapistApp,
-                transportFor: @escaping (String) throws -> Transport = { try URLSessionTransport(relayUrl: $0) }) {
+    public init(therapist: TherapistApp, http: HttpClient = URLSessionHttpClient()) {
         self.therapist = therapist
-        self.transportFor = transportFor
+        self.http = http
     }
 
     /// Reads whether this device is already set up.
@@ -148,7 +145,7 @@ public final class PracticeSetupModel: ObservableObject {
         state.problem = nil
         let url = state.relayUrl.trimmingCharacters(in: .whitespaces)
         do {
-            _ = try await therapist.setUp(transport: try transportFor(url), relayUrl: url,
+            _ = try await therapist.setUp(http: http, relayUrl: url,
                                           name: state.name.trimmingCharacters(in: .whitespaces))
             state.setUp = true
         } catch {
@@ -163,7 +160,7 @@ public final class PracticeSetupModel: ObservableObject {
         state.working = true
         state.problem = nil
         do {
-            state.invite = try await therapist.inviteClient(transport: try transportFor(state.relayUrl),
+            state.invite = try await therapist.inviteClient(http: http,
                                                             label: state.label.trimmingCharacters(in: .whitespaces),
                                                             validFor: nil)
             state.label = ""

@@ -19,6 +19,8 @@ public struct Problem: Equatable, Sendable {
         case invalidCheckIn
         /// The invite cannot be used: ask the therapist for a new one.
         case invalidInvite
+        /// The relay address is not one Rapport will use: ask for it again.
+        case invalidRelayUrl
         /// The passphrase is wrong or the Keychain is locked.
         case locked
         /// Not joined or set up yet, or set up for the other role.
@@ -39,7 +41,8 @@ public struct Problem: Equatable, Sendable {
     public var reason: String
     /// The control at fault, for a refused check-in.
     public var field: String?
-    /// The damage's code, for a refused invite (`expired`, `altered`, ...).
+    /// The damage's code, for a refused invite (`expired`, `altered`, ...) or
+    /// relay address (`plain_http`, ...).
     public var code: String?
     /// Seconds to wait, when the relay asked to slow down.
     public var retryAfterSecs: UInt64?
@@ -74,6 +77,10 @@ public struct Problem: Equatable, Sendable {
             kind = .invalidInvite
             reason = text
             code = damage
+        case .InvalidRelayUrl(let why, let text):
+            kind = .invalidRelayUrl
+            reason = text
+            code = why
         case .WrongPassphrase(let text), .KeyUnavailable(let text):
             kind = .locked
             reason = text

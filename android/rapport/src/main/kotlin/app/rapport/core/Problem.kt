@@ -18,7 +18,7 @@ data class Problem(
     val reason: String,
     /** The control at fault, for a refused check-in (`heard`, `note`, `session_date`, ...). */
     val field: String? = null,
-    /** The damage's code, for a refused invite (`expired`, `altered`, ...). */
+    /** The damage's code, for a refused invite (`expired`, `altered`, ...) or relay address (`plain_http`, ...). */
     val code: String? = null,
     /** Seconds to wait before syncing again, when the relay asked to slow down. */
     val retryAfterSecs: ULong? = null,
@@ -35,6 +35,8 @@ data class Problem(
         INVALID_CHECKIN,
         /** The invite cannot be used: ask the therapist for a new one. */
         INVALID_INVITE,
+        /** The relay address is not one Rapport will use: ask for it again ([code] says why). */
+        INVALID_RELAY_URL,
         /** The passphrase is wrong or the keystore is locked. */
         LOCKED,
         /** This device has not joined a therapist, or is set up for the other role. */
@@ -57,6 +59,7 @@ data class Problem(
             is RapportException.RateLimited -> Problem(Kind.RATE_LIMITED, e.reason, retryAfterSecs = e.retryAfterSecs)
             is RapportException.InvalidCheckIn -> Problem(Kind.INVALID_CHECKIN, e.reason, field = e.field)
             is RapportException.InvalidInvite -> Problem(Kind.INVALID_INVITE, e.reason, code = e.code)
+            is RapportException.InvalidRelayUrl -> Problem(Kind.INVALID_RELAY_URL, e.reason, code = e.code)
             is RapportException.WrongPassphrase -> Problem(Kind.LOCKED, e.reason)
             is RapportException.KeyUnavailable -> Problem(Kind.LOCKED, e.reason)
             is RapportException.NotSetUp -> Problem(Kind.NOT_SET_UP, e.reason)
