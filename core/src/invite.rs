@@ -40,7 +40,7 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 const MAX_INVITE_BYTES: usize = 2048;
 
 /// Everything a client needs to pair with a therapist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {
     /// Base URL of the relay, `https://...` (or `http://` on loopback).
     pub relay_url: String,
@@ -54,6 +54,19 @@ pub struct Invite {
     pub pairing_secret: [u8; 32],
     /// After this instant the invite is refused.
     pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Invite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invite")
+            .field("relay_url", &self.relay_url)
+            .field("mailbox_id", &self.mailbox_id)
+            .field("post_token", &crate::crypto::REDACTED)
+            .field("therapist", &self.therapist)
+            .field("pairing_secret", &crate::crypto::REDACTED)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl Invite {
@@ -120,9 +133,22 @@ impl Invite {
             });
         };
         if version != INVITE_VERSION {
-            return Err(InviteError::UnsupportedVersion {
-                found: version,
-                supported: INVITE_VERSION,
+            // Only an invite framed as ours (checksum over everything before
+            // it) is a newer version; anything else is damage or not an
+            // invite at all, and "update the app" would send a person the
+            // wrong way.
+            let framed = bytes.len() > 3 + CHECKSUM_LEN && {
+                let (signed, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+                Sha256::digest(signed)[..CHECKSUM_LEN] == *checksum
+            };
+            if version > INVITE_VERSION && framed {
+                return Err(InviteError::UnsupportedVersion {
+                    found: version,
+                    supported: INVITE_VERSION,
+                });
+            }
+            return Err(InviteError::Malformed {
+                detail: "this is not a whole Rapport invite: it may be cut off or mistyped".into(),
             });
         }
         if bytes.len() < 3 {
@@ -277,10 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn garbage_is_malformed_not_a_future_version() {
+        for garbage in [
+            "rapport:invite/abc",
+            "rapport:invite/AAAA",
+            "rapport:invite/aGVsbG8gd29ybGQ",
+        ] {
+            assert!(
+                matches!(
+                    Invite::parse(garbage, now()),
+                    Err(InviteError::Malformed { .. } | InviteError::Truncated { .. })
+                ),
+                "{garbage}: {:?}",
+                Invite::parse(garbage, now())
+            );
+        }
+    }
+
+    #[test]
     fn a_future_version_is_named_as_such() {
         let uri = invite().to_uri();
         let mut bytes = URL_SAFE_NO_PAD.decode(&uri[INVITE_PREFIX.len()..]).unwrap();
         bytes[0] = 2;
+        let signed = bytes.len() - CHECKSUM_LEN;
+        let checksum = Sha256::digest(&bytes[..signed]);
+        bytes[signed..].copy_from_slice(&checksum[..CHECKSUM_LEN]);
         let v2 = format!("{INVITE_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
         assert_eq!(
             Invite::parse(&v2, now()),

@@ -18,10 +18,11 @@ use crate::error::KeyError;
 /// current phone, which is what age itself targets for interactive use.
 pub const DEFAULT_WORK_FACTOR: u8 = 18;
 
-/// Highest work factor accepted when unwrapping. A wrapped key asking for more
-/// could only come from a tampered file trying to hang the app (each step up
-/// doubles time and memory).
-pub const MAX_WORK_FACTOR: u8 = 22;
+/// Highest work factor accepted when unwrapping: 2^20 asks scrypt for 1 GiB
+/// of memory, already more than a phone gives an app. A wrapped key asking for
+/// more could only come from a tampered file trying to hang or kill the app
+/// (each step up doubles time and memory).
+pub const MAX_WORK_FACTOR: u8 = 20;
 
 /// The 256-bit key that seals every sensitive column. Wiped from memory when
 /// dropped.
@@ -211,6 +212,28 @@ mod tests {
             KeyError::ExcessiveWork {
                 required: 30,
                 limit: MAX_WORK_FACTOR
+            }
+        );
+    }
+
+    #[test]
+    fn a_work_factor_above_twenty_is_refused_when_opening() {
+        // 2^21 would ask for 2 GiB: more than any phone gives an app.
+        let wrapped = DataKey::generate()
+            .wrap_with_passphrase(&quick("pw"))
+            .map(|w| {
+                let header_end = w.windows(4).position(|s| s == b"\n---").unwrap();
+                let header = String::from_utf8(w[..header_end].to_vec()).unwrap();
+                let mut out = header.replacen(" 4\n", " 21\n", 1).into_bytes();
+                out.extend_from_slice(&w[header_end..]);
+                out
+            })
+            .unwrap();
+        assert_eq!(
+            DataKey::unwrap_with_passphrase(&wrapped, &quick("pw")).unwrap_err(),
+            KeyError::ExcessiveWork {
+                required: 21,
+                limit: 20
             }
         );
     }

@@ -6,6 +6,9 @@ mod row;
 mod secret_store;
 
 pub use data_key::{DEFAULT_WORK_FACTOR, DataKey, KeySource, MAX_WORK_FACTOR, Passphrase};
+
+/// What a secret shows in `Debug` output: that it is there, never what it is.
+pub(crate) const REDACTED: &str = "<redacted>";
 pub use row::{RowAddress, RowCipher, RowOpenError};
 pub use secret_store::{MemorySecretStore, SecretStore, SecretStoreError};
 

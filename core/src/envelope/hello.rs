@@ -17,7 +17,7 @@ use crate::invite::Invite;
 const CONTEXT: &[u8] = b"rapport.hello.v1";
 
 /// A client's answer to an invite.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
     /// Which invite this answers.
     pub invite_id: [u8; 16],
@@ -29,6 +29,17 @@ pub struct Hello {
     pub post_token: String,
     /// HMAC-SHA256 over everything above, keyed by the pairing secret.
     pub mac: [u8; 32],
+}
+
+impl std::fmt::Debug for Hello {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hello")
+            .field("card", &self.card)
+            .field("mailbox_id", &self.mailbox_id)
+            .field("post_token", &crate::crypto::REDACTED)
+            .field("mac", &crate::crypto::REDACTED)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Hello {

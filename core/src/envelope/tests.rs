@@ -181,3 +181,24 @@ fn message_kinds_keep_their_wire_index_as_kinds_are_added() {
         assert_eq!(postcard::to_allocvec(kind).unwrap(), vec![index as u8]);
     }
 }
+
+#[test]
+fn a_hello_in_debug_output_shows_neither_its_token_nor_its_mac() {
+    let p = pair();
+    let invite = Invite {
+        relay_url: "https://relay.example.org".into(),
+        mailbox_id: "mbx-t".into(),
+        post_token: "tok".into(),
+        therapist: p.therapist.card(),
+        pairing_secret: [3; 32],
+        expires_at: now() + Duration::days(7),
+    };
+    let hello = Hello::new(&invite, &p.client, "mbx-c", "secret-post-token");
+    let debug = format!("{hello:?}");
+    assert!(!debug.contains("secret-post-token"), "{debug}");
+    assert!(!debug.contains(&format!("{:?}", hello.mac)), "{debug}");
+    assert!(
+        debug.contains("<redacted>") && debug.contains("mbx-c"),
+        "{debug}"
+    );
+}

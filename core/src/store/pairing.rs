@@ -16,7 +16,7 @@ use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
 use crate::invite::Invite;
 
 /// A device paired with this one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Peer {
     /// Its public keys.
     pub card: DeviceCard,
@@ -28,6 +28,18 @@ pub struct Peer {
     pub post_token: String,
     /// When the pairing was accepted.
     pub paired_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Peer")
+            .field("card", &self.card)
+            .field("label", &crate::crypto::REDACTED)
+            .field("mailbox_id", &self.mailbox_id)
+            .field("post_token", &crate::crypto::REDACTED)
+            .field("paired_at", &self.paired_at)
+            .finish()
+    }
 }
 
 #[derive(Serialize, Deserialize)]

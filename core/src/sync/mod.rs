@@ -53,7 +53,7 @@ use crate::store::{open_value, seal_value};
 pub const FETCH_PAGE: u32 = 256;
 
 /// This device's place on the relay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     /// Client or therapist.
     pub role: Role,
@@ -65,6 +65,18 @@ pub struct Account {
     pub read_token: String,
     /// A name to show (the therapist's own name; empty for clients).
     pub name: String,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("role", &self.role)
+            .field("relay_url", &self.relay_url)
+            .field("mailbox_id", &self.mailbox_id)
+            .field("read_token", &crate::crypto::REDACTED)
+            .field("name", &crate::crypto::REDACTED)
+            .finish()
+    }
 }
 
 /// An envelope that was refused, and why.

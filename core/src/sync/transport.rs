@@ -9,7 +9,7 @@ use std::sync::Mutex;
 pub use crate::error::{RelayCode, TransportError};
 
 /// A new mailbox and the token that reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct MailboxCredentials {
     /// The mailbox id.
     pub mailbox_id: String,
@@ -17,13 +17,31 @@ pub struct MailboxCredentials {
     pub read_token: String,
 }
 
+impl std::fmt::Debug for MailboxCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailboxCredentials")
+            .field("mailbox_id", &self.mailbox_id)
+            .field("read_token", &crate::crypto::REDACTED)
+            .finish()
+    }
+}
+
 /// A token that may post to one mailbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PostToken {
     /// Names the token for revocation.
     pub token_id: String,
     /// The token itself.
     pub post_token: String,
+}
+
+impl std::fmt::Debug for PostToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostToken")
+            .field("token_id", &self.token_id)
+            .field("post_token", &crate::crypto::REDACTED)
+            .finish()
+    }
 }
 
 /// One stored envelope.
