@@ -93,7 +93,12 @@ fn write_vectors() {
     let mut altered = raw.clone();
     altered[20] ^= 0x01;
     let altered = format!("rapport:invite/{}", b64u(&altered));
+    // A newer version with its own checksum: named as such. (A flipped first
+    // byte alone is damage, not a version.)
     raw[0] = 2;
+    let signed = raw.len() - 8;
+    let checksum = <sha2::Sha256 as sha2::Digest>::digest(&raw[..signed]);
+    raw[signed..].copy_from_slice(&checksum[..8]);
     let v2 = format!("rapport:invite/{}", b64u(&raw));
     let mut expired = invite.clone();
     expired.expires_at = now - Duration::hours(1);
@@ -106,6 +111,7 @@ fn write_vectors() {
         {"name": "expired", "uri": expired.to_uri(), "expect": {"error": "expired"}},
         {"name": "not_an_invite", "uri": "https://example.org/join", "expect": {"error": "not_an_invite"}},
         {"name": "bad_base64", "uri": "rapport:invite/@@@@", "expect": {"error": "malformed"}},
+        {"name": "garbage_that_decodes", "uri": "rapport:invite/abc", "expect": {"error": "malformed"}},
     ]);
 
     let checkin = Message {
