@@ -96,7 +96,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", output::terminal_safe(&e.to_string()));
             if let Some(core) = e.downcast_ref::<rapport_core::Error>() {
                 eprintln!("code: {}", codes(core));
                 if let Some(hint) = hint_for(core) {
@@ -253,13 +253,29 @@ pub(crate) fn database_path(home: &Path) -> PathBuf {
     home.join("rapport.db")
 }
 
-/// The scrypt work factor for new passphrase-protected files; tests lower it
-/// with `RAPPORT_SCRYPT_WORK_FACTOR` to stay fast.
-fn work_factor() -> u8 {
-    std::env::var("RAPPORT_SCRYPT_WORK_FACTOR")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(rapport_core::crypto::DEFAULT_WORK_FACTOR)
+/// The scrypt work factor for new passphrase-protected files. Tests lower it
+/// with `RAPPORT_SCRYPT_WORK_FACTOR` to stay fast, and must say so with
+/// `RAPPORT_TEST_WEAK_KEYS=1`: on its own, a lower factor is refused, so a
+/// stray variable in a real shell cannot weaken a real home or kit.
+fn work_factor() -> Result<u8> {
+    let default = rapport_core::crypto::DEFAULT_WORK_FACTOR;
+    let Ok(text) = std::env::var("RAPPORT_SCRYPT_WORK_FACTOR") else {
+        return Ok(default);
+    };
+    let factor: u8 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("RAPPORT_SCRYPT_WORK_FACTOR={text:?} is not a number"))?;
+    let for_tests = std::env::var("RAPPORT_TEST_WEAK_KEYS").is_ok_and(|v| v == "1");
+    if factor < default && !for_tests {
+        return Err(format!(
+            "RAPPORT_SCRYPT_WORK_FACTOR={factor} would protect this home with weaker keys than \
+             the default ({default}); unset it (it is for tests, which also set \
+             RAPPORT_TEST_WEAK_KEYS=1)"
+        )
+        .into());
+    }
+    Ok(factor.min(rapport_core::crypto::MAX_WORK_FACTOR))
 }
 
 fn read_passphrase(var: &str, prompt: &str) -> Result<Passphrase> {
@@ -268,7 +284,7 @@ fn read_passphrase(var: &str, prompt: &str) -> Result<Passphrase> {
         Err(_) => rpassword::prompt_password(format!("{prompt}: "))
             .map_err(|e| format!("no passphrase: set {var} or run in a terminal ({e})"))?,
     };
-    Ok(Passphrase::new(text).with_work_factor(work_factor()))
+    Ok(Passphrase::new(text).with_work_factor(work_factor()?))
 }
 
 pub(crate) fn home_passphrase() -> Result<Passphrase> {
@@ -314,6 +330,15 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = options
         .open(path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // `mode` applies only to a file this call creates: an existing one (an
+    // old kit, a file someone made readable) is narrowed before anything
+    // private goes into it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("cannot make {} private: {e}", path.display()))?;
+    }
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())

@@ -14,6 +14,24 @@ use uuid::Uuid;
 pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist reads check-ins \
 before your next session, not in real time. If you need help now, call your local emergency number.";
 
+/// Text as a terminal may show it: what a client typed, a label, a relay's
+/// sentence can hold escape sequences that recolour, retitle or rewrite the
+/// screen (ANSI CSI, OSC 8 links that hide their target), and bidirectional
+/// overrides that reorder what is read. Every such character is shown as its
+/// escaped code instead; line breaks and tabs stay.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The therapist's dashboard as JSON, clients in order of need:
 /// `{"clients": [{"label", "status", "paused_since", "trend", "items", "checkins":
 /// [{"id", "session_date", "answers", "note", "support_requested", "seen", "reply"}],
@@ -139,7 +157,7 @@ pub fn flags_list(flags: &[Flag]) -> String {
     for f in flags {
         out.push_str(&flag_block(f, "", true));
     }
-    out
+    terminal_safe(&out)
 }
 
 fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
@@ -279,7 +297,7 @@ pub fn brief_text(brief: &Brief) -> String {
         }
         out.push_str(&format!("  You might open with: {}\n", c.opening.text));
     }
-    out
+    terminal_safe(&out)
 }
 
 /// What the client sees when a check-in calls for crisis resources.
@@ -415,7 +433,7 @@ pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) 
             }
         }
     }
-    out
+    terminal_safe(&out)
 }
 
 /// Continues a multi-line text under the line it starts on.
@@ -489,7 +507,7 @@ pub fn history_table(
     if checkins.is_empty() {
         out.push_str("(no check-ins yet)\n");
     }
-    out
+    terminal_safe(&out)
 }
 
 /// Syncs, with a spinner on a terminal when there is much to do.

@@ -65,6 +65,7 @@ fn rapport_with(home: &Path, args: &[&str], passphrase: &str) -> Output {
         .args(args)
         .env("RAPPORT_PASSPHRASE", passphrase)
         .env("RAPPORT_SCRYPT_WORK_FACTOR", "8")
+        .env("RAPPORT_TEST_WEAK_KEYS", "1")
         .env_remove("RAPPORT_KIT_PASSPHRASE")
         .output()
         .unwrap()
@@ -397,10 +398,24 @@ fn a_restored_therapist_home_shows_the_same_dashboard() {
     ok(&p.therapist, &["therapist", "ack", "--all"]);
     let original = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
     let kit = p.dir.path().join("kit.age");
+    // An old file at that path, readable by everyone: the kit must not
+    // inherit its permissions.
+    std::fs::write(&kit, b"old").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&kit, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     ok(
         &p.therapist,
         &["therapist", "recovery-kit", "--out", kit.to_str().unwrap()],
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&kit).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the kit kept mode {mode:o}");
+    }
 
     let wrong_home = p.dir.path().join("wrong");
     let out = rapport_with(
@@ -984,4 +999,73 @@ fn a_relay_address_rapport_will_not_use_is_refused_with_its_code() {
             "{url}: something was set up"
         );
     }
+}
+
+/// What a client typed cannot drive the therapist's terminal: escape
+/// sequences (colours, OSC 8 links hiding their target, a retitled window)
+/// and bidirectional overrides are shown as codes in text output, kept
+/// exactly in JSON.
+#[test]
+fn a_note_with_terminal_escapes_is_shown_defused() {
+    let p = practice();
+    let note =
+        "fine\u{1b}[2J\u{1b}]8;;https://evil.example\u{7}click\u{1b}]8;;\u{7} \u{202e}txt.exe";
+    ok(
+        &p.clients[0],
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "4",
+            "--note",
+            note,
+        ],
+    );
+    ok(&p.clients[0], &["sync"]);
+    ok(&p.therapist, &["sync"]);
+    let table = ok(&p.therapist, &["therapist", "dashboard"]);
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(
+            !table.contains(raw),
+            "{raw:?} reached the terminal: {table:?}"
+        );
+    }
+    assert!(table.contains("\\u{1b}]8;;https://evil.example"), "{table}");
+    let json = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert!(
+        json.to_string().contains("\\u001b]8;;https://evil.example"),
+        "{json}"
+    );
+    let history = ok(&p.clients[0], &["client", "history"]);
+    assert!(!history.contains('\u{1b}'), "{history:?}");
+}
+
+/// A stray `RAPPORT_SCRYPT_WORK_FACTOR` cannot weaken a real home: a factor
+/// below the default needs `RAPPORT_TEST_WEAK_KEYS=1` too.
+#[test]
+fn a_weak_work_factor_is_refused_unless_a_test_asks_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("t");
+    let out = Command::new(BIN)
+        .arg("--home")
+        .arg(&home)
+        .args([
+            "therapist",
+            "init",
+            "--relay",
+            "https://relay.example.org",
+            "--name",
+            "Dr. R",
+        ])
+        .env("RAPPORT_PASSPHRASE", "correct horse battery")
+        .env("RAPPORT_SCRYPT_WORK_FACTOR", "4")
+        .env_remove("RAPPORT_TEST_WEAK_KEYS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a weak factor was accepted");
+    assert!(stderr.contains("weaker keys than the default"), "{stderr}");
+    assert!(!home.join("rapport.db").exists(), "a home was made anyway");
 }

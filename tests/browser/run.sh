@@ -57,7 +57,7 @@ cargo build --release --quiet --bin rapport
 # ---------------------------------------------------------------- practice
 # Every file here is throwaway test data; the passphrase is not a secret.
 export RAPPORT_PASSPHRASE="browser test passphrase"
-export RAPPORT_SCRYPT_WORK_FACTOR=4
+export RAPPORT_SCRYPT_WORK_FACTOR=4 RAPPORT_TEST_WEAK_KEYS=1
 unset RAPPORT_KIT_PASSPHRASE RAPPORT_HOME
 
 practice="$out/practice"
