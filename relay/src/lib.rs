@@ -29,6 +29,7 @@ pub use api::router;
 pub use capability::{MailboxId, TokenHash, TokenId};
 pub use error::RelayError;
 pub use limits::Limits;
+pub use rate_limit::PeerKey;
 pub use server::{RelayConfig, RunningRelay, serve, spawn};
 pub use storage::sqlite::SqliteStorage;
 pub use storage::{MessagePage, Quota, RelayStorage, StorageError, StorageFuture, StoredMessage};

@@ -14,6 +14,18 @@ pub struct Limits {
     pub rate_per_second: f64,
     /// Requests a token may make in a burst above the average rate.
     pub burst: u32,
+    /// Failed requests (a bad, unknown or revoked token, a malformed
+    /// request) one peer may make per second on average; once its burst is
+    /// spent, every request from that peer waits. Made-up tokens each get a
+    /// fresh token bucket, so this is what stops them.
+    pub failures_per_second: f64,
+    /// Failed requests one peer may make in a burst.
+    pub failure_burst: u32,
+    /// Mailboxes one peer may create per hour on average.
+    pub mailboxes_per_hour: f64,
+    /// Mailboxes one peer may create in a burst (a clinic's phones behind
+    /// one address joining on the same morning).
+    pub mailbox_burst: u32,
     /// Most messages one mailbox may hold before its owner prunes it.
     pub mailbox_quota_messages: u64,
     /// Most bytes of messages one mailbox may hold.
@@ -28,6 +40,10 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             rate_per_second: 20.0,
             burst: 200,
+            failures_per_second: 1.0,
+            failure_burst: 100,
+            mailboxes_per_hour: 30.0,
+            mailbox_burst: 30,
             mailbox_quota_messages: 10_000,
             mailbox_quota_bytes: 64 * 1024 * 1024,
             max_fetch_limit: 500,
@@ -51,6 +67,19 @@ impl Limits {
         }
         if self.burst == 0 {
             return invalid("burst must be at least 1");
+        }
+        for (name, rate) in [
+            ("failures_per_second", self.failures_per_second),
+            ("mailboxes_per_hour", self.mailboxes_per_hour),
+        ] {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(RelayError::InvalidLimits {
+                    detail: format!("{name} must be a positive number"),
+                });
+            }
+        }
+        if self.failure_burst == 0 || self.mailbox_burst == 0 {
+            return invalid("failure_burst and mailbox_burst must be at least 1");
         }
         if self.mailbox_quota_messages == 0 || self.mailbox_quota_bytes == 0 {
             return invalid("mailbox quotas must be at least 1");

@@ -1,13 +1,15 @@
-//! Per-token rate limiting: a token bucket for each token hash, in memory.
-//!
-//! Buckets are keyed by the hash of whatever token a request presents,
-//! checked before storage is touched, so a flood of requests with made-up
-//! tokens is throttled without a database lookup each. A bucket that has
-//! refilled completely is indistinguishable from no bucket, so such buckets
-//! are dropped from time to time and memory stays proportional to the
-//! tokens active in the last `burst / rate` seconds.
+//! Rate limiting with token buckets, in memory: per token (the hash of
+//! whatever token a request presents, checked before storage is touched) and
+//! per peer ([`PeerKey`], a keyed hash of the source address that never
+//! leaves memory) for what a token cannot pay for: requests without one,
+//! requests that fail (so made-up tokens cannot each mint a fresh burst), and
+//! mailbox creation. A bucket that has refilled completely is
+//! indistinguishable from no bucket, so such buckets are dropped from time to
+//! time and memory stays proportional to the keys active in the last
+//! `burst / rate` seconds.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -25,21 +27,28 @@ struct Bucket {
     updated: Instant,
 }
 
-struct Buckets {
-    by_token: HashMap<TokenHash, Bucket>,
+struct Buckets<K> {
+    by_key: HashMap<K, Bucket>,
     last_sweep: Instant,
 }
 
-/// Token buckets for every token seen recently.
-pub struct RateLimiter {
+/// Stands for a peer's source address without being it: a hash of the
+/// address (IPv6 by its /64) under a key drawn at random when the relay
+/// starts and never written anywhere. Equal for requests from one peer while
+/// the process runs; useless for learning who the peer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PeerKey(pub u64);
+
+/// Token buckets for every key (token or peer) seen recently.
+pub struct RateLimiter<K = TokenHash> {
     rate: f64,
     burst: f64,
-    buckets: Mutex<Buckets>,
+    buckets: Mutex<Buckets<K>>,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Copy> RateLimiter<K> {
     /// `rate` requests per second on average, bursts of up to `burst`.
-    pub fn new(rate: f64, burst: u32) -> RateLimiter {
+    pub fn new(rate: f64, burst: u32) -> RateLimiter<K> {
         RateLimiter {
             // A zero or nonsensical rate would never refill; `Limits`
             // validation refuses it, and this keeps the arithmetic finite.
@@ -50,37 +59,55 @@ impl RateLimiter {
             },
             burst: f64::from(burst.max(1)),
             buckets: Mutex::new(Buckets {
-                by_token: HashMap::new(),
+                by_key: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
         }
     }
 
-    /// Takes one request from `token`'s bucket, or says how long to wait
+    /// Takes one request from `key`'s bucket, or says how long to wait
     /// before one is available.
-    pub fn check(&self, token: &TokenHash) -> Result<(), Duration> {
-        self.check_at(token, Instant::now())
+    pub fn check(&self, key: &K) -> Result<(), Duration> {
+        self.take_at(key, Instant::now(), true)
     }
 
-    fn check_at(&self, token: &TokenHash, now: Instant) -> Result<(), Duration> {
+    /// Whether `key`'s bucket has a request left, without taking it.
+    pub fn peek(&self, key: &K) -> Result<(), Duration> {
+        self.take_at(key, Instant::now(), false)
+    }
+
+    /// Takes one request from `key`'s bucket if there is one left (a
+    /// failure is paid for after the fact; an empty bucket stays empty).
+    pub fn charge(&self, key: &K) {
+        let _ = self.check(key);
+    }
+
+    #[cfg(test)]
+    fn check_at(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        self.take_at(key, now, true)
+    }
+
+    fn take_at(&self, key: &K, now: Instant, take: bool) -> Result<(), Duration> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.by_token.len() > SWEEP_ABOVE
+        if buckets.by_key.len() > SWEEP_ABOVE
             && now.saturating_duration_since(buckets.last_sweep) >= SWEEP_EVERY
         {
             let (rate, burst) = (self.rate, self.burst);
             buckets
-                .by_token
+                .by_key
                 .retain(|_, b| refilled(b, now, rate, burst) < burst);
             buckets.last_sweep = now;
         }
-        let bucket = buckets.by_token.entry(*token).or_insert(Bucket {
+        let bucket = buckets.by_key.entry(*key).or_insert(Bucket {
             tokens: self.burst,
             updated: now,
         });
         bucket.tokens = refilled(bucket, now, self.rate, self.burst);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+            if take {
+                bucket.tokens -= 1.0;
+            }
             Ok(())
         } else {
             let wait = (1.0 - bucket.tokens) / self.rate;
@@ -141,7 +168,7 @@ mod tests {
         let later = start + Duration::from_secs(2);
         let _ = limiter.check_at(&token(1), later);
         let buckets = limiter.buckets.lock().unwrap();
-        assert_eq!(buckets.by_token.len(), 1);
+        assert_eq!(buckets.by_key.len(), 1);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::api::router;
 use crate::error::RelayError;
 use crate::limits::Limits;
+use crate::rate_limit::PeerKey;
 use crate::storage::RelayStorage;
 use crate::storage::sqlite::SqliteStorage;
 
@@ -100,6 +101,7 @@ async fn start(
         PeerBlindListener {
             inner: listener,
             local_addr,
+            hasher: std::collections::hash_map::RandomState::new(),
         },
         Arc::new(storage),
     ))
@@ -112,12 +114,15 @@ async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RelayError> {
     let app = router(Arc::clone(&storage), limits);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("relay stopping: finishing requests in flight");
-        })
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<PeerKey>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("relay stopping: finishing requests in flight");
+    })
+    .await;
     // Every handler has answered; commit whatever the writer still holds.
     let closed = storage.close().await;
     served.map_err(RelayError::Serve)?;
@@ -128,28 +133,51 @@ async fn run(
     Ok(())
 }
 
-/// Stands for a peer's address, which the relay never learns: axum only
-/// ever sees this, so no layer can log or store an IP address.
-#[derive(Debug, Clone, Copy)]
-pub struct PeerNotRecorded;
-
 /// A TCP listener that hides peer addresses and turns Nagle off (answers
-/// are small; waiting to batch them only adds latency).
+/// are small; waiting to batch them only adds latency). Axum sees only a
+/// [`PeerKey`], a keyed hash of the address for the rate limits: no layer
+/// can log or store an IP address.
 struct PeerBlindListener {
     inner: TcpListener,
     local_addr: SocketAddr,
+    /// Drawn at random per process: the keys mean nothing after a restart.
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl PeerBlindListener {
+    fn key_of(&self, peer: SocketAddr) -> PeerKey {
+        use std::hash::BuildHasher;
+        // One IPv6 host usually holds a whole /64: key by that.
+        let prefix: [u8; 16] = match peer.ip() {
+            std::net::IpAddr::V4(ip) => ip.to_ipv6_mapped().octets(),
+            std::net::IpAddr::V6(ip) => {
+                let mut octets = ip.octets();
+                octets[8..].fill(0);
+                octets
+            }
+        };
+        PeerKey(self.hasher.hash_one(prefix))
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, PeerBlindListener>>
+    for PeerKey
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, PeerBlindListener>) -> PeerKey {
+        *stream.remote_addr()
+    }
 }
 
 impl axum::serve::Listener for PeerBlindListener {
     type Io = TcpStream;
-    type Addr = PeerNotRecorded;
+    type Addr = PeerKey;
 
-    async fn accept(&mut self) -> (TcpStream, PeerNotRecorded) {
+    async fn accept(&mut self) -> (TcpStream, PeerKey) {
         loop {
             match self.inner.accept().await {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    return (stream, PeerNotRecorded);
+                    return (stream, self.key_of(peer));
                 }
                 Err(e) => {
                     use std::io::ErrorKind::{
@@ -169,7 +197,7 @@ impl axum::serve::Listener for PeerBlindListener {
         }
     }
 
-    fn local_addr(&self) -> std::io::Result<PeerNotRecorded> {
-        Ok(PeerNotRecorded)
+    fn local_addr(&self) -> std::io::Result<PeerKey> {
+        Ok(PeerKey(0))
     }
 }

@@ -291,3 +291,66 @@ async fn limits_that_let_nothing_through_are_refused_at_start() {
         .unwrap_err();
     assert!(matches!(error, RelayError::InvalidLimits { .. }), "{error}");
 }
+
+/// Made-up tokens each get a fresh token bucket, so the peer pays for
+/// failures: once its failure budget is spent, every request from it waits,
+/// whatever token it shows; and mailbox creation, which needs no token, has
+/// its own budget per peer.
+#[tokio::test]
+async fn made_up_tokens_and_mailbox_creation_are_limited_per_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        failure_burst: 5,
+        failures_per_second: 0.01,
+        mailbox_burst: 3,
+        mailboxes_per_hour: 1.0,
+        ..Limits::default()
+    };
+    let relay = spawn(config(&dir.path().join("relay.db"), limits))
+        .await
+        .unwrap();
+    let api = OverTcp::new(relay.addr);
+    let mailbox = api.create_mailbox().await;
+    let poster = api.mint(&mailbox).await;
+    // Five made-up tokens, each new to the relay: each refused, each charged.
+    for n in 0..5 {
+        let made_up = format!("{n}{}", "A".repeat(42));
+        let answer = api
+            .send(
+                common::Call::new(
+                    axum::http::Method::POST,
+                    format!("/v1/mailboxes/{}/messages", mailbox.id),
+                )
+                .bearer(&made_up)
+                .body(b"x".to_vec()),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{n}");
+    }
+    // The budget is spent: even the real post token waits now.
+    let answer = api.post(&mailbox, &poster.token, b"real").await;
+    answer.assert_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(answer.headers.contains_key("retry-after"));
+    relay.shutdown().await.unwrap();
+
+    let relay = spawn(config(&dir.path().join("relay2.db"), limits_for_creation()))
+        .await
+        .unwrap();
+    let api = OverTcp::new(relay.addr);
+    for _ in 0..3 {
+        api.create_mailbox().await;
+    }
+    let answer = api
+        .send(common::Call::new(axum::http::Method::POST, "/v1/mailboxes"))
+        .await;
+    answer.assert_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    relay.shutdown().await.unwrap();
+}
+
+fn limits_for_creation() -> Limits {
+    Limits {
+        mailbox_burst: 3,
+        mailboxes_per_hour: 1.0,
+        ..Limits::default()
+    }
+}

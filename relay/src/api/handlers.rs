@@ -77,7 +77,8 @@ pub async fn health() -> Json<Health> {
     })
 }
 
-/// `POST /v1/mailboxes`: no body (an empty JSON object is tolerated).
+/// `POST /v1/mailboxes`: no body (an empty JSON object is tolerated). No
+/// token pays for it, so the peer does (`peer_limits`, in `mod.rs`).
 pub async fn create_mailbox(
     State(relay): State<Relay>,
     body: Result<Bytes, BytesRejection>,

@@ -8,14 +8,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use rapport_protocol::Endpoint;
 
 use crate::limits::Limits;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{PeerKey, RateLimiter};
 use crate::storage::RelayStorage;
 
 /// What every handler shares.
@@ -24,6 +26,10 @@ struct Relay {
     storage: Arc<dyn RelayStorage>,
     limits: Arc<Limits>,
     limiter: Arc<RateLimiter>,
+    /// Failed requests, per peer.
+    failures: Arc<RateLimiter<PeerKey>>,
+    /// Mailboxes created, per peer.
+    creations: Arc<RateLimiter<PeerKey>>,
 }
 
 /// The relay's HTTP API over `storage`, enforcing `limits`.
@@ -35,6 +41,14 @@ pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
     let relay = Relay {
         storage,
         limiter: Arc::new(RateLimiter::new(limits.rate_per_second, limits.burst)),
+        failures: Arc::new(RateLimiter::new(
+            limits.failures_per_second,
+            limits.failure_burst,
+        )),
+        creations: Arc::new(RateLimiter::new(
+            limits.mailboxes_per_hour / 3600.0,
+            limits.mailbox_burst,
+        )),
         limits: Arc::new(limits),
     };
     let max_body_bytes = relay.limits.max_body_bytes;
@@ -65,8 +79,47 @@ pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
         // off after `max_body_bytes`, never buffered whole.
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::map_response(problem::ensure_json_errors))
+        .layer(middleware::from_fn_with_state(relay.clone(), peer_limits))
         .layer(middleware::from_fn(log_request))
         .with_state(relay)
+}
+
+/// The peer a request came from, when the router is served over TCP
+/// ([`crate::serve`] always says); `None` when driven in-process.
+fn peer_of(request: &Request) -> Option<PeerKey> {
+    request
+        .extensions()
+        .get::<ConnectInfo<PeerKey>>()
+        .map(|c| c.0)
+}
+
+/// What a token cannot pay for, paid by the peer: a peer whose failed
+/// requests have used up their budget waits before anything else is looked
+/// at, and every failure (a bad or unknown token, a malformed request) is
+/// charged to it afterwards (made-up tokens each have a fresh token bucket;
+/// this is what limits them); creating a mailbox, which needs no token,
+/// takes from the peer's creation budget.
+async fn peer_limits(State(relay): State<Relay>, request: Request, next: Next) -> Response {
+    let Some(peer) = peer_of(&request) else {
+        return next.run(request).await;
+    };
+    if let Err(wait) = relay.failures.peek(&peer) {
+        return problem::ApiError::rate_limited(wait).into_response();
+    }
+    let creates_a_mailbox = request.method() == Method::POST
+        && request
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|p| p.as_str() == Endpoint::Mailboxes.route());
+    if creates_a_mailbox && let Err(wait) = relay.creations.check(&peer) {
+        return problem::ApiError::rate_limited(wait).into_response();
+    }
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
+        relay.failures.charge(&peer);
+    }
+    response
 }
 
 /// One INFO line per request: method, route template, status and time.
