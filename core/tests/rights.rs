@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate};
 use common::*;
 use rapport_core::insights::{ClientStatus, FlagKind, Rule, Severity, Trend};
 use rapport_core::sync::{Membership, MemoryTransport, Transport};
-use rapport_core::{Error, Note, NoteVisibility, Store};
+use rapport_core::{Error, Note, NoteVisibility, SharingEndedBy, Store};
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
@@ -278,6 +278,13 @@ fn an_erase_leaves_no_trace_of_the_clients_checkins_in_either_home() {
         p.clients[0].membership().unwrap(),
         Some(Membership::Erasing)
     );
+    // While the erase is under way, sharing cannot be paused or resumed.
+    assert!(matches!(
+        p.clients[0].pause_sharing(),
+        Err(Error::SharingEnded {
+            how: SharingEndedBy::Erasing
+        })
+    ));
     let report = p.clients[0].sync(&relay).unwrap();
     assert!(report.erased, "{report}");
     assert!(p.clients[0].account().unwrap().is_none());
@@ -349,10 +356,20 @@ fn a_revoked_client_is_told_on_its_next_sync_and_can_no_longer_post() {
         Some(Membership::Revoked { .. })
     ));
     assert_eq!(p.clients[0].all_checkins().unwrap().len(), 2);
-    assert!(matches!(
-        p.clients[0].pause_sharing(),
-        Err(Error::SharingEnded { .. })
-    ));
+    let refused = p.clients[0].pause_sharing().unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::SharingEnded {
+                how: SharingEndedBy::Revoked
+            }
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.to_string(),
+        "sharing with your therapist has ended (revoked); your check-ins stay on this device"
+    );
     p.therapist.sync(&relay).unwrap();
     let insights = p.therapist.insights().unwrap();
     assert!(matches!(insights[0].status, ClientStatus::Revoked(_)));
