@@ -214,6 +214,76 @@ fn a_private_note_never_leaves_the_phone() {
 }
 
 #[test]
+fn the_json_export_parses_and_gives_back_a_note_exactly_as_written() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["J"]);
+    // Quotes, a backslash, line breaks, a tab, a bell, a NUL-free control
+    // character, markup, accents and an emoji: all must survive as text.
+    let tricky = "she said \"stop\" \\ then\nleft\r\n\tbell \u{7} \u{1f} </script> ünïcödé ✓ 🙂";
+    let mut d = on(day(20), draft(4, 2, None));
+    d.note = Some(Note {
+        text: tricky.into(),
+        visibility: NoteVisibility::Private,
+    });
+    let recorded = p.clients[0].record(d).unwrap();
+    p.clients[0].record(on(day(13), draft(3, 3, None))).unwrap();
+
+    let text = p.clients[0].export_json().unwrap();
+    let export: serde_json::Value = serde_json::from_str(&text).expect("the export is JSON");
+    assert_eq!(export["format"], "rapport-export/1");
+    assert!(export["exported_at"].is_string());
+    // The top-level fields, in the order a reader of the file sees them.
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap();
+    assert!(at("format") < at("exported_at") && at("exported_at") < at("account"));
+    assert!(at("account") < at("checkins"));
+    let account = &export["account"];
+    assert_eq!(account["role"], "client");
+    assert_eq!(account["sharing"], "active");
+    assert!(account["relay_url"].is_string() && account["consent_version"].is_u64());
+
+    let checkins = export["checkins"].as_array().unwrap();
+    assert_eq!(checkins.len(), 2);
+    let newest = &checkins[0];
+    let mut keys: Vec<&str> = newest
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "answers",
+            "created_at",
+            "id",
+            "instrument",
+            "note",
+            "seen_by_therapist_at",
+            "session_date",
+            "support_requested",
+            "updated_at",
+            "version"
+        ]
+    );
+    assert_eq!(newest["id"], recorded.id.to_string());
+    assert_eq!(newest["session_date"], "2026-11-20");
+    assert_eq!(newest["instrument"]["id"], "session-checkin");
+    assert_eq!(newest["instrument"]["version"], 1);
+    assert_eq!(
+        newest["answers"],
+        serde_json::json!({"heard": 4, "hopeful": 2})
+    );
+    assert_eq!(newest["note"]["text"], tricky);
+    assert_eq!(newest["note"]["visibility"], "private");
+    assert_eq!(newest["support_requested"], false);
+    assert_eq!(newest["version"], 1);
+    assert!(newest["seen_by_therapist_at"].is_null());
+    assert!(checkins[1]["note"].is_null());
+    assert!(text.ends_with("}\n"));
+}
+
+#[test]
 fn leaving_keeps_what_was_shared_with_the_therapist_and_the_checkins_on_the_phone() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay, &["L"]);
