@@ -505,7 +505,11 @@ class KotlinChecker:
         reference = self.type_reference(target, scope)
         if reference is not None:
             self.checked += 1
-            if not self.api.has_static_member(reference, member) and member not in STATIC_EXTRAS:
+            if (
+                not self.api.has_static_member(reference, member)
+                and member not in STATIC_EXTRAS
+                and member not in self.extension_members.get(reference, ())
+            ):
                 self.report(member_node, f"{reference} has no companion function, entry or nested type `{member}`")
             return
         owner = generated_name(self.infer(target, scope))

@@ -23,6 +23,7 @@ GRAMMAR_GAPS = [(b"@_documentation(visibility: private)", b""), (b"{ () }", b"{ 
 # CustomStringConvertible) or Swift itself.
 UNIVERSAL_MEMBERS = {
     "self",
+    "init",
     "hashValue",
     "hash",
     "description",
@@ -78,6 +79,11 @@ PLATFORM_TYPES = set(
     Chart LineMark PointMark BarMark RuleMark AreaMark RectangleMark AxisMarks AxisValueLabel
     AxisGridLine AxisTick ChartProxy PlottableValue
     CIFilter CIContext CIImage CGImage CGFloat CGRect CGSize CGPoint CGAffineTransform
+    DatePicker EditButton ScrollViewReader ScrollViewProxy UIHostingController ColorScheme
+    Visibility Path LinearGradient Gradient UnitPoint Angle SymbolRenderingMode SubmitLabel
+    UIKeyboardType UITextContentType TextFieldStyle RoundedBorderTextFieldStyle PlainButtonStyle
+    BorderedButtonStyle BorderedProminentButtonStyle DismissAction OpenWindowAction ScenePhase
+    AccessibilityChildBehavior HapticFeedback SensoryFeedback Observable Bindable
     """.split()
 )
 

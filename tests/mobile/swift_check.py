@@ -24,6 +24,7 @@ See api_check.py for the rule. Swift specifics:
 
 from api_model import Finding, Scope, describe_signatures, element, generated_name, swift_arguments_match
 from swift_api import (
+    callable_of,
     MODULES,
     NOT_TYPES,
     OPTIONAL_CASES,
@@ -66,6 +67,7 @@ class SwiftChecker:
         self.app_types = {}  # qualified name -> AppType
         self.app_type_names = set()  # simple names of every type the app declares
         self.extension_members = {}  # generated type -> member names the app adds
+        self.extension_callables = {}  # (generated type, function or "init") -> app overloads
         self.functions = {}  # app top-level / member function name -> declaration nodes
         self.function_names = set()  # every function the app declares, local ones too
         self.globals = {}  # top-level var name -> (type node, context)
@@ -117,6 +119,15 @@ class SwiftChecker:
                     body = c.child_by_field_name("body")
                     for m in body.named_children if body is not None else []:
                         members.update(self.member_names(m))
+                        # Overloads the app adds count for calls too.
+                        if m.type == "function_declaration":
+                            key = (name, text(m.child_by_field_name("name")))
+                        elif m.type == "init_declaration":
+                            key = (name, "init")
+                        else:
+                            continue
+                        signature = callable_of(m, self.resolver(context))
+                        self.extension_callables.setdefault(key, []).append(signature)
                     continue
                 qualified = ".".join(context + [name]) if kind != "extension" else self.qualify(name, context)
                 app = self.app_types.setdefault(qualified, AppType(qualified))
@@ -566,7 +577,11 @@ class SwiftChecker:
         reference = self.type_reference(target, scope)
         if reference is not None:
             self.checked += 1
-            if member not in ("init", "self") and not self.api.has_static_member(reference, member):
+            if (
+                member not in ("init", "self")
+                and not self.api.has_static_member(reference, member)
+                and member not in self.extension_members.get(reference, ())
+            ):
                 self.report(member_node, f"{reference} has no static member, case or nested type `{member}`")
             return
         owner = generated_name(self.infer(target, scope))
@@ -587,7 +602,7 @@ class SwiftChecker:
         if reference is not None:
             t = self.api.type(reference)
             if t.kind in ("struct", "class") or t.inits:
-                return f"{reference}.init", t.inits
+                return f"{reference}.init", t.inits + self.added(reference, "init")
             return None
         if callee.type == "simple_identifier":
             name = text(callee)
@@ -605,18 +620,26 @@ class SwiftChecker:
             if reference is not None:
                 t = self.api.type(reference)
                 if member in t.statics:
-                    return f"{reference}.{member}", t.statics[member]
+                    return f"{reference}.{member}", t.statics[member] + self.added(reference, member)
                 if member in t.cases and t.cases[member] is not None:
-                    return f"{reference}.{member}", [t.cases[member]]
+                    return f"{reference}.{member}", [t.cases[member]] + self.added(reference, member)
                 if member == "init":
-                    return f"{reference}.init", t.inits
+                    return f"{reference}.init", t.inits + self.added(reference, "init")
                 return None
             owner = generated_name(self.infer(target, scope))
+            if owner is not None and member == "init":
+                # `self.init(...)` in an app extension's initializer.
+                return f"{owner}.init", self.api.types[owner].inits + self.added(owner, "init")
             if owner is not None:
                 methods = self.api.methods(owner, member)
                 if methods:
+                    methods = methods + self.added(owner, member)
                     return f"{owner}.{member}", methods
         return None
+
+    def added(self, generated, name):
+        """Overloads of `name` the app declares in its extensions of a type."""
+        return self.extension_callables.get((generated, name), [])
 
     def call_arguments(self, node):
         """[(label, is_trailing_closure, value node)] of a call expression."""
