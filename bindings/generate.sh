@@ -5,6 +5,9 @@
 #
 # Usage: bindings/generate.sh [OUT_DIR]        (default: target/bindings)
 #   RAPPORT_FFI_PROFILE=release  build the release library instead
+#   RAPPORT_FFI_FEATURES=a,b     extra features of rapport-ffi (tests/bindings.sh
+#                                passes test-panic); the sources are generated
+#                                from the library built with them
 #   CARGO_TARGET_DIR             honoured, as by cargo
 #
 # Writes:
@@ -32,12 +35,13 @@ case "$(uname -s)" in
   *) lib_name="librapport_ffi.so" ;;
 esac
 
-cargo_flags=(-p rapport-ffi --features cli --lib --bin uniffi-bindgen)
+features="cli${RAPPORT_FFI_FEATURES:+,$RAPPORT_FFI_FEATURES}"
+cargo_flags=(-p rapport-ffi --features "$features" --lib --bin uniffi-bindgen)
 if [ "$profile" = "release" ]; then
   cargo_flags+=(--release)
 fi
 
-echo "generate.sh: building rapport-ffi ($profile) and uniffi-bindgen" >&2
+echo "generate.sh: building rapport-ffi ($profile, features $features) and uniffi-bindgen" >&2
 (cd "$root" && cargo build "${cargo_flags[@]}")
 
 lib="$target_dir/$profile/$lib_name"

@@ -2,7 +2,9 @@
 # The foreign-language suites of rapport-ffi, from a fresh machine:
 #   1. installs what is missing (a Python venv with pytest and tree-sitter-swift,
 #      the Kotlin compiler from npm, JNA and kotlinx-coroutines from Debian),
-#   2. builds the library and generates Swift, Kotlin and Python from it
+#   2. builds the library with the `test-panic` feature (for the test that a
+#      panic crosses the FFI as an exception; release builds lack it) and
+#      generates Swift, Kotlin and Python from that very library
 #      (bindings/generate.sh),
 #   3. runs the Python tests (pytest), the Kotlin tests on the JVM, and the
 #      Swift checks (tree-sitter parse of every .swift file, gcc on the header).
@@ -85,8 +87,8 @@ fi
 kotlin_lib="$(dirname "$kotlinc")/../lib"
 
 # ---------------------------------------------------------------- generate
-step "build rapport-ffi and generate Swift, Kotlin and Python"
-bash "$root/bindings/generate.sh" "$out"
+step "build rapport-ffi (with test-panic) and generate Swift, Kotlin and Python"
+RAPPORT_FFI_FEATURES=test-panic bash "$root/bindings/generate.sh" "$out"
 
 # ---------------------------------------------------------------- python
 step "Python (pytest)"

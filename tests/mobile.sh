@@ -4,6 +4,11 @@
 # whose generated Kotlin/Swift and library (target/bindings) it uses:
 #   1. every .swift file under ios/ parses with tree-sitter-swift, no error or
 #      missing node (no Swift compiler here: syntax only);
+#   1b. every use of the generated API in ios/ (and tests/swift's usage sample)
+#      and android/ names a type, method, label, field or enum case the freshly
+#      generated Swift / Kotlin has (tests/mobile/api_check.py, a tree-sitter
+#      walk of both; its docstring gives the rule), and a self-test proves the
+#      check fails on a renamed method (tests/mobile/api_check_selftest.py);
 #   2. every shell script under ios/, android/ and tests/ passes `bash -n`
 #      and the ShellCheck linter;
 #   3. the pure-Kotlin part of the Android library (android/rapport/.../core)
@@ -82,9 +87,9 @@ fi
 venv="$tools/venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 py="$venv/bin/python"
-if ! "$py" -c "import tree_sitter, tree_sitter_swift" 2>/dev/null; then
+if ! "$py" -c "import tree_sitter, tree_sitter_swift, tree_sitter_kotlin" 2>/dev/null; then
   "$py" -m pip install --disable-pip-version-check -q \
-    "tree-sitter>=0.25,<0.27" "tree-sitter-swift>=0.7.4,<0.8" </dev/null
+    "tree-sitter>=0.25,<0.27" "tree-sitter-swift>=0.7.4,<0.8" "tree-sitter-kotlin>=1.1,<1.2" </dev/null
 fi
 
 kotlinc="$tools/npm/node_modules/kotlin-compiler/bin/kotlinc"
@@ -95,7 +100,8 @@ fi
 kotlin_stdlib="$(dirname "$kotlinc")/../lib/kotlin-stdlib.jar"
 
 generated_kotlin="$out/kotlin/uniffi/rapport_ffi/rapport_ffi.kt"
-if [ ! -f "$generated_kotlin" ] || [ ! -f "$out/lib/librapport_ffi.so" ]; then
+generated_swift="$out/swift/rapport_ffi.swift"
+if [ ! -f "$generated_kotlin" ] || [ ! -f "$generated_swift" ] || [ ! -f "$out/lib/librapport_ffi.so" ]; then
   echo "no generated bindings in $out: generating them (tests/bindings.sh does this first in a full run)"
   bash "$root/bindings/generate.sh" "$out" >/dev/null
 fi
@@ -125,6 +131,31 @@ for _ in $(seq 1 "$swift_failed"); do failures+=("a Swift file does not parse (s
 if [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ]; then
   fail "Swift: the syntax checker itself failed (exit $swift_status)"
 fi
+
+# ---------------------------------------------------------------- API check
+# Runs a Python checker that prints PASS/FAIL lines ($1 the log, the rest its
+# command) and counts them; a checker that fails without a FAIL line fails too.
+checker() {
+  local log="$1" status=0 found_passed found_failed
+  shift
+  "$@" >"$log" 2>&1 </dev/null || status=$?
+  cat "$log"
+  found_passed="$(grep -c '^PASS ' "$log" || true)"
+  found_failed="$(grep -c '^FAIL ' "$log" || true)"
+  passed=$((passed + found_passed))
+  for _ in $(seq 1 "$found_failed"); do failures+=("$(basename "$log" .log): see its FAIL line above"); done
+  if [ "$status" -ne 0 ] && [ "$found_failed" -eq 0 ]; then
+    fail "$(basename "$log" .log): the checker itself failed (exit $status)"
+  fi
+}
+
+step "API: ios/ and android/ use only what the generated bindings have"
+checker "$work/api-check.log" "$py" "$root/tests/mobile/api_check.py" \
+  --swift "$generated_swift" "$root/ios" "$root/tests/swift/ClientUsageSample.swift" \
+  --kotlin "$generated_kotlin" "$root/android"
+step "API check self-test: a renamed method fails it"
+checker "$work/api-check-selftest.log" "$py" "$root/tests/mobile/api_check_selftest.py" \
+  "$generated_swift" "$root/ios" "$generated_kotlin" "$root/android"
 
 # ---------------------------------------------------------------- shell
 step "shell scripts: bash -n and shellcheck"
@@ -276,7 +307,7 @@ fi
 step "summary"
 echo "Not checked here: type-checking the Swift and the iOS build (no Xcode); type-checking the"
 echo "Android-only Kotlin (KeystoreSecretStore, Compose screens) and the Gradle build (no Android SDK)."
-echo "Those sources are parsed only."
+echo "Those sources are parsed, and their uses of the generated API checked by name (tests/mobile/api_check.py)."
 echo "The Kotlin runners' own summary lines above count their tests; the line below counts the rest."
 if [ "${#failures[@]}" -gt 0 ]; then
   printf 'mobile: %d check(s) did not pass:\n' "${#failures[@]}"

@@ -5,7 +5,9 @@
 //!
 //! It also refuses a library that links an HTTP, TLS or async runtime crate:
 //! apps bring their own networking through the `Transport` foreign trait, and
-//! any of those crates would add megabytes and a second TLS stack.
+//! any of those crates would add megabytes and a second TLS stack. And one
+//! that exports the test-only panic (the bindings' `test-panic` feature, for
+//! tests/bindings.sh alone): what is measured is what ships.
 //!
 //! `RAPPORT_FFI_CDYLIB=/path/to/lib.so` measures that file instead of building
 //! (an Android `.so` from cargo-ndk, say).
@@ -50,9 +52,16 @@ pub fn cdylib_size() -> Result<Vec<Value>, String> {
         Some(path) => PathBuf::from(path),
         None => build_release_cdylib(&root)?,
     };
-    let bytes = std::fs::metadata(&library)
-        .map_err(|e| format!("cannot read {}: {e}", library.display()))?
-        .len();
+    let contents =
+        std::fs::read(&library).map_err(|e| format!("cannot read {}: {e}", library.display()))?;
+    if carries_test_panic(&contents) {
+        return Err(format!(
+            "{} exports debug_panic_for_tests: it was built with the test-only `test-panic` \
+             feature, which no release library may carry",
+            library.display()
+        ));
+    }
+    let bytes = contents.len() as u64;
     Ok(vec![json!({
         "bench": "cdylib_size",
         "bytes": bytes,
@@ -61,6 +70,13 @@ pub fn cdylib_size() -> Result<Vec<Value>, String> {
         "library": library.file_name().map(|n| n.to_string_lossy().into_owned()),
         "http_tls_crates": forbidden,
     })])
+}
+
+/// Whether a library exports the test-only panic (its symbol name survives
+/// stripping: exported names stay in the dynamic symbol table).
+fn carries_test_panic(library: &[u8]) -> bool {
+    const SYMBOL: &[u8] = b"debug_panic_for_tests";
+    library.windows(SYMBOL.len()).any(|window| window == SYMBOL)
 }
 
 fn cargo() -> Command {
@@ -152,4 +168,19 @@ fn forbidden_dependencies(root: &Path) -> Result<Vec<String>, String> {
     found.sort();
     found.dedup();
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::carries_test_panic;
+
+    #[test]
+    fn a_library_exporting_the_test_panic_is_recognised() {
+        assert!(carries_test_panic(
+            b"\0uniffi_rapport_ffi_fn_func_debug_panic_for_tests\0"
+        ));
+        assert!(!carries_test_panic(
+            b"\0uniffi_rapport_ffi_fn_func_crisis_resources\0"
+        ));
+    }
 }

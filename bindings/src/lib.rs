@@ -60,7 +60,9 @@ uniffi::setup_scaffolding!();
 /// FOR TESTS ONLY: panics inside the library, so foreign test suites can show
 /// that a Rust panic reaches them as an ordinary exception (Swift/Kotlin
 /// `InternalException`, Python `InternalError`) and the process lives on.
-/// Never call it from an app.
+/// Exists only with the `test-panic` feature, which tests/bindings.sh
+/// enables and no release build does.
+#[cfg(feature = "test-panic")]
 #[uniffi::export]
 pub fn debug_panic_for_tests() {
     panic!("debug_panic_for_tests: a deliberate panic inside rapport-ffi");

@@ -223,7 +223,7 @@ impl From<rapport_core::sync::SyncReport> for SyncReport {
                 .into_iter()
                 .map(|q| QuarantinedEnvelope {
                     server_seq: q.server_seq,
-                    code: q.reason,
+                    code: q.reason.code().into(),
                     detail: q.detail,
                 })
                 .collect(),

@@ -106,8 +106,8 @@ pub enum Error {
     /// The therapist ended the pairing, or this client is erasing its data.
     #[error("sharing with your therapist has ended ({how}); your check-ins stay on this device")]
     SharingEnded {
-        /// `revoked` (by the therapist) or `erasing`.
-        how: String,
+        /// Which of the two.
+        how: SharingEndedBy,
     },
     /// A reply is longer than a client's screen is made to show.
     #[error("the reply is {given} characters long; shorten it to {max} or fewer")]
@@ -172,6 +172,31 @@ impl Error {
             Error::ReplyControlCharacter { .. } => "reply_control_character",
             Error::ReplyClosed => "reply_closed",
         }
+    }
+}
+
+/// How sharing with the therapist ended (see [`Error::SharingEnded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharingEndedBy {
+    /// The therapist ended the pairing.
+    Revoked,
+    /// This client asked to erase its data; the erase is under way.
+    Erasing,
+}
+
+impl SharingEndedBy {
+    /// A stable name (`revoked`, `erasing`), also what the error text shows.
+    pub fn code(self) -> &'static str {
+        match self {
+            SharingEndedBy::Revoked => "revoked",
+            SharingEndedBy::Erasing => "erasing",
+        }
+    }
+}
+
+impl std::fmt::Display for SharingEndedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
     }
 }
 
@@ -261,21 +286,78 @@ pub enum PairingError {
 }
 
 impl QuarantineReason {
+    /// Which kind of refusal this is, without its details.
+    pub fn kind(&self) -> QuarantineKind {
+        match self {
+            QuarantineReason::TooLarge { .. } => QuarantineKind::TooLarge,
+            QuarantineReason::BadHeader { .. } => QuarantineKind::BadHeader,
+            QuarantineReason::TooManyStanzas { .. } => QuarantineKind::TooManyStanzas,
+            QuarantineReason::ScryptStanza => QuarantineKind::ScryptStanza,
+            QuarantineReason::DecryptionFailed => QuarantineKind::DecryptionFailed,
+            QuarantineReason::Malformed { .. } => QuarantineKind::Malformed,
+            QuarantineReason::UnknownSender { .. } => QuarantineKind::UnknownSender,
+            QuarantineReason::BadSignature { .. } => QuarantineKind::BadSignature,
+            QuarantineReason::WrongMailbox { .. } => QuarantineKind::WrongMailbox,
+            QuarantineReason::WrongRecipient => QuarantineKind::WrongRecipient,
+            QuarantineReason::Replayed { .. } => QuarantineKind::Replayed,
+        }
+    }
+
     /// A stable name for the reason (stored with quarantined envelopes, used
     /// by test vectors and bindings).
     pub fn code(&self) -> &'static str {
+        self.kind().code()
+    }
+}
+
+/// Why the sync engine quarantined an envelope, as a kind a caller can match
+/// on: each way [`QuarantineReason`] refuses one, and a refused pairing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuarantineKind {
+    /// [`QuarantineReason::TooLarge`].
+    TooLarge,
+    /// [`QuarantineReason::BadHeader`].
+    BadHeader,
+    /// [`QuarantineReason::TooManyStanzas`].
+    TooManyStanzas,
+    /// [`QuarantineReason::ScryptStanza`].
+    ScryptStanza,
+    /// [`QuarantineReason::DecryptionFailed`].
+    DecryptionFailed,
+    /// [`QuarantineReason::Malformed`]: also a body of ours that does not
+    /// parse, or a message kind the receiving role never gets.
+    Malformed,
+    /// [`QuarantineReason::UnknownSender`].
+    UnknownSender,
+    /// [`QuarantineReason::BadSignature`].
+    BadSignature,
+    /// [`QuarantineReason::WrongMailbox`].
+    WrongMailbox,
+    /// [`QuarantineReason::WrongRecipient`].
+    WrongRecipient,
+    /// [`QuarantineReason::Replayed`].
+    Replayed,
+    /// A hello whose pairing was refused ([`PairingError`]).
+    PairingRefused,
+}
+
+impl QuarantineKind {
+    /// The stable name stored with the envelope and given to the bindings
+    /// (`malformed`, `pairing_refused`, ...).
+    pub fn code(self) -> &'static str {
         match self {
-            QuarantineReason::TooLarge { .. } => "too_large",
-            QuarantineReason::BadHeader { .. } => "bad_header",
-            QuarantineReason::TooManyStanzas { .. } => "too_many_stanzas",
-            QuarantineReason::ScryptStanza => "scrypt_stanza",
-            QuarantineReason::DecryptionFailed => "decryption_failed",
-            QuarantineReason::Malformed { .. } => "malformed",
-            QuarantineReason::UnknownSender { .. } => "unknown_sender",
-            QuarantineReason::BadSignature { .. } => "bad_signature",
-            QuarantineReason::WrongMailbox { .. } => "wrong_mailbox",
-            QuarantineReason::WrongRecipient => "wrong_recipient",
-            QuarantineReason::Replayed { .. } => "replayed",
+            QuarantineKind::TooLarge => "too_large",
+            QuarantineKind::BadHeader => "bad_header",
+            QuarantineKind::TooManyStanzas => "too_many_stanzas",
+            QuarantineKind::ScryptStanza => "scrypt_stanza",
+            QuarantineKind::DecryptionFailed => "decryption_failed",
+            QuarantineKind::Malformed => "malformed",
+            QuarantineKind::UnknownSender => "unknown_sender",
+            QuarantineKind::BadSignature => "bad_signature",
+            QuarantineKind::WrongMailbox => "wrong_mailbox",
+            QuarantineKind::WrongRecipient => "wrong_recipient",
+            QuarantineKind::Replayed => "replayed",
+            QuarantineKind::PairingRefused => "pairing_refused",
         }
     }
 }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use common::*;
 use rapport_core::envelope::{self, Message, MessageKind};
 use rapport_core::sync::{Faults, MemoryTransport, REPLY_MAX_CHARS, ReplyBody, Role, Transport};
-use rapport_core::{Error, Store, StoreError};
+use rapport_core::{Error, QuarantineKind, Store, StoreError};
 use uuid::Uuid;
 
 /// One therapist and one client, as `common::practice` pairs them.
@@ -401,7 +401,12 @@ fn a_malformed_reply_is_quarantined_not_applied() {
     }
     let report = p.clients[0].sync(&relay).unwrap();
     assert_eq!(report.quarantined.len(), 3, "{report}");
-    assert!(report.quarantined.iter().all(|q| q.reason == "malformed"));
+    assert!(
+        report
+            .quarantined
+            .iter()
+            .all(|q| q.reason == QuarantineKind::Malformed)
+    );
     assert_eq!(report.replies_received, 0);
     assert!(p.clients[0].replies().unwrap().is_empty());
 }

@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate};
 use common::*;
 use rapport_core::insights::{ClientStatus, FlagKind, Rule, Severity, Trend};
 use rapport_core::sync::{Membership, MemoryTransport, Transport};
-use rapport_core::{Error, Note, NoteVisibility, Store};
+use rapport_core::{Error, Note, NoteVisibility, SharingEndedBy, Store};
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
@@ -214,6 +214,76 @@ fn a_private_note_never_leaves_the_phone() {
 }
 
 #[test]
+fn the_json_export_parses_and_gives_back_a_note_exactly_as_written() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["J"]);
+    // Quotes, a backslash, line breaks, a tab, a bell, a NUL-free control
+    // character, markup, accents and an emoji: all must survive as text.
+    let tricky = "she said \"stop\" \\ then\nleft\r\n\tbell \u{7} \u{1f} </script> ünïcödé ✓ 🙂";
+    let mut d = on(day(20), draft(4, 2, None));
+    d.note = Some(Note {
+        text: tricky.into(),
+        visibility: NoteVisibility::Private,
+    });
+    let recorded = p.clients[0].record(d).unwrap();
+    p.clients[0].record(on(day(13), draft(3, 3, None))).unwrap();
+
+    let text = p.clients[0].export_json().unwrap();
+    let export: serde_json::Value = serde_json::from_str(&text).expect("the export is JSON");
+    assert_eq!(export["format"], "rapport-export/1");
+    assert!(export["exported_at"].is_string());
+    // The top-level fields, in the order a reader of the file sees them.
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap();
+    assert!(at("format") < at("exported_at") && at("exported_at") < at("account"));
+    assert!(at("account") < at("checkins"));
+    let account = &export["account"];
+    assert_eq!(account["role"], "client");
+    assert_eq!(account["sharing"], "active");
+    assert!(account["relay_url"].is_string() && account["consent_version"].is_u64());
+
+    let checkins = export["checkins"].as_array().unwrap();
+    assert_eq!(checkins.len(), 2);
+    let newest = &checkins[0];
+    let mut keys: Vec<&str> = newest
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "answers",
+            "created_at",
+            "id",
+            "instrument",
+            "note",
+            "seen_by_therapist_at",
+            "session_date",
+            "support_requested",
+            "updated_at",
+            "version"
+        ]
+    );
+    assert_eq!(newest["id"], recorded.id.to_string());
+    assert_eq!(newest["session_date"], "2026-11-20");
+    assert_eq!(newest["instrument"]["id"], "session-checkin");
+    assert_eq!(newest["instrument"]["version"], 1);
+    assert_eq!(
+        newest["answers"],
+        serde_json::json!({"heard": 4, "hopeful": 2})
+    );
+    assert_eq!(newest["note"]["text"], tricky);
+    assert_eq!(newest["note"]["visibility"], "private");
+    assert_eq!(newest["support_requested"], false);
+    assert_eq!(newest["version"], 1);
+    assert!(newest["seen_by_therapist_at"].is_null());
+    assert!(checkins[1]["note"].is_null());
+    assert!(text.ends_with("}\n"));
+}
+
+#[test]
 fn leaving_keeps_what_was_shared_with_the_therapist_and_the_checkins_on_the_phone() {
     let relay = MemoryTransport::new();
     let mut p = practice(&relay, &["L"]);
@@ -278,6 +348,13 @@ fn an_erase_leaves_no_trace_of_the_clients_checkins_in_either_home() {
         p.clients[0].membership().unwrap(),
         Some(Membership::Erasing)
     );
+    // While the erase is under way, sharing cannot be paused or resumed.
+    assert!(matches!(
+        p.clients[0].pause_sharing(),
+        Err(Error::SharingEnded {
+            how: SharingEndedBy::Erasing
+        })
+    ));
     let report = p.clients[0].sync(&relay).unwrap();
     assert!(report.erased, "{report}");
     assert!(p.clients[0].account().unwrap().is_none());
@@ -349,10 +426,20 @@ fn a_revoked_client_is_told_on_its_next_sync_and_can_no_longer_post() {
         Some(Membership::Revoked { .. })
     ));
     assert_eq!(p.clients[0].all_checkins().unwrap().len(), 2);
-    assert!(matches!(
-        p.clients[0].pause_sharing(),
-        Err(Error::SharingEnded { .. })
-    ));
+    let refused = p.clients[0].pause_sharing().unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::SharingEnded {
+                how: SharingEndedBy::Revoked
+            }
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.to_string(),
+        "sharing with your therapist has ended (revoked); your check-ins stay on this device"
+    );
     p.therapist.sync(&relay).unwrap();
     let insights = p.therapist.insights().unwrap();
     assert!(matches!(insights[0].status, ClientStatus::Revoked(_)));

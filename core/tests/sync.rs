@@ -10,7 +10,7 @@ use common::*;
 use proptest::prelude::*;
 use rapport_core::model::Consent;
 use rapport_core::sync::{Faults, MemoryTransport, Transport};
-use rapport_core::{ManualClock, Note, NoteVisibility, Store};
+use rapport_core::{ManualClock, Note, NoteVisibility, QuarantineKind, Store};
 
 struct Practice {
     _dir: tempfile::TempDir,
@@ -181,12 +181,12 @@ fn random_bytes_posted_with_a_valid_token_are_quarantined_not_applied() {
     relay.inject(&account.mailbox_id, vec![0xde; 500]);
     let report = p.therapist.sync(&relay).unwrap();
     assert_eq!(report.paired, vec!["Q"]);
-    let codes: Vec<_> = report
-        .quarantined
-        .iter()
-        .map(|q| q.reason.as_str())
-        .collect();
-    assert_eq!(codes, ["bad_header", "bad_header"], "{report}");
+    let kinds: Vec<_> = report.quarantined.iter().map(|q| q.reason).collect();
+    assert_eq!(
+        kinds,
+        [QuarantineKind::BadHeader, QuarantineKind::BadHeader],
+        "{report}"
+    );
     // A second sync does not see them again (the cursor moved with the apply).
     let again = p.therapist.sync(&relay).unwrap();
     assert_eq!((again.received, again.quarantined.len()), (0, 0));

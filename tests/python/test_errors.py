@@ -157,6 +157,9 @@ def test_an_invite_cannot_outlive_a_year(paired, relay):
 
 
 def test_a_panic_inside_the_library_is_an_exception_and_the_process_lives_on(home):
+    # Only a library built with the `test-panic` feature has it, as
+    # tests/bindings.sh builds it; release libraries do not.
+    assert hasattr(rf, "debug_panic_for_tests"), "generate the bindings with tests/bindings.sh (feature test-panic)"
     with pytest.raises(rf.InternalError) as panic:
         rf.debug_panic_for_tests()
     assert "deliberate panic" in str(panic.value)

@@ -4,9 +4,13 @@
 //! An export is plaintext by the client's explicit choice; where it goes is up
 //! to them (the CLI writes it owner-readable only and says so).
 
+use serde::Serialize;
+
 use super::Store;
-use crate::error::Error;
-use crate::model::{CheckIn, NoteVisibility};
+use crate::error::{Error, StoreError};
+use crate::model::{Answers, CheckIn, NoteVisibility};
+use crate::role::Role;
+use crate::sync::Membership;
 
 /// Identifies the JSON layout, so a later importer knows what it reads.
 pub const EXPORT_FORMAT: &str = "rapport-export/1";
@@ -26,7 +30,8 @@ impl Store {
         }
     }
 
-    /// Everything this device holds of the client, as pretty JSON.
+    /// Everything this device holds of the client, as pretty JSON: the
+    /// fields of [`Export`], in that order.
     pub fn export_json(&self) -> Result<String, Error> {
         let account = self.account()?;
         let consent: Option<u32> = self
@@ -40,54 +45,35 @@ impl Store {
             .flatten();
         let membership = self.membership()?;
         let checkins = self.all_checkins()?;
-        // Written by hand: the export is the phone library's only JSON
-        // output, and serde_json's serializer and `Value` would add tens of
-        // KiB to it for one document.
-        let mut out = String::from("{\n");
-        field(&mut out, 1, "format", &string(EXPORT_FORMAT));
-        field(
-            &mut out,
-            1,
-            "exported_at",
-            &string(&self.options.clock.now().to_rfc3339()),
-        );
-        let account = match account {
-            None => "null".to_owned(),
-            Some(a) => {
-                let mut obj = String::from("{\n");
-                let role = match a.role {
-                    crate::sync::Role::Client => "client",
-                    crate::sync::Role::Therapist => "therapist",
-                };
-                field(&mut obj, 2, "role", &string(role));
-                field(&mut obj, 2, "relay_url", &string(&a.relay_url));
-                field(
-                    &mut obj,
-                    2,
-                    "consent_version",
-                    &consent.map_or("null".to_owned(), |v| v.to_string()),
-                );
-                let sharing = match membership {
-                    Some(crate::sync::Membership::Active { paused: true }) => "paused",
-                    Some(crate::sync::Membership::Active { paused: false }) => "active",
-                    Some(crate::sync::Membership::Erasing) => "erasing",
-                    Some(crate::sync::Membership::Revoked { .. }) => "ended by therapist",
+        let export = Export {
+            format: EXPORT_FORMAT,
+            exported_at: self.options.clock.now().to_rfc3339(),
+            account: account.as_ref().map(|a| ExportAccount {
+                role: match a.role {
+                    Role::Client => "client",
+                    Role::Therapist => "therapist",
+                },
+                relay_url: &a.relay_url,
+                consent_version: consent,
+                sharing: match membership {
+                    Some(Membership::Active { paused: true }) => "paused",
+                    Some(Membership::Active { paused: false }) => "active",
+                    Some(Membership::Erasing) => "erasing",
+                    Some(Membership::Revoked { .. }) => "ended by therapist",
                     None => "not joined",
-                };
-                last_field(&mut obj, 2, "sharing", &string(sharing));
-                obj.push_str("  }");
-                obj
+                },
+            }),
+            checkins: checkins.iter().map(ExportCheckIn::from).collect(),
+        };
+        let mut out = serde_json::to_string_pretty(&export).map_err(|e| {
+            // Cannot happen: strings, numbers and string-keyed maps only.
+            StoreError::UnreadableRecord {
+                table: "checkins",
+                row: "export".into(),
+                detail: e.to_string(),
             }
-        };
-        field(&mut out, 1, "account", &account);
-        let items: Vec<String> = checkins.iter().map(checkin_json).collect();
-        let list = if items.is_empty() {
-            "[]".to_owned()
-        } else {
-            format!("[\n    {}\n  ]", items.join(",\n    "))
-        };
-        last_field(&mut out, 1, "checkins", &list);
-        out.push_str("}\n");
+        })?;
+        out.push('\n');
         Ok(out)
     }
 
@@ -152,74 +138,77 @@ fn visibility(note: &crate::model::Note) -> &'static str {
     }
 }
 
-/// One check-in as a one-line JSON object.
-fn checkin_json(c: &CheckIn) -> String {
-    let answers: Vec<String> = c
-        .answers
-        .iter()
-        .map(|(item, v)| format!("{}: {v}", string(item)))
-        .collect();
-    let note = match &c.note {
-        Some(n) => format!(
-            "{{\"text\": {}, \"visibility\": {}}}",
-            string(&n.text),
-            string(visibility(n))
-        ),
-        None => "null".to_owned(),
-    };
-    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map_or("null".to_owned(), |t| string(&t.to_rfc3339()))
-    };
-    format!(
-        "{{\"id\": {}, \"session_date\": {}, \"instrument\": {{\"id\": {}, \"version\": {}}}, \
-         \"answers\": {{{}}}, \"note\": {note}, \"support_requested\": {}, \"created_at\": {}, \
-         \"updated_at\": {}, \"version\": {}, \"seen_by_therapist_at\": {}}}",
-        string(&c.id.to_string()),
-        string(&c.session_date.to_string()),
-        string(&c.instrument.id),
-        c.instrument.version,
-        answers.join(", "),
-        c.support_requested,
-        time(Some(c.created_at)),
-        time(Some(c.updated_at)),
-        c.version,
-        time(c.seen_at),
-    )
+/// The JSON export, field by field in the order written. Times are RFC 3339
+/// with an explicit offset (`+00:00`), as `DateTime::to_rfc3339` writes them.
+#[derive(Serialize)]
+struct Export<'a> {
+    /// [`EXPORT_FORMAT`].
+    format: &'static str,
+    exported_at: String,
+    /// `null` before joining a therapist (or after leaving).
+    account: Option<ExportAccount<'a>>,
+    /// Newest session first.
+    checkins: Vec<ExportCheckIn<'a>>,
 }
 
-/// A JSON string literal (RFC 8259 escaping).
-fn string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+#[derive(Serialize)]
+struct ExportAccount<'a> {
+    role: &'static str,
+    relay_url: &'a str,
+    consent_version: Option<u32>,
+    /// `active`, `paused`, `erasing`, `ended by therapist` or `not joined`.
+    sharing: &'static str,
+}
+
+#[derive(Serialize)]
+struct ExportCheckIn<'a> {
+    id: String,
+    session_date: String,
+    instrument: ExportInstrument<'a>,
+    /// Ratings by item id, in item-id order.
+    answers: &'a Answers,
+    note: Option<ExportNote<'a>>,
+    support_requested: bool,
+    created_at: String,
+    updated_at: String,
+    version: u32,
+    seen_by_therapist_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ExportInstrument<'a> {
+    id: &'a str,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct ExportNote<'a> {
+    text: &'a str,
+    /// `shared` or `private`.
+    visibility: &'static str,
+}
+
+impl<'a> From<&'a CheckIn> for ExportCheckIn<'a> {
+    fn from(c: &'a CheckIn) -> Self {
+        ExportCheckIn {
+            id: c.id.to_string(),
+            session_date: c.session_date.to_string(),
+            instrument: ExportInstrument {
+                id: &c.instrument.id,
+                version: c.instrument.version,
+            },
+            answers: &c.answers,
+            note: c.note.as_ref().map(|n| ExportNote {
+                text: &n.text,
+                visibility: visibility(n),
+            }),
+            support_requested: c.support_requested,
+            created_at: c.created_at.to_rfc3339(),
+            updated_at: c.updated_at.to_rfc3339(),
+            version: c.version,
+            seen_by_therapist_at: c.seen_at.map(|t| t.to_rfc3339()),
         }
     }
-    out.push('"');
-    out
-}
-
-fn field(out: &mut String, depth: usize, name: &str, value: &str) {
-    out.push_str(&format!(
-        "{}{}: {value},\n",
-        "  ".repeat(depth),
-        string(name)
-    ));
-}
-
-fn last_field(out: &mut String, depth: usize, name: &str, value: &str) {
-    out.push_str(&format!(
-        "{}{}: {value}\n",
-        "  ".repeat(depth),
-        string(name)
-    ));
 }
 
 /// One RFC 4180 line. A cell a spreadsheet would run as a formula (starting
@@ -248,13 +237,6 @@ fn csv_row(cells: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_strings_are_escaped_so_any_note_round_trips() {
-        let nasty = "quote \" backslash \\ newline \n tab \t bell \u{7} ünïcode ✓";
-        let parsed: String = serde_json::from_str(&string(nasty)).unwrap();
-        assert_eq!(parsed, nasty);
-    }
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {

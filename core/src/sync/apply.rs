@@ -14,7 +14,7 @@ use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
-use crate::error::{Error, QuarantineReason};
+use crate::error::{Error, QuarantineKind, QuarantineReason};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::{Store, accept_hello_in};
 
@@ -149,13 +149,13 @@ fn apply_page(
             }
             other => other,
         };
-        let quarantine = |reason: &str, detail: String| -> Result<Quarantined, Error> {
+        let quarantine = |reason: QuarantineKind, detail: String| -> Result<Quarantined, Error> {
             tx.execute(
                 "INSERT INTO quarantine (server_seq, reason, detail, size, received_at, envelope)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     fetched.seq as i64,
-                    reason,
+                    reason.code(),
                     detail,
                     fetched.body.len() as i64,
                     now.timestamp_millis(),
@@ -164,7 +164,7 @@ fn apply_page(
             )?;
             Ok(Quarantined {
                 server_seq: fetched.seq,
-                reason: reason.into(),
+                reason,
                 detail,
             })
         };
@@ -173,7 +173,7 @@ fn apply_page(
             Err(reason) => {
                 report
                     .quarantined
-                    .push(quarantine(reason.code(), reason.to_string())?);
+                    .push(quarantine(reason.kind(), reason.to_string())?);
                 continue;
             }
         };
@@ -184,7 +184,7 @@ fn apply_page(
         if message.kind == MessageKind::Hello && !known.contains_key(&sender) {
             if account.role != Role::Therapist {
                 report.quarantined.push(quarantine(
-                    "malformed",
+                    QuarantineKind::Malformed,
                     "a hello arrived at a client's mailbox".into(),
                 )?);
                 continue;
@@ -201,7 +201,7 @@ fn apply_page(
                 Err(e) => {
                     report
                         .quarantined
-                        .push(quarantine("pairing_refused", e.to_string())?);
+                        .push(quarantine(QuarantineKind::PairingRefused, e.to_string())?);
                     continue;
                 }
             }
@@ -209,7 +209,7 @@ fn apply_page(
 
         let Some(state) = known.get_mut(&sender) else {
             report.quarantined.push(quarantine(
-                "unknown_sender",
+                QuarantineKind::UnknownSender,
                 format!("envelope from unknown device {sender}"),
             )?);
             continue;
@@ -235,7 +235,9 @@ fn apply_page(
             {
                 Ok(body) => upsert_received(&tx, cipher, &sender, message, Some(&body), now)?,
                 Err(detail) => {
-                    report.quarantined.push(quarantine("malformed", detail)?);
+                    report
+                        .quarantined
+                        .push(quarantine(QuarantineKind::Malformed, detail)?);
                     continue;
                 }
             },
@@ -260,7 +262,7 @@ fn apply_page(
                     Err(e) => {
                         report
                             .quarantined
-                            .push(quarantine("malformed", e.to_string())?);
+                            .push(quarantine(QuarantineKind::Malformed, e.to_string())?);
                         continue;
                     }
                 }
@@ -272,7 +274,9 @@ fn apply_page(
                         kept
                     }
                     Err(detail) => {
-                        report.quarantined.push(quarantine("malformed", detail)?);
+                        report
+                            .quarantined
+                            .push(quarantine(QuarantineKind::Malformed, detail)?);
                         continue;
                     }
                 }
@@ -280,7 +284,9 @@ fn apply_page(
             (Role::Therapist, MessageKind::Sharing) => match apply_notice(&tx, &sender, message)? {
                 Ok(changed) => changed,
                 Err(detail) => {
-                    report.quarantined.push(quarantine("malformed", detail)?);
+                    report
+                        .quarantined
+                        .push(quarantine(QuarantineKind::Malformed, detail)?);
                     continue;
                 }
             },
@@ -294,7 +300,7 @@ fn apply_page(
                     Err(e) => {
                         report
                             .quarantined
-                            .push(quarantine("malformed", e.to_string())?);
+                            .push(quarantine(QuarantineKind::Malformed, e.to_string())?);
                         continue;
                     }
                 }
@@ -309,14 +315,14 @@ fn apply_page(
                     Err(e) => {
                         report
                             .quarantined
-                            .push(quarantine("malformed", e.to_string())?);
+                            .push(quarantine(QuarantineKind::Malformed, e.to_string())?);
                         continue;
                     }
                 }
             }
             (role, kind) => {
                 report.quarantined.push(quarantine(
-                    "malformed",
+                    QuarantineKind::Malformed,
                     format!("a {kind:?} message is not for a {role:?}"),
                 )?);
                 continue;

@@ -19,7 +19,7 @@ use super::messages::{EndedBody, LeaveBody};
 use super::send::{take_seq, the_therapist};
 use super::{Role, SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
-use crate::error::Error;
+use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
 use crate::store::{Peer, Store};
 
@@ -103,10 +103,10 @@ impl Store {
     fn require_active(&self) -> Result<(), Error> {
         match self.membership()? {
             Some(Membership::Erasing) => Err(Error::SharingEnded {
-                how: "erasing".into(),
+                how: SharingEndedBy::Erasing,
             }),
             Some(Membership::Revoked { .. }) => Err(Error::SharingEnded {
-                how: "revoked".into(),
+                how: SharingEndedBy::Revoked,
             }),
             _ => Ok(()),
         }

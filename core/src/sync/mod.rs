@@ -43,7 +43,7 @@ pub use transport::{
 };
 
 use crate::envelope::{self, Hello, Message, MessageKind};
-use crate::error::Error;
+use crate::error::{Error, QuarantineKind};
 use crate::identity::DeviceId;
 use crate::invite::Invite;
 use crate::store::{Peer, Store};
@@ -84,8 +84,8 @@ impl std::fmt::Debug for Account {
 pub struct Quarantined {
     /// The relay's sequence number of the envelope.
     pub server_seq: u64,
-    /// A stable code (`QuarantineReason::code`, or `pairing_refused`).
-    pub reason: String,
+    /// Why, as a kind (its `code()` is what the quarantine table stores).
+    pub reason: QuarantineKind,
     /// A sentence for a person.
     pub detail: String,
 }
