@@ -243,7 +243,8 @@ fun defineTransportTests(suite: Suite, relay: LocalRelay, answers: File) = with(
             "https://me:pw@relay.example.org" to "credentials",
         )) {
             val never = Scripted(JsonObject())
-            assertEqual(code, assertThrows<RapportException.InvalidRelayUrl> { RelayConnection(url, never) }.code, url)
+            val refused = assertThrows<RapportException.InvalidRelayUrl> { RelayConnection(url, never) }
+            assertEqual(code, refused.code, url)
             val therapist = TherapistApp.openWithPassphrase(newPath("t.db"), "pass phrase", WORK_FACTOR)
             val e = assertThrows<RapportException.InvalidRelayUrl> { runBlocking { therapist.setUp(never, url, "Dr. R") } }
             assertEqual(code, e.code, url)

@@ -1,6 +1,6 @@
-// The Kotlin suite: the generated bindings on the JVM (JNA), with a relay and
-// a keystore written in Kotlin as an Android app would write them over OkHttp
-// and the Android Keystore. Sync and the other network calls are `suspend`
+// The Kotlin suite: the generated bindings on the JVM (JNA), with a relay behind
+// an HttpClient and a keystore written in Kotlin as an Android app would write
+// them over OkHttp and the Android Keystore. Sync and the other network calls are `suspend`
 // functions, driven here by runBlocking.
 //
 // Run by tests/bindings.sh; prints one line per test and `N passed, M failed`
@@ -20,12 +20,21 @@ import uniffi.rapport_ffi.*
 
 const val WORK_FACTOR: UByte = 4u
 
-/** The relay's API over in-memory mailboxes, with a switch to go offline. */
-class MemoryRelay : Transport {
+/**
+ * The relay's `/v1` HTTP API over in-memory mailboxes, with a switch to go offline:
+ * an [HttpClient] as an app writes one, except that the "network" is this object.
+ * Requests are read from the URL, method and headers the library builds and
+ * answered with the status and JSON the real relay sends, so the library's own
+ * protocol code is what these tests run.
+ */
+class MemoryRelay : HttpClient {
     class Mailbox(val readToken: String) {
         val postTokens = HashMap<String, Pair<String, Boolean>>()
-        val messages = ArrayList<FetchedEnvelope>()
+        val messages = ArrayList<Pair<ULong, ByteArray>>()
     }
+
+    /** An error answer: status, code, detail. */
+    class Refused(val status: Int, val code: String, detail: String) : Exception(detail)
 
     val mailboxes = HashMap<String, Mailbox>()
     @Volatile var offline = false
@@ -35,61 +44,72 @@ class MemoryRelay : Transport {
 
     private fun newId(prefix: String) = "$prefix-${++nextId}"
 
-    private fun enter() {
+    override fun send(request: HttpRequest): HttpResponse {
         callingThreads.add(Thread.currentThread().id)
-        if (offline) throw RapportException.Network("no connection (test relay is offline)")
+        if (offline) throw HttpException.Unreachable("no connection (test relay is offline)")
         if (failUnexpectedly) throw java.io.IOException("socket closed by peer")
+        val uri = java.net.URI(request.url)
+        val parts = uri.rawPath.split("/").drop(1).map { java.net.URLDecoder.decode(it, Charsets.UTF_8) }
+        val query = (uri.rawQuery ?: "").split("&").filter { it.contains("=") }
+            .associate { it.substringBefore("=") to it.substringAfter("=") }
+        val token = request.headers.firstOrNull { it.name.equals("authorization", true) }?.value?.removePrefix("Bearer ") ?: ""
+        val (status, json) = try {
+            synchronized(this) { route(request.method, parts, token, query, request.body) }
+        } catch (e: Refused) {
+            e.status to """{"error":"${e.code}","detail":"${e.message}"}"""
+        }
+        return HttpResponse(status.toUShort(), listOf(HttpHeader("content-type", "application/json")), json.toByteArray())
     }
 
-    private fun mailbox(id: String) =
-        mailboxes[id] ?: throw RapportException.RelayRefused(404u, "no_such_mailbox", "no such mailbox")
+    private fun route(method: String, parts: List<String>, token: String, query: Map<String, String>, body: ByteArray): Pair<Int, String> =
+        when {
+            method == "POST" && parts == listOf("v1", "mailboxes") -> {
+                val id = newId("mbx")
+                val read = newId("read")
+                mailboxes[id] = Mailbox(read)
+                201 to """{"mailbox_id":"$id","read_token":"$read"}"""
+            }
+            method == "POST" && parts.size == 4 && parts[3] == "post-tokens" -> {
+                val box = reader(parts[2], token)
+                val tokenId = newId("tok")
+                val post = newId("post")
+                box.postTokens[post] = Pair(tokenId, false)
+                201 to """{"token_id":"$tokenId","post_token":"$post"}"""
+            }
+            method == "DELETE" && parts.size == 5 && parts[3] == "post-tokens" -> {
+                val box = reader(parts[2], token)
+                for ((t, entry) in box.postTokens.entries.toList()) {
+                    if (entry.first == parts[4]) box.postTokens[t] = Pair(entry.first, true)
+                }
+                204 to ""
+            }
+            method == "POST" && parts.size == 4 && parts[3] == "messages" -> {
+                val box = mailbox(parts[2])
+                val entry = box.postTokens[token] ?: throw Refused(403, "forbidden", "unknown post token")
+                if (entry.second) throw Refused(403, "token_revoked", "token revoked")
+                val seq = (box.messages.size + 1).toULong()
+                box.messages.add(seq to body.copyOf())
+                201 to """{"seq":$seq}"""
+            }
+            method == "GET" && parts.size == 4 && parts[3] == "messages" -> {
+                val after = query["after"]?.toULong() ?: 0uL
+                val limit = query["limit"]?.toInt() ?: 100
+                val newer = reader(parts[2], token).messages.filter { it.first > after }
+                val page = newer.take(maxOf(limit, 1))
+                val items = page.joinToString(",") { (seq, bytes) ->
+                    """{"seq":$seq,"received_at":"2026-01-01T00:00:00Z","body":"${Base64.getEncoder().encodeToString(bytes)}"}"""
+                }
+                200 to """{"messages":[$items],"more":${newer.size > page.size}}"""
+            }
+            else -> throw Refused(404, "not_found", "no route $method ${parts.joinToString("/")}")
+        }
+
+    private fun mailbox(id: String) = mailboxes[id] ?: throw Refused(404, "no_such_mailbox", "no such mailbox")
 
     private fun reader(id: String, readToken: String): Mailbox {
         val box = mailbox(id)
-        if (box.readToken != readToken) throw RapportException.RelayRefused(403u, "forbidden", "wrong read token")
+        if (box.readToken != readToken) throw Refused(403, "forbidden", "wrong read token")
         return box
-    }
-
-    @Synchronized override fun createMailbox(): MailboxCredentials {
-        enter()
-        val id = newId("mbx")
-        val token = newId("read")
-        mailboxes[id] = Mailbox(token)
-        return MailboxCredentials(id, token)
-    }
-
-    @Synchronized override fun mintPostToken(mailboxId: String, readToken: String): PostToken {
-        enter()
-        val box = reader(mailboxId, readToken)
-        val token = PostToken(newId("tok"), newId("post"))
-        box.postTokens[token.postToken] = Pair(token.tokenId, false)
-        return token
-    }
-
-    @Synchronized override fun revokePostToken(mailboxId: String, readToken: String, tokenId: String) {
-        enter()
-        val box = reader(mailboxId, readToken)
-        for ((token, entry) in box.postTokens.entries.toList()) {
-            if (entry.first == tokenId) box.postTokens[token] = Pair(tokenId, true)
-        }
-    }
-
-    @Synchronized override fun post(mailboxId: String, postToken: String, envelope: ByteArray): ULong {
-        enter()
-        val box = mailbox(mailboxId)
-        val token = box.postTokens[postToken]
-            ?: throw RapportException.RelayRefused(403u, "forbidden", "unknown post token")
-        if (token.second) throw RapportException.RelayRefused(403u, "token_revoked", "token revoked")
-        val seq = (box.messages.size + 1).toULong()
-        box.messages.add(FetchedEnvelope(seq, envelope.copyOf()))
-        return seq
-    }
-
-    @Synchronized override fun fetch(mailboxId: String, readToken: String, after: ULong, limit: UInt): FetchPage {
-        enter()
-        val newer = reader(mailboxId, readToken).messages.filter { it.seq > after }
-        val page = newer.take(maxOf(limit.toInt(), 1))
-        return FetchPage(page, newer.size > page.size)
     }
 
     @Synchronized fun stored() = mailboxes.values.sumOf { it.messages.size }

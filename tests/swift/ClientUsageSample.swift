@@ -1,5 +1,5 @@
 // How an iOS app uses the generated bindings: a Keychain-backed SecretStore,
-// a URLSession-backed Transport, and `async` sync. Checked here for syntax
+// a URLSession-backed HttpClient, and `async` sync. Checked here for syntax
 // only (no Swift compiler on this machine); the iOS package holds the real one.
 
 import Foundation
@@ -48,96 +48,34 @@ final class KeychainSecretStore: SecretStore {
     }
 }
 
-/// The relay over URLSession. Rapport calls it from a background thread, so
-/// waiting for each request there is fine.
-final class URLSessionTransport: Transport {
-    let base: URL
-
-    init(relayUrl: String) throws {
-        guard let url = URL(string: relayUrl) else {
-            throw RapportError.Network(reason: "bad relay URL \(relayUrl)")
+/// The one HTTP call Rapport asks for, over URLSession: send the request it
+/// built, hand back whatever came back. Rapport calls it from a background
+/// thread, so waiting for the answer there is fine. Never follow redirects in
+/// a real app (the iOS package's URLSessionHttpClient refuses them).
+final class PlainHttpClient: HttpClient {
+    func send(request: HttpRequest) throws -> HttpResponse {
+        guard let url = URL(string: request.url) else {
+            throw HttpError.Unreachable(reason: "not a URL")
         }
-        base = url
-    }
-
-    private func send(_ request: URLRequest) throws -> Data {
+        var urlRequest = URLRequest(url: url, timeoutInterval: TimeInterval(request.timeoutMs) / 1000)
+        urlRequest.httpMethod = request.method
+        for header in request.headers {
+            urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
+        }
+        urlRequest.httpBody = request.body.isEmpty ? nil : request.body
         let done = DispatchSemaphore(value: 0)
-        var result: Result<Data, RapportError> = .failure(.Network(reason: "no answer"))
-        URLSession.shared.dataTask(with: request) { data, response, error in
+        var answer: Result<HttpResponse, HttpError> = .failure(.Unreachable(reason: "no answer"))
+        URLSession.shared.dataTask(with: urlRequest) { data, response, error in
             defer { done.signal() }
-            if let error = error {
-                result = .failure(.Network(reason: error.localizedDescription))
-                return
-            }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            switch status {
-            case 200..<300: result = .success(data ?? Data())
-            case 429: result = .failure(.RateLimited(retryAfterSecs: 60, reason: "slow down"))
-            default: result = .failure(.RelayRefused(status: UInt16(status), code: "http_\(status)", reason: "refused"))
+            if let error {
+                answer = .failure(.Unreachable(reason: error.localizedDescription))
+            } else if let http = response as? HTTPURLResponse {
+                let headers = http.allHeaderFields.map { HttpHeader(name: "\($0.key)", value: "\($0.value)") }
+                answer = .success(HttpResponse(status: UInt16(clamping: http.statusCode), headers: headers, body: data ?? Data()))
             }
         }.resume()
         done.wait()
-        return try result.get()
-    }
-
-    private func json(_ data: Data) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw RapportError.Network(reason: "the relay answered something that is not JSON")
-        }
-        return object
-    }
-
-    func createMailbox() throws -> MailboxCredentials {
-        var request = URLRequest(url: base.appendingPathComponent("v1/mailboxes"))
-        request.httpMethod = "POST"
-        let body = try json(try send(request))
-        return MailboxCredentials(
-            mailboxId: body["mailbox_id"] as? String ?? "",
-            readToken: body["read_token"] as? String ?? ""
-        )
-    }
-
-    func mintPostToken(mailboxId: String, readToken: String) throws -> PostToken {
-        var request = URLRequest(url: base.appendingPathComponent("v1/mailboxes/\(mailboxId)/post-tokens"))
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(readToken)", forHTTPHeaderField: "Authorization")
-        let body = try json(try send(request))
-        return PostToken(tokenId: body["token_id"] as? String ?? "", postToken: body["post_token"] as? String ?? "")
-    }
-
-    func revokePostToken(mailboxId: String, readToken: String, tokenId: String) throws {
-        var request = URLRequest(url: base.appendingPathComponent("v1/mailboxes/\(mailboxId)/post-tokens/\(tokenId)"))
-        request.httpMethod = "DELETE"
-        request.setValue("Bearer \(readToken)", forHTTPHeaderField: "Authorization")
-        _ = try send(request)
-    }
-
-    func post(mailboxId: String, postToken: String, envelope: Data) throws -> UInt64 {
-        var request = URLRequest(url: base.appendingPathComponent("v1/mailboxes/\(mailboxId)/messages"))
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(postToken)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        request.httpBody = envelope
-        let body = try json(try send(request))
-        return (body["seq"] as? NSNumber)?.uint64Value ?? 0
-    }
-
-    func fetch(mailboxId: String, readToken: String, after: UInt64, limit: UInt32) throws -> FetchPage {
-        var components = URLComponents(url: base.appendingPathComponent("v1/mailboxes/\(mailboxId)/messages"),
-                                       resolvingAgainstBaseURL: false)
-        components?.queryItems = [URLQueryItem(name: "after", value: String(after)),
-                                  URLQueryItem(name: "limit", value: String(limit))]
-        guard let url = components?.url else { throw RapportError.Network(reason: "bad fetch URL") }
-        var request = URLRequest(url: url)
-        request.setValue("Bearer \(readToken)", forHTTPHeaderField: "Authorization")
-        let body = try json(try send(request))
-        let messages = (body["messages"] as? [[String: Any]] ?? []).map { message in
-            FetchedEnvelope(
-                seq: (message["seq"] as? NSNumber)?.uint64Value ?? 0,
-                body: Data(base64Encoded: message["body"] as? String ?? "") ?? Data()
-            )
-        }
-        return FetchPage(messages: messages, more: body["more"] as? Bool ?? false)
+        return try answer.get()
     }
 }
 
@@ -145,11 +83,10 @@ final class URLSessionTransport: Transport {
 func checkInAfterSession(databasePath: String, inviteUri: String, heard: UInt8, hopeful: UInt8) async throws {
     let app = try ClientApp.openWithSecretStore(path: databasePath, secretStore: KeychainSecretStore())
     if try app.account() == nil {
-        let invite = try parseInvite(uri: inviteUri, now: Date())
         // Show app.consent(locale:).text first; join with the version accepted.
         let consent = app.consent(locale: Locale.current.identifier)
         _ = try await app.join(
-            transport: try URLSessionTransport(relayUrl: invite.relayUrl),
+            http: PlainHttpClient(),
             inviteUri: inviteUri,
             consentVersion: consent.version
         )
@@ -172,7 +109,7 @@ func checkInAfterSession(databasePath: String, inviteUri: String, heard: UInt8, 
         print("point at \(field ?? "the form"): \(reason)")
         return
     }
-    guard let account = try app.account() else { return }
-    let report = try await app.sync(transport: try URLSessionTransport(relayUrl: account.relayUrl))
+    guard try app.account() != nil else { return }
+    let report = try await app.sync(http: PlainHttpClient())
     print(report.summary)
 }
