@@ -26,7 +26,7 @@ pub enum Error {
     /// The data key could not be unlocked or protected.
     #[error(transparent)]
     Key(#[from] KeyError),
-    /// An invite could not be read.
+    /// An invite could not be read, or made as asked.
     #[error(transparent)]
     Invite(#[from] InviteError),
     /// A client's hello was refused.
@@ -169,8 +169,9 @@ impl Error {
     }
 }
 
-/// Why an invite could not be read. Each kind of damage has its own variant so
-/// an app can say "ask your therapist for a new invite" only when that helps.
+/// Why an invite could not be read, or made as asked. Each kind of damage has
+/// its own variant so an app can say "ask your therapist for a new invite"
+/// only when that helps.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InviteError {
     /// The text is not a Rapport invite at all.
@@ -212,6 +213,16 @@ pub enum InviteError {
         /// What is wrong.
         detail: String,
     },
+    /// A new invite was asked to be valid for no time at all, or less.
+    #[error("an invite must stay valid for some time: choose at least one day")]
+    ValidityNotPositive,
+    /// A new invite was asked to stay valid longer than a single-use secret
+    /// should live.
+    #[error("an invite can stay valid for at most {max_days} days; choose a shorter time")]
+    ValidityTooLong {
+        /// The longest validity accepted, in days.
+        max_days: i64,
+    },
 }
 
 impl InviteError {
@@ -224,6 +235,8 @@ impl InviteError {
             InviteError::UnsupportedVersion { .. } => "unsupported_version",
             InviteError::Expired { .. } => "expired",
             InviteError::Malformed { .. } => "malformed",
+            InviteError::ValidityNotPositive => "validity_not_positive",
+            InviteError::ValidityTooLong { .. } => "validity_too_long",
         }
     }
 }

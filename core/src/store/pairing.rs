@@ -13,7 +13,7 @@ use crate::crypto::{RowAddress, RowCipher, RowOpenError, fill_random};
 use crate::envelope::{Hello, KnownSender};
 use crate::error::{Error, InviteError, KeyError, PairingError, StoreError};
 use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
-use crate::invite::Invite;
+use crate::invite::{Invite, MAX_VALIDITY_DAYS, check_validity};
 
 /// A device paired with this one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +136,8 @@ impl Store {
 
     /// Creates a single-use invite for one client. `label` (what the therapist
     /// calls the client) stays on this device; the invite does not carry it.
+    /// Refused when `valid_for` is not positive or too long
+    /// ([`crate::invite::check_validity`]).
     pub fn create_invite(
         &mut self,
         relay_url: &str,
@@ -154,11 +156,11 @@ impl Store {
             post_token: post_token.to_owned(),
             therapist,
             pairing_secret,
-            expires_at: now.checked_add_signed(valid_for).ok_or_else(|| {
-                InviteError::Malformed {
-                    detail: "an invite cannot be valid for that long".into(),
-                }
-            })?,
+            expires_at: now.checked_add_signed(check_validity(valid_for)?).ok_or(
+                InviteError::ValidityTooLong {
+                    max_days: MAX_VALIDITY_DAYS,
+                },
+            )?,
         };
         let invite_id = invite.invite_id();
         let sealed = seal_value(

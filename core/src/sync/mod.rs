@@ -42,7 +42,7 @@ pub use transport::{
 use crate::envelope::{self, Hello, Message, MessageKind};
 use crate::error::Error;
 use crate::identity::DeviceId;
-use crate::invite::Invite;
+use crate::invite::{Invite, check_validity};
 use crate::store::{Peer, Store};
 use crate::store::{open_value, seal_value};
 
@@ -254,7 +254,10 @@ impl Store {
     }
 
     /// Creates an invite for one client, with a fresh post-only token for
-    /// this therapist's mailbox. `label` stays on this device.
+    /// this therapist's mailbox. `label` stays on this device. `valid_for`
+    /// ([`crate::invite::check_validity`]; [`crate::invite::default_validity`]
+    /// when the therapist does not say) is checked before the relay is asked
+    /// for anything.
     pub fn invite_client(
         &mut self,
         transport: &dyn Transport,
@@ -262,6 +265,7 @@ impl Store {
         valid_for: chrono::Duration,
     ) -> Result<Invite, Error> {
         let account = self.require_account(Role::Therapist)?;
+        check_validity(valid_for)?;
         let token = transport.mint_post_token(&account.mailbox_id, &account.read_token)?;
         let invite = self.create_invite(
             &account.relay_url,
