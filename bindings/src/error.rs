@@ -40,6 +40,17 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
+    /// A name typed at set-up was refused (the therapist's name, a client's
+    /// label): point at `field`, nothing was sent.
+    #[error("{reason}")]
+    InvalidName {
+        /// `name` (the therapist's) or `label` (a client's).
+        field: String,
+        /// `name_empty`, `name_too_long` or `name_control_character`.
+        code: String,
+        /// What happened, for a person.
+        reason: String,
+    },
     /// A check-in was refused and nothing was stored: point at `field`.
     #[error("{reason}")]
     InvalidCheckIn {
@@ -138,6 +149,11 @@ impl From<CoreError> for RapportError {
         match e {
             CoreError::Validation(v) => RapportError::InvalidCheckIn {
                 field: Some(field_of(&v)),
+                reason,
+            },
+            CoreError::Name(n) => RapportError::InvalidName {
+                field: n.field().id().to_owned(),
+                code: n.code().to_owned(),
                 reason,
             },
             CoreError::Store(

@@ -29,6 +29,9 @@ pub enum Error {
     /// An invite could not be read, or made as asked.
     #[error(transparent)]
     Invite(#[from] InviteError),
+    /// A name typed at set-up (the therapist's name, a client's label) was refused.
+    #[error(transparent)]
+    Name(#[from] NameError),
     /// A client's hello was refused.
     #[error(transparent)]
     Pairing(#[from] PairingError),
@@ -148,6 +151,7 @@ impl Error {
             Error::Store(_) => "storage",
             Error::Key(_) => "key_unavailable",
             Error::Invite(_) => "invalid_invite",
+            Error::Name(_) => "invalid_name",
             Error::Pairing(_) => "pairing_refused",
             Error::Envelope(_) => "envelope_refused",
             Error::Transport(_) => "transport",
@@ -296,6 +300,87 @@ impl PairingError {
             PairingError::InviteExpired { .. } => "invite_expired",
             PairingError::BadMac => "bad_mac",
             PairingError::BadCard { .. } => "bad_card",
+        }
+    }
+}
+
+/// Which name a person typed: each is checked by the same rule, and an app
+/// points at the field it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameField {
+    /// The therapist's name, as clients see it.
+    TherapistName,
+    /// What the therapist calls a client (initials, say); it stays on the
+    /// therapist's device.
+    ClientLabel,
+}
+
+impl NameField {
+    /// The field's stable name (`name`, `label`), for apps to point at.
+    pub fn id(self) -> &'static str {
+        match self {
+            NameField::TherapistName => "name",
+            NameField::ClientLabel => "label",
+        }
+    }
+}
+
+impl std::fmt::Display for NameField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NameField::TherapistName => "your name",
+            NameField::ClientLabel => "the client's label",
+        })
+    }
+}
+
+/// Why a name typed at set-up was refused (see `model::check_name`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Nothing but spaces.
+    #[error("{field} is empty: type a few letters")]
+    Empty {
+        /// Which name.
+        field: NameField,
+    },
+    /// Longer than a screen line can show.
+    #[error("{field} is {given} characters long; shorten it to {max} or fewer")]
+    TooLong {
+        /// Which name.
+        field: NameField,
+        /// Longest accepted, in characters.
+        max: usize,
+        /// Length given, in characters.
+        given: usize,
+    },
+    /// An invisible control character (a line break, a tab, an escape
+    /// sequence): it could garble or disguise what a screen shows.
+    #[error("{field} contains an invisible control character (character {position}): remove it")]
+    ControlCharacter {
+        /// Which name.
+        field: NameField,
+        /// Where it is, counting characters from 1.
+        position: usize,
+    },
+}
+
+impl NameError {
+    /// A stable name for the reason (`name_empty`, `name_too_long`,
+    /// `name_control_character`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NameError::Empty { .. } => "name_empty",
+            NameError::TooLong { .. } => "name_too_long",
+            NameError::ControlCharacter { .. } => "name_control_character",
+        }
+    }
+
+    /// The field at fault.
+    pub fn field(&self) -> NameField {
+        match self {
+            NameError::Empty { field }
+            | NameError::TooLong { field, .. }
+            | NameError::ControlCharacter { field, .. } => *field,
         }
     }
 }

@@ -27,8 +27,8 @@ pub use crypto::{
     DataKey, KeySource, MemorySecretStore, Passphrase, SecretStore, SecretStoreError,
 };
 pub use error::{
-    Error, InstrumentError, InviteError, KeyError, PairingError, QuarantineReason, StoreError,
-    ValidationError,
+    Error, InstrumentError, InviteError, KeyError, NameError, NameField, PairingError,
+    QuarantineReason, StoreError, ValidationError,
 };
 pub use identity::{DeviceCard, DeviceId, DeviceIdentity};
 pub use invite::Invite;

@@ -3,6 +3,7 @@
 mod checkin;
 mod consent;
 mod instrument;
+mod names;
 
 pub use checkin::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
@@ -13,3 +14,4 @@ pub use instrument::{
     Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, ReliableChange, Scale,
     resolve_locale,
 };
+pub use names::{LABEL_MAX_CHARS, NAME_MAX_CHARS, check_name};

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::crypto::{RowAddress, RowCipher, RowOpenError, fill_random};
 use crate::envelope::{Hello, KnownSender};
-use crate::error::{Error, InviteError, KeyError, PairingError, StoreError};
+use crate::error::{Error, InviteError, KeyError, NameField, PairingError, StoreError};
 use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
 use crate::invite::{Invite, MAX_VALIDITY_DAYS, check_validity};
+use crate::model::check_name;
 
 /// A device paired with this one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +147,7 @@ impl Store {
         label: &str,
         valid_for: Duration,
     ) -> Result<Invite, Error> {
+        let label = check_name(NameField::ClientLabel, label)?;
         let therapist = self.device_identity()?.card();
         let now = self.options.clock.now();
         let mut pairing_secret = [0u8; 32];
@@ -169,7 +171,7 @@ impl Store {
             &invite_id,
             &InviteSecret {
                 pairing_secret,
-                label: label.to_owned(),
+                label,
             },
         )?;
         self.conn.execute(

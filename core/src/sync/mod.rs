@@ -40,9 +40,10 @@ pub use transport::{
 };
 
 use crate::envelope::{self, Hello, Message, MessageKind};
-use crate::error::Error;
+use crate::error::{Error, NameField};
 use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
+use crate::model::check_name;
 use crate::store::{Peer, Store};
 use crate::store::{open_value, seal_value};
 
@@ -226,6 +227,8 @@ impl Store {
     }
 
     /// Sets this device up as a therapist: creates its mailbox on the relay.
+    /// `name` is what clients see, checked by [`crate::model::check_name`]
+    /// before anything is sent.
     pub fn therapist_init(
         &mut self,
         transport: &dyn Transport,
@@ -237,6 +240,7 @@ impl Store {
                 role: existing.role,
             });
         }
+        let name = check_name(NameField::TherapistName, name)?;
         self.device_identity()?;
         let mailbox = transport.create_mailbox()?;
         let account = Account {
@@ -244,7 +248,7 @@ impl Store {
             relay_url: relay_url.to_owned(),
             mailbox_id: mailbox.mailbox_id,
             read_token: mailbox.read_token,
-            name: name.to_owned(),
+            name,
         };
         let now = self.options.clock.now();
         let tx = self.conn.transaction()?;
@@ -254,10 +258,11 @@ impl Store {
     }
 
     /// Creates an invite for one client, with a fresh post-only token for
-    /// this therapist's mailbox. `label` stays on this device. `valid_for`
+    /// this therapist's mailbox. `label` stays on this device. The label
+    /// ([`crate::model::check_name`]) and `valid_for`
     /// ([`crate::invite::check_validity`]; [`crate::invite::default_validity`]
-    /// when the therapist does not say) is checked before the relay is asked
-    /// for anything.
+    /// when the therapist does not say) are checked before the relay is
+    /// asked for anything.
     pub fn invite_client(
         &mut self,
         transport: &dyn Transport,
@@ -265,6 +270,7 @@ impl Store {
         valid_for: chrono::Duration,
     ) -> Result<Invite, Error> {
         let account = self.require_account(Role::Therapist)?;
+        check_name(NameField::ClientLabel, label)?;
         check_validity(valid_for)?;
         let token = transport.mint_post_token(&account.mailbox_id, &account.read_token)?;
         let invite = self.create_invite(
