@@ -47,20 +47,12 @@ impl SharedStore {
         SharedStore::checked(store, role)
     }
 
-    /// Wraps a store that was just opened or restored.
+    /// Wraps a store that was just opened or restored, as `role`.
     pub(crate) fn checked(
         store: Store,
         role: rapport_core::sync::Role,
     ) -> Result<SharedStore, RapportError> {
-        if let Some(account) = store.account()?
-            && account.role != role
-        {
-            return Err(rapport_core::Error::WrongRole {
-                expected: role,
-                actual: account.role,
-            }
-            .into());
-        }
+        store.expect_role(role)?;
         Ok(SharedStore(Arc::new(Mutex::new(store))))
     }
 

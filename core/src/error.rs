@@ -48,7 +48,10 @@ pub enum Error {
     )]
     NoAccount,
     /// The operation belongs to the other role.
-    #[error("this device is set up as a {actual:?}; that is something a {expected:?} does")]
+    #[error(
+        "this device is set up as a {actual}; that is something a {expected} does: open the \
+         {expected}'s own database instead"
+    )]
     WrongRole {
         /// The role the operation needs.
         expected: crate::role::Role,
@@ -56,7 +59,7 @@ pub enum Error {
         actual: crate::role::Role,
     },
     /// The device is already set up.
-    #[error("this device is already set up as a {role:?}; use another home to start afresh")]
+    #[error("this device is already set up as a {role}; use another home to start afresh")]
     AlreadySetUp {
         /// Its role.
         role: crate::role::Role,

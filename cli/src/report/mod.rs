@@ -64,12 +64,7 @@ pub fn run(home: &Path, out: &Path) -> Result<()> {
 /// Renders the report of `store` into `out` (readable by the owner only);
 /// returns how many clients it covers.
 pub fn write(store: &Store, out: &Path) -> Result<usize> {
-    let account = store
-        .account()?
-        .ok_or("this home is not set up yet: run `rapport therapist init` first")?;
-    if account.role != Role::Therapist {
-        return Err("this is a client's home: the report is made from the therapist's home".into());
-    }
+    let account = store.require_account(Role::Therapist)?;
     let report = Report::of(store, chrono::Local::now().date_naive())?;
     let instrument = store
         .instruments()

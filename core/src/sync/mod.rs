@@ -215,15 +215,25 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn require_account(&self, role: Role) -> Result<Account, Error> {
+    /// Opening this store as `role`: refused with [`Error::WrongRole`] when
+    /// it is set up for the other role, so a client app never runs on a
+    /// therapist's database (or the reverse). `None` while it is not set up
+    /// yet, which is how every device starts.
+    pub fn expect_role(&self, role: Role) -> Result<Option<Account>, Error> {
         match self.account()? {
-            Some(account) if account.role == role => Ok(account),
-            Some(account) => Err(Error::WrongRole {
+            Some(account) if account.role != role => Err(Error::WrongRole {
                 expected: role,
                 actual: account.role,
             }),
-            None => Err(Error::NoAccount),
+            account => Ok(account),
         }
+    }
+
+    /// This store's account, which must be set up as `role`:
+    /// [`Error::NoAccount`] before set-up, [`Error::WrongRole`] for the
+    /// other role.
+    pub fn require_account(&self, role: Role) -> Result<Account, Error> {
+        self.expect_role(role)?.ok_or(Error::NoAccount)
     }
 
     /// Sets this device up as a therapist: creates its mailbox on the relay.
