@@ -13,9 +13,6 @@ use crate::foreign::{ForeignSecretStore, ForeignTransport, SecretStore, Transpor
 use crate::instrument::Instrument;
 use crate::sync::Account;
 
-/// The instrument new check-ins are recorded against.
-const SESSION_CHECKIN: &str = "session-checkin";
-
 /// A passphrase with the scrypt work factor to wrap new keys with. Apps leave
 /// the work factor unset (about a second on a phone); tests lower it.
 pub(crate) fn passphrase(text: String, scrypt_work_factor: Option<u8>) -> Passphrase {
@@ -93,20 +90,24 @@ impl SharedStore {
     /// with `locale` resolved to the best available one.
     pub(crate) fn instrument(&self, locale: &str) -> Result<Instrument, RapportError> {
         let store = self.lock();
-        let instrument =
-            store
-                .instruments()
-                .latest(SESSION_CHECKIN)
-                .ok_or_else(|| RapportError::Storage {
-                    reason: format!(
-                        "the {SESSION_CHECKIN} questionnaire is missing from this app: reinstall it"
-                    ),
-                })?;
-        Ok(Instrument::from_core(instrument, locale))
+        Ok(Instrument::from_core(current(store.instruments())?, locale))
     }
 
     /// The id of the database (and of its keystore entry).
     pub(crate) fn database_id(&self) -> String {
         self.lock().database_id().to_string()
     }
+}
+
+/// The current instrument of `instruments`, or the error for an app built
+/// without it.
+pub(crate) fn current(
+    instruments: &rapport_core::Instruments,
+) -> Result<&rapport_core::Instrument, RapportError> {
+    instruments.current().ok_or_else(|| RapportError::Storage {
+        reason: format!(
+            "the {} questionnaire is missing from this app: reinstall it",
+            rapport_core::model::CURRENT_INSTRUMENT
+        ),
+    })
 }

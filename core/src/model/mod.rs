@@ -11,7 +11,7 @@ pub use checkin::{
 };
 pub use consent::Consent;
 pub use instrument::{
-    Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec, ReliableChange, Scale,
-    resolve_locale,
+    CURRENT_INSTRUMENT, Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec,
+    ReliableChange, Scale, resolve_locale,
 };
 pub use names::{LABEL_MAX_CHARS, NAME_MAX_CHARS, check_name};

@@ -29,6 +29,8 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::model::resolve_locale;
+
 /// Edition of the bundled crisis file (its `version` field). Reported in every
 /// [`CrisisResources`] so a screen, a log or a support request can tell which
 /// checked set of numbers a person was shown; a test keeps it equal to the file.
@@ -141,7 +143,9 @@ fn resolve(data: Option<&Dataset>, locale: &str) -> CrisisResources {
         return builtin_fallback(locale);
     };
     let parsed = parse_locale(locale);
-    let not_monitored = data.statements.for_language(parsed.language.as_deref());
+    let not_monitored = data
+        .statements
+        .for_language(parsed.language.as_deref().unwrap_or_default());
     let country = parsed
         .region
         .as_deref()
@@ -278,11 +282,14 @@ struct Statements {
 }
 
 impl Statements {
-    fn for_language(&self, language: Option<&str>) -> &str {
-        match language {
-            Some("de") => &self.de,
-            Some("fr") => &self.fr,
-            Some("es") => &self.es,
+    /// The statement in `language`, chosen by the one locale resolver
+    /// ([`resolve_locale`]); English when we have no text in it.
+    fn for_language(&self, language: &str) -> &str {
+        let languages = ["en", "de", "fr", "es"].map(String::from);
+        match resolve_locale(&languages, "en", language) {
+            "de" => &self.de,
+            "fr" => &self.fr,
+            "es" => &self.es,
             _ => &self.en,
         }
     }
