@@ -11,7 +11,7 @@
 //! the core's transport and keystore errors.
 
 use rapport_core::sync::TransportError;
-use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError, ValidationError};
+use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError};
 
 /// Anything a Rapport call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -30,7 +30,9 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
-    /// The invite could not be used: ask the therapist for a new one.
+    /// The invite could not be used: ask the therapist for a new one. Or,
+    /// when creating one, its validity was refused (`validity_too_long`,
+    /// `validity_not_positive`): choose another.
     #[error("{reason}")]
     InvalidInvite {
         /// A stable name for the damage (`truncated`, `altered`, `expired`,
@@ -148,7 +150,7 @@ impl From<CoreError> for RapportError {
         let reason = e.to_string();
         match e {
             CoreError::Validation(v) => RapportError::InvalidCheckIn {
-                field: Some(field_of(&v)),
+                field: Some(v.field().to_owned()),
                 reason,
             },
             CoreError::Name(n) => RapportError::InvalidName {
@@ -286,23 +288,10 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for RapportError {
     }
 }
 
-/// The control a refused check-in should point at.
-fn field_of(e: &ValidationError) -> String {
-    match e {
-        ValidationError::UnknownInstrument { .. } => "instrument".to_owned(),
-        ValidationError::UnknownItem { item, .. }
-        | ValidationError::RatingOutOfRange { item, .. }
-        | ValidationError::RequiredItemMissing { item } => item.clone(),
-        ValidationError::NoteTooLong { .. } => "note".to_owned(),
-        ValidationError::SessionDateInFuture { .. } | ValidationError::SessionDateTooOld { .. } => {
-            "session_date".to_owned()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rapport_core::ValidationError;
 
     #[test]
     fn a_rating_out_of_range_names_the_item() {

@@ -174,6 +174,20 @@ impl Error {
             Error::ReplyClosed => "reply_closed",
         }
     }
+
+    /// The finest stable name there is: the part's own code where it has one
+    /// ([`InviteError::code`], [`PairingError::code`], [`NameError::code`],
+    /// [`QuarantineReason::code`]), else [`Error::code`]. What a front end
+    /// shows beside the sentence, so a script or a test can act on it.
+    pub fn specific_code(&self) -> &'static str {
+        match self {
+            Error::Invite(e) => e.code(),
+            Error::Pairing(e) => e.code(),
+            Error::Name(e) => e.code(),
+            Error::Envelope(e) => e.code(),
+            other => other.code(),
+        }
+    }
 }
 
 /// Why an invite could not be read, or made as asked. Each kind of damage has
@@ -523,6 +537,22 @@ pub enum ValidationError {
     },
 }
 
+impl ValidationError {
+    /// The control a refused check-in should point at: the item id, `note`,
+    /// `session_date` or `instrument`.
+    pub fn field(&self) -> &str {
+        match self {
+            ValidationError::UnknownInstrument { .. } => "instrument",
+            ValidationError::UnknownItem { item, .. }
+            | ValidationError::RatingOutOfRange { item, .. }
+            | ValidationError::RequiredItemMissing { item } => item,
+            ValidationError::NoteTooLong { .. } => "note",
+            ValidationError::SessionDateInFuture { .. }
+            | ValidationError::SessionDateTooOld { .. } => "session_date",
+        }
+    }
+}
+
 /// Why an instrument definition was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InstrumentError {
@@ -602,6 +632,15 @@ pub enum KeyError {
     NoRandomness {
         /// What the OS reported.
         detail: String,
+    },
+    /// A key written out by hand or in a file is not the hex digits it
+    /// should be.
+    #[error("the {what} must be {digits} hex digits (0-9, a-f): copy it again, whole")]
+    NotHex {
+        /// Which key (`signing seed`, `verifying key`).
+        what: &'static str,
+        /// How many digits it has.
+        digits: usize,
     },
     /// The wrapped key is damaged.
     #[error("the stored key is damaged ({detail}); restore from a backup or recovery kit")]

@@ -313,6 +313,31 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_check_in_names_the_control_to_point_at() {
+        let mut d = draft();
+        d.answers.insert("hopeful".into(), 9);
+        assert_eq!(check(d).unwrap_err().field(), "hopeful");
+        let mut d = draft();
+        d.answers.insert("mood".into(), 3);
+        assert_eq!(check(d).unwrap_err().field(), "mood");
+        let mut d = draft();
+        d.answers.remove("heard");
+        assert_eq!(check(d).unwrap_err().field(), "heard");
+        let mut d = draft();
+        d.note = Some(Note {
+            text: "x".repeat(2001),
+            visibility: NoteVisibility::Shared,
+        });
+        assert_eq!(check(d).unwrap_err().field(), "note");
+        let mut d = draft();
+        d.session_date = now().date_naive() + Days::new(5);
+        assert_eq!(check(d).unwrap_err().field(), "session_date");
+        let mut d = draft();
+        d.instrument.version = 9;
+        assert_eq!(check(d).unwrap_err().field(), "instrument");
+    }
+
+    #[test]
     fn implausible_session_dates_are_refused() {
         let today = now().date_naive();
         let mut d = draft();
