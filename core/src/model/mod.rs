@@ -2,14 +2,16 @@
 
 mod checkin;
 mod consent;
+mod form;
 mod instrument;
 mod names;
 
 pub use checkin::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
-    Tombstone,
+    Tombstone, note_length,
 };
 pub use consent::Consent;
+pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint};
 pub use instrument::{
     CURRENT_INSTRUMENT, Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec,
     ReliableChange, Scale, resolve_locale,
