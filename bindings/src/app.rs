@@ -10,6 +10,7 @@ use rapport_core::{KeySource, Passphrase, Store, StoreOptions};
 use crate::background::run_in_background;
 use crate::error::RapportError;
 use crate::foreign::{ForeignSecretStore, ForeignTransport, SecretStore, Transport};
+use crate::form::CheckInForm;
 use crate::instrument::Instrument;
 use crate::sync::Account;
 
@@ -91,6 +92,13 @@ impl SharedStore {
     pub(crate) fn instrument(&self, locale: &str) -> Result<Instrument, RapportError> {
         let store = self.lock();
         Ok(Instrument::from_core(current(store.instruments())?, locale))
+    }
+
+    /// The current check-in form in the best available language for `locale`.
+    pub(crate) fn checkin_form(&self, locale: &str) -> Result<CheckInForm, RapportError> {
+        let store = self.lock();
+        let instrument = current(store.instruments())?;
+        Ok(rapport_core::model::CheckInForm::new(instrument, locale).into())
     }
 
     /// The id of the database (and of its keystore entry).

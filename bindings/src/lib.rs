@@ -19,8 +19,10 @@ mod client;
 mod error;
 mod flags;
 mod foreign;
+mod form;
 mod insights;
 mod instrument;
+mod rules;
 mod safety;
 mod sync;
 mod therapist;
@@ -39,11 +41,15 @@ pub use flags::{
 pub use foreign::{
     FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, SecretStore, Transport,
 };
+pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint, checkin_progress, note_length};
 pub use insights::{ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend};
 pub use instrument::{Instrument, InstrumentItem};
+pub use rules::{
+    InviteValidity, check_client_label, check_therapist_name, current_instrument, invite_validity,
+};
 pub use safety::{
-    Consent, CrisisContactKind, CrisisLine, CrisisResources, RecordOutcome, SafetyNotice,
-    SafetyReason, crisis_resources,
+    Consent, CrisisContactKind, CrisisLine, CrisisResources, DialableNumber, RecordOutcome,
+    SafetyNotice, SafetyReason, crisis_resources,
 };
 pub use sync::{
     Account, ClientCheckIns, CreatedInvite, Membership, PairedDevice, QuarantinedEnvelope,
