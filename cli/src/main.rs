@@ -97,8 +97,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            if let Some(hint) = e.downcast_ref::<rapport_core::Error>().and_then(hint_for) {
-                eprintln!("hint: {hint}");
+            if let Some(e) = e.downcast_ref::<rapport_core::Error>() {
+                // The same stable code the apps get with their typed error.
+                eprintln!("code: {}", e.specific_code());
+                if let Some(hint) = hint_for(e) {
+                    eprintln!("hint: {hint}");
+                }
             }
             ExitCode::FAILURE
         }
