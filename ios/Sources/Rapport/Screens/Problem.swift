@@ -17,8 +17,11 @@ public struct Problem: Equatable, Sendable {
         case rateLimited
         /// The check-in was refused: point at `field`.
         case invalidCheckIn
-        /// The invite cannot be used: ask the therapist for a new one.
+        /// The invite cannot be used: ask the therapist for a new one (or,
+        /// making one, choose another validity).
         case invalidInvite
+        /// A name or label as typed was refused: point at `field`.
+        case invalidName
         /// The passphrase is wrong or the Keychain is locked.
         case locked
         /// Not joined or set up yet, or set up for the other role.
@@ -37,9 +40,10 @@ public struct Problem: Equatable, Sendable {
     public var kind: Kind
     /// The library's sentence for a person.
     public var reason: String
-    /// The control at fault, for a refused check-in.
+    /// The control at fault, for a refused check-in or name (`name`, `label`).
     public var field: String?
-    /// The damage's code, for a refused invite (`expired`, `altered`, ...).
+    /// The library's code: a refused invite's damage (`expired`, `altered`,
+    /// `validity_too_long`, ...) or a refused name's (`name_empty`, ...).
     public var code: String?
     /// Seconds to wait, when the relay asked to slow down.
     public var retryAfterSecs: UInt64?
@@ -74,6 +78,11 @@ public struct Problem: Equatable, Sendable {
             kind = .invalidInvite
             reason = text
             code = damage
+        case .InvalidName(let badField, let nameCode, let text):
+            kind = .invalidName
+            reason = text
+            field = badField
+            code = nameCode
         case .WrongPassphrase(let text), .KeyUnavailable(let text):
             kind = .locked
             reason = text
