@@ -17,16 +17,23 @@ import app.rapport.core.screens.Delivery
 import app.rapport.core.screens.HistoryScreenModel
 import app.rapport.core.screens.JoinScreenModel
 import app.rapport.core.screens.PracticeSetupModel
+import java.time.Duration
 import java.time.LocalDate
 import java.time.ZoneOffset
 import kotlinx.coroutines.runBlocking
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.FlagKind
+import uniffi.rapport_ffi.InviteValidity
+import uniffi.rapport_ffi.RapportException
 import uniffi.rapport_ffi.SafetyReason
 import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.TherapistApp
 import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.Trend
+import uniffi.rapport_ffi.crisisResources
+import uniffi.rapport_ffi.currentInstrument
+import uniffi.rapport_ffi.inviteValidity
+import uniffi.rapport_ffi.noteLength
 
 /** Low scrypt work factor: these databases protect nothing. */
 
@@ -151,6 +158,75 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         assertEqual(null, after.crisis, "an ordinary check-in opens no sheet")
     }
 
+    test("the set-up screen checks the name and label as typed, and the library refuses the same with typed errors") {
+        val p = Practice(relay)
+        val setup = PracticeSetupModel(p.therapist)
+        runBlocking { setup.load() }
+        setup.editRelayUrl(relay.url)
+        setup.editName("   ")
+        val blank = setup.state.value.nameProblem
+        assertEqual(Triple(Problem.Kind.INVALID_NAME, "name", "name_empty"), Triple(blank?.kind, blank?.field, blank?.code))
+        check(!setup.state.value.canSetUp) { "a blank name cannot set up" }
+        setup.editName("Dr.[2J")
+        assertEqual("name_control_character", setup.state.value.nameProblem?.code)
+        val refusedName = assertThrows<RapportException.InvalidName> { runBlocking { p.therapist.setUp(p.http, relay.url, " ") } }
+        assertEqual("name" to "name_empty", refusedName.field to refusedName.code)
+        assertEqual(null, p.therapist.account(), "nothing set up")
+        setup.editName(" Dr. Rivera ")
+        assertEqual(null, setup.state.value.nameProblem)
+        runBlocking { setup.setUp() }
+        check(setup.state.value.setUp) { "${setup.state.value.problem}" }
+        assertEqual("Dr. Rivera", p.therapist.account()?.name, "stored trimmed")
+
+        setup.editLabel("x".repeat(41))
+        assertEqual(Problem.Kind.INVALID_NAME to "name_too_long", setup.state.value.labelProblem?.kind to setup.state.value.labelProblem?.code)
+        check(!setup.state.value.canInvite)
+        val refusedLabel = assertThrows<RapportException.InvalidName> { runBlocking { p.therapist.inviteClient(p.http, "A\tB", null) } }
+        assertEqual("label" to "name_control_character", refusedLabel.field to refusedLabel.code)
+
+        assertEqual(InviteValidity(7u, 366u), inviteValidity())
+        for ((days, code) in listOf(0L to "validity_not_positive", 367L to "validity_too_long")) {
+            val refused = assertThrows<RapportException.InvalidInvite> {
+                runBlocking { p.therapist.inviteClient(p.http, "A.B.", Duration.ofDays(days)) }
+            }
+            assertEqual(code, refused.code, "$days days")
+        }
+        val yearAndADay = runBlocking { p.therapist.inviteClient(p.http, "A.B.", Duration.ofDays(366)) }
+        check(yearAndADay.uri.startsWith("rapport:invite/"))
+        setup.editLabel(" A.B. ")
+        runBlocking { setup.invite() }
+        check(setup.state.value.invite != null && setup.state.value.label.isEmpty()) { "${setup.state.value.problem}" }
+    }
+
+    test("the check-in form and note length are the library's: an emoji is one character, and a full note of them sends") {
+        val p = Practice(relay).apply { pair() }
+        val form = p.client.checkinForm("de_AT.UTF-8")
+        assertEqual("de" to currentInstrument(), form.locale to form.instrument)
+        assertEqual(listOf("heard", "hopeful", "worked_on", "fit"), form.items.map { it.id })
+        val screen = p.checkInScreen()
+        runBlocking { screen.load() }
+        val max = screen.state.value.noteMaxChars
+        screen.rate("heard", 4u)
+        screen.rate("hopeful", 4u)
+        val full = "\uD83D\uDE00".repeat(max) // U+1F600: two UTF-16 units, one scalar value
+        screen.editNote("  $full\n")
+        assertEqual(max, screen.state.value.noteLength, "counted as the library counts")
+        assertEqual(max.toUInt(), noteLength(full))
+        check(!screen.state.value.noteTooLong && screen.state.value.canSend) { "a full note of emoji fits" }
+        screen.editNote("$full!")
+        check(screen.state.value.noteTooLong && !screen.state.value.canSend) { "one more is too long" }
+        screen.editNote(full)
+        runBlocking { screen.send() }
+        assertEqual(null, screen.state.value.problem, "the library accepts what the screen let through")
+        assertEqual(full, screen.state.value.recorded?.note?.text)
+    }
+
+    test("crisis links come from the library ready to open, the fallback's numbers one each") {
+        assertEqual(listOf("tel:116123", "sms:85258?body=SHOUT"), crisisResources("en-GB").lines.map { it.uri })
+        val fallback = crisisResources("de")
+        assertEqual(listOf("112" to "tel:112", "911" to "tel:911"), fallback.emergencyNumbers.map { it.shown to it.uri })
+    }
+
     test("a very low hope rating opens the crisis sheet with tappable call and text links") {
         val p = Practice(relay).apply { pair() }
         val state = p.checkInScreen().checkIn(heard = 3, hopeful = 1)
@@ -160,8 +236,7 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         assertEqual(listOf("tel:911"), sheet.emergencyNumbers.map { it.uri }, "emergency number")
         check(!sheet.isFallback && sheet.lines.isNotEmpty()) { "no crisis lines for $LOCALE" }
         for (line in sheet.lines) {
-            val uri = line.uri ?: throw AssertionError("${line.name} has no link")
-            check(uri.startsWith(if (line.isText) "sms:" else "tel:")) { "${line.name}: $uri" }
+            check(line.uri.startsWith(if (line.isText) "sms:" else "tel:")) { "${line.name}: ${line.uri}" }
         }
         check(sheet.notMonitored.isNotBlank())
         assertEqual(Delivery.Sent, state.delivery, "the check-in is still delivered")

@@ -8,7 +8,6 @@
 // Usage: TransportTestsKt <path to the rapport binary> <path to relay-answers.json>
 package app.rapport.jvmtests
 
-import app.rapport.core.ContactLinks
 import app.rapport.core.Problem
 import app.rapport.core.ScreenState
 import app.rapport.core.SessionDates
@@ -255,23 +254,6 @@ fun defineTransportTests(suite: Suite, relay: LocalRelay, answers: File) = with(
     }
 
     // ---- pure helpers ----------------------------------------------------
-
-    test("crisis links: tel: keeps only what can be dialled, sms: carries the keyword encoded") {
-        assertEqual("tel:988", ContactLinks.telUri("988"))
-        assertEqual("tel:+498001110111", ContactLinks.telUri("+49 800 111 0 111"))
-        assertEqual("tel:*111%23", ContactLinks.telUri("*111#"))
-        assertEqual(null, ContactLinks.telUri("ask at reception"))
-        assertEqual("sms:741741?body=HOME", ContactLinks.smsUri("741741", "HOME"))
-        assertEqual("sms:85258?body=SHOUT%20NOW%20%C3%A9", ContactLinks.smsUri("85 258", "SHOUT NOW é"))
-        assertEqual("sms:85258", ContactLinks.smsUri("85258", " "))
-        assertEqual(null, ContactLinks.smsUri("", "HOME"))
-        assertEqual(listOf("tel:999"), ContactLinks.emergencyNumbers("999").map { it.uri })
-        assertEqual(
-            listOf("112" to "tel:112", "911" to "tel:911"),
-            ContactLinks.emergencyNumbers("112 / 911").map { it.shown to it.uri },
-            "the fallback's two numbers are two links, never tel:112911",
-        )
-    }
 
     test("session dates read in the person's locale, and a non-date stays as given") {
         assertEqual("Nov 23, 2026", SessionDates.display("2026-11-23", Locale.US))

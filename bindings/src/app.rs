@@ -11,11 +11,9 @@ use rapport_core::{KeySource, Passphrase, Store, StoreOptions};
 use crate::background::run_in_background;
 use crate::error::RapportError;
 use crate::foreign::{ForeignHttpClient, ForeignSecretStore, HttpClient, SecretStore};
+use crate::form::CheckInForm;
 use crate::instrument::Instrument;
 use crate::sync::Account;
-
-/// The instrument new check-ins are recorded against.
-const SESSION_CHECKIN: &str = "session-checkin";
 
 /// A passphrase with the scrypt work factor to wrap new keys with. Apps leave
 /// the work factor unset (about a second on a phone); tests lower it.
@@ -48,20 +46,12 @@ impl SharedStore {
         SharedStore::checked(store, role)
     }
 
-    /// Wraps a store that was just opened or restored.
+    /// Wraps a store that was just opened or restored, as `role`.
     pub(crate) fn checked(
         store: Store,
         role: rapport_core::sync::Role,
     ) -> Result<SharedStore, RapportError> {
-        if let Some(account) = store.account()?
-            && account.role != role
-        {
-            return Err(rapport_core::Error::WrongRole {
-                expected: role,
-                actual: account.role,
-            }
-            .into());
-        }
+        store.expect_role(role)?;
         Ok(SharedStore(Arc::new(Mutex::new(store))))
     }
 
@@ -114,20 +104,31 @@ impl SharedStore {
     /// with `locale` resolved to the best available one.
     pub(crate) fn instrument(&self, locale: &str) -> Result<Instrument, RapportError> {
         let store = self.lock();
-        let instrument =
-            store
-                .instruments()
-                .latest(SESSION_CHECKIN)
-                .ok_or_else(|| RapportError::Storage {
-                    reason: format!(
-                        "the {SESSION_CHECKIN} questionnaire is missing from this app: reinstall it"
-                    ),
-                })?;
-        Ok(Instrument::from_core(instrument, locale))
+        Ok(Instrument::from_core(current(store.instruments())?, locale))
+    }
+
+    /// The current check-in form in the best available language for `locale`.
+    pub(crate) fn checkin_form(&self, locale: &str) -> Result<CheckInForm, RapportError> {
+        let store = self.lock();
+        let instrument = current(store.instruments())?;
+        Ok(rapport_core::model::CheckInForm::new(instrument, locale).into())
     }
 
     /// The id of the database (and of its keystore entry).
     pub(crate) fn database_id(&self) -> String {
         self.lock().database_id().to_string()
     }
+}
+
+/// The current instrument of `instruments`, or the error for an app built
+/// without it.
+pub(crate) fn current(
+    instruments: &rapport_core::Instruments,
+) -> Result<&rapport_core::Instrument, RapportError> {
+    instruments.current().ok_or_else(|| RapportError::Storage {
+        reason: format!(
+            "the {} questionnaire is missing from this app: reinstall it",
+            rapport_core::model::CURRENT_INSTRUMENT
+        ),
+    })
 }

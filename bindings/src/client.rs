@@ -12,6 +12,7 @@ use crate::checkin::{
 };
 use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
+use crate::form::CheckInForm;
 use crate::instrument::Instrument;
 use crate::safety::{Consent, RecordOutcome};
 use crate::sync::{Account, Membership, PairedDevice, SyncReport};
@@ -135,6 +136,13 @@ impl ClientApp {
     /// resolved to the best available one.
     pub fn instrument(&self, locale: String) -> Result<Instrument, RapportError> {
         self.store.instrument(&locale)
+    }
+
+    /// The check-in form to draw, in the best available language for
+    /// `locale`: items in order with their scales, the note's prompt and
+    /// limit. Ask `checkin_progress` what a partly filled one still needs.
+    pub fn checkin_form(&self, locale: String) -> Result<CheckInForm, RapportError> {
+        self.store.checkin_form(&locale)
     }
 
     /// Validates and stores a check-in; it is sent on the next sync. Fails

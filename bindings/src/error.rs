@@ -11,7 +11,7 @@
 //! [`crate::HttpClient`] throws its own small [`crate::HttpError`].)
 
 use rapport_core::sync::TransportError;
-use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError, ValidationError};
+use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError};
 
 /// Anything a Rapport call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -30,12 +30,25 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
-    /// The invite could not be used: ask the therapist for a new one.
+    /// The invite could not be used: ask the therapist for a new one. Or,
+    /// when creating one, its validity was refused (`validity_too_long`,
+    /// `validity_not_positive`): choose another.
     #[error("{reason}")]
     InvalidInvite {
         /// A stable name for the damage (`truncated`, `altered`, `expired`,
         /// ... as `InviteError::code`, or a pairing refusal such as
         /// `invite_already_used`).
+        code: String,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// A name typed at set-up was refused (the therapist's name, a client's
+    /// label): point at `field`, nothing was sent.
+    #[error("{reason}")]
+    InvalidName {
+        /// `name` (the therapist's) or `label` (a client's).
+        field: String,
+        /// `name_empty`, `name_too_long` or `name_control_character`.
         code: String,
         /// What happened, for a person.
         reason: String,
@@ -147,7 +160,12 @@ impl From<CoreError> for RapportError {
         let reason = e.to_string();
         match e {
             CoreError::Validation(v) => RapportError::InvalidCheckIn {
-                field: Some(field_of(&v)),
+                field: Some(v.field().to_owned()),
+                reason,
+            },
+            CoreError::Name(n) => RapportError::InvalidName {
+                field: n.field().id().to_owned(),
+                code: n.code().to_owned(),
                 reason,
             },
             CoreError::Store(
@@ -259,23 +277,10 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for RapportError {
     }
 }
 
-/// The control a refused check-in should point at.
-fn field_of(e: &ValidationError) -> String {
-    match e {
-        ValidationError::UnknownInstrument { .. } => "instrument".to_owned(),
-        ValidationError::UnknownItem { item, .. }
-        | ValidationError::RatingOutOfRange { item, .. }
-        | ValidationError::RequiredItemMissing { item } => item.clone(),
-        ValidationError::NoteTooLong { .. } => "note".to_owned(),
-        ValidationError::SessionDateInFuture { .. } | ValidationError::SessionDateTooOld { .. } => {
-            "session_date".to_owned()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rapport_core::ValidationError;
 
     #[test]
     fn a_rating_out_of_range_names_the_item() {

@@ -19,9 +19,11 @@ mod client;
 mod error;
 mod flags;
 mod foreign;
+mod form;
 mod insights;
 mod instrument;
 mod relay;
+mod rules;
 mod safety;
 mod sync;
 mod therapist;
@@ -38,12 +40,16 @@ pub use flags::{
     Flag, FlagEvent, FlagEventKind, FlagKind, Reason, Resolution, ResolutionKind, Rule, Severity,
 };
 pub use foreign::{HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, SecretStore};
+pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint, checkin_progress, note_length};
 pub use insights::{ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend};
 pub use instrument::{Instrument, InstrumentItem};
 pub use relay::{FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, RelayConnection};
+pub use rules::{
+    InviteValidity, check_client_label, check_therapist_name, current_instrument, invite_validity,
+};
 pub use safety::{
-    Consent, CrisisContactKind, CrisisLine, CrisisResources, RecordOutcome, SafetyNotice,
-    SafetyReason, crisis_resources,
+    Consent, CrisisContactKind, CrisisLine, CrisisResources, DialableNumber, RecordOutcome,
+    SafetyNotice, SafetyReason, crisis_resources,
 };
 pub use sync::{
     Account, ClientCheckIns, CreatedInvite, Membership, PairedDevice, QuarantinedEnvelope,

@@ -6,7 +6,7 @@ use rapport_core::safety as core;
 
 use crate::checkin::CheckIn;
 
-/// How a crisis line is reached: build a `tel:` or an `sms:` link.
+/// How a crisis line is reached: a call or a text (its `uri` is the link).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum CrisisContactKind {
     /// Call `dial`.
@@ -24,8 +24,12 @@ pub struct CrisisLine {
     pub kind: CrisisContactKind,
     /// As a person reads it ("116 123", "Text SHOUT to 85258").
     pub contact: String,
-    /// What goes in the `tel:`/`sms:` link (digits).
+    /// The digits dialled.
     pub dial: String,
+    /// The link to open: `tel:` for a call, `sms:` (with `?body=` when the
+    /// service asks for a keyword) for a text. Show it as the line's button;
+    /// build no link of your own.
+    pub uri: String,
     /// The keyword to text, if the service asks for one.
     pub text_body: Option<String>,
     /// Opening hours, in plain words.
@@ -38,6 +42,17 @@ pub struct CrisisLine {
     pub verified_on: String,
 }
 
+/// An emergency number with the link that dials it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DialableNumber {
+    /// As the data prints it (`112`).
+    pub shown: String,
+    /// What is dialled.
+    pub dial: String,
+    /// The `tel:` link that starts the call.
+    pub uri: String,
+}
+
 /// Where to find help now, for one locale: bundled, works offline.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CrisisResources {
@@ -47,8 +62,12 @@ pub struct CrisisResources {
     pub region: Option<String>,
     /// No country could be chosen: emergency advice only.
     pub is_fallback: bool,
-    /// The emergency number (`999`), or a short text for the fallback.
+    /// The emergency number (`999`), or a short text for the fallback
+    /// (`112 / 911`): show it as text.
     pub emergency_number: String,
+    /// Each emergency number ready to dial, one button each (112 and 911
+    /// for the fallback, never one call to 112911).
+    pub emergency_numbers: Vec<DialableNumber>,
     /// Crisis lines; empty for the fallback.
     pub lines: Vec<CrisisLine>,
     /// "Rapport is not a crisis service; nobody watches check-ins in real
@@ -115,6 +134,15 @@ impl From<core::CrisisResources> for CrisisResources {
             region: r.region,
             is_fallback: r.is_fallback,
             emergency_number: r.emergency_number,
+            emergency_numbers: r
+                .emergency_numbers
+                .into_iter()
+                .map(|n| DialableNumber {
+                    shown: n.shown,
+                    dial: n.dial,
+                    uri: n.tel_uri,
+                })
+                .collect(),
             lines: r
                 .lines
                 .into_iter()
@@ -126,6 +154,7 @@ impl From<core::CrisisResources> for CrisisResources {
                     },
                     contact: l.contact,
                     dial: l.dial,
+                    uri: l.uri,
                     text_body: l.text_body,
                     hours: l.hours,
                     always_open: l.always_open,

@@ -17,10 +17,6 @@ use crate::insights::ClientInsights;
 use crate::instrument::Instrument;
 use crate::sync::{Account, ClientCheckIns, CreatedInvite, PairedDevice, SyncReport};
 
-/// The longest an invite may stay valid. Much longer and chrono's date range
-/// (or plain good sense about a single-use secret) is exceeded.
-const MAX_INVITE_VALIDITY: Duration = Duration::from_secs(366 * 24 * 60 * 60);
-
 /// A therapist's encrypted database on this device. Calls are safe from any
 /// thread; they take turns on the database.
 #[derive(uniffi::Object)]
@@ -87,7 +83,9 @@ impl TherapistApp {
     /// Sets this device up as a therapist on the relay at `relay_url`
     /// (creates its mailbox there through `http`). Fails with
     /// `InvalidRelayUrl` before anything is sent when Rapport would not use
-    /// that address.
+    /// that address; `name` is what clients see: `InvalidName` (field
+    /// `name`) before anything is sent when it is empty, too long or holds a
+    /// control character.
     pub async fn set_up(
         &self,
         http: Arc<dyn HttpClient>,
@@ -111,8 +109,12 @@ impl TherapistApp {
         self.store.account()
     }
 
-    /// Creates a single-use invite for one client, valid for `valid_for` (at
-    /// most a year). `label` (initials, say) stays on this device.
+    /// Creates a single-use invite for one client, valid for `valid_for`
+    /// (`invite_validity()` gives the default, used when unset, and the
+    /// maximum). `label` (initials, say) stays on this device. Before
+    /// anything is sent: `InvalidName` (field `label`) for a label that is
+    /// empty, too long or holds a control character; `InvalidInvite` with
+    /// code `validity_too_long` or `validity_not_positive`.
     #[uniffi::method(default(valid_for = None))]
     pub async fn invite_client(
         &self,
@@ -120,15 +122,10 @@ impl TherapistApp {
         label: String,
         valid_for: Option<Duration>,
     ) -> Result<CreatedInvite, RapportError> {
-        let valid_for = valid_for.unwrap_or(Duration::from_secs(7 * 24 * 60 * 60));
-        let valid_for = chrono::Duration::from_std(valid_for)
-            .ok()
-            .filter(|_| valid_for <= MAX_INVITE_VALIDITY)
-            .ok_or_else(|| RapportError::InvalidInvite {
-                code: "validity_too_long".to_owned(),
-                reason: "an invite can stay valid for at most a year; choose a shorter time"
-                    .to_owned(),
-            })?;
+        // Longer than chrono can hold is simply too long.
+        let valid_for = valid_for.map_or_else(rapport_core::invite::default_validity, |d| {
+            chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+        });
         let invite = self
             .store
             .with_relay("invite", http, None, move |store, relay| {

@@ -6,6 +6,7 @@
 use std::time::SystemTime;
 
 use rapport_core::envelope;
+use rapport_core::identity::{key_from_hex, to_hex};
 use rapport_core::{DeviceId, DeviceIdentity, Invite};
 
 use crate::error::RapportError;
@@ -130,7 +131,7 @@ pub fn device_card(secrets: DeviceSecrets) -> Result<DeviceCard, RapportError> {
     Ok(DeviceCard {
         device_id: card.device_id.to_string(),
         age_recipient: card.age_recipient,
-        verifying_key_hex: hex(&card.verifying_key),
+        verifying_key_hex: to_hex(&card.verifying_key),
     })
 }
 
@@ -177,41 +178,16 @@ pub fn open_envelope(
 }
 
 fn identity(secrets: &DeviceSecrets) -> Result<DeviceIdentity, RapportError> {
-    let seed: [u8; 32] = unhex(&secrets.signing_seed_hex)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| bad_key("the signing seed must be 64 hex digits"))?;
+    let seed = key_from_hex(&secrets.signing_seed_hex, "signing seed")?;
     Ok(DeviceIdentity::from_parts(&secrets.age_secret, &seed)?)
 }
 
 fn card(card: &DeviceCard) -> Result<rapport_core::DeviceCard, RapportError> {
-    let verifying_key: [u8; 32] = unhex(&card.verifying_key_hex)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| bad_key("the verifying key must be 64 hex digits"))?;
     Ok(rapport_core::DeviceCard {
         device_id: card.device_id.parse()?,
         age_recipient: card.age_recipient.clone(),
-        verifying_key,
+        verifying_key: key_from_hex(&card.verifying_key_hex, "verifying key")?,
     })
-}
-
-fn bad_key(reason: &str) -> RapportError {
-    RapportError::KeyUnavailable {
-        reason: reason.to_owned(),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
@@ -219,14 +195,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_round_trips_and_refuses_odd_or_foreign_digits() {
-        assert_eq!(
-            unhex(&hex(&[0, 1, 0xab, 0xff])),
-            Some(vec![0, 1, 0xab, 0xff])
-        );
-        assert_eq!(unhex("abc"), None);
-        assert_eq!(unhex("zz"), None);
-        assert_eq!(unhex("é0"), None);
+    fn a_key_that_is_not_hex_is_key_unavailable_naming_the_key() {
+        let secrets = DeviceSecrets {
+            age_secret: String::new(),
+            signing_seed_hex: "abc".into(),
+        };
+        match device_card(secrets) {
+            Err(RapportError::KeyUnavailable { reason }) => {
+                assert!(
+                    reason.contains("signing seed must be 64 hex digits"),
+                    "{reason}"
+                )
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]
@@ -235,7 +217,7 @@ mod tests {
         let (age, seed) = a.secret_parts();
         let secrets = DeviceSecrets {
             age_secret: age.to_string(),
-            signing_seed_hex: hex(&seed[..]),
+            signing_seed_hex: to_hex(&seed[..]),
         };
         let card = device_card(secrets.clone()).unwrap();
         assert_eq!(card.device_id, a.device_id().to_string());

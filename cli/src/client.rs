@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
 use rapport_core::safety::resources_for_locale;
 use rapport_core::sync::Membership;
-use rapport_core::{CheckInDraft, InstrumentRef, Note, NoteVisibility};
+use rapport_core::{CheckInDraft, Note, NoteVisibility};
 
 use crate::http::relay_at;
 use crate::{Result, database_path, open_home, output, transport_for, write_private};
@@ -262,12 +262,9 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
     let mut store = open_home(home)?;
     let instrument = store
         .instruments()
-        .latest("session-checkin")
+        .current()
         .map(|i| i.reference.clone())
-        .unwrap_or(InstrumentRef {
-            id: "session-checkin".into(),
-            version: 1,
-        });
+        .ok_or("the session check-in instrument is missing from this build")?;
     let mut answers = rapport_core::Answers::new();
     answers.insert("heard".into(), args.heard);
     answers.insert("hopeful".into(), args.hopeful);

@@ -234,6 +234,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let first: NaiveDate = today
         .checked_sub_days(Days::new(7 * (args.sessions as u64 - 1)))
         .ok_or("the sessions reach too far back")?;
+    let instrument = therapist
+        .instruments()
+        .current()
+        .map(|i| i.reference.clone())
+        .ok_or("the bundled session check-in is missing")?;
     let mut raised: Vec<Flag> = Vec::new();
     for week in 0..args.sessions {
         let date = first + Days::new(7 * week as u64);
@@ -242,10 +247,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
             therapist.record_session(&client.label, date)?;
             let (heard, hopeful, note, asks) = (client.story.week)(week, args.sessions);
             let draft = CheckInDraft {
-                instrument: rapport_core::InstrumentRef {
-                    id: "session-checkin".into(),
-                    version: 1,
-                },
+                instrument: instrument.clone(),
                 session_date: date,
                 answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
                 note: note.map(|text| Note {
@@ -350,7 +352,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let name = therapist.account()?.map(|a| a.name).unwrap_or_default();
     let instrument = therapist
         .instruments()
-        .latest("session-checkin")
+        .current()
         .ok_or("the bundled session check-in is missing")?;
     let report = crate::report::Report::of(&therapist, today)?;
     let html = crate::report::render(&name, Utc::now(), &report, instrument);

@@ -97,35 +97,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", output::terminal_safe(&e.to_string()));
-            if let Some(core) = e.downcast_ref::<rapport_core::Error>() {
-                eprintln!("code: {}", codes(core));
-                if let Some(hint) = hint_for(core) {
+            if let Some(e) = e.downcast_ref::<rapport_core::Error>() {
+                // The same stable code the apps get with their typed error.
+                eprintln!("code: {}", e.specific_code());
+                if let Some(hint) = hint_for(e) {
                     eprintln!("hint: {hint}");
                 }
             }
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The error's stable code, with the finer one where the core has it
-/// (`invalid_relay_url/plain_http`), for scripts: the same codes the
-/// bindings' typed errors carry.
-fn codes(e: &rapport_core::Error) -> String {
-    use rapport_core::Error;
-    let finer = match e {
-        Error::RelayUrl(u) => Some(u.code()),
-        Error::Invite(i) => Some(i.code()),
-        Error::Pairing(p) => Some(p.code()),
-        Error::Envelope(q) => Some(q.code()),
-        Error::Transport(rapport_core::sync::TransportError::Refused { code, .. }) => {
-            Some(code.as_str())
-        }
-        _ => None,
-    };
-    match finer {
-        Some(finer) => format!("{}/{finer}", e.code()),
-        None => e.code().to_owned(),
     }
 }
 

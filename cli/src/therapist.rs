@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use rapport_core::insights::FlagRules;
+use rapport_core::invite;
 use rapport_core::{KeySource, Store, StoreOptions};
 
 use crate::http::relay_at;
@@ -31,9 +32,9 @@ pub enum TherapistCommand {
         /// Also draw the invite as a QR code in the terminal.
         #[arg(long)]
         qr: bool,
-        /// Days until the invite expires.
-        #[arg(long, default_value_t = 7)]
-        valid_days: i64,
+        /// Days until the invite expires (default 7, at most 366).
+        #[arg(long, allow_negative_numbers = true)]
+        valid_days: Option<i64>,
     },
     /// Every client, most in need first, with trend, open flags and check-ins.
     Dashboard {
@@ -167,11 +168,8 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
         } => {
             let mut store = open_home(home)?;
             let transport = transport_for(&store)?;
-            let invite = store.invite_client(
-                transport.as_ref(),
-                &label,
-                chrono::Duration::days(valid_days),
-            )?;
+            let valid_for = valid_days.map_or_else(invite::default_validity, invite::validity_days);
+            let invite = store.invite_client(transport.as_ref(), &label, valid_for)?;
             if qr {
                 println!("{}", invite.to_qr_terminal()?);
             }

@@ -973,17 +973,11 @@ fn a_reply_reaches_the_client_under_its_check_in_and_closes_when_they_check_in_a
 fn a_relay_address_rapport_will_not_use_is_refused_with_its_code() {
     let dir = tempfile::tempdir().unwrap();
     for (url, code) in [
-        ("http://relay.example.org", "invalid_relay_url/plain_http"),
-        (
-            "http://127.0.0.1.attacker.example",
-            "invalid_relay_url/plain_http",
-        ),
-        ("ftp://relay.example.org", "invalid_relay_url/scheme"),
-        ("relay.example.org", "invalid_relay_url/not_a_url"),
-        (
-            "https://me:pw@relay.example.org",
-            "invalid_relay_url/credentials",
-        ),
+        ("http://relay.example.org", "plain_http"),
+        ("http://127.0.0.1.attacker.example", "plain_http"),
+        ("ftp://relay.example.org", "scheme"),
+        ("relay.example.org", "not_a_url"),
+        ("https://me:pw@relay.example.org", "credentials"),
     ] {
         let home = dir.path().join("t");
         let out = rapport(

@@ -28,9 +28,12 @@ pub enum Error {
     /// The data key could not be unlocked or protected.
     #[error(transparent)]
     Key(#[from] KeyError),
-    /// An invite could not be read.
+    /// An invite could not be read, or made as asked.
     #[error(transparent)]
     Invite(#[from] InviteError),
+    /// A name typed at set-up (the therapist's name, a client's label) was refused.
+    #[error(transparent)]
+    Name(#[from] NameError),
     /// A client's hello was refused.
     #[error(transparent)]
     Pairing(#[from] PairingError),
@@ -50,7 +53,10 @@ pub enum Error {
     )]
     NoAccount,
     /// The operation belongs to the other role.
-    #[error("this device is set up as a {actual:?}; that is something a {expected:?} does")]
+    #[error(
+        "this device is set up as a {actual}; that is something a {expected} does: open the \
+         {expected}'s own database instead"
+    )]
     WrongRole {
         /// The role the operation needs.
         expected: crate::role::Role,
@@ -58,7 +64,7 @@ pub enum Error {
         actual: crate::role::Role,
     },
     /// The device is already set up.
-    #[error("this device is already set up as a {role:?}; use another home to start afresh")]
+    #[error("this device is already set up as a {role}; use another home to start afresh")]
     AlreadySetUp {
         /// Its role.
         role: crate::role::Role,
@@ -153,6 +159,7 @@ impl Error {
             Error::Store(_) => "storage",
             Error::Key(_) => "key_unavailable",
             Error::Invite(_) => "invalid_invite",
+            Error::Name(_) => "invalid_name",
             Error::Pairing(_) => "pairing_refused",
             Error::Envelope(_) => "envelope_refused",
             Error::Transport(_) => "transport",
@@ -171,6 +178,22 @@ impl Error {
             Error::EmptyReply => "empty_reply",
             Error::ReplyControlCharacter { .. } => "reply_control_character",
             Error::ReplyClosed => "reply_closed",
+        }
+    }
+
+    /// The finest stable name there is: the part's own code where it has one
+    /// ([`InviteError::code`], [`PairingError::code`], [`NameError::code`],
+    /// [`QuarantineReason::code`]), else [`Error::code`]. What a front end
+    /// shows beside the sentence, so a script or a test can act on it.
+    pub fn specific_code(&self) -> &'static str {
+        match self {
+            Error::Invite(e) => e.code(),
+            Error::Pairing(e) => e.code(),
+            Error::Name(e) => e.code(),
+            Error::Envelope(e) => e.code(),
+            Error::RelayUrl(e) => e.code(),
+            Error::Transport(TransportError::Refused { code, .. }) => code.as_str(),
+            other => other.code(),
         }
     }
 }
@@ -200,8 +223,9 @@ impl std::fmt::Display for SharingEndedBy {
     }
 }
 
-/// Why an invite could not be read. Each kind of damage has its own variant so
-/// an app can say "ask your therapist for a new invite" only when that helps.
+/// Why an invite could not be read, or made as asked. Each kind of damage has
+/// its own variant so an app can say "ask your therapist for a new invite"
+/// only when that helps.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InviteError {
     /// The text is not a Rapport invite at all.
@@ -243,6 +267,16 @@ pub enum InviteError {
         /// What is wrong.
         detail: String,
     },
+    /// A new invite was asked to be valid for no time at all, or less.
+    #[error("an invite must stay valid for some time: choose at least one day")]
+    ValidityNotPositive,
+    /// A new invite was asked to stay valid longer than a single-use secret
+    /// should live.
+    #[error("an invite can stay valid for at most {max_days} days; choose a shorter time")]
+    ValidityTooLong {
+        /// The longest validity accepted, in days.
+        max_days: i64,
+    },
 }
 
 impl InviteError {
@@ -255,6 +289,8 @@ impl InviteError {
             InviteError::UnsupportedVersion { .. } => "unsupported_version",
             InviteError::Expired { .. } => "expired",
             InviteError::Malformed { .. } => "malformed",
+            InviteError::ValidityNotPositive => "validity_not_positive",
+            InviteError::ValidityTooLong { .. } => "validity_too_long",
         }
     }
 }
@@ -371,6 +407,87 @@ impl PairingError {
             PairingError::InviteExpired { .. } => "invite_expired",
             PairingError::BadMac => "bad_mac",
             PairingError::BadCard { .. } => "bad_card",
+        }
+    }
+}
+
+/// Which name a person typed: each is checked by the same rule, and an app
+/// points at the field it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameField {
+    /// The therapist's name, as clients see it.
+    TherapistName,
+    /// What the therapist calls a client (initials, say); it stays on the
+    /// therapist's device.
+    ClientLabel,
+}
+
+impl NameField {
+    /// The field's stable name (`name`, `label`), for apps to point at.
+    pub fn id(self) -> &'static str {
+        match self {
+            NameField::TherapistName => "name",
+            NameField::ClientLabel => "label",
+        }
+    }
+}
+
+impl std::fmt::Display for NameField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NameField::TherapistName => "your name",
+            NameField::ClientLabel => "the client's label",
+        })
+    }
+}
+
+/// Why a name typed at set-up was refused (see `model::check_name`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Nothing but spaces.
+    #[error("{field} is empty: type a few letters")]
+    Empty {
+        /// Which name.
+        field: NameField,
+    },
+    /// Longer than a screen line can show.
+    #[error("{field} is {given} characters long; shorten it to {max} or fewer")]
+    TooLong {
+        /// Which name.
+        field: NameField,
+        /// Longest accepted, in characters.
+        max: usize,
+        /// Length given, in characters.
+        given: usize,
+    },
+    /// An invisible control character (a line break, a tab, an escape
+    /// sequence): it could garble or disguise what a screen shows.
+    #[error("{field} contains an invisible control character (character {position}): remove it")]
+    ControlCharacter {
+        /// Which name.
+        field: NameField,
+        /// Where it is, counting characters from 1.
+        position: usize,
+    },
+}
+
+impl NameError {
+    /// A stable name for the reason (`name_empty`, `name_too_long`,
+    /// `name_control_character`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NameError::Empty { .. } => "name_empty",
+            NameError::TooLong { .. } => "name_too_long",
+            NameError::ControlCharacter { .. } => "name_control_character",
+        }
+    }
+
+    /// The field at fault.
+    pub fn field(&self) -> NameField {
+        match self {
+            NameError::Empty { field }
+            | NameError::TooLong { field, .. }
+            | NameError::ControlCharacter { field, .. } => *field,
         }
     }
 }
@@ -510,6 +627,22 @@ pub enum ValidationError {
     },
 }
 
+impl ValidationError {
+    /// The control a refused check-in should point at: the item id, `note`,
+    /// `session_date` or `instrument`.
+    pub fn field(&self) -> &str {
+        match self {
+            ValidationError::UnknownInstrument { .. } => "instrument",
+            ValidationError::UnknownItem { item, .. }
+            | ValidationError::RatingOutOfRange { item, .. }
+            | ValidationError::RequiredItemMissing { item } => item,
+            ValidationError::NoteTooLong { .. } => "note",
+            ValidationError::SessionDateInFuture { .. }
+            | ValidationError::SessionDateTooOld { .. } => "session_date",
+        }
+    }
+}
+
 /// Why an instrument definition was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InstrumentError {
@@ -589,6 +722,15 @@ pub enum KeyError {
     NoRandomness {
         /// What the OS reported.
         detail: String,
+    },
+    /// A key written out by hand or in a file is not the hex digits it
+    /// should be.
+    #[error("the {what} must be {digits} hex digits (0-9, a-f): copy it again, whole")]
+    NotHex {
+        /// Which key (`signing seed`, `verifying key`).
+        what: &'static str,
+        /// How many digits it has.
+        digits: usize,
     },
     /// The wrapped key is damaged.
     #[error("the stored key is damaged ({detail}); restore from a backup or recovery kit")]

@@ -56,6 +56,19 @@ impl FromStr for DeviceId {
     }
 }
 
+/// A 32-byte key (an Ed25519 seed or verifying key) from the 64 hex digits
+/// test vectors and recovery tools write; `what` names it in the error.
+pub fn key_from_hex(text: &str, what: &'static str) -> Result<[u8; 32], KeyError> {
+    decode_hex(text.trim())
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or(KeyError::NotHex { what, digits: 64 })
+}
+
+/// `bytes` as lower-case hex digits, as [`key_from_hex`] reads them.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
@@ -245,6 +258,27 @@ mod tests {
         let mut card = DeviceIdentity::generate().unwrap().card();
         card.device_id = DeviceIdentity::generate().unwrap().device_id();
         assert!(card.check().unwrap_err().contains("does not match"));
+    }
+
+    #[test]
+    fn keys_read_from_hex_round_trip_and_refuse_anything_else() {
+        let key: [u8; 32] = std::array::from_fn(|i| (i * 8) as u8);
+        let text = to_hex(&key);
+        assert_eq!(text.len(), 64);
+        assert_eq!(key_from_hex(&text, "signing seed"), Ok(key));
+        assert_eq!(key_from_hex(&text.to_uppercase(), "signing seed"), Ok(key));
+        let refused = KeyError::NotHex {
+            what: "verifying key",
+            digits: 64,
+        };
+        for bad in [&text[..62], "abc", "zz", "é0", &format!("{text}00")] {
+            assert_eq!(key_from_hex(bad, "verifying key"), Err(refused.clone()));
+        }
+        assert!(
+            refused
+                .to_string()
+                .contains("verifying key must be 64 hex digits")
+        );
     }
 
     #[test]

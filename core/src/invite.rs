@@ -23,6 +23,11 @@ use sha2::{Digest, Sha256};
 use crate::error::InviteError;
 use crate::identity::DeviceCard;
 
+mod validity;
+pub use validity::{
+    DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS, check_validity, default_validity, validity_days,
+};
+
 /// URI prefix of an invite.
 pub const INVITE_PREFIX: &str = "rapport:invite/";
 /// Invite format version this code writes and reads.

@@ -28,8 +28,8 @@ pub use crypto::{
     DataKey, KeySource, MemorySecretStore, Passphrase, SecretStore, SecretStoreError,
 };
 pub use error::{
-    Error, InstrumentError, InviteError, KeyError, PairingError, QuarantineKind, QuarantineReason,
-    SharingEndedBy, StoreError, ValidationError,
+    Error, InstrumentError, InviteError, KeyError, NameError, NameField, PairingError,
+    QuarantineKind, QuarantineReason, SharingEndedBy, StoreError, ValidationError,
 };
 pub use identity::{DeviceCard, DeviceId, DeviceIdentity};
 pub use invite::Invite;

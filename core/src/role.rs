@@ -11,3 +11,12 @@ pub enum Role {
     /// Receives check-ins from clients and acknowledges them.
     Therapist,
 }
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Client => "client",
+            Role::Therapist => "therapist",
+        })
+    }
+}

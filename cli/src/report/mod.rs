@@ -31,8 +31,6 @@ use rapport_core::{Instrument, Store};
 
 use crate::{Result, open_home, write_private};
 
-/// The instrument whose items the report explains.
-const INSTRUMENT: &str = "session-checkin";
 /// The report's language: the prompts, scale labels and opening lines are shown in it.
 const LOCALE: &str = "en";
 /// The newest shared notes shown per client; the rest stay in the dashboard.
@@ -64,16 +62,11 @@ pub fn run(home: &Path, out: &Path) -> Result<()> {
 /// Renders the report of `store` into `out` (readable by the owner only);
 /// returns how many clients it covers.
 pub fn write(store: &Store, out: &Path) -> Result<usize> {
-    let account = store
-        .account()?
-        .ok_or("this home is not set up yet: run `rapport therapist init` first")?;
-    if account.role != Role::Therapist {
-        return Err("this is a client's home: the report is made from the therapist's home".into());
-    }
+    let account = store.require_account(Role::Therapist)?;
     let report = Report::of(store, chrono::Local::now().date_naive())?;
     let instrument = store
         .instruments()
-        .latest(INSTRUMENT)
+        .current()
         .ok_or("the session check-in instrument is missing from this build")?;
     let html = render(&account.name, Utc::now(), &report, instrument);
     write_private(out, html.as_bytes())?;
@@ -704,6 +697,7 @@ mod tests {
     use rapport_core::insights::{
         BriefCheckIn, FlagKind, Opening, OutsideRange, Reason, Rule, UsualRange,
     };
+    use rapport_core::model::CURRENT_INSTRUMENT as INSTRUMENT;
     use rapport_core::sync::CheckInBody;
     use rapport_core::{DeviceId, InstrumentRef, Instruments};
     use uuid::Uuid;

@@ -15,6 +15,17 @@ use crate::error::ValidationError;
 /// date picker, and would silently distort the therapist's trend.
 pub const MAX_SESSION_AGE_DAYS: u64 = 366;
 
+/// The length of a note, the one way Rapport counts it: Unicode scalar
+/// values (Rust `char`s, Kotlin code points, Swift `unicodeScalars`) of the
+/// text with white space trimmed from both ends (Unicode `White_Space`, as
+/// [`str::trim`]). Not UTF-16 units, which count an emoji twice, and not
+/// grapheme clusters, whose boundaries change with the Unicode version a
+/// phone ships: a note that fits on one device must fit on every other.
+/// The instrument's `max_chars` and every screen's counter use this.
+pub fn note_length(text: &str) -> usize {
+    text.trim().chars().count()
+}
+
 /// Ratings by item id, such as `{"heard": 4, "hopeful": 3}`.
 pub type Answers = BTreeMap<String, u8>;
 
@@ -149,7 +160,7 @@ impl CheckInDraft {
 
         if let Some(note) = self.note.take() {
             let text = note.text.trim();
-            let chars = text.chars().count();
+            let chars = note_length(text);
             if chars > instrument.note.max_chars {
                 return Err(ValidationError::NoteTooLong {
                     chars,
@@ -310,6 +321,55 @@ mod tests {
                 max: 2000
             }
         );
+    }
+
+    #[test]
+    fn a_note_is_as_long_as_its_scalar_values_without_the_white_space_around_it() {
+        assert_eq!(note_length("  fine \n"), 4);
+        // An emoji outside the BMP is one (two UTF-16 units); "e" with a
+        // combining accent is two (one grapheme); a flag is two.
+        assert_eq!(note_length("\u{1F600}"), 1);
+        assert_eq!(note_length("e\u{301}"), 2);
+        assert_eq!(note_length("\u{1F1EC}\u{1F1E7}"), 2);
+        // A no-break space is white space too, at either end.
+        assert_eq!(note_length("\u{a0}ok\u{3000}"), 2);
+        // The limit counts the same way: 2000 emoji fit, 2001 do not.
+        let mut d = draft();
+        d.note = Some(Note {
+            text: format!(" {} ", "\u{1F600}".repeat(2000)),
+            visibility: NoteVisibility::Private,
+        });
+        assert!(check(d.clone()).is_ok());
+        d.note.as_mut().unwrap().text = format!(" {}", "\u{1F600}".repeat(2001));
+        assert!(matches!(
+            check(d).unwrap_err(),
+            ValidationError::NoteTooLong { chars: 2001, .. }
+        ));
+    }
+
+    #[test]
+    fn a_refused_check_in_names_the_control_to_point_at() {
+        let mut d = draft();
+        d.answers.insert("hopeful".into(), 9);
+        assert_eq!(check(d).unwrap_err().field(), "hopeful");
+        let mut d = draft();
+        d.answers.insert("mood".into(), 3);
+        assert_eq!(check(d).unwrap_err().field(), "mood");
+        let mut d = draft();
+        d.answers.remove("heard");
+        assert_eq!(check(d).unwrap_err().field(), "heard");
+        let mut d = draft();
+        d.note = Some(Note {
+            text: "x".repeat(2001),
+            visibility: NoteVisibility::Shared,
+        });
+        assert_eq!(check(d).unwrap_err().field(), "note");
+        let mut d = draft();
+        d.session_date = now().date_naive() + Days::new(5);
+        assert_eq!(check(d).unwrap_err().field(), "session_date");
+        let mut d = draft();
+        d.instrument.version = 9;
+        assert_eq!(check(d).unwrap_err().field(), "instrument");
     }
 
     #[test]

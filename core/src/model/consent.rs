@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::instrument::resolve_locale;
+
 const BUNDLED: &str = include_str!("../../consent/consent.v1.json");
 
 /// The consent text in one language.
@@ -38,27 +40,17 @@ impl Consent {
     /// The version joining asks for. A test checks it matches the bundled file.
     pub const CURRENT_VERSION: u32 = 1;
 
-    /// The current text in the language of `locale` (`de-AT` → `de`),
-    /// English when that language is not available.
+    /// The current text in the language of `locale` (`de-AT` → `de`, chosen
+    /// by [`resolve_locale`]), English when that language is not available.
     pub fn current(locale: &str) -> Consent {
-        let language = locale
-            .trim()
-            .split(['-', '_', '.', '@'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
         match bundled() {
             Some(file) => {
-                let (locale, text) = file
-                    .text
-                    .get_key_value(&language)
-                    .or_else(|| file.text.get_key_value(&file.default_locale))
-                    .map(|(l, t)| (l.clone(), t.clone()))
-                    .unwrap_or_default();
+                let available: Vec<String> = file.text.keys().cloned().collect();
+                let locale = resolve_locale(&available, &file.default_locale, locale);
                 Consent {
                     version: file.version,
-                    locale,
-                    text,
+                    locale: locale.to_owned(),
+                    text: file.text.get(locale).cloned().unwrap_or_default(),
                 }
             }
             None => Consent {
@@ -83,6 +75,8 @@ mod tests {
         }
         assert_eq!(Consent::current("pt-BR").locale, "en");
         assert_eq!(Consent::current("de-AT").locale, "de");
+        assert_eq!(Consent::current("fr_FR.UTF-8").locale, "fr");
+        assert_eq!(Consent::current(" ES ").locale, "es");
     }
 
     #[test]

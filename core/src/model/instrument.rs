@@ -21,6 +21,11 @@ pub type Localized = BTreeMap<String, String>;
 /// first launch.
 const BUNDLED: &[&str] = &[include_str!("../../instruments/session-checkin.v1.json")];
 
+/// The id of the questionnaire new check-ins answer, the session check-in.
+/// Its newest edition ([`Instruments::current`]) is the one every front end
+/// records against and labels its screens with; no front end names it itself.
+pub const CURRENT_INSTRUMENT: &str = "session-checkin";
+
 /// Names an exact instrument edition, as stored with every check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct InstrumentRef {
@@ -143,17 +148,27 @@ impl Instrument {
 }
 
 /// The best of `available` for `wanted`: an exact match, then the same
-/// language (`de-AT` → `de`), then `default`. Every localised text Rapport
-/// bundles (instruments, opening lines) is chosen this way.
+/// language (`de-AT` → `de`), then `default`. `wanted` may be a BCP 47 tag
+/// (`pt-BR`) or a POSIX locale (`de_AT.UTF-8`, `de_DE@euro`), in any case,
+/// with spaces around it. Every localised text Rapport bundles
+/// (instruments, opening lines, consent, the crisis sheet's statement) is
+/// chosen this way, so one device locale picks the same language everywhere.
 pub fn resolve_locale<'a>(available: &'a [String], default: &'a str, wanted: &str) -> &'a str {
-    let wanted_lower = wanted.to_ascii_lowercase();
-    let language = wanted_lower.split(['-', '_']).next().unwrap_or_default();
+    let wanted = normalise_locale(wanted);
+    let language = wanted.split('-').next().unwrap_or_default();
     available
         .iter()
-        .find(|l| l.to_ascii_lowercase() == wanted_lower)
-        .or_else(|| available.iter().find(|l| l.as_str() == language))
+        .find(|l| normalise_locale(l) == wanted)
+        .or_else(|| available.iter().find(|l| normalise_locale(l) == language))
         .map(String::as_str)
         .unwrap_or(default)
+}
+
+/// `de_AT.UTF-8@euro` → `de-at`: lower case, `-` between subtags, no
+/// codeset or modifier.
+fn normalise_locale(locale: &str) -> String {
+    let tag = locale.trim().split(['.', '@']).next().unwrap_or_default();
+    tag.replace('_', "-").to_ascii_lowercase()
 }
 
 impl ItemSpec {
@@ -202,6 +217,12 @@ impl Instruments {
     /// The exact edition, if known.
     pub fn get(&self, reference: &InstrumentRef) -> Option<&Instrument> {
         self.by_ref.get(reference)
+    }
+
+    /// The newest edition of [`CURRENT_INSTRUMENT`]: what new check-ins
+    /// answer. `None` only if the app was built without it.
+    pub fn current(&self) -> Option<&Instrument> {
+        self.latest(CURRENT_INSTRUMENT)
     }
 
     /// The newest edition of `id`, the one new check-ins should use.
@@ -540,5 +561,36 @@ mod tests {
             Instrument::from_json("{").unwrap_err(),
             InstrumentError::Unreadable { .. }
         ));
+    }
+
+    #[test]
+    fn the_current_instrument_is_the_newest_session_check_in() {
+        let mut instruments = Instruments::bundled().unwrap();
+        let current = instruments.current().unwrap();
+        assert_eq!(current.reference.id, CURRENT_INSTRUMENT);
+        assert_eq!(current.reference.version, 1);
+        let mut v2 = bundled_checkin();
+        v2.reference.version = 2;
+        instruments.add(v2).unwrap();
+        assert_eq!(instruments.current().unwrap().reference.version, 2);
+    }
+
+    #[test]
+    fn one_locale_resolver_reads_tags_and_posix_locales_alike() {
+        let available: Vec<String> = ["en", "de", "fr", "pt-BR"].map(String::from).into();
+        let pick = |wanted| resolve_locale(&available, "en", wanted);
+        assert_eq!(pick("de"), "de");
+        assert_eq!(pick("de-AT"), "de");
+        assert_eq!(pick("de_AT.UTF-8"), "de");
+        assert_eq!(pick("de_DE@euro"), "de");
+        assert_eq!(pick(" FR-ca "), "fr");
+        assert_eq!(pick("pt_BR"), "pt-BR");
+        assert_eq!(pick("pt-br"), "pt-BR");
+        // A language without its region where only a regional text exists,
+        // or no language at all, gets the default rather than a guess.
+        assert_eq!(pick("pt-PT"), "en");
+        assert_eq!(pick("C.UTF-8"), "en");
+        assert_eq!(pick(""), "en");
+        assert_eq!(pick("zz"), "en");
     }
 }

@@ -29,6 +29,9 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::contacts::{DialableNumber, sms_uri, tel_uri};
+use crate::model::resolve_locale;
+
 /// Edition of the bundled crisis file (its `version` field). Reported in every
 /// [`CrisisResources`] so a screen, a log or a support request can tell which
 /// checked set of numbers a person was shown; a test keeps it equal to the file.
@@ -75,6 +78,9 @@ pub struct CrisisLine {
     pub contact: String,
     /// Digits only, for a `tel:` or `sms:` link ("116123", "85258").
     pub dial: String,
+    /// The link that starts the call (`tel:116123`) or opens the text with
+    /// its keyword filled in (`sms:85258?body=SHOUT`): show it as a button.
+    pub uri: String,
     /// Keyword to start a text conversation with, if the service asks for one;
     /// `None` for calls and for text lines that accept any first message.
     pub text_body: Option<String>,
@@ -106,6 +112,9 @@ pub struct CrisisResources {
     /// The emergency number: digits for a country ("999"), or a short text such
     /// as "112 / 911" for the fallback.
     pub emergency_number: String,
+    /// Each number in [`CrisisResources::emergency_number`] ready to dial,
+    /// one button each: one for a country, 112 and 911 for the fallback.
+    pub emergency_numbers: Vec<DialableNumber>,
     /// Crisis lines for the region; empty for the fallback.
     pub lines: Vec<CrisisLine>,
     /// That Rapport is not a crisis service and nobody watches check-ins in
@@ -141,7 +150,9 @@ fn resolve(data: Option<&Dataset>, locale: &str) -> CrisisResources {
         return builtin_fallback(locale);
     };
     let parsed = parse_locale(locale);
-    let not_monitored = data.statements.for_language(parsed.language.as_deref());
+    let not_monitored = data
+        .statements
+        .for_language(parsed.language.as_deref().unwrap_or_default());
     let country = parsed
         .region
         .as_deref()
@@ -152,6 +163,7 @@ fn resolve(data: Option<&Dataset>, locale: &str) -> CrisisResources {
             region: Some(code.clone()),
             is_fallback: false,
             emergency_number: country.emergency_number.clone(),
+            emergency_numbers: country.emergency_numbers.clone(),
             lines: country.lines.clone(),
             not_monitored: not_monitored.to_owned(),
             data_version: data.version,
@@ -161,6 +173,7 @@ fn resolve(data: Option<&Dataset>, locale: &str) -> CrisisResources {
             region: None,
             is_fallback: true,
             emergency_number: data.fallback_emergency_number.clone(),
+            emergency_numbers: data.fallback_emergency_numbers.clone(),
             lines: Vec::new(),
             not_monitored: not_monitored.to_owned(),
             data_version: data.version,
@@ -175,6 +188,7 @@ fn builtin_fallback(locale: &str) -> CrisisResources {
         region: None,
         is_fallback: true,
         emergency_number: BUILTIN_EMERGENCY_NUMBER.to_owned(),
+        emergency_numbers: DialableNumber::list(BUILTIN_EMERGENCY_NUMBER).unwrap_or_default(),
         lines: Vec::new(),
         not_monitored: BUILTIN_STATEMENT.to_owned(),
         data_version: BUILTIN_DATA_VERSION,
@@ -260,12 +274,14 @@ struct Dataset {
     version: u32,
     countries: BTreeMap<String, Country>,
     fallback_emergency_number: String,
+    fallback_emergency_numbers: Vec<DialableNumber>,
     statements: Statements,
 }
 
 #[derive(Debug)]
 struct Country {
     emergency_number: String,
+    emergency_numbers: Vec<DialableNumber>,
     lines: Vec<CrisisLine>,
 }
 
@@ -278,11 +294,14 @@ struct Statements {
 }
 
 impl Statements {
-    fn for_language(&self, language: Option<&str>) -> &str {
-        match language {
-            Some("de") => &self.de,
-            Some("fr") => &self.fr,
-            Some("es") => &self.es,
+    /// The statement in `language`, chosen by the one locale resolver
+    /// ([`resolve_locale`]); English when we have no text in it.
+    fn for_language(&self, language: &str) -> &str {
+        let languages = ["en", "de", "fr", "es"].map(String::from);
+        match resolve_locale(&languages, "en", language) {
+            "de" => &self.de,
+            "fr" => &self.fr,
+            "es" => &self.es,
             _ => &self.en,
         }
     }
@@ -364,6 +383,8 @@ fn load(text: &str) -> Result<Dataset, String> {
     }
 
     require_text("fallback.emergency_number", &raw.fallback.emergency_number)?;
+    let fallback_emergency_numbers = DialableNumber::list(&raw.fallback.emergency_number)
+        .ok_or("fallback.emergency_number is not a list of numbers")?;
     require_text("fallback.advice", &raw.fallback.advice)?;
     let statements = Statements {
         en: statement("en", raw.statements.en)?,
@@ -376,6 +397,7 @@ fn load(text: &str) -> Result<Dataset, String> {
         version: raw.version,
         countries,
         fallback_emergency_number: raw.fallback.emergency_number,
+        fallback_emergency_numbers,
         statements,
     })
 }
@@ -411,8 +433,12 @@ fn validate_country(
             file_verified_on,
         )?);
     }
+    let emergency_numbers = DialableNumber::new(&raw.emergency_number)
+        .into_iter()
+        .collect();
     Ok(Country {
         emergency_number: raw.emergency_number,
+        emergency_numbers,
         lines,
     })
 }
@@ -448,6 +474,10 @@ fn validate_line(
         }
     }
 
+    let uri = match raw.kind {
+        RawKind::Phone => tel_uri(&raw.dial),
+        RawKind::Text => sms_uri(&raw.dial, raw.text_body.as_deref()),
+    };
     Ok(CrisisLine {
         name: raw.name,
         kind: match raw.kind {
@@ -456,6 +486,7 @@ fn validate_line(
         },
         contact: raw.contact,
         dial: raw.dial,
+        uri,
         text_body: raw.text_body,
         hours: raw.hours,
         always_open: raw.always_open,
@@ -532,6 +563,45 @@ mod tests {
         assert_eq!(r.data_version, DATA_VERSION);
         assert_ne!(r.data_version, BUILTIN_DATA_VERSION);
         assert!(!r.is_fallback);
+    }
+
+    #[test]
+    fn every_number_comes_ready_to_dial_and_every_line_with_its_link() {
+        for (code, emergency) in COUNTRIES {
+            let r = assert_country(&format!("en-{code}"), code);
+            let numbers: Vec<_> = r.emergency_numbers.iter().map(|n| &n.tel_uri).collect();
+            assert_eq!(numbers, [&format!("tel:{emergency}")], "{code}");
+            for line in &r.lines {
+                let expected = match line.kind {
+                    ContactKind::Phone => format!("tel:{}", line.dial),
+                    ContactKind::Text => match &line.text_body {
+                        Some(body) => format!("sms:{}?body={body}", line.dial),
+                        None => format!("sms:{}", line.dial),
+                    },
+                };
+                assert_eq!(line.uri, expected, "{code} {}", line.name);
+            }
+        }
+        let gb = resources_for_locale("en-GB");
+        let uris: Vec<_> = gb.lines.iter().map(|l| l.uri.as_str()).collect();
+        assert_eq!(uris, ["tel:116123", "sms:85258?body=SHOUT"]);
+    }
+
+    #[test]
+    fn the_fallback_gives_each_emergency_number_its_own_button() {
+        for r in [resources_for_locale("de"), builtin_fallback("de")] {
+            let numbers: Vec<_> = r
+                .emergency_numbers
+                .iter()
+                .map(|n| (n.shown.as_str(), n.tel_uri.as_str()))
+                .collect();
+            assert_eq!(numbers, [("112", "tel:112"), ("911", "tel:911")]);
+        }
+        let broken = BUNDLED.replace(
+            r#""emergency_number": "112 / 911""#,
+            r#""emergency_number": "112 or your local number""#,
+        );
+        assert!(load(&broken).unwrap_err().contains("not a list of numbers"));
     }
 
     #[test]

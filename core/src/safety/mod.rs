@@ -2,8 +2,10 @@
 //! so the app must always be able to say so and point to real help, offline,
 //! in the client's language, with numbers someone has checked at their source.
 
+mod contacts;
 pub mod crisis;
 mod notice;
 
+pub use contacts::{DialableNumber, dial_string, sms_uri, tel_uri};
 pub use crisis::{ContactKind, CrisisLine, CrisisResources, DATA_VERSION, resources_for_locale};
 pub use notice::{RecordOutcome, SafetyNotice, SafetyReason, notice_for};

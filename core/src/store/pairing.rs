@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::crypto::{RowAddress, RowCipher, RowOpenError, fill_random};
 use crate::envelope::{Hello, KnownSender};
-use crate::error::{Error, InviteError, KeyError, PairingError, StoreError};
+use crate::error::{Error, InviteError, KeyError, NameField, PairingError, StoreError};
 use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
-use crate::invite::Invite;
+use crate::invite::{Invite, MAX_VALIDITY_DAYS, check_validity};
+use crate::model::check_name;
 
 /// A device paired with this one.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +149,8 @@ impl Store {
 
     /// Creates a single-use invite for one client. `label` (what the therapist
     /// calls the client) stays on this device; the invite does not carry it.
+    /// Refused when `valid_for` is not positive or too long
+    /// ([`crate::invite::check_validity`]).
     pub fn create_invite(
         &mut self,
         relay_url: &str,
@@ -156,6 +159,7 @@ impl Store {
         label: &str,
         valid_for: Duration,
     ) -> Result<Invite, Error> {
+        let label = check_name(NameField::ClientLabel, label)?;
         let therapist = self.device_identity()?.card();
         let now = self.options.clock.now();
         let mut pairing_secret = [0u8; 32];
@@ -166,11 +170,11 @@ impl Store {
             post_token: post_token.to_owned(),
             therapist,
             pairing_secret,
-            expires_at: now.checked_add_signed(valid_for).ok_or_else(|| {
-                InviteError::Malformed {
-                    detail: "an invite cannot be valid for that long".into(),
-                }
-            })?,
+            expires_at: now.checked_add_signed(check_validity(valid_for)?).ok_or(
+                InviteError::ValidityTooLong {
+                    max_days: MAX_VALIDITY_DAYS,
+                },
+            )?,
         };
         let invite_id = invite.invite_id();
         let sealed = seal_value(
@@ -179,7 +183,7 @@ impl Store {
             &invite_id,
             &InviteSecret {
                 pairing_secret,
-                label: label.to_owned(),
+                label,
             },
         )?;
         self.conn.execute(

@@ -43,9 +43,10 @@ pub use transport::{
 };
 
 use crate::envelope::{self, Hello, Message, MessageKind};
-use crate::error::{Error, QuarantineKind};
+use crate::error::{Error, NameField, QuarantineKind};
 use crate::identity::DeviceId;
-use crate::invite::Invite;
+use crate::invite::{Invite, check_validity};
+use crate::model::check_name;
 use crate::store::{Peer, Store};
 use crate::store::{open_value, seal_value};
 
@@ -229,14 +230,17 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn require_account(&self, role: Role) -> Result<Account, Error> {
+    /// Opening this store as `role`: refused with [`Error::WrongRole`] when
+    /// it is set up for the other role, so a client app never runs on a
+    /// therapist's database (or the reverse). `None` while it is not set up
+    /// yet, which is how every device starts.
+    pub fn expect_role(&self, role: Role) -> Result<Option<Account>, Error> {
         match self.account()? {
-            Some(account) if account.role == role => Ok(account),
-            Some(account) => Err(Error::WrongRole {
+            Some(account) if account.role != role => Err(Error::WrongRole {
                 expected: role,
                 actual: account.role,
             }),
-            None => Err(Error::NoAccount),
+            account => Ok(account),
         }
     }
 
@@ -246,8 +250,17 @@ impl Store {
         Ok(RelayClient::new(RelayUrl::parse(&account.relay_url)?, http))
     }
 
+    /// This store's account, which must be set up as `role`:
+    /// [`Error::NoAccount`] before set-up, [`Error::WrongRole`] for the
+    /// other role.
+    pub fn require_account(&self, role: Role) -> Result<Account, Error> {
+        self.expect_role(role)?.ok_or(Error::NoAccount)
+    }
+
     /// Sets this device up as a therapist: creates its mailbox on the relay
     /// at `relay_url` (checked by [`RelayUrl::parse`] before anything else).
+    /// `name` is what clients see, checked by [`crate::model::check_name`]
+    /// before anything is sent.
     pub fn therapist_init(
         &mut self,
         transport: &dyn Transport,
@@ -260,6 +273,7 @@ impl Store {
                 role: existing.role,
             });
         }
+        let name = check_name(NameField::TherapistName, name)?;
         self.device_identity()?;
         let mailbox = transport.create_mailbox()?;
         let account = Account {
@@ -267,7 +281,7 @@ impl Store {
             relay_url: relay_url.as_str().to_owned(),
             mailbox_id: mailbox.mailbox_id,
             read_token: mailbox.read_token,
-            name: name.to_owned(),
+            name,
         };
         let now = self.options.clock.now();
         let tx = self.conn.transaction()?;
@@ -277,7 +291,11 @@ impl Store {
     }
 
     /// Creates an invite for one client, with a fresh post-only token for
-    /// this therapist's mailbox. `label` stays on this device.
+    /// this therapist's mailbox. `label` stays on this device. The label
+    /// ([`crate::model::check_name`]) and `valid_for`
+    /// ([`crate::invite::check_validity`]; [`crate::invite::default_validity`]
+    /// when the therapist does not say) are checked before the relay is
+    /// asked for anything.
     pub fn invite_client(
         &mut self,
         transport: &dyn Transport,
@@ -285,6 +303,8 @@ impl Store {
         valid_for: chrono::Duration,
     ) -> Result<Invite, Error> {
         let account = self.require_account(Role::Therapist)?;
+        check_name(NameField::ClientLabel, label)?;
+        check_validity(valid_for)?;
         let token = transport.mint_post_token(&account.mailbox_id, &account.read_token)?;
         let invite = self.create_invite(
             &account.relay_url,

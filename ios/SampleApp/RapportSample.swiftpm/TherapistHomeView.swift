@@ -53,6 +53,9 @@ struct PracticeSetupView: View {
                     TextField("Dr. Rivera", text: Binding(get: { model.state.name }, set: model.editName))
                         .frame(minHeight: 44)
                         .accessibilityLabel("Your name")
+                    if !model.state.name.isEmpty, let problem = model.state.nameProblem {
+                        ProblemText(problem: problem)
+                    }
                 }
                 if let problem = model.state.problem {
                     Section { ProblemText(problem: problem) }
@@ -87,6 +90,9 @@ struct InviteView: View {
                         .frame(minHeight: 44)
                         .accessibilityLabel("Client's label")
                         .accessibilityHint("Only you see it. Use initials, not a full name.")
+                    if !model.state.label.isEmpty, let problem = model.state.labelProblem {
+                        ProblemText(problem: problem)
+                    }
                     Button {
                         Task { await model.invite() }
                     } label: {

@@ -9,6 +9,11 @@ import Foundation
 /// When the library says the answers call for it (very low hope, or support
 /// asked for) the crisis sheet opens. Same behaviour as the Android library's
 /// `CheckInScreenModel`, which is tested against the real library.
+///
+/// The form and when send may be on are the library's: the form comes from
+/// `checkinForm(locale:)`, and every tap and keystroke asks `checkinProgress`
+/// what is missing and how long the note is, so this model keeps only what
+/// is on screen.
 @MainActor
 public final class CheckInScreenModel: ObservableObject {
     /// One point of a rating scale.
@@ -46,7 +51,10 @@ public final class CheckInScreenModel: ObservableObject {
         public var note = ""
         /// The note goes to the therapist; private by default.
         public var noteShared = false
+        /// Longest note accepted, as the library counts (`noteLength`).
         public var noteMaxChars = 0
+        /// What the library says the form still needs; `nil` until loaded.
+        public var progress: FormProgress?
         /// This check-in tells the therapist the client asked for support.
         public var supportRequested = false
         /// "Not monitored in real time", in the client's language; always shown.
@@ -58,15 +66,26 @@ public final class CheckInScreenModel: ObservableObject {
         /// The crisis sheet while it is open.
         public var crisis: CrisisSheet?
 
+        /// The answers tapped so far, by item id.
+        public var answers: [String: UInt8] {
+            var answers: [String: UInt8] = [:]
+            for item in items {
+                if let value = item.selected { answers[item.id] = value }
+            }
+            return answers
+        }
         /// Characters in the note as the library counts them.
-        public var noteLength: Int { note.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count }
+        public var noteLength: Int { Int(progress?.noteLength ?? 0) }
         /// The note is over the limit; send stays off and the field says why.
-        public var noteTooLong: Bool { noteMaxChars > 0 && noteLength > noteMaxChars }
+        public var noteTooLong: Bool { progress?.noteTooLong ?? false }
         /// Required items still unanswered, for the hint under the send button.
-        public var missing: [Item] { items.filter { $0.required && $0.selected == nil } }
-        /// Every required item answered, the note fits, nothing in flight.
+        public var missing: [Item] {
+            let ids = progress?.missing ?? []
+            return items.filter { ids.contains($0.id) }
+        }
+        /// The library says nothing is missing and the note fits; nothing in flight.
         public var canSend: Bool {
-            !loading && !sending && !items.isEmpty && missing.isEmpty && !noteTooLong
+            !loading && !sending && !items.isEmpty && progress?.ready == true
         }
     }
 
@@ -76,7 +95,7 @@ public final class CheckInScreenModel: ObservableObject {
     private let locale: String
     private let http: () -> HttpClient?
     private let today: () -> Date
-    private var instrument: Instrument?
+    private var form: CheckInForm?
 
     /// - Parameters:
     ///   - http: the app's HTTP client once the client has joined; `nil` while there
@@ -89,32 +108,38 @@ public final class CheckInScreenModel: ObservableObject {
         self.today = today
     }
 
-    /// Loads the questionnaire in the client's language and the notice.
+    /// Loads the form in the client's language and the notice.
     public func load() async {
         let client = client, locale = locale
         do {
-            let (questionnaire, resources) = try await offMain {
-                (try client.instrument(locale: locale), crisisResources(locale: locale))
+            let (checkinForm, resources) = try await offMain {
+                (try client.checkinForm(locale: locale), crisisResources(locale: locale))
             }
-            instrument = questionnaire
-            let language = questionnaire.locale
+            form = checkinForm
             state.loading = false
-            state.title = questionnaire.title[language] ?? ""
-            state.items = questionnaire.items.map { item in
-                let labels = item.scaleLabels[language] ?? []
-                let options = (item.scaleMin...item.scaleMax).enumerated().map { index, value in
-                    Option(value: value, label: index < labels.count ? labels[index] : String(value))
-                }
-                return Item(id: item.id, prompt: item.prompt[language] ?? "", required: item.required, options: options, selected: nil)
+            state.title = checkinForm.title
+            state.items = checkinForm.items.map { item in
+                Item(id: item.id, prompt: item.prompt, required: item.required,
+                     options: item.scale.map { Option(value: $0.value, label: $0.label) }, selected: nil)
             }
-            state.notePrompt = questionnaire.notePrompt[language] ?? ""
-            state.noteMaxChars = Int(questionnaire.noteMaxChars)
+            state.notePrompt = checkinForm.notePrompt
+            state.noteMaxChars = Int(checkinForm.noteMaxChars)
             state.notMonitored = resources.notMonitored
             state.problem = nil
+            updateProgress()
         } catch {
             state.loading = false
             state.problem = Problem(error)
         }
+    }
+
+    /// Asks the library what the form still needs, after every change.
+    private func updateProgress() {
+        guard let form else {
+            state.progress = nil
+            return
+        }
+        state.progress = checkinProgress(form: form, answers: state.answers, note: state.note)
     }
 
     /// The client tapped `value` on `itemId`; tapping the chosen value clears it.
@@ -123,6 +148,7 @@ public final class CheckInScreenModel: ObservableObject {
         state.items[index].selected = state.items[index].selected == value ? nil : value
         if state.problem?.field == itemId { state.problem = nil }
         state.delivery = nil
+        updateProgress()
     }
 
     /// The note as typed so far.
@@ -130,6 +156,7 @@ public final class CheckInScreenModel: ObservableObject {
         state.note = text
         if state.problem?.field == "note" { state.problem = nil }
         state.delivery = nil
+        updateProgress()
     }
 
     /// Whether the note goes to the therapist.
@@ -152,21 +179,17 @@ public final class CheckInScreenModel: ObservableObject {
 
     /// Records the check-in, then tries to send it; does nothing unless `canSend`.
     public func send() async {
-        guard let questionnaire = instrument, state.canSend else { return }
+        guard let checkinForm = form, state.canSend else { return }
         let before = state
         state.sending = true
         state.problem = nil
         state.delivery = nil
-        let text = before.note.trimmingCharacters(in: .whitespacesAndNewlines)
-        let note = text.isEmpty ? nil : Note(text: text, visibility: before.noteShared ? .shared : .private)
-        var answers: [String: UInt8] = [:]
-        for item in before.items {
-            if let value = item.selected { answers[item.id] = value }
-        }
+        // Sent as typed: the library trims it and drops a blank one.
+        let note = before.note.isEmpty ? nil : Note(text: before.note, visibility: before.noteShared ? .shared : .private)
         let draft = CheckInDraft(
-            instrument: questionnaire.reference,
+            instrument: checkinForm.instrument,
             sessionDate: Self.sessionDate(today()),
-            answers: answers,
+            answers: before.answers,
             note: note,
             supportRequested: before.supportRequested
         )
@@ -183,6 +206,7 @@ public final class CheckInScreenModel: ObservableObject {
         state.note = ""
         state.noteShared = false
         state.supportRequested = false
+        updateProgress()
         state.recorded = outcome.checkin
         if let safety = outcome.safety {
             state.crisis = CrisisSheet(safety.resources, reason: safety.reason)

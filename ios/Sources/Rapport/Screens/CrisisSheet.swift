@@ -1,51 +1,12 @@
 import Foundation
 
-/// `tel:` and `sms:` links for crisis lines, built in one place because a
-/// malformed link fails silently on a phone: the button does nothing at the one
-/// moment it must work. Same rules as the Android library's `ContactLinks`.
-public enum ContactLinks {
-    private static let dialable = Set("+0123456789*#")
-
-    /// The characters to dial from a line's `dial` field, or `nil` when it holds
-    /// no digit (the sheet then shows the number as text, not a dead button).
-    public static func dialString(_ dial: String) -> String? {
-        let kept = String(dial.filter { dialable.contains($0) })
-        return kept.contains(where: \.isNumber) ? kept : nil
-    }
-
-    /// The emergency numbers in the library's `emergencyNumber` text, each with
-    /// its `tel:` link: one for a country ("999"), several for the fallback
-    /// ("112 / 911"), which must become two buttons, never a call to 112911.
-    public static func emergencyNumbers(_ text: String) -> [(shown: String, url: URL)] {
-        text.split(whereSeparator: { "/,;".contains($0) })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .compactMap { shown in telURL(shown).map { (shown: shown, url: $0) } }
-    }
-
-    /// A `tel:` link that starts a call (RFC 3966; `#` is percent-encoded).
-    public static func telURL(_ dial: String) -> URL? {
-        guard let number = dialString(dial) else { return nil }
-        return URL(string: "tel:" + number.replacingOccurrences(of: "#", with: "%23"))
-    }
-
-    /// An `sms:` link that opens Messages to `dial`, with `body` filled in when
-    /// the line asks for a keyword (RFC 5724 `?body=`, which Messages reads).
-    public static func smsURL(_ dial: String, body: String?) -> URL? {
-        guard let number = dialString(dial) else { return nil }
-        guard let body, !body.trimmingCharacters(in: .whitespaces).isEmpty else {
-            return URL(string: "sms:" + number)
-        }
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
-        let encoded = body.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
-        return URL(string: "sms:\(number)?body=\(encoded)")
-    }
-}
-
 /// What the crisis-resources sheet shows: the emergency number and the lines
 /// for the client's region, each with a link that starts the call or text.
 ///
 /// The resources come from the library (bundled, offline, dated, sourced),
-/// never from the network, so the sheet opens with no connection at all.
+/// never from the network, so the sheet opens with no connection at all; so
+/// do the numbers to dial and the `tel:`/`sms:` links, which the sheet only
+/// turns into `URL`s.
 public struct CrisisSheet: Identifiable, Equatable {
     /// One line on the sheet, ready to draw as a large button.
     public struct Line: Identifiable, Equatable {
@@ -58,7 +19,8 @@ public struct CrisisSheet: Identifiable, Equatable {
         public var contact: String
         /// The keyword to send, for text lines that want one.
         public var textBody: String?
-        /// The `tel:`/`sms:` link; `nil` when nothing in the data is dialable.
+        /// The library's `tel:`/`sms:` link as a `URL` (`nil` only if Foundation
+        /// could not read it; the sheet then shows the number as text).
         public var url: URL?
         /// Opening hours as the service states them.
         public var hours: String
@@ -102,8 +64,8 @@ public struct CrisisSheet: Identifiable, Equatable {
     public init(_ resources: CrisisResources, reason: SafetyReason?) {
         self.reason = reason
         emergencyNumber = resources.emergencyNumber
-        emergencyNumbers = ContactLinks.emergencyNumbers(resources.emergencyNumber).map {
-            EmergencyNumber(shown: $0.shown, url: $0.url)
+        emergencyNumbers = resources.emergencyNumbers.compactMap { number in
+            URL(string: number.uri).map { EmergencyNumber(shown: number.shown, url: $0) }
         }
         lines = resources.lines.map { line in
             let isText = line.kind == .text
@@ -112,7 +74,7 @@ public struct CrisisSheet: Identifiable, Equatable {
                 isText: isText,
                 contact: line.contact,
                 textBody: line.textBody,
-                url: isText ? ContactLinks.smsURL(line.dial, body: line.textBody) : ContactLinks.telURL(line.dial),
+                url: URL(string: line.uri),
                 hours: line.hours,
                 alwaysOpen: line.alwaysOpen,
                 sourceUrl: line.sourceUrl,

@@ -93,21 +93,33 @@ public final class JoinScreenModel: ObservableObject {
 
 /// The therapist's set-up and invite screen: choose the relay and a display
 /// name once, then create one single-use invite per client (link and QR code).
+///
+/// The name and each label are checked by the library as they are typed
+/// (empty, too long, a control character), by the rule set-up and invites
+/// apply again.
 @MainActor
 public final class PracticeSetupModel: ObservableObject {
     /// Everything the screen draws.
     public struct State: Equatable {
         public var relayUrl = ""
         public var name = ""
+        /// The name as the library accepted it (trimmed); `nil` while refused or empty.
+        public var validName: String?
+        /// Why the library refuses the name as typed (show it once something is typed).
+        public var nameProblem: Problem?
         public var setUp = false
         /// The next client's label (initials, say); it never leaves this device.
         public var label = ""
+        /// The label as the library accepted it (trimmed); `nil` while refused or empty.
+        public var validLabel: String?
+        /// Why the library refuses the label as typed.
+        public var labelProblem: Problem?
         /// The invite just created, to show as a link and a QR code.
         public var invite: CreatedInvite?
         public var working = false
         public var problem: Problem?
-        public var canSetUp: Bool { !setUp && !working && !relayUrl.trimmingCharacters(in: .whitespaces).isEmpty && !name.trimmingCharacters(in: .whitespaces).isEmpty }
-        public var canInvite: Bool { setUp && !working && !label.trimmingCharacters(in: .whitespaces).isEmpty }
+        public var canSetUp: Bool { !setUp && !working && !relayUrl.trimmingCharacters(in: .whitespaces).isEmpty && validName != nil }
+        public var canInvite: Bool { setUp && !working && validLabel != nil }
     }
 
     @Published public private(set) var state = State()
@@ -127,6 +139,7 @@ public final class PracticeSetupModel: ObservableObject {
             if let account = try await offMain({ try therapist.account() }) {
                 state.relayUrl = account.relayUrl
                 state.name = account.name
+                state.validName = account.name
                 state.setUp = true
             }
         } catch {
@@ -135,18 +148,38 @@ public final class PracticeSetupModel: ObservableObject {
     }
 
     public func editRelayUrl(_ text: String) { state.relayUrl = text; state.problem = nil }
-    public func editName(_ text: String) { state.name = text }
-    public func editLabel(_ text: String) { state.label = text }
+    /// The name clients see, as typed; checked at once.
+    public func editName(_ text: String) {
+        state.name = text
+        do {
+            state.validName = try checkTherapistName(name: text)
+            state.nameProblem = nil
+        } catch {
+            state.validName = nil
+            state.nameProblem = Problem(error)
+        }
+    }
+
+    /// The next client's label, as typed; checked at once.
+    public func editLabel(_ text: String) {
+        state.label = text
+        do {
+            state.validLabel = try checkClientLabel(label: text)
+            state.labelProblem = nil
+        } catch {
+            state.validLabel = nil
+            state.labelProblem = Problem(error)
+        }
+    }
 
     /// Sets this device up on the relay.
     public func setUp() async {
-        guard state.canSetUp else { return }
+        guard state.canSetUp, let name = state.validName else { return }
         state.working = true
         state.problem = nil
         let url = state.relayUrl.trimmingCharacters(in: .whitespaces)
         do {
-            _ = try await therapist.setUp(http: http, relayUrl: url,
-                                          name: state.name.trimmingCharacters(in: .whitespaces))
+            _ = try await therapist.setUp(http: http, relayUrl: url, name: name)
             state.setUp = true
         } catch {
             state.problem = Problem(error)
@@ -156,14 +189,16 @@ public final class PracticeSetupModel: ObservableObject {
 
     /// Creates an invite for the client labelled `label`.
     public func invite() async {
-        guard state.canInvite else { return }
+        guard state.canInvite, let label = state.validLabel else { return }
         state.working = true
         state.problem = nil
         do {
             state.invite = try await therapist.inviteClient(http: http,
-                                                            label: state.label.trimmingCharacters(in: .whitespaces),
+                                                            label: label,
                                                             validFor: nil)
             state.label = ""
+            state.validLabel = nil
+            state.labelProblem = nil
         } catch {
             state.problem = Problem(error)
         }

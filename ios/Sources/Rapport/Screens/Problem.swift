@@ -17,10 +17,13 @@ public struct Problem: Equatable, Sendable {
         case rateLimited
         /// The check-in was refused: point at `field`.
         case invalidCheckIn
-        /// The invite cannot be used: ask the therapist for a new one.
+        /// The invite cannot be used: ask the therapist for a new one (or,
+        /// making one, choose another validity).
         case invalidInvite
         /// The relay address is not one Rapport will use: ask for it again.
         case invalidRelayUrl
+        /// A name or label as typed was refused: point at `field`.
+        case invalidName
         /// The passphrase is wrong or the Keychain is locked.
         case locked
         /// Not joined or set up yet, or set up for the other role.
@@ -39,10 +42,11 @@ public struct Problem: Equatable, Sendable {
     public var kind: Kind
     /// The library's sentence for a person.
     public var reason: String
-    /// The control at fault, for a refused check-in.
+    /// The control at fault, for a refused check-in or name (`name`, `label`).
     public var field: String?
-    /// The damage's code, for a refused invite (`expired`, `altered`, ...) or
-    /// relay address (`plain_http`, ...).
+    /// The library's code: a refused invite's damage (`expired`, `altered`,
+    /// `validity_too_long`, ...), a refused name's (`name_empty`, ...) or a
+    /// refused relay address's (`plain_http`, ...).
     public var code: String?
     /// Seconds to wait, when the relay asked to slow down.
     public var retryAfterSecs: UInt64?
@@ -81,6 +85,11 @@ public struct Problem: Equatable, Sendable {
             kind = .invalidRelayUrl
             reason = text
             code = why
+        case .InvalidName(let badField, let nameCode, let text):
+            kind = .invalidName
+            reason = text
+            field = badField
+            code = nameCode
         case .WrongPassphrase(let text), .KeyUnavailable(let text):
             kind = .locked
             reason = text

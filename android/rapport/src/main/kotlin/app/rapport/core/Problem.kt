@@ -16,9 +16,9 @@ data class Problem(
     val kind: Kind,
     /** The library's sentence for a person. */
     val reason: String,
-    /** The control at fault, for a refused check-in (`heard`, `note`, `session_date`, ...). */
+    /** The control at fault, for a refused check-in (`heard`, `note`, `session_date`, ...) or name (`name`, `label`). */
     val field: String? = null,
-    /** The damage's code, for a refused invite (`expired`, `altered`, ...) or relay address (`plain_http`, ...). */
+    /** The library's code: a refused invite's damage (`expired`, `altered`, `validity_too_long`, ...), name's (`name_empty`, ...) or relay address's (`plain_http`, ...). */
     val code: String? = null,
     /** Seconds to wait before syncing again, when the relay asked to slow down. */
     val retryAfterSecs: ULong? = null,
@@ -33,10 +33,12 @@ data class Problem(
         RATE_LIMITED,
         /** The check-in was refused: point at [field]. */
         INVALID_CHECKIN,
-        /** The invite cannot be used: ask the therapist for a new one. */
+        /** The invite cannot be used: ask the therapist for a new one (or, making one, choose another validity). */
         INVALID_INVITE,
         /** The relay address is not one Rapport will use: ask for it again ([code] says why). */
         INVALID_RELAY_URL,
+        /** A name or label as typed was refused: point at [field]. */
+        INVALID_NAME,
         /** The passphrase is wrong or the keystore is locked. */
         LOCKED,
         /** This device has not joined a therapist, or is set up for the other role. */
@@ -60,6 +62,7 @@ data class Problem(
             is RapportException.InvalidCheckIn -> Problem(Kind.INVALID_CHECKIN, e.reason, field = e.field)
             is RapportException.InvalidInvite -> Problem(Kind.INVALID_INVITE, e.reason, code = e.code)
             is RapportException.InvalidRelayUrl -> Problem(Kind.INVALID_RELAY_URL, e.reason, code = e.code)
+            is RapportException.InvalidName -> Problem(Kind.INVALID_NAME, e.reason, field = e.field, code = e.code)
             is RapportException.WrongPassphrase -> Problem(Kind.LOCKED, e.reason)
             is RapportException.KeyUnavailable -> Problem(Kind.LOCKED, e.reason)
             is RapportException.NotSetUp -> Problem(Kind.NOT_SET_UP, e.reason)

@@ -101,22 +101,17 @@ fun CrisisResourcesSheet(sheet: CrisisSheet, onDismiss: () -> Unit) {
 @Composable
 private fun CrisisLineButton(line: CrisisContact, onOpen: (String) -> Unit) {
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
-        val uri = line.uri
-        if (uri != null) {
-            val description = stringResource(
-                if (line.isText) R.string.text_line_description else R.string.call_line_description,
-                line.name,
-                line.contact,
-            )
-            Button(
-                onClick = { onOpen(uri) },
-                modifier = Modifier.fillMaxWidth().heightIn(min = 56.dp).semantics { contentDescription = description },
-            ) {
-                Icon(if (line.isText) Icons.Default.Email else Icons.Default.Phone, contentDescription = null)
-                Text(line.contact, fontWeight = FontWeight.Bold, modifier = Modifier.padding(start = 8.dp))
-            }
-        } else {
-            Text(line.contact, fontWeight = FontWeight.Bold)
+        val description = stringResource(
+            if (line.isText) R.string.text_line_description else R.string.call_line_description,
+            line.name,
+            line.contact,
+        )
+        Button(
+            onClick = { onOpen(line.uri) },
+            modifier = Modifier.fillMaxWidth().heightIn(min = 56.dp).semantics { contentDescription = description },
+        ) {
+            Icon(if (line.isText) Icons.Default.Email else Icons.Default.Phone, contentDescription = null)
+            Text(line.contact, fontWeight = FontWeight.Bold, modifier = Modifier.padding(start = 8.dp))
         }
         Text(line.name)
         Text(

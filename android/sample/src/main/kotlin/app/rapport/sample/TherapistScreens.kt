@@ -124,6 +124,7 @@ private fun SetupScreen(model: PracticeSetupModel) {
             singleLine = true,
             modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).semantics { contentDescription = nameDescription },
         )
+        if (state.name.isNotEmpty()) state.nameProblem?.let { ProblemText(it) }
         state.problem?.let { ProblemText(it) }
         val setUpDescription = stringResource(R.string.set_up_description)
         Button(
@@ -153,6 +154,7 @@ private fun InviteScreen(model: PracticeSetupModel) {
             singleLine = true,
             modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).semantics { contentDescription = labelDescription },
         )
+        if (state.label.isNotEmpty()) state.labelProblem?.let { ProblemText(it) }
         val createDescription = stringResource(R.string.create_invite_description)
         Button(
             onClick = { scope.launch { model.invite() } },

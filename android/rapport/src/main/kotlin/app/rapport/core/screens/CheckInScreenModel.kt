@@ -12,10 +12,12 @@ import kotlinx.coroutines.withContext
 import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.CheckIn
 import uniffi.rapport_ffi.CheckInDraft
+import uniffi.rapport_ffi.CheckInForm
 import uniffi.rapport_ffi.ClientApp
-import uniffi.rapport_ffi.Instrument
+import uniffi.rapport_ffi.FormProgress
 import uniffi.rapport_ffi.Note
 import uniffi.rapport_ffi.NoteVisibility
+import uniffi.rapport_ffi.checkinProgress
 import uniffi.rapport_ffi.crisisResources
 
 /**
@@ -27,6 +29,10 @@ import uniffi.rapport_ffi.crisisResources
  * tries to sync; a relay that cannot be reached only means "saved, will be sent".
  * When the library says the answers call for it (very low hope, or support asked
  * for), the crisis sheet opens with the recorded check-in.
+ *
+ * What the form holds and when send may be on are the library's: the form comes
+ * from `checkinForm` and every tap and keystroke asks `checkinProgress` what is
+ * missing and how long the note is, so this model keeps only what is on screen.
  *
  * Blocking library calls run on [io]; the screen calls the `suspend` functions from
  * its own coroutine (on Android, the main thread) and draws [state].
@@ -44,54 +50,61 @@ class CheckInScreenModel(
     /** The screen's state; observe it to redraw. */
     val state = ScreenState(CheckInState())
 
-    private var instrument: Instrument? = null
+    private var form: CheckInForm? = null
 
-    /** Loads the questionnaire in the client's language and the "not monitored" notice. */
+    /** Loads the form in the client's language and the "not monitored" notice. */
     suspend fun load() {
         val loaded = withContext(io) {
-            attempt { Pair(client.instrument(locale), crisisResources(locale).notMonitored) }
+            attempt { Pair(client.checkinForm(locale), crisisResources(locale).notMonitored) }
         }
-        val (questionnaire, notMonitored) = loaded.getOrNull() ?: run {
+        val (checkinForm, notMonitored) = loaded.getOrNull() ?: run {
             state.update { it.copy(loading = false, problem = loaded.problem()) }
             return
         }
-        instrument = questionnaire
-        val language = questionnaire.locale
+        form = checkinForm
         state.update {
-            it.copy(
-                loading = false,
-                title = questionnaire.title[language].orEmpty(),
-                items = questionnaire.items.map { item ->
-                    RatingItem(
-                        id = item.id,
-                        prompt = item.prompt[language].orEmpty(),
-                        required = item.required,
-                        options = (item.scaleMin..item.scaleMax).mapIndexed { i, value ->
-                            RatingOption(value.toUByte(), item.scaleLabels[language]?.getOrNull(i) ?: value.toString())
-                        },
-                        selected = null,
-                    )
-                },
-                notePrompt = questionnaire.notePrompt[language].orEmpty(),
-                noteMaxChars = questionnaire.noteMaxChars.toInt(),
-                notMonitored = notMonitored,
-                problem = null,
+            withProgress(
+                it.copy(
+                    loading = false,
+                    title = checkinForm.title,
+                    items = checkinForm.items.map { item ->
+                        RatingItem(
+                            id = item.id,
+                            prompt = item.prompt,
+                            required = item.required,
+                            options = item.scale.map { point -> RatingOption(point.value, point.label) },
+                            selected = null,
+                        )
+                    },
+                    notePrompt = checkinForm.notePrompt,
+                    noteMaxChars = checkinForm.noteMaxChars.toInt(),
+                    notMonitored = notMonitored,
+                    problem = null,
+                ),
             )
         }
     }
 
     /** The client tapped [value] on item [itemId]; tapping the chosen value again clears it. */
     fun rate(itemId: String, value: UByte) = state.update { s ->
-        s.copy(
-            items = s.items.map { if (it.id == itemId) it.copy(selected = if (it.selected == value) null else value) else it },
-            problem = s.problem?.takeUnless { it.field == itemId },
-            delivery = null,
+        withProgress(
+            s.copy(
+                items = s.items.map { if (it.id == itemId) it.copy(selected = if (it.selected == value) null else value) else it },
+                problem = s.problem?.takeUnless { it.field == itemId },
+                delivery = null,
+            ),
         )
     }
 
     /** The note as typed so far. */
     fun editNote(text: String) = state.update { s ->
-        s.copy(note = text, problem = s.problem?.takeUnless { it.field == "note" }, delivery = null)
+        withProgress(s.copy(note = text, problem = s.problem?.takeUnless { it.field == "note" }, delivery = null))
+    }
+
+    /** [s] with the library's word on what its form still needs. */
+    private fun withProgress(s: CheckInState): CheckInState {
+        val checkinForm = form ?: return s.copy(progress = null)
+        return s.copy(progress = checkinProgress(checkinForm, s.answers, s.note))
     }
 
     /** Whether the note goes to the therapist (it stays private unless the client says so). */
@@ -125,15 +138,16 @@ class CheckInScreenModel(
      */
     suspend fun send() {
         val before = state.value
-        val questionnaire = instrument ?: return
+        val checkinForm = form ?: return
         if (!before.canSend) return
         state.update { it.copy(sending = true, problem = null, delivery = null) }
-        val note = before.note.trim().takeIf { it.isNotEmpty() }
+        // Sent as typed: the library trims it and drops a blank one.
+        val note = before.note.takeIf { it.isNotEmpty() }
             ?.let { Note(it, if (before.noteShared) NoteVisibility.SHARED else NoteVisibility.PRIVATE) }
         val draft = CheckInDraft(
-            instrument = questionnaire.reference,
+            instrument = checkinForm.instrument,
             sessionDate = SessionDates.today(today),
-            answers = before.items.mapNotNull { item -> item.selected?.let { item.id to it } }.toMap(),
+            answers = before.answers,
             note = note,
             supportRequested = before.supportRequested,
         )
@@ -144,13 +158,15 @@ class CheckInScreenModel(
         }
         val sheet = outcome.safety?.let { CrisisSheet.from(it.resources, it.reason) }
         state.update { s ->
-            s.copy(
-                items = s.items.map { it.copy(selected = null) },
-                note = "",
-                noteShared = false,
-                supportRequested = false,
-                recorded = outcome.checkin,
-                crisis = sheet ?: s.crisis,
+            withProgress(
+                s.copy(
+                    items = s.items.map { it.copy(selected = null) },
+                    note = "",
+                    noteShared = false,
+                    supportRequested = false,
+                    recorded = outcome.checkin,
+                    crisis = sheet ?: s.crisis,
+                ),
             )
         }
         val delivery = deliver()
@@ -181,8 +197,10 @@ data class CheckInState(
     val note: String = "",
     /** The note goes to the therapist; private by default. */
     val noteShared: Boolean = false,
-    /** Longest note accepted. */
+    /** Longest note accepted, as the library counts ([noteLength]). */
     val noteMaxChars: Int = 0,
+    /** What the library says the form still needs; `null` until it is loaded. */
+    val progress: FormProgress? = null,
     /** This check-in tells the therapist the client asked for support. */
     val supportRequested: Boolean = false,
     /** "Rapport is not monitored in real time", in the client's language; always on screen. */
@@ -198,19 +216,21 @@ data class CheckInState(
     /** The crisis sheet, while it is open. */
     val crisis: CrisisSheet? = null,
 ) {
-    /** Characters typed in the note. */
-    val noteLength: Int get() = note.trim().codePointCount(0, note.trim().length)
+    /** The answers tapped so far, by item id. */
+    val answers: Map<String, UByte> get() = items.mapNotNull { item -> item.selected?.let { item.id to it } }.toMap()
+
+    /** The note's length as the library counts it (Unicode scalar values, trimmed). */
+    val noteLength: Int get() = progress?.noteLength?.toInt() ?: 0
 
     /** The note is over the limit; the send button stays off and the field says why. */
-    val noteTooLong: Boolean get() = noteMaxChars > 0 && noteLength > noteMaxChars
+    val noteTooLong: Boolean get() = progress?.noteTooLong ?: false
 
-    /** Every required item is answered, the note fits and nothing is in flight. */
+    /** The library says nothing is missing and the note fits, and nothing is in flight. */
     val canSend: Boolean
-        get() = !loading && !sending && items.isNotEmpty() &&
-            items.all { !it.required || it.selected != null } && !noteTooLong
+        get() = !loading && !sending && items.isNotEmpty() && progress?.ready == true
 
     /** Required items still unanswered, so the screen (and TalkBack/VoiceOver) can say what is missing. */
-    val missing: List<RatingItem> get() = items.filter { it.required && it.selected == null }
+    val missing: List<RatingItem> get() = progress?.missing.orEmpty().let { ids -> items.filter { it.id in ids } }
 }
 
 /** One rated statement on the screen. */

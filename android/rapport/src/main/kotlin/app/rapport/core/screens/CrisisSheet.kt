@@ -1,9 +1,8 @@
 package app.rapport.core.screens
 
-import app.rapport.core.ContactLinks
-import app.rapport.core.DialableNumber
 import uniffi.rapport_ffi.CrisisContactKind
 import uniffi.rapport_ffi.CrisisResources
+import uniffi.rapport_ffi.DialableNumber
 import uniffi.rapport_ffi.SafetyReason
 
 /**
@@ -11,14 +10,15 @@ import uniffi.rapport_ffi.SafetyReason
  * lines for the client's region, each with a link that starts the call or text.
  *
  * The resources come from the library (bundled, offline, dated and sourced), never
- * from the network, so the sheet opens with no connection at all.
+ * from the network, so the sheet opens with no connection at all; so do the
+ * numbers to dial and the `tel:`/`sms:` links, which this sheet only passes on.
  */
 data class CrisisSheet(
     /** Why the sheet opened; `null` when the client pressed "I need support now". */
     val reason: SafetyReason?,
     /** The local emergency number as the library prints it (`999`, or `112 / 911` for the fallback). */
     val emergencyNumber: String,
-    /** Each emergency number in [emergencyNumber] with its `tel:` link, one button each. */
+    /** Each emergency number in [emergencyNumber] with its `tel:` link ([DialableNumber.uri]), one button each. */
     val emergencyNumbers: List<DialableNumber>,
     /** The crisis lines, in the order the data lists them. */
     val lines: List<CrisisContact>,
@@ -42,7 +42,7 @@ data class CrisisSheet(
         fun from(resources: CrisisResources, reason: SafetyReason?): CrisisSheet = CrisisSheet(
             reason = reason,
             emergencyNumber = resources.emergencyNumber,
-            emergencyNumbers = ContactLinks.emergencyNumbers(resources.emergencyNumber),
+            emergencyNumbers = resources.emergencyNumbers,
             lines = resources.lines.map { line ->
                 val isText = line.kind == CrisisContactKind.TEXT
                 CrisisContact(
@@ -50,7 +50,7 @@ data class CrisisSheet(
                     isText = isText,
                     contact = line.contact,
                     textBody = line.textBody,
-                    uri = if (isText) ContactLinks.smsUri(line.dial, line.textBody) else ContactLinks.telUri(line.dial),
+                    uri = line.uri,
                     hours = line.hours,
                     alwaysOpen = line.alwaysOpen,
                     sourceUrl = line.sourceUrl,
@@ -76,8 +76,8 @@ data class CrisisContact(
     val contact: String,
     /** The keyword to send, for text lines that want one. */
     val textBody: String?,
-    /** `tel:` or `sms:` link; `null` when the data holds nothing dialable (show [contact] as text). */
-    val uri: String?,
+    /** The `tel:` or `sms:` link the library built for it. */
+    val uri: String,
     /** Opening hours as the service states them. */
     val hours: String,
     /** Open around the clock. */

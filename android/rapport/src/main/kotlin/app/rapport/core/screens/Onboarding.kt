@@ -13,6 +13,8 @@ import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.CreatedInvite
 import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.TherapistApp
+import uniffi.rapport_ffi.checkClientLabel
+import uniffi.rapport_ffi.checkTherapistName
 import uniffi.rapport_ffi.parseInvite
 
 /**
@@ -103,6 +105,9 @@ data class JoinState(
 /**
  * The therapist's set-up and invite screen: choose the relay and a display name
  * once, then create one single-use invite per client (a link and a QR code).
+ *
+ * The name and each label are checked by the library as they are typed (empty,
+ * too long, a control character), by the same rule set-up and invites apply.
  */
 class PracticeSetupModel(
     private val therapist: TherapistApp,
@@ -121,11 +126,17 @@ class PracticeSetupModel(
     /** The relay address as typed. */
     fun editRelayUrl(text: String) = state.update { it.copy(relayUrl = text, problem = null) }
 
-    /** The name clients see, as typed. */
-    fun editName(text: String) = state.update { it.copy(name = text) }
+    /** The name clients see, as typed; checked at once. */
+    fun editName(text: String) {
+        val checked = attempt { checkTherapistName(text) }
+        state.update { it.copy(name = text, validName = checked.getOrNull(), nameProblem = checked.problem()) }
+    }
 
-    /** The next client's label (initials, say), as typed; it never leaves this device. */
-    fun editLabel(text: String) = state.update { it.copy(label = text) }
+    /** The next client's label (initials, say), as typed; it never leaves this device. Checked at once. */
+    fun editLabel(text: String) {
+        val checked = attempt { checkClientLabel(text) }
+        state.update { it.copy(label = text, validLabel = checked.getOrNull(), labelProblem = checked.problem()) }
+    }
 
     /** Sets this device up on the relay. */
     suspend fun setUp() {
@@ -133,7 +144,8 @@ class PracticeSetupModel(
         if (!before.canSetUp) return
         state.update { it.copy(working = true, problem = null) }
         val url = before.relayUrl.trim()
-        val done = attempt { therapist.setUp(http, url, before.name.trim()) }
+        val name = before.validName ?: return
+        val done = attempt { therapist.setUp(http, url, name) }
         state.update { it.copy(working = false, setUp = done.isSuccess, problem = done.problem()) }
     }
 
@@ -142,8 +154,12 @@ class PracticeSetupModel(
         val before = state.value
         if (!before.canInvite) return
         state.update { it.copy(working = true, problem = null) }
-        val done = attempt { therapist.inviteClient(http, before.label.trim(), null) }
-        state.update { it.copy(working = false, invite = done.getOrNull() ?: it.invite, label = if (done.isSuccess) "" else it.label, problem = done.problem()) }
+        val label = before.validLabel ?: return
+        val done = attempt { therapist.inviteClient(http, label, null) }
+        state.update {
+            if (done.isSuccess) it.copy(working = false, invite = done.getOrNull(), label = "", validLabel = null, labelProblem = null, problem = null)
+            else it.copy(working = false, problem = done.problem())
+        }
     }
 }
 
@@ -151,12 +167,20 @@ class PracticeSetupModel(
 data class PracticeSetupState(
     /** The relay's address. */
     val relayUrl: String = "",
-    /** The therapist's name as clients see it. */
+    /** The therapist's name as clients see it, as typed. */
     val name: String = "",
+    /** The name as the library accepted it (trimmed); `null` while it is refused or empty. */
+    val validName: String? = null,
+    /** Why the library refuses the name as typed (show it once something is typed). */
+    val nameProblem: Problem? = null,
     /** This device is set up as a therapist. */
     val setUp: Boolean = false,
-    /** The next client's label. */
+    /** The next client's label, as typed. */
     val label: String = "",
+    /** The label as the library accepted it (trimmed); `null` while it is refused or empty. */
+    val validLabel: String? = null,
+    /** Why the library refuses the label as typed (show it once something is typed). */
+    val labelProblem: Problem? = null,
     /** The invite just created, to show as a link and QR code. */
     val invite: CreatedInvite? = null,
     /** A request is in progress. */
@@ -164,9 +188,9 @@ data class PracticeSetupState(
     /** What went wrong last. */
     val problem: Problem? = null,
 ) {
-    /** An address and a name, not yet set up. */
-    val canSetUp: Boolean get() = !setUp && !working && relayUrl.isNotBlank() && name.isNotBlank()
+    /** An address and a name the library accepts, not yet set up. */
+    val canSetUp: Boolean get() = !setUp && !working && relayUrl.isNotBlank() && validName != null
 
-    /** Set up, with a label for the client. */
-    val canInvite: Boolean get() = setUp && !working && label.isNotBlank()
+    /** Set up, with a label the library accepts. */
+    val canInvite: Boolean get() = setUp && !working && validLabel != null
 }

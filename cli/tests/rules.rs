@@ -1,0 +1,218 @@
+//! The rules core owns, as the command line shows them: the same refusals,
+//! with the same stable codes, that Python and Kotlin get as typed errors.
+//! A real relay process on a loopback port, homes driven through the binary.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rapport");
+
+struct Relay {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_relay(db: &Path) -> Relay {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(BIN)
+        .args(["relay", "serve", "--db"])
+        .arg(db)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if ureq::get(&format!("{url}/v1/health")).call().is_ok() {
+            return Relay { child, url };
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the relay did not start");
+}
+
+fn rapport(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("RAPPORT_PASSPHRASE", "correct horse battery")
+        .env("RAPPORT_SCRYPT_WORK_FACTOR", "8")
+        .env("RAPPORT_TEST_WEAK_KEYS", "1")
+        .env_remove("RAPPORT_KIT_PASSPHRASE")
+        .output()
+        .unwrap()
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = rapport(home, args);
+    assert!(
+        out.status.success(),
+        "rapport {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a command that must fail; returns its stable code and its stderr.
+fn refused(home: &Path, args: &[&str]) -> (String, String) {
+    let out = rapport(home, args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !out.status.success(),
+        "rapport {args:?} succeeded: {stderr}"
+    );
+    let code = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("code: "))
+        .unwrap_or_else(|| panic!("no code in {stderr}"))
+        .to_owned();
+    (code, stderr)
+}
+
+#[test]
+fn invite_validity_names_and_roles_are_refused_with_the_cores_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = start_relay(&dir.path().join("relay.db"));
+    let therapist = dir.path().join("therapist");
+
+    // The therapist's name: empty, or with a control character, is refused
+    // before anything reaches the relay.
+    let (code, stderr) = refused(
+        &therapist,
+        &["therapist", "init", "--relay", &relay.url, "--name", "   "],
+    );
+    assert_eq!(code, "name_empty", "{stderr}");
+    assert!(stderr.contains("your name is empty"), "{stderr}");
+    let (code, _) = refused(
+        &therapist,
+        &[
+            "therapist",
+            "init",
+            "--relay",
+            &relay.url,
+            "--name",
+            "Dr.\u{1b}[2J",
+        ],
+    );
+    assert_eq!(code, "name_control_character");
+    ok(
+        &therapist,
+        &[
+            "therapist",
+            "init",
+            "--relay",
+            &relay.url,
+            "--name",
+            " Dr. Test ",
+        ],
+    );
+
+    // Invite validity: zero or negative days, or more than 366.
+    for days in ["-3", "0"] {
+        let (code, stderr) = refused(
+            &therapist,
+            &[
+                "therapist",
+                "invite",
+                "--label",
+                "A.B.",
+                "--valid-days",
+                days,
+            ],
+        );
+        assert_eq!(code, "validity_not_positive", "{days}: {stderr}");
+    }
+    let (code, stderr) = refused(
+        &therapist,
+        &[
+            "therapist",
+            "invite",
+            "--label",
+            "A.B.",
+            "--valid-days",
+            "367",
+        ],
+    );
+    assert_eq!(code, "validity_too_long", "{stderr}");
+    assert!(stderr.contains("at most 366 days"), "{stderr}");
+    let (code, _) = refused(
+        &therapist,
+        &[
+            "therapist",
+            "invite",
+            "--label",
+            "A.B.",
+            "--valid-days=99999999999999",
+        ],
+    );
+    assert_eq!(code, "validity_too_long");
+
+    // The client's label: too long, or with a control character.
+    let (code, stderr) = refused(
+        &therapist,
+        &["therapist", "invite", "--label", &"x".repeat(41)],
+    );
+    assert_eq!(code, "name_too_long", "{stderr}");
+    assert!(
+        stderr.contains("the client's label is 41 characters"),
+        "{stderr}"
+    );
+    let (code, _) = refused(&therapist, &["therapist", "invite", "--label", "A\tB"]);
+    assert_eq!(code, "name_control_character");
+
+    // A year and a day is the longest accepted.
+    let out = ok(
+        &therapist,
+        &[
+            "therapist",
+            "invite",
+            "--label",
+            " C.D. ",
+            "--valid-days",
+            "366",
+        ],
+    );
+    let uri = out
+        .lines()
+        .find(|l| l.starts_with("rapport:invite/"))
+        .expect("the invite on its own line")
+        .to_owned();
+
+    // Opening a home as the other role: a client's home makes no report.
+    let client = dir.path().join("client");
+    ok(&client, &["client", "join", &uri, "--accept-consent", "1"]);
+    let out_file = dir.path().join("report.html");
+    let (code, stderr) = refused(
+        &client,
+        &["therapist", "report", "--out", out_file.to_str().unwrap()],
+    );
+    assert_eq!(code, "wrong_role", "{stderr}");
+    assert!(!out_file.exists());
+    // A home not set up at all says so.
+    let (code, _) = refused(
+        &dir.path().join("empty"),
+        &["therapist", "report", "--out", out_file.to_str().unwrap()],
+    );
+    assert_eq!(code, "no_account");
+    // The label was stored trimmed.
+    ok(&therapist, &["sync"]);
+    assert!(ok(&therapist, &["therapist", "dashboard"]).contains("C.D."));
+}
