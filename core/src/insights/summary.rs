@@ -548,30 +548,19 @@ impl Store {
     /// A client's live check-ins as points, oldest session first, with their
     /// shared notes and when each arrived.
     fn client_series(&self, sender: &DeviceId) -> Result<ClientSeries, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT record_id, version, sealed, received_at FROM received
-             WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id",
-        )?;
-        let rows = stmt.query_map(params![sender.to_string()], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, u32>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
         let mut series = ClientSeries::default();
-        for row in rows {
-            let (record_id, version, sealed, received_at) = row?;
-            let record_id = Uuid::from_slice(&record_id).map_err(|_| StoreError::Tampered {
+        for row in self.received_checkins(sender)? {
+            let record_id = Uuid::from_slice(&row.record_id).map_err(|_| StoreError::Tampered {
                 table: "received",
                 row: sender.to_string(),
             })?;
-            let body = open_received(&self.cipher, sender, &record_id, version, &sealed)?;
+            let body = open_received(&self.cipher, sender, &record_id, row.version, &row.sealed)?;
             if let Some(note) = body.shared_note {
                 series.notes.insert(record_id, note);
             }
-            series.received.insert(record_id, mark_time(received_at));
+            series
+                .received
+                .insert(record_id, mark_time(row.received_at));
             series.points.push(SessionPoint {
                 record_id,
                 session_date: body.session_date,
@@ -782,17 +771,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    fn unseen_counts(&self) -> Result<HashMap<String, u32>, Error> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT sender, count(*) FROM received
-                 WHERE acked_at IS NULL AND sealed IS NOT NULL GROUP BY sender",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?)
     }
 }
 

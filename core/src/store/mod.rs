@@ -5,24 +5,31 @@
 //! SECURITY.md. Opening a store checks the file is Rapport's, upgrades its
 //! schema, and unlocks the data key.
 
-mod checkins;
+pub(crate) mod account;
+pub(crate) mod checkins;
 mod codec;
 mod export;
+pub(crate) mod inbox;
 mod keyring;
+pub(crate) mod outbox;
 mod pairing;
 mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
-pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
+pub use account::Account;
+pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound};
 pub use export::EXPORT_FORMAT;
 pub use keyring::secret_name as keystore_entry_name;
+pub use outbox::{OutboxEntry, OutboxKind};
 pub use pairing::Peer;
-pub(crate) use pairing::{accept_hello_in, insert_peer, open_value, seal_value};
+pub(crate) use pairing::{
+    accept_hello_in, insert_peer, open_value, replace_identity, save_watermark, seal_value,
+};
 pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 
 use crate::clock::{Clock, SystemClock};
@@ -115,6 +122,28 @@ impl Store {
     /// A random id naming this database (and its keystore entry).
     pub fn database_id(&self) -> Uuid {
         self.database_id
+    }
+
+    /// Begins a transaction for a caller outside `store/` that needs several
+    /// of the store's writes to land together or not at all (sync applying
+    /// a page with its cursor, say). The caller passes it to the store's
+    /// functions and commits it; dropping it rolls back. `Immediate` takes
+    /// the write lock at once, for a read-then-write nobody may overtake.
+    pub(crate) fn begin(
+        &mut self,
+        behavior: TransactionBehavior,
+    ) -> Result<Transaction<'_>, Error> {
+        Ok(self.conn.transaction_with_behavior(behavior)?)
+    }
+
+    /// [`Store::begin`], with the row cipher lent beside the transaction for
+    /// callers that seal rows inside it: both borrow the store, so they
+    /// cannot come from two calls.
+    pub(crate) fn begin_with_cipher(
+        &mut self,
+        behavior: TransactionBehavior,
+    ) -> Result<(Transaction<'_>, &RowCipher), Error> {
+        Ok((self.conn.transaction_with_behavior(behavior)?, &self.cipher))
     }
 }
 

@@ -16,11 +16,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::messages::{EndedBody, LeaveBody};
-use super::send::{take_seq, the_therapist};
+use super::send::the_therapist;
 use super::{Role, SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::Error;
 use crate::identity::DeviceIdentity;
+use crate::store::account::take_seq;
 use crate::store::{Peer, Store};
 
 /// Where a client's pairing stands.
@@ -173,14 +174,7 @@ impl Store {
         post_now(self, transport, &me, &therapist, MessageKind::Leave, body)?;
         // Stop the therapist posting here; a v4 pairing did not keep the id.
         let account = self.require_account(Role::Client)?;
-        let token_id: Option<String> = self
-            .conn
-            .query_row("SELECT peer_token_id FROM account WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .flatten();
-        if let Some(token_id) = token_id {
+        if let Some(token_id) = self.peer_token_id()? {
             match transport.revoke_post_token(&account.mailbox_id, &account.read_token, &token_id) {
                 Ok(()) | Err(TransportError::Refused { .. }) => {}
                 Err(e) => return Err(e.into()),

@@ -25,12 +25,11 @@ mod send;
 mod sharing;
 pub mod transport;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+use rusqlite::{TransactionBehavior, params};
 
 pub use crate::relay_url::RelayUrl;
 pub use crate::role::Role;
+pub use crate::store::Account;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
@@ -46,26 +45,11 @@ use crate::envelope::{self, Hello, Message, MessageKind};
 use crate::error::Error;
 use crate::identity::DeviceId;
 use crate::invite::Invite;
-use crate::store::{Peer, Store};
-use crate::store::{open_value, seal_value};
+use crate::store::account::{record_join, save_account};
+use crate::store::{Peer, Store, insert_peer};
 
 /// Envelopes fetched per page; also the most held in memory at once.
 pub const FETCH_PAGE: u32 = 256;
-
-/// This device's place on the relay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    /// Client or therapist.
-    pub role: Role,
-    /// The relay's base URL.
-    pub relay_url: String,
-    /// This device's own mailbox.
-    pub mailbox_id: String,
-    /// The token that reads it.
-    pub read_token: String,
-    /// A name to show (the therapist's own name; empty for clients).
-    pub name: String,
-}
 
 /// An envelope that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,39 +168,7 @@ impl std::fmt::Display for SyncReport {
     }
 }
 
-const ACCOUNT_ROW: &[u8] = b"account";
-
 impl Store {
-    /// This device's account, once it has one.
-    pub fn account(&self) -> Result<Option<Account>, Error> {
-        let sealed: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT sealed FROM account WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
-        sealed
-            .map(|s| open_value(&self.cipher, "account", ACCOUNT_ROW, &s))
-            .transpose()
-    }
-
-    fn save_account(
-        tx: &rusqlite::Transaction<'_>,
-        store_cipher: &crate::crypto::RowCipher,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        let sealed = seal_value(store_cipher, "account", ACCOUNT_ROW, account)?;
-        let role = match account.role {
-            Role::Client => "client",
-            Role::Therapist => "therapist",
-        };
-        tx.execute(
-            "INSERT INTO account (id, role, created_at, sealed) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET role = ?1, sealed = ?3",
-            params![role, now.timestamp_millis(), sealed],
-        )?;
-        Ok(())
-    }
-
     pub(crate) fn require_account(&self, role: Role) -> Result<Account, Error> {
         match self.account()? {
             Some(account) if account.role == role => Ok(account),
@@ -258,8 +210,8 @@ impl Store {
             name: name.to_owned(),
         };
         let now = self.options.clock.now();
-        let tx = self.conn.transaction()?;
-        Store::save_account(&tx, &self.cipher, &account, now)?;
+        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Deferred)?;
+        save_account(&tx, cipher, &account, now)?;
         tx.commit()?;
         Ok(account)
     }
@@ -282,10 +234,7 @@ impl Store {
             valid_for,
         )?;
         // Kept so revoking the client (or its leaving) can revoke the token.
-        self.conn.execute(
-            "UPDATE invites SET token_id = ?2 WHERE invite_id = ?1",
-            params![invite.invite_id().as_slice(), token.token_id],
-        )?;
+        self.set_invite_token(&invite.invite_id(), &token.token_id)?;
         Ok(invite)
     }
 
@@ -347,14 +296,10 @@ impl Store {
             post_token: invite.post_token.clone(),
             paired_at: now,
         };
-        let tx = self.conn.transaction()?;
-        Store::save_account(&tx, &self.cipher, &account, now)?;
-        tx.execute(
-            "UPDATE account SET next_seq = 2, consent_version = ?1, peer_token_id = ?2
-             WHERE id = 1",
-            params![consent_version, token.token_id],
-        )?;
-        crate::store::insert_peer(&tx, &self.cipher, &therapist)?;
+        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Deferred)?;
+        save_account(&tx, cipher, &account, now)?;
+        record_join(&tx, consent_version, &token.token_id)?;
+        insert_peer(&tx, cipher, &therapist)?;
         tx.commit()?;
         Ok(therapist)
     }

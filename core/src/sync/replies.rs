@@ -16,13 +16,14 @@ use zeroize::Zeroizing;
 
 use super::messages::ReplyBody;
 use super::received::received_row_id;
-use super::send::{live_peers, take_seq};
+use super::send::live_peers;
 use super::{Role, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
+use crate::store::account::take_seq;
 
 /// Longest reply, in characters (Unicode scalar values, so an emoji counts
 /// as one): a few sentences, readable at a glance on a phone, and too short
@@ -223,14 +224,6 @@ impl Store {
             written_at: body.written_at,
             editable: false,
         })
-    }
-
-    fn is_therapist(&self) -> Result<bool, Error> {
-        let role: Option<String> = self
-            .conn
-            .query_row("SELECT role FROM account WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
-        Ok(role.as_deref() == Some("therapist"))
     }
 }
 

@@ -12,12 +12,13 @@ use rusqlite::{OptionalExtension, params};
 
 use super::SyncReport;
 use super::messages::SharingBody;
-use super::send::{take_seq, the_therapist};
+use super::send::the_therapist;
 use super::transport::Transport;
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, KeyError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
+use crate::store::account::take_seq;
 
 impl Store {
     /// Therapist: since when the client on `device` has paused sharing, or
