@@ -404,6 +404,15 @@ fn live_version(tx: &rusqlite::Transaction<'_>, id: Uuid) -> Result<(u32, DateTi
     }
 }
 
+/// Whether the check-in `id` is here and not deleted.
+pub(crate) fn is_live(tx: &rusqlite::Transaction<'_>, id: &Uuid) -> Result<bool, Error> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM checkins WHERE id = ?1 AND deleted_at IS NULL)",
+        params![id.as_bytes()],
+        |r| r.get(0),
+    )?)
+}
+
 /// Client, inside the apply transaction: the therapist saw `version` of a
 /// check-in at `seen_at`. A receipt for an older version than one already
 /// applied changes nothing. Returns how many check-ins changed (0 or 1).

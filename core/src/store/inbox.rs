@@ -160,6 +160,23 @@ pub(crate) fn set_receipt_seq(
     Ok(())
 }
 
+/// Who sent the live check-in `record_id`. Record ids are random UUIDs
+/// chosen by each client; the oldest holder wins should two clients ever use
+/// the same one.
+pub(crate) fn sender_of(
+    tx: &Transaction<'_>,
+    record_id: &uuid::Uuid,
+) -> Result<Option<String>, Error> {
+    Ok(tx
+        .query_row(
+            "SELECT sender FROM received WHERE record_id = ?1 AND sealed IS NOT NULL
+             ORDER BY received_at LIMIT 1",
+            params![record_id.as_bytes()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// The version held of a client's check-in, live or deleted.
 pub(crate) fn received_version(
     tx: &Transaction<'_>,

@@ -13,6 +13,7 @@ pub(crate) mod inbox;
 mod keyring;
 pub(crate) mod outbox;
 mod pairing;
+pub(crate) mod replies;
 mod schema;
 
 use std::path::{Path, PathBuf};

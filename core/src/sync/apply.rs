@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
@@ -19,6 +19,7 @@ use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::account::set_cursor;
 use crate::store::checkins::mark_checkin_seen;
 use crate::store::inbox;
+use crate::store::replies::delete_reply_to;
 use crate::store::{Store, accept_hello_in, save_watermark};
 
 type OpenResult = Result<(Opened, Option<KnownSender>), QuarantineReason>;
@@ -398,10 +399,7 @@ fn upsert_received(
     if body.is_none() {
         // The client deleted the check-in: a reply to it has nothing left to
         // answer, and the client would drop it anyway.
-        tx.execute(
-            "DELETE FROM replies WHERE sender = ?1 AND record_id = ?2",
-            params![sender_text, message.record_id.as_bytes()],
-        )?;
+        delete_reply_to(tx, &sender_text, &message.record_id)?;
     }
     // A device restored from a recovery kit remembers what was acknowledged.
     inbox::apply_restored_ack(tx, &sender_text, &message.record_id, message.record_version)?;
