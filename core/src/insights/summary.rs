@@ -694,12 +694,7 @@ impl Store {
     }
 
     fn client_rows(&self) -> Result<Vec<ClientRow>, Error> {
-        type Ended = (Option<i64>, Option<String>, Option<i64>);
-        let mut ended: HashMap<String, Ended> = self
-            .conn
-            .prepare_cached("SELECT device_id, ended_at, ended_reason, paused_at FROM peers")?
-            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
-            .collect::<Result<_, _>>()?;
+        let mut ended = self.peer_endings()?;
         let mut out = Vec::new();
         for (peer, _) in self.peers()? {
             let key = peer.card.device_id.to_string();

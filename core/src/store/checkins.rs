@@ -236,6 +236,17 @@ impl Store {
         Ok(HistoryPage { checkins, next })
     }
 
+    /// The ids of every live check-in (an id that does not read as one is
+    /// skipped, as is a row SQLite fails to read).
+    pub(crate) fn live_checkin_ids(&self) -> Result<Vec<Uuid>, Error> {
+        Ok(self
+            .conn
+            .prepare("SELECT id FROM checkins WHERE deleted_at IS NULL")?
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .filter_map(|r| r.ok().and_then(|b| Uuid::from_slice(&b).ok()))
+            .collect())
+    }
+
     fn open_raw(&self, raw: &RawCheckIn<'_>) -> Result<CheckIn, Error> {
         let id = raw.id()?;
         let unreadable = |detail: String| StoreError::UnreadableRecord {

@@ -11,10 +11,12 @@ mod codec;
 mod export;
 pub(crate) mod inbox;
 mod keyring;
+pub(crate) mod membership;
 pub(crate) mod outbox;
 mod pairing;
 pub(crate) mod replies;
 mod schema;
+pub(crate) mod sharing;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +28,7 @@ pub use account::Account;
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound};
 pub use export::EXPORT_FORMAT;
 pub use keyring::secret_name as keystore_entry_name;
+pub use membership::Membership;
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use pairing::Peer;
 pub(crate) use pairing::{

@@ -136,6 +136,13 @@ pub(crate) fn set_envelope(
     Ok(())
 }
 
+/// Client, inside the apply transaction that learnt the pairing ended:
+/// drops every entry, since nothing waiting can be sent any more.
+pub(crate) fn clear_outbox(tx: &Transaction<'_>) -> Result<(), Error> {
+    tx.execute("DELETE FROM outbox", [])?;
+    Ok(())
+}
+
 /// Queues a change for sync, inside the transaction that made it.
 pub(super) fn queue(
     tx: &rusqlite::Transaction<'_>,

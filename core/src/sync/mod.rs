@@ -25,15 +25,15 @@ mod send;
 mod sharing;
 pub mod transport;
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 pub use crate::relay_url::RelayUrl;
 pub use crate::role::Role;
 pub use crate::store::Account;
+pub use crate::store::Membership;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
-pub use membership::Membership;
 pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, SharingBody};
 pub use replies::{REPLY_MAX_CHARS, Reply, check_reply_text};
 pub use transport::{
@@ -363,11 +363,8 @@ impl Store {
         report.gaps = apply::gaps(self)?;
         match account.role {
             Role::Client if token_revoked && !report.ended_by_therapist => {
-                self.conn.execute(
-                    "UPDATE account SET ended = 'revoked', ended_at = ?1 WHERE id = 1
-                     AND ended IS NULL",
-                    params![self.options.clock.now().timestamp_millis()],
-                )?;
+                let now = self.options.clock.now();
+                self.mark_revoked(now)?;
                 report.ended_by_therapist = true;
             }
             Role::Client => {}

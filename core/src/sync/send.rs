@@ -126,11 +126,7 @@ fn prepare(
 /// The therapist's clients whose pairing has not ended: the ones a receipt
 /// or a reply can still go to.
 pub(super) fn live_peers(store: &Store) -> Result<Vec<Peer>, Error> {
-    let ended: std::collections::HashSet<String> = store
-        .conn
-        .prepare_cached("SELECT device_id FROM peers WHERE ended_at IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ended = store.ended_devices()?;
     Ok(store
         .peers()?
         .into_iter()
