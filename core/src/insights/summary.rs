@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -26,13 +26,13 @@ use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::model::Instrument;
+use crate::store::insights::{RULES_KEY, mark_dirty, save_flag_mark, save_summary};
 use crate::store::{Store, seal_value};
 use crate::sync::open_received;
 
 const TABLE: &str = "client_insights";
 const ACKS: &str = "alert_acks";
 const HISTORY: &str = "client_insights.history";
-const RULES_KEY: &str = "alert_rules";
 const INSTRUMENT: &str = "session-checkin";
 
 /// Whether a client is still sharing, or how the pairing ended.
@@ -195,16 +195,6 @@ struct ClientRow {
     paused_since: Option<DateTime<Utc>>,
 }
 
-/// Marks a client's summary for recomputation (inside the apply transaction).
-pub(crate) fn mark_dirty(tx: &rusqlite::Transaction<'_>, sender: &DeviceId) -> Result<(), Error> {
-    tx.prepare_cached(
-        "INSERT INTO client_insights (sender, dirty) VALUES (?1, 1)
-         ON CONFLICT (sender) DO UPDATE SET dirty = 1",
-    )?
-    .execute(params![sender.to_string()])?;
-    Ok(())
-}
-
 /// What the flag engine reads of one client's check-ins.
 #[derive(Default)]
 struct ClientSeries {
@@ -221,15 +211,7 @@ fn mark_time(ms: i64) -> DateTime<Utc> {
 impl Store {
     /// The flag thresholds in use (the defaults until changed).
     pub fn flag_rules(&self) -> Result<FlagRules, Error> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE name = ?1",
-                params![RULES_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match json {
+        match self.flag_rules_json()? {
             None => Ok(FlagRules::default()),
             Some(json) => serde_json::from_str(&json).map_err(|e| {
                 StoreError::UnreadableRecord {
@@ -249,33 +231,21 @@ impl Store {
             row: RULES_KEY.into(),
             detail: e.to_string(),
         })?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta (name, value) VALUES (?1, ?2)
-             ON CONFLICT (name) DO UPDATE SET value = ?2",
-            params![RULES_KEY, json],
-        )?;
-        tx.execute("UPDATE client_insights SET dirty = 1", [])?;
-        tx.commit()?;
-        Ok(())
+        self.save_flag_rules_json(&json)
     }
 
     /// Recomputes the summaries of clients whose check-ins (or flag marks)
     /// changed since they were last computed; returns how many. Reads call
     /// it, so a summary is never stale.
     pub fn refresh_insights(&self) -> Result<u32, Error> {
-        let dirty: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT sender FROM client_insights WHERE dirty = 1")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let dirty = self.dirty_senders()?;
         if dirty.is_empty() {
             return Ok(0);
         }
         let rules = self.flag_rules()?;
         let instrument = self.summary_instrument()?;
         let now = self.options.clock.now();
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.begin_unchecked()?;
         for sender_text in &dirty {
             let sender: DeviceId = sender_text.parse().map_err(|_| StoreError::Tampered {
                 table: TABLE,
@@ -329,16 +299,7 @@ impl Store {
             };
             let sealed = self.seal_packed(&summary_address(sender_text), &summary.pack())?;
             let history = self.seal_packed(&history_address(sender_text), &resolved)?;
-            tx.prepare_cached(
-                "UPDATE client_insights SET dirty = 0, updated_at = ?2, sealed = ?3, history = ?4
-                 WHERE sender = ?1",
-            )?
-            .execute(params![
-                sender_text,
-                now.timestamp_millis(),
-                sealed,
-                history
-            ])?;
+            save_summary(&tx, sender_text, now, &sealed, &history)?;
         }
         tx.commit()?;
         Ok(dirty.len() as u32)
@@ -359,12 +320,7 @@ impl Store {
         let discussed = self.discussed_marks(None)?;
         let recorded = self.recorded_sessions()?;
         let unseen = self.unseen_counts()?;
-        let sealed: Vec<(String, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT sender, sealed FROM client_insights WHERE sealed IS NOT NULL")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut summaries = self.open_summaries(sealed)?;
+        let mut summaries = self.open_summaries(self.sealed_summaries()?)?;
         let mut out = Vec::new();
         for client in self.client_rows()? {
             let key = client.device_id.to_string();
@@ -451,14 +407,10 @@ impl Store {
     fn mark(&mut self, flags: Vec<Flag>) -> Result<Vec<Flag>, Error> {
         let now = self.options.clock.now();
         let today = now.date_naive();
-        let tx = self.conn.transaction()?;
+        let tx = self.begin(TransactionBehavior::Deferred)?;
         let mut out = Vec::with_capacity(flags.len());
         for mut flag in flags {
-            tx.execute(
-                "INSERT INTO flag_marks (id, sender, marked_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO NOTHING",
-                params![flag.id, flag.client.to_string(), now.timestamp_millis()],
-            )?;
+            save_flag_mark(&tx, &flag.id, &flag.client, now)?;
             mark_dirty(&tx, &flag.client)?;
             flag.resolve(
                 ResolutionKind::Discussed,
@@ -494,11 +446,7 @@ impl Store {
         let now = self.options.clock.now();
         reason.acknowledged_at = Some(now);
         let sealed = seal_value(&self.cipher, ACKS, id.as_bytes(), &reason)?;
-        self.conn.execute(
-            "INSERT INTO alert_acks (id, sender, acked_at, sealed) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO NOTHING",
-            params![id, client.to_string(), now.timestamp_millis(), sealed],
-        )?;
+        self.save_reason_ack(&id, &client, now, &sealed)?;
         Ok(reason)
     }
 
@@ -506,13 +454,8 @@ impl Store {
     /// `date`: a check-in for it is expected, and the client came back.
     pub fn record_session(&mut self, label: &str, date: NaiveDate) -> Result<(), Error> {
         let client = self.client_by_label(label)?;
-        let now = self.options.clock.now().timestamp_millis();
-        self.conn.execute(
-            "INSERT INTO sessions (sender, session_date, recorded_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (sender, session_date) DO NOTHING",
-            params![client.card.device_id.to_string(), date.to_string(), now],
-        )?;
-        Ok(())
+        let now = self.options.clock.now();
+        self.save_session(&client.card.device_id, date, now)
     }
 
     /// The one paired client with this label.
@@ -590,13 +533,7 @@ impl Store {
     /// Every flag stored for a client (open and resolved), from before this
     /// recomputation; none when the summary is of an older format.
     fn stored_flags(&self, sender: &str) -> Result<Vec<Flag>, Error> {
-        type Sealed = (Option<Vec<u8>>, Option<Vec<u8>>);
-        let row: Option<Sealed> = self
-            .conn
-            .prepare_cached("SELECT sealed, history FROM client_insights WHERE sender = ?1")?
-            .query_row(params![sender], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let Some((Some(sealed), history)) = row else {
+        let Some((Some(sealed), history)) = self.stored_summary(sender)? else {
             return Ok(Vec::new());
         };
         let mut flags =
@@ -621,15 +558,8 @@ impl Store {
             .into_iter()
             .map(|(peer, _)| (peer.card.device_id.to_string(), peer.label))
             .collect();
-        let rows: Vec<(String, Vec<u8>)> = self
-            .conn
-            .prepare_cached(
-                "SELECT sender, history FROM client_insights WHERE history IS NOT NULL",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
-        for (sender, sealed) in rows {
+        for (sender, sealed) in self.sealed_histories()? {
             let flags: Vec<Flag> =
                 open_packed(&self.cipher, &history_address(&sender), &sealed)?.unwrap_or_default();
             let label = labels.get(&sender).cloned().unwrap_or_default();
@@ -723,31 +653,16 @@ impl Store {
         &self,
         sender: Option<&str>,
     ) -> Result<HashMap<String, DateTime<Utc>>, Error> {
-        let rows: Vec<(String, i64)> = match sender {
-            Some(sender) => self
-                .conn
-                .prepare_cached("SELECT id, marked_at FROM flag_marks WHERE sender = ?1")?
-                .query_map(params![sender], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?,
-            None => self
-                .conn
-                .prepare_cached("SELECT id, marked_at FROM flag_marks")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?,
-        };
-        Ok(rows
+        Ok(self
+            .flag_marks(sender)?
             .into_iter()
             .map(|(id, ms)| (id, mark_time(ms)))
             .collect())
     }
 
     fn acknowledged_reasons(&self) -> Result<HashMap<String, DateTime<Utc>>, Error> {
-        let rows: Vec<(String, i64)> = self
-            .conn
-            .prepare_cached("SELECT id, acked_at FROM alert_acks")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows
+        Ok(self
+            .reason_acks()?
             .into_iter()
             .map(|(id, ms)| (id, mark_time(ms)))
             .collect())
@@ -755,12 +670,7 @@ impl Store {
 
     pub(super) fn recorded_sessions(&self) -> Result<HashMap<String, Vec<NaiveDate>>, Error> {
         let mut out: HashMap<String, Vec<NaiveDate>> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT sender, session_date FROM sessions ORDER BY session_date")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (sender, date) = row?;
+        for (sender, date) in self.session_dates()? {
             if let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
                 out.entry(sender).or_default().push(date);
             }

@@ -10,6 +10,7 @@ pub(crate) mod checkins;
 mod codec;
 mod export;
 pub(crate) mod inbox;
+pub(crate) mod insights;
 mod keyring;
 pub(crate) mod membership;
 pub(crate) mod outbox;
@@ -148,6 +149,13 @@ impl Store {
         behavior: TransactionBehavior,
     ) -> Result<(Transaction<'_>, &RowCipher), Error> {
         Ok((self.conn.transaction_with_behavior(behavior)?, &self.cipher))
+    }
+
+    /// A deferred transaction on a shared borrow, for a reader that brings
+    /// derived rows up to date before reading them (the insights). SQLite,
+    /// not the borrow checker, refuses a second one on the same connection.
+    pub(crate) fn begin_unchecked(&self) -> Result<Transaction<'_>, Error> {
+        Ok(self.conn.unchecked_transaction()?)
     }
 }
 

@@ -19,6 +19,7 @@ use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::account::set_cursor;
 use crate::store::checkins::mark_checkin_seen;
 use crate::store::inbox;
+use crate::store::insights::mark_dirty;
 use crate::store::replies::delete_reply_to;
 use crate::store::{Store, accept_hello_in, save_watermark};
 
@@ -318,7 +319,7 @@ fn apply_page(
         }
     }
     for sender in &changed_senders {
-        crate::insights::mark_dirty(&tx, sender)?;
+        mark_dirty(&tx, sender)?;
     }
     changed.extend(changed_senders);
     for id in touched {

@@ -19,6 +19,7 @@ use crate::error::{Error, KeyError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
 use crate::store::account::take_seq;
+use crate::store::insights::mark_dirty;
 use crate::store::sharing::{record_client_pause, set_notice_seq};
 
 /// Client, during sync: posts the waiting notice, if any.
@@ -94,7 +95,7 @@ pub(super) fn apply_notice(
     )?;
     if changed {
         // Whether check-ins are missing depends on it.
-        crate::insights::mark_dirty(tx, sender)?;
+        mark_dirty(tx, sender)?;
     }
     Ok(Ok(changed))
 }
