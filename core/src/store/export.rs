@@ -4,9 +4,10 @@
 //! An export is plaintext by the client's explicit choice; where it goes is up
 //! to them (the CLI writes it owner-readable only and says so).
 
-use super::Store;
+use super::{Membership, Store};
 use crate::error::Error;
 use crate::model::{CheckIn, NoteVisibility};
+use crate::role::Role;
 
 /// Identifies the JSON layout, so a later importer knows what it reads.
 pub const EXPORT_FORMAT: &str = "rapport-export/1";
@@ -56,8 +57,8 @@ impl Store {
             Some(a) => {
                 let mut obj = String::from("{\n");
                 let role = match a.role {
-                    crate::sync::Role::Client => "client",
-                    crate::sync::Role::Therapist => "therapist",
+                    Role::Client => "client",
+                    Role::Therapist => "therapist",
                 };
                 field(&mut obj, 2, "role", &string(role));
                 field(&mut obj, 2, "relay_url", &string(&a.relay_url));
@@ -68,10 +69,10 @@ impl Store {
                     &consent.map_or("null".to_owned(), |v| v.to_string()),
                 );
                 let sharing = match membership {
-                    Some(crate::sync::Membership::Active { paused: true }) => "paused",
-                    Some(crate::sync::Membership::Active { paused: false }) => "active",
-                    Some(crate::sync::Membership::Erasing) => "erasing",
-                    Some(crate::sync::Membership::Revoked { .. }) => "ended by therapist",
+                    Some(Membership::Active { paused: true }) => "paused",
+                    Some(Membership::Active { paused: false }) => "active",
+                    Some(Membership::Erasing) => "erasing",
+                    Some(Membership::Revoked { .. }) => "ended by therapist",
                     None => "not joined",
                 };
                 last_field(&mut obj, 2, "sharing", &string(sharing));
