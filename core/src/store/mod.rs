@@ -4,6 +4,17 @@
 //! (see [`crate::crypto::RowCipher`]); the cleartext columns are listed in
 //! SECURITY.md. Opening a store checks the file is Rapport's, upgrades its
 //! schema, and unlocks the data key.
+//!
+//! Every SQL statement of the core is in this module, one file per kind of
+//! data: `checkins` (a client's check-ins), `outbox` (what waits to be sent),
+//! `account` (this device on the relay, sequence numbers, fetch cursor),
+//! `pairing` (identity, invites, peers and what was accepted from them),
+//! `membership` and `sharing` (how a pairing stands, pauses and ends),
+//! `inbox` (the therapist's received check-ins), `replies`, `insights`
+//! (summaries, flag marks, acknowledgements, sessions), `keyring`, `schema`
+//! and `export`. Sync and the insights decide what to write and when; where
+//! several writes must land together they take a transaction from
+//! [`Store::begin`] and pass it to the functions here.
 
 pub(crate) mod account;
 pub(crate) mod checkins;
@@ -63,7 +74,10 @@ impl StoreOptions {
 
 /// A client's or therapist's local database, unlocked.
 pub struct Store {
-    pub(crate) conn: Connection,
+    /// Private to `store/`: every statement lives here, by feature. Others
+    /// get a transaction from [`Store::begin`] to pass back to store's
+    /// functions (`core/tests/structure.rs` checks they run none on it).
+    conn: Connection,
     pub(crate) cipher: RowCipher,
     pub(crate) data_key: crate::crypto::DataKey,
     pub(crate) options: StoreOptions,
