@@ -16,6 +16,7 @@
 mod brief;
 mod flags;
 mod need;
+mod packed;
 mod rules;
 mod summary;
 mod timed;

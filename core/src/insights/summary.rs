@@ -11,18 +11,21 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::flags::{Flag, Reason, ResolutionKind, SeriesInput, series_flags};
 use super::need::{order_clients, sort_flags};
+use super::packed::{
+    PackedSummary, Summary, TABLE, history_address, open_packed, open_summaries, seal_packed,
+    summary_address,
+};
 use super::rules::FlagRules;
 use super::timed::{TimedInput, apply_timed};
 use super::words::day;
-use super::{ClientInsights, ItemInsight, SessionPoint, Trend, analyse};
-use crate::crypto::{RowAddress, RowCipher, RowOpenError};
+use super::{ClientInsights, SessionPoint, analyse};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::model::Instrument;
@@ -30,9 +33,7 @@ use crate::store::insights::{RULES_KEY, mark_dirty, save_flag_mark, save_summary
 use crate::store::{Store, seal_value};
 use crate::sync::open_received;
 
-const TABLE: &str = "client_insights";
 const ACKS: &str = "alert_acks";
-const HISTORY: &str = "client_insights.history";
 const INSTRUMENT: &str = "session-checkin";
 
 /// Whether a client is still sharing, or how the pairing ended.
@@ -58,131 +59,6 @@ impl ClientStatus {
             ClientStatus::Erased(_) => "erased",
             ClientStatus::Revoked(_) => "revoked",
         }
-    }
-}
-
-/// A summary in memory.
-struct Summary {
-    /// The latest `CHART_SESSIONS` points.
-    points: Vec<SessionPoint>,
-    total: u32,
-    items: Vec<ItemInsight>,
-    trend: Trend,
-    /// Open flags of the series (without what today's date adds).
-    flags: Vec<Flag>,
-}
-
-/// What `client_insights.sealed` holds: postcard behind a format byte, the
-/// series packed (item ids once, one byte per rating, 0 for "not rated") so
-/// the dashboard decodes little more than the numbers it shows.
-#[derive(Serialize, Deserialize)]
-struct PackedSummary {
-    total: u32,
-    item_ids: Vec<String>,
-    points: Vec<PackedPoint>,
-    items: Vec<ItemInsight>,
-    trend: Trend,
-    flags: Vec<Flag>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PackedPoint {
-    record_id: [u8; 16],
-    /// Days since 1 January of year 1 (chrono's `num_days_from_ce`).
-    day: i32,
-    ratings: Vec<u8>,
-    support_requested: bool,
-}
-
-impl Summary {
-    fn pack(self) -> PackedSummary {
-        let mut item_ids: Vec<String> = Vec::new();
-        for point in &self.points {
-            for item in point.answers.keys() {
-                if !item_ids.contains(item) {
-                    item_ids.push(item.clone());
-                }
-            }
-        }
-        let points = self
-            .points
-            .into_iter()
-            .map(|p| PackedPoint {
-                record_id: *p.record_id.as_bytes(),
-                day: p.session_date.num_days_from_ce(),
-                ratings: item_ids
-                    .iter()
-                    .map(|id| p.answers.get(id).copied().unwrap_or(0))
-                    .collect(),
-                support_requested: p.support_requested,
-            })
-            .collect();
-        PackedSummary {
-            total: self.total,
-            item_ids,
-            points,
-            items: self.items,
-            trend: self.trend,
-            flags: self.flags,
-        }
-    }
-
-    fn unpack(packed: PackedSummary) -> Summary {
-        let points = packed
-            .points
-            .into_iter()
-            .map(|p| SessionPoint {
-                record_id: Uuid::from_bytes(p.record_id),
-                session_date: NaiveDate::from_num_days_from_ce_opt(p.day).unwrap_or_default(),
-                answers: packed
-                    .item_ids
-                    .iter()
-                    .zip(p.ratings)
-                    .filter(|(_, v)| *v > 0)
-                    .map(|(id, v)| (id.clone(), v))
-                    .collect(),
-                support_requested: p.support_requested,
-            })
-            .collect();
-        Summary {
-            points,
-            total: packed.total,
-            items: packed.items,
-            trend: packed.trend,
-            flags: packed.flags,
-        }
-    }
-
-    fn empty() -> Summary {
-        Summary {
-            points: Vec::new(),
-            total: 0,
-            items: Vec::new(),
-            trend: Trend::NotEnoughData,
-            flags: Vec::new(),
-        }
-    }
-}
-
-/// 1: alerts (schema v5); 2: flags. A summary of another format is
-/// recomputed, never read.
-const SUMMARY_FORMAT: u8 = 2;
-
-fn summary_address(sender: &str) -> RowAddress<'_> {
-    RowAddress {
-        table: TABLE,
-        row_id: sender.as_bytes(),
-        version: 1,
-        bound: &[],
-    }
-}
-
-fn history_address(sender: &str) -> RowAddress<'_> {
-    RowAddress {
-        table: HISTORY,
-        row_id: sender.as_bytes(),
-        version: 1,
-        bound: &[],
     }
 }
 
@@ -297,8 +173,8 @@ impl Store {
                 trend,
                 flags: open,
             };
-            let sealed = self.seal_packed(&summary_address(sender_text), &summary.pack())?;
-            let history = self.seal_packed(&history_address(sender_text), &resolved)?;
+            let sealed = seal_packed(&self.cipher, &summary_address(sender_text), &summary.pack())?;
+            let history = seal_packed(&self.cipher, &history_address(sender_text), &resolved)?;
             save_summary(&tx, sender_text, now, &sealed, &history)?;
         }
         tx.commit()?;
@@ -320,7 +196,7 @@ impl Store {
         let discussed = self.discussed_marks(None)?;
         let recorded = self.recorded_sessions()?;
         let unseen = self.unseen_counts()?;
-        let mut summaries = self.open_summaries(self.sealed_summaries()?)?;
+        let mut summaries = open_summaries(&self.cipher, self.sealed_summaries()?)?;
         let mut out = Vec::new();
         for client in self.client_rows()? {
             let key = client.device_id.to_string();
@@ -514,22 +390,6 @@ impl Store {
         Ok(series)
     }
 
-    fn seal_packed<T: Serialize>(
-        &self,
-        address: &RowAddress<'_>,
-        value: &T,
-    ) -> Result<Vec<u8>, Error> {
-        let mut plaintext = zeroize::Zeroizing::new(vec![SUMMARY_FORMAT]);
-        plaintext.extend(postcard::to_allocvec(value).map_err(|e| {
-            StoreError::UnreadableRecord {
-                table: TABLE,
-                row: String::from_utf8_lossy(address.row_id).into_owned(),
-                detail: e.to_string(),
-            }
-        })?);
-        Ok(self.cipher.seal(address, &plaintext)?)
-    }
-
     /// Every flag stored for a client (open and resolved), from before this
     /// recomputation; none when the summary is of an older format.
     fn stored_flags(&self, sender: &str) -> Result<Vec<Flag>, Error> {
@@ -567,58 +427,6 @@ impl Store {
                 f.client_label = label.clone();
                 f
             }));
-        }
-        Ok(out)
-    }
-
-    /// Opens every summary, split over the available cores: decryption and
-    /// decoding are what a large practice's dashboard spends its time on.
-    fn open_summaries(
-        &self,
-        sealed: Vec<(String, Vec<u8>)>,
-    ) -> Result<HashMap<String, Summary>, Error> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(8);
-        let cipher = &self.cipher;
-        let open_part = |part: &[(String, Vec<u8>)]| -> Result<Vec<(String, Summary)>, Error> {
-            let mut out = Vec::with_capacity(part.len());
-            for (key, bytes) in part {
-                if let Some(packed) =
-                    open_packed::<PackedSummary>(cipher, &summary_address(key), bytes)?
-                {
-                    out.push((key.clone(), Summary::unpack(packed)));
-                }
-            }
-            Ok(out)
-        };
-        if threads < 2 || sealed.len() < 64 {
-            return Ok(open_part(&sealed)?.into_iter().collect());
-        }
-        let chunk = sealed.len().div_ceil(threads);
-        let parts: Vec<Result<Vec<(String, Summary)>, Error>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = sealed
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || open_part(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(StoreError::UnreadableRecord {
-                            table: TABLE,
-                            row: String::new(),
-                            detail: "opening the summaries crashed".into(),
-                        }
-                        .into())
-                    })
-                })
-                .collect()
-        });
-        let mut out = HashMap::with_capacity(sealed.len());
-        for part in parts {
-            out.extend(part?);
         }
         Ok(out)
     }
@@ -676,36 +484,5 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-/// Opens a sealed summary or history; `None` when it is of another format
-/// (an older summary, recomputed on the next refresh).
-fn open_packed<T: serde::de::DeserializeOwned>(
-    cipher: &RowCipher,
-    address: &RowAddress<'_>,
-    sealed: &[u8],
-) -> Result<Option<T>, Error> {
-    let row = || String::from_utf8_lossy(address.row_id).into_owned();
-    let plaintext = zeroize::Zeroizing::new(cipher.open(address, sealed).map_err(|e| match e {
-        RowOpenError::Tampered => StoreError::Tampered {
-            table: TABLE,
-            row: row(),
-        },
-        RowOpenError::Malformed => StoreError::UnreadableRecord {
-            table: TABLE,
-            row: row(),
-            detail: "sealed value is malformed".into(),
-        },
-    })?);
-    match plaintext.split_first() {
-        Some((&SUMMARY_FORMAT, body)) => Ok(Some(postcard::from_bytes(body).map_err(|e| {
-            StoreError::UnreadableRecord {
-                table: TABLE,
-                row: row(),
-                detail: e.to_string(),
-            }
-        })?)),
-        _ => Ok(None),
     }
 }
