@@ -1,13 +1,18 @@
-//! The house rule "lower rooms never import higher ones", kept by a test: no
-//! file of core reaches, through the `crate::` and `super::` paths it names,
-//! back to itself. A circle once ran through fourteen files because
-//! `error.rs` reached up into `sync` for two types.
+//! Two house rules, kept by tests that read core's sources.
+//!
+//! "Lower rooms never import higher ones": no file of core reaches, through
+//! the `crate::` and `super::` paths it names, back to itself. A circle once
+//! ran through fourteen files because `error.rs` reached up into `sync` for
+//! two types.
 //!
 //! A path is resolved to the file of its longest module prefix
 //! (`crate::sync::transport::Fetched` → `sync/transport.rs`,
 //! `crate::sync::Role` → `sync/mod.rs`); `mod x;` and re-exports in a
 //! `mod.rs` are how a room shows its inside, not a dependency, and tests
 //! inside a file (`#[cfg(test)] mod …`) may use anything.
+//!
+//! "A type's SQL belongs under `store/`, by feature": see
+//! [`only_store_runs_sql`] for exactly what is allowed elsewhere.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -208,4 +213,131 @@ fn the_check_finds_a_circle_when_there_is_one() {
     let edges = dependencies(&files);
     assert!(edges["error.rs"].contains("sync/apply.rs"), "{edges:?}");
     assert!(!circles(&edges).is_empty());
+}
+
+/// rusqlite calls that run SQL, or open a transaction or a connection.
+const SQL_CALLS: &[&str] = &[
+    "execute",
+    "execute_batch",
+    "prepare",
+    "prepare_cached",
+    "query_row",
+    "query_map",
+    "query_and_then",
+    "transaction",
+    "transaction_with_behavior",
+    "unchecked_transaction",
+    "savepoint",
+    "pragma_update",
+    "pragma_query",
+    "new_unchecked",
+];
+
+/// Every line of `text` that runs SQL itself, as `(line number, line)`: a
+/// method or path call of one of [`SQL_CALLS`] (`.execute(`, `::execute(`,
+/// also when rustfmt put `.execute(` on a line of its own), a `params!`, or
+/// `Connection::open`. Comment lines are skipped; a function merely named
+/// like one (`fn prepare(`, `prepare(store, …)`) is not a call on a
+/// connection.
+fn sql_calls(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+        .filter(|(_, line)| {
+            line.contains("params!")
+                || line.contains("Connection::open")
+                || SQL_CALLS.iter().any(|name| {
+                    line.contains(&format!(".{name}(")) || line.contains(&format!("::{name}("))
+                })
+        })
+        .map(|(at, line)| (at + 1, line.trim().to_owned()))
+        .collect()
+}
+
+/// Outside `core/src/store/`, no file runs SQL or opens a transaction or a
+/// connection itself: none calls `execute`, `execute_batch`, `prepare`,
+/// `prepare_cached`, `query_row`, `query_map`, `transaction` (or
+/// `transaction_with_behavior`, `unchecked_transaction`, `savepoint`), nor
+/// uses `params!`. `Store`'s connection is private to `store/`, so the
+/// compiler already keeps the others from reaching it; this keeps what they
+/// may do with a transaction the store lends them.
+///
+/// Allowed elsewhere: taking a transaction from `Store::begin`,
+/// `begin_with_cipher` or `begin_unchecked` where several of the store's
+/// writes must land together (sync applying a page with its cursor),
+/// passing it to `store/`'s functions, and `commit` (where a transaction
+/// ends is the caller's decision; dropping it rolls back); naming rusqlite's
+/// types (`Transaction`, `TransactionBehavior`) and converting its errors.
+/// Tests inside a file (`#[cfg(test)] mod …`) may do anything.
+#[test]
+fn only_store_runs_sql() {
+    let files = sources();
+    assert!(files.keys().any(|f| f.starts_with("store/")));
+    let found: Vec<String> = files
+        .iter()
+        .filter(|(file, _)| !file.starts_with("store/"))
+        .flat_map(|(file, text)| {
+            sql_calls(text)
+                .into_iter()
+                .map(move |(line, code)| format!("{file}:{line}: {code}"))
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "SQL outside core/src/store/ (move it into the store module of its data, and call \
+         that):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The store is the room below sync and the insights: they call it, it
+/// names nothing of theirs. A type both need lives in the store (`Account`,
+/// `Membership`) or below; rows cross as plain data (sealed bytes, ids).
+#[test]
+fn the_store_imports_nothing_from_sync_or_the_insights() {
+    let files = sources();
+    let edges = dependencies(&files);
+    let upward: Vec<String> = edges
+        .iter()
+        .filter(|(file, _)| file.starts_with("store/"))
+        .flat_map(|(file, targets)| {
+            targets
+                .iter()
+                .filter(|t| t.starts_with("sync/") || t.starts_with("insights/"))
+                .map(move |t| format!("{file} → {t}"))
+        })
+        .collect();
+    assert!(
+        upward.is_empty(),
+        "store/ reaches up:\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
+fn the_check_finds_sql_where_there_is_some() {
+    let sample = "fn drain(store: &mut Store) -> Result<(), Error> {
+    let tx = store.begin(TransactionBehavior::Immediate)?;
+    tx.execute(\"DELETE FROM outbox WHERE seq = ?1\", params![seq])?;
+    let n: i64 = store
+        .conn
+        .query_row(\"SELECT count(*) FROM outbox\", [], |r| r.get(0))?;
+    let other = store.conn.transaction()?;
+    rusqlite::Connection::execute_batch(&conn, \"VACUUM\")?;
+    tx.commit()?;
+}";
+    let lines: Vec<usize> = sql_calls(sample).into_iter().map(|(at, _)| at).collect();
+    assert_eq!(lines, [3, 6, 7, 8], "{:?}", sql_calls(sample));
+    // What stays allowed outside store/: naming a function like a call,
+    // comments, passing and committing a lent transaction.
+    let allowed = "// tx.execute(\"…\") is store's business
+/// Seals an entry: `prepare(store, …)`, never `.prepare(`.
+fn prepare(store: &mut Store) -> Result<(), Error> {
+    let tx = store.begin(TransactionBehavior::Deferred)?;
+    let seq = take_seq(&tx)?;
+    set_envelope(&tx, 7, &sealed, seq)?;
+    match prepare(store)? {}
+    tx.commit()?;
+}";
+    assert!(sql_calls(allowed).is_empty(), "{:?}", sql_calls(allowed));
 }

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -321,36 +320,21 @@ impl Store {
         since: NaiveDate,
         until: NaiveDate,
     ) -> Result<Vec<BriefCheckIn>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT record_id, version, sealed, acked_at IS NOT NULL FROM received
-             WHERE sender = ?1 AND sealed IS NOT NULL AND session_date >= ?2 AND session_date <= ?3
-             ORDER BY session_date DESC, record_id DESC LIMIT ?4",
-        )?;
-        let rows: Vec<(Vec<u8>, u32, Vec<u8>, bool)> = stmt
-            .query_map(
-                params![
-                    sender.to_string(),
-                    since.to_string(),
-                    until.to_string(),
-                    BRIEF_CHECKINS as i64
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?
-            .collect::<Result<_, _>>()?;
+        let rows = self.received_between(sender, since, until, BRIEF_CHECKINS)?;
         let mut out = Vec::with_capacity(rows.len());
-        for (record_id, version, sealed, seen) in rows.into_iter().rev() {
-            let record_id = Uuid::from_slice(&record_id).map_err(|_| StoreError::Tampered {
+        for row in rows.into_iter().rev() {
+            let record_id = Uuid::from_slice(&row.record_id).map_err(|_| StoreError::Tampered {
                 table: "received",
                 row: sender.to_string(),
             })?;
-            let body = open_received(&self.cipher, sender, &record_id, version, &sealed)?;
+            let body = open_received(&self.cipher, sender, &record_id, row.version, &row.sealed)?;
             out.push(BriefCheckIn {
                 record_id,
                 session_date: body.session_date,
                 answers: body.answers,
                 note: body.shared_note,
                 support_requested: body.support_requested,
-                seen,
+                seen: row.acked,
             });
         }
         Ok(out)

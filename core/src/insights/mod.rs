@@ -16,6 +16,7 @@
 mod brief;
 mod flags;
 mod need;
+mod packed;
 mod rules;
 mod summary;
 mod timed;
@@ -36,7 +37,6 @@ pub use flags::{
 pub use need::{by_need, need_step, order_clients, sort_flags};
 pub use rules::{FlagRules, Rule, RuleSettingError, Severity};
 pub use summary::ClientStatus;
-pub(crate) use summary::mark_dirty;
 pub use usual::{MIN_SESSIONS, UsualRange};
 
 /// How many of the latest sessions [`ClientInsights::sessions`] carries: a

@@ -11,28 +11,29 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::flags::{Flag, Reason, ResolutionKind, SeriesInput, series_flags};
 use super::need::{order_clients, sort_flags};
+use super::packed::{
+    PackedSummary, Summary, TABLE, history_address, open_packed, open_summaries, seal_packed,
+    summary_address,
+};
 use super::rules::FlagRules;
 use super::timed::{TimedInput, apply_timed};
 use super::words::day;
-use super::{ClientInsights, ItemInsight, SessionPoint, Trend, analyse};
-use crate::crypto::{RowAddress, RowCipher, RowOpenError};
+use super::{ClientInsights, SessionPoint, analyse};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::model::Instrument;
+use crate::store::insights::{RULES_KEY, mark_dirty, save_flag_mark, save_summary};
 use crate::store::{Store, seal_value};
 use crate::sync::open_received;
 
-const TABLE: &str = "client_insights";
 const ACKS: &str = "alert_acks";
-const HISTORY: &str = "client_insights.history";
-const RULES_KEY: &str = "alert_rules";
 const INSTRUMENT: &str = "session-checkin";
 
 /// Whether a client is still sharing, or how the pairing ended.
@@ -61,131 +62,6 @@ impl ClientStatus {
     }
 }
 
-/// A summary in memory.
-struct Summary {
-    /// The latest `CHART_SESSIONS` points.
-    points: Vec<SessionPoint>,
-    total: u32,
-    items: Vec<ItemInsight>,
-    trend: Trend,
-    /// Open flags of the series (without what today's date adds).
-    flags: Vec<Flag>,
-}
-
-/// What `client_insights.sealed` holds: postcard behind a format byte, the
-/// series packed (item ids once, one byte per rating, 0 for "not rated") so
-/// the dashboard decodes little more than the numbers it shows.
-#[derive(Serialize, Deserialize)]
-struct PackedSummary {
-    total: u32,
-    item_ids: Vec<String>,
-    points: Vec<PackedPoint>,
-    items: Vec<ItemInsight>,
-    trend: Trend,
-    flags: Vec<Flag>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PackedPoint {
-    record_id: [u8; 16],
-    /// Days since 1 January of year 1 (chrono's `num_days_from_ce`).
-    day: i32,
-    ratings: Vec<u8>,
-    support_requested: bool,
-}
-
-impl Summary {
-    fn pack(self) -> PackedSummary {
-        let mut item_ids: Vec<String> = Vec::new();
-        for point in &self.points {
-            for item in point.answers.keys() {
-                if !item_ids.contains(item) {
-                    item_ids.push(item.clone());
-                }
-            }
-        }
-        let points = self
-            .points
-            .into_iter()
-            .map(|p| PackedPoint {
-                record_id: *p.record_id.as_bytes(),
-                day: p.session_date.num_days_from_ce(),
-                ratings: item_ids
-                    .iter()
-                    .map(|id| p.answers.get(id).copied().unwrap_or(0))
-                    .collect(),
-                support_requested: p.support_requested,
-            })
-            .collect();
-        PackedSummary {
-            total: self.total,
-            item_ids,
-            points,
-            items: self.items,
-            trend: self.trend,
-            flags: self.flags,
-        }
-    }
-
-    fn unpack(packed: PackedSummary) -> Summary {
-        let points = packed
-            .points
-            .into_iter()
-            .map(|p| SessionPoint {
-                record_id: Uuid::from_bytes(p.record_id),
-                session_date: NaiveDate::from_num_days_from_ce_opt(p.day).unwrap_or_default(),
-                answers: packed
-                    .item_ids
-                    .iter()
-                    .zip(p.ratings)
-                    .filter(|(_, v)| *v > 0)
-                    .map(|(id, v)| (id.clone(), v))
-                    .collect(),
-                support_requested: p.support_requested,
-            })
-            .collect();
-        Summary {
-            points,
-            total: packed.total,
-            items: packed.items,
-            trend: packed.trend,
-            flags: packed.flags,
-        }
-    }
-
-    fn empty() -> Summary {
-        Summary {
-            points: Vec::new(),
-            total: 0,
-            items: Vec::new(),
-            trend: Trend::NotEnoughData,
-            flags: Vec::new(),
-        }
-    }
-}
-
-/// 1: alerts (schema v5); 2: flags. A summary of another format is
-/// recomputed, never read.
-const SUMMARY_FORMAT: u8 = 2;
-
-fn summary_address(sender: &str) -> RowAddress<'_> {
-    RowAddress {
-        table: TABLE,
-        row_id: sender.as_bytes(),
-        version: 1,
-        bound: &[],
-    }
-}
-
-fn history_address(sender: &str) -> RowAddress<'_> {
-    RowAddress {
-        table: HISTORY,
-        row_id: sender.as_bytes(),
-        version: 1,
-        bound: &[],
-    }
-}
-
 /// A paired client as the summary needs it.
 struct ClientRow {
     label: String,
@@ -193,16 +69,6 @@ struct ClientRow {
     paired_on: NaiveDate,
     status: ClientStatus,
     paused_since: Option<DateTime<Utc>>,
-}
-
-/// Marks a client's summary for recomputation (inside the apply transaction).
-pub(crate) fn mark_dirty(tx: &rusqlite::Transaction<'_>, sender: &DeviceId) -> Result<(), Error> {
-    tx.prepare_cached(
-        "INSERT INTO client_insights (sender, dirty) VALUES (?1, 1)
-         ON CONFLICT (sender) DO UPDATE SET dirty = 1",
-    )?
-    .execute(params![sender.to_string()])?;
-    Ok(())
 }
 
 /// What the flag engine reads of one client's check-ins.
@@ -221,15 +87,7 @@ fn mark_time(ms: i64) -> DateTime<Utc> {
 impl Store {
     /// The flag thresholds in use (the defaults until changed).
     pub fn flag_rules(&self) -> Result<FlagRules, Error> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE name = ?1",
-                params![RULES_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match json {
+        match self.flag_rules_json()? {
             None => Ok(FlagRules::default()),
             Some(json) => serde_json::from_str(&json).map_err(|e| {
                 StoreError::UnreadableRecord {
@@ -249,33 +107,21 @@ impl Store {
             row: RULES_KEY.into(),
             detail: e.to_string(),
         })?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta (name, value) VALUES (?1, ?2)
-             ON CONFLICT (name) DO UPDATE SET value = ?2",
-            params![RULES_KEY, json],
-        )?;
-        tx.execute("UPDATE client_insights SET dirty = 1", [])?;
-        tx.commit()?;
-        Ok(())
+        self.save_flag_rules_json(&json)
     }
 
     /// Recomputes the summaries of clients whose check-ins (or flag marks)
     /// changed since they were last computed; returns how many. Reads call
     /// it, so a summary is never stale.
     pub fn refresh_insights(&self) -> Result<u32, Error> {
-        let dirty: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT sender FROM client_insights WHERE dirty = 1")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let dirty = self.dirty_senders()?;
         if dirty.is_empty() {
             return Ok(0);
         }
         let rules = self.flag_rules()?;
         let instrument = self.summary_instrument()?;
         let now = self.options.clock.now();
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.begin_unchecked()?;
         for sender_text in &dirty {
             let sender: DeviceId = sender_text.parse().map_err(|_| StoreError::Tampered {
                 table: TABLE,
@@ -327,18 +173,9 @@ impl Store {
                 trend,
                 flags: open,
             };
-            let sealed = self.seal_packed(&summary_address(sender_text), &summary.pack())?;
-            let history = self.seal_packed(&history_address(sender_text), &resolved)?;
-            tx.prepare_cached(
-                "UPDATE client_insights SET dirty = 0, updated_at = ?2, sealed = ?3, history = ?4
-                 WHERE sender = ?1",
-            )?
-            .execute(params![
-                sender_text,
-                now.timestamp_millis(),
-                sealed,
-                history
-            ])?;
+            let sealed = seal_packed(&self.cipher, &summary_address(sender_text), &summary.pack())?;
+            let history = seal_packed(&self.cipher, &history_address(sender_text), &resolved)?;
+            save_summary(&tx, sender_text, now, &sealed, &history)?;
         }
         tx.commit()?;
         Ok(dirty.len() as u32)
@@ -359,12 +196,7 @@ impl Store {
         let discussed = self.discussed_marks(None)?;
         let recorded = self.recorded_sessions()?;
         let unseen = self.unseen_counts()?;
-        let sealed: Vec<(String, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT sender, sealed FROM client_insights WHERE sealed IS NOT NULL")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut summaries = self.open_summaries(sealed)?;
+        let mut summaries = open_summaries(&self.cipher, self.sealed_summaries()?)?;
         let mut out = Vec::new();
         for client in self.client_rows()? {
             let key = client.device_id.to_string();
@@ -451,14 +283,10 @@ impl Store {
     fn mark(&mut self, flags: Vec<Flag>) -> Result<Vec<Flag>, Error> {
         let now = self.options.clock.now();
         let today = now.date_naive();
-        let tx = self.conn.transaction()?;
+        let tx = self.begin(TransactionBehavior::Deferred)?;
         let mut out = Vec::with_capacity(flags.len());
         for mut flag in flags {
-            tx.execute(
-                "INSERT INTO flag_marks (id, sender, marked_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO NOTHING",
-                params![flag.id, flag.client.to_string(), now.timestamp_millis()],
-            )?;
+            save_flag_mark(&tx, &flag.id, &flag.client, now)?;
             mark_dirty(&tx, &flag.client)?;
             flag.resolve(
                 ResolutionKind::Discussed,
@@ -494,11 +322,7 @@ impl Store {
         let now = self.options.clock.now();
         reason.acknowledged_at = Some(now);
         let sealed = seal_value(&self.cipher, ACKS, id.as_bytes(), &reason)?;
-        self.conn.execute(
-            "INSERT INTO alert_acks (id, sender, acked_at, sealed) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO NOTHING",
-            params![id, client.to_string(), now.timestamp_millis(), sealed],
-        )?;
+        self.save_reason_ack(&id, &client, now, &sealed)?;
         Ok(reason)
     }
 
@@ -506,13 +330,8 @@ impl Store {
     /// `date`: a check-in for it is expected, and the client came back.
     pub fn record_session(&mut self, label: &str, date: NaiveDate) -> Result<(), Error> {
         let client = self.client_by_label(label)?;
-        let now = self.options.clock.now().timestamp_millis();
-        self.conn.execute(
-            "INSERT INTO sessions (sender, session_date, recorded_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (sender, session_date) DO NOTHING",
-            params![client.card.device_id.to_string(), date.to_string(), now],
-        )?;
-        Ok(())
+        let now = self.options.clock.now();
+        self.save_session(&client.card.device_id, date, now)
     }
 
     /// The one paired client with this label.
@@ -548,30 +367,19 @@ impl Store {
     /// A client's live check-ins as points, oldest session first, with their
     /// shared notes and when each arrived.
     fn client_series(&self, sender: &DeviceId) -> Result<ClientSeries, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT record_id, version, sealed, received_at FROM received
-             WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id",
-        )?;
-        let rows = stmt.query_map(params![sender.to_string()], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, u32>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
         let mut series = ClientSeries::default();
-        for row in rows {
-            let (record_id, version, sealed, received_at) = row?;
-            let record_id = Uuid::from_slice(&record_id).map_err(|_| StoreError::Tampered {
+        for row in self.received_checkins(sender)? {
+            let record_id = Uuid::from_slice(&row.record_id).map_err(|_| StoreError::Tampered {
                 table: "received",
                 row: sender.to_string(),
             })?;
-            let body = open_received(&self.cipher, sender, &record_id, version, &sealed)?;
+            let body = open_received(&self.cipher, sender, &record_id, row.version, &row.sealed)?;
             if let Some(note) = body.shared_note {
                 series.notes.insert(record_id, note);
             }
-            series.received.insert(record_id, mark_time(received_at));
+            series
+                .received
+                .insert(record_id, mark_time(row.received_at));
             series.points.push(SessionPoint {
                 record_id,
                 session_date: body.session_date,
@@ -582,32 +390,10 @@ impl Store {
         Ok(series)
     }
 
-    fn seal_packed<T: Serialize>(
-        &self,
-        address: &RowAddress<'_>,
-        value: &T,
-    ) -> Result<Vec<u8>, Error> {
-        let mut plaintext = zeroize::Zeroizing::new(vec![SUMMARY_FORMAT]);
-        plaintext.extend(postcard::to_allocvec(value).map_err(|e| {
-            StoreError::UnreadableRecord {
-                table: TABLE,
-                row: String::from_utf8_lossy(address.row_id).into_owned(),
-                detail: e.to_string(),
-            }
-        })?);
-        Ok(self.cipher.seal(address, &plaintext)?)
-    }
-
     /// Every flag stored for a client (open and resolved), from before this
     /// recomputation; none when the summary is of an older format.
     fn stored_flags(&self, sender: &str) -> Result<Vec<Flag>, Error> {
-        type Sealed = (Option<Vec<u8>>, Option<Vec<u8>>);
-        let row: Option<Sealed> = self
-            .conn
-            .prepare_cached("SELECT sealed, history FROM client_insights WHERE sender = ?1")?
-            .query_row(params![sender], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let Some((Some(sealed), history)) = row else {
+        let Some((Some(sealed), history)) = self.stored_summary(sender)? else {
             return Ok(Vec::new());
         };
         let mut flags =
@@ -632,15 +418,8 @@ impl Store {
             .into_iter()
             .map(|(peer, _)| (peer.card.device_id.to_string(), peer.label))
             .collect();
-        let rows: Vec<(String, Vec<u8>)> = self
-            .conn
-            .prepare_cached(
-                "SELECT sender, history FROM client_insights WHERE history IS NOT NULL",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
-        for (sender, sealed) in rows {
+        for (sender, sealed) in self.sealed_histories()? {
             let flags: Vec<Flag> =
                 open_packed(&self.cipher, &history_address(&sender), &sealed)?.unwrap_or_default();
             let label = labels.get(&sender).cloned().unwrap_or_default();
@@ -652,65 +431,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Opens every summary, split over the available cores: decryption and
-    /// decoding are what a large practice's dashboard spends its time on.
-    fn open_summaries(
-        &self,
-        sealed: Vec<(String, Vec<u8>)>,
-    ) -> Result<HashMap<String, Summary>, Error> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(8);
-        let cipher = &self.cipher;
-        let open_part = |part: &[(String, Vec<u8>)]| -> Result<Vec<(String, Summary)>, Error> {
-            let mut out = Vec::with_capacity(part.len());
-            for (key, bytes) in part {
-                if let Some(packed) =
-                    open_packed::<PackedSummary>(cipher, &summary_address(key), bytes)?
-                {
-                    out.push((key.clone(), Summary::unpack(packed)));
-                }
-            }
-            Ok(out)
-        };
-        if threads < 2 || sealed.len() < 64 {
-            return Ok(open_part(&sealed)?.into_iter().collect());
-        }
-        let chunk = sealed.len().div_ceil(threads);
-        let parts: Vec<Result<Vec<(String, Summary)>, Error>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = sealed
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || open_part(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(StoreError::UnreadableRecord {
-                            table: TABLE,
-                            row: String::new(),
-                            detail: "opening the summaries crashed".into(),
-                        }
-                        .into())
-                    })
-                })
-                .collect()
-        });
-        let mut out = HashMap::with_capacity(sealed.len());
-        for part in parts {
-            out.extend(part?);
-        }
-        Ok(out)
-    }
-
     fn client_rows(&self) -> Result<Vec<ClientRow>, Error> {
-        type Ended = (Option<i64>, Option<String>, Option<i64>);
-        let mut ended: HashMap<String, Ended> = self
-            .conn
-            .prepare_cached("SELECT device_id, ended_at, ended_reason, paused_at FROM peers")?
-            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
-            .collect::<Result<_, _>>()?;
+        let mut ended = self.peer_endings()?;
         let mut out = Vec::new();
         for (peer, _) in self.peers()? {
             let key = peer.card.device_id.to_string();
@@ -739,31 +461,16 @@ impl Store {
         &self,
         sender: Option<&str>,
     ) -> Result<HashMap<String, DateTime<Utc>>, Error> {
-        let rows: Vec<(String, i64)> = match sender {
-            Some(sender) => self
-                .conn
-                .prepare_cached("SELECT id, marked_at FROM flag_marks WHERE sender = ?1")?
-                .query_map(params![sender], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?,
-            None => self
-                .conn
-                .prepare_cached("SELECT id, marked_at FROM flag_marks")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?,
-        };
-        Ok(rows
+        Ok(self
+            .flag_marks(sender)?
             .into_iter()
             .map(|(id, ms)| (id, mark_time(ms)))
             .collect())
     }
 
     fn acknowledged_reasons(&self) -> Result<HashMap<String, DateTime<Utc>>, Error> {
-        let rows: Vec<(String, i64)> = self
-            .conn
-            .prepare_cached("SELECT id, acked_at FROM alert_acks")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows
+        Ok(self
+            .reason_acks()?
             .into_iter()
             .map(|(id, ms)| (id, mark_time(ms)))
             .collect())
@@ -771,58 +478,11 @@ impl Store {
 
     pub(super) fn recorded_sessions(&self) -> Result<HashMap<String, Vec<NaiveDate>>, Error> {
         let mut out: HashMap<String, Vec<NaiveDate>> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT sender, session_date FROM sessions ORDER BY session_date")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (sender, date) = row?;
+        for (sender, date) in self.session_dates()? {
             if let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
                 out.entry(sender).or_default().push(date);
             }
         }
         Ok(out)
-    }
-
-    fn unseen_counts(&self) -> Result<HashMap<String, u32>, Error> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT sender, count(*) FROM received
-                 WHERE acked_at IS NULL AND sealed IS NOT NULL GROUP BY sender",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?)
-    }
-}
-
-/// Opens a sealed summary or history; `None` when it is of another format
-/// (an older summary, recomputed on the next refresh).
-fn open_packed<T: serde::de::DeserializeOwned>(
-    cipher: &RowCipher,
-    address: &RowAddress<'_>,
-    sealed: &[u8],
-) -> Result<Option<T>, Error> {
-    let row = || String::from_utf8_lossy(address.row_id).into_owned();
-    let plaintext = zeroize::Zeroizing::new(cipher.open(address, sealed).map_err(|e| match e {
-        RowOpenError::Tampered => StoreError::Tampered {
-            table: TABLE,
-            row: row(),
-        },
-        RowOpenError::Malformed => StoreError::UnreadableRecord {
-            table: TABLE,
-            row: row(),
-            detail: "sealed value is malformed".into(),
-        },
-    })?);
-    match plaintext.split_first() {
-        Some((&SUMMARY_FORMAT, body)) => Ok(Some(postcard::from_bytes(body).map_err(|e| {
-            StoreError::UnreadableRecord {
-                table: TABLE,
-                row: row(),
-                detail: e.to_string(),
-            }
-        })?)),
-        _ => Ok(None),
     }
 }

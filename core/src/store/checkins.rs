@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
+use super::outbox::{OutboxKind, queue};
 use super::{Store, codec};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::error::{Error, StoreError};
@@ -34,41 +35,6 @@ pub struct HistoryPage {
     pub checkins: Vec<CheckIn>,
     /// Where the next page starts, or `None` on the last page.
     pub next: Option<HistoryCursor>,
-}
-
-/// What an outbox entry asks the sync engine to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutboxKind {
-    /// A new or edited check-in.
-    CheckIn,
-    /// A deletion.
-    Tombstone,
-}
-
-impl OutboxKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            OutboxKind::CheckIn => "checkin",
-            OutboxKind::Tombstone => "tombstone",
-        }
-    }
-}
-
-/// A change waiting to be sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxEntry {
-    /// Position in the outbox; entries are sent in this order.
-    pub seq: i64,
-    /// The check-in changed.
-    pub record_id: Uuid,
-    /// Its version after the change.
-    pub record_version: u32,
-    /// What changed.
-    pub kind: OutboxKind,
-    /// When the change was made.
-    pub queued_at: DateTime<Utc>,
-    /// How many times sending it has been tried.
-    pub attempts: u32,
 }
 
 /// The cleartext columns a check-in's sealed column is bound to, as stored
@@ -270,45 +236,15 @@ impl Store {
         Ok(HistoryPage { checkins, next })
     }
 
-    /// Changes waiting to be sent, oldest first.
-    pub fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, record_id, record_version, kind, queued_at, attempts
-             FROM outbox ORDER BY seq LIMIT ?1",
-        )?;
-        let rows = stmt.query_map(params![limit], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, Vec<u8>>(1)?,
-                row.get::<_, u32>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, u32>(5)?,
-            ))
-        })?;
-        let mut entries = Vec::new();
-        for row in rows {
-            let (seq, id, record_version, kind, queued_at, attempts) = row?;
-            let damaged = |detail: String| StoreError::UnreadableRecord {
-                table: "outbox",
-                row: seq.to_string(),
-                detail,
-            };
-            entries.push(OutboxEntry {
-                seq,
-                record_id: Uuid::from_slice(&id).map_err(|e| damaged(e.to_string()))?,
-                record_version,
-                kind: match kind.as_str() {
-                    "checkin" => OutboxKind::CheckIn,
-                    "tombstone" => OutboxKind::Tombstone,
-                    other => return Err(damaged(format!("unknown kind {other:?}")).into()),
-                },
-                queued_at: DateTime::from_timestamp_millis(queued_at)
-                    .ok_or_else(|| damaged(format!("timestamp {queued_at} out of range")))?,
-                attempts,
-            });
-        }
-        Ok(entries)
+    /// The ids of every live check-in (an id that does not read as one is
+    /// skipped, as is a row SQLite fails to read).
+    pub(crate) fn live_checkin_ids(&self) -> Result<Vec<Uuid>, Error> {
+        Ok(self
+            .conn
+            .prepare("SELECT id FROM checkins WHERE deleted_at IS NULL")?
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .filter_map(|r| r.ok().and_then(|b| Uuid::from_slice(&b).ok()))
+            .collect())
     }
 
     fn open_raw(&self, raw: &RawCheckIn<'_>) -> Result<CheckIn, Error> {
@@ -479,23 +415,29 @@ fn live_version(tx: &rusqlite::Transaction<'_>, id: Uuid) -> Result<(u32, DateTi
     }
 }
 
-fn queue(
+/// Whether the check-in `id` is here and not deleted.
+pub(crate) fn is_live(tx: &rusqlite::Transaction<'_>, id: &Uuid) -> Result<bool, Error> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM checkins WHERE id = ?1 AND deleted_at IS NULL)",
+        params![id.as_bytes()],
+        |r| r.get(0),
+    )?)
+}
+
+/// Client, inside the apply transaction: the therapist saw `version` of a
+/// check-in at `seen_at`. A receipt for an older version than one already
+/// applied changes nothing. Returns how many check-ins changed (0 or 1).
+pub(crate) fn mark_checkin_seen(
     tx: &rusqlite::Transaction<'_>,
-    id: Uuid,
+    id: &Uuid,
+    seen_at: DateTime<Utc>,
     version: u32,
-    kind: OutboxKind,
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
-    tx.prepare_cached(
-        "INSERT INTO outbox (record_id, record_version, kind, queued_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        id.as_bytes(),
-        version,
-        kind.as_str(),
-        now.timestamp_millis()
-    ])?;
-    Ok(())
+) -> Result<usize, Error> {
+    Ok(tx.execute(
+        "UPDATE checkins SET seen_at = ?2, seen_version = ?3
+         WHERE id = ?1 AND (seen_version IS NULL OR seen_version < ?3)",
+        params![id.as_bytes(), seen_at.timestamp_millis(), version],
+    )?)
 }
 
 #[cfg(test)]

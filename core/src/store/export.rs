@@ -6,11 +6,10 @@
 
 use serde::Serialize;
 
-use super::Store;
+use super::{Membership, Store};
 use crate::error::{Error, StoreError};
 use crate::model::{Answers, CheckIn, NoteVisibility};
 use crate::role::Role;
-use crate::sync::Membership;
 
 /// Identifies the JSON layout, so a later importer knows what it reads.
 pub const EXPORT_FORMAT: &str = "rapport-export/1";

@@ -4,25 +4,48 @@
 //! (see [`crate::crypto::RowCipher`]); the cleartext columns are listed in
 //! SECURITY.md. Opening a store checks the file is Rapport's, upgrades its
 //! schema, and unlocks the data key.
+//!
+//! Every SQL statement of the core is in this module, one file per kind of
+//! data: `checkins` (a client's check-ins), `outbox` (what waits to be sent),
+//! `account` (this device on the relay, sequence numbers, fetch cursor),
+//! `pairing` (identity, invites, peers and what was accepted from them),
+//! `membership` and `sharing` (how a pairing stands, pauses and ends),
+//! `inbox` (the therapist's received check-ins), `replies`, `insights`
+//! (summaries, flag marks, acknowledgements, sessions), `keyring`, `schema`
+//! and `export`. Sync and the insights decide what to write and when; where
+//! several writes must land together they take a transaction from
+//! [`Store::begin`] and pass it to the functions here.
 
-mod checkins;
+pub(crate) mod account;
+pub(crate) mod checkins;
 mod codec;
 mod export;
+pub(crate) mod inbox;
+pub(crate) mod insights;
 mod keyring;
+pub(crate) mod membership;
+pub(crate) mod outbox;
 mod pairing;
+pub(crate) mod replies;
 mod schema;
+pub(crate) mod sharing;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
-pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, OutboxEntry, OutboxKind, checkin_bound};
+pub use account::Account;
+pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound};
 pub use export::EXPORT_FORMAT;
 pub use keyring::secret_name as keystore_entry_name;
+pub use membership::Membership;
+pub use outbox::{OutboxEntry, OutboxKind};
 pub use pairing::Peer;
-pub(crate) use pairing::{accept_hello_in, insert_peer, open_value, seal_value};
+pub(crate) use pairing::{
+    accept_hello_in, insert_peer, open_value, replace_identity, save_watermark, seal_value,
+};
 pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 
 use crate::clock::{Clock, SystemClock};
@@ -51,7 +74,10 @@ impl StoreOptions {
 
 /// A client's or therapist's local database, unlocked.
 pub struct Store {
-    pub(crate) conn: Connection,
+    /// Private to `store/`: every statement lives here, by feature. Others
+    /// get a transaction from [`Store::begin`] to pass back to store's
+    /// functions (`core/tests/structure.rs` checks they run none on it).
+    conn: Connection,
     pub(crate) cipher: RowCipher,
     pub(crate) data_key: crate::crypto::DataKey,
     pub(crate) options: StoreOptions,
@@ -115,6 +141,35 @@ impl Store {
     /// A random id naming this database (and its keystore entry).
     pub fn database_id(&self) -> Uuid {
         self.database_id
+    }
+
+    /// Begins a transaction for a caller outside `store/` that needs several
+    /// of the store's writes to land together or not at all (sync applying
+    /// a page with its cursor, say). The caller passes it to the store's
+    /// functions and commits it; dropping it rolls back. `Immediate` takes
+    /// the write lock at once, for a read-then-write nobody may overtake.
+    pub(crate) fn begin(
+        &mut self,
+        behavior: TransactionBehavior,
+    ) -> Result<Transaction<'_>, Error> {
+        Ok(self.conn.transaction_with_behavior(behavior)?)
+    }
+
+    /// [`Store::begin`], with the row cipher lent beside the transaction for
+    /// callers that seal rows inside it: both borrow the store, so they
+    /// cannot come from two calls.
+    pub(crate) fn begin_with_cipher(
+        &mut self,
+        behavior: TransactionBehavior,
+    ) -> Result<(Transaction<'_>, &RowCipher), Error> {
+        Ok((self.conn.transaction_with_behavior(behavior)?, &self.cipher))
+    }
+
+    /// A deferred transaction on a shared borrow, for a reader that brings
+    /// derived rows up to date before reading them (the insights). SQLite,
+    /// not the borrow checker, refuses a second one on the same connection.
+    pub(crate) fn begin_unchecked(&self) -> Result<Transaction<'_>, Error> {
+        Ok(self.conn.unchecked_transaction()?)
     }
 }
 

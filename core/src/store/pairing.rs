@@ -198,6 +198,20 @@ impl Store {
         Ok(invite)
     }
 
+    /// Therapist: keeps the id of the relay token an invite carries, so
+    /// revoking the client (or its leaving) can revoke the token.
+    pub(crate) fn set_invite_token(
+        &mut self,
+        invite_id: &[u8; 16],
+        token_id: &str,
+    ) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE invites SET token_id = ?2 WHERE invite_id = ?1",
+            params![invite_id.as_slice(), token_id],
+        )?;
+        Ok(())
+    }
+
     /// Accepts a client's hello: the invite must be this device's, unused and
     /// unexpired, and the hello's MAC must prove the client holds it. The
     /// invite is then used up and the client's device becomes a peer.
@@ -359,6 +373,50 @@ pub(crate) fn accept_hello_in(
         ],
     )?;
     Ok(peer)
+}
+
+/// Keeps what was accepted from a sender, inside the transaction that
+/// applied it: every number up to `last_seq`, and the ones above it in
+/// `seen_above` (so a gap is known and a replay refused).
+pub(crate) fn save_watermark(
+    tx: &rusqlite::Transaction<'_>,
+    sender: &DeviceId,
+    last_seq: u64,
+    seen_above: &[u64],
+) -> Result<(), Error> {
+    let device = sender.to_string();
+    tx.execute(
+        "UPDATE peers SET last_seq = ?2 WHERE device_id = ?1",
+        params![device, last_seq as i64],
+    )?;
+    tx.execute(
+        "DELETE FROM peer_seen WHERE device_id = ?1",
+        params![device],
+    )?;
+    for seq in seen_above {
+        tx.execute(
+            "INSERT INTO peer_seen (device_id, seq) VALUES (?1, ?2)",
+            params![device, *seq as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// Replaces this device's identity with one restored from a recovery kit
+/// (`sealed` as [`Store::device_identity`] seals it), inside the caller's
+/// transaction.
+pub(crate) fn replace_identity(
+    tx: &rusqlite::Transaction<'_>,
+    device_id: &str,
+    sealed: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    tx.execute("DELETE FROM device_identity", [])?;
+    tx.execute(
+        "INSERT INTO device_identity (id, device_id, created_at, sealed) VALUES (1, ?1, ?2, ?3)",
+        params![device_id, now.timestamp_millis(), sealed],
+    )?;
+    Ok(())
 }
 
 /// Stores a peer inside the caller's transaction.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
@@ -16,7 +16,12 @@ use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
 use crate::error::{Error, QuarantineKind, QuarantineReason};
 use crate::identity::{DeviceId, DeviceIdentity};
-use crate::store::{Store, accept_hello_in};
+use crate::store::account::set_cursor;
+use crate::store::checkins::mark_checkin_seen;
+use crate::store::inbox;
+use crate::store::insights::mark_dirty;
+use crate::store::replies::delete_reply_to;
+use crate::store::{Store, accept_hello_in, save_watermark};
 
 type OpenResult = Result<(Opened, Option<KnownSender>), QuarantineReason>;
 
@@ -52,10 +57,7 @@ fn fetch_pages(
     changed: &mut std::collections::HashSet<DeviceId>,
 ) -> Result<(), Error> {
     loop {
-        let cursor: i64 =
-            store
-                .conn
-                .query_row("SELECT cursor FROM account WHERE id = 1", [], |r| r.get(0))?;
+        let cursor = store.fetch_cursor()?;
         let page = transport.fetch(
             &account.mailbox_id,
             &account.read_token,
@@ -130,10 +132,7 @@ fn apply_page(
             .collect();
     }
     let now = store.options.clock.now();
-    let cipher = &store.cipher;
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
     let mut touched: Vec<DeviceId> = Vec::new();
     // Clients whose check-ins changed: their insights are recomputed.
     let mut changed_senders: Vec<DeviceId> = Vec::new();
@@ -150,18 +149,7 @@ fn apply_page(
             other => other,
         };
         let quarantine = |reason: QuarantineKind, detail: String| -> Result<Quarantined, Error> {
-            tx.execute(
-                "INSERT INTO quarantine (server_seq, reason, detail, size, received_at, envelope)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    fetched.seq as i64,
-                    reason.code(),
-                    detail,
-                    fetched.body.len() as i64,
-                    now.timestamp_millis(),
-                    fetched.body
-                ],
-            )?;
+            inbox::quarantine(&tx, fetched.seq, reason.code(), &detail, &fetched.body, now)?;
             Ok(Quarantined {
                 server_seq: fetched.seq,
                 reason,
@@ -247,14 +235,11 @@ fn apply_page(
             (Role::Client, MessageKind::Receipt) => {
                 match postcard::from_bytes::<ReceiptBody>(&message.body) {
                     Ok(receipt) => {
-                        let n = tx.execute(
-                            "UPDATE checkins SET seen_at = ?2, seen_version = ?3
-                             WHERE id = ?1 AND (seen_version IS NULL OR seen_version < ?3)",
-                            params![
-                                message.record_id.as_bytes(),
-                                receipt.seen_at.timestamp_millis(),
-                                message.record_version
-                            ],
+                        let n = mark_checkin_seen(
+                            &tx,
+                            &message.record_id,
+                            receipt.seen_at,
+                            message.record_version,
                         )?;
                         report.receipts_applied += n as u32;
                         n > 0
@@ -340,33 +325,16 @@ fn apply_page(
         }
     }
     for sender in &changed_senders {
-        crate::insights::mark_dirty(&tx, sender)?;
+        mark_dirty(&tx, sender)?;
     }
     changed.extend(changed_senders);
     for id in touched {
         if let Some(state) = known.get(&id) {
-            let device = id.to_string();
-            tx.execute(
-                "UPDATE peers SET last_seq = ?2 WHERE device_id = ?1",
-                params![device, state.last_seq as i64],
-            )?;
-            tx.execute(
-                "DELETE FROM peer_seen WHERE device_id = ?1",
-                params![device],
-            )?;
-            for seq in &state.seen_above {
-                tx.execute(
-                    "INSERT INTO peer_seen (device_id, seq) VALUES (?1, ?2)",
-                    params![device, *seq as i64],
-                )?;
-            }
+            save_watermark(&tx, &id, state.last_seq, &state.seen_above)?;
         }
     }
     if let Some(last) = messages.last() {
-        tx.execute(
-            "UPDATE account SET cursor = ?1 WHERE id = 1",
-            params![last.seq as i64],
-        )?;
+        set_cursor(&tx, last.seq)?;
     }
     tx.commit()?;
     Ok(())
@@ -401,13 +369,7 @@ fn upsert_received(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, Error> {
     let sender_text = sender.to_string();
-    let existing: Option<u32> = tx
-        .query_row(
-            "SELECT version FROM received WHERE sender = ?1 AND record_id = ?2",
-            params![sender_text, message.record_id.as_bytes()],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let existing = inbox::received_version(tx, &sender_text, &message.record_id)?;
     if existing.is_some_and(|v| v >= message.record_version) {
         return Ok(false);
     }
@@ -432,43 +394,22 @@ fn upsert_received(
         }
         None => (None, None),
     };
-    // A new version has not been seen yet: its acknowledgement starts over.
-    tx.execute(
-        "INSERT INTO received (sender, record_id, version, session_date, received_at, sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (sender, record_id) DO UPDATE SET
-             version = ?3, session_date = ?4, received_at = ?5, sealed = ?6,
-             acked_at = NULL, receipt_seq = NULL, receipt_sent = 0",
-        params![
-            sender_text,
-            message.record_id.as_bytes(),
-            message.record_version,
-            session_date,
-            now.timestamp_millis(),
-            sealed
-        ],
+    inbox::upsert_received(
+        tx,
+        &sender_text,
+        &message.record_id,
+        message.record_version,
+        session_date,
+        sealed,
+        now,
     )?;
     if body.is_none() {
         // The client deleted the check-in: a reply to it has nothing left to
         // answer, and the client would drop it anyway.
-        tx.execute(
-            "DELETE FROM replies WHERE sender = ?1 AND record_id = ?2",
-            params![sender_text, message.record_id.as_bytes()],
-        )?;
+        delete_reply_to(tx, &sender_text, &message.record_id)?;
     }
     // A device restored from a recovery kit remembers what was acknowledged.
-    tx.execute(
-        "UPDATE received SET acked_at = (SELECT acked_at FROM restored_acks a
-                 WHERE a.sender = received.sender AND a.record_id = received.record_id),
-             receipt_sent = 1
-         WHERE sender = ?1 AND record_id = ?2 AND EXISTS (SELECT 1 FROM restored_acks a
-             WHERE a.sender = ?1 AND a.record_id = ?2 AND a.version = ?3)",
-        params![
-            sender_text,
-            message.record_id.as_bytes(),
-            message.record_version
-        ],
-    )?;
+    inbox::apply_restored_ack(tx, &sender_text, &message.record_id, message.record_version)?;
     Ok(true)
 }
 

@@ -1,7 +1,7 @@
-//! The therapist's view: every client by label with their check-ins, and
-//! acknowledging them (receipts go back on the next sync).
+//! The therapist's view: every client by label with their check-ins.
+//! Acknowledging them is `Store::acknowledge_all` (`store/inbox.rs`);
+//! receipts go back on the next sync.
 
-use rusqlite::params;
 use uuid::Uuid;
 
 use super::messages::CheckInBody;
@@ -44,30 +44,24 @@ impl Store {
         let mut clients = Vec::new();
         for (peer, _) in self.peers()? {
             let device_id = peer.card.device_id;
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT record_id, version, acked_at IS NOT NULL, sealed FROM received
-                 WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id",
-            )?;
-            let rows = stmt.query_map(params![device_id.to_string()], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, u32>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                ))
-            })?;
+            let rows = self.received_checkins(&device_id)?;
             let mut replies = self.replies_from(&device_id)?;
             let mut checkins = Vec::new();
             for row in rows {
-                let (record_id, version, seen, sealed) = row?;
                 let record_id =
-                    Uuid::from_slice(&record_id).map_err(|e| unreadable(e.to_string()))?;
-                let body = open_received(&self.cipher, &device_id, &record_id, version, &sealed)?;
+                    Uuid::from_slice(&row.record_id).map_err(|e| unreadable(e.to_string()))?;
+                let body = open_received(
+                    &self.cipher,
+                    &device_id,
+                    &record_id,
+                    row.version,
+                    &row.sealed,
+                )?;
                 checkins.push(ReceivedCheckIn {
                     record_id,
-                    version,
+                    version: row.version,
                     body,
-                    seen,
+                    seen: row.acked,
                     reply: replies.remove(&record_id),
                 });
             }
@@ -88,16 +82,6 @@ impl Store {
             });
         }
         Ok(clients)
-    }
-
-    /// Acknowledges every check-in not yet acknowledged; returns how many.
-    pub fn acknowledge_all(&mut self) -> Result<u32, Error> {
-        let now = self.options.clock.now().timestamp_millis();
-        let n = self.conn.execute(
-            "UPDATE received SET acked_at = ?1 WHERE acked_at IS NULL AND sealed IS NOT NULL",
-            params![now],
-        )?;
-        Ok(n as u32)
     }
 }
 

@@ -13,74 +13,21 @@
 //!   and marks the pairing ended; the client learns it on its next sync.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::TransactionBehavior;
 
 use super::messages::{EndedBody, LeaveBody};
-use super::send::{take_seq, the_therapist};
+use super::send::the_therapist;
 use super::{Role, SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
+use crate::store::Membership;
+use crate::store::account::take_seq;
+use crate::store::membership::{end_by_therapist, end_pairing, erase_client};
+use crate::store::outbox::clear_outbox;
 use crate::store::{Peer, Store};
 
-/// Where a client's pairing stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Membership {
-    /// Sharing with the therapist (possibly paused).
-    Active {
-        /// New check-ins stay on the phone until resumed.
-        paused: bool,
-    },
-    /// Erasing: content is gone, tombstones wait for the next sync.
-    Erasing,
-    /// The therapist ended the pairing.
-    Revoked {
-        /// When the client learnt it.
-        at: DateTime<Utc>,
-    },
-}
-
-/// Every table holding data; a wipe empties them all but the key.
-const WIPED_TABLES: &[&str] = &[
-    "outbox",
-    "checkins",
-    "peer_seen",
-    "peers",
-    "invites",
-    "account",
-    "quarantine",
-    "received",
-    "replies",
-    "restored_acks",
-    "client_insights",
-    "alert_acks",
-    "flag_marks",
-    "sessions",
-    "device_identity",
-];
-
 impl Store {
-    /// Where this client's pairing stands (`None` before joining).
-    pub fn membership(&self) -> Result<Option<Membership>, Error> {
-        let row: Option<(bool, Option<String>, Option<i64>)> = self
-            .conn
-            .query_row(
-                "SELECT sharing_paused, ended, ended_at FROM account WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        Ok(row.map(|(paused, ended, at)| match ended.as_deref() {
-            Some("erasing") => Membership::Erasing,
-            Some(_) => Membership::Revoked {
-                at: at
-                    .and_then(DateTime::from_timestamp_millis)
-                    .unwrap_or_default(),
-            },
-            None => Membership::Active { paused },
-        }))
-    }
-
     /// Keeps new check-ins on this device until [`Store::resume_sharing`].
     /// The therapist learns that sharing is paused (not why) on the next sync.
     pub fn pause_sharing(&mut self) -> Result<(), Error> {
@@ -97,7 +44,8 @@ impl Store {
         self.require_account(Role::Client)?;
         self.require_active()?;
         // The therapist is told on the next sync, even while paused.
-        super::sharing::queue_notice(&self.conn, paused, self.options.clock.now())
+        let now = self.options.clock.now();
+        self.queue_sharing_notice(paused, now)
     }
 
     fn require_active(&self) -> Result<(), Error> {
@@ -129,21 +77,12 @@ impl Store {
     /// request go out and this database is wiped. Without a therapist the
     /// wipe happens at once. Returns whether the wipe is complete.
     pub fn erase_everything(&mut self) -> Result<bool, Error> {
-        let live: Vec<uuid::Uuid> = self
-            .conn
-            .prepare("SELECT id FROM checkins WHERE deleted_at IS NULL")?
-            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
-            .filter_map(|r| r.ok().and_then(|b| uuid::Uuid::from_slice(&b).ok()))
-            .collect();
-        for id in live {
+        for id in self.live_checkin_ids()? {
             self.delete(id)?;
         }
         match self.membership()? {
             Some(Membership::Active { .. }) | Some(Membership::Erasing) => {
-                self.conn.execute(
-                    "UPDATE account SET ended = 'erasing', sharing_paused = 0 WHERE id = 1",
-                    [],
-                )?;
+                self.mark_erasing()?;
                 Ok(false)
             }
             _ => {
@@ -173,41 +112,12 @@ impl Store {
         post_now(self, transport, &me, &therapist, MessageKind::Leave, body)?;
         // Stop the therapist posting here; a v4 pairing did not keep the id.
         let account = self.require_account(Role::Client)?;
-        let token_id: Option<String> = self
-            .conn
-            .query_row("SELECT peer_token_id FROM account WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .flatten();
-        if let Some(token_id) = token_id {
+        if let Some(token_id) = self.peer_token_id()? {
             match transport.revoke_post_token(&account.mailbox_id, &account.read_token, &token_id) {
                 Ok(()) | Err(TransportError::Refused { .. }) => {}
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(())
-    }
-
-    fn forget_pairing(&mut self) -> Result<(), Error> {
-        let tx = self.conn.transaction()?;
-        for table in ["outbox", "peer_seen", "peers", "account"] {
-            tx.execute(&format!("DELETE FROM {table}"), [])?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Empties every table but the key, then shrinks the file so freed pages
-    /// (already zeroed by secure_delete) and the WAL are gone too.
-    pub fn wipe(&mut self) -> Result<(), Error> {
-        let tx = self.conn.transaction()?;
-        for table in WIPED_TABLES {
-            tx.execute(&format!("DELETE FROM {table}"), [])?;
-        }
-        tx.commit()?;
-        self.conn
-            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
     }
 
@@ -218,16 +128,7 @@ impl Store {
         let account = self.require_account(Role::Therapist)?;
         let client = self.client_by_label(label)?;
         let device = client.card.device_id.to_string();
-        let already: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT ended_at FROM peers WHERE device_id = ?1",
-                params![device],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        if already.is_none() {
+        if self.pairing_ended_at(&device)?.is_none() {
             let me = self.device_identity()?;
             let at = self.options.clock.now();
             let body = postcard::to_allocvec(&EndedBody { at }).unwrap_or_default();
@@ -236,10 +137,7 @@ impl Store {
                 Ok(()) | Err(Error::Transport(TransportError::Refused { status: 403, .. })) => {}
                 Err(e) => return Err(e),
             }
-            self.conn.execute(
-                "UPDATE peers SET ended_at = ?2, ended_reason = 'revoked' WHERE device_id = ?1",
-                params![device, at.timestamp_millis()],
-            )?;
+            self.end_pairing(&device, at, "revoked")?;
         }
         revoke_ended_tokens(self, transport, &account)?;
         Ok(())
@@ -255,7 +153,7 @@ fn post_now(
     kind: MessageKind,
     body: Vec<u8>,
 ) -> Result<(), Error> {
-    let tx = store.conn.transaction()?;
+    let tx = store.begin(TransactionBehavior::Deferred)?;
     let seq = take_seq(&tx)?;
     tx.commit()?;
     let message = Message {
@@ -279,15 +177,7 @@ pub(super) fn revoke_ended_tokens(
     transport: &dyn Transport,
     account: &super::Account,
 ) -> Result<(), Error> {
-    let pending: Vec<(String, Option<String>)> = store
-        .conn
-        .prepare(
-            "SELECT p.device_id, i.token_id FROM peers p LEFT JOIN invites i USING (invite_id)
-             WHERE p.ended_at IS NOT NULL AND p.token_revoked = 0",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (device, token_id) in pending {
+    for (device, token_id) in store.tokens_to_revoke()? {
         if let Some(token_id) = token_id {
             match transport.revoke_post_token(&account.mailbox_id, &account.read_token, &token_id) {
                 Ok(()) | Err(TransportError::Refused { .. }) => {}
@@ -298,10 +188,7 @@ pub(super) fn revoke_ended_tokens(
                 Err(e) => return Err(e.into()),
             }
         }
-        store.conn.execute(
-            "UPDATE peers SET token_revoked = 1 WHERE device_id = ?1",
-            params![device],
-        )?;
+        store.mark_token_revoked(&device)?;
     }
     Ok(())
 }
@@ -315,25 +202,9 @@ pub(super) fn apply_leave(
 ) -> Result<(), Error> {
     let device = sender.to_string();
     let reason = if leave.erase { "erased" } else { "left" };
-    tx.execute(
-        "UPDATE peers SET ended_at = ?2, ended_reason = ?3 WHERE device_id = ?1",
-        params![device, now.timestamp_millis(), reason],
-    )?;
+    end_pairing(tx, &device, now, reason)?;
     if leave.erase {
-        for table in [
-            "received",
-            "replies",
-            "restored_acks",
-            "client_insights",
-            "alert_acks",
-            "flag_marks",
-            "sessions",
-        ] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE sender = ?1"),
-                params![device],
-            )?;
-        }
+        erase_client(tx, &device)?;
     }
     Ok(())
 }
@@ -343,11 +214,8 @@ pub(super) fn apply_ended(
     tx: &rusqlite::Transaction<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let changed = tx.execute(
-        "UPDATE account SET ended = 'revoked', ended_at = ?1, sharing_paused = 0
-         WHERE id = 1 AND ended IS NULL",
-        params![now.timestamp_millis()],
-    )?;
-    tx.execute("DELETE FROM outbox", [])?;
-    Ok(changed > 0)
+    let changed = end_by_therapist(tx, now)?;
+    // Nothing waiting can be sent any more.
+    clear_outbox(tx)?;
+    Ok(changed)
 }

@@ -25,16 +25,15 @@ mod send;
 mod sharing;
 pub mod transport;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+use rusqlite::TransactionBehavior;
 
 pub use crate::relay_url::RelayUrl;
 pub use crate::role::Role;
+pub use crate::store::Account;
+pub use crate::store::Membership;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
-pub use membership::Membership;
 pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, SharingBody};
 pub use replies::{REPLY_MAX_CHARS, Reply, check_reply_text};
 pub use transport::{
@@ -47,38 +46,11 @@ use crate::error::{Error, NameField, QuarantineKind};
 use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
-use crate::store::{Peer, Store};
-use crate::store::{open_value, seal_value};
+use crate::store::account::{record_join, save_account};
+use crate::store::{Peer, Store, insert_peer};
 
 /// Envelopes fetched per page; also the most held in memory at once.
 pub const FETCH_PAGE: u32 = 256;
-
-/// This device's place on the relay.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    /// Client or therapist.
-    pub role: Role,
-    /// The relay's base URL.
-    pub relay_url: String,
-    /// This device's own mailbox.
-    pub mailbox_id: String,
-    /// The token that reads it.
-    pub read_token: String,
-    /// A name to show (the therapist's own name; empty for clients).
-    pub name: String,
-}
-
-impl std::fmt::Debug for Account {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Account")
-            .field("role", &self.role)
-            .field("relay_url", &self.relay_url)
-            .field("mailbox_id", &self.mailbox_id)
-            .field("read_token", &crate::crypto::REDACTED)
-            .field("name", &crate::crypto::REDACTED)
-            .finish()
-    }
-}
 
 /// An envelope that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,39 +169,7 @@ impl std::fmt::Display for SyncReport {
     }
 }
 
-const ACCOUNT_ROW: &[u8] = b"account";
-
 impl Store {
-    /// This device's account, once it has one.
-    pub fn account(&self) -> Result<Option<Account>, Error> {
-        let sealed: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT sealed FROM account WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
-        sealed
-            .map(|s| open_value(&self.cipher, "account", ACCOUNT_ROW, &s))
-            .transpose()
-    }
-
-    fn save_account(
-        tx: &rusqlite::Transaction<'_>,
-        store_cipher: &crate::crypto::RowCipher,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        let sealed = seal_value(store_cipher, "account", ACCOUNT_ROW, account)?;
-        let role = match account.role {
-            Role::Client => "client",
-            Role::Therapist => "therapist",
-        };
-        tx.execute(
-            "INSERT INTO account (id, role, created_at, sealed) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET role = ?1, sealed = ?3",
-            params![role, now.timestamp_millis(), sealed],
-        )?;
-        Ok(())
-    }
-
     /// Opening this store as `role`: refused with [`Error::WrongRole`] when
     /// it is set up for the other role, so a client app never runs on a
     /// therapist's database (or the reverse). `None` while it is not set up
@@ -284,8 +224,8 @@ impl Store {
             name,
         };
         let now = self.options.clock.now();
-        let tx = self.conn.transaction()?;
-        Store::save_account(&tx, &self.cipher, &account, now)?;
+        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Deferred)?;
+        save_account(&tx, cipher, &account, now)?;
         tx.commit()?;
         Ok(account)
     }
@@ -314,10 +254,7 @@ impl Store {
             valid_for,
         )?;
         // Kept so revoking the client (or its leaving) can revoke the token.
-        self.conn.execute(
-            "UPDATE invites SET token_id = ?2 WHERE invite_id = ?1",
-            params![invite.invite_id().as_slice(), token.token_id],
-        )?;
+        self.set_invite_token(&invite.invite_id(), &token.token_id)?;
         Ok(invite)
     }
 
@@ -379,14 +316,10 @@ impl Store {
             post_token: invite.post_token.clone(),
             paired_at: now,
         };
-        let tx = self.conn.transaction()?;
-        Store::save_account(&tx, &self.cipher, &account, now)?;
-        tx.execute(
-            "UPDATE account SET next_seq = 2, consent_version = ?1, peer_token_id = ?2
-             WHERE id = 1",
-            params![consent_version, token.token_id],
-        )?;
-        crate::store::insert_peer(&tx, &self.cipher, &therapist)?;
+        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Deferred)?;
+        save_account(&tx, cipher, &account, now)?;
+        record_join(&tx, consent_version, &token.token_id)?;
+        insert_peer(&tx, cipher, &therapist)?;
         tx.commit()?;
         Ok(therapist)
     }
@@ -450,11 +383,8 @@ impl Store {
         report.gaps = apply::gaps(self)?;
         match account.role {
             Role::Client if token_revoked && !report.ended_by_therapist => {
-                self.conn.execute(
-                    "UPDATE account SET ended = 'revoked', ended_at = ?1 WHERE id = 1
-                     AND ended IS NULL",
-                    params![self.options.clock.now().timestamp_millis()],
-                )?;
+                let now = self.options.clock.now();
+                self.mark_revoked(now)?;
                 report.ended_by_therapist = true;
             }
             Role::Client => {}

@@ -9,14 +9,16 @@
 //! every envelope until the therapist prunes, and a restored home fetches them
 //! all again. Invites not yet answered when the kit was made must be re-issued.
 
-use rusqlite::params;
+use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 
 use super::{Account, Role};
 use crate::crypto::{KeySource, Passphrase};
 use crate::error::{Error, KeyError};
 use crate::identity::DeviceIdentity;
-use crate::store::{Peer, Store, StoreOptions, insert_peer, seal_value};
+use crate::store::account::{restore_sequence, save_account};
+use crate::store::inbox::{Acknowledged, restore_ack};
+use crate::store::{Peer, Store, StoreOptions, insert_peer, replace_identity, seal_value};
 
 const KIT_FORMAT: u32 = 1;
 
@@ -29,7 +31,7 @@ struct Kit {
     next_seq: u64,
     data_key: [u8; 32],
     peers: Vec<Peer>,
-    acked: Vec<(String, Vec<u8>, u32, i64)>,
+    acked: Vec<Acknowledged>,
 }
 
 impl Store {
@@ -41,18 +43,8 @@ impl Store {
         }
         let identity = self.device_identity()?;
         let (age_secret, seed) = identity.secret_parts();
-        let next_seq: i64 =
-            self.conn
-                .query_row("SELECT next_seq FROM account WHERE id = 1", [], |r| {
-                    r.get(0)
-                })?;
-        let acked = {
-            let mut stmt = self.conn.prepare(
-                "SELECT sender, record_id, version, acked_at FROM received WHERE acked_at IS NOT NULL",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<Result<Vec<_>, _>>()?
-        };
+        let next_seq = self.next_seq()?;
+        let acked = self.acknowledged()?;
         let kit = Kit {
             format: KIT_FORMAT,
             age_secret: age_secret.to_string(),
@@ -108,26 +100,15 @@ impl Store {
             device_id.as_bytes(),
             &*secret,
         )?;
-        let tx = store.conn.transaction()?;
-        tx.execute("DELETE FROM device_identity", [])?;
-        tx.execute(
-            "INSERT INTO device_identity (id, device_id, created_at, sealed) VALUES (1, ?1, ?2, ?3)",
-            params![device_id, now.timestamp_millis(), sealed_identity],
-        )?;
-        Store::save_account(&tx, &store.cipher, &kit.account, now)?;
-        tx.execute(
-            "UPDATE account SET next_seq = ?1, cursor = 0 WHERE id = 1",
-            params![kit.next_seq as i64],
-        )?;
+        let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
+        replace_identity(&tx, &device_id, &sealed_identity, now)?;
+        save_account(&tx, cipher, &kit.account, now)?;
+        restore_sequence(&tx, kit.next_seq)?;
         for peer in &kit.peers {
-            insert_peer(&tx, &store.cipher, peer)?;
+            insert_peer(&tx, cipher, peer)?;
         }
-        for (sender, record_id, version, acked_at) in &kit.acked {
-            tx.execute(
-                "INSERT OR REPLACE INTO restored_acks (sender, record_id, version, acked_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![sender, record_id, version, acked_at],
-            )?;
+        for ack in &kit.acked {
+            restore_ack(&tx, ack)?;
         }
         tx.commit()?;
         Ok(store)

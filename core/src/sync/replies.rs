@@ -10,19 +10,26 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::messages::ReplyBody;
 use super::received::received_row_id;
-use super::send::{live_peers, take_seq};
+use super::send::live_peers;
 use super::{Role, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
+use crate::store::account::take_seq;
+use crate::store::checkins::is_live;
+use crate::store::inbox::sender_of;
+use crate::store::replies::{
+    ReplyRow, held_reply_version, replace_reply, reply_still_open, reply_version, save_reply,
+    set_reply_seq,
+};
 
 /// Longest reply, in characters (Unicode scalar values, so an emoji counts
 /// as one): a few sentences, readable at a glance on a phone, and too short
@@ -83,55 +90,21 @@ impl Store {
         self.require_account(Role::Therapist)?;
         let text = check_reply_text(text)?;
         let now = self.options.clock.now();
-        let cipher = &self.cipher;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Record ids are random UUIDs chosen by each client; the oldest
-        // holder wins should two clients ever use the same one.
-        let sender: Option<String> = tx
-            .query_row(
-                "SELECT sender FROM received WHERE record_id = ?1 AND sealed IS NOT NULL
-                 ORDER BY received_at LIMIT 1",
-                params![record_id.as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(sender) = sender else {
+        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+        let Some(sender) = sender_of(&tx, &record_id)? else {
             return Err(StoreError::CheckInNotFound { id: record_id }.into());
         };
-        if !still_open(&tx, &sender, &record_id)? {
+        if !reply_still_open(&tx, &sender, &record_id)? {
             return Err(Error::ReplyClosed);
         }
-        let version = tx
-            .query_row(
-                "SELECT version FROM replies WHERE sender = ?1 AND record_id = ?2",
-                params![sender, record_id.as_bytes()],
-                |r| r.get::<_, u32>(0),
-            )
-            .optional()?
-            .map_or(1, |v| v.saturating_add(1));
+        let version = reply_version(&tx, &sender, &record_id)?.map_or(1, |v| v.saturating_add(1));
         let device: DeviceId = sender.parse()?;
         let body = ReplyBody {
             text,
             written_at: now,
         };
         let sealed = seal_reply(cipher, &device, &record_id, version, &body)?;
-        // A new version is a new message: its sequence number is reserved
-        // when it is first sent.
-        tx.execute(
-            "INSERT INTO replies (sender, record_id, version, updated_at, reply_seq, sent, sealed)
-             VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5)
-             ON CONFLICT (sender, record_id) DO UPDATE SET
-                 version = ?3, updated_at = ?4, reply_seq = NULL, sent = 0, sealed = ?5",
-            params![
-                sender,
-                record_id.as_bytes(),
-                version,
-                now.timestamp_millis(),
-                sealed
-            ],
-        )?;
+        save_reply(&tx, &sender, &record_id, version, now, &sealed)?;
         tx.commit()?;
         Ok(Reply {
             record_id,
@@ -144,26 +117,11 @@ impl Store {
 
     /// The reply to the check-in `record_id`, on either side, if there is one.
     pub fn reply_for(&self, record_id: Uuid) -> Result<Option<Reply>, Error> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT sender, version, sealed FROM replies WHERE record_id = ?1
-                 ORDER BY updated_at LIMIT 1",
-                params![record_id.as_bytes()],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((sender, version, sealed)) = row else {
+        let Some(row) = self.reply_row(&record_id)? else {
             return Ok(None);
         };
-        let mut reply = self.open_reply_row(&sender, record_id, version, &sealed)?;
-        reply.editable = self.is_therapist()? && still_open(&self.conn, &sender, &record_id)?;
+        let mut reply = self.open_reply_row(&row.sender, record_id, row.version, &row.sealed)?;
+        reply.editable = self.is_therapist()? && self.reply_still_open(&row.sender, &record_id)?;
         Ok(Some(reply))
     }
 
@@ -171,16 +129,18 @@ impl Store {
     /// client's history screen shows under each check-in.
     pub fn replies(&self) -> Result<HashMap<Uuid, Reply>, Error> {
         let therapist = self.is_therapist()?;
-        let rows: Vec<(String, Vec<u8>, u32, Vec<u8>)> = self
-            .conn
-            .prepare("SELECT sender, record_id, version, sealed FROM replies")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?;
+        let rows = self.reply_rows()?;
         let mut replies = HashMap::with_capacity(rows.len());
-        for (sender, record_id, version, sealed) in rows {
+        for ReplyRow {
+            sender,
+            record_id,
+            version,
+            sealed,
+        } in rows
+        {
             let record_id = parse_record_id(&record_id)?;
             let mut reply = self.open_reply_row(&sender, record_id, version, &sealed)?;
-            reply.editable = therapist && still_open(&self.conn, &sender, &record_id)?;
+            reply.editable = therapist && self.reply_still_open(&sender, &record_id)?;
             replies.insert(record_id, reply);
         }
         Ok(replies)
@@ -191,17 +151,10 @@ impl Store {
     /// check-in is the client's latest without asking SQLite again).
     pub(super) fn replies_from(&self, sender: &DeviceId) -> Result<HashMap<Uuid, Reply>, Error> {
         let sender_text = sender.to_string();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record_id, version, sealed FROM replies WHERE sender = ?1")?;
-        let rows = stmt.query_map(params![sender_text], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get::<_, Vec<u8>>(2)?))
-        })?;
         let mut replies = HashMap::new();
-        for row in rows {
-            let (record_id, version, sealed) = row?;
-            let record_id = parse_record_id(&record_id)?;
-            let reply = self.open_reply_row(&sender_text, record_id, version, &sealed)?;
+        for row in self.reply_rows_from(&sender_text)? {
+            let record_id = parse_record_id(&row.record_id)?;
+            let reply = self.open_reply_row(&sender_text, record_id, row.version, &row.sealed)?;
             replies.insert(record_id, reply);
         }
         Ok(replies)
@@ -224,28 +177,6 @@ impl Store {
             editable: false,
         })
     }
-
-    fn is_therapist(&self) -> Result<bool, Error> {
-        let role: Option<String> = self
-            .conn
-            .query_row("SELECT role FROM account WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
-        Ok(role.as_deref() == Some("therapist"))
-    }
-}
-
-/// Whether the therapist still holds this live check-in and no live one
-/// from the same client for a later session.
-fn still_open(conn: &Connection, sender: &str, record_id: &Uuid) -> Result<bool, Error> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM received r
-             WHERE r.sender = ?1 AND r.record_id = ?2 AND r.sealed IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM received later
-                   WHERE later.sender = ?1 AND later.sealed IS NOT NULL
-                     AND later.session_date > r.session_date))",
-        params![sender, record_id.as_bytes()],
-        |r| r.get(0),
-    )?)
 }
 
 fn parse_record_id(bytes: &[u8]) -> Result<Uuid, Error> {
@@ -317,9 +248,6 @@ fn open_reply(
     Ok(postcard::from_bytes(&plaintext).map_err(|e| unreadable(e.to_string()))?)
 }
 
-/// (client, check-in, version, reserved sequence number, sealed text)
-type PendingReply = (String, Vec<u8>, u32, Option<i64>, Vec<u8>);
-
 /// Therapist: sends every reply version not yet confirmed sent. A reply to a
 /// client whose pairing ended is dropped: there is nobody to tell.
 pub(super) fn send_replies(
@@ -331,32 +259,16 @@ pub(super) fn send_replies(
 ) -> Result<(), Error> {
     let peers = live_peers(store)?;
     loop {
-        let pending: Vec<PendingReply> = store
-            .conn
-            .prepare_cached(
-                "SELECT sender, record_id, version, reply_seq, sealed FROM replies
-                 WHERE sent = 0 LIMIT ?1",
-            )?
-            .query_map(params![SEND_PAGE], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<Result<_, _>>()?;
+        let pending = store.pending_replies(SEND_PAGE)?;
         if pending.is_empty() {
             return Ok(());
         }
         for (sender, record_id_bytes, version, reply_seq, sealed) in pending {
-            let mark_sent = |store: &Store| {
-                store.conn.execute(
-                    "UPDATE replies SET sent = 1
-                     WHERE sender = ?1 AND record_id = ?2 AND version = ?3",
-                    params![sender, record_id_bytes, version],
-                )
-            };
             let Some(peer) = peers
                 .iter()
                 .find(|p| p.card.device_id.to_string() == sender)
             else {
-                mark_sent(store)?;
+                store.mark_reply_sent(&sender, &record_id_bytes, version)?;
                 continue;
             };
             let record_id = parse_record_id(&record_id_bytes)?;
@@ -372,13 +284,9 @@ pub(super) fn send_replies(
             let seq = match reply_seq {
                 Some(seq) => seq.max(1) as u64,
                 None => {
-                    let tx = store.conn.transaction()?;
+                    let tx = store.begin(TransactionBehavior::Deferred)?;
                     let seq = take_seq(&tx)?;
-                    tx.execute(
-                        "UPDATE replies SET reply_seq = ?4
-                         WHERE sender = ?1 AND record_id = ?2 AND version = ?3",
-                        params![sender, record_id_bytes, version, seq as i64],
-                    )?;
+                    set_reply_seq(&tx, &sender, &record_id_bytes, version, seq)?;
                     tx.commit()?;
                     seq
                 }
@@ -401,7 +309,7 @@ pub(super) fn send_replies(
             };
             let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
             transport.post(&peer.mailbox_id, &peer.post_token, &sealed)?;
-            mark_sent(store)?;
+            store.mark_reply_sent(&sender, &record_id_bytes, version)?;
             report.sent += 1;
         }
         progress(report);
@@ -431,18 +339,8 @@ pub(super) fn apply_reply(
         return Ok(Err("reply: version 0".into()));
     }
     let record_id = message.record_id;
-    let live: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM checkins WHERE id = ?1 AND deleted_at IS NULL)",
-        params![record_id.as_bytes()],
-        |r| r.get(0),
-    )?;
-    let held: Option<u32> = tx
-        .query_row(
-            "SELECT version FROM replies WHERE record_id = ?1",
-            params![record_id.as_bytes()],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let live = is_live(tx, &record_id)?;
+    let held = held_reply_version(tx, &record_id)?;
     if !live || held.is_some_and(|v| v >= message.record_version) {
         return Ok(Ok(false));
     }
@@ -452,20 +350,13 @@ pub(super) fn apply_reply(
     };
     let sealed = seal_reply(cipher, sender, &record_id, message.record_version, &body)?;
     // One reply per check-in on the client, whoever sent an older one.
-    tx.execute(
-        "DELETE FROM replies WHERE record_id = ?1",
-        params![record_id.as_bytes()],
-    )?;
-    tx.execute(
-        "INSERT INTO replies (sender, record_id, version, updated_at, sent, sealed)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-        params![
-            sender.to_string(),
-            record_id.as_bytes(),
-            message.record_version,
-            body.written_at.timestamp_millis(),
-            sealed
-        ],
+    replace_reply(
+        tx,
+        &sender.to_string(),
+        &record_id,
+        message.record_version,
+        body.written_at,
+        &sealed,
     )?;
     Ok(Ok(true))
 }

@@ -1,6 +1,6 @@
 //! The sending half: a client's outbox, a therapist's receipts.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 use super::messages::{CheckInBody, ReceiptBody};
 use super::{SyncReport, Transport};
@@ -8,24 +8,12 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceIdentity;
 use crate::model::CheckInRecord;
+use crate::store::account::take_seq;
+use crate::store::inbox::set_receipt_seq;
+use crate::store::outbox::set_envelope;
 use crate::store::{OutboxKind, Peer, Store};
 
 const OUTBOX_PAGE: u32 = 100;
-
-/// (sender, record id, version, acknowledged at, reserved sequence number)
-type PendingReceipt = (String, Vec<u8>, u32, i64, Option<i64>);
-
-/// Takes the next sender sequence number, inside the caller's transaction.
-pub(super) fn take_seq(tx: &rusqlite::Transaction<'_>) -> Result<u64, Error> {
-    let seq: i64 = tx.query_row("SELECT next_seq FROM account WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    tx.execute(
-        "UPDATE account SET next_seq = next_seq + 1 WHERE id = 1",
-        [],
-    )?;
-    Ok(seq.max(1) as u64)
-}
 
 /// A client's one paired device: its therapist.
 pub(super) fn the_therapist(store: &Store) -> Result<Peer, Error> {
@@ -52,16 +40,7 @@ pub(super) fn drain_outbox(
             return Ok(());
         }
         for entry in entries {
-            let prepared: Option<Vec<u8>> = store
-                .conn
-                .query_row(
-                    "SELECT envelope FROM outbox WHERE seq = ?1",
-                    params![entry.seq],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
-            let envelope = match prepared {
+            let envelope = match store.prepared_envelope(entry.seq)? {
                 Some(envelope) => envelope,
                 None => match prepare(store, me, &therapist, &entry)? {
                     Some(envelope) => envelope,
@@ -71,20 +50,14 @@ pub(super) fn drain_outbox(
                     }
                 },
             };
-            let now = store.options.clock.now().timestamp_millis();
+            let now = store.options.clock.now();
             match transport.post(&therapist.mailbox_id, &therapist.post_token, &envelope) {
                 Ok(_) => {
-                    store
-                        .conn
-                        .execute("DELETE FROM outbox WHERE seq = ?1", params![entry.seq])?;
+                    store.remove_outbox_entry(entry.seq)?;
                     report.sent += 1;
                 }
                 Err(e) => {
-                    store.conn.execute(
-                        "UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?2
-                         WHERE seq = ?1",
-                        params![entry.seq, now],
-                    )?;
+                    store.record_send_attempt(entry.seq, now)?;
                     return Err(e.into());
                 }
             }
@@ -120,16 +93,12 @@ fn prepare(
             Vec::new()
         }
         _ => {
-            store
-                .conn
-                .execute("DELETE FROM outbox WHERE seq = ?1", params![entry.seq])?;
+            store.remove_outbox_entry(entry.seq)?;
             return Ok(None);
         }
     };
     let now = store.options.clock.now();
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = store.begin(TransactionBehavior::Immediate)?;
     let seq = take_seq(&tx)?;
     let message = Message {
         kind: match entry.kind {
@@ -149,10 +118,7 @@ fn prepare(
         &therapist.mailbox_id,
         &therapist.card.age_recipient,
     )?;
-    tx.execute(
-        "UPDATE outbox SET envelope = ?2, envelope_seq = ?3 WHERE seq = ?1",
-        params![entry.seq, sealed, seq as i64],
-    )?;
+    set_envelope(&tx, entry.seq, &sealed, seq)?;
     tx.commit()?;
     Ok(Some(sealed))
 }
@@ -160,11 +126,7 @@ fn prepare(
 /// The therapist's clients whose pairing has not ended: the ones a receipt
 /// or a reply can still go to.
 pub(super) fn live_peers(store: &Store) -> Result<Vec<Peer>, Error> {
-    let ended: std::collections::HashSet<String> = store
-        .conn
-        .prepare_cached("SELECT device_id FROM peers WHERE ended_at IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ended = store.ended_devices()?;
     Ok(store
         .peers()?
         .into_iter()
@@ -183,16 +145,7 @@ pub(super) fn send_receipts(
 ) -> Result<(), Error> {
     let peers = live_peers(store)?;
     loop {
-        let pending: Vec<PendingReceipt> = {
-            let mut stmt = store.conn.prepare_cached(
-                "SELECT sender, record_id, version, acked_at, receipt_seq FROM received
-                 WHERE acked_at IS NOT NULL AND receipt_sent = 0 LIMIT 100",
-            )?;
-            stmt.query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<Result<_, _>>()?
-        };
+        let pending = store.pending_receipts()?;
         if pending.is_empty() {
             return Ok(());
         }
@@ -202,10 +155,7 @@ pub(super) fn send_receipts(
                 .find(|p| p.card.device_id.to_string() == sender)
             else {
                 // The client left or was removed; nothing to tell.
-                store.conn.execute(
-                    "UPDATE received SET receipt_sent = 1 WHERE sender = ?1 AND record_id = ?2",
-                    params![sender, record_id],
-                )?;
+                store.mark_receipt_sent(&sender, &record_id)?;
                 continue;
             };
             // The sequence number is reserved once, so a retry after a lost
@@ -213,12 +163,9 @@ pub(super) fn send_receipts(
             let seq = match receipt_seq {
                 Some(seq) => seq.max(1) as u64,
                 None => {
-                    let tx = store.conn.transaction()?;
+                    let tx = store.begin(TransactionBehavior::Deferred)?;
                     let seq = take_seq(&tx)?;
-                    tx.execute(
-                        "UPDATE received SET receipt_seq = ?3 WHERE sender = ?1 AND record_id = ?2",
-                        params![sender, record_id, seq as i64],
-                    )?;
+                    set_receipt_seq(&tx, &sender, &record_id, seq)?;
                     tx.commit()?;
                     seq
                 }
@@ -236,10 +183,7 @@ pub(super) fn send_receipts(
             };
             let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
             transport.post(&peer.mailbox_id, &peer.post_token, &sealed)?;
-            store.conn.execute(
-                "UPDATE received SET receipt_sent = 1 WHERE sender = ?1 AND record_id = ?2",
-                params![sender, record_id],
-            )?;
+            store.mark_receipt_sent(&sender, &record_id)?;
             report.sent += 1;
         }
         progress(report);

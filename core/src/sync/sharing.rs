@@ -7,55 +7,20 @@
 //! relay has it. The therapist keeps the client's pause in `peers.paused_at`,
 //! which the insights read.
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use chrono::DateTime;
+use rusqlite::TransactionBehavior;
 
 use super::SyncReport;
 use super::messages::SharingBody;
-use super::send::{take_seq, the_therapist};
+use super::send::the_therapist;
 use super::transport::Transport;
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, KeyError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
-
-impl Store {
-    /// Therapist: since when the client on `device` has paused sharing, or
-    /// `None` while they share (or before they ever paused).
-    pub fn client_paused_since(&self, device: &DeviceId) -> Result<Option<DateTime<Utc>>, Error> {
-        let at: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT paused_at FROM peers WHERE device_id = ?1",
-                params![device.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        Ok(at.and_then(DateTime::from_timestamp_millis))
-    }
-}
-
-/// Client, when pausing or resuming: replaces any notice still waiting (the
-/// therapist only needs the latest decision). A sequence number reserved for
-/// the old one is dropped, since the relay may hold that message already.
-pub(super) fn queue_notice(
-    conn: &rusqlite::Connection,
-    paused: bool,
-    at: DateTime<Utc>,
-) -> Result<(), Error> {
-    conn.execute(
-        "UPDATE account SET sharing_paused = ?1, sharing_notice = ?2, sharing_notice_at = ?3,
-             sharing_notice_seq = NULL
-         WHERE id = 1",
-        params![
-            paused,
-            if paused { "paused" } else { "resumed" },
-            at.timestamp_millis()
-        ],
-    )?;
-    Ok(())
-}
+use crate::store::account::take_seq;
+use crate::store::insights::mark_dirty;
+use crate::store::sharing::{record_client_pause, set_notice_seq};
 
 /// Client, during sync: posts the waiting notice, if any.
 pub(super) fn send_notice(
@@ -64,16 +29,7 @@ pub(super) fn send_notice(
     me: &DeviceIdentity,
     report: &mut SyncReport,
 ) -> Result<(), Error> {
-    let waiting: Option<(String, Option<i64>, Option<i64>)> = store
-        .conn
-        .query_row(
-            "SELECT sharing_notice, sharing_notice_at, sharing_notice_seq FROM account
-             WHERE id = 1 AND sharing_notice IS NOT NULL",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((notice, at, reserved)) = waiting else {
+    let Some((notice, at, reserved)) = store.waiting_notice()? else {
         return Ok(());
     };
     let therapist = the_therapist(store)?;
@@ -83,12 +39,9 @@ pub(super) fn send_notice(
     let seq = match reserved {
         Some(seq) => seq.max(1) as u64,
         None => {
-            let tx = store.conn.transaction()?;
+            let tx = store.begin(TransactionBehavior::Deferred)?;
             let seq = take_seq(&tx)?;
-            tx.execute(
-                "UPDATE account SET sharing_notice_seq = ?1 WHERE id = 1",
-                params![seq as i64],
-            )?;
+            set_notice_seq(&tx, seq)?;
             tx.commit()?;
             seq
         }
@@ -117,12 +70,7 @@ pub(super) fn send_notice(
     )?;
     transport.post(&therapist.mailbox_id, &therapist.post_token, &sealed)?;
     // Only this notice is cleared: a pause or resume made meanwhile waits.
-    store.conn.execute(
-        "UPDATE account SET sharing_notice = NULL, sharing_notice_at = NULL,
-             sharing_notice_seq = NULL
-         WHERE id = 1 AND sharing_notice_seq = ?1",
-        params![seq as i64],
-    )?;
+    store.clear_sent_notice(seq)?;
     report.sharing_notice_sent = true;
     Ok(())
 }
@@ -139,18 +87,15 @@ pub(super) fn apply_notice(
         Ok(body) => body,
         Err(e) => return Ok(Err(format!("sharing notice: {e}"))),
     };
-    let changed = tx.execute(
-        "UPDATE peers SET paused_at = ?2, sharing_seq = ?3
-         WHERE device_id = ?1 AND (sharing_seq IS NULL OR sharing_seq < ?3)",
-        params![
-            sender.to_string(),
-            body.paused.then(|| body.at.timestamp_millis()),
-            message.seq as i64
-        ],
-    )? > 0;
+    let changed = record_client_pause(
+        tx,
+        sender,
+        body.paused.then(|| body.at.timestamp_millis()),
+        message.seq,
+    )?;
     if changed {
         // Whether check-ins are missing depends on it.
-        crate::insights::mark_dirty(tx, sender)?;
+        mark_dirty(tx, sender)?;
     }
     Ok(Ok(changed))
 }

@@ -1,0 +1,162 @@
+//! The `account` row: this device's place on the relay (sealed), its role,
+//! the sender sequence numbers it hands out and the fetch cursor.
+//!
+//! Where a client's pairing stands (paused, erasing, ended) lives in the same
+//! row and is read in `membership.rs`; the waiting sharing notice in
+//! `sharing.rs`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, open_value, seal_value};
+use crate::crypto::RowCipher;
+use crate::error::Error;
+use crate::role::Role;
+
+/// Where the sealed account is bound: one row, always this id.
+const ACCOUNT_ROW: &[u8] = b"account";
+
+/// This device's place on the relay.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Client or therapist.
+    pub role: Role,
+    /// The relay's base URL.
+    pub relay_url: String,
+    /// This device's own mailbox.
+    pub mailbox_id: String,
+    /// The token that reads it.
+    pub read_token: String,
+    /// A name to show (the therapist's own name; empty for clients).
+    pub name: String,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("role", &self.role)
+            .field("relay_url", &self.relay_url)
+            .field("mailbox_id", &self.mailbox_id)
+            .field("read_token", &crate::crypto::REDACTED)
+            .field("name", &crate::crypto::REDACTED)
+            .finish()
+    }
+}
+
+impl Store {
+    /// This device's account, once it has one.
+    pub fn account(&self) -> Result<Option<Account>, Error> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT sealed FROM account WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        sealed
+            .map(|s| open_value(&self.cipher, "account", ACCOUNT_ROW, &s))
+            .transpose()
+    }
+
+    /// Whether the account row says therapist, without opening it.
+    pub(crate) fn is_therapist(&self) -> Result<bool, Error> {
+        let role: Option<String> = self
+            .conn
+            .query_row("SELECT role FROM account WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        Ok(role.as_deref() == Some("therapist"))
+    }
+
+    /// The next sender sequence number, without taking it.
+    pub(crate) fn next_seq(&self) -> Result<i64, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT next_seq FROM account WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// The relay sequence number fetching resumes after.
+    pub(crate) fn fetch_cursor(&self) -> Result<i64, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT cursor FROM account WHERE id = 1", [], |r| r.get(0))?)
+    }
+
+    /// Client: the id of the token the therapist posts here with (`None`
+    /// for a pairing made before it was kept).
+    pub(crate) fn peer_token_id(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT peer_token_id FROM account WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+}
+
+/// Seals and writes the account, inside the caller's transaction.
+pub(crate) fn save_account(
+    tx: &Transaction<'_>,
+    cipher: &RowCipher,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let sealed = seal_value(cipher, "account", ACCOUNT_ROW, account)?;
+    let role = match account.role {
+        Role::Client => "client",
+        Role::Therapist => "therapist",
+    };
+    tx.execute(
+        "INSERT INTO account (id, role, created_at, sealed) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET role = ?1, sealed = ?3",
+        params![role, now.timestamp_millis(), sealed],
+    )?;
+    Ok(())
+}
+
+/// Client, joining, inside the caller's transaction: the hello took sequence
+/// number 1; keeps the consent given and the id of the therapist's token.
+pub(crate) fn record_join(
+    tx: &Transaction<'_>,
+    consent_version: u32,
+    peer_token_id: &str,
+) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE account SET next_seq = 2, consent_version = ?1, peer_token_id = ?2
+         WHERE id = 1",
+        params![consent_version, peer_token_id],
+    )?;
+    Ok(())
+}
+
+/// Restoring from a recovery kit, inside the caller's transaction: sending
+/// carries on from the kit's sequence number, fetching starts over.
+pub(crate) fn restore_sequence(tx: &Transaction<'_>, next_seq: u64) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE account SET next_seq = ?1, cursor = 0 WHERE id = 1",
+        params![next_seq as i64],
+    )?;
+    Ok(())
+}
+
+/// Takes the next sender sequence number, inside the caller's transaction.
+pub(crate) fn take_seq(tx: &Transaction<'_>) -> Result<u64, Error> {
+    let seq: i64 = tx.query_row("SELECT next_seq FROM account WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    tx.execute(
+        "UPDATE account SET next_seq = next_seq + 1 WHERE id = 1",
+        [],
+    )?;
+    Ok(seq.max(1) as u64)
+}
+
+/// Moves the fetch cursor, inside the transaction that applied the page up
+/// to it: a crash between pages re-fetches at most one page.
+pub(crate) fn set_cursor(tx: &Transaction<'_>, server_seq: u64) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE account SET cursor = ?1 WHERE id = 1",
+        params![server_seq as i64],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! The therapist's inbox: check-ins received from clients (`received`), what
+//! was acknowledged and whether the receipt went back, acknowledgements
+//! restored from a recovery kit (`restored_acks`), and envelopes refused on
+//! arrival (`quarantine`).
+//!
+//! Rows come back sealed: what a check-in body is, and how it is opened, is
+//! sync's business (`sync/dashboard.rs`).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::Store;
+use crate::error::Error;
+use crate::identity::DeviceId;
+
+/// A received check-in as stored: still sealed.
+#[derive(Debug, Clone)]
+pub(crate) struct HeldCheckIn {
+    /// The client's id for it (16 bytes, unchecked).
+    pub record_id: Vec<u8>,
+    /// The version held.
+    pub version: u32,
+    /// The sealed body.
+    pub sealed: Vec<u8>,
+    /// Whether the therapist acknowledged this version.
+    pub acked: bool,
+    /// When this version arrived (milliseconds).
+    pub received_at: i64,
+}
+
+const HELD_COLUMNS: &str = "record_id, version, sealed, acked_at IS NOT NULL, received_at";
+
+fn held(r: &Row<'_>) -> rusqlite::Result<HeldCheckIn> {
+    Ok(HeldCheckIn {
+        record_id: r.get(0)?,
+        version: r.get(1)?,
+        sealed: r.get(2)?,
+        acked: r.get(3)?,
+        received_at: r.get(4)?,
+    })
+}
+
+/// (sender, record id, version, acknowledged at, reserved sequence number)
+pub(crate) type PendingReceipt = (String, Vec<u8>, u32, i64, Option<i64>);
+
+/// (sender, record id, version, acknowledged at), as a recovery kit keeps it.
+pub(crate) type Acknowledged = (String, Vec<u8>, u32, i64);
+
+impl Store {
+    /// A client's live check-ins, oldest session first.
+    pub(crate) fn received_checkins(&self, sender: &DeviceId) -> Result<Vec<HeldCheckIn>, Error> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {HELD_COLUMNS} FROM received
+             WHERE sender = ?1 AND sealed IS NOT NULL ORDER BY session_date, record_id"
+        ))?;
+        let rows = stmt.query_map(params![sender.to_string()], held)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A client's live check-ins about sessions from `since` to `until`: the
+    /// latest `limit` of them, newest first.
+    pub(crate) fn received_between(
+        &self,
+        sender: &DeviceId,
+        since: NaiveDate,
+        until: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<HeldCheckIn>, Error> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {HELD_COLUMNS} FROM received
+             WHERE sender = ?1 AND sealed IS NOT NULL AND session_date >= ?2 AND session_date <= ?3
+             ORDER BY session_date DESC, record_id DESC LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                sender.to_string(),
+                since.to_string(),
+                until.to_string(),
+                limit as i64
+            ],
+            held,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many live check-ins of each client wait to be acknowledged.
+    pub(crate) fn unseen_counts(&self) -> Result<HashMap<String, u32>, Error> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT sender, count(*) FROM received
+                 WHERE acked_at IS NULL AND sealed IS NOT NULL GROUP BY sender",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Acknowledges every check-in not yet acknowledged; returns how many.
+    pub fn acknowledge_all(&mut self) -> Result<u32, Error> {
+        let now = self.options.clock.now().timestamp_millis();
+        let n = self.conn.execute(
+            "UPDATE received SET acked_at = ?1 WHERE acked_at IS NULL AND sealed IS NOT NULL",
+            params![now],
+        )?;
+        Ok(n as u32)
+    }
+
+    /// Every acknowledged check-in version, for a recovery kit.
+    pub(crate) fn acknowledged(&self) -> Result<Vec<Acknowledged>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT sender, record_id, version, acked_at FROM received WHERE acked_at IS NOT NULL",
+        )?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Acknowledged check-ins whose receipt is not confirmed sent, a page
+    /// at a time.
+    pub(crate) fn pending_receipts(&self) -> Result<Vec<PendingReceipt>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sender, record_id, version, acked_at, receipt_seq FROM received
+             WHERE acked_at IS NOT NULL AND receipt_sent = 0 LIMIT 100",
+        )?;
+        Ok(stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The receipt for a check-in went out (or has nobody to go to).
+    pub(crate) fn mark_receipt_sent(
+        &mut self,
+        sender: &str,
+        record_id: &[u8],
+    ) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE received SET receipt_sent = 1 WHERE sender = ?1 AND record_id = ?2",
+            params![sender, record_id],
+        )?;
+        Ok(())
+    }
+}
+
+/// Keeps the sequence number reserved for a check-in's receipt, inside the
+/// transaction that took it.
+pub(crate) fn set_receipt_seq(
+    tx: &Transaction<'_>,
+    sender: &str,
+    record_id: &[u8],
+    seq: u64,
+) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE received SET receipt_seq = ?3 WHERE sender = ?1 AND record_id = ?2",
+        params![sender, record_id, seq as i64],
+    )?;
+    Ok(())
+}
+
+/// Who sent the live check-in `record_id`. Record ids are random UUIDs
+/// chosen by each client; the oldest holder wins should two clients ever use
+/// the same one.
+pub(crate) fn sender_of(
+    tx: &Transaction<'_>,
+    record_id: &uuid::Uuid,
+) -> Result<Option<String>, Error> {
+    Ok(tx
+        .query_row(
+            "SELECT sender FROM received WHERE record_id = ?1 AND sealed IS NOT NULL
+             ORDER BY received_at LIMIT 1",
+            params![record_id.as_bytes()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The version held of a client's check-in, live or deleted.
+pub(crate) fn received_version(
+    tx: &Transaction<'_>,
+    sender: &str,
+    record_id: &uuid::Uuid,
+) -> Result<Option<u32>, Error> {
+    Ok(tx
+        .query_row(
+            "SELECT version FROM received WHERE sender = ?1 AND record_id = ?2",
+            params![sender, record_id.as_bytes()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Writes a new version of a client's check-in (`sealed` and its session
+/// date), or its deletion (both `None`), inside the apply transaction. A new
+/// version has not been seen yet: its acknowledgement starts over.
+pub(crate) fn upsert_received(
+    tx: &Transaction<'_>,
+    sender: &str,
+    record_id: &uuid::Uuid,
+    version: u32,
+    session_date: Option<String>,
+    sealed: Option<Vec<u8>>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO received (sender, record_id, version, session_date, received_at, sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (sender, record_id) DO UPDATE SET
+             version = ?3, session_date = ?4, received_at = ?5, sealed = ?6,
+             acked_at = NULL, receipt_seq = NULL, receipt_sent = 0",
+        params![
+            sender,
+            record_id.as_bytes(),
+            version,
+            session_date,
+            now.timestamp_millis(),
+            sealed
+        ],
+    )?;
+    Ok(())
+}
+
+/// A device restored from a recovery kit remembers what was acknowledged:
+/// applies a restored acknowledgement of exactly this version, if any,
+/// inside the apply transaction.
+pub(crate) fn apply_restored_ack(
+    tx: &Transaction<'_>,
+    sender: &str,
+    record_id: &uuid::Uuid,
+    version: u32,
+) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE received SET acked_at = (SELECT acked_at FROM restored_acks a
+                 WHERE a.sender = received.sender AND a.record_id = received.record_id),
+             receipt_sent = 1
+         WHERE sender = ?1 AND record_id = ?2 AND EXISTS (SELECT 1 FROM restored_acks a
+             WHERE a.sender = ?1 AND a.record_id = ?2 AND a.version = ?3)",
+        params![sender, record_id.as_bytes(), version],
+    )?;
+    Ok(())
+}
+
+/// Keeps an acknowledgement from a recovery kit until its check-in arrives
+/// again, inside the restoring transaction.
+pub(crate) fn restore_ack(tx: &Transaction<'_>, ack: &Acknowledged) -> Result<(), Error> {
+    let (sender, record_id, version, acked_at) = ack;
+    tx.execute(
+        "INSERT OR REPLACE INTO restored_acks (sender, record_id, version, acked_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![sender, record_id, version, acked_at],
+    )?;
+    Ok(())
+}
+
+/// Keeps a refused envelope, and why, inside the apply transaction (the
+/// cursor moves past it all the same).
+pub(crate) fn quarantine(
+    tx: &Transaction<'_>,
+    server_seq: u64,
+    reason: &str,
+    detail: &str,
+    envelope: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO quarantine (server_seq, reason, detail, size, received_at, envelope)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            server_seq as i64,
+            reason,
+            detail,
+            envelope.len() as i64,
+            now.timestamp_millis(),
+            envelope
+        ],
+    )?;
+    Ok(())
+}
