@@ -118,7 +118,12 @@ class LocalRelay(binary: String) : AutoCloseable {
 
     init {
         val port = closedPort()
-        process = ProcessBuilder(binary, "relay", "serve", "--db", File(dir, "relay.db").path, "--listen", "127.0.0.1:$port")
+        // Every test's devices share this machine's address: lift the per-peer
+        // mailbox budget meant for a public relay.
+        process = ProcessBuilder(
+            binary, "relay", "serve", "--db", File(dir, "relay.db").path, "--listen", "127.0.0.1:$port",
+            "--mailbox-burst", "100000",
+        )
             .redirectErrorStream(true)
             .redirectOutput(log)
             .start()

@@ -118,6 +118,12 @@ pub struct SyncReport {
     pub applied: u32,
     /// Envelopes already applied (retries, replays, older versions).
     pub duplicates: u32,
+    /// Therapist: envelopes kept back because their sender was not paired
+    /// yet (its hello came late), applied now that it is.
+    pub recovered: u32,
+    /// Therapist: envelopes of a client who erased their data, dropped
+    /// unread (an erase stays an erase).
+    pub dropped_after_erase: u32,
     /// Refused envelopes.
     pub quarantined: Vec<QuarantinedEnvelope>,
     /// Missing sequence numbers after this sync.
@@ -218,6 +224,8 @@ impl From<rapport_core::sync::SyncReport> for SyncReport {
             received: r.received,
             applied: r.applied,
             duplicates: r.duplicates,
+            recovered: r.recovered,
+            dropped_after_erase: r.dropped_after_erase,
             quarantined: r
                 .quarantined
                 .into_iter()

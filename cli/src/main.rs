@@ -88,6 +88,17 @@ enum RelayCommand {
         /// Address to listen on, such as 127.0.0.1:8080.
         #[arg(long)]
         listen: std::net::SocketAddr,
+        /// Mailboxes one peer address may create at once (then
+        /// --mailboxes-per-hour). Raise it behind a reverse proxy, where
+        /// every request comes from the proxy.
+        #[arg(long, default_value_t = rapport_relay::Limits::default().mailbox_burst)]
+        mailbox_burst: u32,
+        /// Mailboxes one peer address may create per hour, after its burst.
+        #[arg(long, default_value_t = rapport_relay::Limits::default().mailboxes_per_hour)]
+        mailboxes_per_hour: f64,
+        /// Failed requests one peer address may make before it has to wait.
+        #[arg(long, default_value_t = rapport_relay::Limits::default().failure_burst)]
+        failure_burst: u32,
     },
 }
 
@@ -137,8 +148,21 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
 pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn run(cli: Cli) -> Result<()> {
-    if let Command::Relay(RelayCommand::Serve { db, listen }) = cli.command {
-        return serve_relay(db, listen);
+    if let Command::Relay(RelayCommand::Serve {
+        db,
+        listen,
+        mailbox_burst,
+        mailboxes_per_hour,
+        failure_burst,
+    }) = cli.command
+    {
+        let limits = rapport_relay::Limits {
+            mailbox_burst,
+            mailboxes_per_hour,
+            failure_burst,
+            ..rapport_relay::Limits::default()
+        };
+        return serve_relay(db, listen, limits);
     }
     if let Command::Bench {
         json,
@@ -179,7 +203,11 @@ fn unreachable_relay() -> Result<()> {
     Err("the relay and demo commands are handled before a home is opened".into())
 }
 
-fn serve_relay(db: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
+fn serve_relay(
+    db: PathBuf,
+    listen: std::net::SocketAddr,
+    limits: rapport_relay::Limits,
+) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -192,7 +220,7 @@ fn serve_relay(db: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
         let config = rapport_relay::RelayConfig {
             db_path: db,
             listen,
-            limits: rapport_relay::Limits::default(),
+            limits,
         };
         let shutdown = async {
             let ctrl_c = tokio::signal::ctrl_c();

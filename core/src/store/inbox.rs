@@ -254,8 +254,47 @@ pub(crate) fn restore_ack(tx: &Transaction<'_>, ack: &Acknowledged) -> Result<()
     Ok(())
 }
 
+/// The most envelopes kept in quarantine; the oldest go first. At 64 KiB
+/// each, about 64 MiB at worst.
+pub(crate) const QUARANTINE_CAP: i64 = 1000;
+
+impl Store {
+    /// Quarantined envelopes kept for `reason` (one a later message can
+    /// cure, such as a sender not paired yet), oldest first, with their row
+    /// ids: at most `limit`.
+    pub(crate) fn quarantined_for(
+        &self,
+        reason: &str,
+        limit: u32,
+    ) -> Result<Vec<(i64, u64, Vec<u8>)>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, server_seq, envelope FROM quarantine WHERE reason = ?1
+             ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![reason, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?.max(0) as u64,
+                r.get(2)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Takes envelopes out of quarantine (to be looked at again in the same
+/// transaction).
+pub(crate) fn release_quarantined(tx: &Transaction<'_>, ids: &[i64]) -> Result<(), Error> {
+    let mut stmt = tx.prepare_cached("DELETE FROM quarantine WHERE id = ?1")?;
+    for id in ids {
+        stmt.execute(params![id])?;
+    }
+    Ok(())
+}
+
 /// Keeps a refused envelope, and why, inside the apply transaction (the
-/// cursor moves past it all the same).
+/// cursor moves past it all the same). The quarantine is bounded by
+/// [`QUARANTINE_CAP`].
 pub(crate) fn quarantine(
     tx: &Transaction<'_>,
     server_seq: u64,
@@ -275,6 +314,11 @@ pub(crate) fn quarantine(
             now.timestamp_millis(),
             envelope
         ],
+    )?;
+    tx.execute(
+        "DELETE FROM quarantine WHERE id <= (SELECT id FROM quarantine ORDER BY id DESC
+         LIMIT 1 OFFSET ?1)",
+        params![QUARANTINE_CAP],
     )?;
     Ok(())
 }

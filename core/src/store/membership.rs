@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Store;
 use crate::error::Error;
+use crate::identity::DeviceId;
 
 /// Where a client's pairing stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +151,22 @@ impl Store {
         reason: &str,
     ) -> Result<(), Error> {
         end_pairing(&self.conn, device, at, reason)
+    }
+
+    /// Therapist: the devices of clients who erased their data. Nothing
+    /// they sent is applied any more, whenever a relay delivers it.
+    pub(crate) fn erased_devices(&self) -> Result<HashSet<DeviceId>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT device_id FROM peers WHERE ended_reason = 'erased'")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = HashSet::new();
+        for row in rows {
+            if let Ok(id) = row?.parse() {
+                out.insert(id);
+            }
+        }
+        Ok(out)
     }
 
     /// Therapist: the devices whose pairing ended.

@@ -25,6 +25,19 @@ use crate::store::{Store, accept_hello_in, save_watermark};
 
 type OpenResult = Result<(Opened, Option<KnownSender>), QuarantineReason>;
 
+/// Where a page comes from.
+enum Source {
+    /// The relay, next after the cursor.
+    Relay,
+    /// The quarantine (these row ids), looked at again after a pairing: a
+    /// relay that delivers a client's hello after its first check-ins must
+    /// not lose them. The cursor stays where it is.
+    Quarantine(Vec<i64>),
+}
+
+/// How many quarantined envelopes one pass looks at again.
+const REEXAMINE_PAGE: u32 = 200;
+
 pub(super) fn fetch_and_apply(
     store: &mut Store,
     transport: &dyn Transport,
@@ -67,9 +80,67 @@ fn fetch_pages(
         if page.messages.is_empty() {
             return Ok(());
         }
-        apply_page(store, me, account, &page.messages, report, changed)?;
+        let paired = apply_page(
+            store,
+            me,
+            account,
+            &page.messages,
+            Source::Relay,
+            report,
+            changed,
+        )?;
+        if paired {
+            reexamine_unknown_senders(store, me, account, report, changed)?;
+        }
         progress(report);
         if !page.more {
+            return Ok(());
+        }
+    }
+}
+
+/// After a pairing: the envelopes quarantined because their sender was not
+/// paired yet, applied now if the new pairing covers them (the others go
+/// back into quarantine, where they wait for a pairing to come).
+fn reexamine_unknown_senders(
+    store: &mut Store,
+    me: &DeviceIdentity,
+    account: &Account,
+    report: &mut SyncReport,
+    changed: &mut std::collections::HashSet<DeviceId>,
+) -> Result<(), Error> {
+    let kind = QuarantineKind::UnknownSender.code();
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<_> = store
+            .quarantined_for(kind, REEXAMINE_PAGE)?
+            .into_iter()
+            .filter(|(id, _, _)| *id > after)
+            .collect();
+        let Some(&(last, _, _)) = rows.last() else {
+            return Ok(());
+        };
+        after = last;
+        let ids = rows.iter().map(|(id, _, _)| *id).collect();
+        let messages: Vec<super::Fetched> = rows
+            .into_iter()
+            .map(|(_, seq, body)| super::Fetched { seq, body })
+            .collect();
+        let before = report.applied;
+        let still = report.quarantined.len();
+        apply_page(
+            store,
+            me,
+            account,
+            &messages,
+            Source::Quarantine(ids),
+            report,
+            changed,
+        )?;
+        report.recovered += report.applied - before;
+        // What went back into quarantine was reported when it first came.
+        report.quarantined.truncate(still);
+        if messages.len() < REEXAMINE_PAGE as usize {
             return Ok(());
         }
     }
@@ -110,15 +181,19 @@ fn open_all(
     })
 }
 
+/// Applies one page in one transaction; returns whether a client paired in
+/// it (then the quarantine is worth another look).
 fn apply_page(
     store: &mut Store,
     me: &DeviceIdentity,
     account: &Account,
     messages: &[super::Fetched],
+    source: Source,
     report: &mut SyncReport,
     changed: &mut std::collections::HashSet<DeviceId>,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let mut known = store.known_senders()?;
+    let mut erased = store.erased_devices()?;
     let mut opened = open_all(messages, me, &account.mailbox_id, &known);
     if opened.len() != messages.len() {
         // A crashed opener thread: open the page again, one by one.
@@ -133,12 +208,17 @@ fn apply_page(
     }
     let now = store.options.clock.now();
     let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
+    if let Source::Quarantine(ids) = &source {
+        inbox::release_quarantined(&tx, ids)?;
+    }
     let mut touched: Vec<DeviceId> = Vec::new();
     // Clients whose check-ins changed: their insights are recomputed.
     let mut changed_senders: Vec<DeviceId> = Vec::new();
     let mut paired_here = false;
     for (fetched, result) in messages.iter().zip(opened) {
-        report.received += 1;
+        if matches!(source, Source::Relay) {
+            report.received += 1;
+        }
         let result = match result {
             // A client's hello and first check-ins can share a page.
             Err(QuarantineReason::UnknownSender { .. }) if paired_here => {
@@ -167,6 +247,12 @@ fn apply_page(
         };
         let message = &opened.message;
         let sender = message.sender;
+        // A client who erased: nothing of theirs is applied (or kept) again,
+        // however late a relay delivers it.
+        if erased.contains(&sender) {
+            report.dropped_after_erase += 1;
+            continue;
+        }
 
         // Pairing: a hello from a device this therapist does not know yet.
         if message.kind == MessageKind::Hello && !known.contains_key(&sender) {
@@ -279,6 +365,9 @@ fn apply_page(
                 match postcard::from_bytes::<LeaveBody>(&message.body) {
                     Ok(leave) => {
                         apply_leave(&tx, &sender, &leave, now)?;
+                        if leave.erase {
+                            erased.insert(sender);
+                        }
                         report.left.push(sender);
                         true
                     }
@@ -333,11 +422,11 @@ fn apply_page(
             save_watermark(&tx, &id, state.last_seq, &state.seen_above)?;
         }
     }
-    if let Some(last) = messages.last() {
+    if let (Source::Relay, Some(last)) = (&source, messages.last()) {
         set_cursor(&tx, last.seq)?;
     }
     tx.commit()?;
-    Ok(())
+    Ok(paired_here)
 }
 
 /// Records `seq` as accepted, advancing the contiguous watermark.

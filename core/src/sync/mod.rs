@@ -87,6 +87,12 @@ pub struct SyncReport {
     pub applied: u32,
     /// Envelopes already applied (retries, replays, older versions).
     pub duplicates: u32,
+    /// Therapist: envelopes quarantined earlier because their sender was not
+    /// paired yet (a relay delivered the hello late), applied now that it is.
+    pub recovered: u32,
+    /// Therapist: envelopes from a client who erased their data, dropped
+    /// unread: an erase stays an erase whatever the relay delivers later.
+    pub dropped_after_erase: u32,
     /// Refused envelopes.
     pub quarantined: Vec<Quarantined>,
     /// Missing sequence numbers after this sync: a relay may be dropping messages.

@@ -125,3 +125,8 @@ pub fn practice(relay: &dyn rapport_core::sync::Transport, labels: &[&str]) -> P
         clients,
     }
 }
+
+/// A day of November 2026, the month the tests live in.
+pub fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}

@@ -1,0 +1,169 @@
+//! What a relay that merely delays can do, and must not: lose a client's
+//! check-ins by delivering its hello late, or bring an erased client back
+//! by delivering a check-in of theirs after the erase.
+
+mod common;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::{day, draft, on, practice};
+use rapport_core::sync::{
+    FetchPage, MailboxCredentials, MemoryTransport, PostToken, Transport, TransportError,
+};
+use rapport_core::{Store, model::Consent};
+
+/// A relay that holds back the next post it is asked to hold, acknowledges
+/// it, and publishes it only when told: the delay a real relay (or anyone
+/// between) can impose on any one envelope.
+struct Delaying<'a> {
+    inner: &'a MemoryTransport,
+    hold_next: AtomicBool,
+    held: Mutex<Vec<(String, String, Vec<u8>)>>,
+}
+
+impl<'a> Delaying<'a> {
+    fn new(inner: &'a MemoryTransport) -> Delaying<'a> {
+        Delaying {
+            inner,
+            hold_next: AtomicBool::new(false),
+            held: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn hold_next_post(&self) {
+        self.hold_next.store(true, Ordering::SeqCst);
+    }
+
+    /// Publishes what was held back. It was accepted (and acknowledged)
+    /// when posted, so a revocation since does not stop it.
+    fn release(&self) {
+        for (mailbox, _token, body) in self.held.lock().unwrap().drain(..) {
+            self.inner.inject(&mailbox, body).unwrap();
+        }
+    }
+}
+
+impl Transport for Delaying<'_> {
+    fn create_mailbox(&self) -> Result<MailboxCredentials, TransportError> {
+        self.inner.create_mailbox()
+    }
+    fn mint_post_token(&self, m: &str, r: &str) -> Result<PostToken, TransportError> {
+        self.inner.mint_post_token(m, r)
+    }
+    fn revoke_post_token(&self, m: &str, r: &str, t: &str) -> Result<(), TransportError> {
+        self.inner.revoke_post_token(m, r, t)
+    }
+    fn post(&self, m: &str, token: &str, envelope: &[u8]) -> Result<u64, TransportError> {
+        if self.hold_next.swap(false, Ordering::SeqCst) {
+            self.held
+                .lock()
+                .unwrap()
+                .push((m.to_owned(), token.to_owned(), envelope.to_vec()));
+            // Acknowledged: the sender believes it is on its way.
+            return Ok(u64::MAX / 2);
+        }
+        self.inner.post(m, token, envelope)
+    }
+    fn fetch(&self, m: &str, r: &str, after: u64, limit: u32) -> Result<FetchPage, TransportError> {
+        self.inner.fetch(m, r, after, limit)
+    }
+}
+
+#[test]
+fn check_ins_that_arrive_before_the_hello_are_applied_once_it_comes() {
+    let memory = MemoryTransport::new();
+    let relay = Delaying::new(&memory);
+    let mut p = practice(&relay, &[]);
+    let invite = p
+        .therapist
+        .invite_client(&relay, "Late", chrono::Duration::days(7))
+        .unwrap();
+    let mut client = Store::open_with(
+        p.dir.path().join("late.db"),
+        common::passphrase("c"),
+        common::options(p.clock.clone()),
+    )
+    .unwrap();
+    relay.hold_next_post();
+    client
+        .client_join(&relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+        .unwrap();
+    for d in [2, 9, 16] {
+        client.record(on(day(d), draft(3, 3, None))).unwrap();
+    }
+    assert_eq!(client.sync(&relay).unwrap().sent, 3);
+    // The check-ins reach the therapist first: nobody is paired to own them.
+    let early = p.therapist.sync(&relay).unwrap();
+    assert_eq!(early.quarantined.len(), 3, "{early}");
+    assert!(p.therapist.dashboard().unwrap().is_empty());
+
+    relay.release();
+    let late = p.therapist.sync(&relay).unwrap();
+    assert_eq!(late.paired, ["Late"], "{late}");
+    assert_eq!(late.recovered, 3, "{late}");
+    let dashboard = p.therapist.dashboard().unwrap();
+    assert_eq!(dashboard.len(), 1);
+    assert_eq!(dashboard[0].checkins.len(), 3, "all three arrived");
+    assert!(p.therapist.sync(&relay).unwrap().gaps.is_empty());
+}
+
+#[test]
+fn a_check_in_delivered_after_an_erase_does_not_bring_the_client_back() {
+    let memory = MemoryTransport::new();
+    let relay = Delaying::new(&memory);
+    let mut p = practice(&relay, &["Gone", "Stays"]);
+    p.clients[0]
+        .record(on(day(2), draft(2, 2, Some("ERASED-LATE-MARKER"))))
+        .unwrap();
+    relay.hold_next_post();
+    assert_eq!(p.clients[0].sync(&relay).unwrap().sent, 1);
+
+    assert!(!p.clients[0].erase_everything().unwrap());
+    assert!(p.clients[0].sync(&relay).unwrap().erased);
+    p.therapist.sync(&relay).unwrap();
+    let gone = |p: &common::Practice| {
+        p.therapist
+            .dashboard()
+            .unwrap()
+            .iter()
+            .find(|c| c.label == "Gone")
+            .map_or(0, |c| c.checkins.len())
+    };
+    assert_eq!(gone(&p), 0);
+
+    // The relay now delivers the check-in it held back.
+    relay.release();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.dropped_after_erase, 1, "{report}");
+    assert_eq!(report.applied, 0, "{report}");
+    assert_eq!(gone(&p), 0, "the erased client came back");
+    assert!(
+        report.quarantined.is_empty(),
+        "an erased client's ciphertext is not kept"
+    );
+}
+
+#[test]
+fn the_quarantine_keeps_the_newest_thousand_envelopes_and_no_more() {
+    let memory = MemoryTransport::new();
+    let mut p = practice(&memory, &["A"]);
+    let mailbox = p.therapist.account().unwrap().unwrap().mailbox_id;
+    for n in 0..1010u32 {
+        memory
+            .inject(&mailbox, format!("not an envelope {n}").into_bytes())
+            .unwrap();
+    }
+    let report = p.therapist.sync(&memory).unwrap();
+    assert_eq!(report.quarantined.len(), 1010);
+    let conn = rusqlite::Connection::open(p.dir.path().join("t.db")).unwrap();
+    let (count, oldest): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM quarantine), envelope FROM quarantine ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(count, 1000);
+    assert_eq!(oldest, b"not an envelope 10");
+}
