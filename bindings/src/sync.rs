@@ -139,6 +139,9 @@ pub struct SyncReport {
     pub paused: bool,
     /// Client: the therapist ended the pairing (learnt in this sync).
     pub ended_by_therapist: bool,
+    /// Client: the relay refused this device's post token without any word
+    /// from the therapist: nothing ended, check-ins wait on this device.
+    pub token_refused: bool,
     /// Client: the erase finished; the database is now empty.
     pub erased: bool,
     /// Therapist: device ids of clients who left or erased in this sync.
@@ -249,6 +252,7 @@ impl From<rapport_core::sync::SyncReport> for SyncReport {
             insights_to_refresh: r.insights_to_refresh,
             paused: r.paused,
             ended_by_therapist: r.ended_by_therapist,
+            token_refused: r.token_refused,
             erased: r.erased,
             left: r.left.iter().map(ToString::to_string).collect(),
         }

@@ -167,3 +167,42 @@ fn the_quarantine_keeps_the_newest_thousand_envelopes_and_no_more() {
     assert_eq!(count, 1000);
     assert_eq!(oldest, b"not an envelope 10");
 }
+
+#[test]
+fn a_forged_sequence_number_past_i64_is_quarantined_and_no_gap_appears() {
+    use rapport_core::Clock;
+    use rapport_core::envelope::{self, Message, MessageKind};
+    let memory = MemoryTransport::new();
+    let mut p = practice(&memory, &["A"]);
+    let client = p.clients[0].device_identity().unwrap();
+    let account = p.therapist.account().unwrap().unwrap();
+    let therapist = p.therapist.device_identity().unwrap().card();
+    for seq in [1u64 << 63, u64::MAX] {
+        let message = Message {
+            kind: MessageKind::CheckIn,
+            sender: client.device_id(),
+            seq,
+            record_id: uuid::Uuid::now_v7(),
+            record_version: 1,
+            sent_at: p.clock.now(),
+            body: Vec::new(),
+        };
+        let sealed = envelope::seal(
+            &client,
+            message,
+            &account.mailbox_id,
+            &therapist.age_recipient,
+        )
+        .unwrap();
+        memory.inject(&account.mailbox_id, sealed).unwrap();
+    }
+    let report = p.therapist.sync(&memory).unwrap();
+    assert_eq!(report.quarantined.len(), 2, "{report}");
+    assert!(report.gaps.is_empty(), "{:?}", report.gaps);
+    // The client's own numbering carries on untouched.
+    p.clients[0].record(on(day(3), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&memory).unwrap();
+    let report = p.therapist.sync(&memory).unwrap();
+    assert_eq!(report.applied, 1, "{report}");
+    assert!(report.gaps.is_empty(), "{:?}", report.gaps);
+}

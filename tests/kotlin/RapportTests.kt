@@ -367,15 +367,16 @@ fun defineTests(vectorsPath: String) {
         }
     }
 
-    test("a revoked post token ends the pairing and keeps the check-ins") {
+    test("a relay saying token_revoked ends nothing without the therapist's signed word") {
         val p = paired()
         runBlocking {
             p.client.recordCheckin(draft(), "en-US").checkin
             p.relay.revokeAll(p.therapist.account()!!.mailboxId)
             val report = p.client.sync(p.relay)
-            check(report.endedByTherapist)
+            check(report.tokenRefused && !report.endedByTherapist)
             assertEqual(0u, report.sent, "sent")
-            check(p.client.membership() is Membership.Revoked)
+            check(p.client.membership() is Membership.Active)
+            assertEqual(1, p.client.pendingOutbox().size)
             assertEqual(1, p.client.history().checkins.size)
         }
     }

@@ -123,15 +123,18 @@ def test_a_refused_post_is_RelayRefused_with_the_relays_code_and_nothing_is_lost
     assert asyncio.run(client.sync(relay)).sent == 1
 
 
-def test_a_revoked_post_token_ends_the_pairing_and_keeps_the_checkins(paired, relay):
+def test_a_relay_saying_token_revoked_ends_nothing_without_the_therapists_word(paired, relay):
+    """A relay can answer token_revoked for any token; only the therapist's
+    signed message ends a pairing. Until then check-ins wait on the phone."""
     therapist, client = paired
     client.record_checkin(draft(), "en-US")
     therapist_box = therapist.account().mailbox_id
     for token in relay.mailboxes[therapist_box]["post_tokens"].values():
         token["revoked"] = True
     report = asyncio.run(client.sync(relay))
-    assert report.ended_by_therapist and report.sent == 0
-    assert isinstance(client.membership(), rf.Membership.REVOKED)
+    assert report.token_refused and not report.ended_by_therapist and report.sent == 0
+    assert isinstance(client.membership(), rf.Membership.ACTIVE)
+    assert len(client.pending_outbox()) == 1
     assert len(client.history().checkins) == 1
 
 

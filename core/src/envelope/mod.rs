@@ -108,6 +108,13 @@ impl KnownSender {
     /// Refuses a sequence number already accepted; reports a gap when numbers
     /// below `seq` are still missing.
     pub fn check_sequence(&self, seq: u64) -> Result<Option<SequenceGap>, QuarantineReason> {
+        // SQLite keeps integers signed: a number past i64::MAX would come
+        // back negative. No sender counts that far; only a forger would.
+        if seq == 0 || seq > MAX_SEQ {
+            return Err(QuarantineReason::Malformed {
+                detail: format!("sequence number {seq} is outside 1..={MAX_SEQ}"),
+            });
+        }
         if seq <= self.last_seq || self.seen_above.contains(&seq) {
             return Err(QuarantineReason::Replayed {
                 sender: self.card.device_id.to_string(),
@@ -120,6 +127,9 @@ impl KnownSender {
         }))
     }
 }
+
+/// The largest sequence number accepted (what SQLite stores as itself).
+pub const MAX_SEQ: u64 = i64::MAX as u64;
 
 /// An envelope that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -202,3 +202,23 @@ fn a_hello_in_debug_output_shows_neither_its_token_nor_its_mac() {
         "{debug}"
     );
 }
+
+#[test]
+fn a_sequence_number_past_what_sqlite_stores_is_malformed_not_a_replay() {
+    let p = pair();
+    let known = KnownSender::new(p.client.card(), 5);
+    for seq in [0, MAX_SEQ + 1, u64::MAX] {
+        assert!(
+            matches!(
+                known.check_sequence(seq),
+                Err(QuarantineReason::Malformed { .. })
+            ),
+            "{seq}"
+        );
+    }
+    assert!(known.check_sequence(MAX_SEQ).is_ok());
+    assert!(matches!(
+        known.check_sequence(5),
+        Err(QuarantineReason::Replayed { .. })
+    ));
+}

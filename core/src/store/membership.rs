@@ -95,17 +95,6 @@ impl Store {
         Ok(())
     }
 
-    /// Client: the relay refused the therapist's token, so the therapist
-    /// ended the pairing (unless it is known to have ended already).
-    pub(crate) fn mark_revoked(&mut self, at: DateTime<Utc>) -> Result<(), Error> {
-        self.conn.execute(
-            "UPDATE account SET ended = 'revoked', ended_at = ?1 WHERE id = 1
-             AND ended IS NULL",
-            params![at.timestamp_millis()],
-        )?;
-        Ok(())
-    }
-
     /// Client: forgets the pairing (the therapist, what waits for it, the
     /// account); check-ins stay.
     pub(crate) fn forget_pairing(&mut self) -> Result<(), Error> {

@@ -295,10 +295,16 @@ fn apply_page(
                     touched.push(sender);
                 }
             }
-            Err(_) => {
+            Err(QuarantineReason::Replayed { .. }) => {
                 // Already accepted: a retried post or a replay. Applying is
                 // idempotent, so there is nothing to do.
                 report.duplicates += 1;
+                continue;
+            }
+            Err(reason) => {
+                report
+                    .quarantined
+                    .push(quarantine(reason.kind(), reason.to_string())?);
                 continue;
             }
         }
@@ -509,9 +515,11 @@ pub(super) fn gaps(store: &Store) -> Result<Vec<SenderGap>, Error> {
         .into_values()
         .filter_map(|known| {
             let lowest = *known.seen_above.iter().min()?;
-            Some(SenderGap {
+            let first_missing = known.last_seq.saturating_add(1);
+            // Whatever a damaged row says, a gap is never upside down.
+            (lowest > first_missing).then(|| SenderGap {
                 sender: known.card.device_id,
-                first_missing: known.last_seq + 1,
+                first_missing,
                 last_missing: lowest - 1,
             })
         })

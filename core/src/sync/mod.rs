@@ -111,8 +111,13 @@ pub struct SyncReport {
     /// Client: the therapist was told that sharing paused or resumed. Not
     /// counted in `sent`, which stays about check-ins and what answers them.
     pub sharing_notice_sent: bool,
-    /// Client: the therapist ended the pairing (learnt in this sync).
+    /// Client: the therapist ended the pairing (learnt in this sync, from
+    /// their signed message).
     pub ended_by_therapist: bool,
+    /// Client: the relay refused this device's post token, with no word
+    /// from the therapist: nothing was sent and nothing ended; check-ins
+    /// wait on this device.
+    pub token_refused: bool,
     /// Client: the erase finished; this database is now empty.
     pub erased: bool,
     /// Therapist: clients who left or erased their data in this sync.
@@ -388,10 +393,13 @@ impl Store {
         apply::fetch_and_apply(self, transport, &me, &account, &mut report, progress)?;
         report.gaps = apply::gaps(self)?;
         match account.role {
+            // The relay's word alone ends nothing: a relay can say
+            // `token_revoked` of any token. A therapist who ends the
+            // pairing says so in a signed message, applied above; until
+            // then check-ins wait here, and the app can say the relay
+            // refuses to carry them.
             Role::Client if token_revoked && !report.ended_by_therapist => {
-                let now = self.options.clock.now();
-                self.mark_revoked(now)?;
-                report.ended_by_therapist = true;
+                report.token_refused = true;
             }
             Role::Client => {}
             Role::Therapist => {
