@@ -206,3 +206,48 @@ fn a_forged_sequence_number_past_i64_is_quarantined_and_no_gap_appears() {
     assert_eq!(report.applied, 1, "{report}");
     assert!(report.gaps.is_empty(), "{:?}", report.gaps);
 }
+
+#[test]
+fn a_hello_sent_in_time_pairs_however_late_the_therapist_reads_it() {
+    let memory = MemoryTransport::new();
+    let mut p = practice(&memory, &[]);
+    let invite = p
+        .therapist
+        .invite_client(&memory, "OnTime", chrono::Duration::days(7))
+        .unwrap();
+    let mut client = Store::open_with(
+        p.dir.path().join("ontime.db"),
+        common::passphrase("c"),
+        common::options(p.clock.clone()),
+    )
+    .unwrap();
+    // The client joins on the invite's sixth day; the therapist syncs on
+    // the tenth, after it expired.
+    p.clock.advance(chrono::Duration::days(6));
+    client
+        .client_join(&memory, &invite.to_uri(), Consent::CURRENT_VERSION)
+        .unwrap();
+    p.clock.advance(chrono::Duration::days(4));
+    let report = p.therapist.sync(&memory).unwrap();
+    assert_eq!(report.paired, ["OnTime"], "{report}");
+
+    // A hello read more than the grace after the invite ended is refused,
+    // whatever time it claims.
+    let late = p
+        .therapist
+        .invite_client(&memory, "TooLate", chrono::Duration::days(1))
+        .unwrap();
+    let mut other = Store::open_with(
+        p.dir.path().join("toolate.db"),
+        common::passphrase("c"),
+        common::options(p.clock.clone()),
+    )
+    .unwrap();
+    other
+        .client_join(&memory, &late.to_uri(), Consent::CURRENT_VERSION)
+        .unwrap();
+    p.clock.advance(chrono::Duration::days(16));
+    let report = p.therapist.sync(&memory).unwrap();
+    assert!(report.paired.is_empty(), "{report}");
+    assert_eq!(report.quarantined.len(), 1, "{report}");
+}

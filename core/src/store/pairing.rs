@@ -220,7 +220,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let peer = accept_hello_in(&tx, &self.cipher, hello, now)?;
+        let peer = accept_hello_in(&tx, &self.cipher, hello, now, now)?;
         tx.commit()?;
         Ok(peer)
     }
@@ -317,12 +317,20 @@ impl Store {
     }
 }
 
+/// How long after an invite expired a hello that was sent in time is still
+/// taken: a relay may hold it, a therapist may not sync for days. Past this,
+/// a leaked invite is of no use even to someone who backdates a hello.
+pub const HELLO_GRACE: chrono::Duration = chrono::Duration::days(14);
+
 /// Accepts a hello inside the caller's transaction (sync applies a whole page
-/// of envelopes in one).
+/// of envelopes in one). Expiry is judged by when the client says (signed)
+/// it sent the hello, `sent_at`, not by when this device got round to
+/// reading it, within [`HELLO_GRACE`] after the invite's end.
 pub(crate) fn accept_hello_in(
     tx: &rusqlite::Transaction<'_>,
     cipher: &RowCipher,
     hello: &Hello,
+    sent_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Peer, Error> {
     let row: Option<(i64, Option<i64>, Vec<u8>)> = tx
@@ -337,7 +345,7 @@ pub(crate) fn accept_hello_in(
         return Err(PairingError::InviteAlreadyUsed.into());
     }
     let expires_at = DateTime::from_timestamp_millis(expires_at).unwrap_or_default();
-    if expires_at <= now {
+    if expires_at <= sent_at.min(now) || expires_at + HELLO_GRACE <= now {
         return Err(PairingError::InviteExpired {
             expired_at: expires_at,
         }

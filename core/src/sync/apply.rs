@@ -265,7 +265,7 @@ fn apply_page(
             }
             let accepted = Hello::from_bytes(&message.body)
                 .map_err(|detail| Error::Envelope(QuarantineReason::Malformed { detail }))
-                .and_then(|hello| accept_hello_in(&tx, cipher, &hello, now));
+                .and_then(|hello| accept_hello_in(&tx, cipher, &hello, message.sent_at, now));
             match accepted {
                 Ok(peer) => {
                     known.insert(sender, KnownSender::new(peer.card.clone(), 0));
