@@ -165,7 +165,9 @@ fn write_vectors() {
         "mbx-client",
         &client.card().age_recipient,
     );
-    let forged = B64.encode(
+    // `seal` names the signer as the sender, so this comes from a device the
+    // therapist never paired with; it does not claim the client's id.
+    let from_unpaired = B64.encode(
         envelope::seal(&impostor, checkin.clone(), "mbx-therapist", &to_therapist).unwrap(),
     );
     let impostor_id = impostor.device_id().to_string();
@@ -189,7 +191,7 @@ fn write_vectors() {
          "opener": "therapist", "sender_known": true, "sender_last_seq": 2, "expect": {"error": "replayed"}},
         {"name": "unknown_sender", "envelope_b64": B64.encode(&good), "mailbox": "mbx-therapist",
          "opener": "therapist", "sender_known": false, "sender_last_seq": 0, "expect": {"error": "unknown_sender"}},
-        {"name": "signed_by_impostor_claiming_client", "envelope_b64": forged, "mailbox": "mbx-therapist", "opener": "therapist", "sender_known": true, "sender_last_seq": 0,
+        {"name": "from_an_unpaired_device", "envelope_b64": from_unpaired, "mailbox": "mbx-therapist", "opener": "therapist", "sender_known": true, "sender_last_seq": 0,
          "impostor_device_id": impostor_id,
          "expect": {"error": "unknown_sender"}},
         {"name": "for_another_device", "envelope_b64": B64.encode(&good), "mailbox": "mbx-therapist",
