@@ -46,6 +46,35 @@ fn keys_json(id: &DeviceIdentity) -> Value {
     })
 }
 
+/// The plaintext inside an envelope's age layer, field by field as postcard
+/// writes the core's `Sealed`: format (1), mailbox, recipient, the
+/// postcard-encoded message, and its Ed25519 signature. Written out here, from
+/// the format rather than from the core, to forge what `seal` cannot make.
+type SealedV1 = (u8, String, String, Vec<u8>, Vec<u8>);
+
+/// What an envelope's signature covers: a context string, the mailbox and the
+/// recipient (each with its length as 4 bytes big-endian), then the message.
+fn signed_bytes(mailbox: &str, recipient: &str, message: &[u8]) -> Vec<u8> {
+    let mut out = b"rapport.envelope.v1".to_vec();
+    for part in [mailbox, recipient] {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part.as_bytes());
+    }
+    out.extend_from_slice(message);
+    out
+}
+
+/// Seals like `envelope::seal`, except that `message.sender` is kept as given
+/// instead of being set to the signer: an envelope that claims one device's id
+/// and carries another key's signature.
+fn seal_claiming(signer: &DeviceIdentity, message: &Message, mailbox: &str, to: &str) -> Vec<u8> {
+    let message = postcard::to_allocvec(message).unwrap();
+    let signature = signer.sign(&signed_bytes(mailbox, to, &message)).to_vec();
+    let sealed: SealedV1 = (1, mailbox.into(), to.into(), message, signature);
+    let recipient: age::x25519::Recipient = to.parse().unwrap();
+    age::encrypt(&recipient, &postcard::to_allocvec(&sealed).unwrap()).unwrap()
+}
+
 fn invite_expectation(invite: &Invite) -> Value {
     json!({"ok": {
         "relay_url": invite.relay_url,
@@ -170,6 +199,14 @@ fn write_vectors() {
     let from_unpaired = B64.encode(
         envelope::seal(&impostor, checkin.clone(), "mbx-therapist", &to_therapist).unwrap(),
     );
+    // The client's id, paired, and a valid signature by another key over
+    // exactly what the client would have signed: the signature check, not the
+    // sender lookup, must refuse it. Sealed the same way with the client's own
+    // key it opens, so the signer is its only fault.
+    let claims_client = seal_claiming(&impostor, &checkin, "mbx-therapist", &to_therapist);
+    let client_paired = |_: &rapport_core::DeviceId| Some(KnownSender::new(client.card(), 1));
+    let honest = seal_claiming(&client, &checkin, "mbx-therapist", &to_therapist);
+    envelope::open(&honest, &therapist, "mbx-therapist", &client_paired).unwrap();
     let impostor_id = impostor.device_id().to_string();
     let oversized = B64.encode(vec![b'a'; 64 * 1024 + 1]);
     let envelopes = json!([
@@ -194,6 +231,9 @@ fn write_vectors() {
         {"name": "from_an_unpaired_device", "envelope_b64": from_unpaired, "mailbox": "mbx-therapist", "opener": "therapist", "sender_known": true, "sender_last_seq": 0,
          "impostor_device_id": impostor_id,
          "expect": {"error": "unknown_sender"}},
+        {"name": "claims_client_id_signed_by_impostor", "envelope_b64": B64.encode(&claims_client),
+         "mailbox": "mbx-therapist", "opener": "therapist", "sender_known": true, "sender_last_seq": 1,
+         "impostor_device_id": impostor_id, "expect": {"error": "bad_signature"}},
         {"name": "for_another_device", "envelope_b64": B64.encode(&good), "mailbox": "mbx-therapist",
          "opener": "client", "sender_known": true, "sender_last_seq": 0, "expect": {"error": "decryption_failed"}},
         {"name": "ciphertext_bit_flipped", "envelope_b64": B64.encode(&flipped), "mailbox": "mbx-therapist",
