@@ -10,6 +10,22 @@ trap 'rm -f "$log"' EXIT
 
 step() { printf '\n== %s ==\n' "$*"; }
 
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"; else
+    echo "need root to run: $*" >&2
+    return 1
+  fi
+}
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if ! as_root apt-get install -y -q "$@" </dev/null; then
+    echo "apt-get install failed; refreshing the package lists once and retrying" >&2
+    as_root apt-get update -q </dev/null
+    as_root apt-get install -y -q "$@" </dev/null
+  fi
+}
+
 need_rust_tool() {
   if ! cargo "$1" --version >/dev/null 2>&1; then
     echo "cargo $1 is missing; installing the $2 component"
@@ -23,6 +39,12 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 need_rust_tool fmt rustfmt
 need_rust_tool clippy clippy
+# The reference age implementation: the vectors test decrypts every envelope
+# that opens with it (a missing `age` fails that test under CI=true).
+if ! command -v age >/dev/null 2>&1; then
+  echo "age is missing; installing it from Debian"
+  apt_install age
+fi
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
