@@ -10,10 +10,6 @@ use common::*;
 use rapport_core::insights::{BriefBasis, FlagKind, ResolutionKind, Severity};
 use rapport_core::sync::MemoryTransport;
 
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
-
 fn at(clock: &ManualClockRef, date: NaiveDate) {
     clock.set(date.and_hms_opt(20, 0, 0).unwrap().and_utc());
 }

@@ -17,10 +17,6 @@ fn practice(relay: &dyn Transport) -> Practice {
     common::practice(relay, &["R"])
 }
 
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
-
 /// The client checks in for `date`, and both sides sync.
 fn check_in(p: &mut Practice, relay: &dyn Transport, date: NaiveDate) -> Uuid {
     let id = p.clients[0].record(on(date, draft(3, 3, None))).unwrap().id;

@@ -5,15 +5,11 @@
 
 mod common;
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use common::*;
 use rapport_core::insights::{ClientStatus, FlagKind, Rule, Severity, Trend};
 use rapport_core::sync::{Membership, MemoryTransport, Transport};
 use rapport_core::{Error, Note, NoteVisibility, SharingEndedBy, Store};
-
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
 
 fn kinds_of(therapist: &Store, label: &str) -> Vec<FlagKind> {
     therapist
