@@ -100,12 +100,28 @@ fn a_client_pairs_once_and_the_label_stays_with_the_therapist() {
     let peers = s.therapist.peers().unwrap();
     assert_eq!(peers.len(), 1);
 
-    // The same invite answered again (a second device, or a replayed hello).
-    let err = receive_hello(&mut s, &env).unwrap_err();
+    // The same device's hello again (a join retried after a lost answer):
+    // still one pairing, nothing changed. (Sync tells a replay from a newer
+    // hello by its sequence number.)
+    let again = receive_hello(&mut s, &env).unwrap();
+    assert_eq!(again.card, peer.card);
+    assert_eq!(s.therapist.peers().unwrap().len(), 1);
+
+    // The same invite answered by a second device is refused.
+    let dir = tempfile::tempdir().unwrap();
+    s.client = Store::open_with(
+        dir.path().join("other.db"),
+        passphrase("o"),
+        options(s.clock.clone()),
+    )
+    .unwrap();
+    let other = hello_envelope(&mut s, &uri);
+    let err = receive_hello(&mut s, &other).unwrap_err();
     assert!(
         matches!(err, Error::Pairing(PairingError::InviteAlreadyUsed)),
         "{err:?}"
     );
+    assert_eq!(s.therapist.peers().unwrap().len(), 1);
 }
 
 #[test]

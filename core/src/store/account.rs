@@ -65,15 +65,6 @@ impl Store {
         Ok(role.as_deref() == Some("therapist"))
     }
 
-    /// The next sender sequence number, without taking it.
-    pub(crate) fn next_seq(&self) -> Result<i64, Error> {
-        Ok(self
-            .conn
-            .query_row("SELECT next_seq FROM account WHERE id = 1", [], |r| {
-                r.get(0)
-            })?)
-    }
-
     /// The relay sequence number fetching resumes after.
     pub(crate) fn fetch_cursor(&self) -> Result<i64, Error> {
         Ok(self
@@ -114,41 +105,33 @@ pub(crate) fn save_account(
     Ok(())
 }
 
-/// Client, joining, inside the caller's transaction: the hello took sequence
-/// number 1; keeps the consent given and the id of the therapist's token.
+/// Client, joining, inside the caller's transaction: keeps the consent given
+/// and the id of the therapist's token.
 pub(crate) fn record_join(
     tx: &Transaction<'_>,
     consent_version: u32,
     peer_token_id: &str,
 ) -> Result<(), Error> {
     tx.execute(
-        "UPDATE account SET next_seq = 2, consent_version = ?1, peer_token_id = ?2
+        "UPDATE account SET consent_version = ?1, peer_token_id = ?2
          WHERE id = 1",
         params![consent_version, peer_token_id],
     )?;
     Ok(())
 }
 
-/// Restoring from a recovery kit, inside the caller's transaction: sending
-/// carries on from the kit's sequence number, fetching starts over.
-pub(crate) fn restore_sequence(tx: &Transaction<'_>, next_seq: u64) -> Result<(), Error> {
-    tx.execute(
-        "UPDATE account SET next_seq = ?1, cursor = 0 WHERE id = 1",
-        params![next_seq as i64],
-    )?;
+/// Restoring from a recovery kit, inside the caller's transaction: fetching
+/// starts over.
+pub(crate) fn restart_fetching(tx: &Transaction<'_>) -> Result<(), Error> {
+    tx.execute("UPDATE account SET cursor = 0 WHERE id = 1", [])?;
     Ok(())
 }
 
-/// Takes the next sender sequence number, inside the caller's transaction.
-pub(crate) fn take_seq(tx: &Transaction<'_>) -> Result<u64, Error> {
-    let seq: i64 = tx.query_row("SELECT next_seq FROM account WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    tx.execute(
-        "UPDATE account SET next_seq = next_seq + 1 WHERE id = 1",
-        [],
-    )?;
-    Ok(seq.max(1) as u64)
+/// Restoring from a recovery kit, inside the caller's transaction: the next
+/// sync looks for the newest checkpoint before anything else.
+pub(crate) fn mark_restoring(tx: &Transaction<'_>) -> Result<(), Error> {
+    tx.execute("UPDATE account SET restoring = 1 WHERE id = 1", [])?;
+    Ok(())
 }
 
 /// Moves the fetch cursor, inside the transaction that applied the page up

@@ -40,12 +40,15 @@ fn check_address(database_id: &Uuid) -> RowAddress<'_> {
 }
 
 /// Unlocks the data key of the database behind `conn`, creating one if the
-/// database is new.
+/// database is new: `given` when there is one (a therapist restoring from a
+/// recovery kit keeps the old key, so the rows of a checkpoint open), a
+/// fresh random key otherwise.
 pub(super) fn unlock(
     conn: &mut Connection,
     keys: &KeySource,
     now: DateTime<Utc>,
     path: &Path,
+    given: Option<DataKey>,
 ) -> Result<Unlocked, Error> {
     let row = conn
         .query_row(
@@ -65,7 +68,7 @@ pub(super) fn unlock(
         .optional()
         .map_err(|e| classify(e, path))?;
     let Some((method, wrapped, name, key_check, database_id)) = row else {
-        return create(conn, keys, now, path);
+        return create(conn, keys, now, path, given);
     };
     let database_id = Uuid::parse_str(&database_id).map_err(|e| KeyError::Damaged {
         detail: format!("database id: {e}"),
@@ -119,9 +122,13 @@ fn create(
     keys: &KeySource,
     now: DateTime<Utc>,
     path: &Path,
+    given: Option<DataKey>,
 ) -> Result<Unlocked, Error> {
     let database_id = Uuid::now_v7();
-    let key = DataKey::try_generate()?;
+    let key = match given {
+        Some(key) => key,
+        None => DataKey::try_generate()?,
+    };
     let cipher = RowCipher::new(&key);
     let key_check = cipher.seal(&check_address(&database_id), KEY_CHECK)?;
 

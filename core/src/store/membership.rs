@@ -36,6 +36,7 @@ const WIPED_TABLES: &[&str] = &[
     "outbox",
     "checkins",
     "peer_seen",
+    "sequences",
     "peers",
     "invites",
     "account",
@@ -184,7 +185,8 @@ impl Store {
         Ok(self
             .conn
             .prepare(
-                "SELECT p.device_id, i.token_id FROM peers p LEFT JOIN invites i USING (invite_id)
+                "SELECT p.device_id, coalesce(p.token_id, i.token_id)
+                 FROM peers p LEFT JOIN invites i USING (invite_id)
                  WHERE p.ended_at IS NOT NULL AND p.token_revoked = 0",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -199,6 +201,38 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Therapist: how each client's pairing stands, for the recovery kit:
+/// (device, relay token id, ended at, how it ended).
+pub(crate) type PairingState = (String, Option<String>, Option<i64>, Option<String>);
+
+impl Store {
+    /// Therapist: every client's [`PairingState`].
+    pub(crate) fn pairing_states(&self) -> Result<Vec<PairingState>, Error> {
+        Ok(self
+            .conn
+            .prepare(
+                "SELECT p.device_id, coalesce(p.token_id, i.token_id), p.ended_at, p.ended_reason
+                 FROM peers p LEFT JOIN invites i USING (invite_id)",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+/// Therapist restoring from a kit, inside the caller's transaction: puts a
+/// client's [`PairingState`] back (the peer row exists already).
+pub(crate) fn restore_pairing_state(
+    tx: &Transaction<'_>,
+    state: &PairingState,
+) -> Result<(), Error> {
+    let (device, token_id, ended_at, reason) = state;
+    tx.execute(
+        "UPDATE peers SET token_id = ?2, ended_at = ?3, ended_reason = ?4 WHERE device_id = ?1",
+        params![device, token_id, ended_at, reason],
+    )?;
+    Ok(())
 }
 
 /// Therapist: the pairing with `device` ended at `at`, `reason` being

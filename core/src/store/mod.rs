@@ -28,6 +28,7 @@ pub(crate) mod outbox;
 mod pairing;
 pub(crate) mod replies;
 mod schema;
+pub(crate) mod sequences;
 pub(crate) mod sharing;
 
 use std::path::{Path, PathBuf};
@@ -43,9 +44,7 @@ pub use keyring::secret_name as keystore_entry_name;
 pub use membership::Membership;
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use pairing::Peer;
-pub(crate) use pairing::{
-    accept_hello_in, insert_peer, open_value, replace_identity, save_watermark, seal_value,
-};
+pub(crate) use pairing::{accept_hello_in, insert_peer, open_value, replace_identity, seal_value};
 pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 
 use crate::clock::{Clock, SystemClock};
@@ -107,7 +106,28 @@ impl Store {
         keys: KeySource,
         options: StoreOptions,
     ) -> Result<Store, Error> {
-        Store::open_at_version(path.as_ref(), keys, options, schema::LATEST_VERSION)
+        Store::open_at_version(path.as_ref(), keys, options, schema::LATEST_VERSION, None)
+    }
+
+    /// Creates a new store whose data key is `key` (kept under `keys`), for
+    /// a restore: the rows of the old device's checkpoint then open as they
+    /// are. Refused when `path` already holds a database with another key.
+    pub(crate) fn create_with_key(
+        path: &Path,
+        keys: KeySource,
+        options: StoreOptions,
+        key: crate::crypto::DataKey,
+    ) -> Result<Store, Error> {
+        let wanted = *key.as_bytes();
+        let store = Store::open_at_version(path, keys, options, schema::LATEST_VERSION, Some(key))?;
+        if *store.data_key.as_bytes() != wanted {
+            return Err(crate::error::KeyError::Damaged {
+                detail: "this home already has a key of its own; restore into a new, empty home"
+                    .into(),
+            }
+            .into());
+        }
+        Ok(store)
     }
 
     fn open_at_version(
@@ -115,9 +135,13 @@ impl Store {
         keys: KeySource,
         options: StoreOptions,
         schema_version: i64,
+        given_key: Option<crate::crypto::DataKey>,
     ) -> Result<Store, Error> {
         let mut conn = schema::open(path, schema_version)?;
-        let unlocked = keyring::unlock(&mut conn, &keys, options.clock.now(), path)?;
+        let unlocked = keyring::unlock(&mut conn, &keys, options.clock.now(), path, given_key)?;
+        if schema_version >= 7 {
+            sequences::adopt_cleartext(&mut conn, &unlocked.cipher)?;
+        }
         Ok(Store {
             conn,
             cipher: unlocked.cipher,
@@ -200,7 +224,7 @@ mod fixtures {
         };
         let keys =
             KeySource::Passphrase(Passphrase::new("fixture passphrase").with_work_factor(10));
-        let mut store = Store::open_at_version(&path, keys, options, 1).unwrap();
+        let mut store = Store::open_at_version(&path, keys, options, 1, None).unwrap();
         let instrument = InstrumentRef {
             id: "session-checkin".into(),
             version: 1,

@@ -243,19 +243,16 @@ impl Store {
 
     /// Every paired device, with the highest sequence number accepted from it.
     pub fn peers(&self) -> Result<Vec<(Peer, u64)>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT device_id, last_seq, sealed FROM peers ORDER BY paired_at, rowid",
-        )?;
+        let sequences = super::sequences::load_all(&self.conn, &self.cipher)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT device_id, sealed FROM peers ORDER BY paired_at, rowid")?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
         let mut peers = Vec::new();
         for row in rows {
-            let (device_id, last_seq, sealed) = row?;
+            let (device_id, sealed) = row?;
             let peer: Peer = open_value(&self.cipher, "peers", device_id.as_bytes(), &sealed)?;
             if peer.card.device_id.to_string() != device_id {
                 return Err(StoreError::Tampered {
@@ -264,58 +261,41 @@ impl Store {
                 }
                 .into());
             }
-            peers.push((peer, last_seq.max(0) as u64));
+            let last_seen = sequences.get(&device_id).map_or(0, |s| s.last_seen);
+            peers.push((peer, last_seen));
         }
         Ok(peers)
     }
 
     /// Every paired sender, as the envelope opener needs them.
     pub fn known_senders(&self) -> Result<std::collections::HashMap<DeviceId, KnownSender>, Error> {
-        let mut senders: std::collections::HashMap<DeviceId, KnownSender> = self
+        let sequences = super::sequences::load_all(&self.conn, &self.cipher)?;
+        Ok(self
             .peers()?
             .into_iter()
-            .map(|(peer, last_seq)| (peer.card.device_id, KnownSender::new(peer.card, last_seq)))
-            .collect();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT device_id, seq FROM peer_seen ORDER BY device_id, seq")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (device, seq) = row?;
-            if let Some(known) = device
-                .parse::<DeviceId>()
-                .ok()
-                .and_then(|id| senders.get_mut(&id))
-            {
-                known.seen_above.push(seq.max(0) as u64);
-            }
-        }
-        Ok(senders)
+            .map(|(peer, _)| {
+                let id = peer.card.device_id;
+                let seen = sequences.get(&id.to_string()).cloned().unwrap_or_default();
+                (
+                    id,
+                    KnownSender {
+                        card: peer.card,
+                        last_seq: seen.last_seen,
+                        seen_above: seen.seen_above,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// A paired sender, as the envelope opener needs it.
     pub fn known_sender(&self, id: &DeviceId) -> Result<Option<KnownSender>, Error> {
-        let Some((peer, last_seq)) = self
-            .peers()?
-            .into_iter()
-            .find(|(peer, _)| peer.card.device_id == *id)
-        else {
-            return Ok(None);
-        };
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq FROM peer_seen WHERE device_id = ?1 ORDER BY seq")?;
-        let seen_above = stmt
-            .query_map(params![id.to_string()], |r| r.get::<_, i64>(0))?
-            .map(|seq| seq.map(|s| s.max(0) as u64))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(KnownSender {
-            card: peer.card,
-            last_seq,
-            seen_above,
-        }))
+        Ok(self.known_senders()?.remove(id))
     }
 }
+
+/// An invite as stored: expires at, used at, sealed secret, relay token id.
+type InviteRow = (i64, Option<i64>, Vec<u8>, Option<String>);
 
 /// How long after an invite expired a hello that was sent in time is still
 /// taken: a relay may hold it, a therapist may not sync for days. Past this,
@@ -333,16 +313,30 @@ pub(crate) fn accept_hello_in(
     sent_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Peer, Error> {
-    let row: Option<(i64, Option<i64>, Vec<u8>)> = tx
+    let row: Option<InviteRow> = tx
         .query_row(
-            "SELECT expires_at, used_at, sealed FROM invites WHERE invite_id = ?1",
+            "SELECT expires_at, used_at, sealed, token_id FROM invites WHERE invite_id = ?1",
             params![&hello.invite_id[..]],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let (expires_at, used_at, sealed) = row.ok_or(PairingError::UnknownInvite)?;
+    let (expires_at, used_at, sealed, token_id) = row.ok_or(PairingError::UnknownInvite)?;
+    let device_id = hello.card.device_id.to_string();
     if used_at.is_some() {
-        return Err(PairingError::InviteAlreadyUsed.into());
+        // The same device again (a join retried after a lost answer, whose
+        // later hello names a new mailbox) takes the newer hello; the
+        // sequence number already told newer from older. Anyone else is
+        // refused.
+        let used_by: Option<String> = tx
+            .query_row(
+                "SELECT device_id FROM peers WHERE invite_id = ?1",
+                params![&hello.invite_id[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if used_by.as_deref() != Some(device_id.as_str()) {
+            return Err(PairingError::InviteAlreadyUsed.into());
+        }
     }
     let expires_at = DateTime::from_timestamp_millis(expires_at).unwrap_or_default();
     if expires_at <= sent_at.min(now) || expires_at + HELLO_GRACE <= now {
@@ -364,50 +358,28 @@ pub(crate) fn accept_hello_in(
         post_token: hello.post_token.clone(),
         paired_at: now,
     };
-    let device_id = peer.card.device_id.to_string();
     let sealed_peer = seal_value(cipher, "peers", device_id.as_bytes(), &peer)?;
     tx.execute(
-        "UPDATE invites SET used_at = ?2 WHERE invite_id = ?1",
+        "UPDATE invites SET used_at = coalesce(used_at, ?2) WHERE invite_id = ?1",
         params![&hello.invite_id[..], now.timestamp_millis()],
     )?;
+    // A device that left and joins again starts a new pairing: it is not
+    // ended any more. Its sequence numbers carry on (`sequences`).
     tx.execute(
-        "INSERT INTO peers (device_id, invite_id, paired_at, sealed) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (device_id) DO UPDATE SET invite_id = ?2, paired_at = ?3, sealed = ?4",
+        "INSERT INTO peers (device_id, invite_id, paired_at, sealed, token_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (device_id) DO UPDATE SET invite_id = ?2, paired_at = ?3, sealed = ?4,
+             token_id = ?5, ended_at = NULL, ended_reason = NULL, token_revoked = 0,
+             paused_at = NULL",
         params![
             device_id,
             &hello.invite_id[..],
             now.timestamp_millis(),
-            sealed_peer
+            sealed_peer,
+            token_id
         ],
     )?;
     Ok(peer)
-}
-
-/// Keeps what was accepted from a sender, inside the transaction that
-/// applied it: every number up to `last_seq`, and the ones above it in
-/// `seen_above` (so a gap is known and a replay refused).
-pub(crate) fn save_watermark(
-    tx: &rusqlite::Transaction<'_>,
-    sender: &DeviceId,
-    last_seq: u64,
-    seen_above: &[u64],
-) -> Result<(), Error> {
-    let device = sender.to_string();
-    tx.execute(
-        "UPDATE peers SET last_seq = ?2 WHERE device_id = ?1",
-        params![device, last_seq as i64],
-    )?;
-    tx.execute(
-        "DELETE FROM peer_seen WHERE device_id = ?1",
-        params![device],
-    )?;
-    for seq in seen_above {
-        tx.execute(
-            "INSERT INTO peer_seen (device_id, seq) VALUES (?1, ?2)",
-            params![device, *seq as i64],
-        )?;
-    }
-    Ok(())
 }
 
 /// Replaces this device's identity with one restored from a recovery kit

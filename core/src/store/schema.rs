@@ -265,6 +265,23 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE account ADD COLUMN sharing_notice_seq INTEGER;
     UPDATE client_insights SET dirty = 1;
     ",
+    // 6 → 7: sequence numbers per paired device, sealed (issue 16). The
+    // cleartext ones (account.next_seq, peers.last_seq, peer_seen) are moved
+    // in by `sequences::adopt_cleartext` when the store is unlocked, and
+    // cleared; nothing reads them afterwards.
+    "
+    CREATE TABLE sequences (
+        device_id TEXT PRIMARY KEY,
+        sealed    BLOB NOT NULL   -- next number to send, what was accepted
+    ) WITHOUT ROWID;
+    -- The relay token an invite carried, kept with the pairing (and in the
+    -- recovery kit) so revoking works on a restored device too.
+    ALTER TABLE peers ADD COLUMN token_id TEXT;
+    UPDATE peers SET token_id =
+        (SELECT token_id FROM invites WHERE invites.invite_id = peers.invite_id);
+    -- Therapist restored from a kit: the next sync looks for a checkpoint.
+    ALTER TABLE account ADD COLUMN restoring INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are

@@ -14,14 +14,15 @@ use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
-use crate::error::{Error, QuarantineKind, QuarantineReason};
+use crate::error::{Error, PairingError, QuarantineKind, QuarantineReason};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::account::set_cursor;
 use crate::store::checkins::mark_checkin_seen;
 use crate::store::inbox;
 use crate::store::insights::mark_dirty;
 use crate::store::replies::delete_reply_to;
-use crate::store::{Store, accept_hello_in, save_watermark};
+use crate::store::sequences::save_watermark;
+use crate::store::{Store, accept_hello_in};
 
 type OpenResult = Result<(Opened, Option<KnownSender>), QuarantineReason>;
 
@@ -254,8 +255,14 @@ fn apply_page(
             continue;
         }
 
-        // Pairing: a hello from a device this therapist does not know yet.
-        if message.kind == MessageKind::Hello && !known.contains_key(&sender) {
+        // Pairing: a hello from a device this therapist does not know yet,
+        // or from one that left and joins again (its numbers carry on, so a
+        // hello already taken is a replay).
+        if message.kind == MessageKind::Hello
+            && known
+                .get(&sender)
+                .is_none_or(|state| state.check_sequence(message.seq).is_ok())
+        {
             if account.role != Role::Therapist {
                 report.quarantined.push(quarantine(
                     QuarantineKind::Malformed,
@@ -268,9 +275,16 @@ fn apply_page(
                 .and_then(|hello| accept_hello_in(&tx, cipher, &hello, message.sent_at, now));
             match accepted {
                 Ok(peer) => {
-                    known.insert(sender, KnownSender::new(peer.card.clone(), 0));
+                    known
+                        .entry(sender)
+                        .or_insert_with(|| KnownSender::new(peer.card.clone(), 0));
                     report.paired.push(peer.label);
                     paired_here = true;
+                }
+                // A device restored from a kit reads its clients' hellos
+                // again without the invites they answered: the pairing is
+                // known already.
+                Err(Error::Pairing(PairingError::UnknownInvite)) if known.contains_key(&sender) => {
                 }
                 Err(e) => {
                     report
@@ -425,7 +439,7 @@ fn apply_page(
     changed.extend(changed_senders);
     for id in touched {
         if let Some(state) = known.get(&id) {
-            save_watermark(&tx, &id, state.last_seq, &state.seen_above)?;
+            save_watermark(&tx, cipher, &id, state.last_seq, &state.seen_above)?;
         }
     }
     if let (Source::Relay, Some(last)) = (&source, messages.last()) {

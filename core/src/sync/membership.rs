@@ -22,9 +22,9 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
 use crate::store::Membership;
-use crate::store::account::take_seq;
 use crate::store::membership::{end_by_therapist, end_pairing, erase_client};
 use crate::store::outbox::clear_outbox;
+use crate::store::sequences::take_seq;
 use crate::store::{Peer, Store};
 
 impl Store {
@@ -153,8 +153,8 @@ fn post_now(
     kind: MessageKind,
     body: Vec<u8>,
 ) -> Result<(), Error> {
-    let tx = store.begin(TransactionBehavior::Deferred)?;
-    let seq = take_seq(&tx)?;
+    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
+    let seq = take_seq(&tx, cipher, &to.card.device_id)?;
     tx.commit()?;
     let message = Message {
         kind,

@@ -47,6 +47,7 @@ use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
 use crate::store::account::{record_join, save_account};
+use crate::store::sequences::take_seq;
 use crate::store::{Peer, Store, insert_peer};
 
 /// Envelopes fetched per page; also the most held in memory at once.
@@ -297,10 +298,15 @@ impl Store {
         let mailbox = transport.create_mailbox()?;
         let token = transport.mint_post_token(&mailbox.mailbox_id, &mailbox.read_token)?;
         let hello = Hello::new(&invite, &me, &mailbox.mailbox_id, &token.post_token);
+        // Numbering carries on from an earlier pairing with this therapist,
+        // whose watermark for this device survived the leave.
+        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+        let seq = take_seq(&tx, cipher, &invite.therapist.device_id)?;
+        tx.commit()?;
         let message = Message {
             kind: MessageKind::Hello,
             sender: me.device_id(),
-            seq: 1,
+            seq,
             record_id: uuid::Uuid::from_bytes(invite.invite_id()),
             record_version: 1,
             sent_at: now,

@@ -23,13 +23,13 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
-use crate::store::account::take_seq;
 use crate::store::checkins::is_live;
 use crate::store::inbox::sender_of;
 use crate::store::replies::{
     ReplyRow, held_reply_version, replace_reply, reply_still_open, reply_version, save_reply,
     set_reply_seq,
 };
+use crate::store::sequences::take_seq;
 
 /// Longest reply, in characters (Unicode scalar values, so an emoji counts
 /// as one): a few sentences, readable at a glance on a phone, and too short
@@ -284,8 +284,8 @@ pub(super) fn send_replies(
             let seq = match reply_seq {
                 Some(seq) => seq.max(1) as u64,
                 None => {
-                    let tx = store.begin(TransactionBehavior::Deferred)?;
-                    let seq = take_seq(&tx)?;
+                    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
+                    let seq = take_seq(&tx, cipher, &peer.card.device_id)?;
                     set_reply_seq(&tx, &sender, &record_id_bytes, version, seq)?;
                     tx.commit()?;
                     seq

@@ -8,9 +8,9 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceIdentity;
 use crate::model::CheckInRecord;
-use crate::store::account::take_seq;
 use crate::store::inbox::set_receipt_seq;
 use crate::store::outbox::set_envelope;
+use crate::store::sequences::take_seq;
 use crate::store::{OutboxKind, Peer, Store};
 
 const OUTBOX_PAGE: u32 = 100;
@@ -98,8 +98,8 @@ fn prepare(
         }
     };
     let now = store.options.clock.now();
-    let tx = store.begin(TransactionBehavior::Immediate)?;
-    let seq = take_seq(&tx)?;
+    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
+    let seq = take_seq(&tx, cipher, &therapist.card.device_id)?;
     let message = Message {
         kind: match entry.kind {
             OutboxKind::CheckIn => MessageKind::CheckIn,
@@ -163,8 +163,8 @@ pub(super) fn send_receipts(
             let seq = match receipt_seq {
                 Some(seq) => seq.max(1) as u64,
                 None => {
-                    let tx = store.begin(TransactionBehavior::Deferred)?;
-                    let seq = take_seq(&tx)?;
+                    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
+                    let seq = take_seq(&tx, cipher, &peer.card.device_id)?;
                     set_receipt_seq(&tx, &sender, &record_id, seq)?;
                     tx.commit()?;
                     seq

@@ -18,8 +18,8 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, KeyError};
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
-use crate::store::account::take_seq;
 use crate::store::insights::mark_dirty;
+use crate::store::sequences::take_seq;
 use crate::store::sharing::{record_client_pause, set_notice_seq};
 
 /// Client, during sync: posts the waiting notice, if any.
@@ -39,8 +39,8 @@ pub(super) fn send_notice(
     let seq = match reserved {
         Some(seq) => seq.max(1) as u64,
         None => {
-            let tx = store.begin(TransactionBehavior::Deferred)?;
-            let seq = take_seq(&tx)?;
+            let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
+            let seq = take_seq(&tx, cipher, &therapist.card.device_id)?;
             set_notice_seq(&tx, seq)?;
             tx.commit()?;
             seq

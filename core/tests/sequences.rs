@@ -1,0 +1,232 @@
+//! Sequence numbers per paired device, kept for good and sealed (issue 16):
+//! no false gaps from a busy therapist, a client who re-joins is heard, a
+//! changed number does not open, and the numbers of a schema-6 database
+//! carry over.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use rapport_core::sync::{MemoryTransport, Transport};
+use rapport_core::{Error, Store, StoreError};
+
+fn invite_uri(p: &mut Practice, relay: &MemoryTransport, label: &str) -> rapport_core::Invite {
+    p.therapist
+        .invite_client(relay, label, Duration::days(7))
+        .unwrap()
+}
+
+#[test]
+fn each_client_sees_its_own_numbers_without_gaps_from_a_busy_therapist() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B.", "C.D."]);
+    for d in [2, 9, 16] {
+        for client in &mut p.clients {
+            client.record(on(day(d), draft(3, 4, None))).unwrap();
+        }
+    }
+    for client in &mut p.clients {
+        client.sync(&relay).unwrap();
+    }
+    // Receipts to both clients, interleaved.
+    p.therapist.sync(&relay).unwrap();
+    p.therapist.acknowledge_all().unwrap();
+    p.therapist.sync(&relay).unwrap();
+    for client in &mut p.clients {
+        let report = client.sync(&relay).unwrap();
+        assert_eq!(report.receipts_applied, 3, "{report}");
+        assert!(report.gaps.is_empty(), "false gap: {report}");
+    }
+}
+
+#[test]
+fn a_client_who_leaves_and_joins_the_same_therapist_again_is_heard() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
+    p.clients[0].record(on(day(2), draft(3, 3, None))).unwrap();
+    p.clients[0].record(on(day(9), draft(3, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.clients[0].leave_therapist(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+
+    let invite = invite_uri(&mut p, &relay, "A.B. again");
+    p.clients[0]
+        .client_join(
+            &relay,
+            &invite.to_uri(),
+            rapport_core::model::Consent::CURRENT_VERSION,
+        )
+        .unwrap();
+    p.clients[0].record(on(day(16), draft(5, 5, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.paired, ["A.B. again"], "{report}");
+    assert_eq!(report.duplicates, 0, "{report}");
+    assert!(report.quarantined.is_empty(), "{report}");
+    let dashboard = p.therapist.dashboard().unwrap();
+    assert_eq!(dashboard.len(), 1);
+    let dates: Vec<_> = dashboard[0]
+        .checkins
+        .iter()
+        .map(|c| c.body.session_date)
+        .collect();
+    assert!(dates.contains(&day(16)), "{dates:?}");
+    // The pairing is live again: a receipt reaches the client.
+    p.therapist.acknowledge_all().unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.receipts_applied >= 1, "{report}");
+    assert!(report.gaps.is_empty(), "{report}");
+}
+
+#[test]
+fn a_changed_sequence_row_does_not_open() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B.", "C.D."]);
+    for client in &mut p.clients {
+        client.record(on(day(2), draft(3, 3, None))).unwrap();
+        client.sync(&relay).unwrap();
+    }
+    p.therapist.sync(&relay).unwrap();
+    let path = p.therapist.path().to_owned();
+    drop(std::mem::replace(
+        &mut p.therapist,
+        Store::open_with(
+            p.dir.path().join("other.db"),
+            passphrase("x"),
+            options(p.clock.clone()),
+        )
+        .unwrap(),
+    ));
+    // Swap the two clients' sealed numbers: each is bound to its device.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let rows: Vec<(String, Vec<u8>)> = conn
+            .prepare("SELECT device_id, sealed FROM sequences ORDER BY device_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(rows.len() >= 2, "{rows:?}");
+        conn.execute(
+            "UPDATE sequences SET sealed = ?2 WHERE device_id = ?1",
+            rusqlite::params![rows[0].0, rows[1].1],
+        )
+        .unwrap();
+    }
+    let therapist = open(&path, passphrase("t"));
+    let err = therapist.known_senders().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Store(StoreError::Tampered {
+                table: "sequences",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_schema_v6_fixtures_keep_their_numbers_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::copy(
+            format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
+            &path,
+        )
+        .unwrap();
+        path
+    };
+    let therapist_path = copy("schema-v6-therapist.db");
+    let client_path = copy("schema-v6-client.db");
+    let key = || {
+        rapport_core::KeySource::Passphrase(
+            rapport_core::Passphrase::new("fixture passphrase").with_work_factor(10),
+        )
+    };
+    let mut therapist = open(&therapist_path, key());
+    let mut client = open(&client_path, key());
+    let client_id = client.device_identity().unwrap().device_id();
+    let known = therapist.known_sender(&client_id).unwrap().unwrap();
+    assert_eq!(
+        known.last_seq, 5,
+        "the fixture accepted 1..=5 from its client"
+    );
+    let therapist_id = therapist.device_identity().unwrap().device_id();
+    assert_eq!(
+        client
+            .known_sender(&therapist_id)
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        1
+    );
+    drop(therapist);
+    drop(client);
+    // Nothing is left in cleartext.
+    for path in [&therapist_path, &client_path] {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let (seen, last, next): (i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM peer_seen),
+                        (SELECT coalesce(max(last_seq), 0) FROM peers),
+                        (SELECT next_seq FROM account)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((seen, last, next), (0, 0, 1), "{}", path.display());
+    }
+}
+
+#[test]
+fn a_therapist_restored_from_a_kit_revokes_the_clients_relay_token() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &[]);
+    let invite = invite_uri(&mut p, &relay, "A.B.");
+    let mut client = Store::open_with(
+        p.dir.path().join("c.db"),
+        passphrase("c"),
+        options(p.clock.clone()),
+    )
+    .unwrap();
+    client
+        .client_join(
+            &relay,
+            &invite.to_uri(),
+            rapport_core::model::Consent::CURRENT_VERSION,
+        )
+        .unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let kit_words = rapport_core::Passphrase::new("kit words").with_work_factor(TEST_WORK_FACTOR);
+    let kit = p.therapist.recovery_kit(&kit_words).unwrap();
+    let mut restored = Store::restore_from_kit(
+        p.dir.path().join("restored.db"),
+        passphrase("new"),
+        options(p.clock.clone()),
+        &kit,
+        &kit_words,
+    )
+    .unwrap();
+    restored.sync(&relay).unwrap();
+    // The invite's token still posts before the revoke.
+    relay
+        .post(&invite.mailbox_id, &invite.post_token, b"probe")
+        .unwrap();
+    restored.revoke_client(&relay, "A.B.").unwrap();
+    let err = relay
+        .post(&invite.mailbox_id, &invite.post_token, b"probe")
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            rapport_core::sync::TransportError::Refused { status: 403, .. }
+        ),
+        "{err:?}"
+    );
+}
