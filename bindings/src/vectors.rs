@@ -76,6 +76,8 @@ pub enum MessageKind {
     Reply,
     /// The client paused or resumed sharing.
     Sharing,
+    /// A part of a therapist's checkpoint, sent to itself.
+    Checkpoint,
 }
 
 /// Sequence numbers that never arrived from a sender.
@@ -163,6 +165,7 @@ pub fn open_envelope(
             envelope::MessageKind::Ended => MessageKind::Ended,
             envelope::MessageKind::Reply => MessageKind::Reply,
             envelope::MessageKind::Sharing => MessageKind::Sharing,
+            envelope::MessageKind::Checkpoint => MessageKind::Checkpoint,
         },
         sender: m.sender.to_string(),
         seq: m.seq,

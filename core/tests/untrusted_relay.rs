@@ -68,6 +68,9 @@ impl Transport for Delaying<'_> {
     fn fetch(&self, m: &str, r: &str, after: u64, limit: u32) -> Result<FetchPage, TransportError> {
         self.inner.fetch(m, r, after, limit)
     }
+    fn prune(&self, m: &str, r: &str, through: u64) -> Result<u64, TransportError> {
+        self.inner.prune(m, r, through)
+    }
 }
 
 #[test]

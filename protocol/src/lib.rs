@@ -176,6 +176,13 @@ pub struct PruneQuery {
     pub through: u64,
 }
 
+impl PruneQuery {
+    /// The query string, without the `?`.
+    pub fn to_query(&self) -> String {
+        format!("through={}", self.through)
+    }
+}
+
 /// Answer to `DELETE .../messages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pruned {

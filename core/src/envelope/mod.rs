@@ -53,6 +53,9 @@ pub enum MessageKind {
     Reply,
     /// The client paused or resumed sharing (body: `SharingBody`).
     Sharing,
+    /// One part of a therapist's checkpoint, sent to its own mailbox (body:
+    /// `CheckpointChunk`).
+    Checkpoint,
 }
 
 /// The signed content of an envelope.

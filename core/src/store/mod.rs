@@ -30,6 +30,7 @@ pub(crate) mod replies;
 mod schema;
 pub(crate) mod sequences;
 pub(crate) mod sharing;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -281,6 +281,46 @@ const MIGRATIONS: &[&str] = &[
         (SELECT token_id FROM invites WHERE invites.invite_id = peers.invite_id);
     -- Therapist restored from a kit: the next sync looks for a checkpoint.
     ALTER TABLE account ADD COLUMN restoring INTEGER NOT NULL DEFAULT 0;
+    -- The relay deleted this device's mailbox through this sequence number.
+    ALTER TABLE account ADD COLUMN pruned_through INTEGER NOT NULL DEFAULT 0;
+    -- Something only this device knows changed (a check-in read, a reply,
+    -- a flag discussed, a session, an invite, a rule): a therapist posts a
+    -- checkpoint on its next sync, so a restore loses none of it.
+    ALTER TABLE account ADD COLUMN checkpoint_due INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER checkpoint_due_alert_acks_insert AFTER INSERT ON alert_acks
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_alert_acks_delete AFTER DELETE ON alert_acks
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_flag_marks_insert AFTER INSERT ON flag_marks
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_flag_marks_update AFTER UPDATE ON flag_marks
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_flag_marks_delete AFTER DELETE ON flag_marks
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_sessions_insert AFTER INSERT ON sessions
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_sessions_update AFTER UPDATE ON sessions
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_sessions_delete AFTER DELETE ON sessions
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_replies_insert AFTER INSERT ON replies
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_replies_update AFTER UPDATE ON replies
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_replies_delete AFTER DELETE ON replies
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_invites_insert AFTER INSERT ON invites
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_invites_update AFTER UPDATE ON invites
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_invites_delete AFTER DELETE ON invites
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_meta_insert AFTER INSERT ON meta
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_meta_update AFTER UPDATE ON meta
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
+    CREATE TRIGGER checkpoint_due_received_ack AFTER UPDATE OF acked_at ON received
+        BEGIN UPDATE account SET checkpoint_due = 1; END;
     ",
 ];
 

@@ -194,6 +194,10 @@ fn apply_page(
     changed: &mut std::collections::HashSet<DeviceId>,
 ) -> Result<bool, Error> {
     let mut known = store.known_senders()?;
+    // This device's own checkpoints come back in its mailbox: opened (so
+    // they are not taken for a stranger's) and passed over.
+    let me_id = me.device_id();
+    known.insert(me_id, KnownSender::new(me.card(), 0));
     let mut erased = store.erased_devices()?;
     let mut opened = open_all(messages, me, &account.mailbox_id, &known);
     if opened.len() != messages.len() {
@@ -248,6 +252,20 @@ fn apply_page(
         };
         let message = &opened.message;
         let sender = message.sender;
+        if sender == me_id {
+            if account.role == Role::Therapist && message.kind == MessageKind::Checkpoint {
+                // Its own copy, not news: not counted as received.
+                if matches!(source, Source::Relay) {
+                    report.received -= 1;
+                }
+            } else {
+                report.quarantined.push(quarantine(
+                    QuarantineKind::Malformed,
+                    format!("a {:?} message from this device to itself", message.kind),
+                )?);
+            }
+            continue;
+        }
         // A client who erased: nothing of theirs is applied (or kept) again,
         // however late a relay delivers it.
         if erased.contains(&sender) {

@@ -19,7 +19,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rapport_protocol::{
     CreatedMailbox, Endpoint, ErrorBody, FetchQuery, FetchedPage, MintedPostToken, Posted,
-    RETRY_AFTER,
+    PruneQuery, Pruned, RETRY_AFTER,
 };
 use serde::de::DeserializeOwned;
 
@@ -358,6 +358,27 @@ impl<H: HttpClient> Transport for RelayClient<H> {
             endpoint.route(),
         )?;
         Ok(posted.seq)
+    }
+
+    fn prune(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        through: u64,
+    ) -> Result<u64, TransportError> {
+        let endpoint = Endpoint::Messages { mailbox_id };
+        let query = PruneQuery { through };
+        let pruned: Pruned = required(
+            self.call(
+                Method::Delete,
+                endpoint,
+                &query.to_query(),
+                Some(read_token),
+                Vec::new(),
+            )?,
+            endpoint.route(),
+        )?;
+        Ok(pruned.pruned)
     }
 
     fn fetch(

@@ -99,9 +99,23 @@ impl Store {
         report: &mut SyncReport,
     ) -> Result<(), Error> {
         self.send_leave(transport, true)?;
+        self.prune_everything(transport);
         self.wipe()?;
         report.erased = true;
         Ok(())
+    }
+
+    /// Erasing: asks the relay to delete what waits in this client's own
+    /// mailbox (receipts, replies). Best effort: the wipe that follows takes
+    /// the keys that could read any of it.
+    pub(super) fn prune_everything(&mut self, transport: &dyn Transport) {
+        if let Ok(account) = self.require_account(Role::Client) {
+            let _ = transport.prune(
+                &account.mailbox_id,
+                &account.read_token,
+                crate::envelope::MAX_SEQ,
+            );
+        }
     }
 
     fn send_leave(&mut self, transport: &dyn Transport, erase: bool) -> Result<(), Error> {

@@ -14,6 +14,7 @@
 //! - Memory is bounded by the page size, however much is waiting.
 
 mod apply;
+mod checkpoint;
 mod dashboard;
 pub mod http;
 mod membership;
@@ -24,6 +25,8 @@ mod replies;
 mod send;
 mod sharing;
 pub mod transport;
+
+pub use checkpoint::CHECKPOINT_EVERY;
 
 use rusqlite::TransactionBehavior;
 
@@ -123,6 +126,13 @@ pub struct SyncReport {
     pub erased: bool,
     /// Therapist: clients who left or erased their data in this sync.
     pub left: Vec<DeviceId>,
+    /// Messages the relay deleted from this device's mailbox, once applied.
+    pub pruned: u64,
+    /// Therapist: checkpoints posted to its own mailbox before pruning.
+    pub checkpoints: u32,
+    /// Therapist restored from a kit: the relay sequence number of the
+    /// checkpoint put back (what came after it was then applied).
+    pub restored_as_of: Option<u64>,
 }
 
 impl std::fmt::Display for SyncReport {
@@ -163,6 +173,15 @@ impl std::fmt::Display for SyncReport {
         }
         if self.erased {
             write!(f, ", erased: nothing of yours is left on this device")?;
+        }
+        if let Some(as_of) = self.restored_as_of {
+            write!(f, ", restored from the checkpoint at {as_of}")?;
+        }
+        if self.checkpoints > 0 {
+            write!(f, ", checkpoint posted")?;
+        }
+        if self.pruned > 0 {
+            write!(f, ", pruned {} from the relay", self.pruned)?;
         }
         if !self.left.is_empty() {
             write!(f, ", clients left {}", self.left.len())?;
@@ -389,6 +408,7 @@ impl Store {
         }
         if membership == Some(Membership::Erasing) {
             if token_revoked {
+                self.prune_everything(transport);
                 self.wipe()?;
                 report.erased = true;
             } else {
@@ -396,8 +416,27 @@ impl Store {
             }
             return Ok(report);
         }
+        if account.role == Role::Therapist && self.is_restoring()? {
+            checkpoint::restore_newest(self, transport, &me, &account, &mut report)?;
+        }
+        let erased_before = self.erased_devices()?.len();
         apply::fetch_and_apply(self, transport, &me, &account, &mut report, progress)?;
         report.gaps = apply::gaps(self)?;
+        match account.role {
+            Role::Client => checkpoint::prune_applied(self, transport, &account, &mut report)?,
+            Role::Therapist => {
+                // After an erase, the client's ciphertext leaves the relay now.
+                let erased_now = self.erased_devices()?.len() > erased_before;
+                checkpoint::checkpoint_and_prune(
+                    self,
+                    transport,
+                    &me,
+                    &account,
+                    &mut report,
+                    erased_now,
+                )?;
+            }
+        }
         match account.role {
             // The relay's word alone ends nothing: a relay can say
             // `token_revoked` of any token. A therapist who ends the

@@ -94,6 +94,14 @@ pub trait Transport: Send + Sync {
         after: u64,
         limit: u32,
     ) -> Result<FetchPage, TransportError>;
+    /// Deletes the envelopes numbered up to and including `through`;
+    /// returns how many went.
+    fn prune(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        through: u64,
+    ) -> Result<u64, TransportError>;
 }
 
 /// Faults the in-memory relay injects, each a probability from 0 to 1.
@@ -135,6 +143,10 @@ struct MemoryState {
     counter: u64,
     rng: u64,
     faults: Faults,
+    /// Most messages one mailbox may hold (the relay's quota), if any.
+    quota: Option<usize>,
+    /// Most messages any mailbox held at once.
+    most_held: usize,
 }
 
 impl MemoryState {
@@ -227,6 +239,24 @@ impl MemoryTransport {
             .sum()
     }
 
+    /// Refuses posts (507, `mailbox_full`) to a mailbox holding `messages`.
+    pub fn set_quota(&self, messages: usize) {
+        self.lock().quota = Some(messages);
+    }
+
+    /// The most envelopes any one mailbox held at once.
+    pub fn most_held(&self) -> usize {
+        self.lock().most_held
+    }
+
+    /// Envelopes stored in one mailbox now.
+    pub fn held_in(&self, mailbox_id: &str) -> usize {
+        self.lock()
+            .mailboxes
+            .get(mailbox_id)
+            .map_or(0, |m| m.messages.len())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -310,6 +340,7 @@ impl Transport for MemoryTransport {
             state.chance(faults.duplicate),
             state.chance(faults.delay),
         );
+        let quota = state.quota;
         let mailbox = state
             .mailboxes
             .get_mut(mailbox_id)
@@ -321,6 +352,9 @@ impl Transport for MemoryTransport {
         }
         if envelope.len() > crate::envelope::MAX_ENVELOPE_BYTES {
             return Err(refused(413, RelayCode::TooLarge));
+        }
+        if quota.is_some_and(|q| mailbox.messages.len() + mailbox.delayed.len() >= q) {
+            return Err(refused(507, RelayCode::MailboxFull));
         }
         let seq = if delay {
             mailbox.delayed.push(envelope.to_vec());
@@ -338,6 +372,8 @@ impl Transport for MemoryTransport {
         if duplicate {
             mailbox.publish(envelope.to_vec());
         }
+        let held = mailbox.messages.len();
+        state.most_held = state.most_held.max(held);
         if fail_after {
             return Err(TransportError::Unreachable {
                 detail: "injected failure after storing".into(),
@@ -361,5 +397,18 @@ impl Transport for MemoryTransport {
             messages: mailbox.messages[start..end].to_vec(),
             more: end < mailbox.messages.len(),
         })
+    }
+
+    fn prune(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        through: u64,
+    ) -> Result<u64, TransportError> {
+        let mut state = self.lock();
+        let mailbox = state.owned_mailbox(mailbox_id, read_token)?;
+        let before = mailbox.messages.len();
+        mailbox.messages.retain(|m| m.seq > through);
+        Ok((before - mailbox.messages.len()) as u64)
     }
 }

@@ -85,8 +85,19 @@ pub struct Practice {
     pub clients: Vec<Store>,
 }
 
+/// A folder for a practice's databases: in memory (`/dev/shm`) where there
+/// is one, since every commit is fsynced and a simulated year makes
+/// thousands; the system's temporary folder otherwise.
+pub fn scratch_dir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if let Some(dir) = shm.is_dir().then(|| tempfile::tempdir_in(shm).ok()).flatten() {
+        return dir;
+    }
+    tempfile::tempdir().unwrap()
+}
+
 pub fn practice(relay: &dyn rapport_core::sync::Transport, labels: &[&str]) -> Practice {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch_dir();
     let clock = clock();
     let mut therapist = Store::open_with(
         dir.path().join("t.db"),
