@@ -200,3 +200,57 @@ fn identities_persist_and_secrets_labels_and_tokens_are_sealed() {
         }
     }
 }
+
+#[test]
+fn an_invite_whose_expiry_or_use_was_changed_on_disk_is_refused() {
+    let mut s = setup();
+    let uri = invite(&mut s, "J.D.");
+    let env = hello_envelope(&mut s, &uri);
+    // Someone with the file (not the key) extends the invite by a year.
+    let path = s.therapist.path().to_owned();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE invites SET expires_at = expires_at + 31536000000",
+        [],
+    )
+    .unwrap();
+    let err = receive_hello(&mut s, &env).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Store(rapport_core::StoreError::Tampered {
+                table: "invites",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    raw.execute(
+        "UPDATE invites SET expires_at = expires_at - 31536000000",
+        [],
+    )
+    .unwrap();
+    receive_hello(&mut s, &env).unwrap();
+    // Used now; making it unused again does not open it for a second device.
+    raw.execute("UPDATE invites SET used_at = NULL", [])
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    s.client = Store::open_with(
+        dir.path().join("other.db"),
+        passphrase("o"),
+        options(s.clock.clone()),
+    )
+    .unwrap();
+    let other = hello_envelope(&mut s, &uri);
+    let err = receive_hello(&mut s, &other).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Store(rapport_core::StoreError::Tampered {
+                table: "invites",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+}

@@ -254,3 +254,55 @@ fn a_hello_sent_in_time_pairs_however_late_the_therapist_reads_it() {
     assert!(report.paired.is_empty(), "{report}");
     assert_eq!(report.quarantined.len(), 1, "{report}");
 }
+
+#[test]
+fn a_received_check_in_out_of_range_is_quarantined_not_shown() {
+    // Anyone holding the therapist's card can seal a check-in; a paired
+    // client's device could send one its app would never have let through.
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
+    let me = p.clients[0].device_identity().unwrap();
+    let therapist = p.therapist.device_identity().unwrap().card();
+    let mailbox = p.therapist.account().unwrap().unwrap().mailbox_id;
+    let now = rapport_core::Clock::now(&*p.clock);
+    for (seq, heard, note) in [(2, 9u8, None), (3, 3, Some("x".repeat(5000)))] {
+        let body = rapport_core::sync::CheckInBody {
+            instrument: rapport_core::InstrumentRef {
+                id: "session-checkin".into(),
+                version: 1,
+            },
+            session_date: day(2),
+            answers: [("heard".to_owned(), heard), ("hopeful".to_owned(), 3)].into(),
+            shared_note: note,
+            created_at: now,
+            updated_at: now,
+            support_requested: false,
+        };
+        let sealed = rapport_core::envelope::seal(
+            &me,
+            rapport_core::envelope::Message {
+                kind: rapport_core::envelope::MessageKind::CheckIn,
+                sender: me.device_id(),
+                seq,
+                record_id: uuid::Uuid::now_v7(),
+                record_version: 1,
+                sent_at: now,
+                body: body.to_bytes().unwrap(),
+            },
+            &mailbox,
+            &therapist.age_recipient,
+        )
+        .unwrap();
+        relay.inject(&mailbox, sealed).unwrap();
+    }
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.quarantined.len(), 2, "{report}");
+    assert!(
+        report
+            .quarantined
+            .iter()
+            .all(|q| q.reason == rapport_core::QuarantineKind::Malformed),
+        "{report}"
+    );
+    assert!(p.therapist.dashboard().unwrap()[0].checkins.is_empty());
+}

@@ -55,6 +55,20 @@ pub(crate) fn seal_value<T: Serialize>(
     row_id: &[u8],
     value: &T,
 ) -> Result<Vec<u8>, Error> {
+    seal_bound(cipher, table, row_id, 1, &[], value)
+}
+
+/// [`seal_value`], bound to `version` and to cleartext columns of the same
+/// row (`bound`, encoded by the caller): changing any of them alone makes
+/// the row fail to open.
+pub(crate) fn seal_bound<T: Serialize>(
+    cipher: &RowCipher,
+    table: &'static str,
+    row_id: &[u8],
+    version: u32,
+    bound: &[u8],
+    value: &T,
+) -> Result<Vec<u8>, Error> {
     let plaintext = zeroize::Zeroizing::new(postcard::to_allocvec(value).map_err(|e| {
         StoreError::UnreadableRecord {
             table,
@@ -65,8 +79,8 @@ pub(crate) fn seal_value<T: Serialize>(
     let address = RowAddress {
         table,
         row_id,
-        version: 1,
-        bound: &[],
+        version,
+        bound,
     };
     Ok(cipher.seal(&address, &plaintext)?)
 }
@@ -77,12 +91,24 @@ pub(crate) fn open_value<T: DeserializeOwned>(
     row_id: &[u8],
     sealed: &[u8],
 ) -> Result<T, Error> {
+    open_bound(cipher, table, row_id, 1, &[], sealed)
+}
+
+/// Opens what [`seal_bound`] sealed.
+pub(crate) fn open_bound<T: DeserializeOwned>(
+    cipher: &RowCipher,
+    table: &'static str,
+    row_id: &[u8],
+    version: u32,
+    bound: &[u8],
+    sealed: &[u8],
+) -> Result<T, Error> {
     let row = || format!("{:02x?}", row_id);
     let address = RowAddress {
         table,
         row_id,
-        version: 1,
-        bound: &[],
+        version,
+        bound,
     };
     let plaintext =
         zeroize::Zeroizing::new(cipher.open(&address, sealed).map_err(|e| match e {
@@ -100,6 +126,18 @@ pub(crate) fn open_value<T: DeserializeOwned>(
             detail: e.to_string(),
         })?,
     )
+}
+
+/// An invite's secret is sealed (version [`INVITE_ROW_VERSION`]) bound to
+/// when it expires and when it was used, so neither can be changed alone:
+/// not extended, and not made unused again for a second device.
+const INVITE_ROW_VERSION: u32 = 2;
+
+fn invite_bound(expires_at: i64, used_at: Option<i64>) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&expires_at.to_be_bytes());
+    out[8..].copy_from_slice(&used_at.unwrap_or(0).to_be_bytes());
+    out
 }
 
 impl Store {
@@ -177,10 +215,12 @@ impl Store {
             )?,
         };
         let invite_id = invite.invite_id();
-        let sealed = seal_value(
+        let sealed = seal_bound(
             &self.cipher,
             "invites",
             &invite_id,
+            INVITE_ROW_VERSION,
+            &invite_bound(invite.expires_at.timestamp_millis(), None),
             &InviteSecret {
                 pairing_secret,
                 label,
@@ -320,7 +360,7 @@ pub(crate) fn accept_hello_in(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let (expires_at, used_at, sealed, token_id) = row.ok_or(PairingError::UnknownInvite)?;
+    let (expires_millis, used_at, sealed, token_id) = row.ok_or(PairingError::UnknownInvite)?;
     let device_id = hello.card.device_id.to_string();
     if used_at.is_some() {
         // The same device again (a join retried after a lost answer, whose
@@ -338,14 +378,26 @@ pub(crate) fn accept_hello_in(
             return Err(PairingError::InviteAlreadyUsed.into());
         }
     }
-    let expires_at = DateTime::from_timestamp_millis(expires_at).unwrap_or_default();
+    // Opened first: a changed expiry or use is refused as tampering.
+    let secret: InviteSecret = open_bound(
+        cipher,
+        "invites",
+        &hello.invite_id,
+        INVITE_ROW_VERSION,
+        &invite_bound(expires_millis, used_at),
+        &sealed,
+    )
+    .or_else(|e| {
+        // Invites made before schema 7 were sealed unbound.
+        open_value(cipher, "invites", &hello.invite_id, &sealed).map_err(|_| e)
+    })?;
+    let expires_at = DateTime::from_timestamp_millis(expires_millis).unwrap_or_default();
     if expires_at <= sent_at.min(now) || expires_at + HELLO_GRACE <= now {
         return Err(PairingError::InviteExpired {
             expired_at: expires_at,
         }
         .into());
     }
-    let secret: InviteSecret = open_value(cipher, "invites", &hello.invite_id, &sealed)?;
     hello.verify_mac(&secret.pairing_secret)?;
     hello
         .card
@@ -353,15 +405,24 @@ pub(crate) fn accept_hello_in(
         .map_err(|detail| PairingError::BadCard { detail })?;
     let peer = Peer {
         card: hello.card.clone(),
-        label: secret.label,
+        label: secret.label.clone(),
         mailbox_id: hello.mailbox_id.clone(),
         post_token: hello.post_token.clone(),
         paired_at: now,
     };
     let sealed_peer = seal_value(cipher, "peers", device_id.as_bytes(), &peer)?;
+    let used = used_at.unwrap_or(now.timestamp_millis());
+    let resealed = seal_bound(
+        cipher,
+        "invites",
+        &hello.invite_id,
+        INVITE_ROW_VERSION,
+        &invite_bound(expires_millis, Some(used)),
+        &secret,
+    )?;
     tx.execute(
-        "UPDATE invites SET used_at = coalesce(used_at, ?2) WHERE invite_id = ?1",
-        params![&hello.invite_id[..], now.timestamp_millis()],
+        "UPDATE invites SET used_at = ?2, sealed = ?3 WHERE invite_id = ?1",
+        params![&hello.invite_id[..], used, resealed],
     )?;
     // A device that left and joins again starts a new pairing: it is not
     // ended any more. Its sequence numbers carry on (`sequences`).

@@ -212,6 +212,7 @@ fn apply_page(
             .collect();
     }
     let now = store.options.clock.now();
+    let instruments = store.options.instruments.clone();
     let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
     if let Source::Quarantine(ids) = &source {
         inbox::release_quarantined(&tx, ids)?;
@@ -344,6 +345,7 @@ fn apply_page(
         let changed = match (account.role, message.kind) {
             (_, MessageKind::Hello) => true,
             (Role::Therapist, MessageKind::CheckIn) => match CheckInBody::from_bytes(&message.body)
+                .and_then(|body| body.check(&instruments).map(|()| body))
             {
                 Ok(body) => upsert_received(&tx, cipher, &sender, message, Some(&body), now)?,
                 Err(detail) => {

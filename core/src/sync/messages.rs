@@ -38,6 +38,33 @@ struct CheckInBodyV1 {
 }
 
 impl CheckInBody {
+    /// Checks a received body as the client's app checked it when it was
+    /// recorded: a known instrument and items, every rating in range, the
+    /// required items there, the note within its length. Anyone holding
+    /// the therapist's public card can send one, so nothing is assumed.
+    /// The dates are the client's to say and are not judged here.
+    pub(crate) fn check(&self, instruments: &crate::model::Instruments) -> Result<(), String> {
+        let draft = crate::model::CheckInDraft {
+            instrument: self.instrument.clone(),
+            session_date: self.session_date,
+            answers: self.answers.clone(),
+            note: self.shared_note.clone().map(|text| crate::model::Note {
+                text,
+                visibility: crate::model::NoteVisibility::Shared,
+            }),
+            support_requested: self.support_requested,
+        };
+        let noon = self
+            .session_date
+            .and_hms_opt(12, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        draft
+            .validate(instruments, noon)
+            .map(|_| ())
+            .map_err(|e| format!("the check-in does not hold: {e}"))
+    }
+
     /// What of `checkin` may leave the client's device.
     pub fn from_checkin(checkin: &CheckIn) -> CheckInBody {
         CheckInBody {

@@ -90,7 +90,11 @@ pub struct Practice {
 /// thousands; the system's temporary folder otherwise.
 pub fn scratch_dir() -> tempfile::TempDir {
     let shm = Path::new("/dev/shm");
-    if let Some(dir) = shm.is_dir().then(|| tempfile::tempdir_in(shm).ok()).flatten() {
+    if let Some(dir) = shm
+        .is_dir()
+        .then(|| tempfile::tempdir_in(shm).ok())
+        .flatten()
+    {
         return dir;
     }
     tempfile::tempdir().unwrap()
