@@ -59,6 +59,10 @@ pub(crate) struct CheckpointPart {
     pub as_of: u64,
     /// SHA-256 of the whole copy.
     pub digest: [u8; 32],
+    /// Length of the whole copy: every part is [`PART_BYTES`] long (the
+    /// last one padded), so a restore can pass over smaller envelopes
+    /// without opening them.
+    pub total_len: u64,
     /// This part's bytes.
     pub bytes: Vec<u8>,
 }
@@ -115,6 +119,7 @@ fn post_checkpoint(
     let (bytes, as_of) = store.snapshot()?;
     let digest: [u8; 32] = Sha256::digest(&bytes).into();
     let id = *uuid::Uuid::now_v7().as_bytes();
+    let total_len = bytes.len() as u64;
     let parts: Vec<&[u8]> = bytes.chunks(PART_BYTES).collect();
     let count = parts.len() as u32;
     // A token of its own for the moment it takes: nothing to keep.
@@ -127,7 +132,8 @@ fn post_checkpoint(
             count,
             as_of,
             digest,
-            bytes: part.to_vec(),
+            total_len,
+            bytes: padded(part),
         })
         .map_err(|e| crate::error::KeyError::Damaged {
             detail: format!("encoding a checkpoint: {e}"),
@@ -154,11 +160,19 @@ fn post_checkpoint(
     Ok(as_of)
 }
 
+/// A part's bytes, zero-padded to [`PART_BYTES`].
+fn padded(part: &[u8]) -> Vec<u8> {
+    let mut out = part.to_vec();
+    out.resize(PART_BYTES, 0);
+    out
+}
+
 /// The parts of one checkpoint found so far.
 struct Assembly {
     as_of: u64,
     count: u32,
     digest: [u8; 32],
+    total_len: u64,
     parts: BTreeMap<u32, Vec<u8>>,
 }
 
@@ -183,7 +197,9 @@ pub(super) fn restore_newest(
         let Some(last) = page.messages.last().map(|m| m.seq) else {
             break;
         };
-        for fetched in &page.messages {
+        // Parts are the only envelopes this large; the others (check-ins,
+        // hellos) are not opened twice.
+        for fetched in page.messages.iter().filter(|m| m.body.len() > PART_BYTES) {
             let Ok((opened, _)) =
                 envelope::open_authenticated(&fetched.body, me, &account.mailbox_id, &lookup)
             else {
@@ -197,10 +213,11 @@ pub(super) fn restore_newest(
                     as_of: part.as_of,
                     count: part.count,
                     digest: part.digest,
+                    total_len: part.total_len,
                     parts: BTreeMap::new(),
                 });
-                if (assembly.as_of, assembly.count, assembly.digest)
-                    == (part.as_of, part.count, part.digest)
+                if (assembly.as_of, assembly.count, assembly.digest, assembly.total_len)
+                    == (part.as_of, part.count, part.digest, part.total_len)
                     && !assembly.parts.contains_key(&part.index)
                 {
                     held += part.bytes.len();
@@ -218,7 +235,8 @@ pub(super) fn restore_newest(
         .into_values()
         .filter(|a| a.parts.len() == a.count as usize)
         .filter_map(|a| {
-            let bytes: Vec<u8> = a.parts.into_values().flatten().collect();
+            let mut bytes: Vec<u8> = a.parts.into_values().flatten().collect();
+            bytes.truncate(usize::try_from(a.total_len).ok()?);
             let digest: [u8; 32] = Sha256::digest(&bytes).into();
             (digest == a.digest).then_some((a.as_of, bytes))
         })
@@ -240,5 +258,8 @@ fn own_part(opened: &Opened, me: &DeviceId) -> Option<CheckpointPart> {
         return None;
     }
     let part: CheckpointPart = postcard::from_bytes(&message.body).ok()?;
-    (part.count > 0 && part.count <= MAX_PARTS && part.index < part.count).then_some(part)
+    let fits = part.total_len <= u64::from(part.count) * PART_BYTES as u64
+        && part.bytes.len() == PART_BYTES;
+    (part.count > 0 && part.count <= MAX_PARTS && part.index < part.count && fits)
+        .then_some(part)
 }
