@@ -17,12 +17,13 @@ mod common;
 use common::proxy::Proxy;
 use common::{Relay, ok, start_relay};
 
+/// Dropped in this order: the proxy, the relay it forwards to, then the
+/// folder of every home and the relay's database.
 struct Practice {
-    dir: tempfile::TempDir,
-    // Dropped after the proxy, which forwards to it.
-    _relay: Relay,
     proxy: Proxy,
+    _relay: Relay,
     therapist: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 /// A therapist set up on the proxy's address; nobody invited yet.
@@ -43,10 +44,10 @@ fn practice() -> Practice {
         ],
     );
     Practice {
-        dir,
-        _relay: relay,
         proxy,
+        _relay: relay,
         therapist,
+        dir,
     }
 }
 
