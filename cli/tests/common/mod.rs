@@ -1,6 +1,9 @@
 //! What the command line's end-to-end suites share: a real relay process on a
-//! free loopback port, and the `rapport` binary run in a home.
+//! free loopback port, the `rapport` binary run in a home, and a proxy to put
+//! between them that delays, reorders and replays posts (`proxy`).
 #![allow(dead_code)]
+
+pub mod proxy;
 
 use std::net::TcpListener;
 use std::path::Path;
