@@ -378,6 +378,48 @@ pub fn open_envelope() -> Result<Vec<Value>, String> {
 /// A therapist ingests 10,000 check-ins (20 clients × 500) from an in-memory
 /// relay: fetch, open (decrypt + verify, on all cores), apply with at-rest
 /// sealing. Per envelope, against one raw X25519 DH; plus peak RSS.
+/// A relay that serves what it holds but keeps nothing new and deletes
+/// nothing: every round of a benchmark reads the same mailbox.
+struct Frozen<'a>(&'a rapport_core::sync::MemoryTransport);
+
+impl rapport_core::sync::Transport for Frozen<'_> {
+    fn create_mailbox(
+        &self,
+    ) -> Result<rapport_core::sync::MailboxCredentials, rapport_core::sync::TransportError> {
+        self.0.create_mailbox()
+    }
+    fn mint_post_token(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+    ) -> Result<rapport_core::sync::PostToken, rapport_core::sync::TransportError> {
+        self.0.mint_post_token(mailbox_id, read_token)
+    }
+    fn revoke_post_token(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        token_id: &str,
+    ) -> Result<(), rapport_core::sync::TransportError> {
+        self.0.revoke_post_token(mailbox_id, read_token, token_id)
+    }
+    fn post(&self, _: &str, _: &str, _: &[u8]) -> Result<u64, rapport_core::sync::TransportError> {
+        Ok(0)
+    }
+    fn fetch(
+        &self,
+        mailbox_id: &str,
+        read_token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<rapport_core::sync::FetchPage, rapport_core::sync::TransportError> {
+        self.0.fetch(mailbox_id, read_token, after, limit)
+    }
+    fn prune(&self, _: &str, _: &str, _: u64) -> Result<u64, rapport_core::sync::TransportError> {
+        Ok(0)
+    }
+}
+
 pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
     use rapport_core::sync::MemoryTransport;
     const CLIENTS: usize = 20;
@@ -394,6 +436,11 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
         .therapist_init(&relay, "https://relay.example.org", "Bench")
         .map_err(err)?;
     let today = Utc::now().date_naive();
+    // Pair everyone first (the therapist's sync accepts the hellos, posts a
+    // checkpoint and prunes), then keep a kit: each round restores a fresh
+    // therapist from it, puts that checkpoint back and ingests the 10k
+    // check-ins sent after it.
+    let mut clients = Vec::new();
     for c in 0..CLIENTS {
         let invite = therapist
             .invite_client(&relay, &format!("client {c}"), chrono::Duration::days(1))
@@ -406,6 +453,13 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
                 rapport_core::model::Consent::CURRENT_VERSION,
             )
             .map_err(err)?;
+        clients.push(client);
+    }
+    therapist.sync(&relay).map_err(err)?;
+    let kit_pass = Passphrase::new("bench").with_work_factor(4);
+    let kit = therapist.recovery_kit(&kit_pass).map_err(err)?;
+    drop(therapist);
+    for client in &mut clients {
         for i in 0..PER_CLIENT {
             client
                 .record(draft(i, today - Days::new((i % 360) as u64)))
@@ -413,12 +467,10 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
         }
         client.sync(&relay).map_err(err)?;
     }
-    // Pair (accept the hellos), then keep a kit: each round restores a fresh
-    // therapist from it and ingests everything from the start.
-    therapist.sync(&relay).map_err(err)?;
-    let kit_pass = Passphrase::new("bench").with_work_factor(4);
-    let kit = therapist.recovery_kit(&kit_pass).map_err(err)?;
-    drop(therapist);
+    drop(clients);
+    // What a round posts (its own checkpoint) and prunes must not change
+    // what the next round reads.
+    let frozen = Frozen(&relay);
 
     const ROUNDS_INGEST: usize = 3;
     let (mut ours, mut base, mut peaks) = (Vec::new(), Vec::new(), Vec::new());
@@ -434,14 +486,15 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
         .map_err(err)?;
         reset_peak_rss();
         let start = Instant::now();
-        let report = fresh.sync(&relay).map_err(err)?;
+        let report = fresh.sync(&frozen).map_err(err)?;
         let elapsed = start.elapsed().as_secs_f64() * 1e6;
         peaks.push(peak_rss_bytes().unwrap_or(0) as f64);
-        if report.applied as usize != CLIENTS * PER_CLIENT + CLIENTS {
+        if report.applied as usize != CLIENTS * PER_CLIENT || report.restored_as_of.is_none() {
             return Err(format!(
-                "applied {} envelopes, expected {}",
+                "applied {} envelopes after the checkpoint ({:?}), expected {}",
                 report.applied,
-                CLIENTS * PER_CLIENT + CLIENTS
+                report.restored_as_of,
+                CLIENTS * PER_CLIENT
             ));
         }
         ours.push(elapsed / f64::from(report.received));

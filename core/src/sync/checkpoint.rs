@@ -216,8 +216,12 @@ pub(super) fn restore_newest(
                     total_len: part.total_len,
                     parts: BTreeMap::new(),
                 });
-                if (assembly.as_of, assembly.count, assembly.digest, assembly.total_len)
-                    == (part.as_of, part.count, part.digest, part.total_len)
+                if (
+                    assembly.as_of,
+                    assembly.count,
+                    assembly.digest,
+                    assembly.total_len,
+                ) == (part.as_of, part.count, part.digest, part.total_len)
                     && !assembly.parts.contains_key(&part.index)
                 {
                     held += part.bytes.len();
@@ -260,6 +264,5 @@ fn own_part(opened: &Opened, me: &DeviceId) -> Option<CheckpointPart> {
     let part: CheckpointPart = postcard::from_bytes(&message.body).ok()?;
     let fits = part.total_len <= u64::from(part.count) * PART_BYTES as u64
         && part.bytes.len() == PART_BYTES;
-    (part.count > 0 && part.count <= MAX_PARTS && part.index < part.count && fits)
-        .then_some(part)
+    (part.count > 0 && part.count <= MAX_PARTS && part.index < part.count && fits).then_some(part)
 }
