@@ -127,6 +127,12 @@ fn copy_tables(
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
+    // What the kit says was read may be newer than the copy: kept aside,
+    // put back and applied below.
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS temp.kit_acks;
+         CREATE TEMP TABLE kit_acks AS SELECT * FROM main.restored_acks;",
+    )?;
     // The rules, not which database this is.
     tx.execute(
         "INSERT OR REPLACE INTO main.meta SELECT * FROM checkpoint.meta
@@ -143,6 +149,17 @@ fn copy_tables(
             [],
         )?;
     }
+    tx.execute_batch(
+        "INSERT OR REPLACE INTO main.restored_acks SELECT * FROM temp.kit_acks;
+         UPDATE received SET
+             acked_at = (SELECT a.acked_at FROM temp.kit_acks a
+                 WHERE a.sender = received.sender AND a.record_id = received.record_id),
+             receipt_sent = 1
+         WHERE acked_at IS NULL AND EXISTS (SELECT 1 FROM temp.kit_acks a
+             WHERE a.sender = received.sender AND a.record_id = received.record_id
+               AND a.version = received.version);
+         DROP TABLE temp.kit_acks;",
+    )?;
     tx.execute("UPDATE client_insights SET dirty = 1", [])?;
     tx.execute("UPDATE account SET restoring = 0 WHERE id = 1", [])?;
     for (device, kept) in before {
