@@ -146,6 +146,13 @@ pub struct SyncReport {
     pub erased: bool,
     /// Therapist: device ids of clients who left or erased in this sync.
     pub left: Vec<String>,
+    /// Messages the relay deleted from this device's mailbox once applied.
+    pub pruned: u64,
+    /// Therapist: checkpoints of its own data posted to itself before pruning.
+    pub checkpoints: u32,
+    /// Therapist restored from a recovery kit: the relay sequence number of
+    /// the checkpoint put back (`None` when none was found or needed).
+    pub restored_as_of: Option<u64>,
     /// The whole report in one line, for a log.
     pub summary: String,
 }
@@ -255,6 +262,9 @@ impl From<rapport_core::sync::SyncReport> for SyncReport {
             token_refused: r.token_refused,
             erased: r.erased,
             left: r.left.iter().map(ToString::to_string).collect(),
+            pruned: r.pruned,
+            checkpoints: r.checkpoints,
+            restored_as_of: r.restored_as_of,
         }
     }
 }

@@ -98,11 +98,14 @@ def test_a_keystore_written_in_python_holds_the_data_key(home):
     assert "the device is locked" in locked.value.reason
 
 
-def test_a_restored_therapist_fetches_the_whole_history_again(paired, relay, home):
+def test_a_restored_therapist_gets_its_checkpoint_back_and_what_came_after(paired, relay, home):
     therapist, client = paired
     client.record_checkin(draft(heard=4, hopeful=4), "en-US").checkin
     asyncio.run(client.sync(relay))
-    asyncio.run(therapist.sync(relay))
+    report = asyncio.run(therapist.sync(relay))
+    # Something only the therapist knew changed (it paired): a checkpoint
+    # went to its own mailbox, and what it had applied was pruned.
+    assert report.checkpoints == 1 and report.pruned > 0, report.summary
     kit = therapist.recovery_kit("kit passphrase", scrypt_work_factor=WORK_FACTOR)
 
     with pytest.raises(rf.RapportError.WrongPassphrase):
@@ -110,7 +113,8 @@ def test_a_restored_therapist_fetches_the_whole_history_again(paired, relay, hom
                                                 scrypt_work_factor=WORK_FACTOR)
     restored = rf.TherapistApp.restore_with_secret_store(home("restored"), DictSecretStore(), kit, "kit passphrase")
     assert restored.dashboard()[0].checkins == []
-    asyncio.run(restored.sync(relay))
+    report = asyncio.run(restored.sync(relay))
+    assert report.restored_as_of is not None, report.summary
     [checkin] = restored.dashboard()[0].checkins
     assert checkin.answers == {"heard": 4, "hopeful": 4}
     assert restored.account().name == "Dr. Ada"
