@@ -31,6 +31,7 @@ class MemoryRelay : HttpClient {
     class Mailbox(val readToken: String) {
         val postTokens = HashMap<String, Pair<String, Boolean>>()
         val messages = ArrayList<Pair<ULong, ByteArray>>()
+        var nextSeq: ULong = 0uL
     }
 
     /** An error answer: status, code, detail. */
@@ -87,7 +88,8 @@ class MemoryRelay : HttpClient {
                 val box = mailbox(parts[2])
                 val entry = box.postTokens[token] ?: throw Refused(403, "forbidden", "unknown post token")
                 if (entry.second) throw Refused(403, "token_revoked", "token revoked")
-                val seq = (box.messages.size + 1).toULong()
+                box.nextSeq += 1uL
+                val seq = box.nextSeq
                 box.messages.add(seq to body.copyOf())
                 201 to """{"seq":$seq}"""
             }
@@ -100,6 +102,13 @@ class MemoryRelay : HttpClient {
                     """{"seq":$seq,"received_at":"2026-01-01T00:00:00Z","body":"${Base64.getEncoder().encodeToString(bytes)}"}"""
                 }
                 200 to """{"messages":[$items],"more":${newer.size > page.size}}"""
+            }
+            method == "DELETE" && parts.size == 4 && parts[3] == "messages" -> {
+                val through = query["through"]?.toULong() ?: 0uL
+                val box = reader(parts[2], token)
+                val before = box.messages.size
+                box.messages.removeAll { it.first <= through }
+                200 to """{"pruned":${before - box.messages.size}}"""
             }
             else -> throw Refused(404, "not_found", "no route $method ${parts.joinToString("/")}")
         }

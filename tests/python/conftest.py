@@ -79,6 +79,8 @@ class MemoryRelay(rf.HttpClient):
                 return 201, {"seq": self.post(box, token, body)}
             case ("GET", ["v1", "mailboxes", box, "messages"]):
                 return 200, self.fetch(box, token, int(query.get("after", 0)), int(query.get("limit", 100)))
+            case ("DELETE", ["v1", "mailboxes", box, "messages"]):
+                return 200, {"pruned": self.prune(box, token, int(query["through"]))}
         raise Refused(404, "not_found", f"no route {method} {'/'.join(parts)}")
 
     def _new_id(self, prefix):
@@ -100,7 +102,7 @@ class MemoryRelay(rf.HttpClient):
     def create_mailbox(self):
         with self.lock:
             mailbox_id, token = self._new_id("mbx"), self._new_id("read")
-            self.mailboxes[mailbox_id] = {"read_token": token, "post_tokens": {}, "messages": []}
+            self.mailboxes[mailbox_id] = {"read_token": token, "post_tokens": {}, "messages": [], "next_seq": 0}
             return {"mailbox_id": mailbox_id, "read_token": token}
 
     def mint_post_token(self, mailbox_id, read_token):
@@ -125,9 +127,17 @@ class MemoryRelay(rf.HttpClient):
                 raise Refused(403, "forbidden", "unknown post token")
             if token["revoked"]:
                 raise Refused(403, "token_revoked", "token revoked")
-            seq = len(box["messages"]) + 1
+            box["next_seq"] += 1
+            seq = box["next_seq"]
             box["messages"].append((seq, bytes(envelope)))
             return seq
+
+    def prune(self, mailbox_id, read_token, through):
+        with self.lock:
+            box = self._reader(mailbox_id, read_token)
+            before = len(box["messages"])
+            box["messages"] = [m for m in box["messages"] if m[0] > through]
+            return before - len(box["messages"])
 
     def fetch(self, mailbox_id, read_token, after, limit):
         with self.lock:
@@ -223,4 +233,7 @@ def paired(relay, home):
     asyncio.run(client.join(relay, invite.uri, 1))
     report = asyncio.run(therapist.sync(relay))
     assert report.paired == ["A.B."]
+    # Pairing changed what only the therapist knows: a checkpoint of it went
+    # to its own mailbox, and the hello it had applied was pruned.
+    assert (report.checkpoints, report.pruned) == (1, 1), report.summary
     return therapist, client
