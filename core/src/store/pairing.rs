@@ -43,8 +43,10 @@ impl std::fmt::Debug for Peer {
     }
 }
 
+/// What an invite row keeps sealed: the secret the client's hello proves it
+/// holds, and the therapist's label for the client.
 #[derive(Serialize, Deserialize)]
-struct InviteSecret {
+pub(crate) struct InviteSecret {
     pairing_secret: [u8; 32],
     label: String,
 }
@@ -62,13 +64,18 @@ pub(crate) fn seal_value<T: Serialize>(
             detail: e.to_string(),
         }
     })?);
-    let address = RowAddress {
+    Ok(cipher.seal(&value_address(table, row_id), &plaintext)?)
+}
+
+/// Where [`seal_value`] seals: one version per row, nothing bound besides
+/// the table and the row id.
+pub(crate) fn value_address<'a>(table: &'a str, row_id: &'a [u8]) -> RowAddress<'a> {
+    RowAddress {
         table,
         row_id,
         version: 1,
         bound: &[],
-    };
-    Ok(cipher.seal(&address, &plaintext)?)
+    }
 }
 
 pub(crate) fn open_value<T: DeserializeOwned>(
@@ -78,12 +85,7 @@ pub(crate) fn open_value<T: DeserializeOwned>(
     sealed: &[u8],
 ) -> Result<T, Error> {
     let row = || format!("{:02x?}", row_id);
-    let address = RowAddress {
-        table,
-        row_id,
-        version: 1,
-        bound: &[],
-    };
+    let address = value_address(table, row_id);
     let plaintext =
         zeroize::Zeroizing::new(cipher.open(&address, sealed).map_err(|e| match e {
             RowOpenError::Tampered => StoreError::Tampered { table, row: row() },
