@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test Rapport has, from a fresh machine: formatting, lints, the
-# Rust unit/integration/property tests, and the benchmarks' ratio checks.
+# Rust unit/integration/property tests, a brief fuzzing run, and the
+# benchmarks' ratio checks.
 # Installs what it needs when it is missing; CI runs exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,11 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "Rust tests (unit, integration, property)"
 cargo test --workspace 2>&1 | tee "$log"
+
+# Coverage-guided fuzzing, briefly: a quick build (debug, no sanitizer) and
+# ten seconds per target. The long runs are in README.md ("Fuzzing").
+step "fuzzing: every fuzz target for 10 s (tests/fuzz.sh)"
+FUZZ_BUILD=quick bash tests/fuzz.sh 10 2>&1 | tee -a "$log"
 
 step "bindings: Python, Kotlin and Swift against the real library"
 bash tests/bindings.sh 2>&1 | tee -a "$log"

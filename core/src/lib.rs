@@ -13,6 +13,9 @@ pub mod clock;
 pub mod crypto;
 pub mod envelope;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod insights;
 pub mod invite;

@@ -249,9 +249,22 @@ pub fn open_authenticated(
         }
         _ => QuarantineReason::DecryptionFailed,
     })?;
+    verify_plaintext(&plaintext, me.age_recipient(), mailbox, senders)
+}
+
+/// The checks of [`open_authenticated`] that follow decryption: what age
+/// decrypted is decoded, its signature verified and its binding to
+/// `mailbox` and this device (`my_recipient`) checked. Anyone holding this
+/// device's public key can make age decrypt anything to here.
+pub(crate) fn verify_plaintext(
+    plaintext: &[u8],
+    my_recipient: &str,
+    mailbox: &str,
+    senders: &dyn Fn(&DeviceId) -> Option<KnownSender>,
+) -> Result<(Opened, Option<KnownSender>), QuarantineReason> {
     let malformed = |detail: String| QuarantineReason::Malformed { detail };
     let sealed: Sealed =
-        postcard::from_bytes(&plaintext).map_err(|e| malformed(format!("envelope: {e}")))?;
+        postcard::from_bytes(plaintext).map_err(|e| malformed(format!("envelope: {e}")))?;
     if sealed.format != FORMAT_V1 {
         return Err(malformed(format!(
             "unknown envelope format {}",
@@ -304,7 +317,7 @@ pub fn open_authenticated(
             arrived_in: mailbox.to_owned(),
         });
     }
-    if sealed.recipient != me.age_recipient() {
+    if sealed.recipient != my_recipient {
         return Err(QuarantineReason::WrongRecipient);
     }
     Ok((

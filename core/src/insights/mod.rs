@@ -35,6 +35,10 @@ pub use flags::{
     Flag, FlagEvent, FlagEventKind, FlagKind, MAX_REASONS, Reason, Resolution, ResolutionKind,
 };
 pub use need::{by_need, need_step, order_clients, sort_flags};
+#[cfg(feature = "fuzzing")]
+pub(crate) use packed::{
+    PackedSummary, Summary, history_address, open_packed, packed_plaintext, summary_address,
+};
 pub use rules::{FlagRules, Rule, RuleSettingError, Severity};
 pub use summary::ClientStatus;
 pub use usual::{MIN_SESSIONS, UsualRange};

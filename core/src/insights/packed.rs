@@ -19,7 +19,7 @@ pub(super) const TABLE: &str = "client_insights";
 const HISTORY: &str = "client_insights.history";
 
 /// A summary in memory.
-pub(super) struct Summary {
+pub(crate) struct Summary {
     /// The latest `CHART_SESSIONS` points.
     pub(super) points: Vec<SessionPoint>,
     pub(super) total: u32,
@@ -33,7 +33,7 @@ pub(super) struct Summary {
 /// series packed (item ids once, one byte per rating, 0 for "not rated") so
 /// the dashboard decodes little more than the numbers it shows.
 #[derive(Serialize, Deserialize)]
-pub(super) struct PackedSummary {
+pub(crate) struct PackedSummary {
     total: u32,
     item_ids: Vec<String>,
     points: Vec<PackedPoint>,
@@ -52,7 +52,7 @@ struct PackedPoint {
 }
 
 impl Summary {
-    pub(super) fn pack(self) -> PackedSummary {
+    pub(crate) fn pack(self) -> PackedSummary {
         let mut item_ids: Vec<String> = Vec::new();
         for point in &self.points {
             for item in point.answers.keys() {
@@ -84,7 +84,7 @@ impl Summary {
         }
     }
 
-    pub(super) fn unpack(packed: PackedSummary) -> Summary {
+    pub(crate) fn unpack(packed: PackedSummary) -> Summary {
         let points = packed
             .points
             .into_iter()
@@ -125,7 +125,7 @@ impl Summary {
 /// recomputed, never read.
 const SUMMARY_FORMAT: u8 = 2;
 
-pub(super) fn summary_address(sender: &str) -> RowAddress<'_> {
+pub(crate) fn summary_address(sender: &str) -> RowAddress<'_> {
     RowAddress {
         table: TABLE,
         row_id: sender.as_bytes(),
@@ -134,7 +134,7 @@ pub(super) fn summary_address(sender: &str) -> RowAddress<'_> {
     }
 }
 
-pub(super) fn history_address(sender: &str) -> RowAddress<'_> {
+pub(crate) fn history_address(sender: &str) -> RowAddress<'_> {
     RowAddress {
         table: HISTORY,
         row_id: sender.as_bytes(),
@@ -149,6 +149,15 @@ pub(super) fn seal_packed<T: Serialize>(
     address: &RowAddress<'_>,
     value: &T,
 ) -> Result<Vec<u8>, Error> {
+    let plaintext = packed_plaintext(address, value)?;
+    Ok(cipher.seal(address, &plaintext)?)
+}
+
+/// What [`seal_packed`] encrypts: the format byte, then the value.
+pub(crate) fn packed_plaintext<T: Serialize>(
+    address: &RowAddress<'_>,
+    value: &T,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
     let mut plaintext = zeroize::Zeroizing::new(vec![SUMMARY_FORMAT]);
     plaintext.extend(
         postcard::to_allocvec(value).map_err(|e| StoreError::UnreadableRecord {
@@ -157,7 +166,7 @@ pub(super) fn seal_packed<T: Serialize>(
             detail: e.to_string(),
         })?,
     );
-    Ok(cipher.seal(address, &plaintext)?)
+    Ok(plaintext)
 }
 
 /// Opens every summary, split over the available cores: decryption and
@@ -213,7 +222,7 @@ pub(super) fn open_summaries(
 
 /// Opens a sealed summary or history; `None` when it is of another format
 /// (an older summary, recomputed on the next refresh).
-pub(super) fn open_packed<T: serde::de::DeserializeOwned>(
+pub(crate) fn open_packed<T: serde::de::DeserializeOwned>(
     cipher: &RowCipher,
     address: &RowAddress<'_>,
     sealed: &[u8],

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::role::Role;
 
 /// Where the sealed account is bound: one row, always this id.
-const ACCOUNT_ROW: &[u8] = b"account";
+pub(crate) const ACCOUNT_ROW: &[u8] = b"account";
 
 /// This device's place on the relay.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

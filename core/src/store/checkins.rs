@@ -50,6 +50,17 @@ pub fn checkin_bound(instrument_id: &str, instrument_version: u32, session_date:
     bound
 }
 
+/// Where a check-in's content is sealed: its row id and version, and the
+/// cleartext columns of [`checkin_bound`].
+pub(crate) fn content_address<'a>(id: &'a [u8], version: u32, bound: &'a [u8]) -> RowAddress<'a> {
+    RowAddress {
+        table: TABLE,
+        row_id: id,
+        version,
+        bound,
+    }
+}
+
 impl Store {
     /// Validates and stores a new check-in, queueing it for sync.
     pub fn record(&mut self, draft: CheckInDraft) -> Result<CheckIn, Error> {
@@ -260,12 +271,7 @@ impl Store {
         let sealed = raw
             .sealed
             .ok_or_else(|| unreadable("live check-in without content".into()))?;
-        let address = RowAddress {
-            table: TABLE,
-            row_id: raw.id,
-            version: raw.version,
-            bound: &bound,
-        };
+        let address = content_address(raw.id, raw.version, &bound);
         let plaintext = self.cipher.open(&address, sealed).map_err(|e| match e {
             RowOpenError::Tampered => StoreError::Tampered {
                 table: TABLE,
@@ -312,12 +318,7 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
         &date_text(checkin.session_date),
     );
     Ok(cipher.seal(
-        &RowAddress {
-            table: TABLE,
-            row_id: checkin.id.as_bytes(),
-            version: checkin.version,
-            bound: &bound,
-        },
+        &content_address(checkin.id.as_bytes(), checkin.version, &bound),
         &plaintext,
     )?)
 }

@@ -16,7 +16,7 @@ const FORMAT_V2: u8 = 2;
 
 /// What a sealed check-in row holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Sealed {
+pub(crate) struct Sealed {
     pub answers: Answers,
     pub note: Option<Note>,
     pub support_requested: bool,
@@ -44,7 +44,7 @@ struct SealedCheckInV2 {
 }
 
 /// Encodes answers, note and support request for sealing.
-pub(super) fn encode(
+pub(crate) fn encode(
     answers: &Answers,
     note: Option<&Note>,
     support_requested: bool,
@@ -60,7 +60,7 @@ pub(super) fn encode(
 }
 
 /// Decodes what [`encode`] produced, or a format 1 row of an older version.
-pub(super) fn decode(bytes: &[u8]) -> Result<Sealed, String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Sealed, String> {
     let Some((&format, body)) = bytes.split_first() else {
         return Err("empty payload".into());
     };

@@ -18,7 +18,7 @@
 
 pub(crate) mod account;
 pub(crate) mod checkins;
-mod codec;
+pub(crate) mod codec;
 mod export;
 pub(crate) mod inbox;
 pub(crate) mod insights;
@@ -45,6 +45,8 @@ pub use keyring::secret_name as keystore_entry_name;
 pub use membership::Membership;
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use pairing::Peer;
+#[cfg(feature = "fuzzing")]
+pub(crate) use pairing::{InviteSecret, value_address};
 pub(crate) use pairing::{accept_hello_in, insert_peer, open_value, replace_identity, seal_value};
 pub use schema::{APPLICATION_ID, CONNECTION_PRAGMAS, LATEST_VERSION};
 

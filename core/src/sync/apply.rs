@@ -8,11 +8,11 @@ use rusqlite::TransactionBehavior;
 
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
-use super::received::{RECEIVED, received_row_id};
+use super::received::{received_address, received_row_id};
 use super::replies::apply_reply;
 use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
-use crate::crypto::{RowAddress, RowCipher};
+use crate::crypto::RowCipher;
 use crate::envelope::{self, Hello, KnownSender, MessageKind, Opened};
 use crate::error::{Error, PairingError, QuarantineKind, QuarantineReason};
 use crate::identity::{DeviceId, DeviceIdentity};
@@ -511,12 +511,7 @@ fn upsert_received(
             })?;
             let row_id = received_row_id(sender, &message.record_id);
             let sealed = cipher.seal(
-                &RowAddress {
-                    table: RECEIVED,
-                    row_id: &row_id,
-                    version: message.record_version,
-                    bound: &[],
-                },
+                &received_address(&row_id, message.record_version),
                 &plaintext,
             )?;
             (Some(body.session_date.to_string()), Some(sealed))

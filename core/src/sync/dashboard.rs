@@ -5,9 +5,9 @@
 use uuid::Uuid;
 
 use super::messages::CheckInBody;
-use super::received::{RECEIVED, received_row_id};
+use super::received::{RECEIVED, received_address, received_row_id};
 use super::replies::Reply;
-use crate::crypto::{RowAddress, RowOpenError};
+use crate::crypto::RowOpenError;
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
 use crate::store::Store;
@@ -95,15 +95,7 @@ pub(crate) fn open_received(
 ) -> Result<CheckInBody, Error> {
     let row_id = received_row_id(sender, record_id);
     let plaintext = cipher
-        .open(
-            &RowAddress {
-                table: RECEIVED,
-                row_id: &row_id,
-                version,
-                bound: &[],
-            },
-            sealed,
-        )
+        .open(&received_address(&row_id, version), sealed)
         .map_err(|e| match e {
             RowOpenError::Tampered => StoreError::Tampered {
                 table: RECEIVED,

@@ -43,6 +43,11 @@ pub use transport::{
     Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, RelayCode,
     Transport, TransportError,
 };
+#[cfg(feature = "fuzzing")]
+pub(crate) use {
+    received::{received_address, received_row_id},
+    replies::{open_reply, reply_address},
+};
 
 use crate::envelope::{self, Hello, Message, MessageKind};
 use crate::error::{Error, NameField, QuarantineKind};

@@ -193,7 +193,7 @@ fn parse_record_id(bytes: &[u8]) -> Result<Uuid, Error> {
 /// Where a reply is sealed: bound to its sender (the therapist on a client's
 /// device, the client on a therapist's), the check-in and the version, so a
 /// reply cannot be moved under another check-in or rolled back.
-fn reply_address<'a>(row_id: &'a [u8], version: u32) -> RowAddress<'a> {
+pub(crate) fn reply_address<'a>(row_id: &'a [u8], version: u32) -> RowAddress<'a> {
     RowAddress {
         table: REPLIES,
         row_id,
@@ -221,7 +221,7 @@ fn seal_reply(
     Ok(cipher.seal(&reply_address(&row_id, version), &plaintext)?)
 }
 
-fn open_reply(
+pub(crate) fn open_reply(
     cipher: &RowCipher,
     sender: &DeviceId,
     record_id: &Uuid,
