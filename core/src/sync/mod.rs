@@ -50,7 +50,7 @@ use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
 use crate::store::account::{record_join, save_account};
-use crate::store::sequences::take_seq;
+use crate::store::sequences::{begin_pairing, take_seq};
 use crate::store::{Peer, Store, insert_peer};
 
 /// Envelopes fetched per page; also the most held in memory at once.
@@ -356,6 +356,7 @@ impl Store {
         save_account(&tx, cipher, &account, now)?;
         record_join(&tx, consent_version, &token.token_id)?;
         insert_peer(&tx, cipher, &therapist)?;
+        begin_pairing(&tx, cipher, &invite.therapist.device_id)?;
         tx.commit()?;
         Ok(therapist)
     }

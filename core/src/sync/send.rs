@@ -66,6 +66,22 @@ pub(super) fn drain_outbox(
     }
 }
 
+/// Leaving: posts the outbox entries sealed already, in order, and forgets
+/// each once the relay has it (see `Store::leave_therapist`).
+pub(super) fn send_sealed(
+    store: &mut Store,
+    transport: &dyn Transport,
+    therapist: &Peer,
+) -> Result<(), Error> {
+    for entry in store.pending_outbox(u32::MAX)? {
+        if let Some(envelope) = store.prepared_envelope(entry.seq)? {
+            transport.post(&therapist.mailbox_id, &therapist.post_token, &envelope)?;
+            store.remove_outbox_entry(entry.seq)?;
+        }
+    }
+    Ok(())
+}
+
 /// Seals the envelope for an outbox entry and stores it with the entry, or
 /// drops the entry when a newer version of its record has replaced it.
 fn prepare(
