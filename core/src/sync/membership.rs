@@ -80,9 +80,7 @@ impl Store {
     /// request go out and this database is wiped. Without a therapist the
     /// wipe happens at once. Returns whether the wipe is complete.
     pub fn erase_everything(&mut self) -> Result<bool, Error> {
-        for id in self.live_checkin_ids()? {
-            self.delete(id)?;
-        }
+        self.delete_every_checkin()?;
         match self.membership()? {
             Some(Membership::Active { .. }) | Some(Membership::Erasing) => {
                 self.mark_erasing()?;
@@ -93,6 +91,14 @@ impl Store {
                 Ok(true)
             }
         }
+    }
+
+    /// Deletes every live check-in (tombstones queued for the therapist).
+    pub(super) fn delete_every_checkin(&mut self) -> Result<(), Error> {
+        for id in self.live_checkin_ids()? {
+            self.delete(id)?;
+        }
+        Ok(())
     }
 
     /// The last step of an erase, during sync once the tombstones are out.

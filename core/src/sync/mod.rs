@@ -16,6 +16,7 @@
 mod apply;
 mod checkpoint;
 mod dashboard;
+mod erasing;
 pub mod http;
 mod membership;
 mod messages;
@@ -377,6 +378,12 @@ impl Store {
         let me = self.device_identity()?;
         let mut report = SyncReport::default();
         let membership = self.membership()?;
+        if membership == Some(Membership::Erasing) {
+            // Check-ins recorded since the erase began go the same way, so
+            // the therapist is sent a tombstone for every one of them before
+            // the erase itself (which a relay may refuse to carry).
+            self.delete_every_checkin()?;
+        }
         // The relay refusing our post token means the therapist revoked it.
         let mut token_revoked = false;
         match (account.role, membership) {
@@ -408,13 +415,14 @@ impl Store {
             }
         }
         if membership == Some(Membership::Erasing) {
-            if token_revoked {
-                self.prune_everything(transport);
-                self.wipe()?;
-                report.erased = true;
-            } else {
-                self.finish_erase(transport, &mut report)?;
-            }
+            self.go_on_erasing(
+                transport,
+                &me,
+                &account,
+                token_revoked,
+                &mut report,
+                progress,
+            )?;
             return Ok(report);
         }
         if account.role == Role::Therapist && self.is_restoring()? {
