@@ -6,9 +6,22 @@
 
 mod common;
 
+use chrono::Duration;
 use common::scripted::{Scripted, Step};
-use common::{day, draft, on, practice};
-use rapport_core::sync::MemoryTransport;
+use common::{Practice, day, draft, on, practice};
+use rapport_core::model::Consent;
+use rapport_core::sync::{MemoryTransport, Transport};
+
+/// Acknowledges everything and brings the receipts home: how many the
+/// client applied.
+fn acknowledge_and_deliver(p: &mut Practice, relay: &dyn Transport, client: usize) -> u32 {
+    p.therapist.sync(relay).unwrap();
+    p.therapist.acknowledge_all().unwrap();
+    p.therapist.sync(relay).unwrap();
+    let report = p.clients[client].sync(relay).unwrap();
+    assert!(report.gaps.is_empty(), "{report}");
+    report.receipts_applied
+}
 
 #[test]
 fn a_leave_tried_again_after_a_failure_is_the_same_message() {
@@ -51,4 +64,31 @@ fn leaving_first_sends_what_was_sealed_so_no_number_goes_missing() {
     assert_eq!((report.applied, report.left.len()), (2, 1), "{report}");
     assert!(report.gaps.is_empty(), "{report}");
     assert_eq!(p.therapist.dashboard().unwrap()[0].checkins.len(), 1);
+}
+
+#[test]
+fn a_join_tried_again_after_a_failure_sends_the_same_hello() {
+    for step in [Step::DropBeforeStore, Step::LoseAnswer] {
+        let memory = MemoryTransport::new();
+        let relay = Scripted::new(&memory);
+        let mut p = practice(&relay, &["L"]);
+        p.clients[0].leave_therapist(&relay).unwrap();
+        let invite = p
+            .therapist
+            .invite_client(&relay, "Again", Duration::days(7))
+            .unwrap();
+        relay.then(&[step]);
+        let join = |p: &mut Practice| {
+            p.clients[0].client_join(&relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+        };
+        assert!(join(&mut p).is_err(), "{step:?}");
+        join(&mut p).unwrap();
+        p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+        p.clients[0].sync(&relay).unwrap();
+        let report = p.therapist.sync(&relay).unwrap();
+        assert_eq!(report.paired, ["Again"], "{step:?}: {report}");
+        assert!(report.gaps.is_empty(), "{step:?}: {report}");
+        // The therapist writes to the mailbox the client reads.
+        assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1, "{step:?}");
+    }
 }
