@@ -502,3 +502,28 @@ fn the_dashboard_carries_the_latest_year_of_sessions_and_figures_from_all() {
             .any(|f| f.kind == FlagKind::DifficultFirstSession && f.opened_on == first)
     );
 }
+
+#[test]
+fn a_client_who_leaves_before_their_receipt_goes_does_not_stop_the_therapists_sync() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["Leaves", "Stays"]);
+    for client in &mut p.clients {
+        client.record(on(day(20), draft(4, 4, None))).unwrap();
+        client.sync(&relay).unwrap();
+    }
+    p.therapist.sync(&relay).unwrap();
+    assert_eq!(p.therapist.acknowledge_all().unwrap(), 2);
+    // The client leaves before the receipt goes out: the therapist's token
+    // for its mailbox is revoked, and its leave waits to be fetched.
+    p.clients[0].leave_therapist(&relay).unwrap();
+
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.left.len(), 1, "{report}");
+    assert_eq!(report.sent, 1, "the other client's receipt went: {report}");
+    assert_eq!(p.clients[1].sync(&relay).unwrap().receipts_applied, 1);
+    let again = p.therapist.sync(&relay).unwrap();
+    assert_eq!(
+        again.sent, 0,
+        "nothing left waiting for the client who left: {again}"
+    );
+}

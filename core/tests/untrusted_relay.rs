@@ -7,6 +7,7 @@ mod common;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use common::scripted::{Scripted, Step};
 use common::{day, draft, on, practice};
 use rapport_core::sync::{
     FetchPage, MailboxCredentials, MemoryTransport, PostToken, Transport, TransportError,
@@ -144,6 +145,65 @@ fn a_check_in_delivered_after_an_erase_does_not_bring_the_client_back() {
     assert!(
         report.quarantined.is_empty(),
         "an erased client's ciphertext is not kept"
+    );
+    // Nor is the number it came with missed: nothing of theirs is read.
+    assert!(report.gaps.is_empty(), "{report}");
+}
+
+#[test]
+fn a_relay_that_says_the_token_is_revoked_cannot_cut_an_erase_short() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["Gone"]);
+    p.clients[0]
+        .record(on(day(2), draft(2, 2, Some("ERASE-ME"))))
+        .unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    assert!(!p.clients[0].erase_everything().unwrap());
+    // The relay refuses the tombstone with a revocation nobody made.
+    relay.then(&[Step::RefuseRevoked]);
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(!report.erased && report.token_refused, "{report}");
+    assert!(p.clients[0].sync(&relay).unwrap().erased);
+    p.therapist.sync(&relay).unwrap();
+    assert!(p.therapist.dashboard().unwrap()[0].checkins.is_empty());
+}
+
+#[test]
+fn an_erase_after_a_leave_that_arrived_unanswered_is_not_stuck() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["Gone"]);
+    p.clients[0].record(on(day(2), draft(2, 2, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    relay.then(&[Step::LoseAnswer]);
+    assert!(p.clients[0].leave_therapist(&relay).is_err());
+    // The therapist applies the leave and revokes the client's token; the
+    // client, not knowing, erases: its tombstone is truly refused.
+    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    assert!(!p.clients[0].erase_everything().unwrap());
+    assert!(p.clients[0].sync(&relay).unwrap().erased);
+    assert!(p.clients[0].account().unwrap().is_none());
+}
+
+#[test]
+fn a_check_in_recorded_while_an_erase_is_under_way_goes_with_it() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["Gone"]);
+    p.clients[0].record(on(day(2), draft(2, 2, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    assert!(!p.clients[0].erase_everything().unwrap());
+    p.clients[0].record(on(day(3), draft(3, 3, None))).unwrap();
+    // Two tombstones go; the erase itself is refused, and the client wipes
+    // all the same (it cannot reach the therapist with that token).
+    relay.then(&[Step::Pass, Step::Pass, Step::RefuseRevoked]);
+    assert!(p.clients[0].sync(&relay).unwrap().erased);
+    p.therapist.sync(&relay).unwrap();
+    assert!(
+        p.therapist.dashboard().unwrap()[0].checkins.is_empty(),
+        "nothing the client wrote stays with the therapist"
     );
 }
 

@@ -49,6 +49,7 @@ const WIPED_TABLES: &[&str] = &[
     "flag_marks",
     "sessions",
     "device_identity",
+    "pending_join",
 ];
 
 /// What a therapist holds of one client, by sender: what erasing removes.

@@ -22,6 +22,7 @@ pub(crate) mod codec;
 mod export;
 pub(crate) mod inbox;
 pub(crate) mod insights;
+pub(crate) mod joining;
 mod keyring;
 pub(crate) mod membership;
 pub(crate) mod outbox;

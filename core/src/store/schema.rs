@@ -321,6 +321,13 @@ const MIGRATIONS: &[&str] = &[
         BEGIN UPDATE account SET checkpoint_due = 1; END;
     CREATE TRIGGER checkpoint_due_received_ack AFTER UPDATE OF acked_at ON received
         BEGIN UPDATE account SET checkpoint_due = 1; END;
+    -- Client: a join whose hello the relay has not acknowledged (the
+    -- mailbox made for it, the sealed hello), sent again as it is by a
+    -- retry (`store/joining.rs`).
+    CREATE TABLE pending_join (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    );
     ",
 ];
 

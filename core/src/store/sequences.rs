@@ -37,6 +37,9 @@ pub(crate) struct Sequences {
     pub last_seen: u64,
     /// Numbers above `last_seen` accepted out of order, ascending.
     pub seen_above: Vec<u64>,
+    /// Client: the number taken for a leave the relay has not acknowledged,
+    /// and whether it is an erase's: every attempt sends it again.
+    pub leave_reserved: Option<(u64, bool)>,
 }
 
 /// The numbers exchanged with `device` (all zero for a device never seen).
@@ -116,6 +119,40 @@ pub(crate) fn take_seq(
     value.next_send = seq + 1;
     save(conn, cipher, &device.to_string(), &value)?;
     Ok(seq)
+}
+
+/// Client: the number of a leave (`erase`: an erase's) to `device`: the one
+/// reserved by an attempt the relay did not acknowledge, or a new one,
+/// reserved now. A leave of the other kind gets a number of its own (an
+/// erase is not a duplicate of a plain leave).
+pub(crate) fn leave_seq(
+    conn: &Connection,
+    cipher: &RowCipher,
+    device: &DeviceId,
+    erase: bool,
+) -> Result<u64, Error> {
+    if let Some((seq, kind)) = load(conn, cipher, device)?.leave_reserved
+        && kind == erase
+    {
+        return Ok(seq);
+    }
+    let seq = take_seq(conn, cipher, device)?;
+    let mut value = load(conn, cipher, device)?;
+    value.leave_reserved = Some((seq, erase));
+    save(conn, cipher, &device.to_string(), &value)?;
+    Ok(seq)
+}
+
+/// Client, inside the transaction that joined `device` (again): a new
+/// pairing, with no leave waiting any more.
+pub(crate) fn begin_pairing(
+    conn: &Connection,
+    cipher: &RowCipher,
+    device: &DeviceId,
+) -> Result<(), Error> {
+    let mut value = load(conn, cipher, device)?;
+    value.leave_reserved = None;
+    save(conn, cipher, &device.to_string(), &value)
 }
 
 /// Keeps what was accepted from `device`, inside the transaction that
@@ -199,6 +236,7 @@ pub(crate) fn adopt_cleartext(conn: &mut Connection, cipher: &RowCipher) -> Resu
                 next_send: next_send.max(1) as u64,
                 last_seen: last_seq.max(0) as u64,
                 seen_above,
+                ..Sequences::default()
             };
             save(&tx, cipher, &device, &value)?;
         }

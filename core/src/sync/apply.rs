@@ -537,11 +537,14 @@ fn upsert_received(
     Ok(true)
 }
 
-/// Sequence numbers still missing from each sender.
+/// Sequence numbers still missing from each sender. Not from a client who
+/// erased: nothing of theirs is read any more, however late it comes.
 pub(super) fn gaps(store: &Store) -> Result<Vec<SenderGap>, Error> {
+    let erased = store.erased_devices()?;
     let mut gaps: Vec<SenderGap> = store
         .known_senders()?
         .into_values()
+        .filter(|known| !erased.contains(&known.card.device_id))
         .filter_map(|known| {
             let lowest = *known.seen_above.iter().min()?;
             let first_missing = known.last_seq.saturating_add(1);

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::TransactionBehavior;
 
 use super::messages::{EndedBody, LeaveBody};
-use super::send::the_therapist;
+use super::send::{send_sealed, the_therapist};
 use super::{Role, SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
@@ -24,7 +24,7 @@ use crate::identity::DeviceIdentity;
 use crate::store::Membership;
 use crate::store::membership::{end_by_therapist, end_pairing, erase_client};
 use crate::store::outbox::clear_outbox;
-use crate::store::sequences::take_seq;
+use crate::store::sequences::{leave_seq, take_seq};
 use crate::store::{Peer, Store};
 
 impl Store {
@@ -63,7 +63,10 @@ impl Store {
     /// Leaves the therapist: tells them (what was shared stays with them),
     /// revokes their token for this client's mailbox, and forgets the
     /// pairing. Check-ins stay here; joining another therapist is possible
-    /// afterwards. Nothing changes if the relay cannot be reached.
+    /// afterwards. Nothing changes if the relay cannot be reached (a retry
+    /// sends the same leave). If the relay refuses this client's token,
+    /// the leave goes on here: the therapist has it already (its answer
+    /// was lost) or can no longer be reached through this relay.
     pub fn leave_therapist(&mut self, transport: &dyn Transport) -> Result<(), Error> {
         self.require_account(Role::Client)?;
         if !matches!(self.membership()?, Some(Membership::Revoked { .. })) {
@@ -77,9 +80,7 @@ impl Store {
     /// request go out and this database is wiped. Without a therapist the
     /// wipe happens at once. Returns whether the wipe is complete.
     pub fn erase_everything(&mut self) -> Result<bool, Error> {
-        for id in self.live_checkin_ids()? {
-            self.delete(id)?;
-        }
+        self.delete_every_checkin()?;
         match self.membership()? {
             Some(Membership::Active { .. }) | Some(Membership::Erasing) => {
                 self.mark_erasing()?;
@@ -90,6 +91,14 @@ impl Store {
                 Ok(true)
             }
         }
+    }
+
+    /// Deletes every live check-in (tombstones queued for the therapist).
+    pub(super) fn delete_every_checkin(&mut self) -> Result<(), Error> {
+        for id in self.live_checkin_ids()? {
+            self.delete(id)?;
+        }
+        Ok(())
     }
 
     /// The last step of an erase, during sync once the tombstones are out.
@@ -118,12 +127,41 @@ impl Store {
         }
     }
 
+    /// Tells the therapist: first what was sealed for them already (each
+    /// has its sequence number and may be on the relay: the leave leaves no
+    /// hole in the numbering), then the leave, with a number reserved once
+    /// so a retried leave is the same message. Changes not sealed yet are
+    /// forgotten with the pairing.
     fn send_leave(&mut self, transport: &dyn Transport, erase: bool) -> Result<(), Error> {
         let me = self.device_identity()?;
         let therapist = the_therapist(self)?;
         let at = self.options.clock.now();
         let body = postcard::to_allocvec(&LeaveBody { erase, at }).unwrap_or_default();
-        post_now(self, transport, &me, &therapist, MessageKind::Leave, body)?;
+        let told = send_sealed(self, transport, &therapist).and_then(|()| {
+            let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+            let seq = leave_seq(&tx, cipher, &therapist.card.device_id, erase)?;
+            tx.commit()?;
+            post_numbered(
+                self,
+                transport,
+                &me,
+                &therapist,
+                MessageKind::Leave,
+                seq,
+                body,
+            )
+        });
+        match told {
+            Ok(()) => {}
+            // The token is dead: the therapist ended the pairing, or has
+            // this leave already (its answer was lost), or the relay says
+            // so. Nothing reaches the therapist with it any more; leaving
+            // goes on here rather than never.
+            Err(Error::Transport(TransportError::Refused {
+                status: 403 | 404, ..
+            })) => {}
+            Err(e) => return Err(e),
+        }
         // Stop the therapist posting here; a v4 pairing did not keep the id.
         let account = self.require_account(Role::Client)?;
         if let Some(token_id) = self.peer_token_id()? {
@@ -170,6 +208,19 @@ fn post_now(
     let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
     let seq = take_seq(&tx, cipher, &to.card.device_id)?;
     tx.commit()?;
+    post_numbered(store, transport, me, to, kind, seq, body)
+}
+
+/// Seals and posts one message numbered `seq` right away.
+fn post_numbered(
+    store: &mut Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+    to: &Peer,
+    kind: MessageKind,
+    seq: u64,
+    body: Vec<u8>,
+) -> Result<(), Error> {
     let message = Message {
         kind,
         sender: me.device_id(),

@@ -16,6 +16,7 @@
 mod apply;
 mod checkpoint;
 mod dashboard;
+mod erasing;
 pub mod http;
 mod membership;
 mod messages;
@@ -55,7 +56,8 @@ use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
 use crate::store::account::{record_join, save_account};
-use crate::store::sequences::take_seq;
+use crate::store::joining::{PendingJoin, clear_pending_join, save_pending_join};
+use crate::store::sequences::{begin_pairing, take_seq};
 use crate::store::{Peer, Store, insert_peer};
 
 /// Envelopes fetched per page; also the most held in memory at once.
@@ -319,35 +321,50 @@ impl Store {
         let now = self.options.clock.now();
         let invite = Invite::parse(uri, now)?;
         let me = self.device_identity()?;
-        let mailbox = transport.create_mailbox()?;
-        let token = transport.mint_post_token(&mailbox.mailbox_id, &mailbox.read_token)?;
-        let hello = Hello::new(&invite, &me, &mailbox.mailbox_id, &token.post_token);
-        // Numbering carries on from an earlier pairing with this therapist,
-        // whose watermark for this device survived the leave.
-        let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
-        let seq = take_seq(&tx, cipher, &invite.therapist.device_id)?;
-        tx.commit()?;
-        let message = Message {
-            kind: MessageKind::Hello,
-            sender: me.device_id(),
-            seq,
-            record_id: uuid::Uuid::from_bytes(invite.invite_id()),
-            record_version: 1,
-            sent_at: now,
-            body: hello.to_bytes(),
+        let attempt = match self.pending_join(&invite.invite_id())? {
+            // A retry: the very same hello (`store/joining.rs`).
+            Some(attempt) => attempt,
+            None => {
+                let mailbox = transport.create_mailbox()?;
+                let token = transport.mint_post_token(&mailbox.mailbox_id, &mailbox.read_token)?;
+                let hello = Hello::new(&invite, &me, &mailbox.mailbox_id, &token.post_token);
+                // Numbering carries on from an earlier pairing with this
+                // therapist, whose watermark for this device survived the
+                // leave.
+                let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+                let seq = take_seq(&tx, cipher, &invite.therapist.device_id)?;
+                let message = Message {
+                    kind: MessageKind::Hello,
+                    sender: me.device_id(),
+                    seq,
+                    record_id: uuid::Uuid::from_bytes(invite.invite_id()),
+                    record_version: 1,
+                    sent_at: now,
+                    body: hello.to_bytes(),
+                };
+                let attempt = PendingJoin {
+                    invite_id: invite.invite_id(),
+                    mailbox_id: mailbox.mailbox_id,
+                    read_token: mailbox.read_token,
+                    token_id: token.token_id,
+                    envelope: envelope::seal(
+                        &me,
+                        message,
+                        &invite.mailbox_id,
+                        &invite.therapist.age_recipient,
+                    )?,
+                };
+                save_pending_join(&tx, cipher, &attempt)?;
+                tx.commit()?;
+                attempt
+            }
         };
-        let sealed = envelope::seal(
-            &me,
-            message,
-            &invite.mailbox_id,
-            &invite.therapist.age_recipient,
-        )?;
-        transport.post(&invite.mailbox_id, &invite.post_token, &sealed)?;
+        transport.post(&invite.mailbox_id, &invite.post_token, &attempt.envelope)?;
         let account = Account {
             role: Role::Client,
             relay_url: invite.relay_url.clone(),
-            mailbox_id: mailbox.mailbox_id,
-            read_token: mailbox.read_token,
+            mailbox_id: attempt.mailbox_id,
+            read_token: attempt.read_token,
             name: String::new(),
         };
         let therapist = Peer {
@@ -359,8 +376,10 @@ impl Store {
         };
         let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Deferred)?;
         save_account(&tx, cipher, &account, now)?;
-        record_join(&tx, consent_version, &token.token_id)?;
+        record_join(&tx, consent_version, &attempt.token_id)?;
         insert_peer(&tx, cipher, &therapist)?;
+        begin_pairing(&tx, cipher, &invite.therapist.device_id)?;
+        clear_pending_join(&tx)?;
         tx.commit()?;
         Ok(therapist)
     }
@@ -381,6 +400,12 @@ impl Store {
         let me = self.device_identity()?;
         let mut report = SyncReport::default();
         let membership = self.membership()?;
+        if membership == Some(Membership::Erasing) {
+            // Check-ins recorded since the erase began go the same way, so
+            // the therapist is sent a tombstone for every one of them before
+            // the erase itself (which a relay may refuse to carry).
+            self.delete_every_checkin()?;
+        }
         // The relay refusing our post token means the therapist revoked it.
         let mut token_revoked = false;
         match (account.role, membership) {
@@ -412,13 +437,14 @@ impl Store {
             }
         }
         if membership == Some(Membership::Erasing) {
-            if token_revoked {
-                self.prune_everything(transport);
-                self.wipe()?;
-                report.erased = true;
-            } else {
-                self.finish_erase(transport, &mut report)?;
-            }
+            self.go_on_erasing(
+                transport,
+                &me,
+                &account,
+                token_revoked,
+                &mut report,
+                progress,
+            )?;
             return Ok(report);
         }
         if account.role == Role::Therapist && self.is_restoring()? {

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use super::messages::ReplyBody;
 use super::received::received_row_id;
-use super::send::live_peers;
+use super::send::{Refusals, live_peers};
 use super::{Role, SyncReport, Transport};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::envelope::{self, Message, MessageKind};
@@ -258,12 +258,15 @@ pub(super) fn send_replies(
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
     let peers = live_peers(store)?;
+    let mut refused = Refusals::default();
     loop {
         let pending = store.pending_replies(SEND_PAGE)?;
-        if pending.is_empty() {
-            return Ok(());
-        }
+        let mut moved = false;
         for (sender, record_id_bytes, version, reply_seq, sealed) in pending {
+            if refused.contains(&sender) {
+                continue;
+            }
+            moved = true;
             let Some(peer) = peers
                 .iter()
                 .find(|p| p.card.device_id.to_string() == sender)
@@ -308,9 +311,15 @@ pub(super) fn send_replies(
                 body: body.to_vec(),
             };
             let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
-            transport.post(&peer.mailbox_id, &peer.post_token, &sealed)?;
-            store.mark_reply_sent(&sender, &record_id_bytes, version)?;
-            report.sent += 1;
+            let posted = transport.post(&peer.mailbox_id, &peer.post_token, &sealed);
+            if refused.keep(&sender, posted)? {
+                store.mark_reply_sent(&sender, &record_id_bytes, version)?;
+                report.sent += 1;
+            }
+        }
+        // Done, or only refused clients' replies left (they wait).
+        if !moved {
+            return Ok(());
         }
         progress(report);
     }

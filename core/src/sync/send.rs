@@ -3,7 +3,7 @@
 use rusqlite::TransactionBehavior;
 
 use super::messages::{CheckInBody, ReceiptBody};
-use super::{SyncReport, Transport};
+use super::{SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceIdentity;
@@ -64,6 +64,22 @@ pub(super) fn drain_outbox(
         }
         progress(report);
     }
+}
+
+/// Leaving: posts the outbox entries sealed already, in order, and forgets
+/// each once the relay has it (see `Store::leave_therapist`).
+pub(super) fn send_sealed(
+    store: &mut Store,
+    transport: &dyn Transport,
+    therapist: &Peer,
+) -> Result<(), Error> {
+    for entry in store.pending_outbox(u32::MAX)? {
+        if let Some(envelope) = store.prepared_envelope(entry.seq)? {
+            transport.post(&therapist.mailbox_id, &therapist.post_token, &envelope)?;
+            store.remove_outbox_entry(entry.seq)?;
+        }
+    }
+    Ok(())
 }
 
 /// Seals the envelope for an outbox entry and stores it with the entry, or
@@ -135,6 +151,40 @@ pub(super) fn live_peers(store: &Store) -> Result<Vec<Peer>, Error> {
         .collect())
 }
 
+/// Clients whose mailbox refused a post in this sync.
+///
+/// A refusal is about one client's mailbox and token: the client left and
+/// revoked the therapist's token (its leave may still be on its way), its
+/// mailbox is full, or the relay says so without reason. None of that may
+/// stop the therapist's sync, which must go on to fetch (the leave, say):
+/// that client's messages wait for the next sync, the others go now.
+#[derive(Default)]
+pub(super) struct Refusals(std::collections::HashSet<String>);
+
+impl Refusals {
+    /// Whether `sender`'s mailbox refused a post in this sync.
+    pub(super) fn contains(&self, sender: &str) -> bool {
+        self.0.contains(sender)
+    }
+
+    /// Keeps a refusal of a post to `sender`'s mailbox; any other failure
+    /// (the relay unreachable, say) ends the sync as before.
+    pub(super) fn keep(
+        &mut self,
+        sender: &str,
+        result: Result<u64, TransportError>,
+    ) -> Result<bool, Error> {
+        match result {
+            Ok(_) => Ok(true),
+            Err(TransportError::Refused { .. } | TransportError::RateLimited { .. }) => {
+                self.0.insert(sender.to_owned());
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 /// Sends a receipt for every acknowledged check-in not yet confirmed sent.
 pub(super) fn send_receipts(
     store: &mut Store,
@@ -144,12 +194,15 @@ pub(super) fn send_receipts(
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
     let peers = live_peers(store)?;
+    let mut refused = Refusals::default();
     loop {
         let pending = store.pending_receipts()?;
-        if pending.is_empty() {
-            return Ok(());
-        }
+        let mut moved = false;
         for (sender, record_id, version, acked_at, receipt_seq) in pending {
+            if refused.contains(&sender) {
+                continue;
+            }
+            moved = true;
             let Some(peer) = peers
                 .iter()
                 .find(|p| p.card.device_id.to_string() == sender)
@@ -182,9 +235,15 @@ pub(super) fn send_receipts(
                 body,
             };
             let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
-            transport.post(&peer.mailbox_id, &peer.post_token, &sealed)?;
-            store.mark_receipt_sent(&sender, &record_id)?;
-            report.sent += 1;
+            let posted = transport.post(&peer.mailbox_id, &peer.post_token, &sealed);
+            if refused.keep(&sender, posted)? {
+                store.mark_receipt_sent(&sender, &record_id)?;
+                report.sent += 1;
+            }
+        }
+        // Done, or only refused clients' receipts left (they wait).
+        if !moved {
+            return Ok(());
         }
         progress(report);
     }

@@ -1,6 +1,8 @@
 //! Helpers shared by the store's integration tests.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::path::Path;
 use std::sync::Arc;
 

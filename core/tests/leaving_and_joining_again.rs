@@ -1,0 +1,94 @@
+//! Leaving and joining the same therapist again, over a relay that fails,
+//! loses answers and delivers late: nothing gets lost, no number goes
+//! missing, and nothing from an earlier pairing is taken for the current
+//! one. Each test pins down a schedule the hostile-relay model
+//! (`hostile_relay.rs`) found.
+
+mod common;
+
+use chrono::Duration;
+use common::scripted::{Scripted, Step};
+use common::{Practice, day, draft, on, practice};
+use rapport_core::model::Consent;
+use rapport_core::sync::{MemoryTransport, Transport};
+
+/// Acknowledges everything and brings the receipts home: how many the
+/// client applied.
+fn acknowledge_and_deliver(p: &mut Practice, relay: &dyn Transport, client: usize) -> u32 {
+    p.therapist.sync(relay).unwrap();
+    p.therapist.acknowledge_all().unwrap();
+    p.therapist.sync(relay).unwrap();
+    let report = p.clients[client].sync(relay).unwrap();
+    assert!(report.gaps.is_empty(), "{report}");
+    report.receipts_applied
+}
+
+#[test]
+fn a_leave_tried_again_after_a_failure_is_the_same_message() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    relay.then(&[Step::DropBeforeStore]);
+    assert!(p.clients[0].leave_therapist(&relay).is_err());
+    p.clients[0].leave_therapist(&relay).unwrap();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.left.len(), 1, "{report}");
+    assert!(report.gaps.is_empty(), "{report}");
+}
+
+#[test]
+fn a_client_whose_leave_arrived_though_the_answer_was_lost_can_still_leave() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    relay.then(&[Step::LoseAnswer]);
+    assert!(p.clients[0].leave_therapist(&relay).is_err());
+    // The therapist applies the leave and revokes the client's token: the
+    // relay now truly refuses it.
+    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    p.clients[0].leave_therapist(&relay).unwrap();
+    assert!(p.clients[0].account().unwrap().is_none());
+}
+
+#[test]
+fn leaving_first_sends_what_was_sealed_so_no_number_goes_missing() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    // Sealed with its number, then not stored.
+    relay.then(&[Step::DropBeforeStore]);
+    assert!(p.clients[0].sync(&relay).is_err());
+    p.clients[0].leave_therapist(&relay).unwrap();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!((report.applied, report.left.len()), (2, 1), "{report}");
+    assert!(report.gaps.is_empty(), "{report}");
+    assert_eq!(p.therapist.dashboard().unwrap()[0].checkins.len(), 1);
+}
+
+#[test]
+fn a_join_tried_again_after_a_failure_sends_the_same_hello() {
+    for step in [Step::DropBeforeStore, Step::LoseAnswer] {
+        let memory = MemoryTransport::new();
+        let relay = Scripted::new(&memory);
+        let mut p = practice(&relay, &["L"]);
+        p.clients[0].leave_therapist(&relay).unwrap();
+        let invite = p
+            .therapist
+            .invite_client(&relay, "Again", Duration::days(7))
+            .unwrap();
+        relay.then(&[step]);
+        let join = |p: &mut Practice| {
+            p.clients[0].client_join(&relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+        };
+        assert!(join(&mut p).is_err(), "{step:?}");
+        join(&mut p).unwrap();
+        p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+        p.clients[0].sync(&relay).unwrap();
+        let report = p.therapist.sync(&relay).unwrap();
+        assert_eq!(report.paired, ["Again"], "{step:?}: {report}");
+        assert!(report.gaps.is_empty(), "{step:?}: {report}");
+        // The therapist writes to the mailbox the client reads.
+        assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1, "{step:?}");
+    }
+}
