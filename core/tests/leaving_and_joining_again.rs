@@ -12,6 +12,16 @@ use common::{Practice, day, draft, on, practice};
 use rapport_core::model::Consent;
 use rapport_core::sync::{MemoryTransport, Transport};
 
+fn join_again(p: &mut Practice, relay: &dyn Transport, client: usize, label: &str) {
+    let invite = p
+        .therapist
+        .invite_client(relay, label, Duration::days(7))
+        .unwrap();
+    p.clients[client]
+        .client_join(relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+        .unwrap();
+}
+
 /// Acknowledges everything and brings the receipts home: how many the
 /// client applied.
 fn acknowledge_and_deliver(p: &mut Practice, relay: &dyn Transport, client: usize) -> u32 {
@@ -91,4 +101,44 @@ fn a_join_tried_again_after_a_failure_sends_the_same_hello() {
         // The therapist writes to the mailbox the client reads.
         assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1, "{step:?}");
     }
+}
+
+#[test]
+fn a_late_leave_from_an_earlier_pairing_does_not_end_the_next_one() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    relay.then(&[Step::Hold]);
+    p.clients[0].leave_therapist(&relay).unwrap();
+    join_again(&mut p, &relay, 0, "Again");
+    assert_eq!(p.therapist.sync(&relay).unwrap().paired, ["Again"]);
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+
+    relay.release();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.left.is_empty(), "{report}");
+    assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1);
+}
+
+#[test]
+fn a_late_hello_from_an_earlier_join_does_not_take_the_pairing_back() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    p.clients[0].leave_therapist(&relay).unwrap();
+    // This hello names a mailbox the client gives up when it leaves again.
+    relay.then(&[Step::Hold]);
+    join_again(&mut p, &relay, 0, "Second");
+    p.clients[0].leave_therapist(&relay).unwrap();
+    join_again(&mut p, &relay, 0, "Third");
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    assert_eq!(p.therapist.sync(&relay).unwrap().paired, ["Third"]);
+
+    relay.release();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.paired.is_empty(), "{report}");
+    assert_eq!(p.therapist.dashboard().unwrap()[0].label, "Third");
+    assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1);
 }

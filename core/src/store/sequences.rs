@@ -37,9 +37,22 @@ pub(crate) struct Sequences {
     pub last_seen: u64,
     /// Numbers above `last_seen` accepted out of order, ascending.
     pub seen_above: Vec<u64>,
+    /// Therapist: the number of the hello that began the current pairing
+    /// with this client, and of its last leave (0: none known). See
+    /// `sync/pairings.rs`.
+    pub pairing: PairingNumbers,
     /// Client: the number taken for a leave the relay has not acknowledged,
     /// and whether it is an erase's: every attempt sends it again.
     pub leave_reserved: Option<(u64, bool)>,
+}
+
+/// The numbers of the hello that began a pairing and of the last leave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PairingNumbers {
+    /// The current pairing's hello (0: not known).
+    pub hello: u64,
+    /// The last leave (0: none).
+    pub leave: u64,
 }
 
 /// The numbers exchanged with `device` (all zero for a device never seen).
@@ -119,6 +132,19 @@ pub(crate) fn take_seq(
     value.next_send = seq + 1;
     save(conn, cipher, &device.to_string(), &value)?;
     Ok(seq)
+}
+
+/// Therapist, inside the apply transaction: keeps the [`PairingNumbers`]
+/// of `device`.
+pub(crate) fn save_pairing(
+    conn: &Connection,
+    cipher: &RowCipher,
+    device: &DeviceId,
+    pairing: PairingNumbers,
+) -> Result<(), Error> {
+    let mut value = load(conn, cipher, device)?;
+    value.pairing = pairing;
+    save(conn, cipher, &device.to_string(), &value)
 }
 
 /// Client: the number of a leave (`erase`: an erase's) to `device`: the one

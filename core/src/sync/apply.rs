@@ -8,6 +8,7 @@ use rusqlite::TransactionBehavior;
 
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
+use super::pairings::Pairings;
 use super::received::{received_address, received_row_id};
 use super::replies::apply_reply;
 use super::sharing::apply_notice;
@@ -199,6 +200,7 @@ fn apply_page(
     let me_id = me.device_id();
     known.insert(me_id, KnownSender::new(me.card(), 0));
     let mut erased = store.erased_devices()?;
+    let mut pairings = Pairings::load(store)?;
     let mut opened = open_all(messages, me, &account.mailbox_id, &known);
     if opened.len() != messages.len() {
         // A crashed opener thread: open the page again, one by one.
@@ -276,11 +278,14 @@ fn apply_page(
 
         // Pairing: a hello from a device this therapist does not know yet,
         // or from one that left and joins again (its numbers carry on, so a
-        // hello already taken is a replay).
+        // hello already taken is a replay, and one older than the pairing
+        // is stale: `pairings.rs`).
+        let mut paired_now = false;
         if message.kind == MessageKind::Hello
             && known
                 .get(&sender)
                 .is_none_or(|state| state.check_sequence(message.seq).is_ok())
+            && pairings.may_pair(&sender, message.seq)
         {
             if account.role != Role::Therapist {
                 report.quarantined.push(quarantine(
@@ -297,13 +302,17 @@ fn apply_page(
                     known
                         .entry(sender)
                         .or_insert_with(|| KnownSender::new(peer.card.clone(), 0));
+                    pairings.paired(&tx, cipher, &sender, message.seq)?;
                     report.paired.push(peer.label);
                     paired_here = true;
+                    paired_now = true;
                 }
                 // A device restored from a kit reads its clients' hellos
                 // again without the invites they answered: the pairing is
                 // known already.
                 Err(Error::Pairing(PairingError::UnknownInvite)) if known.contains_key(&sender) => {
+                    pairings.paired(&tx, cipher, &sender, message.seq)?;
+                    paired_now = true;
                 }
                 Err(e) => {
                     report
@@ -343,7 +352,8 @@ fn apply_page(
         }
 
         let changed = match (account.role, message.kind) {
-            (_, MessageKind::Hello) => true,
+            // A stale hello (see `pairings.rs`) changes nothing.
+            (_, MessageKind::Hello) => paired_now,
             (Role::Therapist, MessageKind::CheckIn) => match CheckInBody::from_bytes(&message.body)
                 .and_then(|body| body.check(&instruments).map(|()| body))
             {
@@ -404,12 +414,18 @@ fn apply_page(
             (Role::Therapist, MessageKind::Leave) => {
                 match postcard::from_bytes::<LeaveBody>(&message.body) {
                     Ok(leave) => {
-                        apply_leave(&tx, &sender, &leave, now)?;
-                        if leave.erase {
-                            erased.insert(sender);
+                        let ends = leave.erase || pairings.ends_pairing(&sender, message.seq);
+                        pairings.left(&tx, cipher, &sender, message.seq)?;
+                        if ends {
+                            apply_leave(&tx, &sender, &leave, now)?;
+                            if leave.erase {
+                                erased.insert(sender);
+                            }
+                            report.left.push(sender);
                         }
-                        report.left.push(sender);
-                        true
+                        // Otherwise it ended an earlier pairing: the client
+                        // has joined again since.
+                        ends
                     }
                     Err(e) => {
                         report

@@ -20,6 +20,7 @@ mod erasing;
 pub mod http;
 mod membership;
 mod messages;
+mod pairings;
 mod received;
 mod recovery;
 mod replies;
