@@ -142,3 +142,20 @@ fn a_late_hello_from_an_earlier_join_does_not_take_the_pairing_back() {
     assert_eq!(p.therapist.dashboard().unwrap()[0].label, "Third");
     assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1);
 }
+
+#[test]
+fn what_went_to_the_old_mailbox_is_not_missed_after_joining_again() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["L"]);
+    p.clients[0].record(on(day(13), draft(3, 3, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.therapist.acknowledge_all().unwrap();
+    // The receipt goes to the mailbox the client is about to give up.
+    assert_eq!(p.therapist.sync(&relay).unwrap().sent, 1);
+    p.clients[0].leave_therapist(&relay).unwrap();
+    join_again(&mut p, &relay, 0, "Again");
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1);
+}

@@ -160,6 +160,21 @@ pub(crate) fn set_receipt_seq(
     Ok(())
 }
 
+/// Therapist, inside the transaction that paired `sender` again: receipts
+/// and replies not sent yet give back the numbers reserved for them, which
+/// belonged to the old mailbox's numbering; they are numbered afresh.
+pub(crate) fn forget_reserved_numbers(tx: &Transaction<'_>, sender: &str) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE received SET receipt_seq = NULL WHERE sender = ?1 AND receipt_sent = 0",
+        params![sender],
+    )?;
+    tx.execute(
+        "UPDATE replies SET reply_seq = NULL WHERE sender = ?1 AND sent = 0",
+        params![sender],
+    )?;
+    Ok(())
+}
+
 /// Who sent the live check-in `record_id`. Record ids are random UUIDs
 /// chosen by each client; the oldest holder wins should two clients ever use
 /// the same one.

@@ -4,6 +4,12 @@
 //! it. Numbering per device means a client sees no false gaps from messages
 //! its therapist sent to others, and learns nothing of them.
 //!
+//! A client's numbers carry on across leave and re-join: the therapist has
+//! one mailbox for all of a client's pairings. The therapist's numbers to a
+//! client start over with each pairing, which brings a new client mailbox:
+//! what went to the old one is out of the client's reach, and could not be
+//! replayed into the new one (envelopes are bound to their mailbox).
+//!
 //! The numbers are sealed, bound to the device's row: a changed number
 //! (a watermark wound back so a replay passes, say) does not open.
 //! Leaving, a therapist's revoke and an erase's end of pairing keep these
@@ -169,14 +175,33 @@ pub(crate) fn leave_seq(
     Ok(seq)
 }
 
+/// Therapist, inside the transaction that paired `device` again: messages
+/// to it are numbered from 1 again. Numbering towards a client is per
+/// mailbox, and a client joining again reads a new one (where nothing old
+/// can be replayed: envelopes are bound to their mailbox), so numbers sent
+/// to the old mailbox are not missed by the client ([`begin_pairing`]).
+pub(crate) fn restart_sending(
+    conn: &Connection,
+    cipher: &RowCipher,
+    device: &DeviceId,
+) -> Result<(), Error> {
+    let mut value = load(conn, cipher, device)?;
+    value.next_send = 1;
+    save(conn, cipher, &device.to_string(), &value)
+}
+
 /// Client, inside the transaction that joined `device` (again): a new
-/// pairing, with no leave waiting any more.
+/// pairing. No leave is waiting any more, and numbers from the therapist
+/// are counted from nothing, as it numbers messages to this new mailbox
+/// from 1 ([`restart_sending`]). What this device sends carries on.
 pub(crate) fn begin_pairing(
     conn: &Connection,
     cipher: &RowCipher,
     device: &DeviceId,
 ) -> Result<(), Error> {
     let mut value = load(conn, cipher, device)?;
+    value.last_seen = 0;
+    value.seen_above.clear();
     value.leave_reserved = None;
     save(conn, cipher, &device.to_string(), &value)
 }

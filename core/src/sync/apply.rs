@@ -22,7 +22,7 @@ use crate::store::checkins::mark_checkin_seen;
 use crate::store::inbox;
 use crate::store::insights::mark_dirty;
 use crate::store::replies::delete_reply_to;
-use crate::store::sequences::save_watermark;
+use crate::store::sequences::{restart_sending, save_watermark};
 use crate::store::{Store, accept_hello_in};
 
 type OpenResult = Result<(Opened, Option<KnownSender>), QuarantineReason>;
@@ -299,6 +299,13 @@ fn apply_page(
                 .and_then(|hello| accept_hello_in(&tx, cipher, &hello, message.sent_at, now));
             match accepted {
                 Ok(peer) => {
+                    if known.contains_key(&sender) {
+                        // A device joining again (or retrying its join)
+                        // names a new mailbox: what went to the old one is
+                        // out of its reach, so numbering to it starts over.
+                        restart_sending(&tx, cipher, &sender)?;
+                        inbox::forget_reserved_numbers(&tx, &sender.to_string())?;
+                    }
                     known
                         .entry(sender)
                         .or_insert_with(|| KnownSender::new(peer.card.clone(), 0));
