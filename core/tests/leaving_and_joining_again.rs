@@ -159,3 +159,21 @@ fn what_went_to_the_old_mailbox_is_not_missed_after_joining_again() {
     p.clients[0].sync(&relay).unwrap();
     assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1);
 }
+
+#[test]
+fn a_check_in_read_while_its_client_was_away_shows_as_seen_when_they_return() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["L"]);
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.clients[0].leave_therapist(&relay).unwrap();
+    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    assert_eq!(p.therapist.acknowledge_all().unwrap(), 1);
+    assert_eq!(p.therapist.sync(&relay).unwrap().sent, 0, "nobody to tell");
+
+    join_again(&mut p, &relay, 0, "Again");
+    p.therapist.sync(&relay).unwrap();
+    assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 1);
+    let checkins = p.clients[0].all_checkins().unwrap();
+    assert!(checkins[0].seen_at.is_some());
+}

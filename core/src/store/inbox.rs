@@ -118,11 +118,15 @@ impl Store {
     }
 
     /// Acknowledged check-ins whose receipt is not confirmed sent, a page
-    /// at a time.
+    /// at a time. Not those of a client whose pairing ended: their receipts
+    /// wait, and go if the client joins again (the check-in was seen all the
+    /// same).
     pub(crate) fn pending_receipts(&self) -> Result<Vec<PendingReceipt>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT sender, record_id, version, acked_at, receipt_seq FROM received
-             WHERE acked_at IS NOT NULL AND receipt_sent = 0 LIMIT 100",
+             WHERE acked_at IS NOT NULL AND receipt_sent = 0
+               AND sender NOT IN (SELECT device_id FROM peers WHERE ended_at IS NOT NULL)
+             LIMIT 100",
         )?;
         Ok(stmt
             .query_map([], |r| {
