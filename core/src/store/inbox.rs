@@ -164,16 +164,18 @@ pub(crate) fn set_receipt_seq(
     Ok(())
 }
 
-/// Therapist, inside the transaction that paired `sender` again: receipts
-/// and replies not sent yet give back the numbers reserved for them, which
-/// belonged to the old mailbox's numbering; they are numbered afresh.
-pub(crate) fn forget_reserved_numbers(tx: &Transaction<'_>, sender: &str) -> Result<(), Error> {
+/// Therapist, inside the transaction that paired `sender` again: every
+/// receipt and reply goes again, numbered afresh, to the new mailbox.
+/// Those posted to the old one may never have been read there, and
+/// applying one twice changes nothing.
+pub(crate) fn send_again_to_new_mailbox(tx: &Transaction<'_>, sender: &str) -> Result<(), Error> {
     tx.execute(
-        "UPDATE received SET receipt_seq = NULL WHERE sender = ?1 AND receipt_sent = 0",
+        "UPDATE received SET receipt_seq = NULL, receipt_sent = 0
+         WHERE sender = ?1 AND acked_at IS NOT NULL",
         params![sender],
     )?;
     tx.execute(
-        "UPDATE replies SET reply_seq = NULL WHERE sender = ?1 AND sent = 0",
+        "UPDATE replies SET reply_seq = NULL, sent = 0 WHERE sender = ?1",
         params![sender],
     )?;
     Ok(())

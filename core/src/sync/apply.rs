@@ -302,9 +302,10 @@ fn apply_page(
                     if known.contains_key(&sender) {
                         // A device joining again (or retrying its join)
                         // names a new mailbox: what went to the old one is
-                        // out of its reach, so numbering to it starts over.
+                        // out of its reach, so numbering to it starts over
+                        // and receipts and replies go again.
                         restart_sending(&tx, cipher, &sender)?;
-                        inbox::forget_reserved_numbers(&tx, &sender.to_string())?;
+                        inbox::send_again_to_new_mailbox(&tx, &sender.to_string())?;
                     }
                     known
                         .entry(sender)
