@@ -527,3 +527,17 @@ fn a_client_who_leaves_before_their_receipt_goes_does_not_stop_the_therapists_sy
         "nothing left waiting for the client who left: {again}"
     );
 }
+
+#[test]
+fn a_revoke_tried_again_after_a_failure_leaves_the_client_no_gap() {
+    use common::scripted::{Scripted, Step};
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["R"]);
+    relay.then(&[Step::DropBeforeStore]);
+    assert!(p.therapist.revoke_client(&relay, "R").is_err());
+    p.therapist.revoke_client(&relay, "R").unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.ended_by_therapist, "{report}");
+    assert!(report.gaps.is_empty(), "{report}");
+}

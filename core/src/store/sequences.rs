@@ -47,8 +47,9 @@ pub(crate) struct Sequences {
     /// with this client, and of its last leave (0: none known). See
     /// `sync/pairings.rs`.
     pub pairing: PairingNumbers,
-    /// Client: the number taken for a leave the relay has not acknowledged,
-    /// and whether it is an erase's: every attempt sends it again.
+    /// The number taken for the message that ends the pairing (a client's
+    /// leave, and whether it is an erase's; a therapist's revoke), while the
+    /// relay has not acknowledged it: every attempt sends it again.
     pub leave_reserved: Option<(u64, bool)>,
 }
 
@@ -153,7 +154,8 @@ pub(crate) fn save_pairing(
     save(conn, cipher, &device.to_string(), &value)
 }
 
-/// Client: the number of a leave (`erase`: an erase's) to `device`: the one
+/// The number of the message that ends the pairing with `device` (a
+/// client's leave, `erase`: an erase's; a therapist's revoke): the one
 /// reserved by an attempt the relay did not acknowledge, or a new one,
 /// reserved now. A leave of the other kind gets a number of its own (an
 /// erase is not a duplicate of a plain leave).
@@ -187,6 +189,7 @@ pub(crate) fn restart_sending(
 ) -> Result<(), Error> {
     let mut value = load(conn, cipher, device)?;
     value.next_send = 1;
+    value.leave_reserved = None;
     save(conn, cipher, &device.to_string(), &value)
 }
 

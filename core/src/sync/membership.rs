@@ -24,7 +24,7 @@ use crate::identity::DeviceIdentity;
 use crate::store::Membership;
 use crate::store::membership::{end_by_therapist, end_pairing, erase_client};
 use crate::store::outbox::clear_outbox;
-use crate::store::sequences::{leave_seq, take_seq};
+use crate::store::sequences::leave_seq;
 use crate::store::{Peer, Store};
 
 impl Store {
@@ -184,7 +184,12 @@ impl Store {
             let me = self.device_identity()?;
             let at = self.options.clock.now();
             let body = postcard::to_allocvec(&EndedBody { at }).unwrap_or_default();
-            match post_now(self, transport, &me, &client, MessageKind::Ended, body) {
+            // Numbered once, like a leave: a retry is the same message.
+            let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+            let seq = leave_seq(&tx, cipher, &client.card.device_id, false)?;
+            tx.commit()?;
+            let told = post_numbered(self, transport, &me, &client, MessageKind::Ended, seq, body);
+            match told {
                 // The client left already and revoked our token: nothing to tell.
                 Ok(()) | Err(Error::Transport(TransportError::Refused { status: 403, .. })) => {}
                 Err(e) => return Err(e),
@@ -194,21 +199,6 @@ impl Store {
         revoke_ended_tokens(self, transport, &account)?;
         Ok(())
     }
-}
-
-/// Seals and posts one message right away (not through the outbox).
-fn post_now(
-    store: &mut Store,
-    transport: &dyn Transport,
-    me: &DeviceIdentity,
-    to: &Peer,
-    kind: MessageKind,
-    body: Vec<u8>,
-) -> Result<(), Error> {
-    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
-    let seq = take_seq(&tx, cipher, &to.card.device_id)?;
-    tx.commit()?;
-    post_numbered(store, transport, me, to, kind, seq, body)
 }
 
 /// Seals and posts one message numbered `seq` right away.
