@@ -8,6 +8,7 @@
 #
 # Usage: tests/fuzz.sh SECONDS             e.g. tests/fuzz.sh 60
 #        RUNS=10000000 tests/fuzz.sh 0     a fixed number of executions
+#        RUNS=10000000 tests/fuzz.sh 3600  that many, or an hour if it comes first
 #        TARGETS="invite relay_request"    only these targets
 #        FUZZ_BUILD=quick                  a debug build without AddressSanitizer:
 #                                          a third of the build time, for CI's brief
@@ -59,7 +60,10 @@ echo "building the fuzz targets (cargo +$nightly fuzz build ${build[*]})"
 echo "built in $(($(date +%s) - started)) s"
 bin="${CARGO_TARGET_DIR:-$PWD/fuzz/target}/x86_64-unknown-linux-gnu/$profile"
 
-if [ -n "$runs" ]; then
+if [ -n "$runs" ] && [ "$seconds" -gt 0 ]; then
+  limit=(-runs="$runs" -max_total_time="$seconds")
+  echo "running each target for $runs executions, or $seconds s if that comes first"
+elif [ -n "$runs" ]; then
   limit=(-runs="$runs")
   echo "running each target for $runs executions"
 else
