@@ -11,7 +11,7 @@
 //! [`crate::HttpClient`] throws its own small [`crate::HttpError`].)
 
 use rapport_core::sync::TransportError;
-use rapport_core::{Error as CoreError, KeyError, SecretStoreError, StoreError};
+use rapport_core::{Error as CoreError, GoalError, KeyError, SecretStoreError, StoreError};
 
 /// Anything a Rapport call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -161,6 +161,13 @@ impl From<CoreError> for RapportError {
         match e {
             CoreError::Validation(v) => RapportError::InvalidCheckIn {
                 field: Some(v.field().to_owned()),
+                reason,
+            },
+            // Goals cross these bindings in a later step; until then a goal
+            // is refused for what was typed, as a check-in is.
+            CoreError::Goal(GoalError::UnknownGoal { .. }) => RapportError::NotFound { reason },
+            CoreError::Goal(_) => RapportError::InvalidCheckIn {
+                field: Some("goal".to_owned()),
                 reason,
             },
             CoreError::Name(n) => RapportError::InvalidName {

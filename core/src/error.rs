@@ -34,6 +34,9 @@ pub enum Error {
     /// A name typed at set-up (the therapist's name, a client's label) was refused.
     #[error(transparent)]
     Name(#[from] NameError),
+    /// A goal could not be set or changed as asked; nothing was stored.
+    #[error(transparent)]
+    Goal(#[from] GoalError),
     /// A client's hello was refused.
     #[error(transparent)]
     Pairing(#[from] PairingError),
@@ -160,6 +163,7 @@ impl Error {
             Error::Key(_) => "key_unavailable",
             Error::Invite(_) => "invalid_invite",
             Error::Name(_) => "invalid_name",
+            Error::Goal(_) => "invalid_goal",
             Error::Pairing(_) => "pairing_refused",
             Error::Envelope(_) => "envelope_refused",
             Error::Transport(_) => "transport",
@@ -190,6 +194,7 @@ impl Error {
             Error::Invite(e) => e.code(),
             Error::Pairing(e) => e.code(),
             Error::Name(e) => e.code(),
+            Error::Goal(e) => e.code(),
             Error::Envelope(e) => e.code(),
             Error::RelayUrl(e) => e.code(),
             Error::Transport(TransportError::Refused { code, .. }) => code.as_str(),
@@ -614,6 +619,34 @@ pub enum ValidationError {
         /// The date given.
         date: NaiveDate,
     },
+    /// A goal rating is outside "how close am I", 0 to 10.
+    #[error("rating {value} for a goal is out of range: choose a value from 0 to {max}")]
+    GoalRatingOutOfRange {
+        /// The goal rated.
+        goal: Uuid,
+        /// The rating given.
+        value: u8,
+        /// Highest allowed rating.
+        max: u8,
+    },
+    /// More goals rated than a client can have active.
+    #[error("{given} goals are rated; a check-in rates at most {max}, your active goals")]
+    TooManyGoalRatings {
+        /// How many were rated.
+        given: usize,
+        /// The most active goals a client may have.
+        max: usize,
+    },
+    /// A rating names a goal that is not one of the client's active goals
+    /// (unknown, or archived before this check-in was recorded).
+    #[error(
+        "the check-in rates goal {goal}, which is not one of your active goals: rate only the \
+         goals you are working on now"
+    )]
+    GoalNotActive {
+        /// The goal named.
+        goal: Uuid,
+    },
     /// The session date is too far in the past to be a real recent session.
     #[error(
         "the session date {date} is more than a year ago: pick the day the session took place \
@@ -629,7 +662,7 @@ pub enum ValidationError {
 
 impl ValidationError {
     /// The control a refused check-in should point at: the item id, `note`,
-    /// `session_date` or `instrument`.
+    /// `session_date`, `instrument` or `goal_ratings`.
     pub fn field(&self) -> &str {
         match self {
             ValidationError::UnknownInstrument { .. } => "instrument",
@@ -637,8 +670,74 @@ impl ValidationError {
             | ValidationError::RatingOutOfRange { item, .. }
             | ValidationError::RequiredItemMissing { item } => item,
             ValidationError::NoteTooLong { .. } => "note",
+            ValidationError::GoalRatingOutOfRange { .. }
+            | ValidationError::TooManyGoalRatings { .. }
+            | ValidationError::GoalNotActive { .. } => "goal_ratings",
             ValidationError::SessionDateInFuture { .. }
             | ValidationError::SessionDateTooOld { .. } => "session_date",
+        }
+    }
+}
+
+/// Why a goal could not be set or changed (see `model::goals`). Each
+/// variant names the goal or the limit, so an app can point at the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GoalError {
+    /// Setting one more would make more active goals than the limit.
+    #[error(
+        "you have {max} active goals already: archive one (it stays, with its ratings) to make \
+         room for a new one"
+    )]
+    TooManyActive {
+        /// The most active goals a client may have.
+        max: usize,
+    },
+    /// Nothing but spaces.
+    #[error("the goal is empty: write it in a few words of your own")]
+    EmptyText,
+    /// Longer than a goal is meant to be.
+    #[error("the goal is {given} characters long; shorten it to {max} or fewer")]
+    TextTooLong {
+        /// Longest accepted, in characters (counted as `model::note_length`).
+        max: usize,
+        /// Length given, in characters.
+        given: usize,
+    },
+    /// An invisible control character (a line break, a tab, an escape
+    /// sequence): a goal is one line, and such a character could garble or
+    /// disguise what the therapist's screen shows.
+    #[error("the goal contains an invisible control character (character {position}): remove it")]
+    ControlCharacter {
+        /// Where it is, counting characters from 1.
+        position: usize,
+    },
+    /// No goal has this id.
+    #[error("no goal has the id {id}: the list of your goals shows each one's id")]
+    UnknownGoal {
+        /// The id asked for.
+        id: Uuid,
+    },
+    /// The goal was archived: it stays as it was, with its ratings.
+    #[error(
+        "goal {id} is archived and stays as it was: set a new goal instead (sharing can still be \
+         changed)"
+    )]
+    Archived {
+        /// The archived goal.
+        id: Uuid,
+    },
+}
+
+impl GoalError {
+    /// A stable name for the refusal, for apps and scripts to act on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GoalError::TooManyActive { .. } => "too_many_goals",
+            GoalError::EmptyText => "goal_empty",
+            GoalError::TextTooLong { .. } => "goal_too_long",
+            GoalError::ControlCharacter { .. } => "goal_control_character",
+            GoalError::UnknownGoal { .. } => "goal_not_found",
+            GoalError::Archived { .. } => "goal_archived",
         }
     }
 }

@@ -1,8 +1,11 @@
-//! The therapy domain: instruments and check-ins, with their validation rules.
+//! The therapy domain: instruments, check-ins and the client's goals, with
+//! their validation rules.
 
 mod checkin;
 mod consent;
 mod form;
+mod goal_ratings;
+mod goals;
 mod instrument;
 mod names;
 
@@ -12,6 +15,8 @@ pub use checkin::{
 };
 pub use consent::Consent;
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint};
+pub use goal_ratings::{GOAL_RATING_MAX, GoalRatings, MAX_ACTIVE_GOALS, check_goal_ratings};
+pub use goals::{GOAL_MAX_CHARS, Goal, GoalDraft, GoalWording, MAX_EARLIER_TEXTS, check_goal_text};
 pub use instrument::{
     CURRENT_INSTRUMENT, Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec,
     ReliableChange, Scale, resolve_locale,
