@@ -225,6 +225,7 @@ fn checkin(plan: &Plan, c: usize, i: usize) -> CheckInDraft {
         answers,
         note,
         support_requested: plan.support_at.contains(&i),
+        goal_ratings: Default::default(),
     }
 }
 

@@ -55,6 +55,7 @@ fn draft(i: usize, session_date: NaiveDate) -> CheckInDraft {
             visibility: NoteVisibility::Shared,
         }),
         support_requested: false,
+        goal_ratings: Default::default(),
     }
 }
 

@@ -153,6 +153,8 @@ pub enum OutboxKind {
     CheckIn,
     /// A deletion.
     Tombstone,
+    /// A goal the client shares changed (or was made private).
+    Goal,
 }
 
 /// A change waiting for the next sync.
@@ -234,6 +236,8 @@ impl TryFrom<CheckInDraft> for rapport_core::CheckInDraft {
                 visibility: n.visibility.into(),
             }),
             support_requested: d.support_requested,
+            // Goal ratings cross these bindings in a later step.
+            goal_ratings: Default::default(),
         })
     }
 }
@@ -329,6 +333,7 @@ impl From<rapport_core::OutboxEntry> for OutboxEntry {
             kind: match e.kind {
                 rapport_core::OutboxKind::CheckIn => OutboxKind::CheckIn,
                 rapport_core::OutboxKind::Tombstone => OutboxKind::Tombstone,
+                rapport_core::OutboxKind::Goal => OutboxKind::Goal,
             },
             queued_at: e.queued_at.into(),
             attempts: e.attempts,

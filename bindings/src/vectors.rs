@@ -78,6 +78,8 @@ pub enum MessageKind {
     Sharing,
     /// A part of a therapist's checkpoint, sent to itself.
     Checkpoint,
+    /// A goal the client shares, or its withdrawal.
+    Goal,
 }
 
 /// Sequence numbers that never arrived from a sender.
@@ -166,6 +168,7 @@ pub fn open_envelope(
             envelope::MessageKind::Reply => MessageKind::Reply,
             envelope::MessageKind::Sharing => MessageKind::Sharing,
             envelope::MessageKind::Checkpoint => MessageKind::Checkpoint,
+            envelope::MessageKind::Goal => MessageKind::Goal,
         },
         sender: m.sender.to_string(),
         seq: m.seq,

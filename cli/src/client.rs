@@ -289,6 +289,7 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
             },
         }),
         support_requested: args.need_support,
+        goal_ratings: Default::default(),
     };
     let locale = args.locale.unwrap_or_else(env_locale);
     let outcome = store.record_checkin(draft, &locale)?;

@@ -259,6 +259,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
                     },
                 }),
                 support_requested: asks,
+                goal_ratings: Default::default(),
             };
             let outcome = client.store.record_checkin(draft, client.story.locale)?;
             if let Some(notice) = outcome.safety {

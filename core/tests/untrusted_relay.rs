@@ -337,6 +337,7 @@ fn a_received_check_in_out_of_range_is_quarantined_not_shown() {
             created_at: now,
             updated_at: now,
             support_requested: false,
+            goal_ratings: Default::default(),
         };
         let sealed = rapport_core::envelope::seal(
             &me,

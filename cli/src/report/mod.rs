@@ -743,6 +743,7 @@ mod tests {
                         created_at: at,
                         updated_at: at,
                         support_requested: support,
+                        goal_ratings: Default::default(),
                     },
                 },
             )

@@ -56,6 +56,10 @@ pub enum MessageKind {
     /// One part of a therapist's checkpoint, sent to its own mailbox (body:
     /// `CheckpointChunk`).
     Checkpoint,
+    /// A goal the client shares, as it now stands, or its withdrawal when
+    /// the client made it private (body: `GoalUpdate`; `record_id` is the
+    /// goal's, `record_version` its version).
+    Goal,
 }
 
 /// The signed content of an envelope.

@@ -176,6 +176,8 @@ fn message_kinds_keep_their_wire_index_as_kinds_are_added() {
         MessageKind::Ended,
         MessageKind::Reply,
         MessageKind::Sharing,
+        MessageKind::Checkpoint,
+        MessageKind::Goal,
     ];
     for (index, kind) in kinds.iter().enumerate() {
         assert_eq!(postcard::to_allocvec(kind).unwrap(), vec![index as u8]);

@@ -7,6 +7,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::goal_ratings::{GoalRatings, check_goal_ratings};
 use super::instrument::{InstrumentRef, Instruments};
 use crate::error::ValidationError;
 
@@ -64,6 +65,11 @@ pub struct CheckInDraft {
     /// resources on the client's device straight away.
     #[serde(default)]
     pub support_requested: bool,
+    /// "How close am I" per goal, 0 to 10, by goal id: only the client's
+    /// active goals (the store checks which those are). Ratings of private
+    /// goals never leave the device.
+    #[serde(default)]
+    pub goal_ratings: GoalRatings,
 }
 
 /// A stored check-in.
@@ -82,6 +88,9 @@ pub struct CheckIn {
     /// The client asked for support with this check-in.
     #[serde(default)]
     pub support_requested: bool,
+    /// "How close am I" per goal, 0 to 10, by goal id.
+    #[serde(default)]
+    pub goal_ratings: GoalRatings,
     /// When the check-in was first recorded.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -116,7 +125,9 @@ pub enum CheckInRecord {
 
 impl CheckInDraft {
     /// Checks the draft against its instrument and today's date, and returns it
-    /// normalised (note trimmed, blank note dropped).
+    /// normalised (note trimmed, blank note dropped). Goal ratings are checked
+    /// on their own (0 to 10, no more than a client's active goals); which
+    /// goals they may rate is checked by the store, which knows them.
     ///
     /// `now` is the current instant; the session date may be up to one day past
     /// today's UTC date, because a client east of Greenwich is already living in
@@ -148,6 +159,7 @@ impl CheckInDraft {
                 });
             }
         }
+        check_goal_ratings(&self.goal_ratings)?;
         if let Some(missing) = instrument
             .items
             .iter()
@@ -212,6 +224,7 @@ mod tests {
             answers: [("heard".to_owned(), 4), ("hopeful".to_owned(), 2)].into(),
             note: None,
             support_requested: false,
+            goal_ratings: GoalRatings::new(),
         }
     }
 
@@ -370,6 +383,18 @@ mod tests {
         let mut d = draft();
         d.instrument.version = 9;
         assert_eq!(check(d).unwrap_err().field(), "instrument");
+    }
+
+    #[test]
+    fn goal_ratings_are_checked_with_the_check_in() {
+        let goal = uuid::Uuid::from_u128(7);
+        let mut d = draft();
+        d.goal_ratings.insert(goal, 10);
+        assert_eq!(check(d.clone()).unwrap().goal_ratings[&goal], 10);
+        d.goal_ratings.insert(goal, 11);
+        let err = check(d).unwrap_err();
+        assert_eq!(err.field(), "goal_ratings");
+        assert!(err.to_string().contains("from 0 to 10"), "{err}");
     }
 
     #[test]

@@ -106,6 +106,7 @@ mod tests {
             updated_at: Utc::now(),
             version: 1,
             seen_at: None,
+            goal_ratings: Default::default(),
         }
     }
 

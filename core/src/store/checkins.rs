@@ -62,10 +62,14 @@ pub(crate) fn content_address<'a>(id: &'a [u8], version: u32, bound: &'a [u8]) -
 }
 
 impl Store {
-    /// Validates and stores a new check-in, queueing it for sync.
+    /// Validates and stores a new check-in, queueing it for sync. Goal
+    /// ratings may rate only the client's active goals.
     pub fn record(&mut self, draft: CheckInDraft) -> Result<CheckIn, Error> {
         let now = self.options.clock.now();
         let draft = draft.validate(&self.options.instruments, now)?;
+        if !draft.goal_ratings.is_empty() {
+            self.check_rated_goals(&draft.goal_ratings, &Default::default())?;
+        }
         let checkin = CheckIn {
             id: Uuid::now_v7(),
             instrument: draft.instrument,
@@ -73,6 +77,7 @@ impl Store {
             answers: draft.answers,
             note: draft.note,
             support_requested: draft.support_requested,
+            goal_ratings: draft.goal_ratings,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -100,10 +105,19 @@ impl Store {
         Ok(checkin)
     }
 
-    /// Replaces a check-in's content with `draft`, as a new version.
+    /// Replaces a check-in's content with `draft`, as a new version. Goal
+    /// ratings may rate the client's active goals, and those the check-in
+    /// rated before (archived since, perhaps).
     pub fn edit(&mut self, id: Uuid, draft: CheckInDraft) -> Result<CheckIn, Error> {
         let now = self.options.clock.now();
         let draft = draft.validate(&self.options.instruments, now)?;
+        if !draft.goal_ratings.is_empty() {
+            let before = match self.get(id)? {
+                Some(CheckInRecord::Live(before)) => before.goal_ratings,
+                _ => Default::default(),
+            };
+            self.check_rated_goals(&draft.goal_ratings, &before)?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -115,6 +129,7 @@ impl Store {
             answers: draft.answers,
             note: draft.note,
             support_requested: draft.support_requested,
+            goal_ratings: draft.goal_ratings,
             created_at,
             updated_at: now,
             version: version + 1,
@@ -290,6 +305,7 @@ impl Store {
             answers: sealed.answers,
             note: sealed.note,
             support_requested: sealed.support_requested,
+            goal_ratings: sealed.goal_ratings,
             created_at: raw.timestamp(raw.created_at)?,
             updated_at: raw.timestamp(raw.updated_at)?,
             version: raw.version,
@@ -306,6 +322,7 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
         &checkin.answers,
         checkin.note.as_ref(),
         checkin.support_requested,
+        &checkin.goal_ratings,
     )
     .map_err(|detail| StoreError::UnreadableRecord {
         table: TABLE,

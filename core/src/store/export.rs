@@ -1,5 +1,6 @@
 //! The client's right to take everything with them: every check-in, with
-//! private notes, as JSON (complete, for machines) or CSV (for a spreadsheet).
+//! private notes, and every goal, private ones too, as JSON (complete, for
+//! machines) or CSV (one row per check-in, for a spreadsheet).
 //!
 //! An export is plaintext by the client's explicit choice; where it goes is up
 //! to them (the CLI writes it owner-readable only and says so).
@@ -8,7 +9,7 @@ use serde::Serialize;
 
 use super::{Membership, Store};
 use crate::error::{Error, StoreError};
-use crate::model::{Answers, CheckIn, NoteVisibility};
+use crate::model::{Answers, CheckIn, Goal, GoalRatings, NoteVisibility};
 use crate::role::Role;
 
 /// Identifies the JSON layout, so a later importer knows what it reads.
@@ -44,6 +45,7 @@ impl Store {
             .flatten();
         let membership = self.membership()?;
         let checkins = self.all_checkins()?;
+        let goals = self.goals()?;
         let export = Export {
             format: EXPORT_FORMAT,
             exported_at: self.options.clock.now().to_rfc3339(),
@@ -63,6 +65,7 @@ impl Store {
                 },
             }),
             checkins: checkins.iter().map(ExportCheckIn::from).collect(),
+            goals: goals.iter().map(ExportGoal::from).collect(),
         };
         let mut out = serde_json::to_string_pretty(&export).map_err(|e| {
             // Cannot happen: strings, numbers and string-keyed maps only.
@@ -76,9 +79,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Every check-in as CSV: one row each, one column per item.
+    /// Every check-in as CSV: one row each, one column per item and one per
+    /// goal (headed by its words).
     pub fn export_csv(&self) -> Result<String, Error> {
         let checkins = self.all_checkins()?;
+        let goals = self.goals()?;
         let mut items: Vec<String> = self
             .options
             .instruments
@@ -93,6 +98,7 @@ impl Store {
 
         let mut header: Vec<String> = vec!["id".into(), "session_date".into(), "instrument".into()];
         header.extend(items.iter().cloned());
+        header.extend(goals.iter().map(|g| format!("goal: {}", g.text)));
         header.extend(
             [
                 "note",
@@ -117,6 +123,12 @@ impl Store {
                     .iter()
                     .map(|i| c.answers.get(i).map(u8::to_string).unwrap_or_default()),
             );
+            row.extend(goals.iter().map(|g| {
+                c.goal_ratings
+                    .get(&g.id)
+                    .map(u8::to_string)
+                    .unwrap_or_default()
+            }));
             row.push(c.note.as_ref().map(|n| n.text.clone()).unwrap_or_default());
             row.push(c.note.as_ref().map(visibility).unwrap_or_default().into());
             row.push(c.support_requested.to_string());
@@ -148,6 +160,54 @@ struct Export<'a> {
     account: Option<ExportAccount<'a>>,
     /// Newest session first.
     checkins: Vec<ExportCheckIn<'a>>,
+    /// Active goals in the order they were set, then archived ones.
+    goals: Vec<ExportGoal<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExportGoal<'a> {
+    id: String,
+    text: &'a str,
+    /// Whether the therapist sees it.
+    shared: bool,
+    set_in_session: bool,
+    created_at: String,
+    updated_at: String,
+    archived_at: Option<String>,
+    version: u32,
+    /// Earlier wordings, oldest first.
+    earlier_texts: Vec<ExportWording<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExportWording<'a> {
+    text: &'a str,
+    set_at: String,
+    replaced_at: String,
+}
+
+impl<'a> From<&'a Goal> for ExportGoal<'a> {
+    fn from(g: &'a Goal) -> Self {
+        ExportGoal {
+            id: g.id.to_string(),
+            text: &g.text,
+            shared: g.shared,
+            set_in_session: g.set_in_session,
+            created_at: g.created_at.to_rfc3339(),
+            updated_at: g.updated_at.to_rfc3339(),
+            archived_at: g.archived_at.map(|t| t.to_rfc3339()),
+            version: g.version,
+            earlier_texts: g
+                .earlier_texts
+                .iter()
+                .map(|w| ExportWording {
+                    text: &w.text,
+                    set_at: w.set_at.to_rfc3339(),
+                    replaced_at: w.replaced_at.to_rfc3339(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -168,6 +228,9 @@ struct ExportCheckIn<'a> {
     answers: &'a Answers,
     note: Option<ExportNote<'a>>,
     support_requested: bool,
+    /// "How close am I" by goal id; left out when no goal was rated.
+    #[serde(skip_serializing_if = "GoalRatings::is_empty")]
+    goal_ratings: &'a GoalRatings,
     created_at: String,
     updated_at: String,
     version: u32,
@@ -202,6 +265,7 @@ impl<'a> From<&'a CheckIn> for ExportCheckIn<'a> {
                 visibility: visibility(n),
             }),
             support_requested: c.support_requested,
+            goal_ratings: &c.goal_ratings,
             created_at: c.created_at.to_rfc3339(),
             updated_at: c.updated_at.to_rfc3339(),
             version: c.version,

@@ -149,6 +149,34 @@ impl Store {
     }
 }
 
+/// A client's live check-ins, inside the apply transaction.
+pub(crate) fn received_in(tx: &Transaction<'_>, sender: &str) -> Result<Vec<HeldCheckIn>, Error> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {HELD_COLUMNS} FROM received WHERE sender = ?1 AND sealed IS NOT NULL"
+    ))?;
+    let rows = stmt.query_map(params![sender], held)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Replaces what is held of one version of a check-in with `sealed`, the
+/// same check-in less something the client took back (a withdrawn goal's
+/// rating), inside the apply transaction. Its version, acknowledgement and
+/// receipt stay as they were.
+pub(crate) fn reseal_received(
+    tx: &Transaction<'_>,
+    sender: &str,
+    record_id: &uuid::Uuid,
+    version: u32,
+    sealed: &[u8],
+) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE received SET sealed = ?4
+         WHERE sender = ?1 AND record_id = ?2 AND version = ?3 AND sealed IS NOT NULL",
+        params![sender, record_id.as_bytes(), version, sealed],
+    )?;
+    Ok(())
+}
+
 /// Keeps the sequence number reserved for a check-in's receipt, inside the
 /// transaction that took it.
 pub(crate) fn set_receipt_seq(

@@ -50,6 +50,7 @@ const WIPED_TABLES: &[&str] = &[
     "sessions",
     "device_identity",
     "pending_join",
+    "goals",
 ];
 
 /// What a therapist holds of one client, by sender: what erasing removes.
@@ -61,6 +62,7 @@ const CLIENT_TABLES: &[&str] = &[
     "alert_acks",
     "flag_marks",
     "sessions",
+    "goals",
 ];
 
 /// (ended at, how it ended, paused at) of a paired client.

@@ -6,7 +6,8 @@
 //! schema, and unlocks the data key.
 //!
 //! Every SQL statement of the core is in this module, one file per kind of
-//! data: `checkins` (a client's check-ins), `outbox` (what waits to be sent),
+//! data: `checkins` (a client's check-ins), `goals` (a client's goals, and
+//! those a therapist received), `outbox` (what waits to be sent),
 //! `account` (this device on the relay, sequence numbers, fetch cursor),
 //! `pairing` (identity, invites, peers and what was accepted from them),
 //! `membership` and `sharing` (how a pairing stands, pauses and ends),
@@ -20,6 +21,7 @@ pub(crate) mod account;
 pub(crate) mod checkins;
 pub(crate) mod codec;
 mod export;
+pub(crate) mod goals;
 pub(crate) mod inbox;
 pub(crate) mod insights;
 pub(crate) mod joining;
@@ -261,6 +263,7 @@ mod fixtures {
                         visibility: NoteVisibility::Shared,
                     }),
                     support_requested: false,
+                    goal_ratings: Default::default(),
                 })
                 .unwrap();
             ids.push(checkin.id);
@@ -280,6 +283,7 @@ mod fixtures {
                     .into(),
                     note: None,
                     support_requested: false,
+                    goal_ratings: Default::default(),
                 },
             )
             .unwrap();
@@ -290,6 +294,7 @@ mod fixtures {
                 answers: [("heard".into(), 1), ("hopeful".into(), 1)].into(),
                 note: None,
                 support_requested: false,
+                goal_ratings: Default::default(),
             })
             .unwrap();
         store.delete(doomed.id).unwrap();

@@ -1,6 +1,7 @@
 //! The client's outbox: changes waiting to be sent, in order.
 //!
-//! A change and its entry are written in one transaction (`checkins.rs`).
+//! A change and its entry are written in one transaction (`checkins.rs`,
+//! `goals.rs`).
 //! Sync seals an entry's envelope once and keeps it here with its sequence
 //! number, so a retry re-sends the very same message; the entry is deleted
 //! only after the relay acknowledged it.
@@ -19,6 +20,9 @@ pub enum OutboxKind {
     CheckIn,
     /// A deletion.
     Tombstone,
+    /// A goal changed: sent as it now stands when shared, as a withdrawal
+    /// when it was made private.
+    Goal,
 }
 
 impl OutboxKind {
@@ -26,6 +30,7 @@ impl OutboxKind {
         match self {
             OutboxKind::CheckIn => "checkin",
             OutboxKind::Tombstone => "tombstone",
+            OutboxKind::Goal => "goal",
         }
     }
 }
@@ -35,7 +40,7 @@ impl OutboxKind {
 pub struct OutboxEntry {
     /// Position in the outbox; entries are sent in this order.
     pub seq: i64,
-    /// The check-in changed.
+    /// The check-in (or goal) changed.
     pub record_id: Uuid,
     /// Its version after the change.
     pub record_version: u32,
@@ -79,6 +84,7 @@ impl Store {
                 kind: match kind.as_str() {
                     "checkin" => OutboxKind::CheckIn,
                     "tombstone" => OutboxKind::Tombstone,
+                    "goal" => OutboxKind::Goal,
                     other => return Err(damaged(format!("unknown kind {other:?}")).into()),
                 },
                 queued_at: DateTime::from_timestamp_millis(queued_at)
@@ -108,6 +114,16 @@ impl Store {
         self.conn
             .execute("DELETE FROM outbox WHERE seq = ?1", params![seq])?;
         Ok(())
+    }
+
+    /// Whether an entry for the same record waits after the entry `seq`: a
+    /// later change of a goal says all an earlier one would.
+    pub(crate) fn later_entry_waits(&self, record_id: Uuid, seq: i64) -> Result<bool, Error> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE record_id = ?1 AND seq > ?2)",
+            params![record_id.as_bytes(), seq],
+            |r| r.get(0),
+        )?)
     }
 
     /// Counts a failed attempt to send an entry.

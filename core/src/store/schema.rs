@@ -7,7 +7,7 @@
 //!
 //! Rule for changing the schema: never edit a released migration; append one.
 //! `core/tests/fixtures/` keeps a database of every released version, and the
-//! tests upgrade each of them (v1; v4 and v5 as a synced therapist and client
+//! tests upgrade each of them (v1; v4 to v7 as a synced therapist and client
 //! pair).
 //! Before adding a migration, write fixtures of the current version with the
 //! current code.
@@ -329,6 +329,51 @@ const MIGRATIONS: &[&str] = &[
         sealed BLOB NOT NULL
     );
     ",
+    // 7 → 8: the client's goals (issue 17).
+    // - goals: on a client, its own goals (`sender` is ''); on a therapist,
+    //   the goals each client shared (`sender` is the client's device), and
+    //   what a client withdrew (`sealed` NULL), so no late copy comes back.
+    //   The words, sharing, dates and earlier wordings live only inside
+    //   `sealed`.
+    // - outbox: rebuilt without its reference to `checkins`, since an entry
+    //   may now be a goal, and with `goal` among its kinds. The sequence
+    //   AUTOINCREMENT handed out last is carried over.
+    // - client_insights.goals: a client's shared goals with their ratings,
+    //   sealed apart from the summary (whose layout stays as it was). Every
+    //   summary is recomputed, which fills it and adds the readiness flags.
+    "
+    CREATE TABLE goals (
+        sender     TEXT NOT NULL,
+        id         BLOB NOT NULL CHECK (length(id) = 16),
+        version    INTEGER NOT NULL CHECK (version >= 1),
+        updated_at INTEGER NOT NULL,
+        sealed     BLOB,
+        PRIMARY KEY (sender, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox_v8 (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id       BLOB NOT NULL CHECK (length(record_id) = 16),
+        record_version  INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('checkin', 'tombstone', 'goal')),
+        queued_at       INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER,
+        envelope        BLOB,
+        envelope_seq    INTEGER
+    );
+    INSERT INTO outbox_v8 (seq, record_id, record_version, kind, queued_at, attempts,
+                           last_attempt_at, envelope, envelope_seq)
+        SELECT seq, record_id, record_version, kind, queued_at, attempts, last_attempt_at,
+               envelope, envelope_seq
+        FROM outbox;
+    DELETE FROM sqlite_sequence WHERE name = 'outbox_v8';
+    INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'outbox_v8', seq FROM sqlite_sequence WHERE name = 'outbox';
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v8 RENAME TO outbox;
+    ALTER TABLE client_insights ADD COLUMN goals BLOB;
+    UPDATE client_insights SET dirty = 1;
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are
@@ -474,5 +519,49 @@ mod tests {
                 .unwrap();
             assert_eq!(version, LATEST_VERSION);
         }
+    }
+
+    #[test]
+    fn the_outbox_rebuilt_at_version_8_keeps_its_entries_and_never_reuses_a_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        let conn = open(&path, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO checkins (id, instrument_id, instrument_version, session_date, version,
+                                   created_at, updated_at, sealed)
+             VALUES (zeroblob(16), 'session-checkin', 1, '2026-11-23', 1, 0, 0, x'00');
+             INSERT INTO outbox (record_id, record_version, kind, queued_at)
+             VALUES (zeroblob(16), 1, 'checkin', 0), (zeroblob(16), 1, 'checkin', 0),
+                    (zeroblob(16), 1, 'checkin', 0);
+             DELETE FROM outbox WHERE seq > 1;",
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open(&path, 8).unwrap();
+        let kept: Vec<(i64, String)> = conn
+            .prepare("SELECT seq, kind FROM outbox")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kept, [(1, "checkin".to_owned())]);
+        // Numbers 2 and 3 were handed out before: the next is 4.
+        conn.execute(
+            "INSERT INTO outbox (record_id, record_version, kind, queued_at)
+             VALUES (randomblob(16), 1, 'goal', 0)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 4);
+        // An entry no longer needs a check-in behind it, but stays 16 bytes.
+        assert!(
+            conn.execute(
+                "INSERT INTO outbox (record_id, record_version, kind, queued_at)
+                 VALUES (x'00', 1, 'goal', 0)",
+                [],
+            )
+            .is_err()
+        );
     }
 }

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use rusqlite::TransactionBehavior;
 
+use super::goals::{apply_goal, seal_received, without_withdrawn_ratings};
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
 use super::pairings::Pairings;
-use super::received::{received_address, received_row_id};
 use super::replies::apply_reply;
 use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
@@ -376,6 +376,17 @@ fn apply_page(
             (Role::Therapist, MessageKind::Tombstone) => {
                 upsert_received(&tx, cipher, &sender, message, None, now)?
             }
+            (Role::Therapist, MessageKind::Goal) => {
+                match apply_goal(&tx, cipher, &sender, message, now)? {
+                    Ok(changed) => changed,
+                    Err(detail) => {
+                        report
+                            .quarantined
+                            .push(quarantine(QuarantineKind::Malformed, detail)?);
+                        continue;
+                    }
+                }
+            }
             (Role::Client, MessageKind::Receipt) => {
                 match postcard::from_bytes::<ReceiptBody>(&message.body) {
                     Ok(receipt) => {
@@ -467,8 +478,10 @@ fn apply_page(
             }
         };
         if changed {
-            if matches!(message.kind, MessageKind::CheckIn | MessageKind::Tombstone)
-                && !changed_senders.contains(&sender)
+            if matches!(
+                message.kind,
+                MessageKind::CheckIn | MessageKind::Tombstone | MessageKind::Goal
+            ) && !changed_senders.contains(&sender)
             {
                 changed_senders.push(sender);
             }
@@ -528,15 +541,13 @@ fn upsert_received(
     }
     let (session_date, sealed) = match body {
         Some(body) => {
-            let plaintext = postcard::to_allocvec(body).map_err(|e| {
-                Error::Envelope(QuarantineReason::Malformed {
-                    detail: e.to_string(),
-                })
-            })?;
-            let row_id = received_row_id(sender, &message.record_id);
-            let sealed = cipher.seal(
-                &received_address(&row_id, message.record_version),
-                &plaintext,
+            let body = without_withdrawn_ratings(tx, sender, body)?;
+            let sealed = seal_received(
+                cipher,
+                sender,
+                &message.record_id,
+                message.record_version,
+                &body,
             )?;
             (Some(body.session_date.to_string()), Some(sealed))
         }

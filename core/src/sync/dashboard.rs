@@ -39,24 +39,33 @@ pub struct ClientCheckIns {
 }
 
 impl Store {
-    /// Every paired client with their live check-ins, in pairing order.
+    /// Every paired client with their live check-ins, in pairing order. A
+    /// check-in's goal ratings are those of goals the client shares (a
+    /// rating that came before its goal shows once the goal is here).
     pub fn dashboard(&self) -> Result<Vec<ClientCheckIns>, Error> {
         let mut clients = Vec::new();
         for (peer, _) in self.peers()? {
             let device_id = peer.card.device_id;
+            let shared: std::collections::HashSet<Uuid> = self
+                .held_goals(&device_id)?
+                .into_iter()
+                .filter(|g| g.sealed.is_some())
+                .map(|g| g.id)
+                .collect();
             let rows = self.received_checkins(&device_id)?;
             let mut replies = self.replies_from(&device_id)?;
             let mut checkins = Vec::new();
             for row in rows {
                 let record_id =
                     Uuid::from_slice(&row.record_id).map_err(|e| unreadable(e.to_string()))?;
-                let body = open_received(
+                let mut body = open_received(
                     &self.cipher,
                     &device_id,
                     &record_id,
                     row.version,
                     &row.sealed,
                 )?;
+                body.goal_ratings.retain(|goal, _| shared.contains(goal));
                 checkins.push(ReceivedCheckIn {
                     record_id,
                     version: row.version,

@@ -6,9 +6,10 @@
 //!   is not read as a client who stopped checking in.
 //! - Leaving tells the therapist, revokes the therapist's token for this
 //!   client's mailbox, and forgets the pairing; check-ins stay on the phone.
-//! - Erasing deletes every check-in's content at once and queues tombstones;
-//!   the next sync delivers them with an "erase" leave, then wipes this
-//!   database. The therapist deletes everything it held of the client.
+//! - Erasing deletes every check-in's content and every goal at once and
+//!   queues tombstones; the next sync delivers them with an "erase" leave,
+//!   then wipes this database. The therapist deletes everything it held of
+//!   the client, goals too.
 //! - Revoking (therapist) tells the client, revokes the client's post token,
 //!   and marks the pairing ended; the client learns it on its next sync.
 
@@ -75,12 +76,13 @@ impl Store {
         self.forget_pairing()
     }
 
-    /// Erases everything: every check-in's content now (tombstones queued for
-    /// the therapist), then, on the next sync, the tombstones and an erase
+    /// Erases everything: every check-in's content and every goal now
+    /// (tombstones queued for the therapist), then, on the next sync, the tombstones and an erase
     /// request go out and this database is wiped. Without a therapist the
     /// wipe happens at once. Returns whether the wipe is complete.
     pub fn erase_everything(&mut self) -> Result<bool, Error> {
         self.delete_every_checkin()?;
+        self.delete_every_goal()?;
         match self.membership()? {
             Some(Membership::Active { .. }) | Some(Membership::Erasing) => {
                 self.mark_erasing()?;

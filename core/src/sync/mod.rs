@@ -17,6 +17,7 @@ mod apply;
 mod checkpoint;
 mod dashboard;
 mod erasing;
+mod goals;
 pub mod http;
 mod membership;
 mod messages;
@@ -39,7 +40,9 @@ pub use crate::store::Membership;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
-pub use messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, SharingBody};
+pub use messages::{
+    CheckInBody, EndedBody, GoalBody, GoalUpdate, LeaveBody, ReceiptBody, ReplyBody, SharingBody,
+};
 pub use replies::{REPLY_MAX_CHARS, Reply, check_reply_text};
 pub use transport::{
     Faults, FetchPage, Fetched, MailboxCredentials, MemoryTransport, PostToken, RelayCode,
@@ -57,6 +60,7 @@ use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
 use crate::store::account::{record_join, save_account};
+use crate::store::goals::queue_shared_goals;
 use crate::store::joining::{PendingJoin, clear_pending_join, save_pending_join};
 use crate::store::sequences::{begin_pairing, take_seq};
 use crate::store::{Peer, Store, insert_peer};
@@ -380,6 +384,7 @@ impl Store {
         record_join(&tx, consent_version, &attempt.token_id)?;
         insert_peer(&tx, cipher, &therapist)?;
         begin_pairing(&tx, cipher, &invite.therapist.device_id)?;
+        queue_shared_goals(&tx, cipher, now)?;
         clear_pending_join(&tx)?;
         tx.commit()?;
         Ok(therapist)
@@ -404,8 +409,10 @@ impl Store {
         if membership == Some(Membership::Erasing) {
             // Check-ins recorded since the erase began go the same way, so
             // the therapist is sent a tombstone for every one of them before
-            // the erase itself (which a relay may refuse to carry).
+            // the erase itself (which a relay may refuse to carry). Goals
+            // set since are deleted too.
             self.delete_every_checkin()?;
+            self.delete_every_goal()?;
         }
         // The relay refusing our post token means the therapist revoked it.
         let mut token_revoked = false;

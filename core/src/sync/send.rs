@@ -1,13 +1,15 @@
-//! The sending half: a client's outbox, a therapist's receipts.
+//! The sending half: a client's outbox (check-ins and goals), a therapist's
+//! receipts.
 
 use rusqlite::TransactionBehavior;
 
-use super::messages::{CheckInBody, ReceiptBody};
+use super::messages::{CheckInBody, GoalBody, GoalUpdate, ReceiptBody};
 use super::{SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceIdentity;
 use crate::model::CheckInRecord;
+use crate::store::goals::current_goal;
 use crate::store::inbox::set_receipt_seq;
 use crate::store::outbox::set_envelope;
 use crate::store::sequences::take_seq;
@@ -90,27 +92,44 @@ fn prepare(
     therapist: &Peer,
     entry: &crate::store::OutboxEntry,
 ) -> Result<Option<Vec<u8>>, Error> {
-    let record = store.get(entry.record_id)?;
-    let body = match (entry.kind, record) {
-        (OutboxKind::CheckIn, Some(CheckInRecord::Live(c)))
-            if c.version == entry.record_version =>
-        {
-            CheckInBody::from_checkin(&c).to_bytes().map_err(|detail| {
-                StoreError::UnreadableRecord {
-                    table: "checkins",
-                    row: c.id.to_string(),
-                    detail,
+    let (body, record_version) = match entry.kind {
+        OutboxKind::Goal => match goal_body(store, entry)? {
+            Some(found) => found,
+            None => {
+                store.remove_outbox_entry(entry.seq)?;
+                return Ok(None);
+            }
+        },
+        OutboxKind::CheckIn | OutboxKind::Tombstone => {
+            let body = match (entry.kind, store.get(entry.record_id)?) {
+                (OutboxKind::CheckIn, Some(CheckInRecord::Live(c)))
+                    if c.version == entry.record_version =>
+                {
+                    // Only the ratings of goals shared now leave the device.
+                    let shared = if c.goal_ratings.is_empty() {
+                        Default::default()
+                    } else {
+                        store.shared_goal_ids()?
+                    };
+                    CheckInBody::from_checkin(&c, &shared)
+                        .to_bytes()
+                        .map_err(|detail| StoreError::UnreadableRecord {
+                            table: "checkins",
+                            row: c.id.to_string(),
+                            detail,
+                        })?
                 }
-            })?
-        }
-        (OutboxKind::Tombstone, Some(CheckInRecord::Deleted(t)))
-            if t.version == entry.record_version =>
-        {
-            Vec::new()
-        }
-        _ => {
-            store.remove_outbox_entry(entry.seq)?;
-            return Ok(None);
+                (OutboxKind::Tombstone, Some(CheckInRecord::Deleted(t)))
+                    if t.version == entry.record_version =>
+                {
+                    Vec::new()
+                }
+                _ => {
+                    store.remove_outbox_entry(entry.seq)?;
+                    return Ok(None);
+                }
+            };
+            (body, entry.record_version)
         }
     };
     let now = store.options.clock.now();
@@ -120,11 +139,12 @@ fn prepare(
         kind: match entry.kind {
             OutboxKind::CheckIn => MessageKind::CheckIn,
             OutboxKind::Tombstone => MessageKind::Tombstone,
+            OutboxKind::Goal => MessageKind::Goal,
         },
         sender: me.device_id(),
         seq,
         record_id: entry.record_id,
-        record_version: entry.record_version,
+        record_version,
         sent_at: now,
         body,
     };
@@ -137,6 +157,37 @@ fn prepare(
     set_envelope(&tx, entry.seq, &sealed, seq)?;
     tx.commit()?;
     Ok(Some(sealed))
+}
+
+/// What an outbox entry for a goal sends, with the version it goes as, or
+/// `None` when it sends nothing: a later entry for the same goal waits (it
+/// says all this one would), or the goal is gone. The goal goes as it
+/// stands now: shared, the goal itself; private, its withdrawal. Edits made
+/// while a goal is private queue nothing, so the version sent is the
+/// goal's current one, not the entry's.
+fn goal_body(
+    store: &Store,
+    entry: &crate::store::OutboxEntry,
+) -> Result<Option<(Vec<u8>, u32)>, Error> {
+    if store.later_entry_waits(entry.record_id, entry.seq)? {
+        return Ok(None);
+    }
+    let Some(goal) = current_goal(store, entry.record_id)? else {
+        return Ok(None);
+    };
+    let update = if goal.shared {
+        GoalUpdate::Shared(GoalBody::from_goal(&goal))
+    } else {
+        GoalUpdate::Withdrawn
+    };
+    let body = update
+        .to_bytes()
+        .map_err(|detail| StoreError::UnreadableRecord {
+            table: "goals",
+            row: goal.id.to_string(),
+            detail,
+        })?;
+    Ok(Some((body, goal.version)))
 }
 
 /// The therapist's clients whose pairing has not ended: the ones a receipt

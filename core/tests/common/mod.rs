@@ -53,6 +53,7 @@ pub fn draft(heard: u8, hopeful: u8, note: Option<&str>) -> CheckInDraft {
             visibility: NoteVisibility::Shared,
         }),
         support_requested: false,
+        goal_ratings: Default::default(),
     }
 }
 
