@@ -769,6 +769,7 @@ mod tests {
             paused_since: None,
             unseen: sessions.len() as u32,
             total_sessions: sessions.len() as u32,
+            goals: Vec::new(),
         };
         let checkins = ClientCheckIns {
             label: label.into(),

@@ -1,7 +1,8 @@
 //! What a therapist sees per client: the series of ratings by session, the
 //! change since the first session with its reliable change index, a trend
-//! word, and **flags** — one per concern, each with its reasons — ordered by
-//! need now, and the brief before a day's sessions.
+//! word, the goals the client shares with their ratings, and **flags** — one
+//! per concern, each with its reasons — ordered by need now, and the brief
+//! before a day's sessions.
 //!
 //! Nothing here diagnoses or scores risk: the numbers are the client's own
 //! ratings of how a session felt, and every reason says which numbers gave
@@ -15,6 +16,7 @@
 
 mod brief;
 mod flags;
+mod goals;
 mod need;
 mod packed;
 mod rules;
@@ -34,6 +36,7 @@ pub use brief::{Brief, BriefBasis, BriefCard, BriefCheckIn, Opening, OutsideRang
 pub use flags::{
     Flag, FlagEvent, FlagEventKind, FlagKind, MAX_REASONS, Reason, Resolution, ResolutionKind,
 };
+pub use goals::{GoalProgress, GoalRatingPoint, goal_line};
 pub use need::{by_need, need_step, order_clients, sort_flags};
 #[cfg(feature = "fuzzing")]
 pub(crate) use packed::{
@@ -141,6 +144,9 @@ pub struct ClientInsights {
     pub paused_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Check-ins the therapist has not acknowledged.
     pub unseen: u32,
+    /// The goals the client shares, each with its ratings (active ones
+    /// first). Nothing of a private goal is ever here.
+    pub goals: Vec<GoalProgress>,
 }
 
 impl ClientInsights {

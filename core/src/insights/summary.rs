@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::flags::{Flag, Reason, ResolutionKind, SeriesInput, series_flags};
+use super::goals::{goal_progress, open_progress, seal_progress};
 use super::need::{order_clients, sort_flags};
 use super::packed::{
     PackedSummary, Summary, TABLE, history_address, open_packed, open_summaries, seal_packed,
@@ -28,10 +29,12 @@ use super::words::day;
 use super::{ClientInsights, SessionPoint, analyse};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
-use crate::model::Instrument;
-use crate::store::insights::{RULES_KEY, mark_dirty, save_flag_mark, save_summary};
+use crate::model::{GoalRatings, Instrument};
+use crate::store::insights::{
+    RULES_KEY, mark_dirty, save_flag_mark, save_goal_progress, save_summary,
+};
 use crate::store::{Store, seal_value};
-use crate::sync::open_received;
+use crate::sync::{open_held_goals, open_received};
 
 const ACKS: &str = "alert_acks";
 const INSTRUMENT: &str = "session-checkin";
@@ -77,6 +80,9 @@ struct ClientSeries {
     points: Vec<SessionPoint>,
     notes: HashMap<Uuid, String>,
     received: HashMap<Uuid, DateTime<Utc>>,
+    /// Goal ratings by check-in, oldest session first (check-ins that rate
+    /// no goal left out).
+    goal_ratings: Vec<(Uuid, NaiveDate, GoalRatings)>,
 }
 
 /// A stored millisecond timestamp as a time.
@@ -131,10 +137,13 @@ impl Store {
                 mut points,
                 notes,
                 received,
+                goal_ratings,
             } = self.client_series(&sender)?;
             let (items, trend) = analyse(&points, instrument);
             let discussed = self.discussed_marks(Some(sender_text))?;
-            let mut flags = series_flags(&SeriesInput {
+            let held = open_held_goals(&self.cipher, &sender, self.held_goals(&sender)?)?;
+            let mut goals = goal_progress(held, &goal_ratings);
+            let input = SeriesInput {
                 sender: &sender,
                 points: &points,
                 notes: &notes,
@@ -142,7 +151,12 @@ impl Store {
                 rules: &rules,
                 discussed: &discussed,
                 received: &received,
-            });
+            };
+            let mut flags = series_flags(&input);
+            for goal in &mut goals {
+                goal.series
+                    .drain(..goal.series.len().saturating_sub(super::CHART_SESSIONS));
+            }
             // A flag the therapist may have seen and the series no longer
             // gives (its check-in was edited or deleted) stays, withdrawn.
             for mut old in self.stored_flags(sender_text)? {
@@ -176,6 +190,8 @@ impl Store {
             let sealed = seal_packed(&self.cipher, &summary_address(sender_text), &summary.pack())?;
             let history = seal_packed(&self.cipher, &history_address(sender_text), &resolved)?;
             save_summary(&tx, sender_text, now, &sealed, &history)?;
+            let goals = seal_progress(&self.cipher, sender_text, &goals)?;
+            save_goal_progress(&tx, sender_text, goals.as_deref())?;
         }
         tx.commit()?;
         Ok(dirty.len() as u32)
@@ -197,6 +213,7 @@ impl Store {
         let recorded = self.recorded_sessions()?;
         let unseen = self.unseen_counts()?;
         let mut summaries = open_summaries(&self.cipher, self.sealed_summaries()?)?;
+        let mut goals = open_progress(&self.cipher, self.sealed_goal_progress()?)?;
         let mut out = Vec::new();
         for client in self.client_rows()? {
             let key = client.device_id.to_string();
@@ -235,6 +252,7 @@ impl Store {
                 trend: summary.trend,
                 flags,
                 paused_since: client.paused_since,
+                goals: goals.remove(&key).unwrap_or_default(),
             });
         }
         order_clients(&mut out);
@@ -365,7 +383,7 @@ impl Store {
     }
 
     /// A client's live check-ins as points, oldest session first, with their
-    /// shared notes and when each arrived.
+    /// shared notes, goal ratings and when each arrived.
     fn client_series(&self, sender: &DeviceId) -> Result<ClientSeries, Error> {
         let mut series = ClientSeries::default();
         for row in self.received_checkins(sender)? {
@@ -376,6 +394,11 @@ impl Store {
             let body = open_received(&self.cipher, sender, &record_id, row.version, &row.sealed)?;
             if let Some(note) = body.shared_note {
                 series.notes.insert(record_id, note);
+            }
+            if !body.goal_ratings.is_empty() {
+                series
+                    .goal_ratings
+                    .push((record_id, body.session_date, body.goal_ratings));
             }
             series
                 .received

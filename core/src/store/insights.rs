@@ -1,8 +1,8 @@
-//! What the therapist's insights keep: the sealed per-client summaries and
-//! their resolved-flag history (`client_insights`, with the `dirty` mark a
-//! sync or a flag mark sets), the flag thresholds (`meta`), flags marked
-//! discussed (`flag_marks`), acknowledged reasons (`alert_acks`) and the
-//! sessions the therapist recorded (`sessions`).
+//! What the therapist's insights keep: the sealed per-client summaries,
+//! their resolved-flag history and goal progress (`client_insights`, with
+//! the `dirty` mark a sync or a flag mark sets), the flag thresholds
+//! (`meta`), flags marked discussed (`flag_marks`), acknowledged reasons
+//! (`alert_acks`) and the sessions the therapist recorded (`sessions`).
 //!
 //! What a summary holds, how it is sealed and when it is recomputed is
 //! `insights/summary.rs`; here are the rows.
@@ -61,6 +61,16 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached("SELECT sender, sealed FROM client_insights WHERE sealed IS NOT NULL")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Every client's goal progress, sealed, by client (clients who share
+    /// no goal have none).
+    pub(crate) fn sealed_goal_progress(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT sender, goals FROM client_insights WHERE goals IS NOT NULL")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?)
     }
@@ -180,6 +190,18 @@ pub(crate) fn save_summary(
          WHERE sender = ?1",
     )?
     .execute(params![sender, at.timestamp_millis(), sealed, history])?;
+    Ok(())
+}
+
+/// Keeps a client's goal progress (`sealed` by the caller; `None` when they
+/// share no goal), inside the refreshing transaction.
+pub(crate) fn save_goal_progress(
+    tx: &Transaction<'_>,
+    sender: &str,
+    sealed: Option<&[u8]>,
+) -> Result<(), Error> {
+    tx.prepare_cached("UPDATE client_insights SET goals = ?2 WHERE sender = ?1")?
+        .execute(params![sender, sealed])?;
     Ok(())
 }
 

@@ -39,6 +39,7 @@ pub use crate::store::Account;
 pub use crate::store::Membership;
 pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
+pub(crate) use goals::open_held_goals;
 pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
 pub use messages::{
     CheckInBody, EndedBody, GoalBody, GoalUpdate, LeaveBody, ReceiptBody, ReplyBody, SharingBody,
