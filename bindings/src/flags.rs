@@ -19,6 +19,11 @@ pub enum FlagKind {
     StalledTherapy,
     /// A check-in is missing.
     MissingCheckin,
+    /// Session and goal ratings have been high and steady: a review
+    /// together may help.
+    ReviewSuggested,
+    /// Session ratings stay high but the shared goals have not moved.
+    GoalsStuck,
 }
 
 /// How urgently a flag asks for attention; the library orders by it.
@@ -56,6 +61,10 @@ pub enum Rule {
     Plateau,
     /// No check-in for a recorded session, or for too long.
     MissingCheckin,
+    /// Session and goal ratings high and steady for a while.
+    ReviewSuggested,
+    /// Session ratings high, goals not moving.
+    GoalsStuck,
 }
 
 /// One reason a flag carries: a rule, the check-in it is about, and one
@@ -122,6 +131,8 @@ pub enum ResolutionKind {
     Discussed,
     /// The check-in behind it was changed or deleted by the client.
     Withdrawn,
+    /// What opened it no longer holds (a review, stuck goals).
+    NoLongerHolds,
 }
 
 /// A flag's end.
@@ -188,6 +199,8 @@ impl From<core::FlagKind> for FlagKind {
             core::FlagKind::Concern => FlagKind::Concern,
             core::FlagKind::StalledTherapy => FlagKind::StalledTherapy,
             core::FlagKind::MissingCheckin => FlagKind::MissingCheckin,
+            core::FlagKind::ReviewSuggested => FlagKind::ReviewSuggested,
+            core::FlagKind::GoalsStuck => FlagKind::GoalsStuck,
         }
     }
 }
@@ -204,6 +217,8 @@ impl From<core::Rule> for Rule {
             core::Rule::LowScore => Rule::LowScore,
             core::Rule::Plateau => Rule::Plateau,
             core::Rule::MissingCheckin => Rule::MissingCheckin,
+            core::Rule::ReviewSuggested => Rule::ReviewSuggested,
+            core::Rule::GoalsStuck => Rule::GoalsStuck,
         }
     }
 }
@@ -249,6 +264,7 @@ impl From<core::Resolution> for Resolution {
                 core::ResolutionKind::CheckedIn => ResolutionKind::CheckedIn,
                 core::ResolutionKind::Discussed => ResolutionKind::Discussed,
                 core::ResolutionKind::Withdrawn => ResolutionKind::Withdrawn,
+                core::ResolutionKind::NoLongerHolds => ResolutionKind::NoLongerHolds,
             },
             on: r.on.to_string(),
             text: r.text,

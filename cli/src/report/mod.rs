@@ -847,6 +847,8 @@ mod tests {
                 locale: "en".into(),
                 text: "Last week felt <harder>: where would you like to start?".into(),
             },
+            goals: Vec::new(),
+            goal_line: None,
         }
     }
 

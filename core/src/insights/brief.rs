@@ -1,7 +1,8 @@
 //! The pre-session brief: for each client the therapist sees on a day, one
 //! card with what happened since their last session, where the client's
 //! ratings usually lie and what moved outside that, the open flags with
-//! their reasons, and one suggested opening line.
+//! their reasons, one calm line about the goals the client shares when they
+//! moved or stalled, and one suggested opening line.
 //!
 //! The opening lines are data (`resources/openings.v1.json`: our own words,
 //! versioned, in every language Rapport speaks), chosen by the client's most
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::flags::Flag;
+use super::goals::{GoalProgress, goal_line};
 use super::usual::UsualRange;
 use super::words::{day, item_name};
 use super::{ClientInsights, ClientStatus};
@@ -110,6 +112,13 @@ pub struct BriefCard {
     pub flags: Vec<Flag>,
     /// One suggested opening line.
     pub opening: Opening,
+    /// The goals the client shares, with their ratings.
+    #[serde(default)]
+    pub goals: Vec<GoalProgress>,
+    /// One calm line when a shared goal moved since it was set, or has not
+    /// moved over its latest ratings (see [`goal_line`]).
+    #[serde(default)]
+    pub goal_line: Option<String>,
 }
 
 /// The brief for one day.
@@ -227,7 +236,8 @@ impl Store {
             BriefBasis::ActiveClients
         };
         let instrument = self.summary_instrument()?;
-        let window = self.flag_rules()?.usual_range_sessions as usize;
+        let rules = self.flag_rules()?;
+        let window = rules.usual_range_sessions as usize;
         let mut cards = Vec::new();
         for client in clients {
             let today = on_day(&client);
@@ -295,6 +305,12 @@ impl Store {
                 }
             }
             let opening = opening_for(client.flags.first(), &client.device_id, date, locale)?;
+            let goal_line = goal_line(
+                &client.goals,
+                date,
+                rules.stuck_sessions as usize,
+                rules.goal_moved_by,
+            );
             cards.push(BriefCard {
                 label: client.label,
                 device_id: client.device_id,
@@ -307,6 +323,8 @@ impl Store {
                 outside,
                 flags: client.flags,
                 opening,
+                goals: client.goals,
+                goal_line,
             });
         }
         Ok(Brief { date, basis, cards })
@@ -373,6 +391,8 @@ mod tests {
             FlagKind::Concern,
             FlagKind::StalledTherapy,
             FlagKind::MissingCheckin,
+            FlagKind::ReviewSuggested,
+            FlagKind::GoalsStuck,
         ] {
             let phrasings = &data.situations[kind.id()];
             assert!(!phrasings.is_empty(), "{}", kind.id());

@@ -43,6 +43,12 @@ pub enum FlagKind {
     StalledTherapy,
     /// A check-in is missing.
     MissingCheckin,
+    /// Session and goal ratings have been high and steady: a review
+    /// together may help (space sessions out, a booster, or the ending).
+    ReviewSuggested,
+    /// Session ratings stay high but the goals have not moved: review the
+    /// goals together.
+    GoalsStuck,
 }
 
 impl FlagKind {
@@ -54,6 +60,8 @@ impl FlagKind {
             FlagKind::Concern => "concern",
             FlagKind::StalledTherapy => "stalled_therapy",
             FlagKind::MissingCheckin => "missing_checkin",
+            FlagKind::ReviewSuggested => "review_suggested",
+            FlagKind::GoalsStuck => "goals_stuck",
         }
     }
 
@@ -62,7 +70,10 @@ impl FlagKind {
         match self {
             FlagKind::SupportRequested => Severity::Urgent,
             FlagKind::DifficultFirstSession | FlagKind::Concern => Severity::Medium,
-            FlagKind::StalledTherapy | FlagKind::MissingCheckin => Severity::Low,
+            FlagKind::StalledTherapy
+            | FlagKind::MissingCheckin
+            | FlagKind::ReviewSuggested
+            | FlagKind::GoalsStuck => Severity::Low,
         }
     }
 }
@@ -131,6 +142,9 @@ pub enum ResolutionKind {
     Discussed,
     /// The check-in behind it was changed or deleted by the client.
     Withdrawn,
+    /// What opened it no longer holds: ratings moved on (a review or stuck
+    /// goals).
+    NoLongerHolds,
 }
 
 /// A flag's end.
@@ -298,7 +312,7 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
 /// after the mark is news, even about the same day's session; one without a
 /// known arrival (never in a real store) is news when its session is after
 /// the mark's day.
-fn is_news(input: &SeriesInput<'_>, at: &DateTime<Utc>, point: &SessionPoint) -> bool {
+pub(super) fn is_news(input: &SeriesInput<'_>, at: &DateTime<Utc>, point: &SessionPoint) -> bool {
     match input.received.get(&point.record_id) {
         Some(received) => at < received,
         None => at.date_naive() < point.session_date,

@@ -19,6 +19,7 @@ mod flags;
 mod goals;
 mod need;
 mod packed;
+mod readiness;
 mod rules;
 mod summary;
 mod timed;

@@ -3,7 +3,8 @@
 //!
 //! Support requested → a client who has not come back after a difficult
 //! first session → an open concern from the latest check-ins → a stalled
-//! therapy → a missing check-in. Within a step, the more severe first, then
+//! therapy → a missing check-in → a calm suggestion (a review, goals that
+//! do not move). Within a step, the more severe first, then
 //! the most recently updated. A client with nothing open drops below every
 //! client with something open, however bad their past was.
 
@@ -20,6 +21,7 @@ pub fn need_step(flag: &Flag) -> u8 {
         FlagKind::DifficultFirstSession | FlagKind::Concern => 2,
         FlagKind::StalledTherapy => 3,
         FlagKind::MissingCheckin => 4,
+        FlagKind::ReviewSuggested | FlagKind::GoalsStuck => 5,
     }
 }
 

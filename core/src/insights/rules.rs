@@ -32,11 +32,16 @@ pub enum Rule {
     Plateau,
     /// No check-in for a session the therapist recorded, or for too long.
     MissingCheckin,
+    /// Session ratings and every shared goal's ratings have been high and
+    /// steady for a while: a review together may help.
+    ReviewSuggested,
+    /// Session ratings stay high, but no shared goal has moved for a while.
+    GoalsStuck,
 }
 
 impl Rule {
     /// Every rule, in the order reasons are listed.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 11] = [
         Rule::SupportRequested,
         Rule::LowFirstSession,
         Rule::NoReturn,
@@ -46,6 +51,8 @@ impl Rule {
         Rule::LowScore,
         Rule::Plateau,
         Rule::MissingCheckin,
+        Rule::ReviewSuggested,
+        Rule::GoalsStuck,
     ];
 
     /// The rule's stable id (`low_first_session`, ...).
@@ -60,6 +67,8 @@ impl Rule {
             Rule::LowScore => "low_score",
             Rule::Plateau => "plateau",
             Rule::MissingCheckin => "missing_checkin",
+            Rule::ReviewSuggested => "review_suggested",
+            Rule::GoalsStuck => "goals_stuck",
         }
     }
 }
@@ -121,6 +130,21 @@ pub struct FlagRules {
     /// The usual range: how many of the client's latest check-ins it is
     /// taken from (default 8; at least 4 are needed, see `usual.rs`).
     pub usual_range_sessions: u32,
+    /// `review_suggested`: sessions over which ratings must have been high
+    /// and steady (default 4).
+    pub review_sessions: u32,
+    /// `review_suggested` and `goals_stuck`: every required item at or
+    /// above this counts as high (default 4 on the 5-point items).
+    pub review_at_or_above: u8,
+    /// `review_suggested`: every shared goal's ratings at or above this
+    /// (default 7 of 10).
+    pub review_goal_at_or_above: u8,
+    /// `goals_stuck`: sessions of high session ratings over which no shared
+    /// goal moved (default 6).
+    pub stuck_sessions: u32,
+    /// `goals_stuck`: a goal moved when its ratings over those sessions
+    /// span at least this (default 2: a spread of 1 is no move).
+    pub goal_moved_by: u8,
 }
 
 impl Default for FlagRules {
@@ -135,12 +159,17 @@ impl Default for FlagRules {
             missing_session_grace_days: 2,
             escalate_after_days: 10,
             usual_range_sessions: 8,
+            review_sessions: 4,
+            review_at_or_above: 4,
+            review_goal_at_or_above: 7,
+            stuck_sessions: 6,
+            goal_moved_by: 2,
         }
     }
 }
 
 /// (name, largest value, what it does): the settings, in display order.
-const SETTINGS: [(&str, u64, &str); 9] = [
+const SETTINGS: [(&str, u64, &str); 14] = [
     (
         "low_score_at_or_below",
         10,
@@ -186,6 +215,31 @@ const SETTINGS: [(&str, u64, &str); 9] = [
         52,
         "usual range: latest check-ins it is taken from (at least 4)",
     ),
+    (
+        "review_sessions",
+        52,
+        "review_suggested: sessions of high, steady ratings (at least 2)",
+    ),
+    (
+        "review_at_or_above",
+        10,
+        "review_suggested, goals_stuck: every required item at or above this is high",
+    ),
+    (
+        "review_goal_at_or_above",
+        10,
+        "review_suggested: every shared goal rated at or above this",
+    ),
+    (
+        "stuck_sessions",
+        100,
+        "goals_stuck: sessions of high ratings with no goal moving (at least 2)",
+    ),
+    (
+        "goal_moved_by",
+        10,
+        "goals_stuck: a goal moved when its ratings span at least this",
+    ),
 ];
 
 impl FlagRules {
@@ -195,7 +249,11 @@ impl FlagRules {
             .iter()
             .find(|(n, _, _)| *n == name)
             .ok_or_else(|| RuleSettingError::Unknown { name: name.into() })?;
-        let min = if name == "usual_range_sessions" { 4 } else { 1 };
+        let min = match name {
+            "usual_range_sessions" => 4,
+            "review_sessions" | "stuck_sessions" => 2,
+            _ => 1,
+        };
         let v = match value.trim().parse::<u64>() {
             Ok(v) if (min..=*max).contains(&v) => v,
             _ => {
@@ -215,14 +273,19 @@ impl FlagRules {
             "missing_after_days" => self.missing_after_days = v as u32,
             "missing_session_grace_days" => self.missing_session_grace_days = v as u32,
             "escalate_after_days" => self.escalate_after_days = v as u32,
-            _ => self.usual_range_sessions = v as u32,
+            "usual_range_sessions" => self.usual_range_sessions = v as u32,
+            "review_sessions" => self.review_sessions = v as u32,
+            "review_at_or_above" => self.review_at_or_above = v as u8,
+            "review_goal_at_or_above" => self.review_goal_at_or_above = v as u8,
+            "stuck_sessions" => self.stuck_sessions = v as u32,
+            _ => self.goal_moved_by = v as u8,
         }
         Ok(())
     }
 
     /// Every setting with its value, in a fixed order, for display.
     pub fn entries(&self) -> Vec<(&'static str, u64, &'static str)> {
-        let values: [u64; 9] = [
+        let values: [u64; 14] = [
             self.low_score_at_or_below.into(),
             self.first_session_at_or_below.into(),
             self.drop_by_at_least.into(),
@@ -232,6 +295,11 @@ impl FlagRules {
             self.missing_session_grace_days.into(),
             self.escalate_after_days.into(),
             self.usual_range_sessions.into(),
+            self.review_sessions.into(),
+            self.review_at_or_above.into(),
+            self.review_goal_at_or_above.into(),
+            self.stuck_sessions.into(),
+            self.goal_moved_by.into(),
         ];
         SETTINGS
             .iter()
@@ -262,7 +330,12 @@ mod tests {
             rules.set("no_such_rule", "1"),
             Err(RuleSettingError::Unknown { .. })
         ));
-        assert_eq!(rules.entries().len(), 9);
+        assert_eq!(rules.entries().len(), 14);
+        rules.set("review_sessions", "5").unwrap();
+        rules.set("goal_moved_by", "3").unwrap();
+        assert_eq!((rules.review_sessions, rules.goal_moved_by), (5, 3));
+        assert!(rules.set("stuck_sessions", "1").is_err());
+        assert!(rules.set("review_goal_at_or_above", "11").is_err());
         assert_eq!(rules.entries()[2], ("drop_by_at_least", 3, SETTINGS[2].2));
     }
 
@@ -276,5 +349,7 @@ mod tests {
         assert_eq!(rules.drop_by_at_least, 3);
         assert_eq!(rules.first_session_at_or_below, 3);
         assert_eq!(rules.escalate_after_days, 10);
+        // Settings added later take their defaults.
+        assert_eq!((rules.review_sessions, rules.stuck_sessions), (4, 6));
     }
 }

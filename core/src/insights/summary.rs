@@ -23,6 +23,7 @@ use super::packed::{
     PackedSummary, Summary, TABLE, history_address, open_packed, open_summaries, seal_packed,
     summary_address,
 };
+use super::readiness::readiness_flags;
 use super::rules::FlagRules;
 use super::timed::{TimedInput, apply_timed};
 use super::words::day;
@@ -153,6 +154,7 @@ impl Store {
                 received: &received,
             };
             let mut flags = series_flags(&input);
+            flags.extend(readiness_flags(&input, &goals));
             for goal in &mut goals {
                 goal.series
                     .drain(..goal.series.len().saturating_sub(super::CHART_SESSIONS));
