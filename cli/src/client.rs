@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
 use rapport_core::safety::resources_for_locale;
 use rapport_core::sync::Membership;
-use rapport_core::{CheckInDraft, Note, NoteVisibility};
+use rapport_core::{CheckInDraft, GoalDraft, Note, NoteVisibility};
 
 use crate::http::relay_at;
 use crate::{Result, database_path, open_home, output, transport_for, write_private};
@@ -33,6 +33,9 @@ pub enum ClientCommand {
     },
     /// Record how today's session felt.
     Checkin(CheckinArgs),
+    /// Your goals: one to three, in your own words, shared or private.
+    #[command(subcommand)]
+    Goal(GoalCommand),
     /// Your check-ins, newest first.
     History {
         /// Print JSON instead of a table.
@@ -60,6 +63,52 @@ pub enum ClientCommand {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+/// `rapport client goal ...`. A goal is named by its id (`goal list` shows
+/// it) or, while active, by its number in the list (1, 2, 3).
+#[derive(Subcommand)]
+pub enum GoalCommand {
+    /// Set a new goal (at most three active at once).
+    Add {
+        /// The goal, in your own words (one line, at most 200 characters).
+        text: String,
+        /// Keep it on this device: your therapist never sees it or its ratings.
+        #[arg(long)]
+        private: bool,
+        /// You set it together with your therapist in a session.
+        #[arg(long)]
+        in_session: bool,
+    },
+    /// Reword a goal; the earlier wording is kept.
+    Edit {
+        /// The goal's id or number.
+        id: String,
+        /// The new wording.
+        text: String,
+    },
+    /// Share a goal with your therapist (from your next sync).
+    Share {
+        /// The goal's id or number.
+        id: String,
+    },
+    /// Keep a goal on this device from now on; if your therapist had it,
+    /// they are asked to delete it and its ratings on your next sync.
+    Private {
+        /// The goal's id or number.
+        id: String,
+    },
+    /// Archive a goal: it stays, with its ratings, and frees its place.
+    Archive {
+        /// The goal's id or number.
+        id: String,
+    },
+    /// Your goals: active ones numbered, then archived ones.
+    List {
+        /// Print JSON instead of a list.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -92,6 +141,10 @@ pub struct CheckinArgs {
     /// The day of the session (default: today).
     #[arg(long)]
     session_date: Option<NaiveDate>,
+    /// "How close am I" for a goal, 0 (not at all) to 10 (there), as
+    /// GOAL=N where GOAL is its id or number (repeatable).
+    #[arg(long = "goal", value_name = "GOAL=N")]
+    goals: Vec<String>,
 }
 
 /// The user's locale from the environment, as POSIX spells it (`en_GB.UTF-8`).
@@ -155,6 +208,7 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
             Ok(())
         }
         ClientCommand::Checkin(args) => checkin(home, args),
+        ClientCommand::Goal(command) => goal(home, command),
         ClientCommand::History { json } => {
             let store = open_home(home)?;
             let all = store.all_checkins()?;
@@ -274,6 +328,20 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
     if let Some(v) = args.fit {
         answers.insert("fit".into(), v);
     }
+    let mut goal_ratings = rapport_core::GoalRatings::new();
+    if !args.goals.is_empty() {
+        let active = store.active_goals()?;
+        for given in &args.goals {
+            let (which, rating) = given
+                .split_once('=')
+                .ok_or_else(|| format!("--goal takes GOAL=N, such as 1=6, not {given:?}"))?;
+            let rating: u8 = rating.trim().parse().map_err(|_| {
+                format!("--goal {given:?}: the rating is a whole number from 0 to 10")
+            })?;
+            let id = goal_id(&active, which)?;
+            goal_ratings.insert(id, rating);
+        }
+    }
     let draft = CheckInDraft {
         instrument,
         session_date: args
@@ -289,7 +357,7 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
             },
         }),
         support_requested: args.need_support,
-        goal_ratings: Default::default(),
+        goal_ratings,
     };
     let locale = args.locale.unwrap_or_else(env_locale);
     let outcome = store.record_checkin(draft, &locale)?;
@@ -299,13 +367,130 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
         Some(Membership::Active { paused: false }) | None => "It is sent on your next sync.",
         Some(_) => "It stays on this device: sharing with your therapist has ended.",
     };
+    let goals = if checkin.goal_ratings.is_empty() {
+        String::new()
+    } else {
+        let named: Vec<String> = store
+            .goals()?
+            .iter()
+            .filter_map(|g| {
+                checkin
+                    .goal_ratings
+                    .get(&g.id)
+                    .map(|r| format!("“{}” {r}", g.text))
+            })
+            .collect();
+        format!("; goals: {}", named.join(", "))
+    };
     println!(
-        "Saved your check-in for {} (heard {}, hopeful {}). {when}",
-        checkin.session_date, checkin.answers["heard"], checkin.answers["hopeful"]
+        "{}",
+        output::terminal_safe(&format!(
+            "Saved your check-in for {} (heard {}, hopeful {}{goals}). {when}",
+            checkin.session_date, checkin.answers["heard"], checkin.answers["hopeful"]
+        ))
     );
     match &outcome.safety {
         Some(notice) => print!("{}", output::safety_notice(notice)),
         None => println!("{}", output::NOT_MONITORED),
     }
+    Ok(())
+}
+
+/// The goal `which` names: its id, or its number among the active goals.
+fn goal_id(active: &[rapport_core::Goal], which: &str) -> Result<uuid::Uuid> {
+    let which = which.trim();
+    if let Ok(n) = which.parse::<usize>() {
+        return match n.checked_sub(1).and_then(|i| active.get(i)) {
+            Some(goal) => Ok(goal.id),
+            None => Err(format!(
+                "there is no active goal number {n}: you have {} (`rapport client goal list` \
+                 shows them)",
+                active.len()
+            )
+            .into()),
+        };
+    }
+    uuid::Uuid::parse_str(which).map_err(|_| {
+        format!(
+            "{which:?} names no goal: give its number (1, 2, 3) or its id, as `rapport client \
+             goal list` shows them"
+        )
+        .into()
+    })
+}
+
+fn goal(home: &Path, command: GoalCommand) -> Result<()> {
+    let mut store = open_home(home)?;
+    let named = |store: &rapport_core::Store, which: &str| -> Result<uuid::Uuid> {
+        goal_id(&store.active_goals()?, which)
+    };
+    let (done, goal) = match command {
+        GoalCommand::Add {
+            text,
+            private,
+            in_session,
+        } => (
+            "Set",
+            store.add_goal(GoalDraft {
+                text,
+                shared: !private,
+                set_in_session: in_session,
+            })?,
+        ),
+        GoalCommand::Edit { id, text } => {
+            let id = named(&store, &id)?;
+            ("Reworded", store.edit_goal(id, &text)?)
+        }
+        GoalCommand::Share { id } => {
+            let id = named(&store, &id)?;
+            ("Shared", store.set_goal_shared(id, true)?)
+        }
+        GoalCommand::Private { id } => {
+            let id = named(&store, &id)?;
+            ("Made private", store.set_goal_shared(id, false)?)
+        }
+        GoalCommand::Archive { id } => {
+            let id = named(&store, &id)?;
+            ("Archived", store.archive_goal(id)?)
+        }
+        GoalCommand::List { json } => {
+            let goals = store.goals()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&output::goals_json(&goals))?
+                );
+            } else {
+                print!("{}", output::goals_list(&goals));
+            }
+            return Ok(());
+        }
+    };
+    let whom = match (goal.shared, store.membership()?) {
+        (false, _) => "It stays on this device.",
+        (true, Some(Membership::Active { paused: true })) => {
+            "Your therapist sees it once you resume sharing."
+        }
+        (true, Some(Membership::Active { paused: false })) => {
+            "Your therapist sees it after your next sync."
+        }
+        (true, None) => "Your therapist sees it once you join them and sync.",
+        (true, Some(_)) => "It stays on this device: sharing with your therapist has ended.",
+    };
+    let private_now = done == "Made private";
+    println!(
+        "{}",
+        output::terminal_safe(&format!(
+            "{done} your goal “{}” (id {}). {}",
+            goal.text,
+            goal.id,
+            if private_now {
+                "If your therapist had it, they are asked to delete it, and its ratings, on your \
+                 next sync."
+            } else {
+                whom
+            }
+        ))
+    );
     Ok(())
 }

@@ -141,6 +141,15 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
         Error::ReplyClosed => {
             "`rapport therapist dashboard --json` shows their latest check-in".into()
         }
+        Error::Goal(rapport_core::GoalError::UnknownGoal { .. }) => {
+            "`rapport client goal list` shows each goal's number and id".into()
+        }
+        Error::Goal(rapport_core::GoalError::TooManyActive { .. }) => {
+            "`rapport client goal archive N` archives one".into()
+        }
+        Error::Validation(rapport_core::ValidationError::GoalNotActive { .. }) => {
+            "`rapport client goal list` shows the goals you can rate".into()
+        }
         _ => return None,
     })
 }

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 
-use rapport_core::insights::{Brief, ClientInsights, Flag};
+use rapport_core::insights::{Brief, ClientInsights, Flag, GoalProgress};
 use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
 use rapport_core::sync::{ClientCheckIns, Reply, SyncReport, Transport};
-use rapport_core::{CheckIn, NoteVisibility, Store};
+use rapport_core::{CheckIn, Goal, GoalWording, NoteVisibility, Store};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -34,8 +34,10 @@ pub fn terminal_safe(text: &str) -> String {
 
 /// The therapist's dashboard as JSON, clients in order of need:
 /// `{"clients": [{"label", "status", "paused_since", "trend", "items", "checkins":
-/// [{"id", "session_date", "answers", "note", "support_requested", "seen", "reply"}],
-/// "flags": [see `flag_value`]}]}`; `reply` is `null` or as [`reply_json`].
+/// [{"id", "session_date", "answers", "goal_ratings", "note", "support_requested", "seen",
+/// "reply"}], "goals": [see `goal_progress_value`], "flags": [see `flag_value`]}]}`;
+/// `reply` is `null` or as [`reply_json`]. Only goals the client shares are
+/// here, and only their ratings.
 pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
     json!({
         "clients": in_need_order(clients, insights).map(|(c, insight)| {
@@ -56,16 +58,139 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
                     "id": r.record_id.to_string(),
                     "session_date": r.body.session_date.to_string(),
                     "answers": r.body.answers,
+                    "goal_ratings": r.body.goal_ratings,
                     "note": r.body.shared_note,
                     "support_requested": r.body.support_requested,
                     "seen": r.seen,
                     "reply": r.reply.as_ref().map(reply_json),
                 })).collect::<Vec<_>>(),
+                "goals": insight.map(|i| i.goals.iter().map(goal_progress_value)
+                    .collect::<Vec<_>>()).unwrap_or_default(),
                 "flags": insight.map(|i| i.flags.iter().map(flag_value).collect::<Vec<_>>())
                     .unwrap_or_default(),
             })
         }).collect::<Vec<_>>(),
     })
+}
+
+/// An earlier wording of a goal: `{"text", "set_at", "replaced_at"}`.
+fn wording_value(w: &GoalWording) -> Value {
+    json!({
+        "text": w.text,
+        "set_at": w.set_at.to_rfc3339(),
+        "replaced_at": w.replaced_at.to_rfc3339(),
+    })
+}
+
+/// A shared goal as the therapist sees it: `{"id", "version", "text",
+/// "earlier_texts": [{"text", "set_at", "replaced_at"}], "set_in_session", "set_at",
+/// "archived_at", "series": [{"checkin", "session_date", "rating"}], "total_ratings",
+/// "first", "latest", "change_since_set"}`.
+pub fn goal_progress_value(g: &GoalProgress) -> Value {
+    json!({
+        "id": g.goal_id.to_string(),
+        "version": g.version,
+        "text": g.text,
+        "earlier_texts": g.earlier_texts.iter().map(wording_value).collect::<Vec<_>>(),
+        "set_in_session": g.set_in_session,
+        "set_at": g.set_at.to_rfc3339(),
+        "archived_at": g.archived_at.map(|t| t.to_rfc3339()),
+        "series": g.series.iter().map(|p| json!({
+            "checkin": p.record_id.to_string(),
+            "session_date": p.session_date.to_string(),
+            "rating": p.rating,
+        })).collect::<Vec<_>>(),
+        "total_ratings": g.total_ratings,
+        "first": g.first,
+        "latest": g.latest,
+        "change_since_set": g.change_since_set,
+    })
+}
+
+/// One line per goal for a therapist: "‘walk to the shop’ (set 2 Nov, in
+/// session): 2 → 5 (+3 since set, 3 ratings)".
+fn goal_progress_line(g: &GoalProgress) -> String {
+    let mut how = vec![format!("set {}", g.set_at.format("%Y-%m-%d"))];
+    if g.set_in_session {
+        how.push("in session".into());
+    }
+    if let Some(at) = g.archived_at {
+        how.push(format!("archived {}", at.format("%Y-%m-%d")));
+    }
+    if !g.earlier_texts.is_empty() {
+        how.push(format!("reworded {}×", g.earlier_texts.len()));
+    }
+    let ratings = match (g.first, g.latest, g.change_since_set) {
+        (Some(first), Some(latest), Some(change)) => format!(
+            "{first} → {latest} ({change:+} since set, {} rating{})",
+            g.total_ratings,
+            if g.total_ratings == 1 { "" } else { "s" }
+        ),
+        _ => "not rated yet".into(),
+    };
+    format!("“{}” ({}): {ratings}", g.text, how.join(", "))
+}
+
+/// A client's own goals as JSON: `{"goals": [{"number", "id", "text", "shared",
+/// "set_in_session", "active", "created_at", "updated_at", "archived_at", "version",
+/// "earlier_texts": [...]}]}`; `number` is what `--goal N=…` takes (active goals only).
+pub fn goals_json(goals: &[Goal]) -> Value {
+    let mut number = 0;
+    json!({
+        "goals": goals.iter().map(|g| {
+            let n = g.is_active().then(|| { number += 1; number });
+            json!({
+                "number": n,
+                "id": g.id.to_string(),
+                "text": g.text,
+                "shared": g.shared,
+                "set_in_session": g.set_in_session,
+                "active": g.is_active(),
+                "created_at": g.created_at.to_rfc3339(),
+                "updated_at": g.updated_at.to_rfc3339(),
+                "archived_at": g.archived_at.map(|t| t.to_rfc3339()),
+                "version": g.version,
+                "earlier_texts": g.earlier_texts.iter().map(wording_value).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// A client's own goals for people: active ones numbered, then archived.
+pub fn goals_list(goals: &[Goal]) -> String {
+    if goals.is_empty() {
+        return "No goals yet: `rapport client goal add \"...\"` sets one, in your own words.\n"
+            .into();
+    }
+    let mut out = String::new();
+    let active: Vec<&Goal> = goals.iter().filter(|g| g.is_active()).collect();
+    out.push_str(&format!(
+        "Your goals ({} of {} active):\n",
+        active.len(),
+        rapport_core::model::MAX_ACTIVE_GOALS
+    ));
+    let describe = |g: &Goal| {
+        let mut tags = vec![if g.shared { "shared" } else { "private" }];
+        if g.set_in_session {
+            tags.push("set in session");
+        }
+        format!("“{}”  [{}]  id {}", g.text, tags.join(", "), g.id)
+    };
+    for (i, g) in active.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n", i + 1, describe(g)));
+    }
+    let archived: Vec<&Goal> = goals.iter().filter(|g| !g.is_active()).collect();
+    if !archived.is_empty() {
+        out.push_str("Archived:\n");
+        for g in archived {
+            let on = g
+                .archived_at
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            out.push_str(&format!("  - {}  archived {on}\n", describe(g)));
+        }
+    }
+    terminal_safe(&out)
 }
 
 /// A reply as the therapist sees it:
@@ -205,7 +330,8 @@ fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
 /// The pre-session brief as JSON: `{"date", "basis", "cards": [{"label", "status",
 /// "paused_since", "session_on_day", "last_session", "checkins": [...], "usual": [{"item",
 /// "low", "median", "high", "sessions"}], "outside": [{"item", "rating", "above", "text"}],
-/// "flags": [...], "opening": {"id", "version", "locale", "text"}}]}`.
+/// "flags": [...], "goals": [see `goal_progress_value`], "goal_line", "opening": {"id",
+/// "version", "locale", "text"}}]}`.
 pub fn brief_json(brief: &Brief) -> Value {
     json!({
         "date": brief.date.to_string(),
@@ -232,6 +358,8 @@ pub fn brief_json(brief: &Brief) -> Value {
                 "item": o.item, "rating": o.rating, "above": o.above, "text": o.text,
             })).collect::<Vec<_>>(),
             "flags": c.flags.iter().map(flag_value).collect::<Vec<_>>(),
+            "goals": c.goals.iter().map(goal_progress_value).collect::<Vec<_>>(),
+            "goal_line": c.goal_line,
             "opening": {
                 "id": c.opening.id,
                 "version": c.opening.version,
@@ -291,6 +419,9 @@ pub fn brief_text(brief: &Brief) -> String {
         out.push_str(&format!("  usual range: {}\n", usual.join("; ")));
         for o in &c.outside {
             out.push_str(&format!("  outside it: {}\n", o.text));
+        }
+        if let Some(line) = &c.goal_line {
+            out.push_str(&format!("  {line}\n"));
         }
         for f in &c.flags {
             out.push_str(&flag_block(f, "  ", false));
@@ -385,6 +516,12 @@ fn client_heading(c: &ClientCheckIns, insight: Option<&ClientInsights>) -> Strin
                 paused.format("%Y-%m-%d")
             ));
         }
+        if !i.goals.is_empty() {
+            out.push_str("  goals they share:\n");
+            for g in &i.goals {
+                out.push_str(&format!("    {}\n", goal_progress_line(g)));
+            }
+        }
         for f in &i.flags {
             out.push_str(&flag_block(f, "  ", false));
         }
@@ -442,8 +579,9 @@ fn indent(text: &str, by: &str) -> String {
 }
 
 /// A client's history as JSON: `{"checkins": [{"id", "session_date", "answers",
-/// "note", "note_private", "version", "seen", "reply"}]}`, where `reply` is
-/// `null` or `{"text", "written_at", "not_monitored"}`.
+/// "goal_ratings", "note", "note_private", "version", "seen", "reply"}]}`, where
+/// `goal_ratings` maps goal ids to 0–10 and `reply` is `null` or `{"text",
+/// "written_at", "not_monitored"}`.
 pub fn history_json(
     checkins: &[CheckIn],
     replies: &HashMap<Uuid, Reply>,
@@ -454,6 +592,7 @@ pub fn history_json(
             "id": c.id.to_string(),
             "session_date": c.session_date.to_string(),
             "answers": c.answers,
+            "goal_ratings": c.goal_ratings,
             "note": c.note.as_ref().map(|n| n.text.clone()),
             "note_private": c.note.as_ref().map(|n| n.visibility == NoteVisibility::Private),
             "version": c.version,
