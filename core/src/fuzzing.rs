@@ -12,10 +12,17 @@ use crate::crypto::{RowAddress, RowCipher};
 use crate::envelope::{KnownSender, Opened};
 use crate::error::{Error, QuarantineReason, StoreError};
 use crate::identity::{DeviceId, DeviceIdentity};
-use crate::insights::{Flag, PackedSummary, Summary, history_address, summary_address};
+use crate::insights::{
+    Flag, PackedSummary, Summary, history_address, open_progress, progress_address,
+    progress_plaintext, summary_address,
+};
 use crate::store::checkins::content_address;
+use crate::store::goals::{OWN, goal_address, goal_plaintext, goal_row_id, open_goal};
 use crate::store::{Account, InviteSecret, Peer, checkin_bound, codec, open_value};
-use crate::sync::{open_received, open_reply, received_address, received_row_id, reply_address};
+use crate::sync::{
+    held_goal_plaintext, open_held_goal, open_received, open_reply, received_address,
+    received_row_id, reply_address,
+};
 
 /// Every check [`crate::envelope::open_authenticated`] makes once age has
 /// decrypted an envelope to `plaintext`: decoding, the sender's signature,
@@ -50,11 +57,17 @@ pub enum SealedRow {
     Summary,
     /// `client_insights.history`: a client's resolved flags.
     FlagHistory,
+    /// `goals`: one of a client's own goals.
+    Goal,
+    /// `goals`: a goal a therapist holds of a client.
+    HeldGoal,
+    /// `client_insights.goals`: a client's goals with their ratings.
+    GoalProgress,
 }
 
 impl SealedRow {
     /// Every kind, for a fuzz target to pick from.
-    pub const ALL: [SealedRow; 9] = [
+    pub const ALL: [SealedRow; 12] = [
         SealedRow::DeviceIdentity,
         SealedRow::Peer,
         SealedRow::InviteSecret,
@@ -64,12 +77,15 @@ impl SealedRow {
         SealedRow::Reply,
         SealedRow::Summary,
         SealedRow::FlagHistory,
+        SealedRow::Goal,
+        SealedRow::HeldGoal,
+        SealedRow::GoalProgress,
     ];
 }
 
 /// The device the fixed rows belong to or came from.
 const DEVICE: DeviceId = DeviceId([0x5a; 16]);
-/// The record the fixed check-in, received and reply rows are about.
+/// The record the fixed check-in, received, reply and goal rows are about.
 const RECORD: Uuid = Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001);
 /// Their version.
 const VERSION: u32 = 3;
@@ -85,6 +101,8 @@ fn checkin_row_bound() -> Vec<u8> {
 fn with_address<T>(row: SealedRow, f: impl FnOnce(&RowAddress<'_>) -> T) -> T {
     let device = DEVICE.to_string();
     let received = received_row_id(&DEVICE, &RECORD);
+    let own_goal = goal_row_id(OWN, &RECORD);
+    let held_goal = goal_row_id(&device, &RECORD);
     let bound = checkin_row_bound();
     let address = match row {
         SealedRow::DeviceIdentity => {
@@ -100,6 +118,9 @@ fn with_address<T>(row: SealedRow, f: impl FnOnce(&RowAddress<'_>) -> T) -> T {
         SealedRow::Reply => reply_address(&received, VERSION),
         SealedRow::Summary => summary_address(&device),
         SealedRow::FlagHistory => history_address(&device),
+        SealedRow::Goal => goal_address(&own_goal, VERSION),
+        SealedRow::HeldGoal => goal_address(&held_goal, VERSION),
+        SealedRow::GoalProgress => progress_address(&device),
     };
     f(&address)
 }
@@ -112,7 +133,8 @@ pub fn seal_row(row: SealedRow, cipher: &RowCipher, plaintext: &[u8]) -> Result<
 /// Opens and decodes `sealed` as the store reads a row of kind `row`, then
 /// encodes what it read as the store writes it: the plaintext the store
 /// would seal for that value. `None` when the store passes over the row (a
-/// summary of another format, which it recomputes instead).
+/// summary or goal progress of another format, which it recomputes
+/// instead).
 pub fn open_row(
     row: SealedRow,
     cipher: &RowCipher,
@@ -150,6 +172,7 @@ pub fn open_row(
                 &content.answers,
                 content.note.as_ref(),
                 content.support_requested,
+                &content.goal_ratings,
             )
             .map_err(unreadable)?
         }
@@ -171,6 +194,18 @@ pub fn open_row(
                 return Ok(None);
             };
             crate::insights::packed_plaintext(&address, &flags)?.to_vec()
+        }
+        SealedRow::Goal => goal_plaintext(&open_goal(cipher, RECORD, VERSION, sealed)?)?.to_vec(),
+        SealedRow::HeldGoal => {
+            held_goal_plaintext(&open_held_goal(cipher, &DEVICE, &RECORD, VERSION, sealed)?)?
+                .to_vec()
+        }
+        SealedRow::GoalProgress => {
+            let mut opened = open_progress(cipher, vec![(device.clone(), sealed.to_vec())])?;
+            let Some(goals) = opened.remove(&device) else {
+                return Ok(None);
+            };
+            progress_plaintext(&goals)?.to_vec()
         }
     };
     Ok(Some(plaintext))

@@ -18,10 +18,12 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use rapport_core::envelope::{Hello, Message, MessageKind};
 use rapport_core::insights::{Flag, Reason, Rule};
 use rapport_core::insights::{FlagEvent, FlagEventKind, FlagKind, ItemInsight, Severity, Trend};
+use rapport_core::insights::{GoalProgress, GoalRatingPoint};
 use rapport_core::sync::{
-    Account, CheckInBody, EndedBody, LeaveBody, ReceiptBody, ReplyBody, Role, SharingBody,
+    Account, CheckInBody, EndedBody, GoalBody, GoalUpdate, LeaveBody, ReceiptBody, ReplyBody, Role,
+    SharingBody,
 };
-use rapport_core::{Answers, DeviceIdentity, InstrumentRef, Invite, Peer};
+use rapport_core::{Answers, DeviceIdentity, GoalWording, InstrumentRef, Invite, Peer};
 use rapport_fuzz::{Parties, RELAY_ANSWERS, VECTORS, parties};
 use serde::Serialize;
 use serde_json::Value;
@@ -227,6 +229,26 @@ fn checkin_body() -> CheckInBody {
         created_at: now(),
         updated_at: now(),
         support_requested: true,
+        goal_ratings: [(GOAL, 6)].into(),
+    }
+}
+
+/// The goal of the goal seeds.
+const GOAL: uuid::Uuid = uuid::Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0017);
+
+fn goal_body() -> GoalBody {
+    GoalBody {
+        text: "Walk to the shop on my own".into(),
+        text_set_at: now(),
+        set_in_session: true,
+        created_at: now(),
+        updated_at: now(),
+        archived_at: None,
+        earlier_texts: vec![GoalWording {
+            text: "Go out more".into(),
+            set_at: now(),
+            replaced_at: now(),
+        }],
     }
 }
 
@@ -251,6 +273,27 @@ fn message_bodies(seeds: &mut Seeds) {
         body.updated_at,
     ));
     seeds.add("message_bodies", "checkin-v1", with(0, v1));
+    // The second layout, without goal ratings.
+    let v2 = postcard(&(
+        &body.instrument,
+        body.session_date,
+        &body.answers,
+        &body.shared_note,
+        body.created_at,
+        body.updated_at,
+        body.support_requested,
+    ));
+    seeds.add("message_bodies", "checkin-v2", with(0, v2));
+    seeds.add(
+        "message_bodies",
+        "goal",
+        with(8, GoalUpdate::Shared(goal_body()).to_bytes().unwrap()),
+    );
+    seeds.add(
+        "message_bodies",
+        "goal-withdrawn",
+        with(8, GoalUpdate::Withdrawn.to_bytes().unwrap()),
+    );
     seeds.add(
         "message_bodies",
         "receipt",
@@ -359,6 +402,12 @@ fn sealed_rows(seeds: &mut Seeds) {
     add(SealedRow::CheckIn, "checkin", v2);
     let v1 = with(1, postcard(&(&answers, Some(("shared", true)))));
     add(SealedRow::CheckIn, "checkin-v1", v1);
+    let goal_ratings: std::collections::BTreeMap<uuid::Uuid, u8> = [(GOAL, 6)].into();
+    let v3 = with(
+        3,
+        postcard(&(&answers, None::<(&str, bool)>, false, &goal_ratings)),
+    );
+    add(SealedRow::CheckIn, "checkin-v3", v3);
     add(SealedRow::Received, "received", postcard(&checkin_body()));
     let reply = ReplyBody {
         text: "Thank you.".into(),
@@ -392,6 +441,48 @@ fn sealed_rows(seeds: &mut Seeds) {
         SealedRow::FlagHistory,
         "history",
         with(2, postcard(&vec![flag()])),
+    );
+    // A client's own goal (store/goals.rs): layout 0, then its fields.
+    let millis = now().timestamp_millis();
+    let own = (
+        "Walk to the shop on my own",
+        millis,
+        true,
+        false,
+        millis,
+        millis,
+        None::<i64>,
+        vec![("Go out more", millis, millis)],
+    );
+    add(SealedRow::Goal, "goal", with(0, postcard(&own)));
+    add(
+        SealedRow::HeldGoal,
+        "held-goal",
+        with(1, postcard(&goal_body())),
+    );
+    let progress = GoalProgress {
+        goal_id: GOAL,
+        version: 2,
+        text: "Walk to the shop on my own".into(),
+        text_set_at: now(),
+        earlier_texts: Vec::new(),
+        set_in_session: true,
+        set_at: now(),
+        archived_at: None,
+        series: vec![GoalRatingPoint {
+            record_id: uuid::Uuid::from_u128(1),
+            session_date: date(23),
+            rating: 6,
+        }],
+        total_ratings: 1,
+        first: Some(6),
+        latest: Some(6),
+        change_since_set: Some(0),
+    };
+    add(
+        SealedRow::GoalProgress,
+        "goal-progress",
+        with(1, postcard(&vec![progress])),
     );
 }
 

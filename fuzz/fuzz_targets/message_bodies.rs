@@ -1,6 +1,6 @@
 //! The decoders of what an envelope carries once it is authenticated: the
 //! message, a hello, and each body (check-in, receipt, leave, ended, reply,
-//! sharing notice), followed by the checks the receiver then makes. A paired
+//! sharing notice, goal), followed by the checks the receiver then makes. A paired
 //! peer (or a modified app) controls every byte of these.
 //!
 //! Input: one byte choosing the decoder, then the bytes to decode.
@@ -10,16 +10,20 @@
 //! that does not survive this would break its dashboard later); a reply's
 //! text passes `check_reply_text` only within its rules, and passing is
 //! stable; a hello's MAC holds only for the right secret and the exact MAC;
-//! a card passes its check only if its id is its key's.
+//! a card passes its check only if its id is its key's; a goal that decodes
+//! holds every rule a client's app applies (each wording trimmed, 1 to 200
+//! characters, no control character; at most 20 earlier wordings), and
+//! what the therapist stores of it reads back unchanged.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rapport_core::DeviceId;
 use rapport_core::envelope::{Hello, Message};
+use rapport_core::model::{MAX_EARLIER_TEXTS, check_goal_text};
 use rapport_core::sync::{
-    CheckInBody, EndedBody, LeaveBody, REPLY_MAX_CHARS, ReceiptBody, ReplyBody, SharingBody,
-    check_reply_text,
+    CheckInBody, EndedBody, GoalBody, GoalUpdate, LeaveBody, REPLY_MAX_CHARS, ReceiptBody,
+    ReplyBody, SharingBody, check_reply_text,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -31,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, bytes)) = data.split_first() else {
         return;
     };
-    match which % 8 {
+    match which % 9 {
         0 => {
             if let Ok(body) = CheckInBody::from_bytes(bytes) {
                 let encoded = body.to_bytes().expect("a decoded check-in encodes");
@@ -64,11 +68,31 @@ fuzz_target!(|data: &[u8]| {
                 hello_rules(&hello);
             }
         }
-        _ => {
+        7 => {
             round_trip::<Message>(bytes);
+        }
+        _ => {
+            if let Ok(update) = GoalUpdate::from_bytes(bytes) {
+                let encoded = update.to_bytes().expect("a decoded goal encodes");
+                assert_eq!(GoalUpdate::from_bytes(&encoded).as_ref(), Ok(&update));
+                if let GoalUpdate::Shared(body) = &update {
+                    goal_rules(body);
+                    // What the therapist seals in `goals` is postcard too.
+                    round_trip::<GoalBody>(&postcard::to_allocvec(body).expect("encodes"));
+                }
+            }
         }
     }
 });
+
+/// What a therapist accepts of a goal: what the client's app would let
+/// through, and no more.
+fn goal_rules(body: &GoalBody) {
+    for text in std::iter::once(&body.text).chain(body.earlier_texts.iter().map(|w| &w.text)) {
+        assert_eq!(check_goal_text(text).as_ref(), Ok(text), "{text:?}");
+    }
+    assert!(body.earlier_texts.len() <= MAX_EARLIER_TEXTS);
+}
 
 /// Decodes `bytes` as the receiver does (postcard) and checks the value
 /// survives being encoded again.

@@ -1,7 +1,7 @@
 //! The store's sealed columns, read back: `RowCipher` opens the value at
 //! its row's address, then the row's decoder reads it (postcard, the
-//! check-in codec with its two formats, the packed summary, a device
-//! identity's keys). Reached through `rapport_core::fuzzing::open_row`.
+//! check-in codec with its three formats, the packed summary, a goal, a
+//! client's goal progress, a device identity's keys). Reached through `rapport_core::fuzzing::open_row`.
 //!
 //! Input: one byte choosing the kind of row and the mode, then the bytes.
 //! Mode "plaintext" seals the bytes genuinely first, so the fuzzer reaches
@@ -46,8 +46,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(reread, Some(written), "{row:?}: read back unchanged");
         }
         Ok(None) => assert!(
-            matches!(row, SealedRow::Summary | SealedRow::FlagHistory),
-            "{row:?}: only summaries are passed over"
+            matches!(
+                row,
+                SealedRow::Summary | SealedRow::FlagHistory | SealedRow::GoalProgress
+            ),
+            "{row:?}: only summaries and goal progress are passed over"
         ),
         Err(error) => {
             if genuine {

@@ -25,7 +25,8 @@ const TABLE: &str = "client_insights.goals";
 /// Another layout is never read, only recomputed.
 const FORMAT: u8 = 1;
 
-fn address(sender: &str) -> RowAddress<'_> {
+/// Where a client's goal progress is sealed.
+pub(crate) fn progress_address(sender: &str) -> RowAddress<'_> {
     RowAddress {
         table: TABLE,
         row_id: sender.as_bytes(),
@@ -43,37 +44,47 @@ pub(super) fn seal_progress(
     if goals.is_empty() {
         return Ok(None);
     }
+    let plaintext = progress_plaintext(goals)?;
+    Ok(Some(cipher.seal(&progress_address(sender), &plaintext)?))
+}
+
+/// What [`seal_progress`] encrypts: the layout byte, then the list.
+pub(crate) fn progress_plaintext(
+    goals: &[GoalProgress],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
     let mut plaintext = zeroize::Zeroizing::new(vec![FORMAT]);
     plaintext.extend(
         postcard::to_allocvec(goals).map_err(|e| StoreError::UnreadableRecord {
             table: TABLE,
-            row: sender.to_owned(),
+            row: String::new(),
             detail: e.to_string(),
         })?,
     );
-    Ok(Some(cipher.seal(&address(sender), &plaintext)?))
+    Ok(plaintext)
 }
 
-/// Opens every client's sealed goal progress, by client.
-pub(super) fn open_progress(
+/// Opens every client's sealed goal progress, by client (one of another
+/// layout is left out: it is recomputed, never read).
+pub(crate) fn open_progress(
     cipher: &RowCipher,
     sealed: Vec<(String, Vec<u8>)>,
 ) -> Result<HashMap<String, Vec<GoalProgress>>, Error> {
     let mut out = HashMap::with_capacity(sealed.len());
     for (sender, bytes) in sealed {
-        let plaintext = zeroize::Zeroizing::new(cipher.open(&address(&sender), &bytes).map_err(
-            |e| match e {
-                RowOpenError::Tampered => StoreError::Tampered {
-                    table: TABLE,
-                    row: sender.clone(),
+        let plaintext =
+            zeroize::Zeroizing::new(cipher.open(&progress_address(&sender), &bytes).map_err(
+                |e| match e {
+                    RowOpenError::Tampered => StoreError::Tampered {
+                        table: TABLE,
+                        row: sender.clone(),
+                    },
+                    RowOpenError::Malformed => StoreError::UnreadableRecord {
+                        table: TABLE,
+                        row: sender.clone(),
+                        detail: "sealed value is malformed".into(),
+                    },
                 },
-                RowOpenError::Malformed => StoreError::UnreadableRecord {
-                    table: TABLE,
-                    row: sender.clone(),
-                    detail: "sealed value is malformed".into(),
-                },
-            },
-        )?);
+            )?);
         if let Some((&FORMAT, body)) = plaintext.split_first() {
             let goals = postcard::from_bytes(body).map_err(|e| StoreError::UnreadableRecord {
                 table: TABLE,

@@ -38,6 +38,8 @@ pub use flags::{
     Flag, FlagEvent, FlagEventKind, FlagKind, MAX_REASONS, Reason, Resolution, ResolutionKind,
 };
 pub use goals::{GoalProgress, GoalRatingPoint, goal_line};
+#[cfg(feature = "fuzzing")]
+pub(crate) use goals::{open_progress, progress_address, progress_plaintext};
 pub use need::{by_need, need_step, order_clients, sort_flags};
 #[cfg(feature = "fuzzing")]
 pub(crate) use packed::{

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::outbox::{OutboxKind, queue};
-use super::pairing::{open_bound, seal_bound};
+use super::pairing::open_bound;
 use crate::crypto::{RowAddress, RowCipher};
 use crate::error::{Error, GoalError, StoreError, ValidationError};
 use crate::identity::DeviceId;
@@ -31,7 +31,7 @@ use crate::role::Role;
 pub(crate) const GOALS: &str = "goals";
 
 /// The `sender` of this client's own goals.
-const OWN: &str = "";
+pub(crate) const OWN: &str = "";
 
 /// Where a goal row is sealed: the owner (`''` for this device's own) and
 /// the goal's id. The id is 16 bytes at the end, so no two owners' rows
@@ -83,7 +83,8 @@ fn time(ms: i64, id: &Uuid) -> Result<DateTime<Utc>, StoreError> {
     })
 }
 
-fn seal_goal(cipher: &RowCipher, goal: &Goal) -> Result<Vec<u8>, Error> {
+/// What a client's goal row seals for `goal` (postcard of [`StoredGoal`]).
+pub(crate) fn goal_plaintext(goal: &Goal) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
     let stored = StoredGoal::V1 {
         text: goal.text.clone(),
         text_set_at: millis(goal.text_set_at),
@@ -98,11 +99,27 @@ fn seal_goal(cipher: &RowCipher, goal: &Goal) -> Result<Vec<u8>, Error> {
             .map(|w| (w.text.clone(), millis(w.set_at), millis(w.replaced_at)))
             .collect(),
     };
-    let row = goal_row_id(OWN, &goal.id);
-    seal_bound(cipher, GOALS, &row, goal.version, &[], &stored)
+    Ok(zeroize::Zeroizing::new(
+        postcard::to_allocvec(&stored).map_err(|e| StoreError::UnreadableRecord {
+            table: GOALS,
+            row: goal.id.to_string(),
+            detail: e.to_string(),
+        })?,
+    ))
 }
 
-fn open_goal(cipher: &RowCipher, id: Uuid, version: u32, sealed: &[u8]) -> Result<Goal, Error> {
+fn seal_goal(cipher: &RowCipher, goal: &Goal) -> Result<Vec<u8>, Error> {
+    let row = goal_row_id(OWN, &goal.id);
+    Ok(cipher.seal(&goal_address(&row, goal.version), &goal_plaintext(goal)?)?)
+}
+
+/// Opens version `version` of this client's goal `id`.
+pub(crate) fn open_goal(
+    cipher: &RowCipher,
+    id: Uuid,
+    version: u32,
+    sealed: &[u8],
+) -> Result<Goal, Error> {
     let row = goal_row_id(OWN, &id);
     let StoredGoal::V1 {
         text,

@@ -29,6 +29,20 @@ use crate::store::inbox::{received_in, reseal_received};
 /// (postcard).
 const HELD_FORMAT: u8 = 1;
 
+/// What a therapist seals for a goal it holds: the layout byte, then the
+/// goal.
+pub(crate) fn held_goal_plaintext(body: &GoalBody) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let mut plaintext = zeroize::Zeroizing::new(vec![HELD_FORMAT]);
+    plaintext.extend(
+        postcard::to_allocvec(body).map_err(|e| StoreError::UnreadableRecord {
+            table: GOALS,
+            row: String::new(),
+            detail: e.to_string(),
+        })?,
+    );
+    Ok(plaintext)
+}
+
 /// Seals a received goal where the therapist keeps it.
 fn seal_goal(
     cipher: &RowCipher,
@@ -37,16 +51,8 @@ fn seal_goal(
     version: u32,
     body: &GoalBody,
 ) -> Result<Vec<u8>, Error> {
-    let mut plaintext = zeroize::Zeroizing::new(vec![HELD_FORMAT]);
-    plaintext.extend(
-        postcard::to_allocvec(body).map_err(|e| StoreError::UnreadableRecord {
-            table: GOALS,
-            row: id.to_string(),
-            detail: e.to_string(),
-        })?,
-    );
     let row = goal_row_id(sender, id);
-    Ok(cipher.seal(&goal_address(&row, version), &plaintext)?)
+    Ok(cipher.seal(&goal_address(&row, version), &held_goal_plaintext(body)?)?)
 }
 
 /// Opens a goal a therapist holds of `sender`.

@@ -51,6 +51,7 @@ pub use transport::{
 };
 #[cfg(feature = "fuzzing")]
 pub(crate) use {
+    goals::{held_goal_plaintext, open_held_goal},
     received::{received_address, received_row_id},
     replies::{open_reply, reply_address},
 };
