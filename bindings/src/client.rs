@@ -147,7 +147,8 @@ impl ClientApp {
 
     /// Validates and stores a check-in; it is sent on the next sync. Fails
     /// with `InvalidCheckIn` naming the field at fault, storing nothing.
-    /// When the client asked for support or rated hope at its lowest, the
+    /// When the client asked for support or rated hope at or below the point
+    /// the answered edition names (2, "a little", in the current one), the
     /// outcome carries crisis resources for `locale` (such as `en-GB`): show
     /// them at once, with their "not monitored" statement.
     pub fn record_checkin(

@@ -310,7 +310,7 @@ pub fn safety_notice(notice: &SafetyNotice) -> String {
              straight away.\n"
         }
         SafetyReason::LowRating { .. } => {
-            "You said you are leaving without much hope. That matters, and you do not have to \
+            "You said you have little hope right now. That matters, and you do not have to \
              carry it alone.\n"
         }
     });

@@ -156,7 +156,7 @@ fun draft(
     note: Note? = null,
     sessionDate: String = today(),
     supportRequested: Boolean = false,
-) = CheckInDraft(InstrumentRef("session-checkin", 1u), sessionDate, answers, note, supportRequested)
+) = CheckInDraft(currentInstrument(), sessionDate, answers, note, supportRequested)
 
 fun ratings(heard: Int, hopeful: Int) = mapOf("heard" to heard.toUByte(), "hopeful" to hopeful.toUByte())
 
@@ -532,7 +532,8 @@ fun defineTests(vectorsPath: String) {
         val instrument = openClient(newDb("client")).instrument("de-AT")
         assertEqual("de", instrument.locale)
         assertEqual(listOf("heard", "hopeful", "worked_on", "fit"), instrument.items.map { it.id })
-        assertEqual("I felt heard and understood", instrument.items[0].prompt["en"])
+        assertEqual("Today I felt listened to", instrument.items[0].prompt["en"])
+        assertEqual("Im Moment habe ich Hoffnung, dass es besser werden kann", instrument.items[1].prompt["de"])
         for (item in instrument.items) for (locale in instrument.locales) {
             assertEqual(5, item.scaleLabels.getValue(locale).size, "${item.id}/$locale")
         }

@@ -9,16 +9,17 @@ from conftest import open_client, rf
 def test_the_instrument_resolves_the_locale_an_app_asks_for(wanted, resolved, home):
     instrument = open_client(home("client")).instrument(wanted)
     assert instrument.locale == resolved
-    assert instrument.reference == rf.InstrumentRef(id="session-checkin", version=1)
+    assert instrument.reference == rf.InstrumentRef(id="session-checkin", version=2)
 
 
 def test_every_item_has_a_prompt_and_one_label_per_point_in_every_locale(home):
     instrument = open_client(home("client")).instrument("en")
     assert [i.id for i in instrument.items] == ["heard", "hopeful", "worked_on", "fit"]
     assert [i.required for i in instrument.items] == [True, True, False, False]
-    heard = instrument.items[0]
-    assert heard.prompt["en"] == "I felt heard and understood"
-    assert heard.prompt["de"].startswith("Ich habe mich gehört")
+    heard, hopeful = instrument.items[0], instrument.items[1]
+    assert heard.prompt["en"] == "Today I felt listened to"
+    assert heard.prompt["de"] == "Heute hatte ich das Gefühl, dass mir zugehört wurde"
+    assert hopeful.prompt["en"] == "Right now I feel hopeful that things can get better"
     for item in instrument.items:
         assert set(item.prompt) == set(instrument.locales)
         for locale in instrument.locales:

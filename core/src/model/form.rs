@@ -135,7 +135,12 @@ mod tests {
         assert_eq!(ids, ["heard", "hopeful", "worked_on", "fit"]);
         let required: Vec<_> = en.items.iter().map(|i| i.required).collect();
         assert_eq!(required, [true, true, false, false]);
-        assert_eq!(en.items[0].prompt, "I felt heard and understood");
+        assert_eq!(en.instrument.version, 2);
+        assert_eq!(en.items[0].prompt, "Today I felt listened to");
+        assert_eq!(
+            en.items[1].prompt,
+            "Right now I feel hopeful that things can get better"
+        );
         let points: Vec<_> = en.items[0].scale.iter().map(|p| p.value).collect();
         assert_eq!(points, [1, 2, 3, 4, 5]);
         assert_eq!(en.items[0].scale[0].label, "Not at all");
@@ -147,7 +152,7 @@ mod tests {
         assert_eq!(de.locale, "de");
         assert_eq!(
             de.items[0].prompt,
-            "Ich habe mich gehört und verstanden gefühlt"
+            "Heute hatte ich das Gefühl, dass mir zugehört wurde"
         );
     }
 

@@ -1,6 +1,7 @@
 //! The therapy domain: instruments and check-ins, with their validation rules.
 
 mod checkin;
+mod comparable;
 mod consent;
 mod form;
 mod instrument;
