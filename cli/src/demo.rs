@@ -350,12 +350,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
     )?;
     let report_path = dir.join("report.html");
     let name = therapist.account()?.map(|a| a.name).unwrap_or_default();
-    let instrument = therapist
-        .instruments()
-        .current()
-        .ok_or("the bundled session check-in is missing")?;
     let report = crate::report::Report::of(&therapist, today)?;
-    let html = crate::report::render(&name, Utc::now(), &report, instrument);
+    let html = crate::report::render(&name, Utc::now(), &report, therapist.instruments());
     crate::write_private(&report_path, html.as_bytes())?;
 
     println!("\nOpen flags:");
