@@ -7,8 +7,8 @@ use rapport_core::sync::Role as CoreRole;
 
 use crate::app::{SharedStore, keystore_key, passphrase_key};
 use crate::checkin::{
-    CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, OutboxEntry, Tombstone,
-    parse_checkin_id,
+    CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, InstrumentRef, OutboxEntry,
+    Tombstone, parse_checkin_id,
 };
 use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
@@ -143,6 +143,19 @@ impl ClientApp {
     /// limit. Ask `checkin_progress` what a partly filled one still needs.
     pub fn checkin_form(&self, locale: String) -> Result<CheckInForm, RapportError> {
         self.store.checkin_form(&locale)
+    }
+
+    /// The form of `instrument`, the edition a stored check-in answered (its
+    /// `instrument` field), in the best available language for `locale`:
+    /// show a check-in from the history with these words, which are the
+    /// ones its client rated, not today's. Fails with `InvalidCheckIn`
+    /// (field `instrument`) for an edition this app does not have.
+    pub fn checkin_form_of(
+        &self,
+        instrument: InstrumentRef,
+        locale: String,
+    ) -> Result<CheckInForm, RapportError> {
+        self.store.checkin_form_of(instrument, &locale)
     }
 
     /// Validates and stores a check-in; it is sent on the next sync. Fails

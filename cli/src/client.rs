@@ -170,7 +170,10 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                     ))?
                 );
             } else {
-                print!("{}", output::history_table(&all, &replies, &not_monitored));
+                print!(
+                    "{}",
+                    output::history_table(&all, &replies, &not_monitored, store.instruments())
+                );
             }
             Ok(())
         }

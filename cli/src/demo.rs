@@ -342,7 +342,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let dashboard = therapist.dashboard()?;
     let insights = therapist.insights()?;
     println!("\nThe therapist's dashboard:");
-    print!("{}", output::dashboard_table(&dashboard, &insights));
+    print!(
+        "{}",
+        output::dashboard_table(&dashboard, &insights, therapist.instruments())
+    );
 
     std::fs::write(
         dir.join("dashboard.json"),

@@ -539,6 +539,21 @@ fun defineTests(vectorsPath: String) {
         }
     }
 
+    test("a stored check-in is shown with the words of the edition it answered") {
+        val client = openClient(newDb("client"))
+        val v1 = InstrumentRef("session-checkin", 1u)
+        client.recordCheckin(draft(ratings(4, 1), sessionDate = daysAgo(1)).copy(instrument = v1), "en-US")
+        client.recordCheckin(draft(ratings(4, 3)), "en-US")
+        val words = client.history().checkins.associate {
+            it.instrument.version to client.checkinFormOf(it.instrument, "en").items[1].prompt
+        }
+        assertEqual(
+            mapOf(2u to "Right now I feel hopeful that things can get better", 1u to "I leave feeling more hopeful"),
+            words,
+        )
+        assertThrows<RapportException.InvalidCheckIn> { client.checkinFormOf(InstrumentRef("session-checkin", 9u), "en") }
+    }
+
     val doc = Json.parse(File(vectorsPath).readText()).obj()
     val now = OffsetDateTime.parse(doc["now"].str()).toInstant()
     fun secrets(who: String): DeviceSecrets {

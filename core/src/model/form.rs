@@ -7,7 +7,8 @@
 //! the check-in is recorded ([`super::CheckInDraft::validate`]).
 
 use super::checkin::{Answers, note_length};
-use super::instrument::{Instrument, InstrumentRef};
+use super::instrument::{Instrument, InstrumentRef, Instruments};
+use crate::error::ValidationError;
 
 /// What the check-in screen shows, in one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +99,24 @@ impl CheckInForm {
         }
     }
 
+    /// The form of `edition` in the best available language for `locale`:
+    /// how to show a stored check-in with the words its client rated, which
+    /// are the words of the edition it answered, not today's. Fails with
+    /// [`ValidationError::UnknownInstrument`] for an edition this app does
+    /// not have.
+    pub fn of_edition(
+        instruments: &Instruments,
+        edition: &InstrumentRef,
+        locale: &str,
+    ) -> Result<CheckInForm, ValidationError> {
+        instruments
+            .get(edition)
+            .map(|instrument| CheckInForm::new(instrument, locale))
+            .ok_or_else(|| ValidationError::UnknownInstrument {
+                instrument: edition.clone(),
+            })
+    }
+
     /// What the form still needs with `answers` given and `note` typed.
     pub fn progress(&self, answers: &Answers, note: &str) -> FormProgress {
         let missing: Vec<String> = self
@@ -154,6 +173,25 @@ mod tests {
             de.items[0].prompt,
             "Heute hatte ich das Gefühl, dass mir zugehört wurde"
         );
+    }
+
+    #[test]
+    fn an_earlier_edition_keeps_its_own_words() {
+        let instruments = Instruments::bundled().unwrap();
+        let v1 = InstrumentRef {
+            id: "session-checkin".into(),
+            version: 1,
+        };
+        let form = CheckInForm::of_edition(&instruments, &v1, "fr").unwrap();
+        assert_eq!(form.instrument, v1);
+        assert_eq!(form.items[1].prompt, "Je repars avec plus d'espoir");
+        let en = CheckInForm::of_edition(&instruments, &v1, "en").unwrap();
+        assert_eq!(en.items[0].prompt, "I felt heard and understood");
+        let unknown = InstrumentRef { version: 9, ..v1 };
+        assert!(matches!(
+            CheckInForm::of_edition(&instruments, &unknown, "en"),
+            Err(ValidationError::UnknownInstrument { .. })
+        ));
     }
 
     #[test]
