@@ -25,10 +25,10 @@ use super::packed::{
 use super::rules::FlagRules;
 use super::timed::{TimedInput, apply_timed};
 use super::words::day;
-use super::{ClientInsights, SessionPoint, analyse};
+use super::{ClientInsights, SessionPoint, analyse, comparable_points, with_editions};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
-use crate::model::Instrument;
+use crate::model::{Instrument, InstrumentRef};
 use crate::store::insights::{RULES_KEY, mark_dirty, save_flag_mark, save_summary};
 use crate::store::{Store, seal_value};
 use crate::sync::open_received;
@@ -75,6 +75,8 @@ struct ClientRow {
 #[derive(Default)]
 struct ClientSeries {
     points: Vec<SessionPoint>,
+    /// The edition each point answered, in the same order.
+    editions: Vec<InstrumentRef>,
     notes: HashMap<Uuid, String>,
     received: HashMap<Uuid, DateTime<Utc>>,
 }
@@ -120,6 +122,7 @@ impl Store {
         }
         let rules = self.flag_rules()?;
         let instrument = self.summary_instrument()?;
+        let instruments = &self.options.instruments;
         let now = self.options.clock.now();
         let tx = self.begin_unchecked()?;
         for sender_text in &dirty {
@@ -128,16 +131,20 @@ impl Store {
                 row: sender_text.clone(),
             })?;
             let ClientSeries {
-                mut points,
+                points,
+                editions,
                 notes,
                 received,
             } = self.client_series(&sender)?;
-            let (items, trend) = analyse(&points, instrument);
+            let series = with_editions(&points, &editions, &instrument.reference);
+            let (items, trend) = analyse(&series, instruments);
             let discussed = self.discussed_marks(Some(sender_text))?;
             let mut flags = series_flags(&SeriesInput {
                 sender: &sender,
                 points: &points,
+                editions: &editions,
                 notes: &notes,
+                instruments,
                 instrument,
                 rules: &rules,
                 discussed: &discussed,
@@ -165,7 +172,9 @@ impl Store {
             let (open, resolved): (Vec<Flag>, Vec<Flag>) =
                 flags.into_iter().partition(Flag::is_open);
             let total = points.len() as u32;
-            points.drain(..points.len().saturating_sub(super::CHART_SESSIONS));
+            // What the dashboard draws: each item's line only where it may
+            // be compared with the client's newest answer to it.
+            let points = comparable_points(&series, instruments, super::CHART_SESSIONS);
             let summary = Summary {
                 points,
                 total,
@@ -380,6 +389,7 @@ impl Store {
             series
                 .received
                 .insert(record_id, mark_time(row.received_at));
+            series.editions.push(body.instrument);
             series.points.push(SessionPoint {
                 record_id,
                 session_date: body.session_date,

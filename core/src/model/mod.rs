@@ -1,6 +1,7 @@
 //! The therapy domain: instruments and check-ins, with their validation rules.
 
 mod checkin;
+mod comparable;
 mod consent;
 mod form;
 mod instrument;
@@ -10,6 +11,7 @@ pub use checkin::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
     Tombstone, note_length,
 };
+pub use comparable::Answered;
 pub use consent::Consent;
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint};
 pub use instrument::{
