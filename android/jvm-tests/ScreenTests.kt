@@ -146,7 +146,7 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         check(screen.state.value.canSend) { "two taps should enable send" }
         screen.rate("hopeful", 3u)
         check(!screen.state.value.canSend) { "tapping the chosen point again clears it" }
-        screen.rate("hopeful", 2u)
+        screen.rate("hopeful", 4u)
         screen.editNote("x".repeat(loaded.noteMaxChars + 1))
         check(screen.state.value.noteTooLong && !screen.state.value.canSend) { "an over-long note keeps send off" }
         screen.editNote("fine")
@@ -154,7 +154,7 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         val after = screen.state.value
         assertEqual(Delivery.Sent, after.delivery)
         check(after.items.all { it.selected == null } && after.note.isEmpty()) { "the form is cleared for next time" }
-        assertEqual(mapOf("heard" to 4.toUByte(), "hopeful" to 2.toUByte()), after.recorded?.answers)
+        assertEqual(mapOf("heard" to 4.toUByte(), "hopeful" to 4.toUByte()), after.recorded?.answers)
         assertEqual(null, after.crisis, "an ordinary check-in opens no sheet")
     }
 
@@ -240,6 +240,14 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         }
         check(sheet.notMonitored.isNotBlank())
         assertEqual(Delivery.Sent, state.delivery, "the check-in is still delivered")
+    }
+
+    test("a little hope right now opens the crisis sheet too; some hope does not") {
+        val p = Practice(relay).apply { pair() }
+        val little = p.checkInScreen().checkIn(heard = 4, hopeful = 2)
+        val reason = little.crisis?.reason as? SafetyReason.LowHope ?: throw AssertionError("no sheet after hopeful = 2")
+        assertEqual("hopeful" to 2.toUByte(), reason.item to reason.rating)
+        assertEqual(null, p.checkInScreen(daysAgo = 7).checkIn(heard = 4, hopeful = 3).crisis, "hopeful = 3 opens no sheet")
     }
 
     test("without a region the sheet gives emergency advice only, with one link per emergency number") {

@@ -9,6 +9,7 @@ use rapport_core::sync::{RelayClient, RelayUrl};
 use rapport_core::{KeySource, Passphrase, Store, StoreOptions};
 
 use crate::background::run_in_background;
+use crate::checkin::InstrumentRef;
 use crate::error::RapportError;
 use crate::foreign::{ForeignHttpClient, ForeignSecretStore, HttpClient, SecretStore};
 use crate::form::CheckInForm;
@@ -112,6 +113,23 @@ impl SharedStore {
         let store = self.lock();
         let instrument = current(store.instruments())?;
         Ok(rapport_core::model::CheckInForm::new(instrument, locale).into())
+    }
+
+    /// The form of the edition a stored check-in answered, in the best
+    /// available language for `locale`.
+    pub(crate) fn checkin_form_of(
+        &self,
+        edition: InstrumentRef,
+        locale: &str,
+    ) -> Result<CheckInForm, RapportError> {
+        let store = self.lock();
+        Ok(rapport_core::model::CheckInForm::of_edition(
+            store.instruments(),
+            &edition.into(),
+            locale,
+        )
+        .map_err(rapport_core::Error::from)?
+        .into())
     }
 
     /// The id of the database (and of its keystore entry).

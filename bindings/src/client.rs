@@ -7,8 +7,8 @@ use rapport_core::sync::Role as CoreRole;
 
 use crate::app::{SharedStore, keystore_key, passphrase_key};
 use crate::checkin::{
-    CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, OutboxEntry, Tombstone,
-    parse_checkin_id,
+    CheckIn, CheckInDraft, CheckInRecord, HistoryCursor, HistoryPage, InstrumentRef, OutboxEntry,
+    Tombstone, parse_checkin_id,
 };
 use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
@@ -145,9 +145,23 @@ impl ClientApp {
         self.store.checkin_form(&locale)
     }
 
+    /// The form of `instrument`, the edition a stored check-in answered (its
+    /// `instrument` field), in the best available language for `locale`:
+    /// show a check-in from the history with these words, which are the
+    /// ones its client rated, not today's. Fails with `InvalidCheckIn`
+    /// (field `instrument`) for an edition this app does not have.
+    pub fn checkin_form_of(
+        &self,
+        instrument: InstrumentRef,
+        locale: String,
+    ) -> Result<CheckInForm, RapportError> {
+        self.store.checkin_form_of(instrument, &locale)
+    }
+
     /// Validates and stores a check-in; it is sent on the next sync. Fails
     /// with `InvalidCheckIn` naming the field at fault, storing nothing.
-    /// When the client asked for support or rated hope at its lowest, the
+    /// When the client asked for support or rated hope at or below the point
+    /// the answered edition names (2, "a little", in the current one), the
     /// outcome carries crisis resources for `locale` (such as `en-GB`): show
     /// them at once, with their "not monitored" statement.
     pub fn record_checkin(

@@ -26,18 +26,21 @@ pub enum Trend {
 pub struct SessionPoint {
     /// `YYYY-MM-DD`.
     pub session_date: String,
-    /// Ratings by item id.
+    /// Ratings by item id: only those that may be compared with the client's
+    /// newest answer to the item (an answer to a question since asked
+    /// differently is left out), so a line never joins two questions.
     pub ratings: HashMap<String, u8>,
     /// The client asked for support with it.
     pub support_requested: bool,
 }
 
-/// How one item moved since the first session.
+/// How one item moved since the first session (or, for a question asked
+/// in new words since, since its first answer in those words).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ItemInsight {
     /// The item id.
     pub item: String,
-    /// First rating.
+    /// First rating that may be compared with the latest.
     pub first: u8,
     /// Latest rating.
     pub latest: u8,

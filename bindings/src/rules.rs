@@ -93,7 +93,7 @@ mod tests {
         let current = current_instrument().unwrap();
         assert_eq!(
             (current.id.as_str(), current.version),
-            ("session-checkin", 1)
+            ("session-checkin", 2)
         );
     }
 }

@@ -9,10 +9,11 @@ use rapport_core::{Store, StoreOptions};
 
 use crate::app::{SharedStore, keystore_key, passphrase, passphrase_key};
 use crate::brief::Brief;
-use crate::checkin::{Reply, parse_checkin_id};
+use crate::checkin::{InstrumentRef, Reply, parse_checkin_id};
 use crate::error::RapportError;
 use crate::flags::{Flag, Reason};
 use crate::foreign::{HttpClient, SecretStore};
+use crate::form::CheckInForm;
 use crate::insights::ClientInsights;
 use crate::instrument::Instrument;
 use crate::sync::{Account, ClientCheckIns, CreatedInvite, PairedDevice, SyncReport};
@@ -266,6 +267,18 @@ impl TherapistApp {
     /// `locale` resolved to the best available one.
     pub fn instrument(&self, locale: String) -> Result<Instrument, RapportError> {
         self.store.instrument(&locale)
+    }
+
+    /// The form of `instrument`, the edition a received check-in answered,
+    /// in the best available language for `locale`: label a check-in with
+    /// the words its client rated, not today's. Fails with `InvalidCheckIn`
+    /// (field `instrument`) for an edition this app does not have.
+    pub fn checkin_form_of(
+        &self,
+        instrument: InstrumentRef,
+        locale: String,
+    ) -> Result<CheckInForm, RapportError> {
+        self.store.checkin_form_of(instrument, &locale)
     }
 
     /// Sends "seen" receipts, fetches and applies clients' hellos and

@@ -114,16 +114,16 @@ pub enum GoalCommand {
 
 #[derive(Args)]
 pub struct CheckinArgs {
-    /// "I felt heard and understood", 1 (not at all) to 5 (completely).
+    /// "Today I felt listened to", 1 (not at all) to 5 (completely).
     #[arg(long)]
     heard: u8,
-    /// "I leave feeling more hopeful", 1 to 5.
+    /// "Right now I feel hopeful that things can get better", 1 to 5.
     #[arg(long)]
     hopeful: u8,
-    /// "We worked on what mattered to me", 1 to 5 (optional).
+    /// "Today we worked on what I want to change", 1 to 5 (optional).
     #[arg(long)]
     worked_on: Option<u8>,
-    /// "The way we worked suits me", 1 to 5 (optional).
+    /// "This way of working makes sense to me", 1 to 5 (optional).
     #[arg(long)]
     fit: Option<u8>,
     /// A note for your therapist (or for you only, with --private-note).
@@ -224,7 +224,10 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                     ))?
                 );
             } else {
-                print!("{}", output::history_table(&all, &replies, &not_monitored));
+                print!(
+                    "{}",
+                    output::history_table(&all, &replies, &not_monitored, store.instruments())
+                );
             }
             Ok(())
         }

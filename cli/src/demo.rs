@@ -10,6 +10,9 @@
 //! itself with the next check-in and stays in the history); one on a plateau
 //! (a stalled-therapy flag); one worsening who asks for support (a concern
 //! and the support request, both open); one who keeps a private note. The
+//! improving client's first weeks answered the check-in's first edition (an
+//! app not yet updated), so the report shows how answers to a question since
+//! asked in other words are kept apart. The
 //! therapist records every weekly session, so the brief knows who is seen
 //! when, and the demo ends with the brief for the next session day.
 
@@ -20,7 +23,8 @@ use chrono::{Days, NaiveDate, Utc};
 use rapport_core::insights::{Flag, FlagKind};
 use rapport_core::model::Consent;
 use rapport_core::{
-    CheckInDraft, KeySource, Note, NoteVisibility, Passphrase, Store, StoreOptions, SystemClock,
+    CheckInDraft, InstrumentRef, KeySource, Note, NoteVisibility, Passphrase, Store, StoreOptions,
+    SystemClock,
 };
 
 use crate::http::relay_at;
@@ -39,6 +43,8 @@ struct Story {
     about: &'static str,
     locale: &'static str,
     private_notes: bool,
+    /// The first third of the weeks answered edition 1 of the check-in.
+    began_on_v1: bool,
     /// The session of week `w` of `n`.
     week: fn(usize, usize) -> Session,
 }
@@ -46,9 +52,10 @@ struct Story {
 const STORIES: [Story; 5] = [
     Story {
         label: "M.R.",
-        about: "improving steadily",
+        about: "improving steadily, the first weeks on the check-in's first edition",
         locale: "en-US",
         private_notes: false,
+        began_on_v1: true,
         week: |w, n| {
             let step = ((w * 3) / n.max(1)).min(2) as u8;
             let note = match w {
@@ -64,6 +71,7 @@ const STORIES: [Story; 5] = [
         about: "a first session that went badly, then recovery once it was talked about",
         locale: "en-GB",
         private_notes: false,
+        began_on_v1: false,
         week: |w, _| match w {
             0 => (
                 1,
@@ -83,6 +91,7 @@ const STORIES: [Story; 5] = [
         about: "on a plateau",
         locale: "de-DE",
         private_notes: false,
+        began_on_v1: false,
         week: |w, _| {
             let note = (w % 3 == 2).then_some("Much the same as last week.");
             // One good second session settles the first session's flag;
@@ -96,6 +105,7 @@ const STORIES: [Story; 5] = [
         about: "worsening, asks for support",
         locale: "en-GB",
         private_notes: false,
+        began_on_v1: false,
         week: |w, n| {
             let left = n.saturating_sub(w + 1);
             match left {
@@ -117,6 +127,7 @@ const STORIES: [Story; 5] = [
         about: "keeps a private note",
         locale: "fr-FR",
         private_notes: true,
+        began_on_v1: false,
         week: |w, _| {
             let note = match w % 3 {
                 0 => Some("Private: what I could not say out loud yet."),
@@ -246,8 +257,16 @@ pub fn run(args: DemoArgs) -> Result<()> {
         for client in &mut clients {
             therapist.record_session(&client.label, date)?;
             let (heard, hopeful, note, asks) = (client.story.week)(week, args.sessions);
+            let on_v1 = client.story.began_on_v1 && week < args.sessions / 3;
             let draft = CheckInDraft {
-                instrument: instrument.clone(),
+                instrument: if on_v1 {
+                    InstrumentRef {
+                        version: 1,
+                        ..instrument.clone()
+                    }
+                } else {
+                    instrument.clone()
+                },
                 session_date: date,
                 answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
                 note: note.map(|text| Note {
@@ -343,7 +362,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let dashboard = therapist.dashboard()?;
     let insights = therapist.insights()?;
     println!("\nThe therapist's dashboard:");
-    print!("{}", output::dashboard_table(&dashboard, &insights));
+    print!(
+        "{}",
+        output::dashboard_table(&dashboard, &insights, therapist.instruments())
+    );
 
     std::fs::write(
         dir.join("dashboard.json"),
@@ -351,12 +373,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
     )?;
     let report_path = dir.join("report.html");
     let name = therapist.account()?.map(|a| a.name).unwrap_or_default();
-    let instrument = therapist
-        .instruments()
-        .current()
-        .ok_or("the bundled session check-in is missing")?;
     let report = crate::report::Report::of(&therapist, today)?;
-    let html = crate::report::render(&name, Utc::now(), &report, instrument);
+    let html = crate::report::render(&name, Utc::now(), &report, therapist.instruments());
     crate::write_private(&report_path, html.as_bytes())?;
 
     println!("\nOpen flags:");

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use rapport_core::insights::{Brief, ClientInsights, Flag, GoalProgress};
 use rapport_core::safety::{ContactKind, SafetyNotice, SafetyReason};
 use rapport_core::sync::{ClientCheckIns, Reply, SyncReport, Transport};
-use rapport_core::{CheckIn, Goal, GoalWording, NoteVisibility, Store};
+use rapport_core::{CheckIn, Goal, GoalWording, InstrumentRef, Instruments, NoteVisibility, Store};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -32,11 +32,61 @@ pub fn terminal_safe(text: &str) -> String {
     out
 }
 
+/// The language of the statements the CLI shows: the same as its own text.
+const LOCALE: &str = "en";
+
+/// An edition as JSON: `{"id", "version"}`.
+fn edition_json(edition: &InstrumentRef) -> Value {
+    json!({"id": edition.id, "version": edition.version})
+}
+
+/// What the numbers of a table answer: for each edition among `editions`
+/// (newest first), the statements it asked, so a check-in is read with the
+/// words its client rated, not with today's.
+pub fn wording<'a>(
+    instruments: &Instruments,
+    editions: impl IntoIterator<Item = &'a InstrumentRef>,
+) -> String {
+    let mut editions: Vec<&InstrumentRef> = editions.into_iter().collect();
+    editions.sort_unstable_by(|a, b| b.cmp(a));
+    editions.dedup();
+    if editions.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "Rated from 1 (not at all) to 5 (completely):
+",
+    );
+    for edition in editions {
+        let statements = match instruments.get(edition) {
+            Some(instrument) => instrument
+                .items
+                .iter()
+                .map(|item| {
+                    format!(
+                        "{} “{}”",
+                        item.id.replace('_', " "),
+                        item.prompt_in(instrument, LOCALE)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            None => "an edition this version of Rapport does not know".into(),
+        };
+        out.push_str(&format!(
+            "  v{}: {statements}
+",
+            edition.version
+        ));
+    }
+    out
+}
+
 /// The therapist's dashboard as JSON, clients in order of need:
 /// `{"clients": [{"label", "status", "paused_since", "trend", "items", "checkins":
-/// [{"id", "session_date", "answers", "goal_ratings", "note", "support_requested", "seen",
-/// "reply"}], "goals": [see `goal_progress_value`], "flags": [see `flag_value`]}]}`;
-/// `reply` is `null` or as [`reply_json`]. Only goals the client shares are
+/// [{"id", "session_date", "instrument": {"id", "version"}, "answers", "goal_ratings", "note",
+/// "support_requested", "seen", "reply"}], "goals": [see `goal_progress_value`], "flags": [see
+/// `flag_value`]}]}`; `reply` is `null` or as [`reply_json`]. Only goals the client shares are
 /// here, and only their ratings.
 pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
     json!({
@@ -57,6 +107,7 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
                 "checkins": c.checkins.iter().map(|r| json!({
                     "id": r.record_id.to_string(),
                     "session_date": r.body.session_date.to_string(),
+                    "instrument": edition_json(&r.body.instrument),
                     "answers": r.body.answers,
                     "goal_ratings": r.body.goal_ratings,
                     "note": r.body.shared_note,
@@ -441,7 +492,7 @@ pub fn safety_notice(notice: &SafetyNotice) -> String {
              straight away.\n"
         }
         SafetyReason::LowRating { .. } => {
-            "You said you are leaving without much hope. That matters, and you do not have to \
+            "You said you have little hope right now. That matters, and you do not have to \
              carry it alone.\n"
         }
     });
@@ -476,7 +527,13 @@ pub fn safety_notice(notice: &SafetyNotice) -> String {
 }
 
 /// One line per client above its check-ins: trend, counts, and open flags.
-fn client_heading(c: &ClientCheckIns, insight: Option<&ClientInsights>) -> String {
+/// An item whose question changed is measured from its first answer in
+/// words that may be compared with the latest, and says since when.
+fn client_heading(
+    c: &ClientCheckIns,
+    insight: Option<&ClientInsights>,
+    instruments: &Instruments,
+) -> String {
     let mut out = format!("\n{}", c.label);
     if let Some(i) = insight {
         if i.status.as_str() != "active" {
@@ -493,8 +550,22 @@ fn client_heading(c: &ClientCheckIns, insight: Option<&ClientInsights>) -> Strin
             .iter()
             .filter(|item| item.item == "heard" || item.item == "hopeful")
             .map(|item| {
+                let first_answer = c
+                    .checkins
+                    .iter()
+                    .find(|r| r.body.answers.contains_key(&item.item));
+                let run_start = instruments
+                    .comparable_run(&item.item, &c.checkins)
+                    .first()
+                    .map(|r| r.body.session_date);
+                let since = match (first_answer, run_start) {
+                    (Some(first), Some(start)) if first.body.session_date != start => {
+                        format!("; since {start}, when it was first asked in these words")
+                    }
+                    _ => String::new(),
+                };
                 format!(
-                    "{} {}→{} (RCI {:+.2}{})",
+                    "{} {}→{} (RCI {:+.2}{}{since})",
                     item.item,
                     item.first,
                     item.latest,
@@ -538,8 +609,13 @@ fn rating(answers: &rapport_core::Answers, item: &str) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// The therapist's dashboard as a table per client.
-pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> String {
+/// The therapist's dashboard as a table per client, with the statements
+/// each edition in it asked.
+pub fn dashboard_table(
+    clients: &[ClientCheckIns],
+    insights: &[ClientInsights],
+    instruments: &Instruments,
+) -> String {
     let mut out = String::new();
     if clients.is_empty() {
         out.push_str(
@@ -547,17 +623,18 @@ pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) 
         );
     }
     for (c, insight) in in_need_order(clients, insights) {
-        out.push_str(&client_heading(c, insight));
-        out.push_str("  session      heard  hopeful  worked-on  fit  seen  note\n");
+        out.push_str(&client_heading(c, insight, instruments));
+        out.push_str("  session      heard  hopeful  worked-on  fit  words  seen  note\n");
         for r in &c.checkins {
             let a = &r.body.answers;
             out.push_str(&format!(
-                "  {}  {:>5}  {:>7}  {:>9}  {:>3}  {:>4}  {}\n",
+                "  {}  {:>5}  {:>7}  {:>9}  {:>3}  {:>5}  {:>4}  {}\n",
                 r.body.session_date,
                 rating(a, "heard"),
                 rating(a, "hopeful"),
                 rating(a, "worked_on"),
                 rating(a, "fit"),
+                format!("v{}", r.body.instrument.version),
                 if r.seen { "yes" } else { "no" },
                 r.body.shared_note.as_deref().unwrap_or(""),
             ));
@@ -570,6 +647,13 @@ pub fn dashboard_table(clients: &[ClientCheckIns], insights: &[ClientInsights]) 
             }
         }
     }
+    let editions = clients
+        .iter()
+        .flat_map(|c| c.checkins.iter().map(|r| &r.body.instrument));
+    let legend = wording(instruments, editions);
+    if !legend.is_empty() {
+        out.push_str(&format!("\n{legend}"));
+    }
     terminal_safe(&out)
 }
 
@@ -578,9 +662,10 @@ fn indent(text: &str, by: &str) -> String {
     text.replace('\n', &format!("\n{by}"))
 }
 
-/// A client's history as JSON: `{"checkins": [{"id", "session_date", "answers",
-/// "goal_ratings", "note", "note_private", "version", "seen", "reply"}]}`, where
-/// `goal_ratings` maps goal ids to 0–10 and `reply` is `null` or `{"text",
+/// A client's history as JSON: `{"checkins": [{"id", "session_date",
+/// "instrument": {"id", "version"}, "answers", "goal_ratings", "note", "note_private",
+/// "version", "seen", "reply"}]}`, where `goal_ratings` maps goal ids to 0–10 and `reply` is
+/// `null` or `{"text",
 /// "written_at", "not_monitored"}`.
 pub fn history_json(
     checkins: &[CheckIn],
@@ -591,6 +676,7 @@ pub fn history_json(
         "checkins": checkins.iter().map(|c| json!({
             "id": c.id.to_string(),
             "session_date": c.session_date.to_string(),
+            "instrument": edition_json(&c.instrument),
             "answers": c.answers,
             "goal_ratings": c.goal_ratings,
             "note": c.note.as_ref().map(|n| n.text.clone()),
@@ -608,13 +694,16 @@ pub fn history_json(
 
 /// A client's history as a table; a check-in's reply is shown under it,
 /// with the reminder that nobody reads along in real time (a reply can
-/// look like the start of a conversation).
+/// look like the start of a conversation). Under the table, the statements
+/// each edition in it asked.
 pub fn history_table(
     checkins: &[CheckIn],
     replies: &HashMap<Uuid, Reply>,
     not_monitored: &str,
+    instruments: &Instruments,
 ) -> String {
-    let mut out = String::from("session      heard  hopeful  status                        note\n");
+    let mut out =
+        String::from("session      heard  hopeful  words  status                        note\n");
     for c in checkins {
         let status = if c.seen_at.is_some() {
             "seen by your therapist"
@@ -627,10 +716,11 @@ pub fn history_table(
             None => String::new(),
         };
         out.push_str(&format!(
-            "{}  {:>5}  {:>7}  {:<28}  {}\n",
+            "{}  {:>5}  {:>7}  {:>5}  {:<28}  {}\n",
             c.session_date,
             rating(&c.answers, "heard"),
             rating(&c.answers, "hopeful"),
+            format!("v{}", c.instrument.version),
             status,
             note
         ));
@@ -645,6 +735,11 @@ pub fn history_table(
     }
     if checkins.is_empty() {
         out.push_str("(no check-ins yet)\n");
+    } else {
+        out.push_str(&format!(
+            "\n{}",
+            wording(instruments, checkins.iter().map(|c| &c.instrument))
+        ));
     }
     terminal_safe(&out)
 }
@@ -667,4 +762,122 @@ pub fn sync_with_progress(
     });
     bar.finish_and_clear();
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use rapport_core::DeviceId;
+    use rapport_core::insights::{ClientStatus, analyse, chart_points};
+    use rapport_core::sync::{CheckInBody, ReceivedCheckIn};
+
+    fn edition(version: u32) -> InstrumentRef {
+        InstrumentRef {
+            id: "session-checkin".into(),
+            version,
+        }
+    }
+
+    fn checkin(version: u32, day: u32, heard: u8, hopeful: u8) -> CheckIn {
+        let at = Utc.with_ymd_and_hms(2026, 11, day, 18, 0, 0).unwrap();
+        CheckIn {
+            id: Uuid::from_u128(u128::from(day)),
+            instrument: edition(version),
+            session_date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
+            note: None,
+            support_requested: false,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+            seen_at: None,
+            goal_ratings: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_clients_history_reads_each_check_in_with_the_words_it_answered() {
+        let instruments = Instruments::bundled().unwrap();
+        let checkins = [checkin(2, 16, 4, 3), checkin(1, 9, 4, 1)];
+        let table = history_table(&checkins, &HashMap::new(), "", &instruments);
+        assert!(
+            table.contains("2026-11-16      4        3     v2"),
+            "{table}"
+        );
+        assert!(
+            table.contains("2026-11-09      4        1     v1"),
+            "{table}"
+        );
+        let v2 = table
+            .find(
+                "  v2: heard “Today I felt listened to”; hopeful “Right now I feel \
+                             hopeful that things can get better”",
+            )
+            .unwrap_or_else(|| panic!("{table}"));
+        let v1 = table
+            .find(
+                "  v1: heard “I felt heard and understood”; hopeful “I leave feeling more hopeful”",
+            )
+            .unwrap_or_else(|| panic!("{table}"));
+        assert!(v2 < v1, "newest wording first");
+        let json = history_json(&checkins, &HashMap::new(), "");
+        assert_eq!(json["checkins"][1]["instrument"]["version"], 1);
+    }
+
+    #[test]
+    fn a_therapist_sees_since_when_a_reworded_item_is_compared() {
+        let instruments = Instruments::bundled().unwrap();
+        let received: Vec<ReceivedCheckIn> =
+            [(1, 2, 2, 1), (1, 9, 3, 2), (2, 16, 4, 4), (2, 23, 5, 3)]
+                .into_iter()
+                .map(|(version, day, heard, hopeful)| {
+                    let c = checkin(version, day, heard, hopeful);
+                    ReceivedCheckIn {
+                        record_id: c.id,
+                        version: 1,
+                        body: CheckInBody::from_checkin(&c, &Default::default()),
+                        seen: false,
+                        reply: None,
+                    }
+                })
+                .collect();
+        let (items, trend) = analyse(&received, &instruments);
+        let device_id = DeviceId([1; 16]);
+        let insights = [ClientInsights {
+            label: "M.X.".into(),
+            device_id,
+            status: ClientStatus::Active,
+            sessions: chart_points(&received, &instruments),
+            total_sessions: 4,
+            items,
+            trend,
+            flags: Vec::new(),
+            paused_since: None,
+            unseen: 4,
+            goals: Vec::new(),
+        }];
+        let clients = [ClientCheckIns {
+            label: "M.X.".into(),
+            device_id,
+            checkins: received,
+        }];
+        let table = dashboard_table(&clients, &insights, &instruments);
+        assert!(
+            table.contains(
+                "since the first session: heard 2→5 (RCI +3.87, reliable), hopeful 4→3 (RCI \
+                 -1.29; since 2026-11-16, when it was first asked in these words)"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains("  v1: heard “I felt heard and understood”"),
+            "{table}"
+        );
+        let json = dashboard_json(&clients, &insights);
+        assert_eq!(
+            json["clients"][0]["checkins"][3]["instrument"]["version"],
+            2
+        );
+    }
 }

@@ -191,7 +191,10 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
                     serde_json::to_string_pretty(&output::dashboard_json(&clients, &insights))?
                 );
             } else {
-                print!("{}", output::dashboard_table(&clients, &insights));
+                print!(
+                    "{}",
+                    output::dashboard_table(&clients, &insights, store.instruments())
+                );
             }
             Ok(())
         }

@@ -80,6 +80,19 @@ fn the_demo_stories_come_out_through_flags() {
     assert!(report.contains("difficult_first_session"));
     assert!(report.contains("stalled_therapy"));
 
+    // M.R.: the first weeks on edition 1. Heard continues across editions;
+    // hope, asked as a change then and as a state now, is compared within
+    // edition 2 only, and the report says why its line starts later.
+    let mr = insights.iter().find(|c| c.label == "M.R.").unwrap();
+    assert!(mr.sessions.iter().all(|s| s.answers.contains_key("heard")));
+    assert!(!mr.sessions[0].answers.contains_key("hopeful"));
+    assert!(mr.sessions.last().unwrap().answers.contains_key("hopeful"));
+    assert!(
+        report.contains("Hopeful is drawn from"),
+        "the report explains the shorter hope line"
+    );
+    assert!(report.contains("I leave feeling more hopeful"));
+
     // What the demo prints at its end: flags and the brief, no alerts.
     assert!(stdout.contains("Open flags:"), "{stdout}");
     assert!(stdout.contains("  J.K.: none; 1 resolved"), "{stdout}");

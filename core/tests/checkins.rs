@@ -195,3 +195,44 @@ fn a_page_size_beyond_the_maximum_is_capped() {
     assert_eq!(page.checkins.len(), MAX_PAGE as usize);
     assert!(page.next.is_some());
 }
+
+#[test]
+fn a_stored_check_in_is_shown_with_the_words_of_the_edition_it_answered() {
+    use rapport_core::model::CheckInForm;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join("c.db"), passphrase("pw"));
+    let old = store
+        .record(on(today() - Days::new(7), draft_v1(4, 1, None)))
+        .unwrap();
+    let new = store.record(draft(4, 3, None)).unwrap();
+    assert_eq!((old.instrument.version, new.instrument.version), (1, 2));
+    let words = |id| {
+        let checkin = store
+            .history(None, 10)
+            .unwrap()
+            .checkins
+            .into_iter()
+            .find(|c| c.id == id)
+            .unwrap();
+        let form = CheckInForm::of_edition(store.instruments(), &checkin.instrument, "en").unwrap();
+        form.items
+            .into_iter()
+            .filter(|item| checkin.answers.contains_key(&item.id))
+            .map(|item| item.prompt)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        words(old.id),
+        [
+            "I felt heard and understood",
+            "I leave feeling more hopeful"
+        ]
+    );
+    assert_eq!(
+        words(new.id),
+        [
+            "Today I felt listened to",
+            "Right now I feel hopeful that things can get better"
+        ]
+    );
+}

@@ -257,3 +257,67 @@ fn a_mark_covers_what_had_arrived_and_a_later_checkin_is_news() {
     assert_eq!(open.len(), 1, "{open:#?}");
     assert_eq!(open[0].opened_on, day(9));
 }
+
+/// A client whose app moved from edition 1 to edition 2 mid-therapy: the
+/// therapist's figures, chart, flags and brief compare like with like.
+#[test]
+fn after_the_new_edition_hope_is_compared_only_with_hope_as_it_is_now_asked() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["E.D."]);
+    let checkins = [
+        (draft_v1(4, 4, None), 1),
+        (draft_v1(4, 4, None), 5),
+        (draft_v1(4, 4, None), 9),
+        (draft_v1(4, 4, None), 13),
+        // v2: "Right now I feel hopeful…" — a 3 is some hope, not a fall
+        // from "more hopeful" 4; heard, reworded only, keeps its history.
+        (draft(2, 3, None), 17),
+    ];
+    for (d, date) in checkins {
+        at(&p.clock, day(date));
+        p.clients[0].record(on(day(date), d)).unwrap();
+    }
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+
+    let client = &p.therapist.insights().unwrap()[0];
+    let item = |id: &str| client.items.iter().find(|i| i.item == id).unwrap();
+    assert_eq!((item("heard").first, item("heard").latest), (4, 2));
+    assert!(item("heard").reliable);
+    assert_eq!((item("hopeful").first, item("hopeful").latest), (3, 3));
+    assert_eq!(item("hopeful").change, 0);
+    // The chart draws heard across both editions and hope from v2 only.
+    let hopeful: Vec<_> = client
+        .sessions
+        .iter()
+        .map(|s| s.answers.get("hopeful").copied())
+        .collect();
+    assert_eq!(hopeful, [None, None, None, None, Some(3)]);
+    assert!(
+        client
+            .sessions
+            .iter()
+            .all(|s| s.answers.contains_key("heard"))
+    );
+    // One concern, about heard only: no drop, no usual range and no
+    // deterioration of hope measured against v1's answers.
+    assert_eq!(client.flags.len(), 1, "{:#?}", client.flags);
+    let flag = &client.flags[0];
+    assert!(
+        flag.reasons.iter().all(|r| !r.text.contains("opeful")),
+        "{:#?}",
+        flag.reasons
+    );
+    assert!(
+        flag.headline.starts_with("Heard fell to 2"),
+        "{}",
+        flag.headline
+    );
+    // The brief's usual range of hope starts again with v2.
+    let brief = p.therapist.brief(day(18), None, "en").unwrap();
+    let usual = &brief.cards[0].usual;
+    let heard = usual.iter().find(|(item, _)| item == "heard").unwrap();
+    let hope = usual.iter().find(|(item, _)| item == "hopeful").unwrap();
+    assert_eq!(heard.1.sessions, 5);
+    assert_eq!(hope.1.sessions, 0, "one v2 answer: the default range");
+}

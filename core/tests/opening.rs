@@ -239,12 +239,25 @@ fn the_schema_v1_fixture_upgrades_and_keeps_every_checkin() {
             ),
         ]
     );
+    // They answered edition 1, and are shown with its words.
+    let history = store.history(None, 100).unwrap().checkins;
+    assert!(history.iter().all(|c| c.instrument.version == 1));
+    let form = rapport_core::model::CheckInForm::of_edition(
+        store.instruments(),
+        &history[0].instrument,
+        "en",
+    )
+    .unwrap();
+    assert_eq!(form.items[1].prompt, "I leave feeling more hopeful");
     // The queued changes survive with their new retry bookkeeping.
     let outbox = store.pending_outbox(100).unwrap();
     assert_eq!(outbox.len(), 6);
     assert!(outbox.iter().all(|e| e.attempts == 0));
-    // And the upgraded store works as a new one.
-    store.record(draft(4, 4, None)).unwrap();
+    // And the upgraded store works as a new one, new check-ins answering
+    // the current edition beside the old ones.
+    let new = store.record(draft(4, 4, None)).unwrap();
+    assert_eq!(new.instrument.version, 2);
+    assert_eq!(store.history(None, 100).unwrap().checkins.len(), 4);
     drop(store);
     assert_eq!(version(&path), LATEST_VERSION);
     let app_id: i32 = rusqlite::Connection::open(&path)

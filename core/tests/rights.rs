@@ -265,7 +265,7 @@ fn the_json_export_parses_and_gives_back_a_note_exactly_as_written() {
     assert_eq!(newest["id"], recorded.id.to_string());
     assert_eq!(newest["session_date"], "2026-11-20");
     assert_eq!(newest["instrument"]["id"], "session-checkin");
-    assert_eq!(newest["instrument"]["version"], 1);
+    assert_eq!(newest["instrument"]["version"], 2);
     assert_eq!(
         newest["answers"],
         serde_json::json!({"heard": 4, "hopeful": 2})

@@ -156,7 +156,7 @@ fun draft(
     note: Note? = null,
     sessionDate: String = today(),
     supportRequested: Boolean = false,
-) = CheckInDraft(InstrumentRef("session-checkin", 1u), sessionDate, answers, note, supportRequested)
+) = CheckInDraft(currentInstrument(), sessionDate, answers, note, supportRequested)
 
 fun ratings(heard: Int, hopeful: Int) = mapOf("heard" to heard.toUByte(), "hopeful" to hopeful.toUByte())
 
@@ -532,10 +532,26 @@ fun defineTests(vectorsPath: String) {
         val instrument = openClient(newDb("client")).instrument("de-AT")
         assertEqual("de", instrument.locale)
         assertEqual(listOf("heard", "hopeful", "worked_on", "fit"), instrument.items.map { it.id })
-        assertEqual("I felt heard and understood", instrument.items[0].prompt["en"])
+        assertEqual("Today I felt listened to", instrument.items[0].prompt["en"])
+        assertEqual("Im Moment habe ich Hoffnung, dass es besser werden kann", instrument.items[1].prompt["de"])
         for (item in instrument.items) for (locale in instrument.locales) {
             assertEqual(5, item.scaleLabels.getValue(locale).size, "${item.id}/$locale")
         }
+    }
+
+    test("a stored check-in is shown with the words of the edition it answered") {
+        val client = openClient(newDb("client"))
+        val v1 = InstrumentRef("session-checkin", 1u)
+        client.recordCheckin(draft(ratings(4, 1), sessionDate = daysAgo(1)).copy(instrument = v1), "en-US")
+        client.recordCheckin(draft(ratings(4, 3)), "en-US")
+        val words = client.history().checkins.associate {
+            it.instrument.version to client.checkinFormOf(it.instrument, "en").items[1].prompt
+        }
+        assertEqual(
+            mapOf(2u to "Right now I feel hopeful that things can get better", 1u to "I leave feeling more hopeful"),
+            words,
+        )
+        assertThrows<RapportException.InvalidCheckIn> { client.checkinFormOf(InstrumentRef("session-checkin", 9u), "en") }
     }
 
     val doc = Json.parse(File(vectorsPath).readText()).obj()

@@ -202,7 +202,7 @@ def today():
 def draft(heard=4, hopeful=3, note=None, private=False, session_date=None, support=False, **more):
     answers = {"heard": heard, "hopeful": hopeful, **more}
     return rf.CheckInDraft(
-        instrument=rf.InstrumentRef(id="session-checkin", version=1),
+        instrument=rf.current_instrument(),
         session_date=session_date or today(),
         answers=answers,
         note=None

@@ -89,7 +89,8 @@ def test_the_check_in_form_is_the_current_instrument_in_the_language_asked(home)
     assert [item.id for item in form.items] == ["heard", "hopeful", "worked_on", "fit"]
     assert [item.required for item in form.items] == [True, True, False, False]
     assert [point.value for point in form.items[0].scale] == [1, 2, 3, 4, 5]
-    assert form.items[0].prompt == "Ich habe mich gehört und verstanden gefühlt"
+    assert form.instrument.version == 2
+    assert form.items[0].prompt == "Heute hatte ich das Gefühl, dass mir zugehört wurde"
     assert form.note_max_chars == 2000
 
 

@@ -113,3 +113,17 @@ func checkInAfterSession(databasePath: String, inviteUri: String, heard: UInt8, 
     let report = try await app.sync(http: PlainHttpClient())
     print(report.summary)
 }
+
+/// The history, each check-in with the words its client rated: an older
+/// check-in answered an older edition, whose statements differ from today's.
+func printHistory(app: ClientApp) throws {
+    let locale = Locale.current.identifier
+    for checkin in try app.history(after: nil, limit: 100).checkins {
+        let form = try app.checkinFormOf(instrument: checkin.instrument, locale: locale)
+        for item in form.items {
+            if let rating = checkin.answers[item.id] {
+                print("\(checkin.sessionDate) \(item.prompt): \(rating)")
+            }
+        }
+    }
+}

@@ -24,10 +24,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use rapport_core::insights::{
     Brief, BriefBasis, BriefCard, ClientInsights, ClientStatus, Flag, SessionPoint, Severity,
+    chart_points,
 };
 use rapport_core::model::Answers;
 use rapport_core::sync::{ClientCheckIns, ReceivedCheckIn, Role};
-use rapport_core::{Instrument, Store};
+use rapport_core::{Instruments, Store};
 
 use crate::{Result, open_home, write_private};
 
@@ -64,11 +65,7 @@ pub fn run(home: &Path, out: &Path) -> Result<()> {
 pub fn write(store: &Store, out: &Path) -> Result<usize> {
     let account = store.require_account(Role::Therapist)?;
     let report = Report::of(store, chrono::Local::now().date_naive())?;
-    let instrument = store
-        .instruments()
-        .current()
-        .ok_or("the session check-in instrument is missing from this build")?;
-    let html = render(&account.name, Utc::now(), &report, instrument);
+    let html = render(&account.name, Utc::now(), &report, store.instruments());
     write_private(out, html.as_bytes())?;
     Ok(report.clients.len().max(report.insights.len()))
 }
@@ -104,12 +101,13 @@ impl Report {
 
 /// The whole report as one self-contained HTML document: the brief first,
 /// then one card per client in the order of need of `report.insights`
-/// (clients the insights do not know yet last).
+/// (clients the insights do not know yet last). A check-in's statements are
+/// worded as the edition of `instruments` it answered worded them.
 pub fn render(
     therapist_name: &str,
     generated_at: DateTime<Utc>,
     report: &Report,
-    instrument: &Instrument,
+    instruments: &Instruments,
 ) -> String {
     let checkins_of = |device_id| {
         report
@@ -192,7 +190,7 @@ pub fn render(
                     } @else {
                         div class="cards" {
                             @for (n, card) in cards.iter().enumerate() {
-                                (card.render(n + 1, instrument))
+                                (card.render(n + 1, instruments))
                             }
                         }
                     }
@@ -223,8 +221,9 @@ fn about() -> Markup {
             }
             p class="legend" {
                 "Ratings run from 1 (not at all) to 5 (completely). Change is since the first \
-                 session; RCI is the reliable change index, shown as a figure: a change beyond \
-                 ±1.96 is marked "
+                 session, or, for a statement asked in new words since, since its first answer \
+                 in those words: answers to different questions are never compared. RCI is the \
+                 reliable change index, shown as a figure: a change beyond ±1.96 is marked "
                 em { "reliable" }
                 ", but one 1–5 rating is a rough measure, so read it beside the numbers. A flag \
                  resolves itself when a later check-in is back in the client's usual range, or \
@@ -415,27 +414,62 @@ impl Card<'_> {
     }
 
     /// The series the chart draws: the one the insights were computed from,
-    /// or the check-ins themselves when there are no insights.
-    fn points(&self) -> Vec<SessionPoint> {
+    /// or the check-ins themselves when there are no insights (trimmed the
+    /// same way: only ratings comparable with the newest answer).
+    fn points(&self, instruments: &Instruments) -> Vec<SessionPoint> {
         match self.insight {
             Some(i) if !i.sessions.is_empty() || self.checkins.is_empty() => i.sessions.clone(),
-            _ => self
-                .checkins
-                .iter()
-                .map(|c| SessionPoint {
-                    record_id: c.record_id,
-                    session_date: c.body.session_date,
-                    answers: c.body.answers.clone(),
-                    support_requested: c.body.support_requested,
-                })
-                .collect(),
+            _ => chart_points(self.checkins, instruments),
         }
     }
 
+    /// Why a charted line starts later than the check-ins: its earlier
+    /// answers were to a question since asked differently, and are not drawn.
+    fn reworded(&self, instruments: &Instruments) -> Vec<String> {
+        let prompt = |c: &ReceivedCheckIn, item: &str| {
+            instruments
+                .get(&c.body.instrument)
+                .and_then(|i| Some(i.item(item)?.prompt_in(i, LOCALE).to_owned()))
+        };
+        let mut out = Vec::new();
+        for (item, name) in [("heard", "Heard"), ("hopeful", "Hopeful")] {
+            let run = instruments.comparable_run(item, self.checkins);
+            let Some(start) = run.first() else {
+                continue;
+            };
+            let earlier: Vec<&ReceivedCheckIn> = self
+                .checkins
+                .iter()
+                .filter(|c| c.body.answers.contains_key(item))
+                .filter(|c| !run.iter().any(|r| r.record_id == c.record_id))
+                .collect();
+            if earlier.is_empty() {
+                continue;
+            }
+            let mut asked: Vec<String> = earlier.iter().filter_map(|c| prompt(c, item)).collect();
+            asked.dedup();
+            let asked: Vec<String> = asked.into_iter().map(|p| format!("“{p}”")).collect();
+            let (were, are) = if earlier.len() == 1 {
+                ("was", "is")
+            } else {
+                ("were", "are")
+            };
+            out.push(format!(
+                "{name} is drawn from {}, when the check-in began to ask “{}”; the {} {were} \
+                 to {}, another question, and {are} neither drawn nor compared.",
+                long_date(start.body.session_date),
+                prompt(start, item).unwrap_or_else(|| item.to_owned()),
+                plural(earlier.len(), "earlier answer", "earlier answers"),
+                asked.join(" or "),
+            ));
+        }
+        out
+    }
+
     /// The card of the `n`th client on the page (its ids are `client-n…`).
-    fn render(&self, n: usize, instrument: &Instrument) -> Markup {
+    fn render(&self, n: usize, instruments: &Instruments) -> Markup {
         let id = format!("client-{n}");
-        let points = self.points();
+        let points = self.points(instruments);
         html! {
             section class=(self.attention_class()) aria-labelledby=(id) {
                 div class="card-head" {
@@ -476,9 +510,12 @@ impl Card<'_> {
                     p class="quiet" { "No check-ins yet, so there is nothing to chart." }
                 } @else {
                     (chart::render(&id, self.label, &points))
+                    @for line in self.reworded(instruments) {
+                        p class="quiet" { (line) }
+                    }
                 }
                 @if let Some(i) = self.insight.filter(|i| !i.items.is_empty()) {
-                    (ratings_table(i, points.len(), instrument))
+                    (ratings_table(i, points.len(), self.checkins, instruments))
                 }
                 (self.notes())
             }
@@ -603,8 +640,15 @@ fn resolved_flag(f: &Flag) -> Markup {
     }
 }
 
-/// The latest rating per item, and its change since the first session.
-fn ratings_table(i: &ClientInsights, sessions: usize, instrument: &Instrument) -> Markup {
+/// The latest rating per item, and its change since the first session
+/// whose answer may be compared with the latest. Each statement is worded
+/// as the edition of its latest answer worded it.
+fn ratings_table(
+    i: &ClientInsights,
+    sessions: usize,
+    checkins: &[ReceivedCheckIn],
+    instruments: &Instruments,
+) -> Markup {
     html! {
         h3 { "Ratings" }
         table class="ratings" {
@@ -619,17 +663,40 @@ fn ratings_table(i: &ClientInsights, sessions: usize, instrument: &Instrument) -
             }
             tbody {
                 @for item in &i.items {
-                    @let spec = instrument.item(&item.item);
-                    @let prompt = spec
-                        .map(|s| s.prompt_in(instrument, LOCALE))
+                    @let instrument = instruments
+                        .reference_edition(&item.item, checkins)
+                        .and_then(|edition| instruments.get(edition))
+                        .or_else(|| instruments.current());
+                    @let spec = instrument.and_then(|instrument| instrument.item(&item.item));
+                    @let since = instruments
+                        .comparable_run(&item.item, checkins)
+                        .first()
+                        .map(|c| c.body.session_date)
+                        .filter(|start| {
+                            checkins
+                                .iter()
+                                .find(|c| c.body.answers.contains_key(&item.item))
+                                .is_some_and(|first| first.body.session_date != *start)
+                        });
+                    @let prompt = instrument
+                        .zip(spec)
+                        .map(|(instrument, s)| s.prompt_in(instrument, LOCALE))
                         .filter(|p| !p.is_empty())
                         .unwrap_or(&item.item);
-                    @let scale_word = spec.and_then(|s| {
+                    @let scale_word = instrument.zip(spec).and_then(|(instrument, s)| {
                         let labels = s.scale.labels.get(instrument.resolve_locale(LOCALE))?;
                         labels.get(usize::from(item.latest.checked_sub(s.scale.min)?))
                     });
                     tr {
-                        th scope="row" { (prompt) }
+                        th scope="row" {
+                            (prompt)
+                            @if let Some(since) = since {
+                                " "
+                                span class="quiet" {
+                                    "(asked in these words since " (long_date(since)) ")"
+                                }
+                            }
+                        }
                         td {
                             (item.latest)
                             @if let Some(word) = scale_word {
@@ -702,24 +769,33 @@ mod tests {
     use rapport_core::{DeviceId, InstrumentRef, Instruments};
     use uuid::Uuid;
 
-    fn instrument() -> Instrument {
-        Instruments::bundled()
-            .unwrap()
-            .latest(INSTRUMENT)
-            .unwrap()
-            .clone()
+    fn instruments() -> Instruments {
+        Instruments::bundled().unwrap()
     }
 
     fn date(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()
     }
 
-    /// A client with one check-in per `(date, heard, hopeful, note, support)`.
+    /// A client with one check-in per `(date, heard, hopeful, note, support)`,
+    /// on the current edition.
     fn client(
         n: u8,
         label: &str,
         sessions: &[(NaiveDate, u8, u8, Option<&str>, bool)],
         flags: Vec<Flag>,
+    ) -> (ClientCheckIns, ClientInsights) {
+        client_on(n, label, sessions, flags, 0)
+    }
+
+    /// [`client`] whose first `on_v1` check-ins answered edition 1, the rest
+    /// edition 2; insights and chart computed as core computes them.
+    fn client_on(
+        n: u8,
+        label: &str,
+        sessions: &[(NaiveDate, u8, u8, Option<&str>, bool)],
+        flags: Vec<Flag>,
+        on_v1: usize,
     ) -> (ClientCheckIns, ClientInsights) {
         let device_id = DeviceId([n; 16]);
         let at = Utc.with_ymd_and_hms(2026, 12, 14, 9, 0, 0).unwrap();
@@ -735,7 +811,7 @@ mod tests {
                     body: CheckInBody {
                         instrument: InstrumentRef {
                             id: INSTRUMENT.into(),
-                            version: 1,
+                            version: if i < on_v1 { 1 } else { 2 },
                         },
                         session_date: day,
                         answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
@@ -748,16 +824,8 @@ mod tests {
                 },
             )
             .collect();
-        let points: Vec<SessionPoint> = checkins
-            .iter()
-            .map(|c| SessionPoint {
-                record_id: c.record_id,
-                session_date: c.body.session_date,
-                answers: c.body.answers.clone(),
-                support_requested: c.body.support_requested,
-            })
-            .collect();
-        let (items, trend) = rapport_core::insights::analyse(&points, &instrument());
+        let points = chart_points(&checkins, &instruments());
+        let (items, trend) = rapport_core::insights::analyse(&checkins, &instruments());
         let insight = ClientInsights {
             label: label.into(),
             device_id,
@@ -864,7 +932,7 @@ mod tests {
             "Dr. Ana <Ruiz> & Co",
             Utc.with_ymd_and_hms(2026, 12, 15, 10, 30, 0).unwrap(),
             &report,
-            &instrument(),
+            &instruments(),
         )
     }
 
@@ -1065,7 +1133,7 @@ mod tests {
                 cards: Vec::new(),
             },
         };
-        let html = render("T", Utc::now(), &report, &instrument());
+        let html = render("T", Utc::now(), &report, &instruments());
         let card = card_of(&html, "A.B.");
         assert!(card.contains("<h3>Resolved</h3>"));
         assert!(card.contains("<code class=\"kind\">difficult_first_session</code>"));
@@ -1208,5 +1276,51 @@ mod tests {
         assert!(html.contains("rapport therapist invite"));
         assert!(!html.contains("<section class=\"client-card"));
         assert!(html.contains("Nobody to prepare for."));
+    }
+
+    #[test]
+    fn each_statement_is_worded_as_its_client_answered_it() {
+        let sessions = [
+            (date(11, 2), 2, 1, None, false),
+            (date(11, 9), 3, 2, None, false),
+            (date(11, 16), 4, 4, None, false),
+            (date(11, 23), 5, 3, None, false),
+        ];
+        let clients = [
+            client_on(1, "V.O.", &sessions, Vec::new(), 4),
+            client_on(2, "M.X.", &sessions, Vec::new(), 2),
+        ];
+        let html = report(&clients);
+        // Only v1 answers: v1's words, and the whole history compared.
+        let v1 = card_of(&html, "V.O.");
+        assert!(
+            v1.contains("<th scope=\"row\">I leave feeling more hopeful</th>"),
+            "{v1}"
+        );
+        assert!(v1.contains("<th scope=\"row\">I felt heard and understood</th>"));
+        assert!(!v1.contains("Right now"));
+        assert!(!v1.contains("is drawn from"));
+        // v1, then v2: v2's words; hope is compared only within v2 and is
+        // charted from the first v2 answer, heard across both.
+        let mixed = card_of(&html, "M.X.");
+        assert!(mixed.contains("Right now I feel hopeful that things can get better"));
+        assert!(
+            mixed.contains("<th scope=\"row\">Today I felt listened to</th>"),
+            "{mixed}"
+        );
+        assert!(
+            mixed.contains("(asked in these words since 16 Nov 2026)"),
+            "{mixed}"
+        );
+        assert!(mixed.contains(
+            "Hopeful is drawn from 16 Nov 2026, when the check-in began to ask “Right now I feel \
+             hopeful that things can get better”; the 2 earlier answers were to “I leave feeling \
+             more hopeful”, another question, and are neither drawn nor compared."
+        ), "{mixed}");
+        assert!(
+            mixed.contains("heard: 2, 3, 4, 5; hopeful: 4, 3."),
+            "{mixed}"
+        );
+        assert_eq!(mixed.matches("class=\"point point-hopeful\"").count(), 2);
     }
 }

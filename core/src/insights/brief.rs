@@ -104,7 +104,8 @@ pub struct BriefCard {
     pub last_session: Option<NaiveDate>,
     /// Check-ins since the last session (at most [`BRIEF_CHECKINS`]), oldest first.
     pub checkins: Vec<BriefCheckIn>,
-    /// The client's usual range per required item.
+    /// The client's usual range per required item, from the answers that
+    /// may be compared with the newest (see [`super::ClientInsights::sessions`]).
     pub usual: Vec<(String, UsualRange)>,
     /// What of the latest check-in lies outside it.
     pub outside: Vec<OutsideRange>,

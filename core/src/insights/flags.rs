@@ -14,6 +14,11 @@
 //! is applied at read time (`timed.rs`). Every flag keeps its events, and a
 //! flag that stops being computed (its check-in was edited or deleted) is
 //! kept as withdrawn by the summary, so nothing a therapist saw vanishes.
+//!
+//! Each check-in is judged against the earlier answers that may be compared
+//! with it ([`Instruments::comparable`]): its own edition's, and those of
+//! editions its edition continues. A v2 `hopeful` is never measured against
+//! a v1 one; the first session keeps its rule whatever edition it answered.
 
 use std::collections::HashMap;
 
@@ -27,7 +32,7 @@ use super::usual::UsualRange;
 use super::words::{capitalise, day, hundredths, item_name, listing, quote, sessions};
 use super::{RELIABLE_CHANGE, SessionPoint};
 use crate::identity::DeviceId;
-use crate::model::Instrument;
+use crate::model::{Instrument, InstrumentRef, Instruments};
 
 /// What a flag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -253,8 +258,14 @@ pub(crate) struct SeriesInput<'a> {
     pub sender: &'a DeviceId,
     /// Every live check-in, oldest session first.
     pub points: &'a [SessionPoint],
+    /// The edition each point answered, in the same order (a point without
+    /// one is taken as answering `instrument`).
+    pub editions: &'a [InstrumentRef],
     /// Shared notes by check-in, quoted in reasons.
     pub notes: &'a HashMap<Uuid, String>,
+    /// Every edition this app knows: what decides which answers compare.
+    pub instruments: &'a Instruments,
+    /// The current edition.
     pub instrument: &'a Instrument,
     pub rules: &'a FlagRules,
     /// Flags the therapist marked discussed, and when.
@@ -267,6 +278,9 @@ pub(crate) struct SeriesInput<'a> {
 /// An open flag of the series and what brings it back to rest.
 struct Slot {
     index: usize,
+    /// The check-in that opened it: a later answer counts as back only when
+    /// it may be compared with this one's.
+    opened_by: usize,
     /// Per item, the rating at or above which it is back (the usual range's
     /// low end when it opened; for a first session, above its threshold).
     back_at: Vec<(String, u8)>,
@@ -280,11 +294,16 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
         concern: None,
         support: None,
         stalled: None,
-        seen: HashMap::new(),
+        answered: HashMap::new(),
+        runs: HashMap::new(),
+        at: 0,
     };
-    let mut deterioration_armed: HashMap<String, bool> = HashMap::new();
+    // Per item and the first session it is measured from (a new question
+    // starts a new run, and is armed afresh).
+    let mut deterioration_armed: HashMap<(String, NaiveDate), bool> = HashMap::new();
     let mut plateau_at: Option<usize> = None;
     for (i, point) in input.points.iter().enumerate() {
+        engine.look_at(i);
         engine.apply_marks(Some(point));
         if point.support_requested {
             engine.support_request(point);
@@ -296,13 +315,7 @@ pub(crate) fn series_flags(input: &SeriesInput<'_>) -> Vec<Flag> {
             engine.concern(i, reasons);
         }
         engine.plateau(i, &mut plateau_at);
-        for (item, &rating) in &point.answers {
-            let (_, ratings) = engine
-                .seen
-                .entry(item.clone())
-                .or_insert_with(|| (point.session_date, Vec::new()));
-            ratings.push(rating);
-        }
+        engine.remember(i);
     }
     engine.apply_marks(None);
     engine.flags
@@ -325,29 +338,106 @@ struct Engine<'a, 'b> {
     concern: Option<Slot>,
     support: Option<usize>,
     stalled: Option<usize>,
-    /// Per item, the date of its first rating and every rating before the
-    /// check-in being looked at, so each check-in costs the same however
-    /// long the series.
-    seen: HashMap<String, (NaiveDate, Vec<u8>)>,
+    /// Per item, every earlier answer: the check-in's index and the rating.
+    answered: HashMap<String, Vec<(usize, u8)>>,
+    /// Per edition a check-in answered, per item: the date of the first
+    /// earlier answer that may be compared with that edition's, and every
+    /// such rating, so each check-in costs the same however long the series.
+    runs: HashMap<InstrumentRef, HashMap<String, (NaiveDate, Vec<u8>)>>,
+    /// The check-in being looked at.
+    at: usize,
 }
 
 impl Engine<'_, '_> {
-    fn earlier(&self, item: &str) -> &[u8] {
-        self.seen.get(item).map_or(&[], |(_, r)| r.as_slice())
+    /// The edition check-in `i` answered.
+    fn edition(&self, i: usize) -> &InstrumentRef {
+        self.input
+            .editions
+            .get(i)
+            .unwrap_or(&self.input.instrument.reference)
     }
 
-    fn required(&self) -> impl Iterator<Item = &str> {
+    /// The definition of the edition check-in `i` answered.
+    fn instrument_of(&self, i: usize) -> &Instrument {
         self.input
-            .instrument
+            .instruments
+            .get(self.edition(i))
+            .unwrap_or(self.input.instrument)
+    }
+
+    /// Whether the answers of check-ins `i` and `j` to `item` may be compared.
+    fn comparable(&self, item: &str, i: usize, j: usize) -> bool {
+        self.input
+            .instruments
+            .comparable(item, self.edition(i), self.edition(j))
+    }
+
+    /// Starts looking at check-in `i`: the earlier answers comparable with
+    /// its edition are gathered once per edition.
+    fn look_at(&mut self, i: usize) {
+        self.at = i;
+        let edition = self.edition(i).clone();
+        if self.runs.contains_key(&edition) {
+            return;
+        }
+        let mut run: HashMap<String, (NaiveDate, Vec<u8>)> = HashMap::new();
+        for (item, answers) in &self.answered {
+            for &(j, rating) in answers {
+                if self.comparable(item, i, j) {
+                    run.entry(item.clone())
+                        .or_insert_with(|| (self.input.points[j].session_date, Vec::new()))
+                        .1
+                        .push(rating);
+                }
+            }
+        }
+        self.runs.insert(edition, run);
+    }
+
+    /// Adds check-in `i`'s answers to what later ones are judged against.
+    fn remember(&mut self, i: usize) {
+        let point = &self.input.points[i];
+        let edition = self.edition(i).clone();
+        for (item, &rating) in &point.answers {
+            self.answered
+                .entry(item.clone())
+                .or_default()
+                .push((i, rating));
+            for (other, run) in &mut self.runs {
+                if self.input.instruments.comparable(item, other, &edition) {
+                    run.entry(item.clone())
+                        .or_insert_with(|| (point.session_date, Vec::new()))
+                        .1
+                        .push(rating);
+                }
+            }
+        }
+    }
+
+    /// The date of the first earlier answer to `item` comparable with the
+    /// check-in being looked at, and every such rating, oldest first.
+    fn run(&self, item: &str) -> Option<&(NaiveDate, Vec<u8>)> {
+        self.runs.get(self.edition(self.at))?.get(item)
+    }
+
+    fn earlier(&self, item: &str) -> &[u8] {
+        self.run(item).map_or(&[], |(_, r)| r.as_slice())
+    }
+
+    /// The required items of the edition check-in `i` answered.
+    fn required(&self, i: usize) -> Vec<String> {
+        self.instrument_of(i)
             .items
             .iter()
-            .filter(|i| i.required)
-            .map(|i| i.id.as_str())
+            .filter(|item| item.required)
+            .map(|item| item.id.clone())
+            .collect()
     }
 
-    fn rci(&self, item: &str, from: u8, to: u8) -> f64 {
-        self.input
-            .instrument
+    /// The reliable change index of `from` → `to` on `item`, as the edition
+    /// check-in `i` answered declares it.
+    fn rci(&self, i: usize, item: &str, from: u8, to: u8) -> f64 {
+        self.instrument_of(i)
             .item(item)
             .and_then(|spec| spec.reliable_change)
             .map(|rc| rc.index(f64::from(to) - f64::from(from)))
@@ -501,9 +591,11 @@ impl Engine<'_, '_> {
         }
     }
 
+    /// The first check-in, on whatever edition it answered: its required
+    /// items at or below the threshold make a difficult first session.
     fn first_session(&mut self, point: &SessionPoint) {
         let at = self.input.rules.first_session_at_or_below;
-        let required: Vec<String> = self.required().map(str::to_owned).collect();
+        let required = self.required(0);
         let low: Vec<String> = self.ratings(point, |item, v| {
             v <= at && required.iter().any(|r| r == item)
         });
@@ -543,7 +635,11 @@ impl Engine<'_, '_> {
         let headline = format!("{}: reach out before the next session.", parts.join("; "));
         let index = self.open(FlagKind::DifficultFirstSession, point, headline, reasons);
         let back_at = required.into_iter().map(|item| (item, at + 1)).collect();
-        self.concern = Some(Slot { index, back_at });
+        self.concern = Some(Slot {
+            index,
+            opened_by: 0,
+            back_at,
+        });
     }
 
     /// The reasons check-in `i` gives for a concern, and the headline that
@@ -551,7 +647,7 @@ impl Engine<'_, '_> {
     fn concern_reasons(
         &self,
         i: usize,
-        deterioration_armed: &mut HashMap<String, bool>,
+        deterioration_armed: &mut HashMap<(String, NaiveDate), bool>,
     ) -> (Vec<Reason>, Vec<String>) {
         let points = self.input.points;
         let point = &points[i];
@@ -560,7 +656,7 @@ impl Engine<'_, '_> {
         let date = point.session_date;
         let mut reasons = Vec::new();
         let mut phrases = Vec::new();
-        for spec in &self.input.instrument.items {
+        for spec in &self.instrument_of(i).items {
             let item = spec.id.as_str();
             let Some(&now) = point.answers.get(item) else {
                 continue;
@@ -572,6 +668,7 @@ impl Engine<'_, '_> {
             let mut fell = None;
 
             if let Some(&before) = previous.answers.get(item)
+                && self.comparable(item, i - 1, i)
                 && before >= now
                 && before - now >= rules.drop_by_at_least
             {
@@ -618,12 +715,13 @@ impl Engine<'_, '_> {
             // slide gives no drop), and is told beside the item's other
             // reasons while it lasts.
             let first = self
-                .seen
-                .get(item)
+                .run(item)
                 .and_then(|(date, ratings)| Some((*date, *ratings.first()?)));
             if let Some((first_date, from)) = first {
-                let armed = deterioration_armed.entry(item.to_owned()).or_insert(true);
-                let index = self.rci(item, from, now);
+                let armed = deterioration_armed
+                    .entry((item.to_owned(), first_date))
+                    .or_insert(true);
+                let index = self.rci(i, item, from, now);
                 let deteriorated = index < -RELIABLE_CHANGE;
                 let crossing = deteriorated && *armed;
                 if now >= from {
@@ -691,9 +789,13 @@ impl Engine<'_, '_> {
                     self.update(index, point, headline, reasons);
                 }
                 None => {
-                    let back_at = self.back_at();
+                    let back_at = self.back_at(i);
                     let index = self.open(FlagKind::Concern, point, headline, reasons);
-                    self.concern = Some(Slot { index, back_at });
+                    self.concern = Some(Slot {
+                        index,
+                        opened_by: i,
+                        back_at,
+                    });
                 }
             }
             return;
@@ -701,10 +803,16 @@ impl Engine<'_, '_> {
         let Some(slot) = &self.concern else {
             return;
         };
-        let back = slot
-            .back_at
-            .iter()
-            .all(|(item, at)| point.answers.get(item).is_none_or(|v| *v >= *at));
+        // An answer to a question other than the one that opened the flag
+        // says nothing about being back: only this check-in's having no
+        // reason of its own does.
+        let back = slot.back_at.iter().all(|(item, at)| {
+            point
+                .answers
+                .get(item)
+                .filter(|_| self.comparable(item, slot.opened_by, i))
+                .is_none_or(|v| *v >= *at)
+        });
         if back {
             let index = slot.index;
             let (kind, text) = if self.flags[index].kind == FlagKind::DifficultFirstSession {
@@ -732,11 +840,10 @@ impl Engine<'_, '_> {
     }
 
     /// Where each required item counts as back: the low end of its usual
-    /// range before the check-in being looked at.
-    fn back_at(&self) -> Vec<(String, u8)> {
+    /// range before check-in `i`, the one being looked at.
+    fn back_at(&self, i: usize) -> Vec<(String, u8)> {
         let window = self.input.rules.usual_range_sessions as usize;
-        self.input
-            .instrument
+        self.instrument_of(i)
             .items
             .iter()
             .filter(|spec| spec.required)
@@ -756,11 +863,13 @@ impl Engine<'_, '_> {
         let points = self.input.points;
         let point = &points[i];
         let rules = self.input.rules;
-        let required: Vec<String> = self.required().map(str::to_owned).collect();
+        let required = self.required(i);
         let improved_since = |at: usize| {
             required.iter().any(|item| {
                 match (points[at].answers.get(item), point.answers.get(item)) {
-                    (Some(&then), Some(&now)) => self.rci(item, then, now) > RELIABLE_CHANGE,
+                    (Some(&then), Some(&now)) if self.comparable(item, at, i) => {
+                        self.rci(i, item, then, now) > RELIABLE_CHANGE
+                    }
                     _ => false,
                 }
             })
@@ -786,10 +895,12 @@ impl Engine<'_, '_> {
         let start = &points[i + 1 - window];
         let mut moves = Vec::new();
         for item in &required {
-            if let (Some(&from), Some(&to)) = (start.answers.get(item), point.answers.get(item)) {
+            if let (Some(&from), Some(&to)) = (start.answers.get(item), point.answers.get(item))
+                && self.comparable(item, i + 1 - window, i)
+            {
                 moves.push((
                     format!("{} {from} → {to}", item_name(item)),
-                    self.rci(item, from, to),
+                    self.rci(i, item, from, to),
                     to,
                 ));
             }
@@ -830,15 +941,6 @@ impl Engine<'_, '_> {
 mod tests {
     use super::super::tests::series;
     use super::*;
-    use crate::model::Instruments;
-
-    fn instrument() -> Instrument {
-        Instruments::bundled()
-            .unwrap()
-            .latest("session-checkin")
-            .unwrap()
-            .clone()
-    }
 
     fn sender() -> DeviceId {
         DeviceId([7; 16])
@@ -846,6 +948,17 @@ mod tests {
 
     fn flags_with(
         points: &[SessionPoint],
+        rules: &FlagRules,
+        marks: &[(&str, NaiveDate)],
+    ) -> Vec<Flag> {
+        flags_on(points, &[], rules, marks)
+    }
+
+    /// The flags of `points`, each answering the edition of the same index in
+    /// `editions` (the current one when there is none).
+    fn flags_on(
+        points: &[SessionPoint],
+        editions: &[InstrumentRef],
         rules: &FlagRules,
         marks: &[(&str, NaiveDate)],
     ) -> Vec<Flag> {
@@ -859,16 +972,28 @@ mod tests {
             .filter(|(i, _)| i % 5 == 4)
             .map(|(_, p)| (p.record_id, "work is getting on top of me".to_string()))
             .collect();
-        let instrument = instrument();
+        let instruments = Instruments::bundled().unwrap();
         series_flags(&SeriesInput {
             sender: &sender(),
             points,
+            editions,
             notes: &notes,
-            instrument: &instrument,
+            instruments: &instruments,
+            instrument: instruments.current().unwrap(),
             rules,
             discussed: &discussed,
             received: &HashMap::new(),
         })
+    }
+
+    /// `v1` check-ins on edition 1, then the rest on edition 2.
+    fn v1_then_v2(v1: usize, all: usize) -> Vec<InstrumentRef> {
+        (0..all)
+            .map(|i| InstrumentRef {
+                id: "session-checkin".into(),
+                version: if i < v1 { 1 } else { 2 },
+            })
+            .collect()
     }
 
     fn flags_of(ratings: &[(u8, u8)]) -> Vec<Flag> {
@@ -1250,5 +1375,114 @@ mod tests {
                 <= 1
         );
         assert!(flags.iter().all(|f| f.reasons.len() <= MAX_REASONS));
+    }
+
+    #[test]
+    fn a_new_question_is_not_measured_against_the_old_one() {
+        let ratings = [(4, 4), (4, 4), (4, 4), (4, 4), (4, 2)];
+        // All on one edition: hope fell, is below its usual range and
+        // deteriorated since the first session.
+        let same = flags_with(&series(&ratings), &calm_start(), &[]);
+        assert_eq!(
+            rules_of(&same[0]),
+            [
+                Rule::ReliableDeterioration,
+                Rule::Drop,
+                Rule::BelowUsualRange,
+                Rule::LowScore
+            ]
+        );
+        // The 2 answers v2's "right now I feel hopeful", the 4s v1's "I
+        // leave feeling more hopeful": only the low score is a reason.
+        let across = flags_on(&series(&ratings), &v1_then_v2(4, 5), &calm_start(), &[]);
+        assert_eq!(across.len(), 1, "{across:#?}");
+        assert_eq!(rules_of(&across[0]), [Rule::LowScore]);
+        assert_eq!(
+            across[0].headline,
+            "Hopeful 2; note: ‘work is getting on top of me’."
+        );
+        // Two v2 check-ins in, the second is compared with the first.
+        let ratings = [(4, 4), (4, 4), (4, 4), (4, 5), (4, 3)];
+        let later = flags_on(&series(&ratings), &v1_then_v2(3, 5), &calm_start(), &[]);
+        assert_eq!(
+            rules_of(&later[0]),
+            [Rule::ReliableDeterioration, Rule::Drop]
+        );
+    }
+
+    #[test]
+    fn a_clearer_wording_of_the_same_question_keeps_its_history() {
+        // heard continues v1 in v2: the fall from four sessions at 4 counts.
+        let ratings = [(4, 4), (4, 4), (4, 4), (4, 4), (2, 4)];
+        let flags = flags_on(&series(&ratings), &v1_then_v2(4, 5), &calm_start(), &[]);
+        assert_eq!(
+            rules_of(&flags[0]),
+            [
+                Rule::ReliableDeterioration,
+                Rule::Drop,
+                Rule::BelowUsualRange,
+                Rule::LowScore
+            ]
+        );
+        assert!(
+            flags[0]
+                .headline
+                .starts_with("Heard fell to 2 after four sessions at 4")
+        );
+    }
+
+    #[test]
+    fn the_first_session_counts_whatever_edition_it_answered() {
+        // A difficult first session on v1, then a better one on v2: the
+        // client came back (heard compares; v1's hope says nothing of v2's).
+        let flags = flags_on(
+            &series(&[(3, 1), (4, 4)]),
+            &v1_then_v2(1, 2),
+            &FlagRules::default(),
+            &[],
+        );
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].kind, FlagKind::DifficultFirstSession);
+        assert_eq!(rules_of(&flags[0]), [Rule::LowFirstSession, Rule::LowScore]);
+        assert_eq!(
+            flags[0].resolution.as_ref().unwrap().kind,
+            ResolutionKind::CameBack
+        );
+        // On v2 from the start: the same rule.
+        let v2 = flags_on(
+            &series(&[(3, 2)]),
+            &v1_then_v2(0, 1),
+            &FlagRules::default(),
+            &[],
+        );
+        assert_eq!(v2[0].kind, FlagKind::DifficultFirstSession);
+    }
+
+    #[test]
+    fn a_stall_across_editions_is_told_by_what_compares() {
+        let rules = FlagRules {
+            first_session_at_or_below: 1,
+            ..Default::default()
+        };
+        let flags = flags_on(&series(&[(3, 3); 6]), &v1_then_v2(3, 6), &rules, &[]);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].kind, FlagKind::StalledTherapy);
+        let reason = &flags[0].reasons[0].text;
+        assert!(reason.contains("heard 3 → 3"), "{reason}");
+        assert!(!reason.contains("hopeful"), "{reason}");
+    }
+
+    #[test]
+    fn a_v1_only_history_gives_the_flags_it_always_gave() {
+        let ratings = [(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (2, 1), (1, 2)];
+        assert_eq!(
+            flags_on(
+                &series(&ratings),
+                &v1_then_v2(7, 7),
+                &FlagRules::default(),
+                &[]
+            ),
+            flags_of(&ratings)
+        );
     }
 }

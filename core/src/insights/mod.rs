@@ -13,6 +13,12 @@
 //! client and recomputes it only for the clients a sync touched (see
 //! `summary.rs`). What depends on today's date is applied at read time
 //! (`timed.rs`).
+//!
+//! Ratings are compared over time only when they answer the same question:
+//! every figure here takes an item's answers from editions comparable with
+//! the one being judged ([`Instruments::comparable`]), so a v1 `hopeful`
+//! ("I leave feeling more hopeful") is never set beside a v2 one ("Right now
+//! I feel hopeful that things can get better").
 
 mod brief;
 mod flags;
@@ -31,7 +37,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::identity::DeviceId;
-use crate::model::{Answers, Instrument};
+use crate::model::{Answered, Answers, InstrumentRef, Instruments};
+use crate::sync::ReceivedCheckIn;
 
 pub use brief::{Brief, BriefBasis, BriefCard, BriefCheckIn, Opening, OutsideRange};
 pub use flags::{
@@ -66,18 +73,113 @@ pub struct SessionPoint {
     pub record_id: Uuid,
     /// The session it is about.
     pub session_date: NaiveDate,
-    /// Ratings by item id.
+    /// Ratings by item id. In [`ClientInsights::sessions`], only the ratings
+    /// that may be compared with the client's newest answer to the item
+    /// ([`Instruments::comparable_run`]): a chart never joins answers to two
+    /// different questions into one line.
     pub answers: Answers,
     /// The client asked for support with it.
     pub support_requested: bool,
 }
 
-/// How one item moved since the first session.
+/// A point of a series with the edition its check-in answered: what the
+/// analysis reads (the stored summary keeps only the points, already
+/// trimmed to what may be compared).
+pub(crate) struct EditionPoint<'a> {
+    pub point: &'a SessionPoint,
+    pub edition: &'a InstrumentRef,
+}
+
+impl Answered for EditionPoint<'_> {
+    fn edition(&self) -> &InstrumentRef {
+        self.edition
+    }
+
+    fn answers(&self) -> &Answers {
+        &self.point.answers
+    }
+}
+
+/// `points` with their editions (the same order; a point without one is
+/// taken as answering `fallback`).
+pub(crate) fn with_editions<'a>(
+    points: &'a [SessionPoint],
+    editions: &'a [InstrumentRef],
+    fallback: &'a InstrumentRef,
+) -> Vec<EditionPoint<'a>> {
+    points
+        .iter()
+        .enumerate()
+        .map(|(i, point)| EditionPoint {
+            point,
+            edition: editions.get(i).unwrap_or(fallback),
+        })
+        .collect()
+}
+
+/// The latest `latest` points of `series` (oldest first) without the
+/// ratings that may not be compared with the newest answer to their item:
+/// what a chart may draw as one line per item. A point keeps its date and
+/// support request even when none of its ratings stay.
+pub(crate) fn comparable_points(
+    series: &[EditionPoint<'_>],
+    instruments: &Instruments,
+    latest: usize,
+) -> Vec<SessionPoint> {
+    let mut items: Vec<&String> = series.iter().flat_map(|p| p.point.answers.keys()).collect();
+    items.sort_unstable();
+    items.dedup();
+    let references: Vec<(&String, &InstrumentRef)> = items
+        .into_iter()
+        .filter_map(|item| Some((item, instruments.reference_edition(item, series)?)))
+        .collect();
+    series[series.len().saturating_sub(latest)..]
+        .iter()
+        .map(|p| {
+            let mut point = p.point.clone();
+            point.answers.retain(|item, _| {
+                references
+                    .iter()
+                    .find(|(id, _)| *id == item)
+                    .is_none_or(|(_, reference)| instruments.comparable(item, reference, p.edition))
+            });
+            point
+        })
+        .collect()
+}
+
+/// A therapist's received check-ins (oldest first) as the points of a
+/// chart, as [`ClientInsights::sessions`] holds them: each rating that may
+/// not be compared with the client's newest answer to its item left out.
+pub fn chart_points(checkins: &[ReceivedCheckIn], instruments: &Instruments) -> Vec<SessionPoint> {
+    let points: Vec<SessionPoint> = checkins
+        .iter()
+        .map(|c| SessionPoint {
+            record_id: c.record_id,
+            session_date: c.body.session_date,
+            answers: c.body.answers.clone(),
+            support_requested: c.body.support_requested,
+        })
+        .collect();
+    let series: Vec<EditionPoint<'_>> = points
+        .iter()
+        .zip(checkins)
+        .map(|(point, c)| EditionPoint {
+            point,
+            edition: &c.body.instrument,
+        })
+        .collect();
+    comparable_points(&series, instruments, usize::MAX)
+}
+
+/// How one item moved since the first session whose answer to it may be
+/// compared with the latest (the first session, unless the question changed
+/// since: see [`Instruments::comparable_run`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemInsight {
     /// The item (`heard`, `hopeful`, ...).
     pub item: String,
-    /// Its first rating.
+    /// Its first rating that may be compared with the latest.
     pub first: u8,
     /// Its latest rating.
     pub latest: u8,
@@ -159,17 +261,26 @@ impl ClientInsights {
     }
 }
 
-/// The per-item figures and the trend of a series (oldest first).
-pub fn analyse(points: &[SessionPoint], instrument: &Instrument) -> (Vec<ItemInsight>, Trend) {
+/// The per-item figures and the trend of a series (oldest first). The
+/// items are those of the edition the newest check-in answered; each is
+/// measured over its [comparable run](Instruments::comparable_run), with the
+/// reliable change that edition declares.
+pub fn analyse<T: Answered>(series: &[T], instruments: &Instruments) -> (Vec<ItemInsight>, Trend) {
+    let newest = series
+        .last()
+        .and_then(|answered| instruments.get(answered.edition()));
     let mut items = Vec::new();
-    for spec in &instrument.items {
-        let mut ratings = points.iter().filter_map(|p| p.answers.get(&spec.id));
-        let Some(&first) = ratings.next() else {
+    for spec in newest.map(|i| i.items.as_slice()).unwrap_or_default() {
+        let ratings = instruments.comparable_ratings(&spec.id, series);
+        let (Some(&first), Some(&latest)) = (ratings.first(), ratings.last()) else {
             continue;
         };
-        let latest = ratings.next_back().copied().unwrap_or(first);
+        let declared = instruments
+            .reference_edition(&spec.id, series)
+            .and_then(|edition| instruments.get(edition)?.item(&spec.id))
+            .unwrap_or(spec);
         let change = i16::from(latest) - i16::from(first);
-        let rci = spec
+        let rci = declared
             .reliable_change
             .map(|rc| rc.index(f64::from(change)))
             .unwrap_or(0.0);
@@ -182,7 +293,7 @@ pub fn analyse(points: &[SessionPoint], instrument: &Instrument) -> (Vec<ItemIns
             reliable: rci.abs() > RELIABLE_CHANGE,
         });
     }
-    let trend = if points.len() < 2 {
+    let trend = if series.len() < 2 {
         Trend::NotEnoughData
     } else if items.iter().any(|i| i.reliable && i.change < 0) {
         Trend::Worsening
@@ -197,11 +308,27 @@ pub fn analyse(points: &[SessionPoint], instrument: &Instrument) -> (Vec<ItemIns
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Instruments;
 
-    fn instrument() -> Instrument {
+    fn edition(version: u32) -> InstrumentRef {
+        InstrumentRef {
+            id: "session-checkin".into(),
+            version,
+        }
+    }
+
+    /// `analyse` of `points`, each answering the edition of the same index
+    /// in `editions` (the current one when there is none).
+    fn analysed_on(
+        points: &[SessionPoint],
+        editions: &[InstrumentRef],
+    ) -> (Vec<ItemInsight>, Trend) {
         let all = Instruments::bundled().unwrap();
-        all.latest("session-checkin").unwrap().clone()
+        let current = all.current().unwrap().reference.clone();
+        analyse(&with_editions(points, editions, &current), &all)
+    }
+
+    fn analysed(points: &[SessionPoint]) -> (Vec<ItemInsight>, Trend) {
+        analysed_on(points, &[])
     }
 
     pub(super) fn series(ratings: &[(u8, u8)]) -> Vec<SessionPoint> {
@@ -223,7 +350,7 @@ mod tests {
         // Declared for every bundled item: sd 1.0, r 0.7. The standard error of
         // a difference is 1.0 × √2 × √0.3 = 0.774 597; a change of 2 points
         // gives RCI 2 / 0.774 597 = 2.582 — reliable; 1 point gives 1.291 — not.
-        let (items, _) = analyse(&series(&[(3, 2), (4, 4)]), &instrument());
+        let (items, _) = analysed(&series(&[(3, 2), (4, 4)]));
         let hopeful = items.iter().find(|i| i.item == "hopeful").unwrap();
         assert_eq!((hopeful.first, hopeful.latest, hopeful.change), (2, 4, 2));
         assert!((hopeful.rci - 2.581_989).abs() < 1e-5, "{}", hopeful.rci);
@@ -235,32 +362,72 @@ mod tests {
 
     #[test]
     fn the_trend_word_follows_reliable_change() {
-        let inst = instrument();
-        assert_eq!(analyse(&series(&[]), &inst).1, Trend::NotEnoughData);
-        assert_eq!(analyse(&series(&[(1, 1)]), &inst).1, Trend::NotEnoughData);
+        assert_eq!(analysed(&series(&[])).1, Trend::NotEnoughData);
+        assert_eq!(analysed(&series(&[(1, 1)])).1, Trend::NotEnoughData);
         assert_eq!(
-            analyse(&series(&[(2, 2), (3, 3), (4, 4)]), &inst).1,
+            analysed(&series(&[(2, 2), (3, 3), (4, 4)])).1,
             Trend::Improving
         );
         assert_eq!(
-            analyse(&series(&[(3, 3), (4, 2), (3, 4)]), &inst).1,
+            analysed(&series(&[(3, 3), (4, 2), (3, 4)])).1,
             Trend::Steady
         );
         assert_eq!(
-            analyse(&series(&[(4, 4), (4, 3), (4, 2)]), &inst).1,
+            analysed(&series(&[(4, 4), (4, 3), (4, 2)])).1,
             Trend::Worsening
         );
         // Better on one item but reliably worse on another is worsening.
-        assert_eq!(
-            analyse(&series(&[(2, 4), (4, 2)]), &inst).1,
-            Trend::Worsening
-        );
+        assert_eq!(analysed(&series(&[(2, 4), (4, 2)])).1, Trend::Worsening);
     }
 
     #[test]
     fn items_never_rated_are_left_out() {
-        let (items, _) = analyse(&series(&[(3, 3)]), &instrument());
+        let (items, _) = analysed(&series(&[(3, 3)]));
         let ids: Vec<_> = items.iter().map(|i| i.item.as_str()).collect();
         assert_eq!(ids, ["heard", "hopeful"]);
+    }
+
+    #[test]
+    fn figures_across_editions_compare_like_with_like() {
+        // Two v1 check-ins, then two v2 ones: heard continues v1, hope does not.
+        let points = series(&[(2, 1), (3, 2), (4, 4), (5, 3)]);
+        let editions = [edition(1), edition(1), edition(2), edition(2)];
+        let (items, trend) = analysed_on(&points, &editions);
+        let heard = items.iter().find(|i| i.item == "heard").unwrap();
+        assert_eq!((heard.first, heard.latest, heard.change), (2, 5, 3));
+        assert!(heard.reliable);
+        let hopeful = items.iter().find(|i| i.item == "hopeful").unwrap();
+        // From the first v2 answer, not from v1's 1 (which would read +2,
+        // a reliable improvement the client never reported).
+        assert_eq!((hopeful.first, hopeful.latest, hopeful.change), (4, 3, -1));
+        assert!(!hopeful.reliable);
+        assert_eq!(trend, Trend::Improving);
+        // A history of v1 only is read as before.
+        let (items, _) = analysed_on(&points, &[edition(1), edition(1), edition(1), edition(1)]);
+        let hopeful = items.iter().find(|i| i.item == "hopeful").unwrap();
+        assert_eq!((hopeful.first, hopeful.latest), (1, 3));
+    }
+
+    #[test]
+    fn a_chart_keeps_only_ratings_comparable_with_the_newest() {
+        let all = Instruments::bundled().unwrap();
+        let points = series(&[(2, 1), (3, 2), (4, 4)]);
+        let editions = [edition(1), edition(1), edition(2)];
+        let current = edition(2);
+        let chart = comparable_points(&with_editions(&points, &editions, &current), &all, 9);
+        let hopeful: Vec<_> = chart.iter().map(|p| p.answers.get("hopeful")).collect();
+        assert_eq!(hopeful, [None, None, Some(&4)]);
+        let heard: Vec<_> = chart.iter().map(|p| p.answers["heard"]).collect();
+        assert_eq!(heard, [2, 3, 4]);
+        assert_eq!(chart.len(), 3, "every session keeps its place on the chart");
+        // Only the latest are drawn, judged against the whole series.
+        let tail = comparable_points(&with_editions(&points, &editions, &current), &all, 2);
+        assert_eq!(tail, chart[1..]);
+        // All v1: nothing is left out.
+        let v1 = [edition(1), edition(1), edition(1)];
+        assert_eq!(
+            comparable_points(&with_editions(&points, &v1, &current), &all, 9),
+            points
+        );
     }
 }

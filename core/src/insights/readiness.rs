@@ -33,6 +33,7 @@ use super::flags::{
 use super::goals::GoalProgress;
 use super::rules::Rule;
 use super::words::{day, item_name, listing, sessions};
+use crate::model::InstrumentRef;
 
 /// Every readiness flag of a series (open and resolved), oldest first.
 /// `goals` are the client's shared goals with their whole series.
@@ -102,11 +103,22 @@ impl Judge<'_, '_> {
             .map(|i| i.id.as_str())
     }
 
+    /// The edition the check-in `index` answered.
+    fn edition(&self, index: usize) -> &InstrumentRef {
+        self.input
+            .editions
+            .get(index)
+            .unwrap_or(&self.input.instrument.reference)
+    }
+
     /// Every required item at or above the high mark in every check-in of
     /// `window`; with `steady`, no fall of `drop_by_at_least` between two
-    /// of them either. The items' ranges for the reason, when so.
+    /// of them either (only between answers that may be compared: like
+    /// with like across editions). The items' ranges for the reason, when
+    /// so.
     fn sessions_high(&self, window: &[SessionPoint], steady: bool) -> Option<Vec<String>> {
         let rules = self.input.rules;
+        let start = self.at + 1 - window.len();
         let mut parts = Vec::new();
         for item in self.required() {
             let values: Vec<u8> = window
@@ -116,11 +128,16 @@ impl Judge<'_, '_> {
             if values.iter().any(|v| *v < rules.review_at_or_above) {
                 return None;
             }
-            if steady
-                && values
-                    .windows(2)
-                    .any(|w| w[0] >= w[1] && w[0] - w[1] >= rules.drop_by_at_least)
-            {
+            let fell = values.windows(2).enumerate().any(|(k, w)| {
+                w[0] >= w[1]
+                    && w[0] - w[1] >= rules.drop_by_at_least
+                    && self.input.instruments.comparable(
+                        item,
+                        self.edition(start + k),
+                        self.edition(start + k + 1),
+                    )
+            });
+            if steady && fell {
                 return None;
             }
             parts.push(format!("{} {}", item_name(item), span(&values)));
@@ -484,14 +501,18 @@ mod tests {
         rules: &FlagRules,
         marks: &[(&str, DateTime<Utc>)],
     ) -> Vec<Flag> {
+        let instruments = Instruments::bundled().unwrap();
         let instrument = instrument();
+        let editions = vec![instrument.reference.clone(); points.len()];
         let discussed: HashMap<String, DateTime<Utc>> =
             marks.iter().map(|(id, at)| (id.to_string(), *at)).collect();
         readiness_flags(
             &SeriesInput {
                 sender: &DeviceId([9; 16]),
                 points,
+                editions: &editions,
                 notes: &HashMap::new(),
+                instruments: &instruments,
                 instrument: &instrument,
                 rules,
                 discussed: &discussed,
@@ -751,6 +772,52 @@ mod tests {
             ended.text,
             "Resolved by the check-in of 19 Oct 2026: a goal moved."
         );
+    }
+
+    #[test]
+    fn a_fall_between_answers_to_different_questions_is_no_fall() {
+        // v2's `hopeful` asks for a state, v1's for a change: 5 then 3 across
+        // the two is not a fall. `heard` continues v1, so a fall there is.
+        let rules = FlagRules {
+            review_at_or_above: 3,
+            ..FlagRules::default()
+        };
+        let instruments = Instruments::bundled().unwrap();
+        let current = instrument();
+        let v1 = InstrumentRef {
+            id: current.reference.id.clone(),
+            version: 1,
+        };
+        let editions = [
+            v1.clone(),
+            v1,
+            current.reference.clone(),
+            current.reference.clone(),
+        ];
+        let flags_for = |heard: [u8; 4]| {
+            let (points, goals) = series(&[
+                s((heard[0], 5), &[Some(8)]),
+                s((heard[1], 5), &[Some(8)]),
+                s((heard[2], 3), &[Some(8)]),
+                s((heard[3], 3), &[Some(8)]),
+            ]);
+            readiness_flags(
+                &SeriesInput {
+                    sender: &DeviceId([9; 16]),
+                    points: &points,
+                    editions: &editions,
+                    notes: &HashMap::new(),
+                    instruments: &instruments,
+                    instrument: &current,
+                    rules: &rules,
+                    discussed: &HashMap::new(),
+                    received: &HashMap::new(),
+                },
+                &goals,
+            )
+        };
+        assert_eq!(flags_for([5, 5, 5, 5]).len(), 1);
+        assert!(flags_for([5, 5, 3, 3]).is_empty());
     }
 
     #[test]

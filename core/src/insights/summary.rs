@@ -27,10 +27,10 @@ use super::readiness::readiness_flags;
 use super::rules::FlagRules;
 use super::timed::{TimedInput, apply_timed};
 use super::words::day;
-use super::{ClientInsights, SessionPoint, analyse};
+use super::{ClientInsights, SessionPoint, analyse, comparable_points, with_editions};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
-use crate::model::{GoalRatings, Instrument};
+use crate::model::{GoalRatings, Instrument, InstrumentRef};
 use crate::store::insights::{
     RULES_KEY, mark_dirty, save_flag_mark, save_goal_progress, save_summary,
 };
@@ -79,6 +79,8 @@ struct ClientRow {
 #[derive(Default)]
 struct ClientSeries {
     points: Vec<SessionPoint>,
+    /// The edition each point answered, in the same order.
+    editions: Vec<InstrumentRef>,
     notes: HashMap<Uuid, String>,
     received: HashMap<Uuid, DateTime<Utc>>,
     /// Goal ratings by check-in, oldest session first (check-ins that rate
@@ -127,6 +129,7 @@ impl Store {
         }
         let rules = self.flag_rules()?;
         let instrument = self.summary_instrument()?;
+        let instruments = &self.options.instruments;
         let now = self.options.clock.now();
         let tx = self.begin_unchecked()?;
         for sender_text in &dirty {
@@ -135,19 +138,23 @@ impl Store {
                 row: sender_text.clone(),
             })?;
             let ClientSeries {
-                mut points,
+                points,
+                editions,
                 notes,
                 received,
                 goal_ratings,
             } = self.client_series(&sender)?;
-            let (items, trend) = analyse(&points, instrument);
+            let series = with_editions(&points, &editions, &instrument.reference);
+            let (items, trend) = analyse(&series, instruments);
             let discussed = self.discussed_marks(Some(sender_text))?;
             let held = open_held_goals(&self.cipher, &sender, self.held_goals(&sender)?)?;
             let mut goals = goal_progress(held, &goal_ratings);
             let input = SeriesInput {
                 sender: &sender,
                 points: &points,
+                editions: &editions,
                 notes: &notes,
+                instruments,
                 instrument,
                 rules: &rules,
                 discussed: &discussed,
@@ -181,7 +188,9 @@ impl Store {
             let (open, resolved): (Vec<Flag>, Vec<Flag>) =
                 flags.into_iter().partition(Flag::is_open);
             let total = points.len() as u32;
-            points.drain(..points.len().saturating_sub(super::CHART_SESSIONS));
+            // What the dashboard draws: each item's line only where it may
+            // be compared with the client's newest answer to it.
+            let points = comparable_points(&series, instruments, super::CHART_SESSIONS);
             let summary = Summary {
                 points,
                 total,
@@ -405,6 +414,7 @@ impl Store {
             series
                 .received
                 .insert(record_id, mark_time(row.received_at));
+            series.editions.push(body.instrument);
             series.points.push(SessionPoint {
                 record_id,
                 session_date: body.session_date,

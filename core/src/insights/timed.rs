@@ -248,16 +248,14 @@ mod tests {
 
         fn on(&self, today: NaiveDate) -> Vec<Flag> {
             let sender = DeviceId([5; 16]);
-            let instrument = Instruments::bundled()
-                .unwrap()
-                .latest("session-checkin")
-                .unwrap()
-                .clone();
+            let instruments = Instruments::bundled().unwrap();
             let mut flags: Vec<Flag> = series_flags(&SeriesInput {
                 sender: &sender,
                 points: &self.points,
+                editions: &[],
                 notes: &HashMap::new(),
-                instrument: &instrument,
+                instruments: &instruments,
+                instrument: instruments.current().unwrap(),
                 rules: &self.rules,
                 discussed: &self.discussed,
                 received: &HashMap::new(),

@@ -7,7 +7,8 @@
 //! the check-in is recorded ([`super::CheckInDraft::validate`]).
 
 use super::checkin::{Answers, note_length};
-use super::instrument::{Instrument, InstrumentRef};
+use super::instrument::{Instrument, InstrumentRef, Instruments};
+use crate::error::ValidationError;
 
 /// What the check-in screen shows, in one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +99,24 @@ impl CheckInForm {
         }
     }
 
+    /// The form of `edition` in the best available language for `locale`:
+    /// how to show a stored check-in with the words its client rated, which
+    /// are the words of the edition it answered, not today's. Fails with
+    /// [`ValidationError::UnknownInstrument`] for an edition this app does
+    /// not have.
+    pub fn of_edition(
+        instruments: &Instruments,
+        edition: &InstrumentRef,
+        locale: &str,
+    ) -> Result<CheckInForm, ValidationError> {
+        instruments
+            .get(edition)
+            .map(|instrument| CheckInForm::new(instrument, locale))
+            .ok_or_else(|| ValidationError::UnknownInstrument {
+                instrument: edition.clone(),
+            })
+    }
+
     /// What the form still needs with `answers` given and `note` typed.
     pub fn progress(&self, answers: &Answers, note: &str) -> FormProgress {
         let missing: Vec<String> = self
@@ -135,7 +154,12 @@ mod tests {
         assert_eq!(ids, ["heard", "hopeful", "worked_on", "fit"]);
         let required: Vec<_> = en.items.iter().map(|i| i.required).collect();
         assert_eq!(required, [true, true, false, false]);
-        assert_eq!(en.items[0].prompt, "I felt heard and understood");
+        assert_eq!(en.instrument.version, 2);
+        assert_eq!(en.items[0].prompt, "Today I felt listened to");
+        assert_eq!(
+            en.items[1].prompt,
+            "Right now I feel hopeful that things can get better"
+        );
         let points: Vec<_> = en.items[0].scale.iter().map(|p| p.value).collect();
         assert_eq!(points, [1, 2, 3, 4, 5]);
         assert_eq!(en.items[0].scale[0].label, "Not at all");
@@ -147,8 +171,27 @@ mod tests {
         assert_eq!(de.locale, "de");
         assert_eq!(
             de.items[0].prompt,
-            "Ich habe mich gehört und verstanden gefühlt"
+            "Heute hatte ich das Gefühl, dass mir zugehört wurde"
         );
+    }
+
+    #[test]
+    fn an_earlier_edition_keeps_its_own_words() {
+        let instruments = Instruments::bundled().unwrap();
+        let v1 = InstrumentRef {
+            id: "session-checkin".into(),
+            version: 1,
+        };
+        let form = CheckInForm::of_edition(&instruments, &v1, "fr").unwrap();
+        assert_eq!(form.instrument, v1);
+        assert_eq!(form.items[1].prompt, "Je repars avec plus d'espoir");
+        let en = CheckInForm::of_edition(&instruments, &v1, "en").unwrap();
+        assert_eq!(en.items[0].prompt, "I felt heard and understood");
+        let unknown = InstrumentRef { version: 9, ..v1 };
+        assert!(matches!(
+            CheckInForm::of_edition(&instruments, &unknown, "en"),
+            Err(ValidationError::UnknownInstrument { .. })
+        ));
     }
 
     #[test]

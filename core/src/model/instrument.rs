@@ -7,6 +7,12 @@
 //!
 //! The bundled "session check-in" is written in our own words. Never copy the
 //! text of published, copyrighted instruments (SRS, ORS, WAI and the like).
+//!
+//! An item keeps its id across editions (the id is the key answers are
+//! stored under; the wording belongs to the edition). Whether an earlier
+//! edition's answers to an item may be compared with a later one's is
+//! declared by the later edition (`continues`) and decided in one place,
+//! `comparable.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +25,11 @@ pub type Localized = BTreeMap<String, String>;
 
 /// The bundled instrument files, compiled in so the app works offline from the
 /// first launch.
-const BUNDLED: &[&str] = &[include_str!("../../instruments/session-checkin.v1.json")];
+/// Oldest first: an edition that continues an earlier one is checked against it.
+const BUNDLED: &[&str] = &[
+    include_str!("../../instruments/session-checkin.v1.json"),
+    include_str!("../../instruments/session-checkin.v2.json"),
+];
 
 /// The id of the questionnaire new check-ins answer, the session check-in.
 /// Its newest edition ([`Instruments::current`]) is the one every front end
@@ -76,8 +86,14 @@ pub struct ItemSpec {
     /// change on it is called reliable).
     pub reliable_change: Option<ReliableChange>,
     /// A rating at or below this shows the crisis resources right after the
-    /// check-in is recorded (for "hopeful": the lowest point).
+    /// check-in is recorded (for "hopeful": 1 in v1, 2 in v2).
     pub offer_resources_at_or_below: Option<u8>,
+    /// The earlier editions of this instrument whose answers to this item
+    /// measure the same thing, so trends may join them (the wording was
+    /// made clearer, the question stayed). Empty when the item asks
+    /// something new, even under an old id: then its answers are never
+    /// compared with earlier ones. See [`Instruments::comparable`].
+    pub continues: Vec<u32>,
 }
 
 /// The spread and reliability of an item's ratings, declared by the
@@ -204,12 +220,15 @@ impl Instruments {
     }
 
     /// Adds an instrument; an edition that is already known is refused so a
-    /// published version can never silently change.
+    /// published version can never silently change. Editions are added
+    /// oldest first: an item that `continues` an earlier edition is checked
+    /// against it, which must be known already.
     pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
         let key = instrument.reference.clone();
         if self.by_ref.contains_key(&key) {
             return Err(InstrumentError::DuplicateEdition { instrument: key });
         }
+        self.check_continues(&instrument)?;
         self.by_ref.insert(key, instrument);
         Ok(())
     }
@@ -281,6 +300,8 @@ struct ItemFile {
     reliable_change: Option<ReliableChange>,
     #[serde(default)]
     offer_resources_at_or_below: Option<u8>,
+    #[serde(default)]
+    continues: Vec<u32>,
 }
 
 #[derive(Deserialize)]
@@ -397,6 +418,21 @@ impl InstrumentFile {
                     item.id
                 )));
             }
+            let mut continued = BTreeSet::new();
+            for &earlier in &item.continues {
+                if earlier == 0 || earlier >= self.version {
+                    return Err(invalid(format!(
+                        "item {:?}: continues {earlier}, which is not an earlier version",
+                        item.id
+                    )));
+                }
+                if !continued.insert(earlier) {
+                    return Err(invalid(format!(
+                        "item {:?}: continues {earlier} twice",
+                        item.id
+                    )));
+                }
+            }
             items.push(ItemSpec {
                 id: item.id.clone(),
                 required: item.required,
@@ -408,6 +444,7 @@ impl InstrumentFile {
                 },
                 reliable_change: item.reliable_change,
                 offer_resources_at_or_below: item.offer_resources_at_or_below,
+                continues: item.continues.clone(),
             });
         }
         if !items.iter().any(|item| item.required) {
@@ -453,6 +490,7 @@ mod tests {
     #[test]
     fn bundled_session_checkin_has_the_two_required_items_and_two_optional_ones() {
         let instrument = bundled_checkin();
+        assert_eq!(instrument.reference.version, 2);
         let required: Vec<_> = instrument
             .items
             .iter()
@@ -462,18 +500,18 @@ mod tests {
         assert_eq!(required, ["heard", "hopeful"]);
         assert!(!instrument.item("worked_on").unwrap().required);
         assert!(!instrument.item("fit").unwrap().required);
+        let prompt = |id: &str| instrument.item(id).unwrap().prompt_in(&instrument, "en");
+        assert_eq!(prompt("heard"), "Today I felt listened to");
+        assert_eq!(
+            prompt("hopeful"),
+            "Right now I feel hopeful that things can get better"
+        );
+        assert_eq!(
+            prompt("worked_on"),
+            "Today we worked on what I want to change"
+        );
+        assert_eq!(prompt("fit"), "This way of working makes sense to me");
         let heard = instrument.item("heard").unwrap();
-        assert_eq!(
-            heard.prompt_in(&instrument, "en"),
-            "I felt heard and understood"
-        );
-        assert_eq!(
-            instrument
-                .item("hopeful")
-                .unwrap()
-                .prompt_in(&instrument, "en"),
-            "I leave feeling more hopeful"
-        );
         assert_eq!((heard.scale.min, heard.scale.max), (1, 5));
     }
 
@@ -484,29 +522,79 @@ mod tests {
         let heard = instrument.item("heard").unwrap();
         assert_eq!(
             heard.prompt_in(&instrument, "de-AT"),
-            "Ich habe mich gehört und verstanden gefühlt"
+            "Heute hatte ich das Gefühl, dass mir zugehört wurde"
+        );
+        assert_eq!(
+            heard.prompt_in(&instrument, "fr-CA"),
+            "Aujourd'hui, j'ai eu le sentiment qu'on m'écoutait"
+        );
+        assert_eq!(
+            heard.prompt_in(&instrument, "es-MX"),
+            "Hoy sentí que me escuchaban"
         );
         // An unknown locale falls back to the default rather than a blank.
         assert_eq!(
             heard.prompt_in(&instrument, "xx"),
-            "I felt heard and understood"
+            "Today I felt listened to"
         );
         assert_eq!(heard.scale.labels["fr"].len(), 5);
     }
 
     #[test]
+    fn v2_prompts_are_whole_sentences_for_anyone() {
+        // No gender-split participles (écouté·e, escuchado/a, compris(e)):
+        // a sentence every client can read as written to them.
+        for item in &bundled_checkin().items {
+            for (locale, prompt) in &item.prompt {
+                assert!(
+                    !prompt.contains(['·', '/', '(']),
+                    "{} in {locale}: {prompt}",
+                    item.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn v1_stays_installed_with_its_own_words_and_its_own_crisis_point() {
+        let instruments = Instruments::bundled().unwrap();
+        let v1 = instruments
+            .get(&InstrumentRef {
+                id: CURRENT_INSTRUMENT.into(),
+                version: 1,
+            })
+            .unwrap();
+        let hopeful = v1.item("hopeful").unwrap();
+        assert_eq!(hopeful.prompt_in(v1, "en"), "I leave feeling more hopeful");
+        assert_eq!(hopeful.offer_resources_at_or_below, Some(1));
+        assert!(hopeful.continues.is_empty());
+        let v2 = instruments.current().unwrap();
+        let hopeful = v2.item("hopeful").unwrap();
+        // Hope is now a state: "a little" of it is low hope.
+        assert_eq!(hopeful.offer_resources_at_or_below, Some(2));
+        assert!(
+            hopeful.continues.is_empty(),
+            "a state does not continue a change"
+        );
+        for id in ["heard", "worked_on", "fit"] {
+            assert_eq!(v2.item(id).unwrap().continues, [1], "{id}");
+            assert_eq!(v2.item(id).unwrap().offer_resources_at_or_below, None);
+        }
+    }
+
+    #[test]
     fn latest_picks_the_newest_edition() {
         let mut instruments = Instruments::bundled().unwrap();
-        let mut v2 = bundled_checkin();
-        v2.reference.version = 2;
-        instruments.add(v2).unwrap();
+        let mut v3 = bundled_checkin();
+        v3.reference.version = 3;
+        instruments.add(v3).unwrap();
         assert_eq!(
             instruments
                 .latest("session-checkin")
                 .unwrap()
                 .reference
                 .version,
-            2
+            3
         );
         assert!(instruments.latest("unknown").is_none());
     }
@@ -520,6 +608,7 @@ mod tests {
 
     #[test]
     fn definitions_with_gaps_are_refused_with_the_gap_named() {
+        // v1's file, so its wording is what the replacements below find.
         let good = BUNDLED[0];
         let cases = [
             (
@@ -568,11 +657,11 @@ mod tests {
         let mut instruments = Instruments::bundled().unwrap();
         let current = instruments.current().unwrap();
         assert_eq!(current.reference.id, CURRENT_INSTRUMENT);
-        assert_eq!(current.reference.version, 1);
-        let mut v2 = bundled_checkin();
-        v2.reference.version = 2;
-        instruments.add(v2).unwrap();
-        assert_eq!(instruments.current().unwrap().reference.version, 2);
+        assert_eq!(current.reference.version, 2);
+        let mut v3 = bundled_checkin();
+        v3.reference.version = 3;
+        instruments.add(v3).unwrap();
+        assert_eq!(instruments.current().unwrap().reference.version, 3);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! their validation rules.
 
 mod checkin;
+mod comparable;
 mod consent;
 mod form;
 mod goal_ratings;
@@ -13,6 +14,7 @@ pub use checkin::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
     Tombstone, note_length,
 };
+pub use comparable::Answered;
 pub use consent::Consent;
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint};
 pub use goal_ratings::{GOAL_RATING_MAX, GoalRatings, MAX_ACTIVE_GOALS, check_goal_ratings};

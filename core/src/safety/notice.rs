@@ -1,7 +1,11 @@
 //! When recording a check-in shows crisis resources: the client asked for
-//! support, or rated an item at or below the point its instrument names (for
-//! "hopeful", the lowest). No score, no risk estimate: only what the client
-//! said, answered with where to find help now.
+//! support, or rated an item at or below the point named by the edition the
+//! check-in answered. For "hopeful" that is 1 in v1, which asked about a
+//! change ("I leave feeling more hopeful": a 1 there can be a steady client),
+//! and 2 in v2, which asks about a state ("Right now I feel hopeful that
+//! things can get better": "a little" hope is low hope). No score, no risk
+//! estimate: only what the client said, answered with where to find help
+//! now.
 
 use super::crisis::{CrisisResources, resources_for_locale};
 use crate::error::Error;
@@ -42,7 +46,9 @@ pub struct RecordOutcome {
     pub safety: Option<SafetyNotice>,
 }
 
-/// The notice a check-in calls for, if any.
+/// The notice a check-in calls for, if any; `instrument` is the edition
+/// the check-in answered (never the current one: each edition keeps its
+/// own point).
 pub fn notice_for(
     checkin: &CheckIn,
     instrument: &Instrument,
@@ -69,7 +75,7 @@ pub fn notice_for(
 impl Store {
     /// Records a check-in like [`Store::record`], and returns the crisis
     /// resources for `locale` (such as `en-GB`) when the client asked for
-    /// support or rated hope at its lowest.
+    /// support or rated hope at or below the point of the edition answered.
     pub fn record_checkin(
         &mut self,
         draft: CheckInDraft,
@@ -91,12 +97,12 @@ mod tests {
     use crate::model::{InstrumentRef, Instruments};
     use chrono::{NaiveDate, Utc};
 
-    fn checkin(heard: u8, hopeful: u8, support: bool) -> CheckIn {
+    fn checkin(edition: u32, heard: u8, hopeful: u8, support: bool) -> CheckIn {
         CheckIn {
             id: uuid::Uuid::now_v7(),
             instrument: InstrumentRef {
                 id: "session-checkin".into(),
-                version: 1,
+                version: edition,
             },
             session_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             answers: [("heard".into(), heard), ("hopeful".into(), hopeful)].into(),
@@ -110,15 +116,52 @@ mod tests {
         }
     }
 
-    fn notice(heard: u8, hopeful: u8, support: bool, locale: &str) -> Option<SafetyNotice> {
+    /// The notice for a check-in on `edition`, judged by that edition.
+    fn notice(
+        edition: u32,
+        (heard, hopeful): (u8, u8),
+        support: bool,
+        locale: &str,
+    ) -> Option<SafetyNotice> {
         let instruments = Instruments::bundled().unwrap();
-        let instrument = instruments.latest("session-checkin").unwrap();
-        notice_for(&checkin(heard, hopeful, support), instrument, locale)
+        let checkin = checkin(edition, heard, hopeful, support);
+        notice_for(
+            &checkin,
+            instruments.get(&checkin.instrument).unwrap(),
+            locale,
+        )
     }
 
     #[test]
-    fn lowest_hope_shows_resources_for_the_locale() {
-        let shown = notice(4, 1, false, "en-GB").unwrap();
+    fn little_hope_right_now_shows_resources_for_the_locale() {
+        let shown = notice(2, (4, 2), false, "en-GB").unwrap();
+        assert_eq!(
+            shown.reason,
+            SafetyReason::LowRating {
+                item: "hopeful".into(),
+                rating: 2
+            }
+        );
+        assert_eq!(shown.resources.region.as_deref(), Some("GB"));
+        assert!(!shown.resources.lines.is_empty());
+        assert!(shown.resources.not_monitored.contains("real time"));
+        assert!(notice(2, (4, 1), false, "en-GB").is_some());
+    }
+
+    #[test]
+    fn some_hope_right_now_shows_nothing_unless_support_is_asked() {
+        assert!(notice(2, (1, 3), false, "en-US").is_none());
+        assert!(notice(2, (5, 5), false, "en-US").is_none());
+        let asked = notice(2, (5, 5), true, "de-DE").unwrap();
+        assert_eq!(asked.reason, SafetyReason::SupportRequested);
+        assert_eq!(asked.resources.region.as_deref(), Some("DE"));
+    }
+
+    #[test]
+    fn a_v1_check_in_keeps_v1s_point() {
+        // v1 asked whether the client left "more hopeful": only its lowest
+        // point offered resources, and a v1 check-in is still judged so.
+        let shown = notice(1, (4, 1), false, "en-GB").unwrap();
         assert_eq!(
             shown.reason,
             SafetyReason::LowRating {
@@ -126,17 +169,37 @@ mod tests {
                 rating: 1
             }
         );
-        assert_eq!(shown.resources.region.as_deref(), Some("GB"));
-        assert!(!shown.resources.lines.is_empty());
-        assert!(shown.resources.not_monitored.contains("real time"));
+        assert!(notice(1, (1, 2), false, "en-US").is_none());
+        assert!(notice(1, (5, 5), true, "en-US").is_some());
     }
 
     #[test]
-    fn a_low_but_not_lowest_rating_shows_nothing_unless_support_is_asked() {
-        assert!(notice(1, 2, false, "en-US").is_none());
-        assert!(notice(5, 5, false, "en-US").is_none());
-        let asked = notice(5, 5, true, "de-DE").unwrap();
-        assert_eq!(asked.reason, SafetyReason::SupportRequested);
-        assert_eq!(asked.resources.region.as_deref(), Some("DE"));
+    fn recording_judges_the_check_in_by_the_edition_it_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(
+            dir.path().join("c.db"),
+            crate::KeySource::Passphrase(crate::Passphrase::new("pw").with_work_factor(4)),
+        )
+        .unwrap();
+        let today = Utc::now().date_naive();
+        let draft = |edition: u32, hopeful: u8| CheckInDraft {
+            instrument: checkin(edition, 4, hopeful, false).instrument,
+            session_date: today,
+            answers: [("heard".into(), 4), ("hopeful".into(), hopeful)].into(),
+            note: None,
+            support_requested: false,
+            goal_ratings: Default::default(),
+        };
+        let offered = |store: &mut Store, edition, hopeful| {
+            store
+                .record_checkin(draft(edition, hopeful), "en-GB")
+                .unwrap()
+                .safety
+                .is_some()
+        };
+        assert!(offered(&mut store, 2, 2));
+        assert!(!offered(&mut store, 2, 3));
+        assert!(!offered(&mut store, 1, 2));
+        assert!(offered(&mut store, 1, 1));
     }
 }

@@ -27,6 +27,16 @@ pub struct ReceivedCheckIn {
     pub reply: Option<Reply>,
 }
 
+impl crate::model::Answered for ReceivedCheckIn {
+    fn edition(&self) -> &crate::model::InstrumentRef {
+        &self.body.instrument
+    }
+
+    fn answers(&self) -> &crate::model::Answers {
+        &self.body.answers
+    }
+}
+
 /// One client, as the therapist sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientCheckIns {

@@ -165,6 +165,16 @@ impl CheckInBody {
     }
 }
 
+impl crate::model::Answered for CheckInBody {
+    fn edition(&self) -> &InstrumentRef {
+        &self.instrument
+    }
+
+    fn answers(&self) -> &Answers {
+        &self.answers
+    }
+}
+
 /// "Your therapist has seen this check-in."
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptBody {

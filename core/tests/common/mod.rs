@@ -40,12 +40,31 @@ pub fn open(path: &Path, keys: KeySource) -> Store {
     Store::open_with(path, keys, options(clock())).unwrap()
 }
 
+/// The session check-in's `version`th edition.
+pub fn edition(version: u32) -> InstrumentRef {
+    InstrumentRef {
+        id: "session-checkin".into(),
+        version,
+    }
+}
+
+/// A check-in on the current edition, as an app records one today.
 pub fn draft(heard: u8, hopeful: u8, note: Option<&str>) -> CheckInDraft {
+    static CURRENT: std::sync::OnceLock<InstrumentRef> = std::sync::OnceLock::new();
+    let mut d = draft_v1(heard, hopeful, note);
+    d.instrument = CURRENT
+        .get_or_init(|| {
+            let instruments = rapport_core::Instruments::bundled().unwrap();
+            instruments.current().unwrap().reference.clone()
+        })
+        .clone();
+    d
+}
+
+/// A check-in on edition 1, as an app recorded one before edition 2.
+pub fn draft_v1(heard: u8, hopeful: u8, note: Option<&str>) -> CheckInDraft {
     CheckInDraft {
-        instrument: InstrumentRef {
-            id: "session-checkin".into(),
-            version: 1,
-        },
+        instrument: edition(1),
         session_date: today(),
         answers: [("heard".to_owned(), heard), ("hopeful".to_owned(), hopeful)].into(),
         note: note.map(|text| Note {

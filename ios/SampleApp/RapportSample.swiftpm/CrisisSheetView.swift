@@ -66,7 +66,7 @@ struct CrisisSheetView: View {
 
     private var heading: String {
         switch sheet.reason {
-        case .some(.lowHope): return "It sounds like today was hard. You don't have to wait for your next session."
+        case .some(.lowHope): return "It sounds like things feel hard right now. You don't have to wait for your next session."
         case .some(.supportRequested), .none: return "Help is available right now."
         }
     }

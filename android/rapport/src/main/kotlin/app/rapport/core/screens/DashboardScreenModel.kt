@@ -151,9 +151,9 @@ data class ClientRow(
 data class ChartPoint(
     /** The session's day, `YYYY-MM-DD`. */
     val sessionDate: String,
-    /** "I felt heard", 1 to 5, if answered. */
+    /** The "heard" rating, 1 to 5, if answered. */
     val heard: UByte?,
-    /** "I leave feeling more hopeful", 1 to 5, if answered. */
+    /** The "hopeful" rating, 1 to 5, if answered (only ratings comparable with the newest are charted). */
     val hopeful: UByte?,
     /** The client asked for support that session (the chart marks it). */
     val supportRequested: Boolean,

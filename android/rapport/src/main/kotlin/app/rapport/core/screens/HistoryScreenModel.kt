@@ -132,9 +132,9 @@ data class HistoryRow(
     val id: String,
     /** The session's day, `YYYY-MM-DD`. */
     val sessionDate: String,
-    /** "I felt heard", if answered. */
+    /** The "heard" rating, if answered. */
     val heard: UByte?,
-    /** "I leave feeling more hopeful", if answered. */
+    /** The "hopeful" rating, if answered (its words are those of the edition the check-in answered: `checkinFormOf`). */
     val hopeful: UByte?,
     /** Every answer, by item id. */
     val answers: Map<String, UByte>,
