@@ -422,21 +422,56 @@ fn a_late_copy_of_a_withdrawn_goal_does_not_bring_it_back() {
 }
 
 #[test]
-fn a_fourth_active_goal_or_a_goal_no_app_would_send_is_quarantined() {
+fn a_new_goal_ahead_of_the_archive_it_follows_is_held_until_the_archive_arrives() {
+    // The client archived its first goal and then set a fourth; a relay
+    // that reorders delivers the fourth first. Nothing is refused: the
+    // archive, when it comes, leaves the three the client has.
     let relay = MemoryTransport::new();
     let mut p = practice(&relay, &["A.B."]);
-    for i in 0..4u64 {
+    let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
+    for (i, id) in ids.iter().enumerate() {
         let body = GoalUpdate::Shared(goal_body(&p, &format!("goal {i}")));
         inject(
             &mut p,
             &relay,
-            30 + i,
+            30 + i as u64,
             MessageKind::Goal,
-            Uuid::now_v7(),
+            *id,
             1,
             body.to_bytes().unwrap(),
         );
     }
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.quarantined.is_empty(), "{report}");
+    let active = |p: &Practice| {
+        p.therapist.insights().unwrap()[0]
+            .goals
+            .iter()
+            .filter(|g| g.archived_at.is_none())
+            .count()
+    };
+    assert_eq!(active(&p), 4);
+
+    let mut archived = goal_body(&p, "goal 0");
+    archived.archived_at = Some(rapport_core::Clock::now(&*p.clock));
+    inject(
+        &mut p,
+        &relay,
+        34,
+        MessageKind::Goal,
+        ids[0],
+        2,
+        GoalUpdate::Shared(archived).to_bytes().unwrap(),
+    );
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.quarantined.is_empty(), "{report}");
+    assert_eq!(active(&p), 3);
+}
+
+#[test]
+fn a_goal_no_app_would_send_is_quarantined() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
     for (seq, text) in [(40, " untrimmed ".to_string()), (41, "y".repeat(201))] {
         let body = GoalUpdate::Shared(goal_body(&p, &text));
         inject(
@@ -459,7 +494,7 @@ fn a_fourth_active_goal_or_a_goal_no_app_would_send_is_quarantined() {
         vec![7, 7],
     );
     let report = p.therapist.sync(&relay).unwrap();
-    assert_eq!(report.quarantined.len(), 4, "{report}");
+    assert_eq!(report.quarantined.len(), 3, "{report}");
     assert!(
         report
             .quarantined
@@ -467,7 +502,7 @@ fn a_fourth_active_goal_or_a_goal_no_app_would_send_is_quarantined() {
             .all(|q| q.reason == QuarantineKind::Malformed),
         "{report}"
     );
-    assert_eq!(p.therapist.insights().unwrap()[0].goals.len(), 3);
+    assert!(p.therapist.insights().unwrap()[0].goals.is_empty());
 }
 
 #[test]

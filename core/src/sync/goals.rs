@@ -19,7 +19,6 @@ use crate::crypto::{RowCipher, RowOpenError};
 use crate::envelope::Message;
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
-use crate::model::MAX_ACTIVE_GOALS;
 use crate::store::goals::{
     GOALS, HeldGoal, goal_address, goal_row_id, held_goal_version, held_goals_in, upsert_held_goal,
 };
@@ -106,8 +105,7 @@ pub(crate) fn open_held_goals(
 
 /// Therapist, inside the apply transaction: a client's goal, or its
 /// withdrawal. `Ok(Err(detail))` refuses the message (it is quarantined):
-/// a body that does not hold, or one active goal more than a client can
-/// have. `Ok(Ok(changed))` otherwise.
+/// a body that does not hold. `Ok(Ok(changed))` otherwise.
 pub(super) fn apply_goal(
     tx: &rusqlite::Transaction<'_>,
     cipher: &RowCipher,
@@ -127,21 +125,10 @@ pub(super) fn apply_goal(
     }
     match update {
         GoalUpdate::Shared(body) => {
-            if body.archived_at.is_none() {
-                let mut active = 0;
-                for (other, _, held) in
-                    open_held_goals(cipher, sender, held_goals_in(tx, &sender_text)?)?
-                {
-                    if other != id && held.archived_at.is_none() {
-                        active += 1;
-                    }
-                }
-                if active >= MAX_ACTIVE_GOALS {
-                    return Ok(Err(format!(
-                        "a goal beyond the {MAX_ACTIVE_GOALS} active goals a client can have"
-                    )));
-                }
-            }
+            // No limit on active goals here: the client's app keeps three,
+            // and a relay that reorders can deliver a new goal before the
+            // archive of the one it replaced. Refusing it would lose it for
+            // good; held, it is right again when the archive arrives.
             let sealed = seal_goal(cipher, &sender_text, &id, version, &body)?;
             upsert_held_goal(tx, &sender_text, &id, version, Some(&sealed), now)?;
         }
