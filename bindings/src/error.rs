@@ -123,8 +123,9 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
-    /// No client has this label, several do, or no flag or reason has this
-    /// id: refresh the list and pick again.
+    /// No client has this label, several do, no flag or reason has this id,
+    /// or a crisis country is not a country code: refresh the list and pick
+    /// again.
     #[error("{reason}")]
     NotFound {
         /// What happened, for a person.
@@ -207,6 +208,8 @@ impl From<CoreError> for RapportError {
             CoreError::ConsentRequired { current, .. } => {
                 RapportError::ConsentRequired { current, reason }
             }
+            // A country comes from a picker: pick again.
+            CoreError::InvalidCountry { .. } => RapportError::NotFound { reason },
             CoreError::SharingEnded { .. } => RapportError::SharingEnded { reason },
             // A reply is refused for what was typed, as a check-in is.
             CoreError::ReplyTooLong { .. }

@@ -109,6 +109,14 @@ pub enum Error {
         /// The version given.
         given: u32,
     },
+    /// A crisis country that is not a two-letter country code.
+    #[error(
+        "{given:?} is not a two-letter country code (such as IE or DE): choose the country again"
+    )]
+    InvalidCountry {
+        /// What was given.
+        given: String,
+    },
     /// The therapist ended the pairing, or this client is erasing its data.
     #[error("sharing with your therapist has ended ({how}); your check-ins stay on this device")]
     SharingEnded {
@@ -173,6 +181,7 @@ impl Error {
             Error::UnknownReason { .. } => "unknown_reason",
             Error::RuleSetting(_) => "invalid_rule_setting",
             Error::ConsentRequired { .. } => "consent_required",
+            Error::InvalidCountry { .. } => "invalid_country",
             Error::SharingEnded { .. } => "sharing_ended",
             Error::ReplyTooLong { .. } => "reply_too_long",
             Error::EmptyReply => "empty_reply",

@@ -7,5 +7,8 @@ pub mod crisis;
 mod notice;
 
 pub use contacts::{DialableNumber, dial_string, sms_uri, tel_uri};
-pub use crisis::{ContactKind, CrisisLine, CrisisResources, DATA_VERSION, resources_for_locale};
+pub use crisis::{
+    ContactKind, CrisisCountry, CrisisLine, CrisisResources, DATA_VERSION, check_country,
+    countries, country_for_locale, resources_for, resources_for_locale,
+};
 pub use notice::{RecordOutcome, SafetyNotice, SafetyReason, notice_for};
