@@ -14,7 +14,7 @@ use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
 use crate::form::CheckInForm;
 use crate::instrument::Instrument;
-use crate::safety::{Consent, RecordOutcome};
+use crate::safety::{Consent, CrisisResources, RecordOutcome};
 use crate::sync::{Account, Membership, PairedDevice, SyncReport};
 
 /// A client's encrypted database on this device. Calls are safe from any
@@ -60,21 +60,52 @@ impl ClientApp {
     /// therapist from the next sync on. Fails with `InvalidInvite` (with the
     /// damage's code) before anything is sent.
     /// `consent_version` is the version of [`ClientApp::consent`] the client
-    /// accepted (`ConsentRequired` otherwise).
+    /// accepted (`ConsentRequired` otherwise). `crisis_country` (`IE`) is
+    /// the country whose crisis lines the client sees: pre-select
+    /// `crisis_country_for_locale`, one tap to change; unset keeps an
+    /// earlier choice (`NotFound` if it is not a country code).
+    #[uniffi::method(default(crisis_country = None))]
     pub async fn join(
         &self,
         http: Arc<dyn HttpClient>,
         invite_uri: String,
         consent_version: u32,
+        crisis_country: Option<String>,
     ) -> Result<PairedDevice, RapportError> {
         let relay_url = rapport_core::Invite::parse_ignoring_expiry(&invite_uri)?.relay_url;
-        let therapist = self
+        let choices = rapport_core::sync::JoinChoices {
+            consent_version,
+            crisis_country,
+        };
+        let joined = self
             .store
             .with_relay("join", http, Some(relay_url), move |store, relay| {
-                store.client_join(relay, &invite_uri, consent_version)
+                store.client_join_with(relay, &invite_uri, &choices)
             })
             .await?;
-        Ok(therapist.into())
+        Ok(joined.therapist.into())
+    }
+
+    /// The country whose crisis lines this client chose (`IE`), if any.
+    pub fn crisis_country(&self) -> Result<Option<String>, RapportError> {
+        Ok(self.store.lock().crisis_country()?)
+    }
+
+    /// Chooses the crisis country (`IE`), or, unset, lets the phone's
+    /// region decide again. Returns the code kept (`UK` is kept as `GB`);
+    /// `NotFound` when it is not a two-letter code.
+    pub fn set_crisis_country(
+        &self,
+        country: Option<String>,
+    ) -> Result<Option<String>, RapportError> {
+        Ok(self.store.lock().set_crisis_country(country.as_deref())?)
+    }
+
+    /// The crisis resources to show this client now, for an "I need
+    /// support now" button: for the chosen country, else `locale`'s region,
+    /// in `locale`'s language. Bundled and offline.
+    pub fn crisis_resources(&self, locale: String) -> Result<CrisisResources, RapportError> {
+        Ok(self.store.lock().crisis_resources(&locale)?.into())
     }
 
     /// The consent text to show before joining, in the language of `locale`.
@@ -148,8 +179,9 @@ impl ClientApp {
     /// Validates and stores a check-in; it is sent on the next sync. Fails
     /// with `InvalidCheckIn` naming the field at fault, storing nothing.
     /// When the client asked for support or rated hope at its lowest, the
-    /// outcome carries crisis resources for `locale` (such as `en-GB`): show
-    /// them at once, with their "not monitored" statement.
+    /// outcome carries crisis resources for the chosen crisis country, else
+    /// `locale`'s region (such as `en-GB`): show them at once, with their
+    /// "not monitored" statement.
     pub fn record_checkin(
         &self,
         draft: CheckInDraft,

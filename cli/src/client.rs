@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
-use rapport_core::safety::resources_for_locale;
-use rapport_core::sync::Membership;
+use rapport_core::safety::{countries, country_for_locale, resources_for_locale};
+use rapport_core::sync::{JoinChoices, Membership};
 use rapport_core::{CheckInDraft, Note, NoteVisibility};
 
 use crate::http::relay_at;
@@ -30,6 +30,21 @@ pub enum ClientCommand {
         /// shows it); asked for on a terminal when not given.
         #[arg(long)]
         accept_consent: Option<u32>,
+        /// The country whose crisis lines you want to see, such as IE
+        /// (default: the region of $LC_ALL / $LANG, if it names one).
+        #[arg(long)]
+        country: Option<String>,
+    },
+    /// Show or choose the country whose crisis lines you see.
+    Country {
+        /// A two-letter country code, such as IE or DE.
+        code: Option<String>,
+        /// Forget the choice: your locale's region decides again.
+        #[arg(long, conflicts_with = "code")]
+        clear: bool,
+        /// List the countries with checked crisis lines.
+        #[arg(long, conflicts_with_all = ["code", "clear"])]
+        list: bool,
     },
     /// Record how today's session felt.
     Checkin(CheckinArgs),
@@ -102,6 +117,14 @@ pub(crate) fn env_locale() -> String {
         .unwrap_or_default()
 }
 
+/// "Ireland (IE)" for a bundled country, the bare code otherwise.
+fn country_name(code: &str) -> String {
+    match countries().into_iter().find(|c| c.code == code) {
+        Some(country) => format!("{} ({code})", country.name),
+        None => code.to_owned(),
+    }
+}
+
 fn ask_yes(question: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
@@ -129,6 +152,7 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
         ClientCommand::Join {
             uri,
             accept_consent,
+            country,
         } => {
             let invite = rapport_core::Invite::parse(&uri, chrono::Utc::now())?;
             let consent = Consent::current(&env_locale());
@@ -149,9 +173,68 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                 }
             };
             let mut store = open_home(home)?;
-            store.client_join(&relay_at(&invite.relay_url)?, &uri, accepted)?;
+            // As the apps do: the locale's region, pre-selected, unless a
+            // country was chosen before or is given now.
+            let preselected = match (&country, store.crisis_country()?) {
+                (None, None) => country_for_locale(&env_locale()),
+                _ => None,
+            };
+            let choices = JoinChoices {
+                consent_version: accepted,
+                crisis_country: country.or(preselected.clone()),
+            };
+            let joined = store.client_join_with(&relay_at(&invite.relay_url)?, &uri, &choices)?;
             println!("Joined. Your check-ins will reach your therapist when you sync.");
+            match (&joined.crisis_country, preselected) {
+                (Some(code), Some(_)) => println!(
+                    "Crisis lines: {} (from your locale); choose another with `rapport client \
+                     country CODE`.",
+                    country_name(code)
+                ),
+                (Some(code), None) => println!("Crisis lines: {}.", country_name(code)),
+                (None, _) => println!(
+                    "Crisis lines: your locale names no country; choose one with `rapport client \
+                     country CODE`."
+                ),
+            }
             println!("{}", output::NOT_MONITORED);
+            Ok(())
+        }
+        ClientCommand::Country { code, clear, list } => {
+            if list {
+                for country in countries() {
+                    println!("{}  {}", country.code, country.name);
+                }
+                println!(
+                    "Any other two-letter code can be chosen too: the crisis sheet then shows \
+                     the emergency numbers 112 and 911 and where each applies."
+                );
+                return Ok(());
+            }
+            let mut store = open_home(home)?;
+            if clear {
+                store.set_crisis_country(None)?;
+            } else if let Some(code) = code {
+                store.set_crisis_country(Some(&code))?;
+            }
+            let sheet = store.crisis_resources(&env_locale())?;
+            match (store.crisis_country()?, &sheet.region) {
+                (Some(chosen), Some(_)) => {
+                    println!("Crisis lines: {} (your choice).", country_name(&chosen))
+                }
+                (Some(chosen), None) => println!(
+                    "Crisis country: {chosen} (your choice). There are no checked crisis lines \
+                     for it here, so the sheet shows the emergency numbers 112 and 911."
+                ),
+                (None, Some(region)) => println!(
+                    "Crisis lines: {} (from your locale; no country chosen).",
+                    country_name(region)
+                ),
+                (None, None) => println!(
+                    "No crisis country chosen and your locale names none: the sheet shows the \
+                     emergency numbers 112 and 911. Choose one with `rapport client country CODE`."
+                ),
+            }
             Ok(())
         }
         ClientCommand::Checkin(args) => checkin(home, args),

@@ -133,6 +133,9 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
             "`rapport client consent` shows it; then `rapport client join INVITE \
              --accept-consent {current}`"
         ),
+        Error::InvalidCountry { .. } => {
+            "`rapport client country --list` lists the countries with checked lines".into()
+        }
         Error::UnknownFlag { .. } => "`rapport therapist flags --all` lists them".into(),
         Error::UnknownReason { .. } => "`rapport therapist flags --json` lists them".into(),
         Error::Store(rapport_core::StoreError::CheckInNotFound { .. }) => {

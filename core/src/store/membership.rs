@@ -108,13 +108,19 @@ impl Store {
         Ok(())
     }
 
-    /// Empties every table but the key, then shrinks the file so freed pages
-    /// (already zeroed by secure_delete) and the WAL are gone too.
+    /// Empties every table but the key, deletes the client's settings in
+    /// `meta`, then shrinks the file so freed pages (already zeroed by
+    /// secure_delete) and the WAL are gone too.
     pub fn wipe(&mut self) -> Result<(), Error> {
         let tx = self.conn.transaction()?;
         for table in WIPED_TABLES {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
+        // The client's own settings go too (`settings.rs`).
+        tx.execute(
+            "DELETE FROM meta WHERE name LIKE ?1 || '%'",
+            [super::settings::CLIENT_PREFIX],
+        )?;
         tx.commit()?;
         self.conn
             .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;

@@ -10,6 +10,7 @@
 //! `account` (this device on the relay, sequence numbers, fetch cursor),
 //! `pairing` (identity, invites, peers and what was accepted from them),
 //! `membership` and `sharing` (how a pairing stands, pauses and ends),
+//! `settings` (the client's own settings, such as the crisis country),
 //! `inbox` (the therapist's received check-ins), `replies`, `insights`
 //! (summaries, flag marks, acknowledgements, sessions), `keyring`, `schema`
 //! and `export`. Sync and the insights decide what to write and when; where
@@ -30,6 +31,7 @@ mod pairing;
 pub(crate) mod replies;
 mod schema;
 pub(crate) mod sequences;
+pub(crate) mod settings;
 pub(crate) mod sharing;
 mod snapshot;
 
