@@ -14,7 +14,7 @@ use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
 use crate::form::CheckInForm;
 use crate::instrument::Instrument;
-use crate::safety::{Consent, CrisisResources, RecordOutcome};
+use crate::safety::{Consent, ConsentStatus, CrisisResources, RecordOutcome};
 use crate::sync::{Account, Membership, PairedDevice, SyncReport};
 
 /// A client's encrypted database on this device. Calls are safe from any
@@ -108,9 +108,24 @@ impl ClientApp {
         Ok(self.store.lock().crisis_resources(&locale)?.into())
     }
 
-    /// The consent text to show before joining, in the language of `locale`.
+    /// The consent text to show before joining (or when `consent_status`
+    /// says it must be accepted again), in the language of `locale`.
     pub fn consent(&self, locale: String) -> Consent {
         rapport_core::model::Consent::current(&locale).into()
+    }
+
+    /// Whether the client must accept the current consent text before the
+    /// next check-in: true after an update changed the text they accepted.
+    /// Check on opening the check-in screen.
+    pub fn consent_status(&self) -> Result<ConsentStatus, RapportError> {
+        Ok(self.store.lock().consent_status()?.into())
+    }
+
+    /// The client accepted consent `version` (`ConsentRequired` unless it is
+    /// the current one). Every check-in, waiting change and the pairing
+    /// stay as they are.
+    pub fn accept_consent(&self, version: u32) -> Result<ConsentStatus, RapportError> {
+        Ok(self.store.lock().accept_consent(version)?.into())
     }
 
     /// Where the pairing stands: not joined, active (paused or not),
@@ -177,7 +192,8 @@ impl ClientApp {
     }
 
     /// Validates and stores a check-in; it is sent on the next sync. Fails
-    /// with `InvalidCheckIn` naming the field at fault, storing nothing.
+    /// with `InvalidCheckIn` naming the field at fault, storing nothing, or
+    /// `ConsentRequired` while a changed consent text waits to be accepted.
     /// When the client asked for support or rated hope at its lowest, the
     /// outcome carries crisis resources for the chosen crisis country, else
     /// `locale`'s region (such as `en-GB`): show them at once, with their

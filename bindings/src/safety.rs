@@ -132,6 +132,28 @@ pub struct Consent {
     pub text: String,
 }
 
+/// Where the client stands with the consent text.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentStatus {
+    /// The version accepted; unset before joining.
+    pub accepted: Option<u32>,
+    /// The version this app asks for.
+    pub current: u32,
+    /// Show `consent()` and ask the client to accept it before the next
+    /// check-in (`accept_consent`): the text changed since they accepted it.
+    pub must_accept: bool,
+}
+
+impl From<rapport_core::model::ConsentStatus> for ConsentStatus {
+    fn from(c: rapport_core::model::ConsentStatus) -> Self {
+        ConsentStatus {
+            accepted: c.accepted,
+            current: c.current,
+            must_accept: c.must_accept,
+        }
+    }
+}
+
 /// A country with checked crisis lines, for a picker.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CrisisCountry {

@@ -16,11 +16,16 @@ use crate::{Result, database_path, open_home, output, transport_for, write_priva
 
 #[derive(Subcommand)]
 pub enum ClientCommand {
-    /// Show the consent text joining asks you to accept.
+    /// Show the consent text joining asks you to accept; accept a new
+    /// version of it with --accept.
     Consent {
         /// Language, such as de-DE (default: from $LC_ALL / $LANG).
         #[arg(long)]
         locale: Option<String>,
+        /// Accept this version (after reading it), when you joined under an
+        /// older one: check-ins are recorded again, nothing is lost.
+        #[arg(long)]
+        accept: Option<u32>,
     },
     /// Join a therapist with the invite link they gave you.
     Join {
@@ -137,14 +142,39 @@ fn ask_yes(question: &str) -> Result<bool> {
 
 pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
     match command {
-        ClientCommand::Consent { locale } => {
+        ClientCommand::Consent {
+            locale: _,
+            accept: Some(version),
+        } => {
+            let mut store = open_home(home)?;
+            let before = store.consent_status()?;
+            let checkins = store.all_checkins()?.len();
+            let waiting = store.pending_outbox(u32::MAX)?.len();
+            let status = store.accept_consent(version)?;
+            println!(
+                "You accepted consent version {}{}. Your {checkins} check-in(s) and the {waiting} \
+                 change(s) waiting to be sent are kept as they were; check-ins are recorded again.",
+                status.current,
+                match before.accepted {
+                    Some(old) if old != status.current =>
+                        format!(" (you had accepted version {old})"),
+                    _ => String::new(),
+                }
+            );
+            Ok(())
+        }
+        ClientCommand::Consent {
+            locale,
+            accept: None,
+        } => {
             let consent = Consent::current(&locale.unwrap_or_else(env_locale));
             println!(
                 "Consent, version {}:\n\n{}\n",
                 consent.version, consent.text
             );
             println!(
-                "To accept it, join with `rapport client join LINK --accept-consent {}`.",
+                "To accept it, join with `rapport client join LINK --accept-consent {0}`; if you \
+                 joined under an older version, `rapport client consent --accept {0}`.",
                 consent.version
             );
             Ok(())

@@ -133,6 +133,9 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
             "`rapport client consent` shows it; then `rapport client join INVITE \
              --accept-consent {current}`"
         ),
+        Error::ConsentOutdated { current, .. } => format!(
+            "`rapport client consent` shows it; then `rapport client consent --accept {current}`"
+        ),
         Error::InvalidCountry { .. } => {
             "`rapport client country --list` lists the countries with checked lines".into()
         }

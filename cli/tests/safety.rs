@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
 mod common;
 
 use common::{BIN, Relay, ok, start_relay};
@@ -39,7 +41,11 @@ fn ok_lang(home: &Path, args: &[&str], lang: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A relay process and one therapist home.
+fn json_of(home: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(home, args)).unwrap()
+}
+
+/// A relay process and the homes of the people using it.
 struct Office {
     dir: tempfile::TempDir,
     relay: Relay,
@@ -196,5 +202,123 @@ fn a_client_who_chose_ireland_sees_irish_lines_whatever_the_locale() {
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("code: invalid_country"), "{stderr}");
+    drop(office.relay);
+}
+
+/// The notes of the check-ins `therapist` holds, as its dashboard shows them
+/// once decrypted, for every client.
+fn therapist_notes(therapist: &Path) -> Vec<String> {
+    ok(therapist, &["sync"]);
+    let dashboard = json_of(therapist, &["therapist", "dashboard", "--json"]);
+    dashboard["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["checkins"].as_array().unwrap().clone())
+        .map(|c| c["note"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn checkin(home: &Path, day: &str, note: &str) -> String {
+    ok(
+        home,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "4",
+            "--note",
+            note,
+            "--session-date",
+            day,
+        ],
+    )
+}
+
+#[test]
+fn re_consenting_to_version_2_keeps_every_check_in() {
+    let office = Office::open();
+    let therapist = office.therapist("T");
+    let uri = office.invite(&therapist, "Client-Consent");
+    let client = office.home("client");
+    ok(
+        &client,
+        &[
+            "client",
+            "join",
+            &uri,
+            "--accept-consent",
+            &consent_version(),
+        ],
+    );
+    ok(&therapist, &["sync"]);
+    checkin(&client, "2026-11-02", "Consent-first-zq");
+    checkin(&client, "2026-11-09", "Consent-second-zq");
+    assert!(ok(&client, &["sync"]).contains("sent 2"));
+    checkin(&client, "2026-11-16", "Consent-waiting-zq");
+    // This home accepted version 1, as every client who joined before
+    // version 2 did: the version is a cleartext column of the account row.
+    rusqlite::Connection::open(client.join("rapport.db"))
+        .unwrap()
+        .execute("UPDATE account SET consent_version = 1 WHERE id = 1", [])
+        .unwrap();
+
+    // The next check-in waits for the new text, and says how to go on.
+    let refused = common::rapport(
+        &client,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "5",
+            "--hopeful",
+            "5",
+            "--session-date",
+            "2026-11-23",
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("code: consent_outdated"), "{stderr}");
+    assert!(
+        stderr.contains("rapport client consent --accept 2"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("everything you recorded is kept"),
+        "{stderr}"
+    );
+    let history = json_of(&client, &["client", "history", "--json"]);
+    assert_eq!(history["checkins"].as_array().unwrap().len(), 3);
+
+    let text = ok(&client, &["client", "consent"]);
+    assert!(text.contains("Consent, version 2"), "{text}");
+    assert!(text.contains("nobody can promise"), "{text}");
+    let accepted = ok(&client, &["client", "consent", "--accept", "2"]);
+    assert!(
+        accepted.contains("you had accepted version 1"),
+        "{accepted}"
+    );
+    assert!(
+        accepted.contains("Your 3 check-in(s) and the 1 change(s) waiting to be sent are kept"),
+        "{accepted}"
+    );
+
+    // Every check-in is still there; the waiting one goes with the next.
+    checkin(&client, "2026-11-23", "Consent-after-zq");
+    let history = json_of(&client, &["client", "history", "--json"]);
+    assert_eq!(history["checkins"].as_array().unwrap().len(), 4);
+    assert!(ok(&client, &["sync"]).contains("sent 2"));
+    assert_eq!(
+        therapist_notes(&therapist),
+        [
+            "Consent-first-zq",
+            "Consent-second-zq",
+            "Consent-waiting-zq",
+            "Consent-after-zq"
+        ]
+    );
     drop(office.relay);
 }

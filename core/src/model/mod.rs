@@ -10,7 +10,7 @@ pub use checkin::{
     Answers, CheckIn, CheckInDraft, CheckInRecord, MAX_SESSION_AGE_DAYS, Note, NoteVisibility,
     Tombstone, note_length,
 };
-pub use consent::Consent;
+pub use consent::{Consent, ConsentStatus};
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint};
 pub use instrument::{
     CURRENT_INSTRUMENT, Instrument, InstrumentRef, Instruments, ItemSpec, Localized, NoteSpec,

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
+use super::account::require_current_consent;
 use super::outbox::{OutboxKind, queue};
 use super::{Store, codec};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
@@ -62,7 +63,9 @@ pub(crate) fn content_address<'a>(id: &'a [u8], version: u32, bound: &'a [u8]) -
 }
 
 impl Store {
-    /// Validates and stores a new check-in, queueing it for sync.
+    /// Validates and stores a new check-in, queueing it for sync. A joined
+    /// client who accepted an older consent text is refused
+    /// ([`crate::Error::ConsentOutdated`]) until they accept the current one.
     pub fn record(&mut self, draft: CheckInDraft) -> Result<CheckIn, Error> {
         let now = self.options.clock.now();
         let draft = draft.validate(&self.options.instruments, now)?;
@@ -82,6 +85,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_current_consent(&tx)?;
         tx.prepare_cached(
             "INSERT INTO checkins (id, instrument_id, instrument_version, session_date, version,
                                    created_at, updated_at, sealed)
@@ -100,13 +104,15 @@ impl Store {
         Ok(checkin)
     }
 
-    /// Replaces a check-in's content with `draft`, as a new version.
+    /// Replaces a check-in's content with `draft`, as a new version (refused
+    /// like [`Store::record`] while the consent accepted is outdated).
     pub fn edit(&mut self, id: Uuid, draft: CheckInDraft) -> Result<CheckIn, Error> {
         let now = self.options.clock.now();
         let draft = draft.validate(&self.options.instruments, now)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_current_consent(&tx)?;
         let (version, created_at) = live_version(&tx, id)?;
         let checkin = CheckIn {
             id,
