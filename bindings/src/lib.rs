@@ -48,9 +48,9 @@ pub use rules::{
     InviteValidity, check_client_label, check_therapist_name, current_instrument, invite_validity,
 };
 pub use safety::{
-    Consent, ConsentStatus, CrisisContactKind, CrisisCountry, CrisisLine, CrisisResources,
-    DialableNumber, RecordOutcome, SafetyNotice, SafetyReason, crisis_countries,
-    crisis_country_for_locale, crisis_resources, crisis_resources_for,
+    CheckInTexts, Consent, ConsentStatus, CrisisContactKind, CrisisCountry, CrisisLine,
+    CrisisResources, DialableNumber, RecordOutcome, SafetyNotice, SafetyReason, checkin_texts,
+    crisis_countries, crisis_country_for_locale, crisis_resources, crisis_resources_for,
 };
 pub use sync::{
     Account, ClientCheckIns, CreatedInvite, Membership, PairedDevice, QuarantinedEnvelope,

@@ -132,6 +132,42 @@ pub struct Consent {
     pub text: String,
 }
 
+/// The texts a client reads around a check-in wherever a reply could be
+/// expected, each already carrying "nobody watches check-ins in real time"
+/// in the same language: show them as they are, instead of strings of the
+/// app's own.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CheckInTexts {
+    /// The language shown (`en`, `de`, `fr`, `es`).
+    pub locale: String,
+    /// The sentence alone, for any other place a reply could be expected.
+    pub not_monitored: String,
+    /// The visible label of the "tell my therapist I asked for support"
+    /// switch.
+    pub support_toggle: String,
+    /// Its description for VoiceOver and TalkBack.
+    pub support_toggle_hint: String,
+    /// The confirmation once a check-in was sent.
+    pub sent: String,
+    /// The label of a check-in the therapist has seen.
+    pub seen: String,
+}
+
+/// The texts around a check-in for `locale` (`de-AT` → German; English for
+/// a language Rapport does not have).
+#[uniffi::export]
+pub fn checkin_texts(locale: String) -> CheckInTexts {
+    let t = core::checkin_texts(&locale);
+    CheckInTexts {
+        locale: t.locale,
+        not_monitored: t.not_monitored,
+        support_toggle: t.support_toggle,
+        support_toggle_hint: t.support_toggle_hint,
+        sent: t.sent,
+        seen: t.seen,
+    }
+}
+
 /// Where the client stands with the consent text.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ConsentStatus {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
-use rapport_core::safety::{countries, country_for_locale, resources_for_locale};
+use rapport_core::safety::{checkin_texts, countries, country_for_locale, resources_for_locale};
 use rapport_core::sync::{JoinChoices, Membership};
 use rapport_core::{CheckInDraft, Note, NoteVisibility};
 
@@ -227,7 +227,7 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                      country CODE`."
                 ),
             }
-            println!("{}", output::NOT_MONITORED);
+            println!("{}", resources_for_locale(&env_locale()).not_monitored);
             Ok(())
         }
         ClientCommand::Country { code, clear, list } => {
@@ -284,6 +284,8 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                 );
             } else {
                 print!("{}", output::history_table(&all, &replies, &not_monitored));
+                // Beside "seen by your therapist": seen is not watched.
+                println!("{}", checkin_texts(&env_locale()).not_monitored);
             }
             Ok(())
         }
@@ -417,7 +419,7 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
     );
     match &outcome.safety {
         Some(notice) => print!("{}", output::safety_notice(notice)),
-        None => println!("{}", output::NOT_MONITORED),
+        None => println!("{}", resources_for_locale(&locale).not_monitored),
     }
     Ok(())
 }

@@ -198,6 +198,14 @@ fn run(cli: Cli) -> Result<()> {
             let transport = transport_for(&store)?;
             let report = output::sync_with_progress(&mut store, transport.as_ref())?;
             println!("{report}");
+            let client = store
+                .account()?
+                .is_some_and(|a| a.role == rapport_core::sync::Role::Client);
+            if client && report.sent > 0 {
+                // "Sent. Thank you." says, with it, that nobody reads along.
+                let texts = rapport_core::safety::checkin_texts(&client::env_locale());
+                println!("{}", texts.sent);
+            }
             Ok(())
         }
         Command::Therapist(command) => therapist::run(&home, command),

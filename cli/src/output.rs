@@ -10,10 +10,6 @@ use rapport_core::{CheckIn, NoteVisibility, Store};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// Said wherever a client might expect someone to be watching.
-pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist reads check-ins \
-before your next session, not in real time. If you need help now, call your local emergency number.";
-
 /// Text as a terminal may show it: what a client typed, a label, a relay's
 /// sentence can hold escape sequences that recolour, retitle or rewrite the
 /// screen (ANSI CSI, OSC 8 links that hide their target), and bidirectional

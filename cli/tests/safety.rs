@@ -310,7 +310,13 @@ fn re_consenting_to_version_2_keeps_every_check_in() {
     checkin(&client, "2026-11-23", "Consent-after-zq");
     let history = json_of(&client, &["client", "history", "--json"]);
     assert_eq!(history["checkins"].as_array().unwrap().len(), 4);
-    assert!(ok(&client, &["sync"]).contains("sent 2"));
+    let synced = ok_lang(&client, &["sync"], "en_GB.UTF-8");
+    assert!(synced.contains("sent 2"), "{synced}");
+    // "Sent. Thank you." comes with the sentence that nobody reads along.
+    assert!(
+        synced.contains("Sent. Thank you. Nobody watches check-ins in real time"),
+        "{synced}"
+    );
     assert_eq!(
         therapist_notes(&therapist),
         [

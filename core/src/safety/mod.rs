@@ -5,6 +5,7 @@
 mod contacts;
 pub mod crisis;
 mod notice;
+mod texts;
 
 pub use contacts::{DialableNumber, dial_string, sms_uri, tel_uri};
 pub use crisis::{
@@ -12,3 +13,4 @@ pub use crisis::{
     countries, country_for_locale, resources_for, resources_for_locale,
 };
 pub use notice::{RecordOutcome, SafetyNotice, SafetyReason, notice_for};
+pub use texts::{CheckInTexts, checkin_texts};
