@@ -15,7 +15,7 @@ use crate::foreign::{HttpClient, SecretStore};
 use crate::form::CheckInForm;
 use crate::instrument::Instrument;
 use crate::safety::{Consent, ConsentStatus, CrisisResources, RecordOutcome};
-use crate::sync::{Account, Membership, PairedDevice, SyncReport};
+use crate::sync::{Account, HeldCheckIns, Membership, PairedDevice, SyncReport};
 
 /// A client's encrypted database on this device. Calls are safe from any
 /// thread; they take turns on the database.
@@ -64,18 +64,23 @@ impl ClientApp {
     /// the country whose crisis lines the client sees: pre-select
     /// `crisis_country_for_locale`, one tap to change; unset keeps an
     /// earlier choice (`NotFound` if it is not a country code).
-    #[uniffi::method(default(crisis_country = None))]
+    /// `share_held`: whether the check-ins held on this device
+    /// (`held_checkins`: show how many and their dates first) go to this
+    /// therapist; the default keeps them here, never sent to them.
+    #[uniffi::method(default(crisis_country = None, share_held = false))]
     pub async fn join(
         &self,
         http: Arc<dyn HttpClient>,
         invite_uri: String,
         consent_version: u32,
         crisis_country: Option<String>,
+        share_held: bool,
     ) -> Result<PairedDevice, RapportError> {
         let relay_url = rapport_core::Invite::parse_ignoring_expiry(&invite_uri)?.relay_url;
         let choices = rapport_core::sync::JoinChoices {
             consent_version,
             crisis_country,
+            share_held,
         };
         let joined = self
             .store
@@ -139,9 +144,20 @@ impl ClientApp {
         Ok(self.store.lock().pause_sharing()?)
     }
 
-    /// Sends what was kept back on the next sync.
-    pub fn resume_sharing(&self) -> Result<(), RapportError> {
-        Ok(self.store.lock().resume_sharing()?)
+    /// Shares new check-ins again. What was held back during the pause
+    /// (`held_checkins`: ask first) is sent too when `send_held`; by
+    /// default it stays on this device, never sent to this therapist.
+    /// Returns what was held back.
+    #[uniffi::method(default(send_held = false))]
+    pub fn resume_sharing(&self, send_held: bool) -> Result<HeldCheckIns, RapportError> {
+        Ok(self.store.lock().resume_sharing(send_held)?.into())
+    }
+
+    /// The check-ins on this device no therapist has received that joining
+    /// (`share_held`) or resuming (`send_held`) would offer: how many, and
+    /// the session dates they span. Ask before either.
+    pub fn held_checkins(&self) -> Result<HeldCheckIns, RapportError> {
+        Ok(self.store.lock().held_checkins()?.into())
     }
 
     /// Everything this device holds of the client, as JSON (private notes

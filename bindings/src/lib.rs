@@ -53,8 +53,8 @@ pub use safety::{
     crisis_countries, crisis_country_for_locale, crisis_resources, crisis_resources_for,
 };
 pub use sync::{
-    Account, ClientCheckIns, CreatedInvite, Membership, PairedDevice, QuarantinedEnvelope,
-    ReceivedCheckIn, Role, SenderGap, SyncReport,
+    Account, ClientCheckIns, CreatedInvite, HeldCheckIns, Membership, PairedDevice,
+    QuarantinedEnvelope, ReceivedCheckIn, Role, SenderGap, SyncReport,
 };
 pub use therapist::TherapistApp;
 pub use vectors::{

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
 use rapport_core::safety::{checkin_texts, countries, country_for_locale, resources_for_locale};
+use rapport_core::store::HeldCheckIns;
 use rapport_core::sync::{JoinChoices, Membership};
 use rapport_core::{CheckInDraft, Note, NoteVisibility};
 
@@ -39,6 +40,11 @@ pub enum ClientCommand {
         /// (default: the region of $LC_ALL / $LANG, if it names one).
         #[arg(long)]
         country: Option<String>,
+        /// Share with this therapist the check-ins on this device that no
+        /// therapist has received (made while you had none). Without it
+        /// they stay on this device and are never sent to this therapist.
+        #[arg(long)]
+        share_earlier: bool,
     },
     /// Show or choose the country whose crisis lines you see.
     Country {
@@ -70,8 +76,13 @@ pub enum ClientCommand {
     },
     /// Keep new check-ins on this device until `client resume`.
     Pause,
-    /// Send what was kept back, and everything after, again.
-    Resume,
+    /// Share new check-ins again. What you recorded during the pause stays
+    /// on this device unless you pass --send-held.
+    Resume {
+        /// Also send the check-ins recorded during the pause.
+        #[arg(long)]
+        send_held: bool,
+    },
     /// Stop sharing with your therapist; your check-ins stay on this device.
     Leave,
     /// Erase everything: your therapist deletes your check-ins on their next
@@ -120,6 +131,20 @@ pub(crate) fn env_locale() -> String {
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
         .unwrap_or_default()
+}
+
+/// "2 check-ins (sessions 2026-11-02 to 2026-11-09)".
+fn held_text(held: &HeldCheckIns) -> String {
+    let what = if held.count == 1 {
+        "1 check-in".to_owned()
+    } else {
+        format!("{} check-ins", held.count)
+    };
+    match (held.first_session, held.last_session) {
+        (Some(first), Some(last)) if first == last => format!("{what} (session {first})"),
+        (Some(first), Some(last)) => format!("{what} (sessions {first} to {last})"),
+        _ => what,
+    }
 }
 
 /// "Ireland (IE)" for a bundled country, the bare code otherwise.
@@ -183,6 +208,7 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
             uri,
             accept_consent,
             country,
+            share_earlier,
         } => {
             let invite = rapport_core::Invite::parse(&uri, chrono::Utc::now())?;
             let consent = Consent::current(&env_locale());
@@ -212,9 +238,23 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
             let choices = JoinChoices {
                 consent_version: accepted,
                 crisis_country: country.or(preselected.clone()),
+                share_held: share_earlier,
             };
             let joined = store.client_join_with(&relay_at(&invite.relay_url)?, &uri, &choices)?;
             println!("Joined. Your check-ins will reach your therapist when you sync.");
+            if !joined.held.is_empty() {
+                let held = held_text(&joined.held);
+                if joined.shared_held {
+                    println!(
+                        "{held} no therapist had received go to this therapist on your next sync."
+                    );
+                } else {
+                    println!(
+                        "{held} no therapist had received stay on this device: they are not \
+                         sent to this therapist. (To share them, join with --share-earlier.)"
+                    );
+                }
+            }
             match (&joined.crisis_country, preselected) {
                 (Some(code), Some(_)) => println!(
                     "Crisis lines: {} (from your locale); choose another with `rapport client \
@@ -313,9 +353,20 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
             );
             Ok(())
         }
-        ClientCommand::Resume => {
-            open_home(home)?.resume_sharing()?;
-            println!("Sharing resumed: what was kept back is sent on your next sync.");
+        ClientCommand::Resume { send_held } => {
+            let held = open_home(home)?.resume_sharing(send_held)?;
+            println!("Sharing resumed: new check-ins are sent on your next sync.");
+            match (held.is_empty(), send_held) {
+                (true, _) => println!("Nothing was held back during the pause."),
+                (false, true) => {
+                    println!("{} held back during the pause go too.", held_text(&held))
+                }
+                (false, false) => println!(
+                    "{} held back during the pause stay on this device and are not sent to your \
+                     therapist. (To send them, resume with --send-held.)",
+                    held_text(&held)
+                ),
+            }
             Ok(())
         }
         ClientCommand::Leave => {
@@ -409,8 +460,14 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
     let outcome = store.record_checkin(draft, &locale)?;
     let checkin = &outcome.checkin;
     let when = match store.membership()? {
-        Some(Membership::Active { paused: true }) => "It stays here while sharing is paused.",
-        Some(Membership::Active { paused: false }) | None => "It is sent on your next sync.",
+        Some(Membership::Active { paused: true }) => {
+            "It stays here while sharing is paused; when you resume you choose whether to send it."
+        }
+        Some(Membership::Active { paused: false }) => "It is sent on your next sync.",
+        None => {
+            "It stays on this device: you have no therapist now. When you join one, you choose \
+             whether to share it."
+        }
         Some(_) => "It stays on this device: sharing with your therapist has ended.",
     };
     println!(

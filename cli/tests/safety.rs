@@ -328,3 +328,185 @@ fn re_consenting_to_version_2_keeps_every_check_in() {
     );
     drop(office.relay);
 }
+
+/// Every byte of every file under `dir` (databases, WAL, kits).
+fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(all_files(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// A client of therapist A who leaves A and records two check-ins with
+/// `markers` as their notes.
+fn left_a_and_recorded(office: &Office, a: &Path, name: &str, markers: [&str; 2]) -> PathBuf {
+    let client = office.home(name);
+    let uri = office.invite(a, &format!("{name}-at-A"));
+    ok(
+        &client,
+        &[
+            "client",
+            "join",
+            &uri,
+            "--accept-consent",
+            &consent_version(),
+        ],
+    );
+    ok(a, &["sync"]);
+    checkin(&client, "2026-11-02", &format!("{name}-for-A-zq"));
+    ok(&client, &["sync"]);
+    let left = ok(&client, &["client", "leave"]);
+    assert!(left.contains("You left your therapist"), "{left}");
+    let first = checkin(&client, "2026-11-09", markers[0]);
+    assert!(first.contains("you have no therapist now"), "{first}");
+    checkin(&client, "2026-11-16", markers[1]);
+    client
+}
+
+#[test]
+fn nothing_made_after_leaving_reaches_the_next_therapist_unless_shared() {
+    let office = Office::open();
+    let a = office.therapist("A");
+    let b = office.therapist("B");
+    let kept = ["Held-kept-one-zq", "Held-kept-two-zq"];
+    let shared = ["Held-shared-one-zq", "Held-shared-two-zq"];
+
+    // (a) Joining B without sharing: B never gets them.
+    let keeper = left_a_and_recorded(&office, &a, "keeper", kept);
+    let uri = office.invite(&b, "keeper-at-B");
+    let joined = ok(
+        &keeper,
+        &[
+            "client",
+            "join",
+            &uri,
+            "--accept-consent",
+            &consent_version(),
+        ],
+    );
+    assert!(
+        joined.contains(
+            "2 check-ins (sessions 2026-11-09 to 2026-11-16) no therapist had received stay on \
+             this device"
+        ),
+        "{joined}"
+    );
+    checkin(&keeper, "2026-11-23", "keeper-for-B-zq");
+    assert!(ok(&keeper, &["sync"]).contains("sent 1"));
+    // Still the client's own.
+    let history = ok(&keeper, &["client", "history"]);
+    for marker in kept {
+        assert!(history.contains(marker), "{history}");
+    }
+
+    // (b) Joining B and sharing: B gets both, and nothing from A's time.
+    let sharer = left_a_and_recorded(&office, &a, "sharer", shared);
+    let uri = office.invite(&b, "sharer-at-B");
+    let joined = ok(
+        &sharer,
+        &[
+            "client",
+            "join",
+            &uri,
+            "--accept-consent",
+            &consent_version(),
+            "--share-earlier",
+        ],
+    );
+    assert!(
+        joined.contains("2 check-ins (sessions 2026-11-09 to 2026-11-16) no therapist had received go to this therapist"),
+        "{joined}"
+    );
+    assert!(ok(&sharer, &["sync"]).contains("sent 2"));
+
+    let at_b = therapist_notes(&b);
+    assert_eq!(
+        at_b,
+        [
+            "keeper-for-B-zq",
+            "Held-shared-one-zq",
+            "Held-shared-two-zq"
+        ],
+        "B's decrypted dashboard"
+    );
+    let at_a = therapist_notes(&a);
+    assert_eq!(at_a, ["keeper-for-A-zq", "sharer-for-A-zq"]);
+
+    // Not a byte of the kept notes in B's home or the relay's database,
+    // nor in B's decrypted dashboard JSON.
+    let dashboard = ok(&b, &["therapist", "dashboard", "--json"]);
+    let mut files = all_files(&b);
+    files.extend(
+        all_files(office.dir.path())
+            .into_iter()
+            .filter(|(path, _)| {
+                path.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("relay.db"))
+            }),
+    );
+    assert!(files.iter().any(|(p, _)| p.ends_with("relay.db")));
+    assert!(files.iter().any(|(p, _)| p.ends_with("rapport.db")));
+    for marker in kept {
+        assert!(!dashboard.contains(marker), "{marker} in B's dashboard");
+        for (path, bytes) in &files {
+            assert!(!contains(bytes, marker), "{marker} in {}", path.display());
+        }
+    }
+    drop(office.relay);
+}
+
+#[test]
+fn resuming_keeps_what_was_held_back_unless_asked_to_send_it() {
+    let office = Office::open();
+    let therapist = office.therapist("T");
+    let uri = office.invite(&therapist, "Pauser");
+    let client = office.home("client");
+    ok(
+        &client,
+        &[
+            "client",
+            "join",
+            &uri,
+            "--accept-consent",
+            &consent_version(),
+        ],
+    );
+    ok(&therapist, &["sync"]);
+    ok(&client, &["client", "pause"]);
+    let during = checkin(&client, "2026-11-09", "Paused-kept-zq");
+    assert!(during.contains("when you resume you choose"), "{during}");
+    let resumed = ok(&client, &["client", "resume"]);
+    assert!(
+        resumed.contains(
+            "1 check-in (session 2026-11-09) held back during the pause stay on this device"
+        ),
+        "{resumed}"
+    );
+    checkin(&client, "2026-11-16", "After-pause-zq");
+    ok(&client, &["sync"]);
+    assert_eq!(therapist_notes(&therapist), ["After-pause-zq"]);
+
+    ok(&client, &["client", "pause"]);
+    checkin(&client, "2026-11-23", "Paused-sent-zq");
+    let resumed = ok(&client, &["client", "resume", "--send-held"]);
+    assert!(
+        resumed.contains("1 check-in (session 2026-11-23) held back during the pause go too"),
+        "{resumed}"
+    );
+    ok(&client, &["sync"]);
+    assert_eq!(
+        therapist_notes(&therapist),
+        ["After-pause-zq", "Paused-sent-zq"]
+    );
+    drop(office.relay);
+}

@@ -26,6 +26,7 @@ fn join_with(country: Option<&str>) -> (common::Practice, Store, MemoryTransport
             &JoinChoices {
                 consent_version: Consent::CURRENT_VERSION,
                 crisis_country: country.map(str::to_owned),
+                ..JoinChoices::default()
             },
         )
         .unwrap();
@@ -140,6 +141,7 @@ fn a_country_that_is_not_a_code_is_refused_before_anything_is_sent() {
             &JoinChoices {
                 consent_version: Consent::CURRENT_VERSION,
                 crisis_country: Some("Ireland".into()),
+                ..JoinChoices::default()
             },
         )
         .unwrap_err();

@@ -480,7 +480,8 @@ fun defineTests(vectorsPath: String) {
                 p.client.recordCheckin(draft(r, sessionDate = daysAgo(n)), "en-US")
             }
             check(p.client.sync(p.relay).paused)
-            p.client.resumeSharing()
+            // Resuming asks: what was held back goes only when the client says so.
+            assertEqual(4u, p.client.resumeSharing(sendHeld = true).count, "held back")
             assertEqual(4u, p.client.sync(p.relay).sent, "sent after resuming")
             assertEqual(1u, p.therapist.sync(p.relay).insightsToRefresh, "to refresh")
             val insight = p.therapist.insights().single()

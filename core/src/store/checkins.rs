@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::account::require_current_consent;
+use super::holding::{hold_if_not_sharing, is_kept};
 use super::outbox::{OutboxKind, queue};
 use super::{Store, codec};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
@@ -63,7 +64,10 @@ pub(crate) fn content_address<'a>(id: &'a [u8], version: u32, bound: &'a [u8]) -
 }
 
 impl Store {
-    /// Validates and stores a new check-in, queueing it for sync. A joined
+    /// Validates and stores a new check-in, queueing it for sync; one made
+    /// while not sharing (not paired, paused, or the pairing ended) is held
+    /// on the phone until the client chooses to share it
+    /// ([`Store::held_checkins`]). A joined
     /// client who accepted an older consent text is refused
     /// ([`crate::Error::ConsentOutdated`]) until they accept the current one.
     pub fn record(&mut self, draft: CheckInDraft) -> Result<CheckIn, Error> {
@@ -100,6 +104,7 @@ impl Store {
             sealed,
         ])?;
         queue(&tx, checkin.id, 1, OutboxKind::CheckIn, now)?;
+        hold_if_not_sharing(&tx, &self.cipher, checkin.id)?;
         tx.commit()?;
         Ok(checkin)
     }
@@ -141,7 +146,10 @@ impl Store {
             now.timestamp_millis(),
             sealed,
         ])?;
-        queue(&tx, id, checkin.version, OutboxKind::CheckIn, now)?;
+        // A check-in kept from this therapist stays kept, edits and all.
+        if !is_kept(&tx, &self.cipher, id)? {
+            queue(&tx, id, checkin.version, OutboxKind::CheckIn, now)?;
+        }
         tx.commit()?;
         Ok(checkin)
     }
@@ -182,7 +190,10 @@ impl Store {
         // The therapist's reply answered this check-in; it goes with it.
         tx.prepare_cached("DELETE FROM replies WHERE record_id = ?1")?
             .execute(params![id.as_bytes()])?;
-        queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
+        // The therapist never had a kept check-in: nothing to tell.
+        if !is_kept(&tx, &self.cipher, id)? {
+            queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
+        }
         tx.commit()?;
         Ok(tombstone)
     }

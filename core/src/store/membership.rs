@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Store;
+use super::holding::{forget_kept, hold_unsent};
 use crate::error::Error;
 use crate::identity::DeviceId;
 
@@ -98,9 +99,12 @@ impl Store {
     }
 
     /// Client: forgets the pairing (the therapist, what waits for it, the
-    /// account); check-ins stay.
+    /// account); check-ins stay, and those that never reached the therapist
+    /// are held for the next one to be offered.
     pub(crate) fn forget_pairing(&mut self) -> Result<(), Error> {
         let tx = self.conn.transaction()?;
+        hold_unsent(&tx, &self.cipher)?;
+        forget_kept(&tx, &self.cipher)?;
         for table in ["outbox", "peer_seen", "peers", "account"] {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }

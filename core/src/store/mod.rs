@@ -11,6 +11,7 @@
 //! `pairing` (identity, invites, peers and what was accepted from them),
 //! `membership` and `sharing` (how a pairing stands, pauses and ends),
 //! `settings` (the client's own settings, such as the crisis country),
+//! `holding` (check-ins held on the phone, and those kept from a therapist),
 //! `inbox` (the therapist's received check-ins), `replies`, `insights`
 //! (summaries, flag marks, acknowledgements, sessions), `keyring`, `schema`
 //! and `export`. Sync and the insights decide what to write and when; where
@@ -21,6 +22,7 @@ pub(crate) mod account;
 pub(crate) mod checkins;
 pub(crate) mod codec;
 mod export;
+pub(crate) mod holding;
 pub(crate) mod inbox;
 pub(crate) mod insights;
 pub(crate) mod joining;
@@ -44,6 +46,7 @@ use uuid::Uuid;
 pub use account::Account;
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound};
 pub use export::EXPORT_FORMAT;
+pub use holding::HeldCheckIns;
 pub use keyring::secret_name as keystore_entry_name;
 pub use membership::Membership;
 pub use outbox::{OutboxEntry, OutboxKind};

@@ -59,6 +59,7 @@ use crate::identity::DeviceId;
 use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
 use crate::store::account::{record_join, save_account};
+use crate::store::holding::settle_at_join;
 use crate::store::joining::{PendingJoin, clear_pending_join, save_pending_join};
 use crate::store::sequences::{begin_pairing, take_seq};
 use crate::store::settings::save_crisis_country;
@@ -315,7 +316,10 @@ impl Store {
 
     /// Joins a therapist by invite: creates this client's mailbox, gives the
     /// therapist a token to post receipts to it, and sends the hello; keeps
-    /// the client's [`JoinChoices`] with the pairing. The consent version
+    /// the client's [`JoinChoices`] with the pairing. Of the check-ins this
+    /// phone has, only the held ones the client chose to share
+    /// ([`JoinChoices::share_held`]) and those made from now on go to this
+    /// therapist. The consent version
     /// must be the current one ([`crate::model::Consent`]) and a crisis
     /// country a country code; both are checked before anything is sent.
     pub fn client_join_with(
@@ -407,10 +411,15 @@ impl Store {
         if let Some(country) = &crisis_country {
             save_crisis_country(&tx, cipher, Some(country))?;
         }
+        // Nothing made before this pairing goes to this therapist unless
+        // the client chose to share what was held.
+        let held = settle_at_join(&tx, cipher, choices.share_held, now)?;
         tx.commit()?;
         Ok(JoinOutcome {
             therapist,
             crisis_country: self.crisis_country()?,
+            held,
+            shared_held: choices.share_held,
         })
     }
 
