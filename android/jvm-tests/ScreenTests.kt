@@ -366,11 +366,11 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         runBlocking { dashboard.refresh() }
         assertEqual(0, dashboard.state.value.clients.single().points.size, "nothing shared while paused")
         runBlocking {
-            history.setSharingPaused(false)
+            history.setSharingPaused(false, sendHeld = true)
             dashboard.refresh()
         }
         check(!history.state.value.sharingPaused)
-        assertEqual(1, dashboard.state.value.clients.single().points.size, "sent after resuming")
+        assertEqual(1, dashboard.state.value.clients.single().points.size, "sent after resuming, as asked")
     }
 
     test("dashboard rows come from insights: a chart point per session, the trend, and flags in the library's order") {

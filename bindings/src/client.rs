@@ -14,8 +14,8 @@ use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
 use crate::form::CheckInForm;
 use crate::instrument::Instrument;
-use crate::safety::{Consent, RecordOutcome};
-use crate::sync::{Account, Membership, PairedDevice, SyncReport};
+use crate::safety::{Consent, ConsentStatus, CrisisResources, RecordOutcome};
+use crate::sync::{Account, HeldCheckIns, Membership, PairedDevice, SyncReport};
 
 /// A client's encrypted database on this device. Calls are safe from any
 /// thread; they take turns on the database.
@@ -60,26 +60,77 @@ impl ClientApp {
     /// therapist from the next sync on. Fails with `InvalidInvite` (with the
     /// damage's code) before anything is sent.
     /// `consent_version` is the version of [`ClientApp::consent`] the client
-    /// accepted (`ConsentRequired` otherwise).
+    /// accepted (`ConsentRequired` otherwise). `crisis_country` (`IE`) is
+    /// the country whose crisis lines the client sees: pre-select
+    /// `crisis_country_for_locale`, one tap to change; unset keeps an
+    /// earlier choice (`NotFound` if it is not a country code).
+    /// `share_held`: whether the check-ins held on this device
+    /// (`held_checkins`: show how many and their dates first) go to this
+    /// therapist; the default keeps them here, never sent to them.
+    #[uniffi::method(default(crisis_country = None, share_held = false))]
     pub async fn join(
         &self,
         http: Arc<dyn HttpClient>,
         invite_uri: String,
         consent_version: u32,
+        crisis_country: Option<String>,
+        share_held: bool,
     ) -> Result<PairedDevice, RapportError> {
         let relay_url = rapport_core::Invite::parse_ignoring_expiry(&invite_uri)?.relay_url;
-        let therapist = self
+        let choices = rapport_core::sync::JoinChoices {
+            consent_version,
+            crisis_country,
+            share_held,
+        };
+        let joined = self
             .store
             .with_relay("join", http, Some(relay_url), move |store, relay| {
-                store.client_join(relay, &invite_uri, consent_version)
+                store.client_join_with(relay, &invite_uri, &choices)
             })
             .await?;
-        Ok(therapist.into())
+        Ok(joined.therapist.into())
     }
 
-    /// The consent text to show before joining, in the language of `locale`.
+    /// The country whose crisis lines this client chose (`IE`), if any.
+    pub fn crisis_country(&self) -> Result<Option<String>, RapportError> {
+        Ok(self.store.lock().crisis_country()?)
+    }
+
+    /// Chooses the crisis country (`IE`), or, unset, lets the phone's
+    /// region decide again. Returns the code kept (`UK` is kept as `GB`);
+    /// `NotFound` when it is not a two-letter code.
+    pub fn set_crisis_country(
+        &self,
+        country: Option<String>,
+    ) -> Result<Option<String>, RapportError> {
+        Ok(self.store.lock().set_crisis_country(country.as_deref())?)
+    }
+
+    /// The crisis resources to show this client now, for an "I need
+    /// support now" button: for the chosen country, else `locale`'s region,
+    /// in `locale`'s language. Bundled and offline.
+    pub fn crisis_resources(&self, locale: String) -> Result<CrisisResources, RapportError> {
+        Ok(self.store.lock().crisis_resources(&locale)?.into())
+    }
+
+    /// The consent text to show before joining (or when `consent_status`
+    /// says it must be accepted again), in the language of `locale`.
     pub fn consent(&self, locale: String) -> Consent {
         rapport_core::model::Consent::current(&locale).into()
+    }
+
+    /// Whether the client must accept the current consent text before the
+    /// next check-in: true after an update changed the text they accepted.
+    /// Check on opening the check-in screen.
+    pub fn consent_status(&self) -> Result<ConsentStatus, RapportError> {
+        Ok(self.store.lock().consent_status()?.into())
+    }
+
+    /// The client accepted consent `version` (`ConsentRequired` unless it is
+    /// the current one). Every check-in, waiting change and the pairing
+    /// stay as they are.
+    pub fn accept_consent(&self, version: u32) -> Result<ConsentStatus, RapportError> {
+        Ok(self.store.lock().accept_consent(version)?.into())
     }
 
     /// Where the pairing stands: not joined, active (paused or not),
@@ -93,9 +144,20 @@ impl ClientApp {
         Ok(self.store.lock().pause_sharing()?)
     }
 
-    /// Sends what was kept back on the next sync.
-    pub fn resume_sharing(&self) -> Result<(), RapportError> {
-        Ok(self.store.lock().resume_sharing()?)
+    /// Shares new check-ins again. What was held back during the pause
+    /// (`held_checkins`: ask first) is sent too when `send_held`; by
+    /// default it stays on this device, never sent to this therapist.
+    /// Returns what was held back.
+    #[uniffi::method(default(send_held = false))]
+    pub fn resume_sharing(&self, send_held: bool) -> Result<HeldCheckIns, RapportError> {
+        Ok(self.store.lock().resume_sharing(send_held)?.into())
+    }
+
+    /// The check-ins on this device no therapist has received that joining
+    /// (`share_held`) or resuming (`send_held`) would offer: how many, and
+    /// the session dates they span. Ask before either.
+    pub fn held_checkins(&self) -> Result<HeldCheckIns, RapportError> {
+        Ok(self.store.lock().held_checkins()?.into())
     }
 
     /// Everything this device holds of the client, as JSON (private notes
@@ -159,11 +221,13 @@ impl ClientApp {
     }
 
     /// Validates and stores a check-in; it is sent on the next sync. Fails
-    /// with `InvalidCheckIn` naming the field at fault, storing nothing.
+    /// with `InvalidCheckIn` naming the field at fault, storing nothing, or
+    /// `ConsentRequired` while a changed consent text waits to be accepted.
     /// When the client asked for support or rated hope at or below the point
     /// the answered edition names (2, "a little", in the current one), the
-    /// outcome carries crisis resources for `locale` (such as `en-GB`): show
-    /// them at once, with their "not monitored" statement.
+    /// outcome carries crisis resources for the chosen crisis country, else
+    /// `locale`'s region (such as `en-GB`): show them at once, with their
+    /// "not monitored" statement.
     pub fn record_checkin(
         &self,
         draft: CheckInDraft,

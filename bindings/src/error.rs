@@ -123,15 +123,18 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
-    /// No client has this label, several do, or no flag or reason has this
-    /// id: refresh the list and pick again.
+    /// No client has this label, several do, no flag or reason has this id,
+    /// or a crisis country is not a country code: refresh the list and pick
+    /// again.
     #[error("{reason}")]
     NotFound {
         /// What happened, for a person.
         reason: String,
     },
-    /// Joining needs the current consent text accepted: show `consent()` and
-    /// pass its version.
+    /// The current consent text must be accepted: to join (show `consent()`
+    /// and pass its version to `join`), or, after the text changed, before
+    /// the next check-in (show it and call `accept_consent`). Nothing
+    /// recorded is lost meanwhile.
     #[error("{reason}")]
     ConsentRequired {
         /// The version to accept.
@@ -211,9 +214,12 @@ impl From<CoreError> for RapportError {
             // These bindings take no rule settings by name, so this is not
             // reached through them; were it, the setting is not one there is.
             CoreError::RuleSetting(_) => RapportError::NotFound { reason },
-            CoreError::ConsentRequired { current, .. } => {
+            CoreError::ConsentRequired { current, .. }
+            | CoreError::ConsentOutdated { current, .. } => {
                 RapportError::ConsentRequired { current, reason }
             }
+            // A country comes from a picker: pick again.
+            CoreError::InvalidCountry { .. } => RapportError::NotFound { reason },
             CoreError::SharingEnded { .. } => RapportError::SharingEnded { reason },
             // A reply is refused for what was typed, as a check-in is.
             CoreError::ReplyTooLong { .. }

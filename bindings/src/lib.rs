@@ -48,12 +48,13 @@ pub use rules::{
     InviteValidity, check_client_label, check_therapist_name, current_instrument, invite_validity,
 };
 pub use safety::{
-    Consent, CrisisContactKind, CrisisLine, CrisisResources, DialableNumber, RecordOutcome,
-    SafetyNotice, SafetyReason, crisis_resources,
+    CheckInTexts, Consent, ConsentStatus, CrisisContactKind, CrisisCountry, CrisisLine,
+    CrisisResources, DialableNumber, RecordOutcome, SafetyNotice, SafetyReason, checkin_texts,
+    crisis_countries, crisis_country_for_locale, crisis_resources, crisis_resources_for,
 };
 pub use sync::{
-    Account, ClientCheckIns, CreatedInvite, Membership, PairedDevice, QuarantinedEnvelope,
-    ReceivedCheckIn, Role, SenderGap, SyncReport,
+    Account, ClientCheckIns, CreatedInvite, HeldCheckIns, Membership, PairedDevice,
+    QuarantinedEnvelope, ReceivedCheckIn, Role, SenderGap, SyncReport,
 };
 pub use therapist::TherapistApp;
 pub use vectors::{

@@ -28,6 +28,28 @@ pub struct Account {
     pub name: String,
 }
 
+/// Check-ins held on the device, as the client is told before choosing
+/// whether they go to the therapist.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HeldCheckIns {
+    /// How many.
+    pub count: u32,
+    /// The earliest session date among them, `YYYY-MM-DD`; unset when none.
+    pub first_session: Option<String>,
+    /// The latest session date among them, `YYYY-MM-DD`; unset when none.
+    pub last_session: Option<String>,
+}
+
+impl From<rapport_core::store::HeldCheckIns> for HeldCheckIns {
+    fn from(h: rapport_core::store::HeldCheckIns) -> Self {
+        HeldCheckIns {
+            count: h.count,
+            first_session: h.first_session.map(|d| d.to_string()),
+            last_session: h.last_session.map(|d| d.to_string()),
+        }
+    }
+}
+
 /// Where a client's pairing stands.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum Membership {

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use rapport_core::model::Consent;
-use rapport_core::safety::resources_for_locale;
-use rapport_core::sync::Membership;
+use rapport_core::safety::{checkin_texts, countries, country_for_locale, resources_for_locale};
+use rapport_core::store::HeldCheckIns;
+use rapport_core::sync::{JoinChoices, Membership};
 use rapport_core::{CheckInDraft, GoalDraft, Note, NoteVisibility};
 
 use crate::http::relay_at;
@@ -16,11 +17,16 @@ use crate::{Result, database_path, open_home, output, transport_for, write_priva
 
 #[derive(Subcommand)]
 pub enum ClientCommand {
-    /// Show the consent text joining asks you to accept.
+    /// Show the consent text joining asks you to accept; accept a new
+    /// version of it with --accept.
     Consent {
         /// Language, such as de-DE (default: from $LC_ALL / $LANG).
         #[arg(long)]
         locale: Option<String>,
+        /// Accept this version (after reading it), when you joined under an
+        /// older one: check-ins are recorded again, nothing is lost.
+        #[arg(long)]
+        accept: Option<u32>,
     },
     /// Join a therapist with the invite link they gave you.
     Join {
@@ -30,6 +36,26 @@ pub enum ClientCommand {
         /// shows it); asked for on a terminal when not given.
         #[arg(long)]
         accept_consent: Option<u32>,
+        /// The country whose crisis lines you want to see, such as IE
+        /// (default: the region of $LC_ALL / $LANG, if it names one).
+        #[arg(long)]
+        country: Option<String>,
+        /// Share with this therapist the check-ins on this device that no
+        /// therapist has received (made while you had none). Without it
+        /// they stay on this device and are never sent to this therapist.
+        #[arg(long)]
+        share_earlier: bool,
+    },
+    /// Show or choose the country whose crisis lines you see.
+    Country {
+        /// A two-letter country code, such as IE or DE.
+        code: Option<String>,
+        /// Forget the choice: your locale's region decides again.
+        #[arg(long, conflicts_with = "code")]
+        clear: bool,
+        /// List the countries with checked crisis lines.
+        #[arg(long, conflicts_with_all = ["code", "clear"])]
+        list: bool,
     },
     /// Record how today's session felt.
     Checkin(CheckinArgs),
@@ -53,8 +79,13 @@ pub enum ClientCommand {
     },
     /// Keep new check-ins on this device until `client resume`.
     Pause,
-    /// Send what was kept back, and everything after, again.
-    Resume,
+    /// Share new check-ins again. What you recorded during the pause stays
+    /// on this device unless you pass --send-held.
+    Resume {
+        /// Also send the check-ins recorded during the pause.
+        #[arg(long)]
+        send_held: bool,
+    },
     /// Stop sharing with your therapist; your check-ins stay on this device.
     Leave,
     /// Erase everything: your therapist deletes your check-ins on their next
@@ -155,6 +186,28 @@ pub(crate) fn env_locale() -> String {
         .unwrap_or_default()
 }
 
+/// "2 check-ins (sessions 2026-11-02 to 2026-11-09)".
+fn held_text(held: &HeldCheckIns) -> String {
+    let what = if held.count == 1 {
+        "1 check-in".to_owned()
+    } else {
+        format!("{} check-ins", held.count)
+    };
+    match (held.first_session, held.last_session) {
+        (Some(first), Some(last)) if first == last => format!("{what} (session {first})"),
+        (Some(first), Some(last)) => format!("{what} (sessions {first} to {last})"),
+        _ => what,
+    }
+}
+
+/// "Ireland (IE)" for a bundled country, the bare code otherwise.
+fn country_name(code: &str) -> String {
+    match countries().into_iter().find(|c| c.code == code) {
+        Some(country) => format!("{} ({code})", country.name),
+        None => code.to_owned(),
+    }
+}
+
 fn ask_yes(question: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
@@ -167,14 +220,39 @@ fn ask_yes(question: &str) -> Result<bool> {
 
 pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
     match command {
-        ClientCommand::Consent { locale } => {
+        ClientCommand::Consent {
+            locale: _,
+            accept: Some(version),
+        } => {
+            let mut store = open_home(home)?;
+            let before = store.consent_status()?;
+            let checkins = store.all_checkins()?.len();
+            let waiting = store.pending_outbox(u32::MAX)?.len();
+            let status = store.accept_consent(version)?;
+            println!(
+                "You accepted consent version {}{}. Your {checkins} check-in(s) and the {waiting} \
+                 change(s) waiting to be sent are kept as they were; check-ins are recorded again.",
+                status.current,
+                match before.accepted {
+                    Some(old) if old != status.current =>
+                        format!(" (you had accepted version {old})"),
+                    _ => String::new(),
+                }
+            );
+            Ok(())
+        }
+        ClientCommand::Consent {
+            locale,
+            accept: None,
+        } => {
             let consent = Consent::current(&locale.unwrap_or_else(env_locale));
             println!(
                 "Consent, version {}:\n\n{}\n",
                 consent.version, consent.text
             );
             println!(
-                "To accept it, join with `rapport client join LINK --accept-consent {}`.",
+                "To accept it, join with `rapport client join LINK --accept-consent {0}`; if you \
+                 joined under an older version, `rapport client consent --accept {0}`.",
                 consent.version
             );
             Ok(())
@@ -182,6 +260,8 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
         ClientCommand::Join {
             uri,
             accept_consent,
+            country,
+            share_earlier,
         } => {
             let invite = rapport_core::Invite::parse(&uri, chrono::Utc::now())?;
             let consent = Consent::current(&env_locale());
@@ -202,9 +282,82 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                 }
             };
             let mut store = open_home(home)?;
-            store.client_join(&relay_at(&invite.relay_url)?, &uri, accepted)?;
+            // As the apps do: the locale's region, pre-selected, unless a
+            // country was chosen before or is given now.
+            let preselected = match (&country, store.crisis_country()?) {
+                (None, None) => country_for_locale(&env_locale()),
+                _ => None,
+            };
+            let choices = JoinChoices {
+                consent_version: accepted,
+                crisis_country: country.or(preselected.clone()),
+                share_held: share_earlier,
+            };
+            let joined = store.client_join_with(&relay_at(&invite.relay_url)?, &uri, &choices)?;
             println!("Joined. Your check-ins will reach your therapist when you sync.");
-            println!("{}", output::NOT_MONITORED);
+            if !joined.held.is_empty() {
+                let held = held_text(&joined.held);
+                if joined.shared_held {
+                    println!(
+                        "{held} no therapist had received go to this therapist on your next sync."
+                    );
+                } else {
+                    println!(
+                        "{held} no therapist had received stay on this device: they are not \
+                         sent to this therapist. (To share them, join with --share-earlier.)"
+                    );
+                }
+            }
+            match (&joined.crisis_country, preselected) {
+                (Some(code), Some(_)) => println!(
+                    "Crisis lines: {} (from your locale); choose another with `rapport client \
+                     country CODE`.",
+                    country_name(code)
+                ),
+                (Some(code), None) => println!("Crisis lines: {}.", country_name(code)),
+                (None, _) => println!(
+                    "Crisis lines: your locale names no country; choose one with `rapport client \
+                     country CODE`."
+                ),
+            }
+            println!("{}", resources_for_locale(&env_locale()).not_monitored);
+            Ok(())
+        }
+        ClientCommand::Country { code, clear, list } => {
+            if list {
+                for country in countries() {
+                    println!("{}  {}", country.code, country.name);
+                }
+                println!(
+                    "Any other two-letter code can be chosen too: the crisis sheet then shows \
+                     the emergency numbers 112 and 911 and where each applies."
+                );
+                return Ok(());
+            }
+            let mut store = open_home(home)?;
+            if clear {
+                store.set_crisis_country(None)?;
+            } else if let Some(code) = code {
+                store.set_crisis_country(Some(&code))?;
+            }
+            let sheet = store.crisis_resources(&env_locale())?;
+            match (store.crisis_country()?, &sheet.region) {
+                (Some(chosen), Some(_)) => {
+                    println!("Crisis lines: {} (your choice).", country_name(&chosen))
+                }
+                (Some(chosen), None) => println!(
+                    "Crisis country: {chosen} (your choice). There are no checked crisis lines \
+                     for it here, so the sheet shows the emergency numbers 112 and 911."
+                ),
+                (None, Some(region)) => println!(
+                    "Crisis lines: {} (from your locale; no country chosen).",
+                    country_name(region)
+                ),
+                (None, None) => println!(
+                    "No crisis country chosen and your locale names none: the sheet shows the \
+                     emergency numbers 112 and 911. Choose one with `rapport client country CODE`."
+                ),
+            }
             Ok(())
         }
         ClientCommand::Checkin(args) => checkin(home, args),
@@ -228,6 +381,8 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
                     "{}",
                     output::history_table(&all, &replies, &not_monitored, store.instruments())
                 );
+                // Beside "seen by your therapist": seen is not watched.
+                println!("{}", checkin_texts(&env_locale()).not_monitored);
             }
             Ok(())
         }
@@ -255,9 +410,20 @@ pub fn run(home: &Path, command: ClientCommand) -> Result<()> {
             );
             Ok(())
         }
-        ClientCommand::Resume => {
-            open_home(home)?.resume_sharing()?;
-            println!("Sharing resumed: what was kept back is sent on your next sync.");
+        ClientCommand::Resume { send_held } => {
+            let held = open_home(home)?.resume_sharing(send_held)?;
+            println!("Sharing resumed: new check-ins are sent on your next sync.");
+            match (held.is_empty(), send_held) {
+                (true, _) => println!("Nothing was held back during the pause."),
+                (false, true) => {
+                    println!("{} held back during the pause go too.", held_text(&held))
+                }
+                (false, false) => println!(
+                    "{} held back during the pause stay on this device and are not sent to your \
+                     therapist. (To send them, resume with --send-held.)",
+                    held_text(&held)
+                ),
+            }
             Ok(())
         }
         ClientCommand::Leave => {
@@ -366,8 +532,14 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
     let outcome = store.record_checkin(draft, &locale)?;
     let checkin = &outcome.checkin;
     let when = match store.membership()? {
-        Some(Membership::Active { paused: true }) => "It stays here while sharing is paused.",
-        Some(Membership::Active { paused: false }) | None => "It is sent on your next sync.",
+        Some(Membership::Active { paused: true }) => {
+            "It stays here while sharing is paused; when you resume you choose whether to send it."
+        }
+        Some(Membership::Active { paused: false }) => "It is sent on your next sync.",
+        None => {
+            "It stays on this device: you have no therapist now. When you join one, you choose \
+             whether to share it."
+        }
         Some(_) => "It stays on this device: sharing with your therapist has ended.",
     };
     let goals = if checkin.goal_ratings.is_empty() {
@@ -394,7 +566,7 @@ fn checkin(home: &Path, args: CheckinArgs) -> Result<()> {
     );
     match &outcome.safety {
         Some(notice) => print!("{}", output::safety_notice(notice)),
-        None => println!("{}", output::NOT_MONITORED),
+        None => println!("{}", resources_for_locale(&locale).not_monitored),
     }
     Ok(())
 }

@@ -133,6 +133,12 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
             "`rapport client consent` shows it; then `rapport client join INVITE \
              --accept-consent {current}`"
         ),
+        Error::ConsentOutdated { current, .. } => format!(
+            "`rapport client consent` shows it; then `rapport client consent --accept {current}`"
+        ),
+        Error::InvalidCountry { .. } => {
+            "`rapport client country --list` lists the countries with checked lines".into()
+        }
         Error::UnknownFlag { .. } => "`rapport therapist flags --all` lists them".into(),
         Error::UnknownReason { .. } => "`rapport therapist flags --json` lists them".into(),
         Error::Store(rapport_core::StoreError::CheckInNotFound { .. }) => {
@@ -201,6 +207,14 @@ fn run(cli: Cli) -> Result<()> {
             let transport = transport_for(&store)?;
             let report = output::sync_with_progress(&mut store, transport.as_ref())?;
             println!("{report}");
+            let client = store
+                .account()?
+                .is_some_and(|a| a.role == rapport_core::sync::Role::Client);
+            if client && report.sent > 0 {
+                // "Sent. Thank you." says, with it, that nobody reads along.
+                let texts = rapport_core::safety::checkin_texts(&client::env_locale());
+                println!("{}", texts.sent);
+            }
             Ok(())
         }
         Command::Therapist(command) => therapist::run(&home, command),

@@ -10,10 +10,6 @@ use rapport_core::{CheckIn, Goal, GoalWording, InstrumentRef, Instruments, NoteV
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// Said wherever a client might expect someone to be watching.
-pub const NOT_MONITORED: &str = "Rapport is not a crisis service: your therapist reads check-ins \
-before your next session, not in real time. If you need help now, call your local emergency number.";
-
 /// Text as a terminal may show it: what a client typed, a label, a relay's
 /// sentence can hold escape sequences that recolour, retitle or rewrite the
 /// screen (ANSI CSI, OSC 8 links that hide their target), and bidirectional
@@ -497,14 +493,37 @@ pub fn safety_notice(notice: &SafetyNotice) -> String {
         }
     });
     out.push_str(&format!("{}\n\n", r.not_monitored));
-    out.push_str(&format!("Emergency number: {}.\n", r.emergency_number));
+    let numbers: Vec<String> = r
+        .emergency_numbers
+        .iter()
+        .map(|n| match &n.label {
+            Some(label) => format!("{} ({label})", n.shown),
+            None => n.shown.clone(),
+        })
+        .collect();
+    let plural = if numbers.len() > 1 { "s" } else { "" };
+    out.push_str(&format!(
+        "Emergency number{plural}: {}.\n",
+        numbers.join(", ")
+    ));
+    if let Some(note) = &r.emergency_note {
+        out.push_str(&format!("{note}\n"));
+    }
     if r.lines.is_empty() {
         out.push_str(
-            "We have no checked crisis line for your region: your local emergency number or the \
+            "We have no checked crisis line for your country: an emergency number above or the \
              nearest emergency department can help now.\n",
         );
     } else {
-        out.push_str("People you can talk to now:\n");
+        match &r.region {
+            Some(region) if r.chosen_country.is_some() => out.push_str(&format!(
+                "People you can talk to now ({region}, the country you chose):\n"
+            )),
+            Some(region) => out.push_str(&format!(
+                "People you can talk to now ({region}, from your locale):\n"
+            )),
+            None => out.push_str("People you can talk to now:\n"),
+        }
         for line in &r.lines {
             // The data spells some contacts with their verb ("Call 988"),
             // others as the bare number ("116 123").
@@ -516,10 +535,11 @@ pub fn safety_notice(notice: &SafetyNotice) -> String {
             };
             out.push_str(&format!("  - {}: {} ({})\n", line.name, how, line.hours));
         }
-        if let Some(line) = r.lines.first() {
+        if let Some(latest) = r.lines.iter().map(|l| l.verified_on).max() {
             out.push_str(&format!(
-                "(Numbers checked against each service's own page, last on {}; data version {}.)\n",
-                line.verified_on, r.data_version
+                "(Numbers checked against each service's own page, up to {latest}; data version \
+                 {}.)\n",
+                r.data_version
             ));
         }
     }

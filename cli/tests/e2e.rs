@@ -68,7 +68,7 @@ fn practice() -> Practice {
             .to_owned();
         assert!(!uri.contains(label));
         let home = dir.path().join(format!("client{i}"));
-        ok(&home, &["client", "join", &uri, "--accept-consent", "1"]);
+        ok(&home, &["client", "join", &uri, "--accept-consent", "2"]);
         clients.push(home);
     }
     let out = ok(&therapist, &["sync"]);

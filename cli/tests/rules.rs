@@ -135,7 +135,7 @@ fn invite_validity_names_and_roles_are_refused_with_the_cores_codes() {
 
     // Opening a home as the other role: a client's home makes no report.
     let client = dir.path().join("client");
-    ok(&client, &["client", "join", &uri, "--accept-consent", "1"]);
+    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
     let out_file = dir.path().join("report.html");
     let (code, stderr) = refused(
         &client,

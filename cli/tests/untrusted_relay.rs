@@ -90,7 +90,7 @@ impl Practice {
 
     fn join(&self, label: &str, uri: &str) -> PathBuf {
         let home = self.dir.path().join(label);
-        ok(&home, &["client", "join", uri, "--accept-consent", "1"]);
+        ok(&home, &["client", "join", uri, "--accept-consent", "2"]);
         home
     }
 

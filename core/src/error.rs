@@ -112,6 +112,27 @@ pub enum Error {
         /// The version given.
         given: u32,
     },
+    /// The consent text changed since this client accepted it: the new one
+    /// must be accepted before the next check-in is recorded. Nothing
+    /// recorded is lost while it waits.
+    #[error(
+        "the consent text has changed since you accepted it (it is now version {current}): \
+         read it and accept it to record check-ins again; everything you recorded is kept"
+    )]
+    ConsentOutdated {
+        /// The version this app asks for.
+        current: u32,
+        /// The version accepted (0 for a pairing made before versions were kept).
+        accepted: u32,
+    },
+    /// A crisis country that is not a two-letter country code.
+    #[error(
+        "{given:?} is not a two-letter country code (such as IE or DE): choose the country again"
+    )]
+    InvalidCountry {
+        /// What was given.
+        given: String,
+    },
     /// The therapist ended the pairing, or this client is erasing its data.
     #[error("sharing with your therapist has ended ({how}); your check-ins stay on this device")]
     SharingEnded {
@@ -177,6 +198,8 @@ impl Error {
             Error::UnknownReason { .. } => "unknown_reason",
             Error::RuleSetting(_) => "invalid_rule_setting",
             Error::ConsentRequired { .. } => "consent_required",
+            Error::ConsentOutdated { .. } => "consent_outdated",
+            Error::InvalidCountry { .. } => "invalid_country",
             Error::SharingEnded { .. } => "sharing_ended",
             Error::ReplyTooLong { .. } => "reply_too_long",
             Error::EmptyReply => "empty_reply",

@@ -220,7 +220,7 @@ fn a_paused_client_shows_as_paused_and_is_never_counted_missing() {
     assert!(client.paused_since.is_some());
     assert!(client.flags.is_empty(), "{:#?}", client.flags);
     // Resumed: the silence counts again.
-    p.clients[0].resume_sharing().unwrap();
+    p.clients[0].resume_sharing(false).unwrap();
     p.clients[0].sync(&relay).unwrap();
     p.therapist.sync(&relay).unwrap();
     let client = &p.therapist.insights().unwrap()[0];

@@ -20,6 +20,11 @@
 //! - nothing panics, and every error while the relay misbehaves is the
 //!   relay's (`Error::Transport`).
 //!
+//! A client who joins again keeps on the phone what it made before the new
+//! pairing (nothing old goes to a therapist unasked, and the model never
+//! asks): the therapist holds whatever version it had of those, or none
+//! (`Client::kept`).
+//!
 //! Two things a relay can do are beyond any client, and the checks say
 //! so where they apply: a change still waiting when its client left is
 //! forgotten with the pairing (`Client::unsent`), and a leave or erase the
@@ -467,6 +472,9 @@ struct Client {
     /// leaving forgets it, so the therapist may hold any earlier version
     /// (until the client changes the record again).
     unsent: BTreeSet<Uuid>,
+    /// Records made before the current pairing: joining kept them on the
+    /// phone, so their later changes never reach this therapist.
+    kept: BTreeSet<Uuid>,
     /// Revocations the relay had faked when this client began erasing.
     faked_at_erase: u32,
     /// A leave was tried and failed: the client tries again later (it may
@@ -594,6 +602,7 @@ impl Model {
                 invite: None,
                 ids: Vec::new(),
                 unsent: BTreeSet::new(),
+                kept: BTreeSet::new(),
                 faked_at_erase: 0,
                 leaving: false,
             })
@@ -738,8 +747,10 @@ impl Model {
                 client.standing = Standing::Left;
                 client.leaving = false;
                 client.unsent.extend(waiting);
+                let not_told: BTreeSet<Uuid> = client.unsent.union(&client.kept).copied().collect();
+                client.kept.clear();
                 self.left
-                    .insert(device, (own_state(&client.store), client.unsent.clone()));
+                    .insert(device, (own_state(&client.store), not_told));
                 if self.relay.revocations_faked() != faked {
                     // The relay said the token was revoked; whatever went
                     // out before that is all the therapist will have.
@@ -763,6 +774,7 @@ impl Model {
         client.standing = Standing::Wiped;
         client.ids.clear();
         client.unsent.clear();
+        client.kept.clear();
         client.leaving = false;
     }
 
@@ -791,6 +803,7 @@ impl Model {
                 client.standing = Standing::Wiped;
                 client.ids.clear();
                 client.unsent.clear();
+                client.kept.clear();
                 // An invite is single use: one a join attempt of the wiped
                 // device may have used is no good to the fresh one.
                 client.invite = None;
@@ -821,6 +834,8 @@ impl Model {
                 Ok(_) => {
                     client.invite = None;
                     client.standing = Standing::Paired;
+                    // Everything made before stays on the phone.
+                    client.kept = client.ids.iter().copied().collect();
                     client.device = client.store.device_identity().unwrap().device_id();
                     // Joined again: what it holds now is what the therapist should.
                     self.left.remove(&client.device);
@@ -925,10 +940,11 @@ impl Model {
                 continue;
             }
             let held = view.get(&client.device).map(|(_, rows)| rows.clone());
+            let not_told: BTreeSet<Uuid> = client.unsent.union(&client.kept).copied().collect();
             agrees(
                 &held.unwrap_or_default(),
                 &own_state(&client.store),
-                &client.unsent,
+                &not_told,
             )
             .map_err(|e| TestCaseError::fail(format!("client {i} (paired): {e}")))?;
             prop_assert!(
@@ -1000,7 +1016,7 @@ impl Model {
                 continue;
             }
             for c in client.store.all_checkins().unwrap() {
-                if client.unsent.contains(&c.id) {
+                if client.unsent.contains(&c.id) || client.kept.contains(&c.id) {
                     continue; // the therapist never had this version
                 }
                 prop_assert!(
@@ -1016,10 +1032,11 @@ impl Model {
 }
 
 /// The therapist holds exactly what the client has of every record, except
-/// those whose last change was forgotten by a leave (`unsent`).
-fn agrees(held: &Shared, own: &Shared, unsent: &BTreeSet<Uuid>) -> Result<(), String> {
+/// those it was not told of: whose last change was forgotten by a leave
+/// (`unsent`), or that the pairing keeps on the phone (`kept`).
+fn agrees(held: &Shared, own: &Shared, not_told: &BTreeSet<Uuid>) -> Result<(), String> {
     for id in held.keys().chain(own.keys()) {
-        if !unsent.contains(id) && held.get(id) != own.get(id) {
+        if !not_told.contains(id) && held.get(id) != own.get(id) {
             return Err(format!(
                 "the therapist holds {:?} of {id}, the client {:?}",
                 held.get(id),

@@ -118,7 +118,9 @@ fn pausing_keeps_checkins_on_the_phone_until_resumed() {
     p.therapist.sync(&relay).unwrap();
     assert!(p.therapist.insights().unwrap()[0].sessions.is_empty());
 
-    p.clients[0].resume_sharing().unwrap();
+    // The client chooses to send what was held back (the default keeps it).
+    let held = p.clients[0].resume_sharing(true).unwrap();
+    assert_eq!(held.count, 1);
     assert_eq!(p.clients[0].sync(&relay).unwrap().sent, 1);
     p.therapist.sync(&relay).unwrap();
     assert_eq!(p.therapist.insights().unwrap()[0].sessions.len(), 1);
@@ -150,10 +152,10 @@ fn the_therapist_learns_that_sharing_paused_and_resumed() {
     // Told once.
     assert!(!p.clients[0].sync(&relay).unwrap().sharing_notice_sent);
 
-    p.clients[0].resume_sharing().unwrap();
+    p.clients[0].resume_sharing(true).unwrap();
     let report = p.clients[0].sync(&relay).unwrap();
     assert!(report.sharing_notice_sent && !report.paused, "{report}");
-    assert_eq!(report.sent, 1, "the held-back check-in goes out");
+    assert_eq!(report.sent, 1, "the held-back check-in goes out, as chosen");
     p.therapist.sync(&relay).unwrap();
     assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
     assert_eq!(p.therapist.dashboard().unwrap()[0].checkins.len(), 1);
@@ -172,7 +174,7 @@ fn a_late_pause_notice_does_not_undo_a_later_resume() {
     });
     p.clients[0].sync(&relay).unwrap();
     relay.set_faults(Default::default());
-    p.clients[0].resume_sharing().unwrap();
+    p.clients[0].resume_sharing(false).unwrap();
     p.clients[0].sync(&relay).unwrap();
     let report = p.therapist.sync(&relay).unwrap();
     assert_eq!((report.applied, report.duplicates), (1, 1), "{report}");
@@ -460,14 +462,15 @@ fn joining_needs_the_current_consent() {
         options(p.clock.clone()),
     )
     .unwrap();
-    let err = client.client_join(&relay, &invite.to_uri(), 0).unwrap_err();
-    assert!(matches!(
-        err,
-        Error::ConsentRequired {
-            current: 1,
-            given: 0
-        }
-    ));
+    for given in [0, 1] {
+        let err = client
+            .client_join(&relay, &invite.to_uri(), given)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::ConsentRequired { current: 2, given: g } if g == given),
+            "{err:?}"
+        );
+    }
     assert!(client.account().unwrap().is_none());
 }
 

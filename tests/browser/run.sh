@@ -94,7 +94,7 @@ rapport therapist therapist init --relay "$relay" --name 'Dr. Ana Ruiz & <Team>'
 labels=("R.M." 'J.K. & <co>' "S.T." "P.Q." "L.W.")
 for i in "${!labels[@]}"; do
   uri="$(rapport therapist therapist invite --label "${labels[$i]}" 2>/dev/null | grep '^rapport:invite/')"
-  rapport "client$i" client join "$uri" --accept-consent 1 >/dev/null
+  rapport "client$i" client join "$uri" --accept-consent 2 >/dev/null
 done
 rapport therapist sync >/dev/null
 

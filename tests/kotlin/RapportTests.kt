@@ -179,7 +179,7 @@ fun paired(): PairedSetup = runBlocking {
     therapist.setUp(relay, "https://relay.test", "Dr. Ada")
     val invite = therapist.inviteClient(relay, "A.B.")
     val client = openClient(clientDb)
-    client.join(relay, invite.uri, 1u)
+    client.join(relay, invite.uri, client.consent("en").version)
     val report = therapist.sync(relay)
     check(report.paired == listOf("A.B.")) { "pairing failed: ${report.summary}" }
     PairedSetup(relay, therapist, client, therapistDb, clientDb)
@@ -314,11 +314,11 @@ fun defineTests(vectorsPath: String) {
             val uri = p.therapist.inviteClient(p.relay, "E.F.").uri
             val before = p.relay.stored()
             val newcomer = openClient(newDb("newcomer"))
-            val truncated = assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, uri.dropLast(30), 1u) } }
+            val truncated = assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, uri.dropLast(30), newcomer.consent("en").version) } }
             assertEqual("truncated", truncated.code)
             val i = uri.length / 2
             val altered = uri.substring(0, i) + (if (uri[i] == 'A') 'B' else 'A') + uri.substring(i + 1)
-            assertEqual("altered", assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, altered, 1u) } }.code)
+            assertEqual("altered", assertThrows<RapportException.InvalidInvite> { runBlocking { newcomer.join(p.relay, altered, newcomer.consent("en").version) } }.code)
             assertEqual(before, p.relay.stored())
             assertEqual(null, newcomer.account())
         }
@@ -480,7 +480,8 @@ fun defineTests(vectorsPath: String) {
                 p.client.recordCheckin(draft(r, sessionDate = daysAgo(n)), "en-US")
             }
             check(p.client.sync(p.relay).paused)
-            p.client.resumeSharing()
+            // Resuming asks: what was held back goes only when the client says so.
+            assertEqual(4u, p.client.resumeSharing(sendHeld = true).count, "held back")
             assertEqual(4u, p.client.sync(p.relay).sent, "sent after resuming")
             assertEqual(1u, p.therapist.sync(p.relay).insightsToRefresh, "to refresh")
             val insight = p.therapist.insights().single()

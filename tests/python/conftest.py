@@ -230,7 +230,7 @@ def paired(relay, home):
     asyncio.run(therapist.set_up(relay, "https://relay.test", "Dr. Ada"))
     invite = asyncio.run(therapist.invite_client(relay, "A.B."))
     client = open_client(home("client"))
-    asyncio.run(client.join(relay, invite.uri, 1))
+    asyncio.run(client.join(relay, invite.uri, client.consent("en").version))
     report = asyncio.run(therapist.sync(relay))
     assert report.paired == ["A.B."]
     # Pairing changed what only the therapist knows: a checkpoint of it went

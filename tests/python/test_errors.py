@@ -43,7 +43,7 @@ def test_a_damaged_invite_is_InvalidInvite_with_its_code_and_nothing_is_sent(how
     stored_before = relay.stored()
     client = open_client(home("newcomer"))
     with pytest.raises(rf.RapportError.InvalidInvite) as refused:
-        asyncio.run(client.join(relay, damage(invite.uri, how), 1))
+        asyncio.run(client.join(relay, damage(invite.uri, how), client.consent("en").version))
     assert refused.value.code == how
     assert refused.value.reason
     assert relay.stored() == stored_before

@@ -139,7 +139,9 @@ def test_pause_export_and_erase(paired, relay):
     client.record_checkin(draft(note="private words", private=True), "en-US")
     client.record_checkin(draft(note='shared, with "quotes"', session_date=days_ago(1)), "en-US")
     assert asyncio.run(client.sync(relay)).paused
-    client.resume_sharing()
+    # Resuming asks: what was held back is sent only when the client says so.
+    held = client.resume_sharing(send_held=True)
+    assert (held.count, held.first_session is not None) == (2, True)
     assert asyncio.run(client.sync(relay)).sent == 2
 
     exported = json.loads(client.export_json())

@@ -172,8 +172,8 @@ def test_an_invite_pairs_one_device_only(paired, relay, home):
     assert invite.uri.startswith("rapport:invite/")
     first = open_client(home("first"))
     second = open_client(home("second"))
-    asyncio.run(first.join(relay, invite.uri, 1))
-    asyncio.run(second.join(relay, invite.uri, 1))
+    asyncio.run(first.join(relay, invite.uri, first.consent("en").version))
+    asyncio.run(second.join(relay, invite.uri, second.consent("en").version))
     report = asyncio.run(therapist.sync(relay))
     assert report.paired == ["C.D."]
     assert [q.code for q in report.quarantined] == ["pairing_refused"]

@@ -15,7 +15,7 @@ pub use checkin::{
     Tombstone, note_length,
 };
 pub use comparable::Answered;
-pub use consent::Consent;
+pub use consent::{Consent, ConsentStatus};
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint};
 pub use goal_ratings::{GOAL_RATING_MAX, GoalRatings, MAX_ACTIVE_GOALS, check_goal_ratings};
 pub use goals::{GOAL_MAX_CHARS, Goal, GoalDraft, GoalWording, MAX_EARLIER_TEXTS, check_goal_text};

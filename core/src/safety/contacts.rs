@@ -18,6 +18,10 @@ pub struct DialableNumber {
     pub dial: String,
     /// The `tel:` link that starts the call (RFC 3966).
     pub tel_uri: String,
+    /// What the number is for or where it applies, when that needs saying
+    /// ("SAMU: medical emergency", "Every EU country"), in the client's
+    /// language; `None` for a country's one emergency number.
+    pub label: Option<String>,
 }
 
 impl DialableNumber {
@@ -30,7 +34,16 @@ impl DialableNumber {
             shown: shown.to_owned(),
             tel_uri: tel_uri(&dial),
             dial,
+            label: None,
         })
+    }
+
+    /// This number, with what it is for or where it applies.
+    pub fn with_label(self, label: &str) -> DialableNumber {
+        DialableNumber {
+            label: Some(label.to_owned()),
+            ..self
+        }
     }
 
     /// Every number in a text that lists several ("112 / 911", "999, 112"),

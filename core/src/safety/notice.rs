@@ -74,8 +74,10 @@ pub fn notice_for(
 
 impl Store {
     /// Records a check-in like [`Store::record`], and returns the crisis
-    /// resources for `locale` (such as `en-GB`) when the client asked for
-    /// support or rated hope at or below the point of the edition answered.
+    /// resources when the client asked for support or rated hope at or
+    /// below the point of the edition answered: for the crisis country the
+    /// client chose, else for `locale`'s region (such as `en-GB`), in
+    /// `locale`'s language.
     pub fn record_checkin(
         &mut self,
         draft: CheckInDraft,
@@ -87,6 +89,16 @@ impl Store {
             .instruments
             .get(&checkin.instrument)
             .and_then(|instrument| notice_for(&checkin, instrument, locale));
+        // The client's own choice of country, over the phone's region. A
+        // setting that cannot be read must not cost the sheet: the region's
+        // resources stand then.
+        let safety = safety.map(|notice| match self.crisis_country() {
+            Ok(Some(country)) => SafetyNotice {
+                resources: crate::safety::resources_for(Some(&country), locale),
+                ..notice
+            },
+            _ => notice,
+        });
         Ok(RecordOutcome { checkin, safety })
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{Store, open_value, seal_value};
 use crate::crypto::RowCipher;
 use crate::error::Error;
+use crate::model::{Consent, ConsentStatus};
 use crate::role::Role;
 
 /// Where the sealed account is bound: one row, always this id.
@@ -82,6 +83,82 @@ impl Store {
             })
             .optional()?
             .flatten())
+    }
+}
+
+impl Store {
+    /// Where this client stands with the consent text: the version they
+    /// accepted, the current one, and whether they must accept it before
+    /// the next check-in. A device that has not joined (or a therapist's)
+    /// must accept nothing here.
+    pub fn consent_status(&self) -> Result<ConsentStatus, Error> {
+        let current = Consent::CURRENT_VERSION;
+        let row: Option<(String, Option<u32>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT role, consent_version, ended FROM account WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            Some((role, accepted, ended)) if role == "client" => ConsentStatus {
+                accepted,
+                current,
+                // Nothing is shared once the pairing ended: nothing to agree to.
+                must_accept: ended.is_none() && accepted != Some(current),
+            },
+            _ => ConsentStatus {
+                accepted: None,
+                current,
+                must_accept: false,
+            },
+        })
+    }
+
+    /// The client accepts consent `version` (after reading it,
+    /// [`Consent::current`]); it must be the current one
+    /// ([`Error::ConsentRequired`] otherwise). Only the version on record
+    /// changes: every check-in, queued change and the pairing stay as they
+    /// are.
+    pub fn accept_consent(&mut self, version: u32) -> Result<ConsentStatus, Error> {
+        self.require_account(Role::Client)?;
+        let current = Consent::CURRENT_VERSION;
+        if version != current {
+            return Err(Error::ConsentRequired {
+                current,
+                given: version,
+            });
+        }
+        self.conn.execute(
+            "UPDATE account SET consent_version = ?1 WHERE id = 1",
+            params![version],
+        )?;
+        self.consent_status()
+    }
+}
+
+/// Client, before a check-in is recorded or changed, inside that
+/// transaction: refused with [`Error::ConsentOutdated`] while the consent
+/// accepted is older than the current one and sharing goes on. Before
+/// joining nothing is shared, so nothing is asked.
+pub(crate) fn require_current_consent(tx: &Transaction<'_>) -> Result<(), Error> {
+    let row: Option<(String, Option<u32>, Option<String>)> = tx
+        .query_row(
+            "SELECT role, consent_version, ended FROM account WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let current = Consent::CURRENT_VERSION;
+    match row {
+        Some((role, accepted, None)) if role == "client" && accepted != Some(current) => {
+            Err(Error::ConsentOutdated {
+                current,
+                accepted: accepted.unwrap_or(0),
+            })
+        }
+        _ => Ok(()),
     }
 }
 

@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
+use super::account::require_current_consent;
+use super::holding::{hold_if_not_sharing, is_kept};
 use super::outbox::{OutboxKind, queue};
 use super::{Store, codec};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
@@ -62,8 +64,13 @@ pub(crate) fn content_address<'a>(id: &'a [u8], version: u32, bound: &'a [u8]) -
 }
 
 impl Store {
-    /// Validates and stores a new check-in, queueing it for sync. Goal
-    /// ratings may rate only the client's active goals.
+    /// Validates and stores a new check-in, queueing it for sync; one made
+    /// while not sharing (not paired, paused, or the pairing ended) is held
+    /// on the phone until the client chooses to share it
+    /// ([`Store::held_checkins`]). Goal ratings may rate only the client's
+    /// active goals. A joined client who accepted an older consent text is
+    /// refused ([`crate::Error::ConsentOutdated`]) until they accept the
+    /// current one.
     pub fn record(&mut self, draft: CheckInDraft) -> Result<CheckIn, Error> {
         let now = self.options.clock.now();
         let draft = draft.validate(&self.options.instruments, now)?;
@@ -87,6 +94,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_current_consent(&tx)?;
         tx.prepare_cached(
             "INSERT INTO checkins (id, instrument_id, instrument_version, session_date, version,
                                    created_at, updated_at, sealed)
@@ -101,11 +109,13 @@ impl Store {
             sealed,
         ])?;
         queue(&tx, checkin.id, 1, OutboxKind::CheckIn, now)?;
+        hold_if_not_sharing(&tx, &self.cipher, checkin.id)?;
         tx.commit()?;
         Ok(checkin)
     }
 
-    /// Replaces a check-in's content with `draft`, as a new version. Goal
+    /// Replaces a check-in's content with `draft`, as a new version (refused
+    /// like [`Store::record`] while the consent accepted is outdated). Goal
     /// ratings may rate the client's active goals, and those the check-in
     /// rated before (archived since, perhaps).
     pub fn edit(&mut self, id: Uuid, draft: CheckInDraft) -> Result<CheckIn, Error> {
@@ -121,6 +131,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_current_consent(&tx)?;
         let (version, created_at) = live_version(&tx, id)?;
         let checkin = CheckIn {
             id,
@@ -150,7 +161,10 @@ impl Store {
             now.timestamp_millis(),
             sealed,
         ])?;
-        queue(&tx, id, checkin.version, OutboxKind::CheckIn, now)?;
+        // A check-in kept from this therapist stays kept, edits and all.
+        if !is_kept(&tx, &self.cipher, id)? {
+            queue(&tx, id, checkin.version, OutboxKind::CheckIn, now)?;
+        }
         tx.commit()?;
         Ok(checkin)
     }
@@ -191,7 +205,10 @@ impl Store {
         // The therapist's reply answered this check-in; it goes with it.
         tx.prepare_cached("DELETE FROM replies WHERE record_id = ?1")?
             .execute(params![id.as_bytes()])?;
-        queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
+        // The therapist never had a kept check-in: nothing to tell.
+        if !is_kept(&tx, &self.cipher, id)? {
+            queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
+        }
         tx.commit()?;
         Ok(tombstone)
     }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Store;
+use super::holding::{forget_kept, hold_unsent};
 use crate::error::Error;
 use crate::identity::DeviceId;
 
@@ -100,9 +101,12 @@ impl Store {
     }
 
     /// Client: forgets the pairing (the therapist, what waits for it, the
-    /// account); check-ins stay.
+    /// account); check-ins stay, and those that never reached the therapist
+    /// are held for the next one to be offered.
     pub(crate) fn forget_pairing(&mut self) -> Result<(), Error> {
         let tx = self.conn.transaction()?;
+        hold_unsent(&tx, &self.cipher)?;
+        forget_kept(&tx, &self.cipher)?;
         for table in ["outbox", "peer_seen", "peers", "account"] {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
@@ -110,13 +114,19 @@ impl Store {
         Ok(())
     }
 
-    /// Empties every table but the key, then shrinks the file so freed pages
-    /// (already zeroed by secure_delete) and the WAL are gone too.
+    /// Empties every table but the key, deletes the client's settings in
+    /// `meta`, then shrinks the file so freed pages (already zeroed by
+    /// secure_delete) and the WAL are gone too.
     pub fn wipe(&mut self) -> Result<(), Error> {
         let tx = self.conn.transaction()?;
         for table in WIPED_TABLES {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
+        // The client's own settings go too (`settings.rs`).
+        tx.execute(
+            "DELETE FROM meta WHERE name LIKE ?1 || '%'",
+            [super::settings::CLIENT_PREFIX],
+        )?;
         tx.commit()?;
         self.conn
             .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;

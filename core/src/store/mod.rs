@@ -11,6 +11,8 @@
 //! `account` (this device on the relay, sequence numbers, fetch cursor),
 //! `pairing` (identity, invites, peers and what was accepted from them),
 //! `membership` and `sharing` (how a pairing stands, pauses and ends),
+//! `settings` (the client's own settings, such as the crisis country),
+//! `holding` (check-ins held on the phone, and those kept from a therapist),
 //! `inbox` (the therapist's received check-ins), `replies`, `insights`
 //! (summaries, flag marks, acknowledgements, sessions), `keyring`, `schema`
 //! and `export`. Sync and the insights decide what to write and when; where
@@ -22,6 +24,7 @@ pub(crate) mod checkins;
 pub(crate) mod codec;
 mod export;
 pub(crate) mod goals;
+pub(crate) mod holding;
 pub(crate) mod inbox;
 pub(crate) mod insights;
 pub(crate) mod joining;
@@ -32,6 +35,7 @@ mod pairing;
 pub(crate) mod replies;
 mod schema;
 pub(crate) mod sequences;
+pub(crate) mod settings;
 pub(crate) mod sharing;
 mod snapshot;
 
@@ -44,6 +48,7 @@ use uuid::Uuid;
 pub use account::Account;
 pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound};
 pub use export::EXPORT_FORMAT;
+pub use holding::HeldCheckIns;
 pub use keyring::secret_name as keystore_entry_name;
 pub use membership::Membership;
 pub use outbox::{OutboxEntry, OutboxKind};

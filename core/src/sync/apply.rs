@@ -457,7 +457,7 @@ fn apply_page(
             (Role::Client, MessageKind::Ended) => {
                 match postcard::from_bytes::<EndedBody>(&message.body) {
                     Ok(_) => {
-                        let changed = apply_ended(&tx, now)?;
+                        let changed = apply_ended(&tx, cipher, now)?;
                         report.ended_by_therapist = true;
                         changed
                     }

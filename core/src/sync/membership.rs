@@ -1,9 +1,10 @@
 //! The client's rights over the pairing, and the therapist's way to end it:
 //! pause sharing, leave, erase everything, revoke.
 //!
-//! - Pausing keeps new check-ins on the phone (queued) until sharing resumes;
-//!   the therapist is told that sharing paused (and resumed), so the silence
-//!   is not read as a client who stopped checking in.
+//! - Pausing keeps new check-ins on the phone (held) until sharing resumes,
+//!   when the client chooses whether to send them or keep them; the
+//!   therapist is told that sharing paused (and resumed), so the silence is
+//!   not read as a client who stopped checking in.
 //! - Leaving tells the therapist, revokes the therapist's token for this
 //!   client's mailbox, and forgets the pairing; check-ins stay on the phone.
 //! - Erasing deletes every check-in's content and every goal at once and
@@ -23,10 +24,11 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
 use crate::store::Membership;
+use crate::store::holding::hold_unsent;
 use crate::store::membership::{end_by_therapist, end_pairing, erase_client};
 use crate::store::outbox::clear_outbox;
 use crate::store::sequences::leave_seq;
-use crate::store::{Peer, Store};
+use crate::store::{HeldCheckIns, Peer, Store};
 
 impl Store {
     /// Keeps new check-ins on this device until [`Store::resume_sharing`].
@@ -35,10 +37,17 @@ impl Store {
         self.set_paused(true)
     }
 
-    /// Sends what was kept back on the next sync, and everything after it;
-    /// the therapist learns first that sharing resumed.
-    pub fn resume_sharing(&mut self) -> Result<(), Error> {
-        self.set_paused(false)
+    /// Shares new check-ins again from the next sync on; the therapist
+    /// learns first that sharing resumed. What was held back during the
+    /// pause ([`Store::held_checkins`], returned) is sent too when
+    /// `send_held`, and otherwise stays on this phone, never sent to this
+    /// therapist (still offered to a later one).
+    pub fn resume_sharing(&mut self, send_held: bool) -> Result<HeldCheckIns, Error> {
+        self.require_account(Role::Client)?;
+        self.require_active()?;
+        let held = self.settle_resume(send_held)?;
+        self.set_paused(false)?;
+        Ok(held)
     }
 
     fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
@@ -269,10 +278,13 @@ pub(super) fn apply_leave(
 /// Client, inside the apply transaction: the therapist ended the pairing.
 pub(super) fn apply_ended(
     tx: &rusqlite::Transaction<'_>,
+    cipher: &crate::crypto::RowCipher,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
     let changed = end_by_therapist(tx, now)?;
-    // Nothing waiting can be sent any more.
+    // Nothing waiting can be sent any more; what never reached the
+    // therapist is held for the next one to be offered.
+    hold_unsent(tx, cipher)?;
     clear_outbox(tx)?;
     Ok(changed)
 }

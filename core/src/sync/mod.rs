@@ -19,6 +19,7 @@ mod dashboard;
 mod erasing;
 mod goals;
 pub mod http;
+mod joining;
 mod membership;
 mod messages;
 mod pairings;
@@ -41,6 +42,7 @@ pub(crate) use dashboard::open_received;
 pub use dashboard::{ClientCheckIns, ReceivedCheckIn};
 pub(crate) use goals::open_held_goals;
 pub use http::{HttpClient, HttpFailure, HttpRequest, HttpResponse, Method, RelayClient};
+pub use joining::{JoinChoices, JoinOutcome};
 pub use messages::{
     CheckInBody, EndedBody, GoalBody, GoalUpdate, LeaveBody, ReceiptBody, ReplyBody, SharingBody,
 };
@@ -63,8 +65,10 @@ use crate::invite::{Invite, check_validity};
 use crate::model::check_name;
 use crate::store::account::{record_join, save_account};
 use crate::store::goals::queue_shared_goals;
+use crate::store::holding::settle_at_join;
 use crate::store::joining::{PendingJoin, clear_pending_join, save_pending_join};
 use crate::store::sequences::{begin_pairing, take_seq};
+use crate::store::settings::save_crisis_country;
 use crate::store::{Peer, Store, insert_peer};
 
 /// Envelopes fetched per page; also the most held in memory at once.
@@ -303,16 +307,34 @@ impl Store {
         Ok(invite)
     }
 
-    /// Joins a therapist by invite: creates this client's mailbox, gives the
-    /// therapist a token to post receipts to it, and sends the hello.
-    /// `consent_version` is the version of the consent text the client
-    /// accepted ([`crate::model::Consent`]); it must be the current one.
+    /// Joins a therapist by invite with nothing chosen but consent
+    /// `consent_version`: [`Store::client_join_with`] and
+    /// [`JoinChoices::accepting`].
     pub fn client_join(
         &mut self,
         transport: &dyn Transport,
         uri: &str,
         consent_version: u32,
     ) -> Result<Peer, Error> {
+        let choices = JoinChoices::accepting(consent_version);
+        Ok(self.client_join_with(transport, uri, &choices)?.therapist)
+    }
+
+    /// Joins a therapist by invite: creates this client's mailbox, gives the
+    /// therapist a token to post receipts to it, and sends the hello; keeps
+    /// the client's [`JoinChoices`] with the pairing. Of the check-ins this
+    /// phone has, only the held ones the client chose to share
+    /// ([`JoinChoices::share_held`]) and those made from now on go to this
+    /// therapist. The consent version
+    /// must be the current one ([`crate::model::Consent`]) and a crisis
+    /// country a country code; both are checked before anything is sent.
+    pub fn client_join_with(
+        &mut self,
+        transport: &dyn Transport,
+        uri: &str,
+        choices: &JoinChoices,
+    ) -> Result<JoinOutcome, Error> {
+        let consent_version = choices.consent_version;
         let current = crate::model::Consent::CURRENT_VERSION;
         if consent_version != current {
             return Err(Error::ConsentRequired {
@@ -320,6 +342,11 @@ impl Store {
                 given: consent_version,
             });
         }
+        let crisis_country = choices
+            .crisis_country
+            .as_deref()
+            .map(crate::safety::check_country)
+            .transpose()?;
         if let Some(existing) = self.account()? {
             return Err(Error::AlreadySetUp {
                 role: existing.role,
@@ -388,8 +415,19 @@ impl Store {
         begin_pairing(&tx, cipher, &invite.therapist.device_id)?;
         queue_shared_goals(&tx, cipher, now)?;
         clear_pending_join(&tx)?;
+        if let Some(country) = &crisis_country {
+            save_crisis_country(&tx, cipher, Some(country))?;
+        }
+        // Nothing made before this pairing goes to this therapist unless
+        // the client chose to share what was held.
+        let held = settle_at_join(&tx, cipher, choices.share_held, now)?;
         tx.commit()?;
-        Ok(therapist)
+        Ok(JoinOutcome {
+            therapist,
+            crisis_country: self.crisis_country()?,
+            held,
+            shared_held: choices.share_held,
+        })
     }
 
     /// Sends what is waiting and applies what arrived.

@@ -36,12 +36,18 @@ pub(super) fn drain_outbox(
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
     let therapist = the_therapist(store)?;
+    let kept = store.kept_from_therapist()?;
     loop {
         let entries = store.pending_outbox(OUTBOX_PAGE)?;
         if entries.is_empty() {
             return Ok(());
         }
         for entry in entries {
+            // Never sent to this therapist, whatever queued it.
+            if kept.contains(&entry.record_id) {
+                store.remove_outbox_entry(entry.seq)?;
+                continue;
+            }
             let envelope = match store.prepared_envelope(entry.seq)? {
                 Some(envelope) => envelope,
                 None => match prepare(store, me, &therapist, &entry)? {

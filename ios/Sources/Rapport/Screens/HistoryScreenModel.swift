@@ -118,13 +118,18 @@ public final class HistoryScreenModel: ObservableObject {
         state.loading = false
     }
 
-    /// Pauses or resumes sharing: while paused, check-ins stay on this device;
-    /// resuming sends what waited.
-    public func setSharingPaused(_ paused: Bool) async {
+    /// Pauses or resumes sharing: while paused, check-ins stay on this device.
+    /// Resuming sends what was recorded during the pause only when `sendHeld`
+    /// (ask first: `client.heldCheckins()`); otherwise it stays here.
+    public func setSharingPaused(_ paused: Bool, sendHeld: Bool = false) async {
         let client = client
         do {
             try await offMain {
-                if paused { try client.pauseSharing() } else { try client.resumeSharing() }
+                if paused {
+                    try client.pauseSharing()
+                } else {
+                    _ = try client.resumeSharing(sendHeld: sendHeld)
+                }
             }
         } catch {
             state.problem = Problem(error)

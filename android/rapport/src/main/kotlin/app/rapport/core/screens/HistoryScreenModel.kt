@@ -78,11 +78,12 @@ class HistoryScreenModel(
 
     /**
      * Pauses or resumes sharing: while paused, check-ins stay on this device and the
-     * therapist sees nothing new; resuming sends what waited.
+     * therapist sees nothing new. Resuming sends what was recorded during the pause only
+     * when [sendHeld] (ask first: `client.heldCheckins()`); otherwise it stays here.
      */
-    suspend fun setSharingPaused(paused: Boolean) {
+    suspend fun setSharingPaused(paused: Boolean, sendHeld: Boolean = false) {
         val changed = withContext(io) {
-            attempt { if (paused) client.pauseSharing() else client.resumeSharing() }
+            attempt { if (paused) client.pauseSharing() else client.resumeSharing(sendHeld) }
         }
         val problem = changed.problem()
         if (problem != null) {

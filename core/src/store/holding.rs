@@ -1,0 +1,303 @@
+//! Check-ins held on the phone, and the ones the current therapist is never
+//! sent: nothing old goes to a new therapist unasked (issue 18).
+//!
+//! Two sealed sets of check-in ids live in `meta` rows (`settings.rs`):
+//!
+//! - **held**: check-ins no therapist has received: recorded while not
+//!   paired (before a first join, after leaving, after the therapist ended
+//!   the pairing), while sharing was paused, or left unsent when a pairing
+//!   ended. They stay held until the client shares them.
+//! - **kept**: check-ins the current therapist is never sent, with their
+//!   later edits and deletions: everything from before this pairing that
+//!   the client did not share when joining, and what was held back during a
+//!   pause that the client kept when resuming. Forgotten with the pairing.
+//!
+//! Joining ([`settle_at_join`]) offers the held check-ins (count and session
+//! dates): shared, they go to this therapist; kept (the default), they stay
+//! on the phone, visible to the client and in the export, and stay held for
+//! a later choice. Resuming ([`settle_at_resume`]) offers what was held back
+//! during the pause the same way. The outbox never sends a kept check-in,
+//! whatever queued it.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use super::Store;
+use super::outbox::{OutboxKind, queue};
+use super::settings::{read_sealed, write_sealed};
+use crate::crypto::RowCipher;
+use crate::error::Error;
+
+/// Check-ins no therapist has received.
+const HELD: &str = "client.held_checkins";
+
+/// Check-ins the current therapist is never sent.
+const KEPT: &str = "client.kept_from_therapist";
+
+/// Check-ins held on the phone, as a client is told of them before
+/// choosing: how many, and the session dates they span.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeldCheckIns {
+    /// How many.
+    pub count: u32,
+    /// The earliest session date among them; `None` when there are none.
+    pub first_session: Option<NaiveDate>,
+    /// The latest session date among them; `None` when there are none.
+    pub last_session: Option<NaiveDate>,
+}
+
+impl HeldCheckIns {
+    /// Whether there is nothing to choose about.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl Store {
+    /// The check-ins held on this phone that the current therapist (or, not
+    /// paired, the next one) has not received and may be offered: when
+    /// joining (the join's `share_held` choice) or resuming
+    /// ([`Store::resume_sharing`]).
+    pub fn held_checkins(&self) -> Result<HeldCheckIns, Error> {
+        let offered = offered(&self.conn, &self.cipher)?;
+        summarise(&self.conn, &offered)
+    }
+}
+
+impl Store {
+    /// Every check-in never to be sent to the current therapist (for the
+    /// sync engine, which drops whatever waits of them).
+    pub(crate) fn kept_from_therapist(&self) -> Result<BTreeSet<Uuid>, Error> {
+        kept_ids(&self.conn, &self.cipher)
+    }
+
+    /// Client resuming: [`settle_at_resume`] in a transaction of its own.
+    pub(crate) fn settle_resume(&mut self, send: bool) -> Result<HeldCheckIns, Error> {
+        let now = self.options.clock.now();
+        let tx = self.conn.transaction()?;
+        let held = settle_at_resume(&tx, &self.cipher, send, now)?;
+        tx.commit()?;
+        Ok(held)
+    }
+}
+
+/// Client, inside the transaction that records check-in `id`: held when it
+/// is not shared at once (not paired, paused, or the pairing ended).
+pub(crate) fn hold_if_not_sharing(
+    tx: &Transaction<'_>,
+    cipher: &RowCipher,
+    id: Uuid,
+) -> Result<(), Error> {
+    let sharing: Option<bool> = tx
+        .query_row(
+            "SELECT role = 'client' AND ended IS NULL AND sharing_paused = 0
+             FROM account WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if sharing != Some(true) {
+        let mut held = read_ids(tx, cipher, HELD)?;
+        held.insert(id);
+        write_ids(tx, cipher, HELD, &held)?;
+    }
+    Ok(())
+}
+
+/// Whether check-in `id` is never to be sent to the current therapist.
+pub(crate) fn is_kept(conn: &Connection, cipher: &RowCipher, id: Uuid) -> Result<bool, Error> {
+    Ok(read_ids(conn, cipher, KEPT)?.contains(&id))
+}
+
+/// Every check-in never to be sent to the current therapist.
+fn kept_ids(conn: &Connection, cipher: &RowCipher) -> Result<BTreeSet<Uuid>, Error> {
+    read_ids(conn, cipher, KEPT)
+}
+
+/// Client joining, inside the transaction that keeps the pairing: the held
+/// check-ins (returned) go to this therapist when `share`, and stay held
+/// otherwise; every other check-in this phone has, live or deleted, is
+/// never sent to this therapist, nor are its later edits.
+pub(crate) fn settle_at_join(
+    tx: &Transaction<'_>,
+    cipher: &RowCipher,
+    share: bool,
+    now: DateTime<Utc>,
+) -> Result<HeldCheckIns, Error> {
+    let offered = offered(tx, cipher)?;
+    let summary = summarise(tx, &offered)?;
+    let mut kept = all_ids(tx)?;
+    if share {
+        let mut held = read_ids(tx, cipher, HELD)?;
+        for id in &offered {
+            kept.remove(id);
+            held.remove(id);
+        }
+        write_ids(tx, cipher, HELD, &held)?;
+        ensure_queued(tx, &offered, now)?;
+    }
+    drop_queued(tx, &kept)?;
+    write_ids(tx, cipher, KEPT, &kept)?;
+    Ok(summary)
+}
+
+/// Client resuming, inside its transaction: what was held back during the
+/// pause (returned) is sent when `send`, and kept from this therapist
+/// otherwise (it stays held, for a later therapist to be offered).
+pub(crate) fn settle_at_resume(
+    tx: &Transaction<'_>,
+    cipher: &RowCipher,
+    send: bool,
+    now: DateTime<Utc>,
+) -> Result<HeldCheckIns, Error> {
+    let offered = offered(tx, cipher)?;
+    let summary = summarise(tx, &offered)?;
+    if send {
+        let mut held = read_ids(tx, cipher, HELD)?;
+        held.retain(|id| !offered.contains(id));
+        write_ids(tx, cipher, HELD, &held)?;
+        ensure_queued(tx, &offered, now)?;
+    } else {
+        let mut kept = read_ids(tx, cipher, KEPT)?;
+        kept.extend(offered.iter().copied());
+        drop_queued(tx, &offered)?;
+        write_ids(tx, cipher, KEPT, &kept)?;
+    }
+    Ok(summary)
+}
+
+/// Client, when a pairing ends, before its outbox is emptied: check-ins
+/// queued and never sealed for anyone (their first version still waiting)
+/// reached no therapist, so they are held for the next one to be offered.
+pub(crate) fn hold_unsent(tx: &Transaction<'_>, cipher: &RowCipher) -> Result<(), Error> {
+    let unsent: Vec<Vec<u8>> = tx
+        .prepare(
+            "SELECT DISTINCT o.record_id FROM outbox o JOIN checkins c ON c.id = o.record_id
+             WHERE o.kind = 'checkin' AND o.record_version = 1 AND o.envelope IS NULL
+               AND c.deleted_at IS NULL",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if unsent.is_empty() {
+        return Ok(());
+    }
+    let mut held = read_ids(tx, cipher, HELD)?;
+    held.extend(unsent.iter().filter_map(|b| Uuid::from_slice(b).ok()));
+    write_ids(tx, cipher, HELD, &held)
+}
+
+/// Client leaving, inside its transaction: the pairing the kept set was for
+/// is gone.
+pub(crate) fn forget_kept(tx: &Transaction<'_>, cipher: &RowCipher) -> Result<(), Error> {
+    write_sealed::<Vec<[u8; 16]>>(tx, cipher, KEPT, None)
+}
+
+/// The live held check-ins not kept from the current therapist: what a join
+/// or a resume offers.
+fn offered(conn: &Connection, cipher: &RowCipher) -> Result<BTreeSet<Uuid>, Error> {
+    let kept = read_ids(conn, cipher, KEPT)?;
+    let mut offered = BTreeSet::new();
+    let mut live =
+        conn.prepare_cached("SELECT 1 FROM checkins WHERE id = ?1 AND deleted_at IS NULL")?;
+    for id in read_ids(conn, cipher, HELD)? {
+        if !kept.contains(&id) && live.exists(params![id.as_bytes()])? {
+            offered.insert(id);
+        }
+    }
+    Ok(offered)
+}
+
+fn summarise(conn: &Connection, ids: &BTreeSet<Uuid>) -> Result<HeldCheckIns, Error> {
+    let mut summary = HeldCheckIns::default();
+    let mut date = conn.prepare_cached("SELECT session_date FROM checkins WHERE id = ?1")?;
+    for id in ids {
+        let Some(text) = date
+            .query_row(params![id.as_bytes()], |r| r.get::<_, String>(0))
+            .optional()?
+        else {
+            continue;
+        };
+        summary.count += 1;
+        if let Ok(day) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            summary.first_session = Some(summary.first_session.map_or(day, |d| d.min(day)));
+            summary.last_session = Some(summary.last_session.map_or(day, |d| d.max(day)));
+        }
+    }
+    Ok(summary)
+}
+
+/// Every check-in this phone has, live or deleted.
+fn all_ids(conn: &Connection) -> Result<BTreeSet<Uuid>, Error> {
+    Ok(conn
+        .prepare("SELECT id FROM checkins")?
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+        .filter_map(|r| r.ok().and_then(|b| Uuid::from_slice(&b).ok()))
+        .collect())
+}
+
+/// Queues the current version of each check-in that has nothing waiting to
+/// be sent (its entry went when an earlier pairing ended).
+fn ensure_queued(
+    tx: &Transaction<'_>,
+    ids: &BTreeSet<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    for id in ids {
+        let waiting = tx
+            .prepare_cached("SELECT 1 FROM outbox WHERE record_id = ?1")?
+            .exists(params![id.as_bytes()])?;
+        if waiting {
+            continue;
+        }
+        let version: Option<u32> = tx
+            .query_row(
+                "SELECT version FROM checkins WHERE id = ?1 AND deleted_at IS NULL",
+                params![id.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(version) = version {
+            queue(tx, *id, version, OutboxKind::CheckIn, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops whatever waits to be sent of these check-ins.
+fn drop_queued(tx: &Transaction<'_>, ids: &BTreeSet<Uuid>) -> Result<(), Error> {
+    let mut delete = tx.prepare_cached("DELETE FROM outbox WHERE record_id = ?1")?;
+    for id in ids {
+        delete.execute(params![id.as_bytes()])?;
+    }
+    Ok(())
+}
+
+fn read_ids(
+    conn: &Connection,
+    cipher: &RowCipher,
+    name: &'static str,
+) -> Result<BTreeSet<Uuid>, Error> {
+    let ids: Option<Vec<[u8; 16]>> = read_sealed(conn, cipher, name)?;
+    Ok(ids
+        .unwrap_or_default()
+        .into_iter()
+        .map(Uuid::from_bytes)
+        .collect())
+}
+
+fn write_ids(
+    tx: &Transaction<'_>,
+    cipher: &RowCipher,
+    name: &'static str,
+    ids: &BTreeSet<Uuid>,
+) -> Result<(), Error> {
+    let bytes: Vec<[u8; 16]> = ids.iter().map(|id| *id.as_bytes()).collect();
+    if bytes.is_empty() {
+        write_sealed::<Vec<[u8; 16]>>(tx, cipher, name, None)
+    } else {
+        write_sealed(tx, cipher, name, Some(&bytes))
+    }
+}
