@@ -11,8 +11,8 @@ use rapport_core::crypto::{RowAddress, RowCipher};
 use rapport_core::envelope::{self, KnownSender, Message, MessageKind};
 use rapport_core::store::{CONNECTION_PRAGMAS, MAX_PAGE, checkin_bound, keystore_entry_name};
 use rapport_core::{
-    CheckInDraft, DataKey, DeviceIdentity, GoalDraft, InstrumentRef, KeySource, MemorySecretStore, Note,
-    NoteVisibility, Passphrase, SecretStore, Store,
+    CheckInDraft, DataKey, DeviceIdentity, GoalDraft, InstrumentRef, KeySource, MemorySecretStore,
+    Note, NoteVisibility, Passphrase, SecretStore, Store,
 };
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
@@ -104,17 +104,21 @@ pub fn record_checkin() -> Result<Vec<Value>, String> {
     let (mut store, _keys) = keystore_store(&dir.path().join("ours.db"))?;
     let mut plain = plain_db(&dir.path().join("plain.db"))?;
     let today = Utc::now().date_naive();
-    let goals = ["Go back to the choir", "Sleep through the night", "Call my sister"]
-        .into_iter()
-        .map(|text| {
-            store.add_goal(GoalDraft {
-                text: text.into(),
-                shared: true,
-                set_in_session: true,
-            })
+    let goals = [
+        "Go back to the choir",
+        "Sleep through the night",
+        "Call my sister",
+    ]
+    .into_iter()
+    .map(|text| {
+        store.add_goal(GoalDraft {
+            text: text.into(),
+            shared: true,
+            set_in_session: true,
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(err)?;
+    })
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(err)?;
     let drafts: Vec<CheckInDraft> = (0..PER_ROUND)
         .map(|i| CheckInDraft {
             goal_ratings: goals
