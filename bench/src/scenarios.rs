@@ -11,8 +11,8 @@ use rapport_core::crypto::{RowAddress, RowCipher};
 use rapport_core::envelope::{self, KnownSender, Message, MessageKind};
 use rapport_core::store::{CONNECTION_PRAGMAS, MAX_PAGE, checkin_bound, keystore_entry_name};
 use rapport_core::{
-    CheckInDraft, DataKey, DeviceIdentity, InstrumentRef, KeySource, MemorySecretStore, Note,
-    NoteVisibility, Passphrase, SecretStore, Store,
+    CheckInDraft, DataKey, DeviceIdentity, GoalDraft, InstrumentRef, KeySource, MemorySecretStore,
+    Note, NoteVisibility, Passphrase, SecretStore, Store,
 };
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
@@ -95,14 +95,40 @@ fn plain_insert(conn: &Connection, d: &CheckInDraft, answers: &str) -> Result<()
 
 /// Record one check-in durably (validate, seal, insert row and outbox entry,
 /// commit with fsync) against inserting the same plaintext row in its own
-/// transaction, with the same pragmas, in the same directory.
+/// transaction, with the same pragmas, in the same directory. Each check-in
+/// rates three active goals (the most a client can have), set up before
+/// timing, so that the limit covers checking the rated goals too.
 pub fn record_checkin() -> Result<Vec<Value>, String> {
     const PER_ROUND: usize = 200;
     let dir = tempfile::tempdir().map_err(err)?;
     let (mut store, _keys) = keystore_store(&dir.path().join("ours.db"))?;
     let mut plain = plain_db(&dir.path().join("plain.db"))?;
     let today = Utc::now().date_naive();
-    let drafts: Vec<CheckInDraft> = (0..PER_ROUND).map(|i| draft(i, today)).collect();
+    let goals = [
+        "Go back to the choir",
+        "Sleep through the night",
+        "Call my sister",
+    ]
+    .into_iter()
+    .map(|text| {
+        store.add_goal(GoalDraft {
+            text: text.into(),
+            shared: true,
+            set_in_session: true,
+        })
+    })
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(err)?;
+    let drafts: Vec<CheckInDraft> = (0..PER_ROUND)
+        .map(|i| CheckInDraft {
+            goal_ratings: goals
+                .iter()
+                .enumerate()
+                .map(|(g, goal)| (goal.id, ((i + g) % 11) as u8))
+                .collect(),
+            ..draft(i, today)
+        })
+        .collect();
     let answers: Vec<String> = drafts
         .iter()
         .map(|d| serde_json::to_string(&d.answers))
@@ -138,7 +164,8 @@ pub fn record_checkin() -> Result<Vec<Value>, String> {
         median(ours),
         "plain_rusqlite_insert",
         median(base),
-        json!({"per_round": PER_ROUND, "rounds": ROUNDS, "synchronous": "FULL"}),
+        json!({"per_round": PER_ROUND, "rounds": ROUNDS, "synchronous": "FULL",
+               "goal_ratings": goals.len()}),
     )])
 }
 

@@ -23,8 +23,8 @@ use chrono::{Days, NaiveDate, Utc};
 use rapport_core::insights::{Flag, FlagKind};
 use rapport_core::model::Consent;
 use rapport_core::{
-    CheckInDraft, InstrumentRef, KeySource, Note, NoteVisibility, Passphrase, Store, StoreOptions,
-    SystemClock,
+    CheckInDraft, GoalDraft, InstrumentRef, KeySource, Note, NoteVisibility, Passphrase, Store,
+    StoreOptions, SystemClock,
 };
 
 use crate::http::relay_at;
@@ -47,15 +47,29 @@ struct Story {
     began_on_v1: bool,
     /// The session of week `w` of `n`.
     week: fn(usize, usize) -> Session,
+    /// Goals set together in the first session, each shared, with its
+    /// rating (0 to 10) for week `w` of `n`.
+    goals: &'static [StoryGoal],
 }
 
-const STORIES: [Story; 5] = [
+/// A goal a story's client sets, and how it moves.
+struct StoryGoal {
+    text: &'static str,
+    rating: fn(usize, usize) -> u8,
+}
+
+/// How "Go back to the choir" moves over eight sessions (stretched or cut
+/// for other counts): up, then holding.
+const CHOIR: [u8; 8] = [2, 3, 4, 6, 7, 8, 8, 8];
+
+const STORIES: [Story; 6] = [
     Story {
         label: "M.R.",
         about: "improving steadily, the first weeks on the check-in's first edition",
         locale: "en-US",
         private_notes: false,
         began_on_v1: true,
+        goals: &[],
         week: |w, n| {
             let step = ((w * 3) / n.max(1)).min(2) as u8;
             let note = match w {
@@ -72,6 +86,7 @@ const STORIES: [Story; 5] = [
         locale: "en-GB",
         private_notes: false,
         began_on_v1: false,
+        goals: &[],
         week: |w, _| match w {
             0 => (
                 1,
@@ -92,6 +107,7 @@ const STORIES: [Story; 5] = [
         locale: "de-DE",
         private_notes: false,
         began_on_v1: false,
+        goals: &[],
         week: |w, _| {
             let note = (w % 3 == 2).then_some("Much the same as last week.");
             // One good second session settles the first session's flag;
@@ -106,6 +122,7 @@ const STORIES: [Story; 5] = [
         locale: "en-GB",
         private_notes: false,
         began_on_v1: false,
+        goals: &[],
         week: |w, n| {
             let left = n.saturating_sub(w + 1);
             match left {
@@ -128,6 +145,7 @@ const STORIES: [Story; 5] = [
         locale: "fr-FR",
         private_notes: true,
         began_on_v1: false,
+        goals: &[],
         week: |w, _| {
             let note = match w % 3 {
                 0 => Some("Private: what I could not say out loud yet."),
@@ -137,13 +155,40 @@ const STORIES: [Story; 5] = [
             (4, 3 + (w > 2) as u8, note, false)
         },
     },
+    Story {
+        label: "E.B.",
+        about: "two goals set together: one moves, one holds; steady and high lately",
+        locale: "en-GB",
+        private_notes: false,
+        began_on_v1: false,
+        goals: &[
+            StoryGoal {
+                text: "Go back to the choir",
+                rating: |w, n| CHOIR[(w * CHOIR.len() / n.max(1)).min(CHOIR.len() - 1)],
+            },
+            StoryGoal {
+                text: "Sleep through the night",
+                rating: |_, _| 7,
+            },
+        ],
+        week: |w, n| {
+            let note = (w == 2).then_some("Sang in the shower, first time in ages.");
+            let settled = w + 4 >= n;
+            (
+                4 + settled as u8,
+                3 + (w > 0) as u8 + settled as u8,
+                note,
+                false,
+            )
+        },
+    },
 ];
 
 /// What `rapport demo` was asked for.
 pub struct DemoArgs {
     /// Where the homes, the relay database and the report go.
     pub out: Option<PathBuf>,
-    /// How many clients (the stories repeat beyond five).
+    /// How many clients (the stories repeat beyond six).
     pub clients: usize,
     /// Sessions per client, one a week.
     pub sessions: usize,
@@ -153,6 +198,8 @@ struct DemoClient {
     label: String,
     story: &'static Story,
     store: Store,
+    /// The story's goals as set in this client's store.
+    goals: Vec<(uuid::Uuid, fn(usize, usize) -> u8)>,
 }
 
 fn open(home: &Path, passphrase: &str) -> Result<Store> {
@@ -223,10 +270,20 @@ pub fn run(args: DemoArgs) -> Result<()> {
         let home = dir.join("clients").join(format!("client-{}", i + 1));
         let mut store = open(&home, &format!("demo client passphrase {}", i + 1))?;
         store.client_join(&http, &invite.to_uri(), Consent::CURRENT_VERSION)?;
+        let mut goals = Vec::new();
+        for goal in story.goals {
+            let set = store.add_goal(GoalDraft {
+                text: goal.text.into(),
+                shared: true,
+                set_in_session: true,
+            })?;
+            goals.push((set.id, goal.rating));
+        }
         clients.push(DemoClient {
             label,
             story,
             store,
+            goals,
         });
     }
     let report = therapist.sync(&http)?;
@@ -278,7 +335,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
                     },
                 }),
                 support_requested: asks,
-                goal_ratings: Default::default(),
+                goal_ratings: client
+                    .goals
+                    .iter()
+                    .map(|(id, rating)| (*id, rating(week, args.sessions)))
+                    .collect(),
             };
             let outcome = client.store.record_checkin(draft, client.story.locale)?;
             if let Some(notice) = outcome.safety {

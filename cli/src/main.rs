@@ -69,8 +69,8 @@ enum Command {
         /// folder under the system's temporary directory).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// How many clients (five stories, repeated beyond five).
-        #[arg(long, default_value_t = 5)]
+        /// How many clients (six stories, repeated beyond six).
+        #[arg(long, default_value_t = 6)]
         clients: usize,
         /// Sessions per client, one a week, the last today.
         #[arg(long, default_value_t = 8)]

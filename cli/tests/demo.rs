@@ -93,6 +93,21 @@ fn the_demo_stories_come_out_through_flags() {
     );
     assert!(report.contains("I leave feeling more hopeful"));
 
+    // E.B.: two goals set together in session, both shared; the choir one
+    // moves, sleep holds; sessions high and steady lately: a review is
+    // suggested, and nothing is stuck since a goal moved.
+    assert_eq!(open("E.B."), BTreeSet::from(["review_suggested"]));
+    let eb = insights.iter().find(|c| c.label == "E.B.").unwrap();
+    let series = |text: &str| -> Vec<u8> {
+        let goal = eb.goals.iter().find(|g| g.text == text).unwrap();
+        assert!(goal.set_in_session && goal.archived_at.is_none());
+        goal.series.iter().map(|p| p.rating).collect()
+    };
+    assert_eq!(series("Go back to the choir"), [2, 3, 4, 6, 7, 8, 8, 8]);
+    assert_eq!(series("Sleep through the night"), [7; 8]);
+    assert!(report.contains("review_suggested"));
+    assert!(stdout.contains("  E.B.: review_suggested"), "{stdout}");
+
     // What the demo prints at its end: flags and the brief, no alerts.
     assert!(stdout.contains("Open flags:"), "{stdout}");
     assert!(stdout.contains("  J.K.: none; 1 resolved"), "{stdout}");
