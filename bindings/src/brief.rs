@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use rapport_core::insights as core;
 
 use crate::flags::Flag;
+use crate::goals::GoalProgress;
 use crate::insights::ClientStatus;
 
 /// Which clients a brief covers.
@@ -104,6 +105,10 @@ pub struct BriefCard {
     pub flags: Vec<Flag>,
     /// One suggested opening line.
     pub opening: Opening,
+    /// The goals the client shares, with their ratings.
+    pub goals: Vec<GoalProgress>,
+    /// One calm line about goals that moved or stayed, when any did.
+    pub goal_line: Option<String>,
 }
 
 /// The brief for one day.
@@ -171,6 +176,8 @@ impl From<core::BriefCard> for BriefCard {
                 locale: c.opening.locale,
                 text: c.opening.text,
             },
+            goals: c.goals.into_iter().map(Into::into).collect(),
+            goal_line: c.goal_line,
         }
     }
 }

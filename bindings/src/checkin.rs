@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::error::RapportError;
+use crate::goals::{GoalRating, goal_ratings_out, parse_goal_ratings};
 
 /// Names an exact instrument edition.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -53,6 +54,10 @@ pub struct CheckInDraft {
     /// check-in, and recording returns crisis resources.
     #[uniffi(default = false)]
     pub support_requested: bool,
+    /// "How close am I" to each active goal the client chose to rate
+    /// (optional, 0 to 10).
+    #[uniffi(default = [])]
+    pub goal_ratings: Vec<GoalRating>,
 }
 
 /// A stored check-in.
@@ -70,6 +75,8 @@ pub struct CheckIn {
     pub note: Option<Note>,
     /// The client asked for support with it.
     pub support_requested: bool,
+    /// "How close am I" per rated goal, in goal id order.
+    pub goal_ratings: Vec<GoalRating>,
     /// When it was first recorded.
     pub created_at: SystemTime,
     /// When it last changed.
@@ -236,8 +243,7 @@ impl TryFrom<CheckInDraft> for rapport_core::CheckInDraft {
                 visibility: n.visibility.into(),
             }),
             support_requested: d.support_requested,
-            // Goal ratings cross these bindings in a later step.
-            goal_ratings: Default::default(),
+            goal_ratings: parse_goal_ratings(d.goal_ratings)?,
         })
     }
 }
@@ -254,6 +260,7 @@ impl From<rapport_core::CheckIn> for CheckIn {
                 visibility: n.visibility.into(),
             }),
             support_requested: c.support_requested,
+            goal_ratings: goal_ratings_out(c.goal_ratings),
             created_at: c.created_at.into(),
             updated_at: c.updated_at.into(),
             version: c.version,

@@ -13,6 +13,7 @@ use crate::checkin::{
 use crate::error::RapportError;
 use crate::foreign::{HttpClient, SecretStore};
 use crate::form::CheckInForm;
+use crate::goals::{Goal, parse_goal_id};
 use crate::instrument::Instrument;
 use crate::safety::{Consent, ConsentStatus, CrisisResources, RecordOutcome};
 use crate::sync::{Account, HeldCheckIns, Membership, PairedDevice, SyncReport};
@@ -293,6 +294,68 @@ impl ClientApp {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Every goal: the active ones in the order they were set, then the
+    /// archived ones, most recently archived first.
+    pub fn goals(&self) -> Result<Vec<Goal>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .goals()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The goals the client works on now (at most three), in the order they
+    /// were set: the ones a check-in may rate.
+    pub fn active_goals(&self) -> Result<Vec<Goal>, RapportError> {
+        Ok(self
+            .store
+            .lock()
+            .active_goals()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Sets a new goal in the client's words, shared with the therapist or
+    /// kept on this device. Fails with `InvalidGoal` (code `too_many_goals`
+    /// when three are active already, or what is wrong with the words).
+    pub fn add_goal(
+        &self,
+        text: String,
+        shared: bool,
+        set_in_session: bool,
+    ) -> Result<Goal, RapportError> {
+        let draft = rapport_core::GoalDraft {
+            text,
+            shared,
+            set_in_session,
+        };
+        Ok(self.store.lock().add_goal(draft)?.into())
+    }
+
+    /// Rewords an active goal; the earlier wording is kept. Fails with
+    /// `GoalNotFound`, or `InvalidGoal` (`goal_archived`, or the words).
+    pub fn edit_goal(&self, id: String, text: String) -> Result<Goal, RapportError> {
+        let id = parse_goal_id(&id)?;
+        Ok(self.store.lock().edit_goal(id, &text)?.into())
+    }
+
+    /// Shares a goal with the therapist, or keeps it on this device from now
+    /// on (a goal made private is withdrawn from the therapist's device).
+    pub fn set_goal_shared(&self, id: String, shared: bool) -> Result<Goal, RapportError> {
+        let id = parse_goal_id(&id)?;
+        Ok(self.store.lock().set_goal_shared(id, shared)?.into())
+    }
+
+    /// Archives a goal: it stays, read-only, with its ratings, and frees its
+    /// place for a new one.
+    pub fn archive_goal(&self, id: String) -> Result<Goal, RapportError> {
+        let id = parse_goal_id(&id)?;
+        Ok(self.store.lock().archive_goal(id)?.into())
     }
 
     /// Sends waiting check-ins and applies the therapist's "seen" receipts.

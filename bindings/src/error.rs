@@ -61,6 +61,21 @@ pub enum RapportError {
         /// What happened, for a person.
         reason: String,
     },
+    /// A goal was refused and nothing changed: show `reason` by the goal.
+    #[error("{reason}")]
+    InvalidGoal {
+        /// `too_many_goals` (archive one first), `goal_empty`,
+        /// `goal_too_long`, `goal_control_character` or `goal_archived`.
+        code: String,
+        /// What happened, for a person.
+        reason: String,
+    },
+    /// No goal has this id: refresh the list of goals.
+    #[error("{reason}")]
+    GoalNotFound {
+        /// What happened, for a person.
+        reason: String,
+    },
     /// No live check-in has this id (it may have been deleted): refresh.
     #[error("{reason}")]
     CheckInNotFound {
@@ -166,11 +181,9 @@ impl From<CoreError> for RapportError {
                 field: Some(v.field().to_owned()),
                 reason,
             },
-            // Goals cross these bindings in a later step; until then a goal
-            // is refused for what was typed, as a check-in is.
-            CoreError::Goal(GoalError::UnknownGoal { .. }) => RapportError::NotFound { reason },
-            CoreError::Goal(_) => RapportError::InvalidCheckIn {
-                field: Some("goal".to_owned()),
+            CoreError::Goal(GoalError::UnknownGoal { .. }) => RapportError::GoalNotFound { reason },
+            CoreError::Goal(g) => RapportError::InvalidGoal {
+                code: g.code().to_owned(),
                 reason,
             },
             CoreError::Name(n) => RapportError::InvalidName {
@@ -324,6 +337,19 @@ mod tests {
             RapportError::from(refused),
             RapportError::RelayRefused { status: 403, ref code, .. } if code == "token_revoked"
         ));
+    }
+
+    #[test]
+    fn a_refused_goal_keeps_its_code() {
+        let e: RapportError = CoreError::from(GoalError::TooManyActive { max: 3 }).into();
+        assert!(
+            matches!(e, RapportError::InvalidGoal { ref code, .. } if code == "too_many_goals")
+        );
+        let e: RapportError = CoreError::from(GoalError::UnknownGoal {
+            id: uuid::Uuid::from_u128(1),
+        })
+        .into();
+        assert!(matches!(e, RapportError::GoalNotFound { .. }));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use rapport_core::insights as core;
 
 use crate::flags::Flag;
+use crate::goals::GoalProgress;
 
 /// A word a therapist understands at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -98,6 +99,9 @@ pub struct ClientInsights {
     pub paused_since: Option<SystemTime>,
     /// Check-ins not acknowledged yet.
     pub unseen: u32,
+    /// The goals the client shares, with their ratings: active ones in the
+    /// order they were set, then archived ones.
+    pub goals: Vec<GoalProgress>,
 }
 
 impl From<core::ClientStatus> for ClientStatus {
@@ -148,6 +152,7 @@ impl From<core::ClientInsights> for ClientInsights {
             flags: c.flags.into_iter().map(Into::into).collect(),
             paused_since: c.paused_since.map(Into::into),
             unseen: c.unseen,
+            goals: c.goals.into_iter().map(Into::into).collect(),
         }
     }
 }

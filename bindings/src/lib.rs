@@ -20,6 +20,7 @@ mod error;
 mod flags;
 mod foreign;
 mod form;
+mod goals;
 mod insights;
 mod instrument;
 mod relay;
@@ -41,6 +42,7 @@ pub use flags::{
 };
 pub use foreign::{HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, SecretStore};
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint, checkin_progress, note_length};
+pub use goals::{Goal, GoalProgress, GoalRating, GoalRatingPoint, GoalWording};
 pub use insights::{ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend};
 pub use instrument::{Instrument, InstrumentItem};
 pub use relay::{FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, RelayConnection};
