@@ -55,8 +55,11 @@ struct Story {
 /// A goal a story's client sets, and how it moves.
 struct StoryGoal {
     text: &'static str,
-    rating: fn(usize, usize) -> u8,
+    rating: GoalRating,
 }
+
+/// A goal's rating (0 to 10) for week `w` of `n`.
+type GoalRating = fn(usize, usize) -> u8;
 
 /// How "Go back to the choir" moves over eight sessions (stretched or cut
 /// for other counts): up, then holding.
@@ -199,7 +202,7 @@ struct DemoClient {
     story: &'static Story,
     store: Store,
     /// The story's goals as set in this client's store.
-    goals: Vec<(uuid::Uuid, fn(usize, usize) -> u8)>,
+    goals: Vec<(uuid::Uuid, GoalRating)>,
 }
 
 fn open(home: &Path, passphrase: &str) -> Result<Store> {
