@@ -68,7 +68,7 @@ fn a_shared_goal_reaches_the_therapist_with_its_series_and_a_private_one_never_l
         .find(|l| l.starts_with("rapport:invite/"))
         .unwrap()
         .to_owned();
-    ok(&client, &["client", "join", &uri, "--accept-consent", "1"]);
+    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
     ok(&therapist, &["sync"]);
 
     let out = ok(&client, &["client", "goal", "add", SHARED, "--in-session"]);

@@ -671,7 +671,11 @@ fn the_schema_v7_fixtures_migrate_keep_their_check_ins_and_take_goals() {
     let outbox = client.pending_outbox(10).unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].kind, rapport_core::OutboxKind::CheckIn);
-    // Goals work on the migrated home, and queue behind it.
+    // Goals work on the migrated home, and queue behind it (once the
+    // client accepted the consent text that changed since the fixture).
+    client
+        .accept_consent(rapport_core::model::Consent::CURRENT_VERSION)
+        .unwrap();
     let a = client.add_goal(goal("Walk to the shop", true)).unwrap();
     let recorded = client.record(rated(today(), 4, 4, &[(a.id, 6)])).unwrap();
     assert_eq!(recorded.goal_ratings[&a.id], 6);
