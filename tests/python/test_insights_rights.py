@@ -177,8 +177,8 @@ def test_revoking_tells_the_client_and_consent_is_required(paired, relay, home):
     invite = asyncio.run(therapist.invite_client(relay, "C.D."))
     newcomer = open_client(home("newcomer"))
     consent = newcomer.consent("fr-FR")
-    assert consent.locale == "fr" and consent.version == 1
+    assert consent.locale == "fr" and consent.version == 2
     with pytest.raises(rf.RapportError.ConsentRequired) as refused:
         asyncio.run(newcomer.join(relay, invite.uri, 0))
-    assert refused.value.current == 1
+    assert refused.value.current == 2
     asyncio.run(newcomer.join(relay, invite.uri, consent.version))
