@@ -1,7 +1,9 @@
 //! Check-ins held on the phone, and the ones the current therapist is never
 //! sent: nothing old goes to a new therapist unasked (issue 18).
 //!
-//! Two sealed sets of check-in ids live in `meta` rows (`settings.rs`):
+//! Two sealed sets of check-in ids live in `meta` rows (`settings.rs`); the
+//! held set one row per check-in (`client.held.ID`), so recording one while
+//! not paired is one insert, not a rewrite of every id held so far:
 //!
 //! - **held**: check-ins no therapist has received: recorded while not
 //!   paired (before a first join, after leaving, after the therapist ended
@@ -27,11 +29,20 @@ use uuid::Uuid;
 
 use super::Store;
 use super::outbox::{OutboxKind, queue};
+use super::pairing::{open_value, seal_value};
 use super::settings::{read_sealed, write_sealed};
 use crate::crypto::RowCipher;
 use crate::error::Error;
 
-/// Check-ins no therapist has received.
+/// Check-ins no therapist has received: one sealed row each, named this
+/// followed by the check-in's id.
+const HELD_PREFIX: &str = "client.held.";
+
+/// Just past every name starting with [`HELD_PREFIX`] ('/' follows '.').
+const HELD_END: &str = "client.held/";
+
+/// The held set as one sealed row, as the first build of this kept it: read
+/// with the rows, and removed when the set is next written.
 const HELD: &str = "client.held_checkins";
 
 /// Check-ins the current therapist is never sent.
@@ -100,9 +111,48 @@ pub(crate) fn hold_if_not_sharing(
         )
         .optional()?;
     if sharing != Some(true) {
-        let mut held = read_ids(tx, cipher, HELD)?;
-        held.insert(id);
-        write_ids(tx, cipher, HELD, &held)?;
+        hold(tx, cipher, id)?;
+    }
+    Ok(())
+}
+
+/// Holds check-in `id`: its own sealed row, bound to its name.
+fn hold(tx: &Transaction<'_>, cipher: &RowCipher, id: Uuid) -> Result<(), Error> {
+    let name = format!("{HELD_PREFIX}{}", id.simple());
+    let sealed = seal_value(cipher, "meta", name.as_bytes(), id.as_bytes())?;
+    tx.prepare_cached(
+        "INSERT INTO meta (name, value) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET value = ?2",
+    )?
+    .execute(params![name, sealed])?;
+    Ok(())
+}
+
+/// Every held check-in.
+fn read_held(conn: &Connection, cipher: &RowCipher) -> Result<BTreeSet<Uuid>, Error> {
+    let mut held = read_ids(conn, cipher, HELD)?;
+    let mut rows =
+        conn.prepare_cached("SELECT name, value FROM meta WHERE name >= ?1 AND name < ?2")?;
+    let rows = rows.query_map(params![HELD_PREFIX, HELD_END], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    for row in rows {
+        let (name, sealed) = row?;
+        let id: [u8; 16] = open_value(cipher, "meta", name.as_bytes(), &sealed)?;
+        held.insert(Uuid::from_bytes(id));
+    }
+    Ok(held)
+}
+
+/// Makes `ids` the held set.
+fn write_held(tx: &Transaction<'_>, cipher: &RowCipher, ids: &BTreeSet<Uuid>) -> Result<(), Error> {
+    write_ids(tx, cipher, HELD, &BTreeSet::new())?;
+    tx.execute(
+        "DELETE FROM meta WHERE name >= ?1 AND name < ?2",
+        params![HELD_PREFIX, HELD_END],
+    )?;
+    for id in ids {
+        hold(tx, cipher, *id)?;
     }
     Ok(())
 }
@@ -131,12 +181,12 @@ pub(crate) fn settle_at_join(
     let summary = summarise(tx, &offered)?;
     let mut kept = all_ids(tx)?;
     if share {
-        let mut held = read_ids(tx, cipher, HELD)?;
+        let mut held = read_held(tx, cipher)?;
         for id in &offered {
             kept.remove(id);
             held.remove(id);
         }
-        write_ids(tx, cipher, HELD, &held)?;
+        write_held(tx, cipher, &held)?;
         ensure_queued(tx, &offered, now)?;
     }
     drop_queued(tx, &kept)?;
@@ -156,9 +206,9 @@ pub(crate) fn settle_at_resume(
     let offered = offered(tx, cipher)?;
     let summary = summarise(tx, &offered)?;
     if send {
-        let mut held = read_ids(tx, cipher, HELD)?;
+        let mut held = read_held(tx, cipher)?;
         held.retain(|id| !offered.contains(id));
-        write_ids(tx, cipher, HELD, &held)?;
+        write_held(tx, cipher, &held)?;
         ensure_queued(tx, &offered, now)?;
     } else {
         let mut kept = read_ids(tx, cipher, KEPT)?;
@@ -184,9 +234,9 @@ pub(crate) fn hold_unsent(tx: &Transaction<'_>, cipher: &RowCipher) -> Result<()
     if unsent.is_empty() {
         return Ok(());
     }
-    let mut held = read_ids(tx, cipher, HELD)?;
+    let mut held = read_held(tx, cipher)?;
     held.extend(unsent.iter().filter_map(|b| Uuid::from_slice(b).ok()));
-    write_ids(tx, cipher, HELD, &held)
+    write_held(tx, cipher, &held)
 }
 
 /// Client leaving, inside its transaction: the pairing the kept set was for
@@ -202,7 +252,7 @@ fn offered(conn: &Connection, cipher: &RowCipher) -> Result<BTreeSet<Uuid>, Erro
     let mut offered = BTreeSet::new();
     let mut live =
         conn.prepare_cached("SELECT 1 FROM checkins WHERE id = ?1 AND deleted_at IS NULL")?;
-    for id in read_ids(conn, cipher, HELD)? {
+    for id in read_held(conn, cipher)? {
         if !kept.contains(&id) && live.exists(params![id.as_bytes()])? {
             offered.insert(id);
         }
@@ -299,5 +349,81 @@ fn write_ids(
         write_sealed::<Vec<[u8; 16]>>(tx, cipher, name, None)
     } else {
         write_sealed(tx, cipher, name, Some(&bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{KeySource, Passphrase};
+    use crate::model::{CheckInDraft, Instruments};
+
+    fn record(store: &mut Store) -> Uuid {
+        let instruments = Instruments::bundled().unwrap();
+        let instrument = instruments.current().unwrap().reference.clone();
+        store
+            .record(CheckInDraft {
+                instrument,
+                session_date: Utc::now().date_naive(),
+                answers: [("heard".into(), 4), ("hopeful".into(), 4)].into(),
+                note: None,
+                support_requested: false,
+                goal_ratings: Default::default(),
+            })
+            .unwrap()
+            .id
+    }
+
+    #[test]
+    fn each_held_check_in_is_its_own_sealed_row_and_the_first_form_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(
+            dir.path().join("c.db"),
+            KeySource::Passphrase(Passphrase::new("p").with_work_factor(1)),
+        )
+        .unwrap();
+        let ids: Vec<Uuid> = (0..3).map(|_| record(&mut store)).collect();
+        assert_eq!(store.held_checkins().unwrap().count, 3);
+        let rows: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM meta WHERE name >= ?1 AND name < ?2",
+                params![HELD_PREFIX, HELD_END],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows, 3, "one row per check-in, not one rewritten set");
+
+        // The set as the first build kept it, one row, is read with the rows.
+        let tx = store.conn.transaction().unwrap();
+        let name = format!("{HELD_PREFIX}{}", ids[0].simple());
+        tx.execute("DELETE FROM meta WHERE name = ?1", params![name])
+            .unwrap();
+        write_ids(&tx, &store.cipher, HELD, &BTreeSet::from([ids[0]])).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.held_checkins().unwrap().count, 3);
+
+        // A row's sealed value under another id's name does not open.
+        let value = |n: &str, store: &Store| -> Vec<u8> {
+            store
+                .conn
+                .query_row("SELECT value FROM meta WHERE name = ?1", params![n], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        let (a, b) = (
+            format!("{HELD_PREFIX}{}", ids[1].simple()),
+            format!("{HELD_PREFIX}{}", ids[2].simple()),
+        );
+        let b_value = value(&b, &store);
+        store
+            .conn
+            .execute(
+                "UPDATE meta SET value = ?2 WHERE name = ?1",
+                params![a, b_value],
+            )
+            .unwrap();
+        assert!(store.held_checkins().is_err());
     }
 }
