@@ -10,29 +10,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{BIN, Relay, ok, rapport, rapport_with, start_relay};
-
-fn json_of(home: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(home, args)).unwrap()
-}
-
-/// Every byte of every file under `dir`.
-fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(all_files(&path));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push((path, bytes));
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
+use common::{BIN, Relay, all_files, contains, json_of, ok, rapport, rapport_with, start_relay};
 
 struct Practice {
     dir: tempfile::TempDir,

@@ -4,39 +4,15 @@
 //! the private one, and neither goal's words are readable in any file of
 //! the relay, the therapist or the client.
 
-use std::path::{Path, PathBuf};
-
 use chrono::{Days, Utc};
 use serde_json::Value;
 
 mod common;
 
-use common::{ok, rapport, start_relay};
+use common::{all_files, contains, json_of, ok, rapport, start_relay};
 
 const SHARED: &str = "Walk-to-the-shop-SHARED-goal-q7";
 const PRIVATE: &str = "PRIVATE-GOAL-MARKER-k2w";
-
-fn json_of(home: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(home, args)).unwrap()
-}
-
-/// Every byte of every file under `dir`.
-fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(all_files(&path));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push((path, bytes));
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
 
 /// A session date `weeks` weeks before today (UTC, as the client checks it).
 fn weeks_ago(weeks: u64) -> String {

@@ -7,11 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
-
 mod common;
 
-use common::{BIN, Relay, ok, start_relay};
+use common::{BIN, Relay, all_files, contains, json_of, ok, start_relay};
 
 /// `rapport` in `home` with `LANG` set to `lang` (and no `LC_*` that would
 /// win over it), as a person's shell would run it.
@@ -39,10 +37,6 @@ fn ok_lang(home: &Path, args: &[&str], lang: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn json_of(home: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(home, args)).unwrap()
 }
 
 /// A relay process and the homes of the people using it.
@@ -327,24 +321,6 @@ fn re_consenting_to_version_2_keeps_every_check_in() {
         ]
     );
     drop(office.relay);
-}
-
-/// Every byte of every file under `dir` (databases, WAL, kits).
-fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(all_files(&path));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push((path, bytes));
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 /// A client of therapist A who leaves A and records two check-ins with
