@@ -96,7 +96,7 @@ fn workspace_root() -> Result<PathBuf, String> {
 }
 
 /// `cargo build --release -p rapport-ffi`, returning the cdylib cargo made
-/// (wherever `CARGO_TARGET_DIR` puts it).
+/// (wherever `CARGO_TARGET_DIR` puts it), refusing one built without LTO.
 fn build_release_cdylib(root: &Path) -> Result<PathBuf, String> {
     let output = cargo()
         .current_dir(root)
@@ -117,23 +117,54 @@ fn build_release_cdylib(root: &Path) -> Result<PathBuf, String> {
             output.status
         ));
     }
-    String::from_utf8_lossy(&output.stdout)
+    let artifact = String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| {
+        .find(|message| {
             message["reason"] == "compiler-artifact"
                 && message["target"]["name"] == "rapport_ffi"
-                && message["target"]["kind"]
-                    .as_array()
-                    .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
+                && kinds_of(message).iter().any(|kind| kind == "cdylib")
         })
-        .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
+        .ok_or_else(|| "cargo built rapport-ffi but reported no cdylib".to_string())?;
+    let kinds = kinds_of(&artifact);
+    if !lto_applies(&kinds) {
+        return Err(format!(
+            "rapport-ffi is built as {}: with a Rust library kind among them cargo skips \
+             link-time optimisation, so the library measured (and shipped) is not the optimised \
+             one; keep bindings/Cargo.toml's crate-type to cdylib and staticlib",
+            kinds.join(", ")
+        ));
+    }
+    artifact["filenames"]
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter_map(|name| name.as_str().map(PathBuf::from))
         .find(|path| {
             path.extension()
                 .is_some_and(|ext| ext == "so" || ext == "dylib" || ext == "dll")
         })
-        .ok_or_else(|| "cargo built rapport-ffi but reported no cdylib".to_string())
+        .ok_or_else(|| "cargo built rapport-ffi but reported no cdylib file".to_string())
+}
+
+/// The crate kinds (`cdylib`, `staticlib`, `lib`...) of a cargo artifact message.
+fn kinds_of(artifact: &Value) -> Vec<String> {
+    artifact["target"]["kind"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|kind| kind.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Whether cargo runs link-time optimisation for a target of these kinds
+/// under `lto = true`: only when every kind is a final artifact. One Rust
+/// library kind among them (`lib`, `rlib`, `dylib`) and cargo passes no
+/// `-C lto` at all.
+fn lto_applies(kinds: &[String]) -> bool {
+    kinds
+        .iter()
+        .all(|kind| matches!(kind.as_str(), "cdylib" | "staticlib" | "bin"))
 }
 
 /// Forbidden crates among rapport-ffi's normal (linked) dependencies.
@@ -172,7 +203,7 @@ fn forbidden_dependencies(root: &Path) -> Result<Vec<String>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::carries_test_panic;
+    use super::{carries_test_panic, lto_applies};
 
     #[test]
     fn a_library_exporting_the_test_panic_is_recognised() {
@@ -182,5 +213,13 @@ mod tests {
         assert!(!carries_test_panic(
             b"\0uniffi_rapport_ffi_fn_func_crisis_resources\0"
         ));
+    }
+
+    #[test]
+    fn a_rust_library_kind_beside_the_cdylib_means_no_lto() {
+        let kinds = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert!(lto_applies(&kinds(&["cdylib", "staticlib"])));
+        assert!(!lto_applies(&kinds(&["lib", "cdylib", "staticlib"])));
+        assert!(!lto_applies(&kinds(&["cdylib", "rlib"])));
     }
 }
