@@ -14,6 +14,7 @@ import app.rapport.core.screens.CheckInScreenModel
 import app.rapport.core.screens.CheckInState
 import app.rapport.core.screens.DashboardScreenModel
 import app.rapport.core.screens.Delivery
+import app.rapport.core.screens.GoalsScreenModel
 import app.rapport.core.screens.HistoryScreenModel
 import app.rapport.core.screens.JoinScreenModel
 import app.rapport.core.screens.PracticeSetupModel
@@ -126,6 +127,65 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
             join.join()
             check(join.state.value.joined) { "${join.state.value.problem}" }
             check(!join.state.value.canJoin) { "joining twice" }
+        }
+    }
+
+    test("the goals screen sets, rewords, shares and archives goals, and shows the library's refusal of a fourth") {
+        val p = Practice(relay)
+        runBlocking {
+            val goals = GoalsScreenModel(p.client)
+            goals.load()
+            check(!goals.state.value.loading && goals.state.value.active.isEmpty())
+            listOf("Walk to the shop", "Sleep better", "Call my sister").forEachIndexed { i, text ->
+                goals.editDraft(text)
+                goals.setDraftShared(i != 1)
+                goals.setDraftInSession(i == 0)
+                goals.add()
+                assertEqual(null, goals.state.value.problem, "adding $text")
+                assertEqual("", goals.state.value.draft, "draft cleared")
+            }
+            assertEqual(listOf(true, false, true), goals.state.value.active.map { it.shared })
+            assertEqual(true, goals.state.value.active.first().setInSession)
+            goals.editDraft("one too many")
+            goals.add()
+            val refused = goals.state.value.problem
+            assertEqual(Problem.Kind.INVALID_GOAL to "too_many_goals", refused?.kind to refused?.code)
+            check(refused?.reason?.contains("archive") == true) { "the reason says what to do: ${refused?.reason}" }
+            assertEqual("one too many", goals.state.value.draft, "a refused draft stays")
+            val first = goals.state.value.active.first()
+            goals.reword(first.id, "Walk to the shop and back")
+            assertEqual("Walk to the shop and back", goals.state.value.active.first().text)
+            goals.setShared(first.id, false)
+            assertEqual(false, goals.state.value.active.first().shared)
+            goals.archive(first.id)
+            assertEqual(2, goals.state.value.active.size)
+            assertEqual(listOf(first.id), goals.state.value.archived.map { it.id })
+            goals.add()
+            assertEqual(null, goals.state.value.problem, "a place is free again")
+            assertEqual(3, goals.state.value.active.size)
+        }
+    }
+
+    test("a goal rated with one tap on the check-in screen shows on the therapist's dashboard with its change") {
+        val p = Practice(relay)
+        p.pair()
+        runBlocking {
+            val goal = p.client.addGoal("Walk to the shop", true, true)
+            listOf(7L to 3, 0L to 6).forEach { (n, rating) ->
+                val screen = p.checkInScreen(daysAgo = n)
+                screen.load()
+                assertEqual(listOf(goal.id), screen.state.value.goals.map { it.id }, "the active goal is offered")
+                screen.rateGoal(goal.id, rating.toUByte())
+                screen.checkIn(heard = 4, hopeful = 3)
+                assertEqual(null, screen.state.value.problem, "sent")
+                assertEqual(null, screen.state.value.goals.single().selected, "cleared after sending")
+            }
+            val dashboard = p.dashboard()
+            dashboard.refresh()
+            val progress = dashboard.state.value.clients.single().goals.single()
+            assertEqual("Walk to the shop", progress.text)
+            assertEqual(listOf(3, 6), progress.series.map { it.rating.toInt() })
+            assertEqual(3.toShort(), progress.changeSinceSet)
         }
     }
 

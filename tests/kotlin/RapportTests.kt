@@ -494,6 +494,34 @@ fun defineTests(vectorsPath: String) {
         }
     }
 
+    test("goals: set, rated in a check-in, seen by the therapist; a fourth is refused") {
+        val p = paired()
+        runBlocking {
+            val goal = p.client.addGoal("Walk to the shop on my own", true, true)
+            assertEqual(1u, goal.version)
+            p.client.addGoal("Sleep better", false, false)
+            p.client.addGoal("Call my sister", true, false)
+            val tooMany = assertThrows<RapportException.InvalidGoal> { p.client.addGoal("one too many", true, false) }
+            assertEqual("too_many_goals", tooMany.code)
+            assertThrows<RapportException.GoalNotFound> { p.client.archiveGoal("not a goal id") }
+            val over = assertThrows<RapportException.InvalidCheckIn> {
+                p.client.recordCheckin(draft().copy(goalRatings = listOf(GoalRating(goal.id, 11u))), "en-US")
+            }
+            assertEqual("goal_ratings", over.field)
+            listOf(7L to 3, 0L to 6).forEach { (n, r) ->
+                p.client.recordCheckin(draft(sessionDate = daysAgo(n)).copy(goalRatings = listOf(GoalRating(goal.id, r.toUByte()))), "en-US")
+            }
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            val progress = p.therapist.insights().single().goals.first { it.goalId == goal.id }
+            assertEqual(listOf(3, 6), progress.series.map { it.rating.toInt() })
+            assertEqual(3.toShort(), progress.changeSinceSet)
+            check(p.therapist.insights().single().goals.none { it.text == "Sleep better" }) { "a private goal reached the therapist" }
+            p.client.archiveGoal(goal.id)
+            assertEqual(2, p.client.activeGoals().size)
+        }
+    }
+
     test("erasing everything empties the phone and the therapist's copy") {
         val p = paired()
         runBlocking {

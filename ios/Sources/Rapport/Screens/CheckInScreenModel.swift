@@ -32,6 +32,14 @@ public final class CheckInScreenModel: ObservableObject {
         public var selected: UInt8?
     }
 
+    /// One active goal, rated 0 to 10 ("how close am I") with one tap;
+    /// rating it is optional.
+    public struct GoalRow: Identifiable, Equatable {
+        public var id: String
+        public var text: String
+        public var selected: UInt8?
+    }
+
     /// What became of the last send.
     public enum Delivery: Equatable {
         /// It reached the relay; the therapist gets it on their next sync.
@@ -47,6 +55,8 @@ public final class CheckInScreenModel: ObservableObject {
         public var loading = true
         public var title = ""
         public var items: [Item] = []
+        /// The client's active goals, each with an optional rating.
+        public var goals: [GoalRow] = []
         public var notePrompt = ""
         public var note = ""
         /// The note goes to the therapist; private by default.
@@ -112,8 +122,8 @@ public final class CheckInScreenModel: ObservableObject {
     public func load() async {
         let client = client, locale = locale
         do {
-            let (checkinForm, resources) = try await offMain {
-                (try client.checkinForm(locale: locale), crisisResources(locale: locale))
+            let (checkinForm, resources, goals) = try await offMain {
+                (try client.checkinForm(locale: locale), crisisResources(locale: locale), try client.activeGoals())
             }
             form = checkinForm
             state.loading = false
@@ -122,6 +132,7 @@ public final class CheckInScreenModel: ObservableObject {
                 Item(id: item.id, prompt: item.prompt, required: item.required,
                      options: item.scale.map { Option(value: $0.value, label: $0.label) }, selected: nil)
             }
+            state.goals = goals.map { GoalRow(id: $0.id, text: $0.text, selected: nil) }
             state.notePrompt = checkinForm.notePrompt
             state.noteMaxChars = Int(checkinForm.noteMaxChars)
             state.notMonitored = resources.notMonitored
@@ -149,6 +160,15 @@ public final class CheckInScreenModel: ObservableObject {
         if state.problem?.field == itemId { state.problem = nil }
         state.delivery = nil
         updateProgress()
+    }
+
+    /// The client tapped `value` (0 to 10) on goal `goalId`; tapping the
+    /// chosen value clears it.
+    public func rateGoal(_ goalId: String, _ value: UInt8) {
+        guard let index = state.goals.firstIndex(where: { $0.id == goalId }) else { return }
+        state.goals[index].selected = state.goals[index].selected == value ? nil : value
+        if state.problem?.field == "goal_ratings" { state.problem = nil }
+        state.delivery = nil
     }
 
     /// The note as typed so far.
@@ -191,7 +211,10 @@ public final class CheckInScreenModel: ObservableObject {
             sessionDate: Self.sessionDate(today()),
             answers: before.answers,
             note: note,
-            supportRequested: before.supportRequested
+            supportRequested: before.supportRequested,
+            goalRatings: before.goals.compactMap { goal in
+                goal.selected.map { GoalRating(goalId: goal.id, rating: $0) }
+            }
         )
         let client = client, locale = locale
         let outcome: RecordOutcome
@@ -203,6 +226,7 @@ public final class CheckInScreenModel: ObservableObject {
             return
         }
         for index in state.items.indices { state.items[index].selected = nil }
+        for index in state.goals.indices { state.goals[index].selected = nil }
         state.note = ""
         state.noteShared = false
         state.supportRequested = false

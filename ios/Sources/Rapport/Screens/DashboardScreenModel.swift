@@ -39,6 +39,9 @@ public final class DashboardScreenModel: ObservableObject {
         public var paused: Bool
         /// Check-ins not yet acknowledged.
         public var unseen: UInt32
+        /// The goals the client shares, each with its "how close am I"
+        /// series by session and the change since it was set (the library's).
+        public var goals: [GoalProgress]
         /// The first flag's severity (the library puts the most pressing first), for the badge.
         public var badge: Severity? { flags.first?.severity }
     }
@@ -135,7 +138,8 @@ public final class DashboardScreenModel: ObservableObject {
             reliableChanges: insights.items.filter(\.reliable),
             flags: insights.flags,
             paused: insights.pausedSince != nil,
-            unseen: insights.unseen
+            unseen: insights.unseen,
+            goals: insights.goals
         )
     }
 }

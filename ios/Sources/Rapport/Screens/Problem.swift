@@ -24,6 +24,9 @@ public struct Problem: Equatable, Sendable {
         case invalidRelayUrl
         /// A name or label as typed was refused: point at `field`.
         case invalidName
+        /// A goal as typed (or a fourth active one) was refused: show the
+        /// reason by it (`code` says which).
+        case invalidGoal
         /// The passphrase is wrong or the Keychain is locked.
         case locked
         /// Not joined or set up yet, or set up for the other role.
@@ -90,13 +93,17 @@ public struct Problem: Equatable, Sendable {
             reason = text
             field = badField
             code = nameCode
+        case .InvalidGoal(let goalCode, let text):
+            kind = .invalidGoal
+            reason = text
+            code = goalCode
         case .WrongPassphrase(let text), .KeyUnavailable(let text):
             kind = .locked
             reason = text
         case .NotSetUp(let text), .WrongSetup(let text):
             kind = .notSetUp
             reason = text
-        case .CheckInNotFound(let text), .NotFound(let text):
+        case .CheckInNotFound(let text), .NotFound(let text), .GoalNotFound(let text):
             kind = .notFound
             reason = text
         case .ConsentRequired(_, let text):

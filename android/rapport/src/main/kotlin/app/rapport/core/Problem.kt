@@ -39,6 +39,8 @@ data class Problem(
         INVALID_RELAY_URL,
         /** A name or label as typed was refused: point at [field]. */
         INVALID_NAME,
+        /** A goal as typed (or a fourth active one) was refused: show the reason by it ([code] says which). */
+        INVALID_GOAL,
         /** The passphrase is wrong or the keystore is locked. */
         LOCKED,
         /** This device has not joined a therapist, or is set up for the other role. */
@@ -67,7 +69,9 @@ data class Problem(
             is RapportException.KeyUnavailable -> Problem(Kind.LOCKED, e.reason)
             is RapportException.NotSetUp -> Problem(Kind.NOT_SET_UP, e.reason)
             is RapportException.WrongSetup -> Problem(Kind.NOT_SET_UP, e.reason)
+            is RapportException.InvalidGoal -> Problem(Kind.INVALID_GOAL, e.reason, code = e.code)
             is RapportException.CheckInNotFound -> Problem(Kind.NOT_FOUND, e.reason)
+            is RapportException.GoalNotFound -> Problem(Kind.NOT_FOUND, e.reason)
             is RapportException.NotFound -> Problem(Kind.NOT_FOUND, e.reason)
             is RapportException.ConsentRequired -> Problem(Kind.CONSENT_REQUIRED, e.reason)
             is RapportException.SharingEnded -> Problem(Kind.SHARING_ENDED, e.reason)

@@ -12,6 +12,7 @@ import kotlinx.coroutines.withContext
 import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.CheckIn
 import uniffi.rapport_ffi.CheckInDraft
+import uniffi.rapport_ffi.GoalRating
 import uniffi.rapport_ffi.CheckInForm
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.FormProgress
@@ -55,9 +56,9 @@ class CheckInScreenModel(
     /** Loads the form in the client's language and the "not monitored" notice. */
     suspend fun load() {
         val loaded = withContext(io) {
-            attempt { Pair(client.checkinForm(locale), crisisResources(locale).notMonitored) }
+            attempt { Triple(client.checkinForm(locale), crisisResources(locale).notMonitored, client.activeGoals()) }
         }
-        val (checkinForm, notMonitored) = loaded.getOrNull() ?: run {
+        val (checkinForm, notMonitored, goals) = loaded.getOrNull() ?: run {
             state.update { it.copy(loading = false, problem = loaded.problem()) }
             return
         }
@@ -79,6 +80,7 @@ class CheckInScreenModel(
                     notePrompt = checkinForm.notePrompt,
                     noteMaxChars = checkinForm.noteMaxChars.toInt(),
                     notMonitored = notMonitored,
+                    goals = goals.map { goal -> GoalRow(goal.id, goal.text, selected = null) },
                     problem = null,
                 ),
             )
@@ -93,6 +95,18 @@ class CheckInScreenModel(
                 problem = s.problem?.takeUnless { it.field == itemId },
                 delivery = null,
             ),
+        )
+    }
+
+    /**
+     * The client tapped [value] (0 to 10, "how close am I") on goal [goalId]; tapping
+     * the chosen value again clears it. Rating a goal is optional.
+     */
+    fun rateGoal(goalId: String, value: UByte) = state.update { s ->
+        s.copy(
+            goals = s.goals.map { if (it.id == goalId) it.copy(selected = if (it.selected == value) null else value) else it },
+            problem = s.problem?.takeUnless { it.field == "goal_ratings" },
+            delivery = null,
         )
     }
 
@@ -150,6 +164,7 @@ class CheckInScreenModel(
             answers = before.answers,
             note = note,
             supportRequested = before.supportRequested,
+            goalRatings = before.goals.mapNotNull { goal -> goal.selected?.let { GoalRating(goal.id, it) } },
         )
         val recorded = withContext(io) { attempt { client.recordCheckin(draft, locale) } }
         val outcome = recorded.getOrNull() ?: run {
@@ -161,6 +176,7 @@ class CheckInScreenModel(
             withProgress(
                 s.copy(
                     items = s.items.map { it.copy(selected = null) },
+                    goals = s.goals.map { it.copy(selected = null) },
                     note = "",
                     noteShared = false,
                     supportRequested = false,
@@ -193,6 +209,8 @@ data class CheckInState(
     val items: List<RatingItem> = emptyList(),
     /** The invitation to write a note. */
     val notePrompt: String = "",
+    /** The client's active goals, each with an optional 0 to 10 "how close am I". */
+    val goals: List<GoalRow> = emptyList(),
     /** The note as typed. */
     val note: String = "",
     /** The note goes to the therapist; private by default. */
@@ -266,3 +284,13 @@ sealed class Delivery {
     /** Saved on this device; it will be sent on a later sync. [problem] says why not now. */
     data class Saved(val problem: Problem?) : Delivery()
 }
+
+/** One active goal on the check-in screen, rated 0 to 10 with one tap (optional). */
+data class GoalRow(
+    /** The goal's id. */
+    val id: String,
+    /** The goal in the client's words. */
+    val text: String,
+    /** "How close am I", 0 to 10; `null` when not rated. */
+    val selected: UByte?,
+)

@@ -11,6 +11,7 @@ import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.ClientInsights
 import uniffi.rapport_ffi.Flag
 import uniffi.rapport_ffi.FlagKind
+import uniffi.rapport_ffi.GoalProgress
 import uniffi.rapport_ffi.ItemInsight
 import uniffi.rapport_ffi.Reason
 import uniffi.rapport_ffi.Severity
@@ -89,6 +90,7 @@ class DashboardScreenModel(
             flags = insights.flags.map(::flagRowOf),
             paused = insights.pausedSince != null,
             unseen = insights.unseen,
+            goals = insights.goals,
         )
     }
 }
@@ -142,6 +144,11 @@ data class ClientRow(
     val paused: Boolean,
     /** Check-ins not yet acknowledged. */
     val unseen: UInt,
+    /**
+     * The goals the client shares, each with its "how close am I" series by session,
+     * first and latest rating and the change since it was set (the library's).
+     */
+    val goals: List<GoalProgress> = emptyList(),
 ) {
     /** The severity of the client's first flag (the library puts the most pressing first), for the badge. */
     val badge: Severity? get() = flags.firstOrNull()?.severity

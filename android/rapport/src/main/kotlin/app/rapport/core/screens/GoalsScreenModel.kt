@@ -1,0 +1,90 @@
+package app.rapport.core.screens
+
+import app.rapport.core.Problem
+import app.rapport.core.ScreenState
+import app.rapport.core.attempt
+import app.rapport.core.problem
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import uniffi.rapport_ffi.ClientApp
+import uniffi.rapport_ffi.Goal
+
+/**
+ * The client's goals: the active ones (at most three) to reword, share or keep
+ * private, and archive, and a field to set a new one, shared or private, alone or
+ * together in a session. The rules (how many, how long) are the library's: a goal
+ * it refuses comes back as a [Problem] with the library's own words (for a fourth
+ * goal, "archive one first"), and nothing changes.
+ */
+class GoalsScreenModel(
+    private val client: ClientApp,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    /** The screen's state; observe it to redraw. */
+    val state = ScreenState(GoalsState())
+
+    /** Reloads the goals from the device. */
+    suspend fun load() {
+        val loaded = withContext(io) { attempt { client.goals() } }
+        val goals = loaded.getOrNull() ?: run {
+            state.update { it.copy(loading = false, problem = loaded.problem()) }
+            return
+        }
+        state.update { it.copy(loading = false, active = goals.filter { g -> g.archivedAt == null }, archived = goals.filter { g -> g.archivedAt != null }) }
+    }
+
+    /** The new goal's words, as typed. */
+    fun editDraft(text: String) = state.update { it.copy(draft = text, problem = null) }
+
+    /** Whether the new goal goes to the therapist. */
+    fun setDraftShared(shared: Boolean) = state.update { it.copy(draftShared = shared) }
+
+    /** Whether the new goal was set together in a session. */
+    fun setDraftInSession(inSession: Boolean) = state.update { it.copy(draftInSession = inSession) }
+
+    /** Sets the drafted goal; on success the draft is cleared. */
+    suspend fun add() {
+        val s = state.value
+        change { client.addGoal(s.draft, s.draftShared, s.draftInSession) }
+        if (state.value.problem == null) state.update { it.copy(draft = "", draftShared = true, draftInSession = false) }
+    }
+
+    /** Rewords goal [id]; the earlier wording is kept by the library. */
+    suspend fun reword(id: String, text: String) = change { client.editGoal(id, text) }
+
+    /** Shares goal [id] with the therapist, or keeps it on this device from now on. */
+    suspend fun setShared(id: String, shared: Boolean) = change { client.setGoalShared(id, shared) }
+
+    /** Archives goal [id]: it stays, read-only, and frees its place. */
+    suspend fun archive(id: String) = change { client.archiveGoal(id) }
+
+    private suspend fun change(call: () -> Goal) {
+        val changed = withContext(io) { attempt(call) }
+        val problem = changed.problem()
+        if (problem != null) {
+            state.update { it.copy(problem = problem) }
+            return
+        }
+        state.update { it.copy(problem = null) }
+        load()
+    }
+}
+
+/** Everything the goals screen draws. */
+data class GoalsState(
+    /** The first load is in progress. */
+    val loading: Boolean = true,
+    /** The goals the client works on now, in the order they were set. */
+    val active: List<Goal> = emptyList(),
+    /** Archived goals, most recently archived first. */
+    val archived: List<Goal> = emptyList(),
+    /** The new goal's words, as typed. */
+    val draft: String = "",
+    /** The new goal goes to the therapist. */
+    val draftShared: Boolean = true,
+    /** The new goal was set together in a session. */
+    val draftInSession: Boolean = false,
+    /** What the library refused, in its own words. */
+    val problem: Problem? = null,
+)
