@@ -92,6 +92,29 @@ pub struct GoalProgress {
     pub change_since_set: Option<i16>,
 }
 
+/// The core's limits on goals, for screens to draw from (the 0 to
+/// `rating_max` cells, "up to three goals") instead of a copy of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct GoalLimits {
+    /// The most goals a client works on at once.
+    pub max_active: u32,
+    /// The longest goal, counted as `note_length` counts.
+    pub max_chars: u32,
+    /// The top of "how close am I"; the bottom is 0.
+    pub rating_max: u8,
+}
+
+/// The core's limits on goals (they do not change while the app runs).
+#[uniffi::export]
+pub fn goal_limits() -> GoalLimits {
+    let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    GoalLimits {
+        max_active: saturate(rapport_core::model::MAX_ACTIVE_GOALS),
+        max_chars: saturate(rapport_core::model::GOAL_MAX_CHARS),
+        rating_max: rapport_core::model::GOAL_RATING_MAX,
+    }
+}
+
 /// Reads a goal id.
 pub(crate) fn parse_goal_id(text: &str) -> Result<Uuid, RapportError> {
     Uuid::parse_str(text.trim()).map_err(|_| RapportError::GoalNotFound {
@@ -184,6 +207,14 @@ impl From<core_insights::GoalProgress> for GoalProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_limits_are_the_cores() {
+        let limits = goal_limits();
+        assert_eq!(limits.max_active, 3);
+        assert_eq!(limits.max_chars, 200);
+        assert_eq!(limits.rating_max, 10);
+    }
 
     #[test]
     fn a_malformed_goal_id_is_a_goal_not_found() {

@@ -42,7 +42,9 @@ pub use flags::{
 };
 pub use foreign::{HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, SecretStore};
 pub use form::{CheckInForm, FormItem, FormProgress, ScalePoint, checkin_progress, note_length};
-pub use goals::{Goal, GoalProgress, GoalRating, GoalRatingPoint, GoalWording};
+pub use goals::{
+    Goal, GoalLimits, GoalProgress, GoalRating, GoalRatingPoint, GoalWording, goal_limits,
+};
 pub use insights::{ClientInsights, ClientStatus, ItemInsight, SessionPoint, Trend};
 pub use instrument::{Instrument, InstrumentItem};
 pub use relay::{FetchPage, FetchedEnvelope, MailboxCredentials, PostToken, RelayConnection};
