@@ -494,31 +494,84 @@ fun defineTests(vectorsPath: String) {
         }
     }
 
-    test("goals: set, rated in a check-in, seen by the therapist; a fourth is refused") {
+    test("goals: set, reworded, made private, shared again and archived on the client's device") {
+        val p = paired()
+        val goal = p.client.addGoal("  Walk to the shop on my own ", true, false)
+        assertEqual("Walk to the shop on my own", goal.text, "trimmed")
+        assertEqual(Triple(true, false, 1u), Triple(goal.shared, goal.setInSession, goal.version))
+        assertEqual(null, goal.archivedAt)
+        val reworded = p.client.editGoal(goal.id, "Walk to the shop and back")
+        assertEqual("Walk to the shop and back", reworded.text)
+        assertEqual(listOf("Walk to the shop on my own"), reworded.earlierTexts.map { it.text }, "the earlier wording is kept")
+        check(reworded.version > goal.version) { "a change grows the version" }
+        check(!p.client.setGoalShared(goal.id, false).shared)
+        assertEqual(false, p.client.activeGoals().single().shared, "kept private")
+        check(p.client.setGoalShared(goal.id, true).shared)
+        val archived = p.client.archiveGoal(goal.id)
+        check(archived.archivedAt != null) { "archived without a time" }
+        assertEqual(emptyList<Goal>(), p.client.activeGoals(), "no active goal left")
+        assertEqual(listOf(goal.id), p.client.goals().map { it.id }, "an archived goal stays")
+        val late = assertThrows<RapportException.InvalidGoal> { p.client.editGoal(goal.id, "Too late") }
+        assertEqual("goal_archived", late.code)
+    }
+
+    test("goals: a fourth active goal and words a goal cannot have are refused with typed errors") {
+        val p = paired()
+        val empty = assertThrows<RapportException.InvalidGoal> { p.client.addGoal("   ", true, false) }
+        assertEqual("goal_empty", empty.code)
+        val long = assertThrows<RapportException.InvalidGoal> { p.client.addGoal("x".repeat(201), true, false) }
+        assertEqual("goal_too_long", long.code)
+        check(long.reason.isNotBlank())
+        assertEqual(emptyList<Goal>(), p.client.goals(), "nothing stored")
+        val goals = listOf("Walk to the shop", "Sleep better", "Call my sister").map { p.client.addGoal(it, true, false) }
+        val tooMany = assertThrows<RapportException.InvalidGoal> { p.client.addGoal("one too many", true, false) }
+        assertEqual("too_many_goals", tooMany.code)
+        check("archive" in tooMany.reason) { "the reason says what to do: ${tooMany.reason}" }
+        assertEqual(3, p.client.activeGoals().size)
+        val tooLongEdit = assertThrows<RapportException.InvalidGoal> { p.client.editGoal(goals[0].id, "y".repeat(201)) }
+        assertEqual("goal_too_long", tooLongEdit.code)
+        assertEqual("Walk to the shop", p.client.activeGoals()[0].text, "a refused edit changes nothing")
+        assertThrows<RapportException.GoalNotFound> { p.client.archiveGoal("not a goal id") }
+        assertThrows<RapportException.GoalNotFound> { p.client.editGoal("018f0000-0000-7000-8000-000000000000", "no such goal") }
+        p.client.archiveGoal(goals[0].id)
+        assertEqual("one more", p.client.addGoal("one more", false, false).text, "archiving frees a place")
+        assertEqual(3, p.client.activeGoals().size)
+    }
+
+    test("goals: a shared goal's ratings reach the therapist's insights and brief; a private goal's never do") {
         val p = paired()
         runBlocking {
-            val goal = p.client.addGoal("Walk to the shop on my own", true, true)
-            assertEqual(1u, goal.version)
-            p.client.addGoal("Sleep better", false, false)
-            p.client.addGoal("Call my sister", true, false)
-            val tooMany = assertThrows<RapportException.InvalidGoal> { p.client.addGoal("one too many", true, false) }
-            assertEqual("too_many_goals", tooMany.code)
-            assertThrows<RapportException.GoalNotFound> { p.client.archiveGoal("not a goal id") }
+            val shared = p.client.addGoal("Walk to the shop on my own", true, true)
+            val secret = p.client.addGoal("Tell my mother about the diagnosis", false, false)
             val over = assertThrows<RapportException.InvalidCheckIn> {
-                p.client.recordCheckin(draft().copy(goalRatings = listOf(GoalRating(goal.id, 11u))), "en-US")
+                p.client.recordCheckin(draft().copy(goalRatings = listOf(GoalRating(shared.id, 11u))), "en-US")
             }
             assertEqual("goal_ratings", over.field)
-            listOf(7L to 3, 0L to 6).forEach { (n, r) ->
-                p.client.recordCheckin(draft(sessionDate = daysAgo(n)).copy(goalRatings = listOf(GoalRating(goal.id, r.toUByte()))), "en-US")
+            assertEqual(emptyList<CheckIn>(), p.client.history().checkins, "a refused check-in stores nothing")
+            listOf(14L to 3, 7L to 4, 0L to 6).forEach { (n, r) ->
+                val rated = listOf(GoalRating(shared.id, r.toUByte()), GoalRating(secret.id, 2u))
+                val stored = p.client.recordCheckin(draft(sessionDate = daysAgo(n)).copy(goalRatings = rated), "en-US").checkin
+                assertEqual(rated.sortedBy { it.goalId }, stored.goalRatings, "stored in goal id order")
             }
+            p.client.recordCheckin(draft(sessionDate = daysAgo(1)), "en-US")
             p.client.sync(p.relay)
             p.therapist.sync(p.relay)
-            val progress = p.therapist.insights().single().goals.first { it.goalId == goal.id }
-            assertEqual(listOf(3, 6), progress.series.map { it.rating.toInt() })
-            assertEqual(3.toShort(), progress.changeSinceSet)
-            check(p.therapist.insights().single().goals.none { it.text == "Sleep better" }) { "a private goal reached the therapist" }
-            p.client.archiveGoal(goal.id)
-            assertEqual(2, p.client.activeGoals().size)
+            val insight = p.therapist.insights().single()
+            val progress = insight.goals.single()
+            assertEqual(shared.id, progress.goalId)
+            assertEqual("Walk to the shop on my own", progress.text)
+            check(progress.setInSession)
+            assertEqual(listOf(daysAgo(14) to 3, daysAgo(7) to 4, daysAgo(0) to 6), progress.series.map { it.sessionDate to it.rating.toInt() })
+            assertEqual(Triple(3.toUByte(), 6.toUByte(), 3.toShort()), Triple(progress.first, progress.latest, progress.changeSinceSet))
+            assertEqual(3u, progress.totalRatings, "a check-in without a rating adds none")
+            val card = p.therapist.brief(today(), null, "en").cards.single()
+            assertEqual(listOf(shared.id), card.goals.map { it.goalId }, "the brief carries the shared goal only")
+            assertEqual(listOf(3, 4, 6), card.goals.single().series.map { it.rating.toInt() })
+            // Made private later: the therapist's copy is withdrawn on the next sync.
+            p.client.setGoalShared(shared.id, false)
+            p.client.sync(p.relay)
+            p.therapist.sync(p.relay)
+            assertEqual(emptyList<GoalProgress>(), p.therapist.insights().single().goals, "a goal made private is withdrawn")
         }
     }
 
