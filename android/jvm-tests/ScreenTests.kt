@@ -130,12 +130,20 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         }
     }
 
-    test("the goals screen sets, rewords, shares and archives goals, and shows the library's refusal of a fourth") {
-        val p = Practice(relay)
+    test("the goals screen sets, rewords, shares and archives goals, and shows the library's refusals as problems") {
+        val p = Practice(relay).apply { pair() }
         runBlocking {
             val goals = GoalsScreenModel(p.client)
             goals.load()
             check(!goals.state.value.loading && goals.state.value.active.isEmpty())
+            goals.editDraft("   ")
+            goals.add()
+            assertEqual(Problem.Kind.INVALID_GOAL to "goal_empty", goals.state.value.problem?.kind to goals.state.value.problem?.code)
+            goals.editDraft("x".repeat(201))
+            assertEqual(null, goals.state.value.problem, "typing clears the problem")
+            goals.add()
+            assertEqual(Problem.Kind.INVALID_GOAL to "goal_too_long", goals.state.value.problem?.kind to goals.state.value.problem?.code)
+            assertEqual(emptyList<String>(), goals.state.value.active.map { it.text }, "nothing was set")
             listOf("Walk to the shop", "Sleep better", "Call my sister").forEachIndexed { i, text ->
                 goals.editDraft(text)
                 goals.setDraftShared(i != 1)
@@ -143,49 +151,88 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
                 goals.add()
                 assertEqual(null, goals.state.value.problem, "adding $text")
                 assertEqual("", goals.state.value.draft, "draft cleared")
+                assertEqual(true to false, goals.state.value.draftShared to goals.state.value.draftInSession, "draft switches reset")
             }
+            assertEqual(listOf("Walk to the shop", "Sleep better", "Call my sister"), goals.state.value.active.map { it.text })
             assertEqual(listOf(true, false, true), goals.state.value.active.map { it.shared })
-            assertEqual(true, goals.state.value.active.first().setInSession)
+            assertEqual(listOf(true, false, false), goals.state.value.active.map { it.setInSession })
             goals.editDraft("one too many")
             goals.add()
             val refused = goals.state.value.problem
             assertEqual(Problem.Kind.INVALID_GOAL to "too_many_goals", refused?.kind to refused?.code)
             check(refused?.reason?.contains("archive") == true) { "the reason says what to do: ${refused?.reason}" }
             assertEqual("one too many", goals.state.value.draft, "a refused draft stays")
+            assertEqual(3, goals.state.value.active.size)
             val first = goals.state.value.active.first()
+            goals.reword(first.id, "")
+            assertEqual(Problem.Kind.INVALID_GOAL to "goal_empty", goals.state.value.problem?.kind to goals.state.value.problem?.code)
+            assertEqual("Walk to the shop", goals.state.value.active.first().text, "a refused rewording changes nothing")
             goals.reword(first.id, "Walk to the shop and back")
+            assertEqual(null, goals.state.value.problem)
             assertEqual("Walk to the shop and back", goals.state.value.active.first().text)
+            assertEqual(listOf("Walk to the shop"), goals.state.value.active.first().earlierTexts.map { it.text })
             goals.setShared(first.id, false)
-            assertEqual(false, goals.state.value.active.first().shared)
+            assertEqual(false, goals.state.value.active.first().shared, "kept private")
             goals.archive(first.id)
-            assertEqual(2, goals.state.value.active.size)
+            assertEqual(listOf("Sleep better", "Call my sister"), goals.state.value.active.map { it.text })
             assertEqual(listOf(first.id), goals.state.value.archived.map { it.id })
             goals.add()
             assertEqual(null, goals.state.value.problem, "a place is free again")
-            assertEqual(3, goals.state.value.active.size)
+            assertEqual(listOf("Sleep better", "Call my sister", "one too many"), goals.state.value.active.map { it.text })
+            goals.archive("018f0000-0000-7000-8000-000000000000")
+            assertEqual(Problem.Kind.NOT_FOUND, goals.state.value.problem?.kind, "an unknown goal")
         }
     }
 
-    test("a goal rated with one tap on the check-in screen shows on the therapist's dashboard with its change") {
-        val p = Practice(relay)
-        p.pair()
+    test("goals are rated 0 to 10 with one tap on the check-in screen, optionally; the dashboard shows shared ones with their change") {
+        val p = Practice(relay).apply { pair() }
         runBlocking {
             val goal = p.client.addGoal("Walk to the shop", true, true)
+            val secret = p.client.addGoal("Tell my mother", false, false)
+            val archived = p.client.addGoal("Sleep better", true, false)
+            p.client.archiveGoal(archived.id)
             listOf(7L to 3, 0L to 6).forEach { (n, rating) ->
                 val screen = p.checkInScreen(daysAgo = n)
                 screen.load()
-                assertEqual(listOf(goal.id), screen.state.value.goals.map { it.id }, "the active goal is offered")
+                assertEqual(listOf(goal.id, secret.id), screen.state.value.goals.map { it.id }, "the active goals are offered")
+                assertEqual(listOf<UByte?>(null, null), screen.state.value.goals.map { it.selected }, "nothing rated yet")
+                screen.rateGoal(goal.id, 9u)
+                screen.rateGoal(goal.id, 9u)
+                assertEqual(null, screen.state.value.goals.first().selected, "a second tap clears")
                 screen.rateGoal(goal.id, rating.toUByte())
+                screen.rateGoal(secret.id, 1u)
+                assertEqual(listOf<UByte?>(rating.toUByte(), 1.toUByte()), screen.state.value.goals.map { it.selected })
                 screen.checkIn(heard = 4, hopeful = 3)
-                assertEqual(null, screen.state.value.problem, "sent")
-                assertEqual(null, screen.state.value.goals.single().selected, "cleared after sending")
+                assertEqual(Delivery.Sent, screen.state.value.delivery, "sent")
+                assertEqual(listOf<UByte?>(null, null), screen.state.value.goals.map { it.selected }, "cleared after sending")
             }
+            val later = p.checkInScreen(daysAgo = 3)
+            later.load()
+            assertEqual((0..10).map { it.toUByte() }, later.state.value.goalScale, "the library's scale")
+            later.rateGoal(goal.id, 5u)
+            val third = GoalsScreenModel(p.client).run { load(); editDraft("Cook once a week"); add(); state.value.active.last() }
+            later.reloadGoals()
+            assertEqual(listOf(goal.id, secret.id, third.id), later.state.value.goals.map { it.id }, "a goal set meanwhile is offered")
+            assertEqual(5.toUByte(), later.state.value.goals.first().selected, "a tapped rating stays")
+            later.rateGoal(goal.id, 5u)
+            val unrated = later.checkIn(heard = 4, hopeful = 4)
+            assertEqual(Delivery.Sent, unrated.delivery, "rating goals is optional")
+            val stored = p.client.history().checkins
+            assertEqual(listOf(0, 2, 2), stored.map { it.goalRatings.size }.sorted(), "one check-in without goal ratings")
             val dashboard = p.dashboard()
             dashboard.refresh()
-            val progress = dashboard.state.value.clients.single().goals.single()
+            val row = dashboard.state.value.clients.single()
+            assertEqual(listOf(goal.id, third.id, archived.id), row.goals.map { it.goalId }, "shared goals only, the archived one last")
+            val progress = row.goals.first()
             assertEqual("Walk to the shop", progress.text)
             assertEqual(listOf(3, 6), progress.series.map { it.rating.toInt() })
-            assertEqual(3.toShort(), progress.changeSinceSet)
+            assertEqual(6.toUByte() to 3.toShort(), progress.latest to progress.changeSinceSet)
+            check(row.goals.none { it.text == "Tell my mother" }) { "a private goal reached the dashboard" }
+            val brief = p.brief()
+            brief.load()
+            val card = brief.state.value.cards.single()
+            assertEqual(listOf(goal.id, third.id, archived.id), card.goals.map { it.goalId }, "the brief's card carries the same shared goals")
+            assertEqual(listOf(3, 6), card.goals.first().series.map { it.rating.toInt() })
         }
     }
 

@@ -3,7 +3,8 @@ import SwiftUI
 
 /// "Today": the library's brief, one card per client in its order (by need),
 /// each with the check-ins since the last session, the usual range and what
-/// lies outside it, the open flags and a suggested opening line.
+/// lies outside it, the open flags, the goals the client shares and a
+/// suggested opening line.
 struct BriefView: View {
     @StateObject var model: BriefScreenModel
 
@@ -62,6 +63,12 @@ struct BriefCardView: View {
         }
         ForEach(card.flags, id: \.id) { flag in
             FlagRowView(flag: flag) { onMarkDiscussed(flag.id) }
+        }
+        ForEach(card.goals, id: \.goalId) { goal in
+            GoalProgressView(goal: goal, top: Int(goalLimits().ratingMax))
+        }
+        if let line = card.goalLine {
+            Text(line).font(.callout)
         }
         Text("Opening line: \(card.opening.text)").italic()
     }

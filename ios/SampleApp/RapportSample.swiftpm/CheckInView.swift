@@ -1,7 +1,8 @@
 import Rapport
 import SwiftUI
 
-/// The check-in: one tap on each required statement, an optional note, send.
+/// The check-in: one tap on each required statement, an optional tap per goal
+/// ("how close am I"), an optional note, send.
 /// "I need support now" is always on screen, and so is the reminder that
 /// nobody watches check-ins in real time.
 struct CheckInView: View {
@@ -14,6 +15,9 @@ struct CheckInView: View {
                     NotMonitoredBanner(text: model.state.notMonitored)
                     ForEach(model.state.items) { item in
                         RatingRow(item: item) { value in model.rate(item.id, value) }
+                    }
+                    if !model.state.goals.isEmpty {
+                        GoalRatings(model: model)
                     }
                     NoteField(model: model)
                     Toggle("Tell my therapist I asked for support", isOn: Binding(get: { model.state.supportRequested }, set: model.requestSupport))
@@ -39,7 +43,14 @@ struct CheckInView: View {
             }
             .navigationTitle(model.state.title.isEmpty ? "Check in" : model.state.title)
         }
-        .task { if model.state.loading { await model.load() } }
+        // Goals may have changed on the goals tab since the form was loaded.
+        .task {
+            if model.state.loading {
+                await model.load()
+            } else {
+                await model.reloadGoals()
+            }
+        }
         .sheet(item: Binding(get: { model.state.crisis }, set: { if $0 == nil { model.dismissCrisis() } })) { sheet in
             CrisisSheetView(sheet: sheet) { model.dismissCrisis() }
         }
@@ -90,6 +101,56 @@ struct RatingRow: View {
                     .accessibilityLabel("\(option.label), \(option.value) of \(item.options.count)")
                     .accessibilityHint(chosen ? "Selected. Tap again to clear." : "Answers: \(item.prompt)")
                     .accessibilityAddTraits(chosen ? .isSelected : [])
+                }
+            }
+        }
+    }
+}
+
+/// "How close am I" to each active goal: the library's points (0 to its top)
+/// in two rows of 44-point-or-larger buttons. A second tap clears the rating:
+/// rating a goal is optional.
+struct GoalRatings: View {
+    @ObservedObject var model: CheckInScreenModel
+
+    var body: some View {
+        let scale = model.state.goalScale
+        let top = Int(scale.last ?? 0)
+        let perRow = max((scale.count + 1) / 2, 1)
+        let rows = stride(from: 0, to: scale.count, by: perRow).map { Array(scale[$0..<min($0 + perRow, scale.count)]) }
+        VStack(alignment: .leading, spacing: 12) {
+            Text(GoalText.ratingsTitle)
+                .font(.headline)
+                .accessibilityAddTraits(.isHeader)
+            Text(GoalText.ratingsHint(top: top))
+                .font(.footnote)
+                .foregroundStyle(.secondary)
+            ForEach(model.state.goals) { goal in
+                VStack(alignment: .leading, spacing: 6) {
+                    Text(goal.text).font(.body)
+                    ForEach(rows, id: \.self) { row in
+                        HStack(spacing: 6) {
+                            ForEach(row, id: \.self) { value in
+                                let chosen = goal.selected == value
+                                Button {
+                                    model.rateGoal(goal.id, value)
+                                } label: {
+                                    Text("\(value)").font(.body.bold())
+                                        .frame(maxWidth: .infinity, minHeight: 44)
+                                        .contentShape(Rectangle())
+                                }
+                                .buttonStyle(.bordered)
+                                .tint(chosen ? Color.accentColor : Color.secondary)
+                                .accessibilityLabel(GoalText.ratingLabel(Int(value), of: top))
+                                .accessibilityHint(GoalText.ratingHint(goal: goal.text, chosen: chosen))
+                                .accessibilityAddTraits(chosen ? .isSelected : [])
+                            }
+                            // The shorter row keeps the buttons the width of the first.
+                            ForEach(0..<(perRow - row.count), id: \.self) { _ in
+                                Color.clear.frame(maxWidth: .infinity, minHeight: 44)
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -1,7 +1,8 @@
 import Rapport
 import SwiftUI
 
-/// The client's side: join a therapist once, then check in and read history.
+/// The client's side: join a therapist once, then check in, read history and
+/// keep goals.
 struct ClientHomeView: View {
     let client: ClientApp
     @EnvironmentObject private var session: AppSession
@@ -15,6 +16,8 @@ struct ClientHomeView: View {
                         .tabItem { Label("Check in", systemImage: "hand.tap") }
                     HistoryView(model: HistoryScreenModel(client: client, locale: session.locale, http: session.http))
                         .tabItem { Label("History", systemImage: "clock") }
+                    GoalsView(model: GoalsScreenModel(client: client))
+                        .tabItem { Label(GoalText.tab, systemImage: "target") }
                 }
             } else {
                 JoinView(model: JoinScreenModel(client: client, locale: session.locale)) {

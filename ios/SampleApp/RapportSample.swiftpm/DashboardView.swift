@@ -94,7 +94,8 @@ struct ClientRowView: View {
     }
 }
 
-/// A client's page: the chart, the reliable changes, and their open flags.
+/// A client's page: the chart, the reliable changes, their open flags and the
+/// goals they share.
 struct ClientDetailView: View {
     let client: DashboardScreenModel.ClientRow
     @ObservedObject var model: DashboardScreenModel
@@ -126,8 +127,52 @@ struct ClientDetailView: View {
                     }
                 }
             }
+            if !client.goals.isEmpty {
+                Section(GoalText.clientGoals) {
+                    ForEach(client.goals, id: \.goalId) { goal in
+                        GoalProgressView(goal: goal, top: Int(goalLimits().ratingMax))
+                    }
+                }
+            }
         }
         .navigationTitle(client.label)
+    }
+}
+
+/// One shared goal in the client's words, its latest "how close am I" and the
+/// change since it was set (the library's figures), and its ratings by session.
+struct GoalProgressView: View {
+    let goal: GoalProgress
+    let top: Int
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            Text(goal.archivedAt == nil ? goal.text : GoalText.archived(goal.text))
+                .font(.headline)
+            Text(summary)
+                .font(.subheadline)
+                .foregroundStyle(.secondary)
+            if goal.series.count > 1 {
+                Chart {
+                    ForEach(goal.series, id: \.recordId) { point in
+                        LineMark(x: .value(GoalText.session, SessionDay.text(point.sessionDate)), y: .value(GoalText.howClose, Int(point.rating)))
+                            .symbol(.circle)
+                            .accessibilityLabel(SessionDay.text(point.sessionDate))
+                            .accessibilityValue(GoalText.ratingLabel(Int(point.rating), of: top))
+                    }
+                }
+                .chartYScale(domain: 0...top)
+                .frame(height: 120)
+                .accessibilityLabel(GoalText.chartLabel(goal.text, sessions: goal.series.count))
+            }
+        }
+        .padding(.vertical, 4)
+    }
+
+    private var summary: String {
+        guard let latest = goal.latest else { return GoalText.notRatedYet }
+        guard let change = goal.changeSinceSet else { return GoalText.latest(Int(latest), of: top) }
+        return GoalText.latest(Int(latest), of: top, change: Int(change))
     }
 }
 

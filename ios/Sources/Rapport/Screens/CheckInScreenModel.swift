@@ -32,8 +32,8 @@ public final class CheckInScreenModel: ObservableObject {
         public var selected: UInt8?
     }
 
-    /// One active goal, rated 0 to 10 ("how close am I") with one tap;
-    /// rating it is optional.
+    /// One active goal, rated with one tap on `State.goalScale` ("how close
+    /// am I"); rating it is optional.
     public struct GoalRow: Identifiable, Equatable {
         public var id: String
         public var text: String
@@ -57,6 +57,8 @@ public final class CheckInScreenModel: ObservableObject {
         public var items: [Item] = []
         /// The client's active goals, each with an optional rating.
         public var goals: [GoalRow] = []
+        /// The points of "how close am I", 0 to the library's top, lowest first.
+        public var goalScale: [UInt8] = []
         public var notePrompt = ""
         public var note = ""
         /// The note goes to the therapist; private by default.
@@ -118,7 +120,7 @@ public final class CheckInScreenModel: ObservableObject {
         self.today = today
     }
 
-    /// Loads the form in the client's language and the notice.
+    /// Loads the form in the client's language, the notice and the active goals.
     public func load() async {
         let client = client, locale = locale
         do {
@@ -132,7 +134,8 @@ public final class CheckInScreenModel: ObservableObject {
                 Item(id: item.id, prompt: item.prompt, required: item.required,
                      options: item.scale.map { Option(value: $0.value, label: $0.label) }, selected: nil)
             }
-            state.goals = goals.map { GoalRow(id: $0.id, text: $0.text, selected: nil) }
+            state.goals = goalRows(goals)
+            state.goalScale = Array(0...goalLimits().ratingMax)
             state.notePrompt = checkinForm.notePrompt
             state.noteMaxChars = Int(checkinForm.noteMaxChars)
             state.notMonitored = resources.notMonitored
@@ -162,8 +165,27 @@ public final class CheckInScreenModel: ObservableObject {
         updateProgress()
     }
 
-    /// The client tapped `value` (0 to 10) on goal `goalId`; tapping the
-    /// chosen value clears it.
+    /// Reads the active goals again (the client may have set, reworded or
+    /// archived one on the goals screen since): call it when the screen shows
+    /// again. Ratings already tapped stay on the goals still active.
+    public func reloadGoals() async {
+        let client = client
+        do {
+            let goals = try await offMain { try client.activeGoals() }
+            state.goals = goalRows(goals)
+        } catch {
+            state.problem = Problem(error)
+        }
+    }
+
+    private func goalRows(_ goals: [Goal]) -> [GoalRow] {
+        goals.map { goal in
+            GoalRow(id: goal.id, text: goal.text, selected: state.goals.first(where: { $0.id == goal.id })?.selected)
+        }
+    }
+
+    /// The client tapped `value` (one of `State.goalScale`) on goal `goalId`;
+    /// tapping the chosen value clears it. Rating a goal is optional.
     public func rateGoal(_ goalId: String, _ value: UInt8) {
         guard let index = state.goals.firstIndex(where: { $0.id == goalId }) else { return }
         state.goals[index].selected = state.goals[index].selected == value ? nil : value

@@ -22,6 +22,10 @@ public final class GoalsScreenModel: ObservableObject {
         public var draftShared = true
         /// The new goal was set together in a session.
         public var draftInSession = false
+        /// The most goals active at once (the library's), for the screen's words.
+        public var maxActive = 0
+        /// The longest goal accepted (the library's), for the field's hint.
+        public var maxChars = 0
         /// What the library refused, in its own words.
         public var problem: Problem?
     }
@@ -41,6 +45,9 @@ public final class GoalsScreenModel: ObservableObject {
             let goals = try await offMain { try client.goals() }
             state.active = goals.filter { $0.archivedAt == nil }
             state.archived = goals.filter { $0.archivedAt != nil }
+            let limits = goalLimits()
+            state.maxActive = Int(limits.maxActive)
+            state.maxChars = Int(limits.maxChars)
         } catch {
             state.problem = Problem(error)
         }
@@ -73,10 +80,12 @@ public final class GoalsScreenModel: ObservableObject {
         }
     }
 
-    /// Rewords a goal; the earlier wording is kept by the library.
-    public func reword(id: String, text: String) async {
+    /// Rewords a goal; the earlier wording is kept by the library. True when
+    /// it was saved (the screen closes its editor then).
+    @discardableResult
+    public func reword(id: String, text: String) async -> Bool {
         let client = client
-        _ = await change { try client.editGoal(id: id, text: text) }
+        return await change { try client.editGoal(id: id, text: text) }
     }
 
     /// Shares a goal with the therapist, or keeps it on this device from now on.
@@ -91,6 +100,8 @@ public final class GoalsScreenModel: ObservableObject {
         _ = await change { try client.archiveGoal(id: id) }
     }
 
+    /// Runs one change; on a refusal shows it and changes nothing, else
+    /// reloads. True when it was made.
     private func change(_ call: @escaping @Sendable () throws -> Goal) async -> Bool {
         do {
             _ = try await offMain(call)

@@ -22,11 +22,13 @@ import androidx.compose.ui.unit.dp
 import app.rapport.core.screens.BriefCardRow
 import app.rapport.core.screens.BriefScreenModel
 import kotlinx.coroutines.launch
+import uniffi.rapport_ffi.goalLimits
 
 /**
  * "Today": the library's brief, one card per client in its order (by need), each
  * with the check-ins since the last session, the usual range and what lies
- * outside it, the open flags and a suggested opening line.
+ * outside it, the open flags, the goals the client shares and a suggested
+ * opening line.
  */
 @Composable
 fun BriefScreen(model: BriefScreenModel) {
@@ -76,6 +78,12 @@ private fun BriefCardView(card: BriefCardRow, onMarkDiscussed: (String) -> Unit)
             }
             for (outside in card.outside) Text(outside.text, color = MaterialTheme.colorScheme.error)
             for (flag in card.flags) FlagCard(flag) { onMarkDiscussed(flag.id) }
+            if (card.goals.isNotEmpty()) {
+                Text(stringResource(R.string.client_goals), style = MaterialTheme.typography.titleSmall, modifier = Modifier.semantics { heading() })
+                val top = goalLimits().ratingMax.toInt()
+                for (goal in card.goals) GoalProgressRow(goal, top)
+            }
+            card.goalLine?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
             Text(stringResource(R.string.brief_opening, card.opening), style = MaterialTheme.typography.bodyMedium)
         }
     }

@@ -3,6 +3,7 @@ package app.rapport.sample
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.Spacer
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
@@ -15,6 +16,7 @@ import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.List
+import androidx.compose.material.icons.filled.Star
 import androidx.compose.material3.Button
 import androidx.compose.material3.ButtonDefaults
 import androidx.compose.material3.Card
@@ -48,13 +50,15 @@ import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.unit.dp
 import app.rapport.core.screens.CheckInScreenModel
 import app.rapport.core.screens.Delivery
+import app.rapport.core.screens.GoalRow
+import app.rapport.core.screens.GoalsScreenModel
 import app.rapport.core.screens.HistoryScreenModel
 import app.rapport.core.screens.JoinScreenModel
 import app.rapport.core.screens.RatingItem
 import kotlinx.coroutines.launch
 import uniffi.rapport_ffi.ClientApp
 
-/** The client's side: join a therapist once, then check in and read history. */
+/** The client's side: join a therapist once, then check in, read history and keep goals. */
 @Composable
 fun ClientHome(client: ClientApp, session: SampleSession) {
     var joined by remember { mutableStateOf(runCatching { client.account() != null }.getOrDefault(false)) }
@@ -66,6 +70,7 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
     var tab by rememberSaveable { mutableIntStateOf(0) }
     val checkIn = remember(client) { CheckInScreenModel(client, session.locale, session::http) }
     val history = remember(client) { HistoryScreenModel(client, session.locale, session::http) }
+    val goals = remember(client) { GoalsScreenModel(client) }
     Scaffold(
         bottomBar = {
             NavigationBar {
@@ -81,11 +86,21 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
                     icon = { Icon(Icons.Default.List, contentDescription = null) },
                     label = { Text(stringResource(R.string.tab_history)) },
                 )
+                NavigationBarItem(
+                    selected = tab == 2,
+                    onClick = { tab = 2 },
+                    icon = { Icon(Icons.Default.Star, contentDescription = null) },
+                    label = { Text(stringResource(R.string.tab_goals)) },
+                )
             }
         },
     ) { padding ->
         Column(Modifier.padding(padding)) {
-            if (tab == 0) CheckInScreen(checkIn) else HistoryScreen(history)
+            when (tab) {
+                0 -> CheckInScreen(checkIn)
+                1 -> HistoryScreen(history)
+                else -> GoalsScreen(goals)
+            }
         }
     }
 }
@@ -130,15 +145,16 @@ fun JoinScreen(model: JoinScreenModel, onJoined: () -> Unit) {
 }
 
 /**
- * The check-in: one tap on each required statement, an optional note, send.
- * "I need support now" and the reminder that nobody watches in real time are
- * always on screen.
+ * The check-in: one tap on each required statement, an optional tap per goal
+ * ("how close am I"), an optional note, send. "I need support now" and the
+ * reminder that nobody watches in real time are always on screen.
  */
 @Composable
 fun CheckInScreen(model: CheckInScreenModel) {
     val state by model.state.asComposeState()
     val scope = rememberCoroutineScope()
-    LaunchedEffect(model) { if (state.loading) model.load() }
+    // Goals may have changed on the goals tab since the form was loaded.
+    LaunchedEffect(model) { if (state.loading) model.load() else model.reloadGoals() }
     Column(
         Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
         verticalArrangement = Arrangement.spacedBy(20.dp),
@@ -154,6 +170,11 @@ fun CheckInScreen(model: CheckInScreenModel) {
             }
         }
         for (item in state.items) RatingRow(item) { value -> model.rate(item.id, value) }
+        if (state.goals.isNotEmpty()) {
+            Text(stringResource(R.string.goal_ratings_title), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
+            Text(stringResource(R.string.goal_ratings_hint, state.goalScale.lastOrNull()?.toInt() ?: 0), style = MaterialTheme.typography.bodySmall)
+            for (goal in state.goals) GoalRatingRow(goal, state.goalScale) { value -> model.rateGoal(goal.id, value) }
+        }
         val noteDescription = stringResource(R.string.note_description)
         OutlinedTextField(
             value = state.note,
@@ -230,6 +251,48 @@ private fun RatingRow(item: RatingItem, onTap: (UByte) -> Unit) {
                         Text(option.label, style = MaterialTheme.typography.labelSmall, maxLines = 2)
                     }
                 }
+            }
+        }
+    }
+}
+
+/**
+ * "How close am I" to one goal: the library's points (0 to its top) as a radio
+ * group in two rows, so each cell stays 48dp or larger on a narrow phone. A
+ * second tap on the chosen point clears it: rating a goal is optional.
+ */
+@Composable
+private fun GoalRatingRow(goal: GoalRow, scale: List<UByte>, onTap: (UByte) -> Unit) {
+    Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
+        Text(goal.text, style = MaterialTheme.typography.bodyLarge)
+        val top = scale.lastOrNull()?.toInt() ?: 0
+        val perRow = (scale.size + 1) / 2
+        for (row in scale.chunked(maxOf(perRow, 1))) {
+            Row(Modifier.fillMaxWidth().selectableGroup(), horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+                for (value in row) {
+                    val chosen = goal.selected == value
+                    val description = stringResource(R.string.goal_rating_description, value.toInt(), top, goal.text)
+                    val selectedText = stringResource(if (chosen) R.string.selected else R.string.not_selected)
+                    Card(
+                        colors = CardDefaults.cardColors(
+                            containerColor = if (chosen) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.surfaceVariant,
+                        ),
+                        modifier = Modifier
+                            .weight(1f)
+                            .heightIn(min = 48.dp)
+                            .selectable(selected = chosen, role = Role.RadioButton, onClick = { onTap(value) })
+                            .semantics(mergeDescendants = true) {
+                                contentDescription = description
+                                stateDescription = selectedText
+                            },
+                    ) {
+                        Column(Modifier.fillMaxWidth().padding(8.dp), horizontalAlignment = Alignment.CenterHorizontally) {
+                            Text(value.toString(), style = MaterialTheme.typography.titleMedium)
+                        }
+                    }
+                }
+                // The shorter row keeps the cells the width of the first.
+                repeat(perRow - row.size) { Spacer(Modifier.weight(1f)) }
             }
         }
     }

@@ -42,12 +42,15 @@ import app.rapport.core.screens.ClientRow
 import app.rapport.core.screens.DashboardScreenModel
 import app.rapport.core.screens.FlagRow
 import kotlinx.coroutines.launch
+import uniffi.rapport_ffi.GoalProgress
 import uniffi.rapport_ffi.Severity
 import uniffi.rapport_ffi.Trend
+import uniffi.rapport_ffi.goalLimits
 
 /**
- * Open flags first, then one card per client with a chart of heard and hopeful,
- * both in the library's order (by need): nothing here re-sorts them.
+ * Open flags first, then one card per client with a chart of heard and hopeful
+ * and the goals the client shares, both in the library's order (by need):
+ * nothing here re-sorts them.
  */
 @Composable
 fun DashboardScreen(model: DashboardScreenModel) {
@@ -148,6 +151,43 @@ private fun ClientCard(client: ClientRow) {
                     style = MaterialTheme.typography.bodySmall,
                 )
             }
+            if (client.goals.isNotEmpty()) {
+                Text(stringResource(R.string.client_goals), style = MaterialTheme.typography.titleSmall, modifier = Modifier.semantics { heading() })
+                val top = goalLimits().ratingMax.toInt()
+                for (goal in client.goals) GoalProgressRow(goal, top)
+            }
+        }
+    }
+}
+
+/**
+ * One shared goal as the client put it, with its latest "how close am I" and the
+ * change since it was set (the library's figures), then its ratings by session.
+ */
+@Composable
+internal fun GoalProgressRow(goal: GoalProgress, top: Int) {
+    Column(verticalArrangement = Arrangement.spacedBy(2.dp), modifier = Modifier.semantics(mergeDescendants = true) {}) {
+        val title = if (goal.archivedAt != null) stringResource(R.string.goal_archived_text, goal.text) else goal.text
+        Text(title, style = MaterialTheme.typography.bodyMedium)
+        val latest = goal.latest
+        val change = goal.changeSinceSet
+        Text(
+            when {
+                latest == null -> stringResource(R.string.goal_not_rated_yet)
+                change == null -> stringResource(R.string.goal_latest, latest.toInt(), top)
+                else -> stringResource(R.string.goal_latest_and_change, latest.toInt(), top, change.toInt())
+            },
+            style = MaterialTheme.typography.bodySmall,
+        )
+        if (goal.series.size > 1) {
+            Text(
+                stringResource(
+                    R.string.goal_series,
+                    // `map` is inline, so each point's words come from the resources too.
+                    goal.series.map { stringResource(R.string.goal_series_point, sessionDay(it.sessionDate), it.rating.toInt()) }.joinToString(", "),
+                ),
+                style = MaterialTheme.typography.bodySmall,
+            )
         }
     }
 }

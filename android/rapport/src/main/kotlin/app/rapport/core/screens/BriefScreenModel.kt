@@ -11,6 +11,7 @@ import kotlinx.coroutines.withContext
 import uniffi.rapport_ffi.BriefBasis
 import uniffi.rapport_ffi.BriefCard
 import uniffi.rapport_ffi.BriefCheckIn
+import uniffi.rapport_ffi.GoalProgress
 import uniffi.rapport_ffi.OutsideRange
 import uniffi.rapport_ffi.TherapistApp
 import uniffi.rapport_ffi.UsualRange
@@ -18,7 +19,8 @@ import uniffi.rapport_ffi.UsualRange
 /**
  * The "Today" screen: the library's brief before the day's sessions, one card per
  * client with what came in since the last session, the client's usual range and
- * what lies outside it, the open flags, and a suggested opening line.
+ * what lies outside it, the open flags, the goals the client shares, and a
+ * suggested opening line.
  *
  * Which clients get a card, their order (by need) and every sentence come from
  * the library's `brief()`; this class only shapes the cards for the screen.
@@ -71,6 +73,8 @@ class BriefScreenModel(
         outside = card.outside,
         flags = card.flags.map(::flagRowOf),
         opening = card.opening.text,
+        goals = card.goals,
+        goalLine = card.goalLine,
     )
 }
 
@@ -108,4 +112,8 @@ data class BriefCardRow(
     val flags: List<FlagRow>,
     /** A suggested opening line for the session. */
     val opening: String,
+    /** The goals the client shares, with their ratings and change since set (the library's). */
+    val goals: List<GoalProgress> = emptyList(),
+    /** The library's one calm line about goals that moved or stayed, when any did. */
+    val goalLine: String? = null,
 )

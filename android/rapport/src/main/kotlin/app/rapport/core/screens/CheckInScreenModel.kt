@@ -9,20 +9,23 @@ import java.time.LocalDate
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.CheckIn
 import uniffi.rapport_ffi.CheckInDraft
-import uniffi.rapport_ffi.GoalRating
 import uniffi.rapport_ffi.CheckInForm
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.FormProgress
+import uniffi.rapport_ffi.Goal
+import uniffi.rapport_ffi.GoalRating
+import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.Note
 import uniffi.rapport_ffi.NoteVisibility
 import uniffi.rapport_ffi.checkinProgress
 import uniffi.rapport_ffi.crisisResources
+import uniffi.rapport_ffi.goalLimits
 
 /**
- * The client's check-in screen: one tap per required item, an optional note, a
+ * The client's check-in screen: one tap per required item, one optional tap per
+ * active goal ("how close am I", 0 to the library's top), an optional note, a
  * send button, and the "I need support now" button that opens the crisis
  * resources at once, offline.
  *
@@ -53,7 +56,7 @@ class CheckInScreenModel(
 
     private var form: CheckInForm? = null
 
-    /** Loads the form in the client's language and the "not monitored" notice. */
+    /** Loads the form in the client's language, the "not monitored" notice and the active goals. */
     suspend fun load() {
         val loaded = withContext(io) {
             attempt { Triple(client.checkinForm(locale), crisisResources(locale).notMonitored, client.activeGoals()) }
@@ -80,7 +83,8 @@ class CheckInScreenModel(
                     notePrompt = checkinForm.notePrompt,
                     noteMaxChars = checkinForm.noteMaxChars.toInt(),
                     notMonitored = notMonitored,
-                    goals = goals.map { goal -> GoalRow(goal.id, goal.text, selected = null) },
+                    goals = goalRows(goals, it.goals),
+                    goalScale = (0..goalLimits().ratingMax.toInt()).map(Int::toUByte),
                     problem = null,
                 ),
             )
@@ -99,8 +103,25 @@ class CheckInScreenModel(
     }
 
     /**
-     * The client tapped [value] (0 to 10, "how close am I") on goal [goalId]; tapping
-     * the chosen value again clears it. Rating a goal is optional.
+     * Reads the active goals again (the client may have set, reworded or archived
+     * one on the goals screen since): call it when the screen shows again. Ratings
+     * already tapped stay on the goals that are still active.
+     */
+    suspend fun reloadGoals() {
+        val loaded = withContext(io) { attempt { client.activeGoals() } }
+        val goals = loaded.getOrNull() ?: run {
+            state.update { it.copy(problem = loaded.problem()) }
+            return
+        }
+        state.update { it.copy(goals = goalRows(goals, it.goals)) }
+    }
+
+    private fun goalRows(goals: List<Goal>, before: List<GoalRow>): List<GoalRow> =
+        goals.map { goal -> GoalRow(goal.id, goal.text, selected = before.firstOrNull { it.id == goal.id }?.selected) }
+
+    /**
+     * The client tapped [value] (one of [CheckInState.goalScale], "how close am I") on
+     * goal [goalId]; tapping the chosen value again clears it. Rating a goal is optional.
      */
     fun rateGoal(goalId: String, value: UByte) = state.update { s ->
         s.copy(
@@ -209,8 +230,10 @@ data class CheckInState(
     val items: List<RatingItem> = emptyList(),
     /** The invitation to write a note. */
     val notePrompt: String = "",
-    /** The client's active goals, each with an optional 0 to 10 "how close am I". */
+    /** The client's active goals, each with an optional "how close am I". */
     val goals: List<GoalRow> = emptyList(),
+    /** The points of "how close am I", 0 to the library's top, lowest first. */
+    val goalScale: List<UByte> = emptyList(),
     /** The note as typed. */
     val note: String = "",
     /** The note goes to the therapist; private by default. */
@@ -285,12 +308,12 @@ sealed class Delivery {
     data class Saved(val problem: Problem?) : Delivery()
 }
 
-/** One active goal on the check-in screen, rated 0 to 10 with one tap (optional). */
+/** One active goal on the check-in screen, rated with one tap on [CheckInState.goalScale] (optional). */
 data class GoalRow(
     /** The goal's id. */
     val id: String,
     /** The goal in the client's words. */
     val text: String,
-    /** "How close am I", 0 to 10; `null` when not rated. */
+    /** "How close am I", 0 (not at all) to the top (there); `null` when not rated. */
     val selected: UByte?,
 )

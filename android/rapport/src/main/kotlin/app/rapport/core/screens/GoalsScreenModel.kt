@@ -9,6 +9,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.Goal
+import uniffi.rapport_ffi.goalLimits
 
 /**
  * The client's goals: the active ones (at most three) to reword, share or keep
@@ -31,7 +32,16 @@ class GoalsScreenModel(
             state.update { it.copy(loading = false, problem = loaded.problem()) }
             return
         }
-        state.update { it.copy(loading = false, active = goals.filter { g -> g.archivedAt == null }, archived = goals.filter { g -> g.archivedAt != null }) }
+        val limits = goalLimits()
+        state.update {
+            it.copy(
+                loading = false,
+                active = goals.filter { g -> g.archivedAt == null },
+                archived = goals.filter { g -> g.archivedAt != null },
+                maxActive = limits.maxActive.toInt(),
+                maxChars = limits.maxChars.toInt(),
+            )
+        }
     }
 
     /** The new goal's words, as typed. */
@@ -46,11 +56,12 @@ class GoalsScreenModel(
     /** Sets the drafted goal; on success the draft is cleared. */
     suspend fun add() {
         val s = state.value
-        change { client.addGoal(s.draft, s.draftShared, s.draftInSession) }
-        if (state.value.problem == null) state.update { it.copy(draft = "", draftShared = true, draftInSession = false) }
+        if (change { client.addGoal(s.draft, s.draftShared, s.draftInSession) }) {
+            state.update { it.copy(draft = "", draftShared = true, draftInSession = false) }
+        }
     }
 
-    /** Rewords goal [id]; the earlier wording is kept by the library. */
+    /** Rewords goal [id]; the earlier wording is kept by the library. True when it was saved. */
     suspend fun reword(id: String, text: String) = change { client.editGoal(id, text) }
 
     /** Shares goal [id] with the therapist, or keeps it on this device from now on. */
@@ -59,15 +70,17 @@ class GoalsScreenModel(
     /** Archives goal [id]: it stays, read-only, and frees its place. */
     suspend fun archive(id: String) = change { client.archiveGoal(id) }
 
-    private suspend fun change(call: () -> Goal) {
+    /** Runs one change; on a refusal shows it and changes nothing, else reloads. True when it was made. */
+    private suspend fun change(call: () -> Goal): Boolean {
         val changed = withContext(io) { attempt(call) }
         val problem = changed.problem()
         if (problem != null) {
             state.update { it.copy(problem = problem) }
-            return
+            return false
         }
         state.update { it.copy(problem = null) }
         load()
+        return true
     }
 }
 
@@ -85,6 +98,10 @@ data class GoalsState(
     val draftShared: Boolean = true,
     /** The new goal was set together in a session. */
     val draftInSession: Boolean = false,
+    /** The most goals active at once (the library's), for the screen's words. */
+    val maxActive: Int = 0,
+    /** The longest goal accepted (the library's), for the field's hint. */
+    val maxChars: Int = 0,
     /** What the library refused, in its own words. */
     val problem: Problem? = null,
 )
