@@ -43,6 +43,7 @@ const WIPED_TABLES: &[&str] = &[
     "account",
     "quarantine",
     "received",
+    "receipts_due",
     "replies",
     "restored_acks",
     "client_insights",
@@ -57,6 +58,7 @@ const WIPED_TABLES: &[&str] = &[
 /// What a therapist holds of one client, by sender: what erasing removes.
 const CLIENT_TABLES: &[&str] = &[
     "received",
+    "receipts_due",
     "replies",
     "restored_acks",
     "client_insights",
