@@ -128,6 +128,27 @@ fn a_numbered_receipt_still_goes_when_a_newer_version_arrives_first() {
     assert_eq!((seen[0].version, seen[0].seen_at.is_some()), (2, true));
 }
 
+/// The same for a pause notice: numbered, refused, then replaced by a
+/// resume before the next try. Both go, in order; the therapist waits for
+/// nothing and ends up with the resume.
+#[test]
+fn a_numbered_pause_notice_still_goes_when_a_resume_replaces_it() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
+    let device = p.clients[0].device_identity().unwrap().device_id();
+    p.clients[0].record(on(day(2), draft(3, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.clients[0].pause_sharing().unwrap();
+    let refused = p.clients[0].sync(&RefusesOnce::new(&relay));
+    assert!(matches!(refused, Err(Error::Transport(_))), "{refused:?}");
+    p.clients[0].resume_sharing(false).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.sharing_notice_sent, "{report}");
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.gaps.is_empty(), "false gap: {report}");
+    assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
+}
+
 #[test]
 fn a_client_who_leaves_and_joins_the_same_therapist_again_is_heard() {
     let relay = MemoryTransport::new();

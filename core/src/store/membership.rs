@@ -35,6 +35,7 @@ pub enum Membership {
 /// Every table holding data; a wipe empties them all but the key.
 const WIPED_TABLES: &[&str] = &[
     "outbox",
+    "notices_due",
     "checkins",
     "peer_seen",
     "sequences",
@@ -109,7 +110,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         hold_unsent(&tx, &self.cipher)?;
         forget_kept(&tx, &self.cipher)?;
-        for table in ["outbox", "peer_seen", "peers", "account"] {
+        for table in ["outbox", "notices_due", "peer_seen", "peers", "account"] {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         tx.commit()?;

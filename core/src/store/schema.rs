@@ -374,7 +374,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE client_insights ADD COLUMN goals BLOB;
     UPDATE client_insights SET dirty = 1;
     ",
-    // 8 → 9: receipts numbered and not yet posted (issue 16). A receipt
+    // 8 → 9: receipts and sharing notices numbered and not yet posted
+    // (issue 16). A receipt
     // takes its sequence number before it is posted, so a retry after a lost
     // answer is the same message; once taken, the number must reach the
     // client or it waits for it forever (a false gap). It used to live on
@@ -395,6 +396,15 @@ const MIGRATIONS: &[&str] = &[
         WHERE receipt_seq IS NOT NULL AND receipt_sent = 0 AND acked_at IS NOT NULL;
     UPDATE received SET receipt_seq = NULL, receipt_sent = 1
         WHERE receipt_seq IS NOT NULL AND receipt_sent = 0 AND acked_at IS NOT NULL;
+    -- Client: a pause or resume notice numbered and not yet taken by the
+    -- relay, when a newer decision replaced it in `account`: it still goes,
+    -- under its number, before the newer one (which the therapist applies
+    -- last, being numbered higher).
+    CREATE TABLE notices_due (
+        seq    INTEGER PRIMARY KEY,
+        paused INTEGER NOT NULL,
+        at     INTEGER NOT NULL
+    );
     ",
 ];
 
