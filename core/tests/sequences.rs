@@ -149,6 +149,57 @@ fn a_numbered_pause_notice_still_goes_when_a_resume_replaces_it() {
     assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
 }
 
+/// And for replies: a version numbered and refused still goes when the
+/// therapist rewrites it, or when the client deletes the check-in it
+/// answers, before the next try.
+#[test]
+fn a_numbered_reply_still_goes_when_rewritten_or_its_check_in_deleted() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
+    let kept = p.clients[0].record(on(day(2), draft(3, 4, None))).unwrap();
+    let deleted = p.clients[0].record(on(day(1), draft(2, 2, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.therapist
+        .reply_to_checkin(kept.id, "first words")
+        .unwrap();
+    let report = p.therapist.sync(&RefusesOnce::new(&relay)).unwrap();
+    assert_eq!(report.sent, 0, "{report}");
+    p.therapist
+        .reply_to_checkin(kept.id, "better words")
+        .unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(
+        report.gaps.is_empty(),
+        "false gap after a rewrite: {report}"
+    );
+    let reply = p.clients[0].reply_for(kept.id).unwrap().unwrap();
+    assert_eq!((reply.text.as_str(), reply.version), ("better words", 2));
+
+    // Numbered and refused; then the client deletes the check-in, and the
+    // therapist learns it in a sync whose posts are refused again.
+    let reply = p.therapist.reply_to_checkin(deleted.id, "about that day");
+    // An older session's check-in: the newer one closed it for replies.
+    assert!(matches!(reply, Err(Error::ReplyClosed)), "{reply:?}");
+    let newest = p.clients[0].record(on(day(9), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    p.therapist
+        .reply_to_checkin(newest.id, "see you soon")
+        .unwrap();
+    let report = p.therapist.sync(&RefusesOnce::new(&relay)).unwrap();
+    assert_eq!(report.sent, 0, "{report}");
+    p.clients[0].delete(newest.id).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    let report = p.therapist.sync(&RefusesOnce::new(&relay)).unwrap();
+    assert_eq!((report.sent, report.received), (0, 1), "{report}");
+    p.therapist.sync(&relay).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert!(report.gaps.is_empty(), "false gap after a delete: {report}");
+    assert!(p.clients[0].reply_for(newest.id).unwrap().is_none());
+}
+
 #[test]
 fn a_client_who_leaves_and_joins_the_same_therapist_again_is_heard() {
     let relay = MemoryTransport::new();

@@ -250,10 +250,12 @@ pub(crate) fn send_again_to_new_mailbox(tx: &Transaction<'_>, sender: &str) -> R
          WHERE sender = ?1 AND acked_at IS NOT NULL",
         params![sender],
     )?;
-    tx.execute(
-        "DELETE FROM receipts_due WHERE sender = ?1",
-        params![sender],
-    )?;
+    for table in ["receipts_due", "replaced_replies"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE sender = ?1"),
+            params![sender],
+        )?;
+    }
     tx.execute(
         "UPDATE replies SET reply_seq = NULL, sent = 0 WHERE sender = ?1",
         params![sender],

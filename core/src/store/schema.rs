@@ -374,8 +374,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE client_insights ADD COLUMN goals BLOB;
     UPDATE client_insights SET dirty = 1;
     ",
-    // 8 → 9: receipts and sharing notices numbered and not yet posted
-    // (issue 16). A receipt
+    // 8 → 9: receipts, sharing notices and replies numbered and not yet
+    // posted (issue 16). A receipt
     // takes its sequence number before it is posted, so a retry after a lost
     // answer is the same message; once taken, the number must reach the
     // client or it waits for it forever (a false gap). It used to live on
@@ -405,6 +405,18 @@ const MIGRATIONS: &[&str] = &[
         paused INTEGER NOT NULL,
         at     INTEGER NOT NULL
     );
+    -- Therapist: a reply version numbered and not yet taken by the relay
+    -- when it was rewritten, or when the client deleted the check-in it
+    -- answers: it still goes under its number (the client keeps only the
+    -- newest version, and no reply to a check-in it deleted).
+    CREATE TABLE replaced_replies (
+        sender    TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        record_id BLOB NOT NULL,
+        version   INTEGER NOT NULL,
+        sealed    BLOB NOT NULL,
+        PRIMARY KEY (sender, seq)
+    ) WITHOUT ROWID;
     ",
 ];
 
