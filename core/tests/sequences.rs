@@ -149,6 +149,20 @@ fn a_numbered_pause_notice_still_goes_when_a_resume_replaces_it() {
     assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
 }
 
+/// A leave posts a pause notice already numbered before the leave itself.
+#[test]
+fn a_leave_takes_a_numbered_pause_notice_with_it() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["A.B."]);
+    p.clients[0].pause_sharing().unwrap();
+    let refused = p.clients[0].sync(&RefusesOnce::new(&relay));
+    assert!(matches!(refused, Err(Error::Transport(_))), "{refused:?}");
+    p.clients[0].leave_therapist(&relay).unwrap();
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.gaps.is_empty(), "false gap: {report}");
+    assert_eq!(report.left.len(), 1, "{report}");
+}
+
 /// And for replies: a version numbered and refused still goes when the
 /// therapist rewrites it, or when the client deletes the check-in it
 /// answers, before the next try.

@@ -32,12 +32,7 @@ pub(super) fn send_notice(
     report: &mut SyncReport,
 ) -> Result<(), Error> {
     let now = store.options.clock.now();
-    for (seq, paused, at) in store.replaced_notices()? {
-        let at = DateTime::from_timestamp_millis(at).unwrap_or(now);
-        post_notice(store, transport, me, seq, SharingBody { paused, at })?;
-        store.replaced_notice_sent(seq)?;
-        report.sharing_notice_sent = true;
-    }
+    report.sharing_notice_sent |= send_replaced_notices(store, transport, me)?;
     let Some((notice, at, reserved)) = store.waiting_notice()? else {
         return Ok(());
     };
@@ -62,6 +57,44 @@ pub(super) fn send_notice(
     // Only this notice is cleared: a pause or resume made meanwhile waits.
     store.clear_sent_notice(seq)?;
     report.sharing_notice_sent = true;
+    Ok(())
+}
+
+/// Client: posts the notices replaced after they were numbered, oldest
+/// first; returns whether there were any.
+fn send_replaced_notices(
+    store: &mut Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+) -> Result<bool, Error> {
+    let now = store.options.clock.now();
+    let replaced = store.replaced_notices()?;
+    for &(seq, paused, at) in &replaced {
+        let at = DateTime::from_timestamp_millis(at).unwrap_or(now);
+        post_notice(store, transport, me, seq, SharingBody { paused, at })?;
+        store.replaced_notice_sent(seq)?;
+    }
+    Ok(!replaced.is_empty())
+}
+
+/// Client, leaving: posts every notice that already has its number (the
+/// therapist would wait for it), and numbers no new one.
+pub(super) fn send_numbered_notices(
+    store: &mut Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+) -> Result<(), Error> {
+    send_replaced_notices(store, transport, me)?;
+    if let Some((notice, at, Some(seq))) = store.waiting_notice()? {
+        let seq = seq.max(1) as u64;
+        let now = store.options.clock.now();
+        let body = SharingBody {
+            paused: notice == "paused",
+            at: at.and_then(DateTime::from_timestamp_millis).unwrap_or(now),
+        };
+        post_notice(store, transport, me, seq, body)?;
+        store.clear_sent_notice(seq)?;
+    }
     Ok(())
 }
 
