@@ -15,10 +15,12 @@ String Catalog, Localizable.xcstrings), each language in LANGUAGES must have:
    wording, word for word, so the apps and core cannot drift apart. The
    crisis sheet shows the library's own statement (SHOWS_CORE_STATEMENT
    lists where the source must render it);
-5. (iOS) every key the Swift code names -- `String(localized: "key")` and the
-   first string literal of Text, Button, Toggle, Label, TextField,
-   navigationTitle and the accessibility modifiers -- is in the catalog, and
-   every catalog entry is marked translated.
+5. (iOS) every key the Swift code names (`Localized.text("key")`,
+   `Localized.format("key", ...)`) is in the catalog, every catalog entry is
+   marked translated, and no SwiftUI Text, Button, Toggle, Label, TextField,
+   Section, navigationTitle or accessibility label/hint/value is given a
+   string literal (hard-coded words, or a key SwiftUI would look up in the
+   main bundle instead of the catalog's).
 
 Prints PASS or FAIL per check; exits 1 if any failed.
 
@@ -68,9 +70,16 @@ SHOWS_CORE_STATEMENT = (
 # Java/Android format specifiers, and Apple's (%@, %lld, %1$@ ...).
 PLACEHOLDER = re.compile(r"%(?:(\d+)\$)?[-#+ 0,(]*\d*(?:\.\d+)?(@|ll[du]|l[du]|[a-zA-Z%])")
 
-SWIFT_KEY_USES = re.compile(
-    r"""(?:String\(localized:\s*|\bText\(\s*|\bButton\(\s*|\bToggle\(\s*|\bLabel\(\s*|\bTextField\(\s*"""
-    r"""|\.navigationTitle\(\s*|\.accessibilityLabel\(\s*|\.accessibilityHint\(\s*|\.accessibilityValue\(\s*)"([^"\\]*)\""""
+# Swift names a key as the first argument of Localized.text / Localized.format
+# (a literal, or both branches of a `?:`).
+SWIFT_KEY_USE = re.compile(r"Localized\.(?:text|format)\(([^,)]*)")
+SWIFT_LITERAL = re.compile(r'"([^"\\]*)"')
+# A SwiftUI view or modifier given a string literal shows it as it is (or looks
+# it up in the main bundle, where the catalog is not): words a person sees
+# must go through Localized instead. Text(verbatim:) is for text that is not
+# words of the app's own (a date, a note, a bullet).
+SWIFT_HARD_CODED = re.compile(
+    r'(?:\b(?:Text|Button|Toggle|Label|TextField|Section)|\.(?:navigationTitle|accessibilityLabel|accessibilityHint|accessibilityValue))\(\s*"([^"]*)"'
 )
 
 
@@ -199,15 +208,21 @@ def check_ios(report, root, sentences):
     compare(report, "ios", tables["en"], {lang: tables[lang] for lang in LANGUAGES}, sentences)
 
     unknown = []
+    hard_coded = []
     for directory in IOS_SWIFT_DIRS:
         for swift in sorted((root / directory).rglob("*.swift")):
             for number, line in enumerate(swift.read_text(encoding="utf-8").splitlines(), 1):
                 if line.lstrip().startswith("//"):
                     continue
-                for match in SWIFT_KEY_USES.finditer(line):
-                    if match.group(1) not in tables["en"]:
-                        unknown.append(f"{swift.relative_to(root)}:{number}: {match.group(1)!r} is not a catalog key")
+                where = f"{swift.relative_to(root)}:{number}"
+                for use in SWIFT_KEY_USE.finditer(line):
+                    for key in SWIFT_LITERAL.findall(use.group(1)):
+                        if key not in tables["en"]:
+                            unknown.append(f"{where}: {key!r} is not a catalog key")
+                for literal in SWIFT_HARD_CODED.finditer(line):
+                    hard_coded.append(f"{where}: {literal.group(1)!r} is shown as it is: use Localized.text")
     report.check("ios: every key the Swift code names is in the catalog", unknown)
+    report.check("ios: no text hard-coded in SwiftUI views", hard_coded)
 
 
 def check_core_statement(report, root):

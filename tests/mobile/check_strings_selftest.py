@@ -11,7 +11,8 @@
    - the German value of a key deleted from the iOS catalog;
    - `%lld` turned into `%@` in a Spanish catalog entry;
    - "not monitored" cut from the French "seen" label in the catalog;
-   - a Swift view naming a key the catalog lacks.
+   - a Swift view naming a key the catalog lacks;
+   - a Swift view showing a hard-coded English literal.
 Each prints PASS or FAIL; exits 1 if any failed.
 
 Usage: check_strings_selftest.py REPO_ROOT
@@ -98,8 +99,8 @@ def ios_drop_german(strings):
 
 
 def ios_wrong_placeholder(strings):
-    unit = strings[first_catalog_key_with(strings, "%lld")]["localizations"]["es"]["stringUnit"]
-    unit["value"] = unit["value"].replace("%lld", "%@", 1)
+    unit = strings[first_catalog_key_with(strings, "lld")]["localizations"]["es"]["stringUnit"]
+    unit["value"] = unit["value"].replace("lld", "@", 1)
 
 
 def ios_cut_sentence(strings):
@@ -109,7 +110,12 @@ def ios_cut_sentence(strings):
 
 def swift_unknown_key(root):
     path = root / check_strings.IOS_SWIFT_DIRS[0] / "HistoryView.swift"
-    edit(path, 'String(localized: "history_empty")', 'String(localized: "history_empty_typo")')
+    edit(path, 'Localized.text("history_empty")', 'Localized.text("history_empty_typo")')
+
+
+def swift_hard_coded(root):
+    path = root / check_strings.IOS_SWIFT_DIRS[0] / "HistoryView.swift"
+    edit(path, 'Text(Localized.text("history_empty"))', 'Text("Your check-ins will appear here.")')
 
 
 BREAKS = (
@@ -138,6 +144,7 @@ BREAKS = (
     ("%lld turned into %@ in Spanish (iOS)", lambda r: edit_catalog(r, ios_wrong_placeholder), "ios es: the same placeholders"),
     ("'not monitored' cut from the French 'seen' (iOS)", lambda r: edit_catalog(r, ios_cut_sentence), "ios fr: 'not monitored'"),
     ("Swift names a key the catalog lacks", swift_unknown_key, "ios: every key the Swift code names"),
+    ("Swift hard-codes English in a view", swift_hard_coded, "ios: no text hard-coded"),
 )
 
 
