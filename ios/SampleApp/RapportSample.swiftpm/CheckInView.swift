@@ -16,9 +16,9 @@ struct CheckInView: View {
                         RatingRow(item: item) { value in model.rate(item.id, value) }
                     }
                     NoteField(model: model)
-                    Toggle("Tell my therapist I asked for support", isOn: Binding(get: { model.state.supportRequested }, set: model.requestSupport))
+                    Toggle(Localized.text("tell_therapist_support"), isOn: Binding(get: { model.state.supportRequested }, set: model.requestSupport))
                         .frame(minHeight: 44)
-                        .accessibilityHint("Your therapist sees this with the check-in, at their next sync. It does not alert anyone now.")
+                        .accessibilityHint(Localized.text("tell_therapist_support_hint"))
                     if let problem = model.state.problem {
                         ProblemText(problem: problem)
                     }
@@ -27,17 +27,17 @@ struct CheckInView: View {
                     Button(role: .destructive) {
                         model.needSupportNow()
                     } label: {
-                        Label("I need support now", systemImage: "lifepreserver")
+                        Label(Localized.text("need_support"), systemImage: "lifepreserver")
                             .font(.headline)
                             .frame(maxWidth: .infinity, minHeight: 52)
                     }
                     .buttonStyle(.borderedProminent)
                     .tint(.red)
-                    .accessibilityHint("Shows crisis lines you can call or text right away. Works without a connection.")
+                    .accessibilityHint(Localized.text("need_support_hint"))
                 }
                 .padding()
             }
-            .navigationTitle(model.state.title.isEmpty ? "Check in" : model.state.title)
+            .navigationTitle(model.state.title.isEmpty ? Localized.text("tab_check_in") : model.state.title)
         }
         .task { if model.state.loading { await model.load() } }
         .sheet(item: Binding(get: { model.state.crisis }, set: { if $0 == nil { model.dismissCrisis() } })) { sheet in
@@ -69,7 +69,7 @@ struct RatingRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            Text(item.prompt + (item.required ? "" : " (optional)"))
+            Text(item.required ? item.prompt : Localized.format("optional_item", item.prompt))
                 .font(.headline)
                 .accessibilityAddTraits(.isHeader)
             HStack(spacing: 6) {
@@ -79,7 +79,7 @@ struct RatingRow: View {
                         onTap(option.value)
                     } label: {
                         VStack(spacing: 2) {
-                            Text("\(option.value)").font(.title3.bold())
+                            Text(verbatim: String(option.value)).font(.title3.bold())
                             Text(option.label).font(.caption2).lineLimit(2).minimumScaleFactor(0.7)
                         }
                         .frame(maxWidth: .infinity, minHeight: 60)
@@ -87,8 +87,8 @@ struct RatingRow: View {
                     }
                     .buttonStyle(.bordered)
                     .tint(chosen ? Color.accentColor : Color.secondary)
-                    .accessibilityLabel("\(option.label), \(option.value) of \(item.options.count)")
-                    .accessibilityHint(chosen ? "Selected. Tap again to clear." : "Answers: \(item.prompt)")
+                    .accessibilityLabel(Localized.format("rating_label", option.label, Int(option.value), item.options.count))
+                    .accessibilityHint(chosen ? Localized.text("rating_selected_hint") : Localized.format("rating_hint", item.prompt))
                     .accessibilityAddTraits(chosen ? .isSelected : [])
                 }
             }
@@ -102,22 +102,22 @@ struct NoteField: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            Text(model.state.notePrompt.isEmpty ? "Note (optional)" : model.state.notePrompt)
+            Text(model.state.notePrompt.isEmpty ? Localized.text("note_label") : model.state.notePrompt)
                 .font(.headline)
-            TextField("Anything to add? (optional)", text: Binding(get: { model.state.note }, set: model.editNote), axis: .vertical)
+            TextField(Localized.text("note_placeholder"), text: Binding(get: { model.state.note }, set: model.editNote), axis: .vertical)
                 .lineLimit(3...8)
                 .textFieldStyle(.roundedBorder)
                 .frame(minHeight: 44)
-                .accessibilityLabel("Note")
-                .accessibilityHint("Optional. Stays on this phone unless you share it below.")
+                .accessibilityLabel(Localized.text("note_short"))
+                .accessibilityHint(Localized.text("note_hint"))
             if model.state.noteTooLong {
-                Text("Please shorten the note to \(model.state.noteMaxChars) characters.")
+                Text(Localized.format("note_too_long", model.state.noteMaxChars))
                     .font(.footnote)
                     .foregroundStyle(.red)
             }
-            Toggle("Share the note with my therapist", isOn: Binding(get: { model.state.noteShared }, set: model.shareNote))
+            Toggle(Localized.text("share_note"), isOn: Binding(get: { model.state.noteShared }, set: model.shareNote))
                 .frame(minHeight: 44)
-                .accessibilityHint("Off: the note never leaves this phone.")
+                .accessibilityHint(Localized.text("share_note_hint"))
         }
     }
 }
@@ -132,7 +132,7 @@ struct SendButton: View {
                 Task { await model.send() }
             } label: {
                 HStack {
-                    Text("Send")
+                    Text(Localized.text("send"))
                     if model.state.sending { ProgressView() }
                 }
                 .font(.headline)
@@ -140,7 +140,7 @@ struct SendButton: View {
             }
             .buttonStyle(.borderedProminent)
             .disabled(!model.state.canSend)
-            .accessibilityHint(model.state.canSend ? "Saves your check-in and sends it to your therapist." : missingHint)
+            .accessibilityHint(model.state.canSend ? Localized.text("send_hint") : missingHint)
             if !model.state.missing.isEmpty && !model.state.loading {
                 Text(missingHint)
                     .font(.footnote)
@@ -150,7 +150,7 @@ struct SendButton: View {
     }
 
     private var missingHint: String {
-        "Still to answer: " + model.state.missing.map(\.prompt).joined(separator: "; ")
+        Localized.format("send_missing", model.state.missing.map(\.prompt).joined(separator: "; "))
     }
 }
 
@@ -161,11 +161,11 @@ struct DeliveryText: View {
     var body: some View {
         switch delivery {
         case .sent:
-            Label("Sent. Thank you.", systemImage: "checkmark.circle").foregroundStyle(.green)
+            Label(Localized.text("delivery_sent"), systemImage: "checkmark.circle").foregroundStyle(.green)
         case .paused:
-            Label("Saved on this phone. Sharing is paused, so your therapist will not see it until you resume.", systemImage: "pause.circle")
+            Label(Localized.text("delivery_paused"), systemImage: "pause.circle")
         case .saved(let problem):
-            Label("Saved on this phone. It will be sent next time you are online." + (problem.map { " (\($0.reason))" } ?? ""), systemImage: "tray.and.arrow.up")
+            Label(Localized.text("delivery_saved") + (problem.map { " (\($0.reason))" } ?? ""), systemImage: "tray.and.arrow.up")
         case nil:
             EmptyView()
         }
