@@ -9,6 +9,11 @@
 #      generated Swift / Kotlin has (tests/mobile/api_check.py, a tree-sitter
 #      walk of both; its docstring gives the rule), and a self-test proves the
 #      check fails on a renamed method (tests/mobile/api_check_selftest.py);
+#   1c. the apps' strings (Android values-*, the iOS String Catalog) have every
+#      key and the same placeholders in en, de, fr and es, and every string
+#      where a client could expect a reply says nobody watches in real time
+#      (tests/mobile/check_strings.py); its self-test feeds it broken copies
+#      and expects each to fail (tests/mobile/check_strings_selftest.py);
 #   2. every shell script under ios/, android/ and tests/ passes `bash -n`
 #      and the ShellCheck linter;
 #   3. the pure-Kotlin part of the Android library (android/rapport/.../core)
@@ -156,6 +161,12 @@ checker "$work/api-check.log" "$py" "$root/tests/mobile/api_check.py" \
 step "API check self-test: a renamed method fails it"
 checker "$work/api-check-selftest.log" "$py" "$root/tests/mobile/api_check_selftest.py" \
   "$generated_swift" "$root/ios" "$generated_kotlin" "$root/android"
+
+# ---------------------------------------------------------------- strings
+step "strings: every key and placeholder in every language, 'not monitored' where a reply could be expected"
+checker "$work/strings-check.log" "$py" "$root/tests/mobile/check_strings.py" "$root"
+step "strings check self-test: a missing key, a wrong placeholder, a missing sentence fail it"
+checker "$work/strings-check-selftest.log" "$py" "$root/tests/mobile/check_strings_selftest.py" "$root"
 
 # ---------------------------------------------------------------- shell
 step "shell scripts: bash -n and shellcheck"

@@ -437,8 +437,9 @@ pub fn run(args: DemoArgs) -> Result<()> {
     )?;
     let report_path = dir.join("report.html");
     let name = therapist.account()?.map(|a| a.name).unwrap_or_default();
-    let report = crate::report::Report::of(&therapist, today)?;
-    let html = crate::report::render(&name, Utc::now(), &report, therapist.instruments());
+    let texts = crate::report::Texts::for_locale(&crate::client::env_locale());
+    let report = crate::report::Report::of(&therapist, today, texts.lang())?;
+    let html = crate::report::render(&name, Utc::now(), &report, therapist.instruments(), texts);
     crate::write_private(&report_path, html.as_bytes())?;
 
     println!("\nOpen flags:");

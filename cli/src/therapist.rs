@@ -48,6 +48,10 @@ pub enum TherapistCommand {
         /// Where to write it, such as report.html.
         #[arg(long)]
         out: PathBuf,
+        /// The report's language: en, de, fr or es (default: from LC_ALL,
+        /// LC_MESSAGES or LANG; English for any other language).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Before a day's sessions: one card per client with a session recorded
     /// that day (or every active client), with what changed, open flags and a
@@ -198,7 +202,7 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             }
             Ok(())
         }
-        TherapistCommand::Report { out } => crate::report::run(home, &out),
+        TherapistCommand::Report { out, lang } => crate::report::run(home, &out, lang.as_deref()),
         TherapistCommand::Brief {
             date,
             label,

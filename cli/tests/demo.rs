@@ -21,10 +21,12 @@ fn kinds<'a>(flags: impl Iterator<Item = &'a Flag>) -> BTreeSet<&'static str> {
 fn the_demo_stories_come_out_through_flags() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
+    // The report below is read in English, and its language follows the locale.
     let run = Command::new(BIN)
         .arg("demo")
         .arg("--out")
         .arg(&out)
+        .env("LC_ALL", "C.UTF-8")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);

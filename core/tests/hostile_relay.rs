@@ -49,7 +49,7 @@ use rapport_core::sync::{
     FetchPage, MailboxCredentials, MemoryTransport, PostToken, RelayCode, SyncReport, Transport,
     TransportError,
 };
-use rapport_core::{DeviceId, Error, Note, NoteVisibility, QuarantineKind, Store};
+use rapport_core::{DeviceId, Error, Note, NoteVisibility, QuarantineKind, Store, StoreError};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------------------
@@ -458,6 +458,15 @@ enum Act {
     Erase(usize),
     Join(usize),
     TimePasses(u8),
+    /// The therapist replies to (or rewrites the reply to) one of a
+    /// client's check-ins.
+    Reply {
+        who: usize,
+        pick: usize,
+    },
+    /// A client pauses sharing, or resumes (sending what was held back).
+    Pause(usize),
+    Resume(usize),
 }
 
 struct Client {
@@ -480,6 +489,8 @@ struct Client {
     /// A leave was tried and failed: the client tries again later (it may
     /// have reached the therapist, whose answer was lost).
     leaving: bool,
+    /// Sharing is paused.
+    paused: bool,
 }
 
 struct Model {
@@ -605,6 +616,7 @@ impl Model {
                 kept: BTreeSet::new(),
                 faked_at_erase: 0,
                 leaving: false,
+                paused: false,
             })
             .collect();
         relay.set_faulty(true);
@@ -702,6 +714,26 @@ impl Model {
             Act::Leave(who) => self.leave(who % n),
             Act::Erase(who) => self.erase(who % n),
             Act::Join(who) => self.join(who % n),
+            Act::Reply { who, pick } => {
+                let i = who % n;
+                let Some(&id) = pick_one(&self.clients[i].ids, pick) else {
+                    return;
+                };
+                let text = format!("reply {}", self.steps);
+                match self.therapist.reply_to_checkin(id, &text) {
+                    Ok(_) | Err(Error::ReplyClosed) => {}
+                    Err(Error::Store(StoreError::CheckInNotFound { .. })) => {}
+                    Err(e) => panic!("reply: {e:?}"),
+                }
+            }
+            Act::Pause(who) => {
+                let client = &mut self.clients[who % n];
+                if client.standing == Standing::Paired && !client.paused {
+                    client.store.pause_sharing().unwrap();
+                    client.paused = true;
+                }
+            }
+            Act::Resume(who) => self.resume(who % n),
             Act::TimePasses(hours) => {
                 self.clock
                     .advance(Duration::hours(i64::from(hours % 12) + 1));
@@ -745,6 +777,7 @@ impl Model {
             expect_transport("leave", &result);
             if result.is_ok() {
                 client.standing = Standing::Left;
+                client.paused = false;
                 client.leaving = false;
                 client.unsent.extend(waiting);
                 let not_told: BTreeSet<Uuid> = client.unsent.union(&client.kept).copied().collect();
@@ -772,6 +805,7 @@ impl Model {
             self.erased_untold.insert(client.device);
         }
         client.standing = Standing::Wiped;
+        client.paused = false;
         client.ids.clear();
         client.unsent.clear();
         client.kept.clear();
@@ -796,11 +830,14 @@ impl Model {
                 let wiped = client.store.erase_everything().unwrap();
                 assert!(!wiped, "a paired client's erase waits for a sync");
                 client.standing = Standing::Erasing;
+                client.paused = false;
                 self.client_syncs(i);
             }
             Standing::Left | Standing::Wiped => {
                 assert!(client.store.erase_everything().unwrap());
                 client.standing = Standing::Wiped;
+                client.paused = false;
+                client.paused = false;
                 client.ids.clear();
                 client.unsent.clear();
                 client.kept.clear();
@@ -851,8 +888,20 @@ impl Model {
     /// Everything held published, faults off, everyone synced until
     /// nothing moves; then one acknowledgement and its receipts. Returns
     /// the last report of the therapist and of each client still paired.
+    fn resume(&mut self, i: usize) {
+        let client = &mut self.clients[i];
+        if client.standing == Standing::Paired && client.paused {
+            client.store.resume_sharing(true).unwrap();
+            client.paused = false;
+        }
+    }
+
     fn quiet(&mut self) -> (SyncReport, Vec<Option<SyncReport>>) {
         self.relay.quiet();
+        // Whoever paused resumes, sending what was held back.
+        for i in 0..self.clients.len() {
+            self.resume(i);
+        }
         for _ in 0..3 {
             for i in 0..self.clients.len() {
                 // What the relay cut short, the client finishes now.
@@ -1009,6 +1058,38 @@ impl Model {
             prop_assert!(curable(&reasons).is_empty(), "client {i}: {reasons:?}");
         }
 
+        // (e) Replies: a client holds the therapist's latest reply to each
+        // of its check-ins the therapist was told of; and nobody is left
+        // paused in the therapist's eyes after resuming.
+        for (i, client) in self.clients.iter().enumerate() {
+            if client.standing != Standing::Paired || self.unclean.contains(&client.device) {
+                continue;
+            }
+            for c in client.store.all_checkins().unwrap() {
+                if client.unsent.contains(&c.id) || client.kept.contains(&c.id) {
+                    continue;
+                }
+                let wrote = self.therapist.reply_for(c.id).unwrap();
+                let got = client.store.reply_for(c.id).unwrap();
+                let version = |r: &Option<rapport_core::sync::Reply>| {
+                    r.as_ref().map(|r| (r.text.clone(), r.version))
+                };
+                prop_assert_eq!(
+                    version(&got),
+                    version(&wrote),
+                    "client {}: the reply to {}",
+                    i,
+                    c.id
+                );
+            }
+            prop_assert_eq!(
+                self.therapist.client_paused_since(&client.device).unwrap(),
+                None,
+                "client {} resumed",
+                i
+            );
+        }
+
         // Every check-in the therapist holds was acknowledged above, and
         // shows as seen on the phone.
         for (i, client) in self.clients.iter().enumerate() {
@@ -1108,8 +1189,11 @@ fn act() -> impl Strategy<Value = Act> {
         1 => Just(Act::Acknowledge),
         1 => who.clone().prop_map(Act::Leave),
         1 => who.clone().prop_map(Act::Erase),
-        2 => who.prop_map(Act::Join),
+        2 => who.clone().prop_map(Act::Join),
         1 => any::<u8>().prop_map(Act::TimePasses),
+        1 => (who.clone(), any::<usize>()).prop_map(|(who, pick)| Act::Reply { who, pick }),
+        1 => who.clone().prop_map(Act::Pause),
+        1 => who.prop_map(Act::Resume),
     ]
 }
 
@@ -1181,7 +1265,16 @@ fn the_schedule_exercises_every_fault() {
         }
         acts.push(Act::TherapistSyncs);
         acts.push(Act::Acknowledge);
+        acts.push(Act::Reply {
+            who: round % 3,
+            pick: round,
+        });
         acts.push(Act::TherapistSyncs);
+        acts.push(if round % 2 == 0 {
+            Act::Pause(round % 3)
+        } else {
+            Act::Resume((round - 1) % 3)
+        });
     }
     acts.extend([
         Act::Leave(0),

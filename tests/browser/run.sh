@@ -58,6 +58,9 @@ cargo build --release --quiet --bin rapport
 # Every file here is throwaway test data; the passphrase is not a secret.
 export RAPPORT_PASSPHRASE="browser test passphrase"
 export RAPPORT_SCRYPT_WORK_FACTOR=4 RAPPORT_TEST_WEAK_KEYS=1
+# check_report.py reads the English report; the report's language follows the
+# locale (cli/src/report/texts.rs), so the locale must not choose another one.
+export LC_ALL=C.UTF-8
 unset RAPPORT_KIT_PASSPHRASE RAPPORT_HOME
 
 practice="$out/practice"

@@ -12,6 +12,8 @@ use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 use rapport_core::insights::SessionPoint;
 
+use super::Texts;
+
 const WIDTH: f64 = 520.0;
 const HEIGHT: f64 = 232.0;
 const LEFT: f64 = 40.0;
@@ -25,17 +27,18 @@ const MAX_DATE_LABELS: usize = 8;
 
 struct Line {
     item: &'static str,
+    /// The key of its name in the report's texts.
     name: &'static str,
 }
 
 const LINES: [Line; 2] = [
     Line {
         item: "heard",
-        name: "Heard",
+        name: "line_heard",
     },
     Line {
         item: "hopeful",
-        name: "Hopeful",
+        name: "line_hopeful",
     },
 ];
 
@@ -52,8 +55,8 @@ fn y(value: u8) -> f64 {
 }
 
 /// The chart of the client labelled `label` (ids prefixed with `id`), with a
-/// title and a description that say what it shows.
-pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
+/// title and a description that say what it shows, in the language of `t`.
+pub(super) fn render(id: &str, label: &str, points: &[SessionPoint], t: Texts) -> Markup {
     let n = points.len();
     let one_year = points
         .first()
@@ -71,8 +74,8 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
         figure class="chart-figure" {
             svg class="chart" role="img" aria-labelledby={ (title_id) " " (desc_id) }
                 viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } preserveAspectRatio="xMidYMid meet" {
-                title id=(title_id) { "Heard and hopeful ratings of " (label) ", by session" }
-                desc id=(desc_id) { (description(points, one_year)) }
+                title id=(title_id) { (t.fill("chart_title", &[("label", &label)])) }
+                desc id=(desc_id) { (description(points, one_year, t)) }
                 // Axes and grid: ratings 1 to 5 up the side.
                 @for value in 1..=5u8 {
                     line class="grid" x1=(LEFT) x2=(RIGHT) y1=(format_args!("{:.1}", y(value)))
@@ -82,14 +85,14 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
                 }
                 line class="axis" x1=(LEFT) x2=(LEFT) y1=(TOP) y2=(BOTTOM) {}
                 line class="axis" x1=(LEFT) x2=(RIGHT) y1=(BOTTOM) y2=(BOTTOM) {}
-                text class="axis-name" x=(LEFT) y=(TOP - 14.0) text-anchor="middle" { "rating" }
+                text class="axis-name" x=(LEFT) y=(TOP - 14.0) text-anchor="middle" { (t.get("chart_axis")) }
                 @for (i, p) in dated {
                     text class="tick date" x=(format_args!("{:.1}", x(i, n))) y=(BOTTOM + 20.0)
                         text-anchor="middle" {
                         @if one_year {
-                            (p.session_date.format("%-d %b"))
+                            (t.day_and_month(p.session_date))
                         } @else {
-                            (p.session_date.format("%b %Y"))
+                            (t.month_and_year(p.session_date))
                         }
                     }
                 }
@@ -97,7 +100,7 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
                 @for (i, p) in points.iter().enumerate().filter(|(_, p)| p.support_requested) {
                     @let cx = x(i, n);
                     g class="support" {
-                        title { "Asked for support: session of " (p.session_date.format("%-d %b %Y")) }
+                        title { (t.fill("chart_support_title", &[("date", &t.date(p.session_date))])) }
                         line x1=(format_args!("{cx:.1}")) x2=(format_args!("{cx:.1}"))
                             y1=(TOP - 4.0) y2=(BOTTOM) {}
                         path d=(format_args!(
@@ -123,8 +126,11 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
                         @let (cx, cy) = (x(i, n), y(value));
                         @let title = html! {
                             title {
-                                (line.name) " " (value) ", session of "
-                                (p.session_date.format("%-d %b %Y"))
+                                (t.fill("chart_point", &[
+                                    ("name", &t.get(line.name)),
+                                    ("value", &value),
+                                    ("date", &t.date(p.session_date)),
+                                ]))
                             }
                         };
                         @if line.item == "heard" {
@@ -143,7 +149,7 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
                         line class="key-heard" x1="1" x2="29" y1="6" y2="6" {}
                         circle class="point-heard" cx="15" cy="6" r="3.6" {}
                     }
-                    "Heard (solid line, round markers)"
+                    (t.get("chart_key_heard"))
                 }
                 " "
                 span class="key" {
@@ -151,7 +157,7 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
                         line class="key-hopeful" x1="1" x2="29" y1="6" y2="6" {}
                         rect class="point-hopeful" x="10" y="1" width="10" height="10" {}
                     }
-                    "Hopeful (dashed line, square markers)"
+                    (t.get("chart_key_hopeful"))
                 }
                 @if points.iter().any(|p| p.support_requested) {
                     " "
@@ -159,7 +165,7 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint]) -> Markup {
                         svg width="16" height="12" aria-hidden="true" {
                             path class="key-support" d="M2 1 L14 1 L8 11 Z" {}
                         }
-                        "Asked for support"
+                        (t.get("chart_key_support"))
                     }
                 }
             }
@@ -192,12 +198,12 @@ fn path(points: &[SessionPoint], item: &str) -> String {
 
 /// The chart in words: where each line started and ended, every value,
 /// and the sessions with a request for support.
-fn description(points: &[SessionPoint], one_year: bool) -> String {
+fn description(points: &[SessionPoint], one_year: bool, t: Texts) -> String {
     let day = |d: NaiveDate| {
         if one_year {
-            d.format("%-d %b").to_string()
+            t.day_and_month(d)
         } else {
-            d.format("%-d %b %Y").to_string()
+            t.date(d)
         }
     };
     let series = |item: &str| -> Vec<(NaiveDate, u8)> {
@@ -208,27 +214,37 @@ fn description(points: &[SessionPoint], one_year: bool) -> String {
     };
     let (heard, hopeful) = (series("heard"), series("hopeful"));
     let mut out = match points {
-        [] => "No check-ins yet.".to_owned(),
+        [] => t.get("chart_none").to_owned(),
         [only] => {
             let rating = |s: &[(NaiveDate, u8)]| {
                 s.first()
                     .map(|(_, v)| v.to_string())
-                    .unwrap_or_else(|| "not rated".into())
+                    .unwrap_or_else(|| t.get("not_rated").to_owned())
             };
-            format!(
-                "One check-in so far, for the session of {}: heard {}, hopeful {}.",
-                day(only.session_date),
-                rating(&heard),
-                rating(&hopeful)
+            t.fill(
+                "chart_one",
+                &[
+                    ("date", &day(only.session_date)),
+                    ("heard", &rating(&heard)),
+                    ("hopeful", &rating(&hopeful)),
+                ],
             )
         }
         _ => {
             let span = |s: &[(NaiveDate, u8)], with_dates: bool| match (s.first(), s.last()) {
-                (Some((d0, v0)), Some((d1, v1))) if with_dates => {
-                    format!("went from {v0} on {} to {v1} on {}", day(*d0), day(*d1))
+                (Some((d0, v0)), Some((d1, v1))) if with_dates => t.fill(
+                    "chart_went",
+                    &[
+                        ("first", v0),
+                        ("first_date", &day(*d0)),
+                        ("last", v1),
+                        ("last_date", &day(*d1)),
+                    ],
+                ),
+                (Some((_, v0)), Some((_, v1))) => {
+                    t.fill("chart_from_to", &[("first", v0), ("last", v1)])
                 }
-                (Some((_, v0)), Some((_, v1))) => format!("from {v0} to {v1}"),
-                _ => "was not rated".to_owned(),
+                _ => t.get("chart_was_not_rated").to_owned(),
             };
             let values = |s: &[(NaiveDate, u8)]| {
                 s.iter()
@@ -237,12 +253,14 @@ fn description(points: &[SessionPoint], one_year: bool) -> String {
                     .join(", ")
             };
             let ends = |s: &[(NaiveDate, u8)]| (s.first().map(|p| p.0), s.last().map(|p| p.0));
-            format!(
-                "Hopeful {}; heard {}. Session by session, heard: {}; hopeful: {}.",
-                span(&hopeful, true),
-                span(&heard, ends(&heard) != ends(&hopeful)),
-                values(&heard),
-                values(&hopeful)
+            t.fill(
+                "chart_many",
+                &[
+                    ("hopeful", &span(&hopeful, true)),
+                    ("heard", &span(&heard, ends(&heard) != ends(&hopeful))),
+                    ("heard_values", &values(&heard)),
+                    ("hopeful_values", &values(&hopeful)),
+                ],
             )
         }
     };
@@ -252,7 +270,7 @@ fn description(points: &[SessionPoint], one_year: bool) -> String {
         .map(|p| day(p.session_date))
         .collect();
     if !support.is_empty() {
-        let _ = write!(out, " Asked for support: {}.", support.join(", "));
+        out.push_str(&t.fill("chart_support_list", &[("dates", &support.join(", "))]));
     }
     out
 }

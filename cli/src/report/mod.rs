@@ -16,8 +16,8 @@
 //! seeing colour.
 
 mod chart;
+mod texts;
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,8 +32,7 @@ use rapport_core::{Instruments, Store};
 
 use crate::{Result, open_home, write_private};
 
-/// The report's language: the prompts, scale labels and opening lines are shown in it.
-const LOCALE: &str = "en";
+pub use texts::Texts;
 /// The newest shared notes shown per client; the rest stay in the dashboard.
 const NOTES_SHOWN: usize = 5;
 /// The most recently resolved flags shown per client; the rest stay in
@@ -48,10 +47,13 @@ const STYLE: &str = include_str!("report.css");
 /// the inline [`STYLE`]; `img-src data:` leaves room for an inline image.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-/// Writes the report of the therapist home at `home` to `out`.
-pub fn run(home: &Path, out: &Path) -> Result<()> {
+/// Writes the report of the therapist home at `home` to `out`, in `lang`
+/// (a language or locale such as `de` or `fr_FR.UTF-8`), else in the
+/// environment's language; English for a language the report does not have.
+pub fn run(home: &Path, out: &Path, lang: Option<&str>) -> Result<()> {
     let store = open_home(home)?;
-    let clients = write(&store, out)?;
+    let texts = Texts::for_locale(&lang.map_or_else(crate::client::env_locale, str::to_owned));
+    let clients = write(&store, out, texts)?;
     println!(
         "Wrote the report on {clients} client(s) to {}. It holds what your clients shared: keep \
          it as you keep your notes. It opens offline in any browser.",
@@ -60,12 +62,18 @@ pub fn run(home: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Renders the report of `store` into `out` (readable by the owner only);
-/// returns how many clients it covers.
-pub fn write(store: &Store, out: &Path) -> Result<usize> {
+/// Renders the report of `store` into `out` (readable by the owner only) in
+/// the language of `texts`; returns how many clients it covers.
+pub fn write(store: &Store, out: &Path, texts: Texts) -> Result<usize> {
     let account = store.require_account(Role::Therapist)?;
-    let report = Report::of(store, chrono::Local::now().date_naive())?;
-    let html = render(&account.name, Utc::now(), &report, store.instruments());
+    let report = Report::of(store, chrono::Local::now().date_naive(), texts.lang())?;
+    let html = render(
+        &account.name,
+        Utc::now(),
+        &report,
+        store.instruments(),
+        texts,
+    );
     write_private(out, html.as_bytes())?;
     Ok(report.clients.len().max(report.insights.len()))
 }
@@ -84,8 +92,8 @@ pub struct Report {
 
 impl Report {
     /// Reads everything the report shows, with the brief for `today` (the
-    /// therapist's local date).
-    pub fn of(store: &Store, today: NaiveDate) -> Result<Report> {
+    /// therapist's local date) and its opening lines in `lang`.
+    pub fn of(store: &Store, today: NaiveDate, lang: &str) -> Result<Report> {
         Ok(Report {
             clients: store.dashboard()?,
             insights: store.insights()?,
@@ -94,7 +102,7 @@ impl Report {
                 .into_iter()
                 .filter(|f| !f.is_open())
                 .collect(),
-            brief: store.brief(today, None, LOCALE)?,
+            brief: store.brief(today, None, lang)?,
         })
     }
 }
@@ -102,12 +110,14 @@ impl Report {
 /// The whole report as one self-contained HTML document: the brief first,
 /// then one card per client in the order of need of `report.insights`
 /// (clients the insights do not know yet last). A check-in's statements are
-/// worded as the edition of `instruments` it answered worded them.
+/// worded as the edition of `instruments` it answered worded them, in the
+/// language of `t` where the instrument has it.
 pub fn render(
     therapist_name: &str,
     generated_at: DateTime<Utc>,
     report: &Report,
     instruments: &Instruments,
+    t: Texts,
 ) -> String {
     let checkins_of = |device_id| {
         report
@@ -151,11 +161,11 @@ pub fn render(
         .iter()
         .filter(|f| f.severity == Severity::Urgent)
         .count();
-    let title = format!("Session check-ins — {therapist_name}");
+    let title = t.fill("title", &[("name", &therapist_name)]);
 
     let page = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(t.lang()) {
             head {
                 meta charset="utf-8";
                 meta http-equiv="Content-Security-Policy" content=(CSP);
@@ -171,35 +181,35 @@ pub fn render(
                 header class="page-header" {
                     h1 { (title) }
                     p class="meta" {
-                        "Generated "
+                        (t.get("generated")) " "
                         time datetime=(generated_at.to_rfc3339()) {
-                            (generated_at.format("%-d %b %Y, %H:%M UTC"))
+                            (t.fill("generated_at", &[
+                                ("date", &t.date(generated_at.date_naive())),
+                                ("time", &generated_at.format("%H:%M")),
+                            ]))
                         }
                     }
-                    p class="summary" { (summary_line(cards.len(), flags.len(), urgent)) }
+                    p class="summary" { (summary_line(cards.len(), flags.len(), urgent, t)) }
                 }
                 main {
-                    (brief_section(&report.brief))
-                    (about())
+                    (brief_section(&report.brief, t))
+                    (about(t))
                     @if cards.is_empty() {
                         p class="empty" {
-                            "No clients yet: "
+                            (t.get("empty_before"))
                             code { "rapport therapist invite --label INITIALS" }
-                            " makes an invite."
+                            (t.get("empty_after"))
                         }
                     } @else {
                         div class="cards" {
                             @for (n, card) in cards.iter().enumerate() {
-                                (card.render(n + 1, instruments))
+                                (card.render(n + 1, instruments, t))
                             }
                         }
                     }
                 }
                 footer class="page-footer" {
-                    p {
-                        "This file holds what your clients chose to share. Keep it as you keep \
-                         your session notes, and delete it when you no longer need it."
-                    }
+                    p { (t.get("footer")) }
                 }
             }
         }
@@ -211,69 +221,60 @@ pub fn render(
 }
 
 /// What a flag here means, and that nobody is watching in real time.
-fn about() -> Markup {
+fn about(t: Texts) -> Markup {
     html! {
-        section class="about" aria-label="About this report" {
+        section class="about" aria-label=(t.get("about_label")) {
             p class="notice" role="note" {
-                strong { "Rapport is not a crisis service." }
-                " Check-ins are not watched in real time, and clients are told so: a flag here \
-                 waits until you read it."
+                strong { (t.get("notice_strong")) }
+                (t.get("notice_rest"))
             }
             p class="legend" {
-                "Ratings run from 1 (not at all) to 5 (completely). Change is since the first \
-                 session, or, for a statement asked in new words since, since its first answer \
-                 in those words: answers to different questions are never compared. RCI is the \
-                 reliable change index, shown as a figure: a change beyond ±1.96 is marked "
-                em { "reliable" }
-                ", but one 1–5 rating is a rough measure, so read it beside the numbers. A flag \
-                 resolves itself when a later check-in is back in the client's usual range, or \
-                 when you mark it discussed."
+                (t.get("legend_before"))
+                em { (t.get("legend_reliable")) }
+                (t.get("legend_after"))
             }
         }
     }
 }
 
 /// "3 clients, 4 open flags of which 1 urgent."
-fn summary_line(clients: usize, flags: usize, urgent: usize) -> String {
-    let clients = plural(clients, "client", "clients");
+fn summary_line(clients: usize, flags: usize, urgent: usize, t: Texts) -> String {
+    let clients = t.count(clients, "clients");
+    let open = t.count(flags, "open_flags");
     match (flags, urgent) {
-        (0, _) => format!("{clients}, no open flags."),
-        (_, 0) => format!(
-            "{clients}, {}, none urgent.",
-            plural(flags, "open flag", "open flags")
+        (0, _) => t.fill("summary_none", &[("clients", &clients)]),
+        (_, 0) => t.fill(
+            "summary_none_urgent",
+            &[("clients", &clients), ("flags", &open)],
         ),
-        _ => format!(
-            "{clients}, {} of which {urgent} urgent.",
-            plural(flags, "open flag", "open flags")
+        _ => t.fill(
+            "summary_urgent",
+            &[("clients", &clients), ("flags", &open), ("urgent", &urgent)],
         ),
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The brief: the first thing on the page.
-fn brief_section(brief: &Brief) -> Markup {
+fn brief_section(brief: &Brief, t: Texts) -> Markup {
     let basis = match brief.basis {
-        BriefBasis::RecordedSessions => "The clients with a session recorded for this day",
-        BriefBasis::ActiveClients => "No session is recorded for this day: every active client",
+        BriefBasis::RecordedSessions => t.get("basis_recorded"),
+        BriefBasis::ActiveClients => t.get("basis_active"),
     };
     html! {
         section class="brief" aria-labelledby="brief-title" {
             h2 id="brief-title" {
-                "Today — "
-                time datetime=(brief.date) { (long_date(brief.date)) }
+                (t.get("brief_today"))
+                time datetime=(brief.date) { (t.date(brief.date)) }
             }
             p class="brief-basis" {
-                (basis) ", most needed first. The opening lines are suggestions, not a script."
+                (basis) (t.get("brief_basis_rest"))
             }
             @if brief.cards.is_empty() {
-                p class="quiet" { "Nobody to prepare for." }
+                p class="quiet" { (t.get("brief_nobody")) }
             } @else {
                 div class="brief-cards" {
                     @for card in &brief.cards {
-                        (brief_card(card))
+                        (brief_card(card, t))
                     }
                 }
             }
@@ -283,7 +284,7 @@ fn brief_section(brief: &Brief) -> Markup {
 
 /// One client in the brief: when they were seen, the flag that matters most,
 /// what is out of their usual range, their check-ins since, and an opening line.
-fn brief_card(card: &BriefCard) -> Markup {
+fn brief_card(card: &BriefCard, t: Texts) -> Markup {
     let top = card.flags.first();
     let class = match top.map(|f| f.severity) {
         Some(Severity::Urgent) => "brief-card attention-urgent",
@@ -292,19 +293,16 @@ fn brief_card(card: &BriefCard) -> Markup {
     };
     let mut when = Vec::new();
     if card.session_on_day {
-        when.push("session today".to_owned());
+        when.push(t.get("session_today").to_owned());
     }
     match card.last_session {
-        Some(d) => when.push(format!("last session {}", long_date(d))),
-        None => when.push("no session recorded before".to_owned()),
+        Some(d) => when.push(t.fill("last_session", &[("date", &t.date(d))])),
+        None => when.push(t.get("no_session_before").to_owned()),
     }
     if let Some(paused) = card.paused_since {
-        when.push(format!(
-            "paused sharing on {}",
-            long_date(paused.date_naive())
-        ));
+        when.push(t.fill("paused_on", &[("date", &t.date(paused.date_naive()))]));
     }
-    if let Some(status) = status_text(&card.status) {
+    if let Some(status) = status_text(&card.status, t) {
         when.push(status);
     }
     html! {
@@ -314,25 +312,25 @@ fn brief_card(card: &BriefCard) -> Markup {
             @match top {
                 Some(flag) => {
                     p class={ "brief-flag severity-" (flag.severity.as_str()) } {
-                        span class="severity" { (capitalised(flag.severity.as_str())) }
+                        span class="severity" { (severity_word(flag.severity, t)) }
                         " "
                         code class="kind" { (flag.kind.id()) }
                         " " (flag.headline)
                         @if card.flags.len() > 1 {
                             " "
                             span class="when" {
-                                "(and " (plural(card.flags.len() - 1, "flag", "flags")) " more open)"
+                                (t.fill("and_more_open", &[("flags", &t.count(card.flags.len() - 1, "flags"))]))
                             }
                         }
                     }
                 }
-                None => p class="brief-flag quiet" { "No open flag." },
+                None => p class="brief-flag quiet" { (t.get("no_open_flag")) },
             }
             @if card.outside.is_empty() {
-                p class="brief-range quiet" { "Within the usual range." }
+                p class="brief-range quiet" { (t.get("within_range")) }
             } @else {
                 p class="brief-range" {
-                    "Outside the usual range: "
+                    (t.get("outside_range"))
                     @for (i, o) in card.outside.iter().enumerate() {
                         @if i > 0 { "; " }
                         (o.text)
@@ -341,16 +339,16 @@ fn brief_card(card: &BriefCard) -> Markup {
                 }
             }
             @if card.checkins.is_empty() {
-                p class="quiet" { "No check-in since the last session." }
+                p class="quiet" { (t.get("no_checkin_since")) }
             } @else {
                 ul class="brief-checkins" {
                     @for c in &card.checkins {
                         li {
-                            time datetime=(c.session_date) { (long_date(c.session_date)) }
-                            " " (ratings(&c.answers))
+                            time datetime=(c.session_date) { (t.date(c.session_date)) }
+                            " " (ratings(&c.answers, t))
                             @if c.support_requested {
                                 " "
-                                strong class="support-word" { "asked for support" }
+                                strong class="support-word" { (t.get("asked_support_word")) }
                             }
                             @if let Some(note) = c.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
                                 blockquote { (note) }
@@ -360,34 +358,35 @@ fn brief_card(card: &BriefCard) -> Markup {
                 }
             }
             p class="opening" {
-                span class="opening-word" { "Opening:" }
-                " “" (card.opening.text) "”"
+                span class="opening-word" { (t.get("opening_word")) }
+                " " (t.fill("quoted", &[("text", &card.opening.text)]))
             }
         }
     }
 }
 
 /// "heard 4, hopeful 3", in the instrument's item order.
-fn ratings(answers: &Answers) -> String {
+fn ratings(answers: &Answers, t: Texts) -> String {
+    let name = |item: &str| match item {
+        "heard" | "hopeful" | "worked_on" | "fit" => t.get(&format!("item_{item}")).to_owned(),
+        other => other.replace('_', " "),
+    };
     let mut parts: Vec<String> = ["heard", "hopeful"]
         .iter()
-        .filter_map(|item| Some(format!("{item} {}", answers.get(*item)?)))
+        .filter_map(|item| Some(format!("{} {}", name(item), answers.get(*item)?)))
         .collect();
     parts.extend(
         answers
             .iter()
             .filter(|(item, _)| !matches!(item.as_str(), "heard" | "hopeful"))
-            .map(|(item, v)| format!("{} {v}", item.replace('_', " "))),
+            .map(|(item, v)| format!("{} {v}", name(item))),
     );
     parts.join(", ")
 }
 
-fn capitalised(word: &str) -> String {
-    let mut out = word.to_owned();
-    if let Some(first) = out.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    out
+/// "Urgent", "High", "Medium", "Low" in the report's language.
+fn severity_word(severity: Severity, t: Texts) -> &'static str {
+    t.get(&format!("severity_{}", severity.as_str()))
 }
 
 /// One client's card: what the report knows of them.
@@ -425,14 +424,17 @@ impl Card<'_> {
 
     /// Why a charted line starts later than the check-ins: its earlier
     /// answers were to a question since asked differently, and are not drawn.
-    fn reworded(&self, instruments: &Instruments) -> Vec<String> {
+    fn reworded(&self, instruments: &Instruments, t: Texts) -> Vec<String> {
         let prompt = |c: &ReceivedCheckIn, item: &str| {
             instruments
                 .get(&c.body.instrument)
-                .and_then(|i| Some(i.item(item)?.prompt_in(i, LOCALE).to_owned()))
+                .and_then(|i| Some(i.item(item)?.prompt_in(i, t.lang()).to_owned()))
         };
         let mut out = Vec::new();
-        for (item, name) in [("heard", "Heard"), ("hopeful", "Hopeful")] {
+        for (item, name) in [
+            ("heard", t.get("line_heard")),
+            ("hopeful", t.get("line_hopeful")),
+        ] {
             let run = instruments.comparable_run(item, self.checkins);
             let Some(start) = run.first() else {
                 continue;
@@ -448,26 +450,34 @@ impl Card<'_> {
             }
             let mut asked: Vec<String> = earlier.iter().filter_map(|c| prompt(c, item)).collect();
             asked.dedup();
-            let asked: Vec<String> = asked.into_iter().map(|p| format!("“{p}”")).collect();
-            let (were, are) = if earlier.len() == 1 {
-                ("was", "is")
+            let asked: Vec<String> = asked
+                .into_iter()
+                .map(|p| t.fill("quoted", &[("text", &p)]))
+                .collect();
+            let key = if earlier.len() == 1 {
+                "reworded_one"
             } else {
-                ("were", "are")
+                "reworded_other"
             };
-            out.push(format!(
-                "{name} is drawn from {}, when the check-in began to ask “{}”; the {} {were} \
-                 to {}, another question, and {are} neither drawn nor compared.",
-                long_date(start.body.session_date),
-                prompt(start, item).unwrap_or_else(|| item.to_owned()),
-                plural(earlier.len(), "earlier answer", "earlier answers"),
-                asked.join(" or "),
+            out.push(t.fill(
+                key,
+                &[
+                    ("name", &name),
+                    ("date", &t.date(start.body.session_date)),
+                    (
+                        "prompt",
+                        &prompt(start, item).unwrap_or_else(|| item.to_owned()),
+                    ),
+                    ("earlier", &t.count(earlier.len(), "earlier_answers")),
+                    ("asked", &asked.join(t.get("or"))),
+                ],
             ));
         }
         out
     }
 
     /// The card of the `n`th client on the page (its ids are `client-n…`).
-    fn render(&self, n: usize, instruments: &Instruments) -> Markup {
+    fn render(&self, n: usize, instruments: &Instruments, t: Texts) -> Markup {
         let id = format!("client-{n}");
         let points = self.points(instruments);
         html! {
@@ -477,69 +487,67 @@ impl Card<'_> {
                     p class="badges" {
                         @if let Some(i) = self.insight {
                             span class={ "badge trend trend-" (i.trend.as_str().replace(' ', "-")) } {
-                                "Trend: " (i.trend.as_str())
+                                (t.fill("trend_label", &[("trend", &t.get(&format!("trend_{}", i.trend.as_str().replace(' ', "_"))))]))
                             }
-                            @if let Some(status) = status_text(&i.status) {
+                            @if let Some(status) = status_text(&i.status, t) {
                                 " "
                                 span class="badge status" { (status) }
                             }
                         }
                     }
                 }
-                p class="facts" { (self.facts(&points)) }
-                h3 { "Open flags" }
+                p class="facts" { (self.facts(&points, t)) }
+                h3 { (t.get("open_flags_heading")) }
                 @if self.flags().is_empty() {
-                    p class="quiet" { "None open." }
+                    p class="quiet" { (t.get("none_open")) }
                 } @else {
                     ul class="flags" {
                         @for f in self.flags() {
-                            (open_flag(f))
+                            (open_flag(f, t))
                         }
                     }
                 }
                 @if !self.resolved.is_empty() {
-                    h3 { "Resolved" }
+                    h3 { (t.get("resolved_heading")) }
                     ul class="resolved" {
                         @for f in &self.resolved {
-                            (resolved_flag(f))
+                            (resolved_flag(f, t))
                         }
                     }
                 }
-                h3 { "Heard and hopeful, session by session" }
+                h3 { (t.get("chart_heading")) }
                 @if points.is_empty() {
-                    p class="quiet" { "No check-ins yet, so there is nothing to chart." }
+                    p class="quiet" { (t.get("nothing_to_chart")) }
                 } @else {
-                    (chart::render(&id, self.label, &points))
-                    @for line in self.reworded(instruments) {
+                    (chart::render(&id, self.label, &points, t))
+                    @for line in self.reworded(instruments, t) {
                         p class="quiet" { (line) }
                     }
                 }
                 @if let Some(i) = self.insight.filter(|i| !i.items.is_empty()) {
-                    (ratings_table(i, points.len(), self.checkins, instruments))
+                    (ratings_table(i, points.len(), self.checkins, instruments, t))
                 }
-                (self.notes())
+                (self.notes(t))
             }
         }
     }
 
     /// "6 check-ins, the latest for 14 Dec 2026; 2 not acknowledged yet."
-    fn facts(&self, points: &[SessionPoint]) -> String {
+    fn facts(&self, points: &[SessionPoint], t: Texts) -> String {
         let count = points.len().max(self.checkins.len());
-        let mut out = plural(count, "check-in", "check-ins");
+        let mut out = t.count(count, "checkins");
         if let Some(last) = points.last() {
-            let _ = write!(out, ", the latest for {}", long_date(last.session_date));
+            out.push_str(&t.fill("facts_latest", &[("date", &t.date(last.session_date))]));
         }
         match self.insight.map(|i| i.unseen).unwrap_or(0) {
             0 => out.push('.'),
-            unseen => {
-                let _ = write!(out, "; {unseen} not acknowledged yet.");
-            }
+            unseen => out.push_str(&t.fill("facts_unseen", &[("unseen", &unseen)])),
         }
         out
     }
 
     /// The newest shared notes, newest first.
-    fn notes(&self) -> Markup {
+    fn notes(&self, t: Texts) -> Markup {
         let notes: Vec<(NaiveDate, &str)> = self
             .checkins
             .iter()
@@ -550,24 +558,23 @@ impl Card<'_> {
             })
             .collect();
         html! {
-            h3 { "Shared notes" }
+            h3 { (t.get("notes_heading")) }
             @if notes.is_empty() {
-                p class="quiet" { "No shared notes." }
+                p class="quiet" { (t.get("no_notes")) }
             } @else {
                 ul class="notes" {
                     @for (date, note) in notes.iter().take(NOTES_SHOWN) {
                         li {
-                            time datetime=(date) { (long_date(*date)) }
+                            time datetime=(date) { (t.date(*date)) }
                             blockquote { (note) }
                         }
                     }
                 }
                 @if notes.len() > NOTES_SHOWN {
                     p class="quiet" {
-                        (plural(notes.len() - NOTES_SHOWN, "earlier note", "earlier notes"))
-                        " not shown here: "
+                        (t.fill("notes_more_before", &[("notes", &t.count(notes.len() - NOTES_SHOWN, "earlier_notes"))]))
                         code { "rapport therapist dashboard" }
-                        " lists them all."
+                        (t.get("notes_more_after"))
                     }
                 }
             }
@@ -577,26 +584,28 @@ impl Card<'_> {
 
 /// An open flag: severity in words, kind, headline, and every reason with
 /// its rule id, so the therapist sees which numbers gave it.
-fn open_flag(f: &Flag) -> Markup {
+fn open_flag(f: &Flag, t: Texts) -> Markup {
     let severity = f.severity.as_str();
     let since = if f.updated_on == f.opened_on {
-        format!("opened {}", long_date(f.opened_on))
+        t.fill("flag_opened", &[("date", &t.date(f.opened_on))])
     } else {
-        format!(
-            "opened {}, updated {}",
-            long_date(f.opened_on),
-            long_date(f.updated_on)
+        t.fill(
+            "flag_opened_updated",
+            &[
+                ("opened", &t.date(f.opened_on)),
+                ("updated", &t.date(f.updated_on)),
+            ],
         )
     };
     html! {
         li class={ "flag severity-" (severity) } {
             p class="flag-head" {
-                span class="severity" { (capitalised(severity)) }
+                span class="severity" { (severity_word(f.severity, t)) }
                 " "
                 code class="kind" { (f.kind.id()) }
                 @if f.escalated {
                     " "
-                    span class="escalated" { "escalated after silence" }
+                    span class="escalated" { (t.get("escalated")) }
                 }
                 " "
                 span class="when" { (since) }
@@ -612,13 +621,12 @@ fn open_flag(f: &Flag) -> Markup {
                 }
                 @if f.earlier_reasons > 0 {
                     li class="quiet" {
-                        (plural(f.earlier_reasons as usize, "reason", "reasons"))
-                        " from earlier check-ins are in the flag's history."
+                        (t.fill("earlier_reasons", &[("reasons", &t.count(f.earlier_reasons as usize, "reasons"))]))
                     }
                 }
             }
             p class="flag-id" {
-                "Mark discussed with "
+                (t.get("mark_discussed_with"))
                 code { "rapport therapist discussed --flag " (f.id) }
             }
         }
@@ -626,12 +634,12 @@ fn open_flag(f: &Flag) -> Markup {
 }
 
 /// A resolved flag, in one line: what it was and what ended it.
-fn resolved_flag(f: &Flag) -> Markup {
+fn resolved_flag(f: &Flag, t: Texts) -> Markup {
     html! {
         li {
             code class="kind" { (f.kind.id()) }
             " "
-            span class="when" { "opened " (long_date(f.opened_on)) }
+            span class="when" { (t.fill("flag_opened", &[("date", &t.date(f.opened_on))])) }
             " "
             @if let Some(r) = &f.resolution {
                 (r.text)
@@ -648,17 +656,18 @@ fn ratings_table(
     sessions: usize,
     checkins: &[ReceivedCheckIn],
     instruments: &Instruments,
+    t: Texts,
 ) -> Markup {
     html! {
-        h3 { "Ratings" }
+        h3 { (t.get("ratings_heading")) }
         table class="ratings" {
             thead {
                 tr {
-                    th scope="col" { "Statement" }
-                    th scope="col" { "Latest" }
-                    th scope="col" { "First" }
-                    th scope="col" { "Change" }
-                    th scope="col" { "RCI" }
+                    th scope="col" { (t.get("col_statement")) }
+                    th scope="col" { (t.get("col_latest")) }
+                    th scope="col" { (t.get("col_first")) }
+                    th scope="col" { (t.get("col_change")) }
+                    th scope="col" { (t.get("col_rci")) }
                 }
             }
             tbody {
@@ -680,11 +689,11 @@ fn ratings_table(
                         });
                     @let prompt = instrument
                         .zip(spec)
-                        .map(|(instrument, s)| s.prompt_in(instrument, LOCALE))
+                        .map(|(instrument, s)| s.prompt_in(instrument, t.lang()))
                         .filter(|p| !p.is_empty())
                         .unwrap_or(&item.item);
                     @let scale_word = instrument.zip(spec).and_then(|(instrument, s)| {
-                        let labels = s.scale.labels.get(instrument.resolve_locale(LOCALE))?;
+                        let labels = s.scale.labels.get(instrument.resolve_locale(t.lang()))?;
                         labels.get(usize::from(item.latest.checked_sub(s.scale.min)?))
                     });
                     tr {
@@ -693,7 +702,7 @@ fn ratings_table(
                             @if let Some(since) = since {
                                 " "
                                 span class="quiet" {
-                                    "(asked in these words since " (long_date(since)) ")"
+                                    (t.fill("asked_since", &[("date", &t.date(since))]))
                                 }
                             }
                         }
@@ -719,7 +728,7 @@ fn ratings_table(
                                     };
                                     " "
                                     strong class={ "reliable reliable-" (direction) } {
-                                        "reliable " (direction)
+                                        (t.get(&format!("reliable_{direction}")))
                                     }
                                 }
                             }
@@ -738,23 +747,14 @@ fn minus_sign(figure: String) -> String {
 }
 
 /// How a pairing ended, for a client who is no longer sharing.
-fn status_text(status: &ClientStatus) -> Option<String> {
-    match status {
-        ClientStatus::Active => None,
-        ClientStatus::Left(at) => Some(format!("Left on {}", long_date(at.date_naive()))),
-        ClientStatus::Erased(at) => Some(format!(
-            "Erased their check-ins on {}",
-            long_date(at.date_naive())
-        )),
-        ClientStatus::Revoked(at) => Some(format!(
-            "Sharing ended by you on {}",
-            long_date(at.date_naive())
-        )),
-    }
-}
-
-fn long_date(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
+fn status_text(status: &ClientStatus, t: Texts) -> Option<String> {
+    let (key, at) = match status {
+        ClientStatus::Active => return None,
+        ClientStatus::Left(at) => ("status_left", at),
+        ClientStatus::Erased(at) => ("status_erased", at),
+        ClientStatus::Revoked(at) => ("status_revoked", at),
+    };
+    Some(t.fill(key, &[("date", &t.date(at.date_naive()))]))
 }
 
 #[cfg(test)]
@@ -921,6 +921,10 @@ mod tests {
     }
 
     fn report_with(clients: &[(ClientCheckIns, ClientInsights)], brief: Brief) -> String {
+        report_in(clients, brief, Texts::english())
+    }
+
+    fn report_in(clients: &[(ClientCheckIns, ClientInsights)], brief: Brief, t: Texts) -> String {
         let (clients, insights): (Vec<_>, Vec<_>) = clients.iter().cloned().unzip();
         let report = Report {
             clients,
@@ -933,6 +937,7 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 12, 15, 10, 30, 0).unwrap(),
             &report,
             &instruments(),
+            t,
         )
     }
 
@@ -1133,7 +1138,7 @@ mod tests {
                 cards: Vec::new(),
             },
         };
-        let html = render("T", Utc::now(), &report, &instruments());
+        let html = render("T", Utc::now(), &report, &instruments(), Texts::english());
         let card = card_of(&html, "A.B.");
         assert!(card.contains("<h3>Resolved</h3>"));
         assert!(card.contains("<code class=\"kind\">difficult_first_session</code>"));
@@ -1322,5 +1327,75 @@ mod tests {
             "{mixed}"
         );
         assert_eq!(mixed.matches("class=\"point point-hopeful\"").count(), 2);
+    }
+
+    /// The practice as a German-speaking therapist reads it: the page says
+    /// `lang="de"`, its headings, dates and chart are German, the statements
+    /// are the instrument's German wording, and no English sentence of the
+    /// report's own table is left. (Flag texts come from core; here they are
+    /// German fixtures, so any English left is the report's.)
+    #[test]
+    fn a_german_report_is_german_throughout() {
+        let mut clients = practice();
+        for (_, insight) in &mut clients {
+            for f in &mut insight.flags {
+                f.headline = "Hat mit der Rückmeldung um Unterstützung gebeten.".into();
+                for r in &mut f.reasons {
+                    r.text = "Um Unterstützung gebeten.".into();
+                }
+            }
+        }
+        let brief = Brief {
+            date: date(12, 15),
+            basis: BriefBasis::ActiveClients,
+            cards: Vec::new(),
+        };
+        let german = Texts::for_locale("de_DE.UTF-8");
+        let html = report_in(&clients, brief, german);
+        assert!(html.contains("<html lang=\"de\">"));
+        for heading in [
+            "<h3>Offene Hinweise</h3>",
+            "<h3>Zugehört und Hoffnung, Sitzung für Sitzung</h3>",
+            "<h3>Geteilte Notizen</h3>",
+            "<h3>Bewertungen</h3>",
+            "<strong>Rapport ist kein Krisendienst.</strong>",
+            "Heute — <time datetime=\"2026-12-15\">15. Dez. 2026</time>",
+            "Rückmeldungen zu den Sitzungen — Dr. Ana &lt;Ruiz&gt; &amp; Co",
+            "3 Personen, 1 offener Hinweis, davon 1 dringend.",
+        ] {
+            assert!(html.contains(heading), "no {heading:?}");
+        }
+        let card = card_of(&html, "A.B.");
+        assert!(card.contains("Heute hatte ich das Gefühl, dass mir zugehört wurde"));
+        assert!(card.contains("Verlauf: "));
+        assert!(card.contains("3 Rückmeldungen, die neueste zur Sitzung am 14. Dez. 2026"));
+        assert!(card.contains("Bewertungen von A.B. zu Zugehört und Hoffnung, je Sitzung"));
+        assert!(card_of(&html, "C.D.").contains("<span class=\"severity\">Dringend</span>"));
+
+        let leftovers = texts::english_fragments()
+            .into_iter()
+            .filter(|fragment| html.contains(fragment))
+            .collect::<Vec<_>>();
+        assert!(
+            leftovers.is_empty(),
+            "English left in the German report: {leftovers:?}"
+        );
+        // The check above can fail: the English report has those fragments.
+        let english = report_in(
+            &clients,
+            Brief {
+                date: date(12, 15),
+                basis: BriefBasis::ActiveClients,
+                cards: Vec::new(),
+            },
+            Texts::english(),
+        );
+        assert!(
+            texts::english_fragments()
+                .iter()
+                .filter(|f| english.contains(*f))
+                .count()
+                > 20
+        );
     }
 }

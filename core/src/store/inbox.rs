@@ -1,5 +1,6 @@
 //! The therapist's inbox: check-ins received from clients (`received`), what
-//! was acknowledged and whether the receipt went back, acknowledgements
+//! was acknowledged and whether its receipt was numbered, receipts numbered
+//! and waiting for the relay (`receipts_due`), acknowledgements
 //! restored from a recovery kit (`restored_acks`), and envelopes refused on
 //! arrival (`quarantine`).
 //!
@@ -42,8 +43,18 @@ fn held(r: &Row<'_>) -> rusqlite::Result<HeldCheckIn> {
     })
 }
 
-/// (sender, record id, version, acknowledged at, reserved sequence number)
-pub(crate) type PendingReceipt = (String, Vec<u8>, u32, i64, Option<i64>);
+/// (sender, record id, version, acknowledged at): a receipt to number.
+pub(crate) type UnnumberedReceipt = (String, Vec<u8>, u32, i64);
+
+/// A receipt with its sequence number, waiting for the relay to take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DueReceipt {
+    pub sender: String,
+    pub seq: u64,
+    pub record_id: Vec<u8>,
+    pub version: u32,
+    pub seen_at: i64,
+}
 
 /// (sender, record id, version, acknowledged at), as a recovery kit keeps it.
 pub(crate) type Acknowledged = (String, Vec<u8>, u32, i64);
@@ -117,25 +128,23 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Acknowledged check-ins whose receipt is not confirmed sent, a page
-    /// at a time. Not those of a client whose pairing ended: their receipts
-    /// wait, and go if the client joins again (the check-in was seen all the
-    /// same).
-    pub(crate) fn pending_receipts(&self) -> Result<Vec<PendingReceipt>, Error> {
+    /// Acknowledged check-ins whose receipt has no sequence number yet, a
+    /// page at a time. Not those of a client whose pairing ended: their
+    /// receipts wait, and go if the client joins again (the check-in was seen
+    /// all the same).
+    pub(crate) fn unnumbered_receipts(&self) -> Result<Vec<UnnumberedReceipt>, Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT sender, record_id, version, acked_at, receipt_seq FROM received
+            "SELECT sender, record_id, version, acked_at FROM received
              WHERE acked_at IS NOT NULL AND receipt_sent = 0
                AND sender NOT IN (SELECT device_id FROM peers WHERE ended_at IS NOT NULL)
              LIMIT 100",
         )?;
         Ok(stmt
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?)
     }
 
-    /// The receipt for a check-in went out (or has nobody to go to).
+    /// A check-in's receipt needs none: its client left or was removed.
     pub(crate) fn mark_receipt_sent(
         &mut self,
         sender: &str,
@@ -147,6 +156,60 @@ impl Store {
         )?;
         Ok(())
     }
+
+    /// Numbered receipts the relay has not taken yet, in each client's
+    /// order, a page at a time; not those of a client whose pairing ended.
+    pub(crate) fn due_receipts(&self) -> Result<Vec<DueReceipt>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sender, seq, record_id, version, seen_at FROM receipts_due
+             WHERE sender NOT IN (SELECT device_id FROM peers WHERE ended_at IS NOT NULL)
+             ORDER BY sender, seq LIMIT 100",
+        )?;
+        Ok(stmt
+            .query_map([], |r| {
+                Ok(DueReceipt {
+                    sender: r.get(0)?,
+                    seq: r.get::<_, i64>(1)?.max(1) as u64,
+                    record_id: r.get(2)?,
+                    version: r.get(3)?,
+                    seen_at: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The relay took a numbered receipt (or there is nobody left to take it
+    /// to).
+    pub(crate) fn receipt_posted(&mut self, sender: &str, seq: u64) -> Result<(), Error> {
+        self.conn.execute(
+            "DELETE FROM receipts_due WHERE sender = ?1 AND seq = ?2",
+            params![sender, seq as i64],
+        )?;
+        Ok(())
+    }
+}
+
+/// Gives a check-in's receipt its sequence number, inside the transaction
+/// that took it: from now on it is posted whatever becomes of the check-in
+/// (a newer version, a deletion), so the client never waits for a number
+/// that does not come.
+pub(crate) fn number_receipt(tx: &Transaction<'_>, receipt: &DueReceipt) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO receipts_due (sender, seq, record_id, version, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            receipt.sender,
+            receipt.seq as i64,
+            receipt.record_id,
+            receipt.version,
+            receipt.seen_at
+        ],
+    )?;
+    tx.execute(
+        "UPDATE received SET receipt_sent = 1 WHERE sender = ?1 AND record_id = ?2",
+        params![receipt.sender, receipt.record_id],
+    )?;
+    Ok(())
 }
 
 /// A client's live check-ins, inside the apply transaction.
@@ -177,21 +240,6 @@ pub(crate) fn reseal_received(
     Ok(())
 }
 
-/// Keeps the sequence number reserved for a check-in's receipt, inside the
-/// transaction that took it.
-pub(crate) fn set_receipt_seq(
-    tx: &Transaction<'_>,
-    sender: &str,
-    record_id: &[u8],
-    seq: u64,
-) -> Result<(), Error> {
-    tx.execute(
-        "UPDATE received SET receipt_seq = ?3 WHERE sender = ?1 AND record_id = ?2",
-        params![sender, record_id, seq as i64],
-    )?;
-    Ok(())
-}
-
 /// Therapist, inside the transaction that paired `sender` again: every
 /// receipt and reply goes again, numbered afresh, to the new mailbox.
 /// Those posted to the old one may never have been read there, and
@@ -202,6 +250,12 @@ pub(crate) fn send_again_to_new_mailbox(tx: &Transaction<'_>, sender: &str) -> R
          WHERE sender = ?1 AND acked_at IS NOT NULL",
         params![sender],
     )?;
+    for table in ["receipts_due", "replaced_replies"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE sender = ?1"),
+            params![sender],
+        )?;
+    }
     tx.execute(
         "UPDATE replies SET reply_seq = NULL, sent = 0 WHERE sender = ?1",
         params![sender],
@@ -243,7 +297,8 @@ pub(crate) fn received_version(
 
 /// Writes a new version of a client's check-in (`sealed` and its session
 /// date), or its deletion (both `None`), inside the apply transaction. A new
-/// version has not been seen yet: its acknowledgement starts over.
+/// version has not been seen yet: its acknowledgement starts over. A receipt
+/// of the old version already numbered still goes (`receipts_due`).
 pub(crate) fn upsert_received(
     tx: &Transaction<'_>,
     sender: &str,
@@ -258,7 +313,7 @@ pub(crate) fn upsert_received(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (sender, record_id) DO UPDATE SET
              version = ?3, session_date = ?4, received_at = ?5, sealed = ?6,
-             acked_at = NULL, receipt_seq = NULL, receipt_sent = 0",
+             acked_at = NULL, receipt_sent = 0",
         params![
             sender,
             record_id.as_bytes(),

@@ -35,6 +35,7 @@ pub enum Membership {
 /// Every table holding data; a wipe empties them all but the key.
 const WIPED_TABLES: &[&str] = &[
     "outbox",
+    "notices_due",
     "checkins",
     "peer_seen",
     "sequences",
@@ -43,7 +44,9 @@ const WIPED_TABLES: &[&str] = &[
     "account",
     "quarantine",
     "received",
+    "receipts_due",
     "replies",
+    "replaced_replies",
     "restored_acks",
     "client_insights",
     "alert_acks",
@@ -57,7 +60,9 @@ const WIPED_TABLES: &[&str] = &[
 /// What a therapist holds of one client, by sender: what erasing removes.
 const CLIENT_TABLES: &[&str] = &[
     "received",
+    "receipts_due",
     "replies",
+    "replaced_replies",
     "restored_acks",
     "client_insights",
     "alert_acks",
@@ -107,7 +112,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         hold_unsent(&tx, &self.cipher)?;
         forget_kept(&tx, &self.cipher)?;
-        for table in ["outbox", "peer_seen", "peers", "account"] {
+        for table in ["outbox", "notices_due", "peer_seen", "peers", "account"] {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         tx.commit()?;

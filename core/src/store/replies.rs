@@ -36,6 +36,9 @@ fn reply_row(r: &Row<'_>) -> rusqlite::Result<ReplyRow> {
 
 /// (client, check-in, version, reserved sequence number, sealed text)
 pub(crate) type PendingReply = (String, Vec<u8>, u32, Option<i64>, Vec<u8>);
+/// (sender, record id, version, sequence number, sealed) of a reply version
+/// replaced after it was numbered.
+pub(crate) type NumberedReply = (String, Vec<u8>, u32, u64, Vec<u8>);
 
 impl Store {
     /// The reply to the check-in `record_id`, the oldest should there be two.
@@ -92,6 +95,37 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Therapist: reply versions replaced after they were numbered and not
+    /// yet taken by the relay, `limit` at a time, each client's in order.
+    pub(crate) fn replaced_replies(&self, limit: u32) -> Result<Vec<NumberedReply>, Error> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT sender, record_id, version, seq, sealed FROM replaced_replies
+                 ORDER BY sender, seq LIMIT ?1",
+            )?
+            .query_map(params![limit], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, i64>(3)?.max(1) as u64,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Therapist: the relay took the replaced reply numbered `seq` (or there
+    /// is nobody left to take it to).
+    pub(crate) fn replaced_reply_sent(&mut self, sender: &str, seq: u64) -> Result<(), Error> {
+        self.conn.execute(
+            "DELETE FROM replaced_replies WHERE sender = ?1 AND seq = ?2",
+            params![sender, seq as i64],
+        )?;
+        Ok(())
+    }
+
     /// Therapist: this version of a reply went out (or has nobody to go to).
     pub(crate) fn mark_reply_sent(
         &mut self,
@@ -144,7 +178,7 @@ pub(crate) fn reply_version(
 
 /// Therapist, inside the writing transaction: keeps a new version of a
 /// reply. A new version is a new message: its sequence number is reserved
-/// when it is first sent.
+/// when it is first sent. An older version already numbered still goes.
 pub(crate) fn save_reply(
     tx: &Transaction<'_>,
     sender: &str,
@@ -153,6 +187,7 @@ pub(crate) fn save_reply(
     written_at: DateTime<Utc>,
     sealed: &[u8],
 ) -> Result<(), Error> {
+    keep_numbered(tx, sender, record_id)?;
     tx.execute(
         "INSERT INTO replies (sender, record_id, version, updated_at, reply_seq, sent, sealed)
          VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5)
@@ -236,8 +271,22 @@ pub(crate) fn delete_reply_to(
     sender: &str,
     record_id: &uuid::Uuid,
 ) -> Result<(), Error> {
+    keep_numbered(tx, sender, record_id)?;
     tx.execute(
         "DELETE FROM replies WHERE sender = ?1 AND record_id = ?2",
+        params![sender, record_id.as_bytes()],
+    )?;
+    Ok(())
+}
+
+/// Therapist, inside the transaction about to rewrite or delete a reply:
+/// a version numbered and not yet taken by the relay is kept aside, to go
+/// under its number all the same (the client would wait for it for ever).
+fn keep_numbered(tx: &Transaction<'_>, sender: &str, record_id: &uuid::Uuid) -> Result<(), Error> {
+    tx.execute(
+        "INSERT OR IGNORE INTO replaced_replies (sender, seq, record_id, version, sealed)
+         SELECT sender, reply_seq, record_id, version, sealed FROM replies
+         WHERE sender = ?1 AND record_id = ?2 AND reply_seq IS NOT NULL AND sent = 0",
         params![sender, record_id.as_bytes()],
     )?;
     Ok(())

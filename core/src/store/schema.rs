@@ -374,6 +374,50 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE client_insights ADD COLUMN goals BLOB;
     UPDATE client_insights SET dirty = 1;
     ",
+    // 8 → 9: receipts, sharing notices and replies numbered and not yet
+    // posted (issue 16). A receipt
+    // takes its sequence number before it is posted, so a retry after a lost
+    // answer is the same message; once taken, the number must reach the
+    // client or it waits for it forever (a false gap). It used to live on
+    // the `received` row, which a newer version of the check-in reset. Now
+    // the numbered receipt is a row of its own until the relay takes it, and
+    // `received.receipt_sent` means "numbered"; `receipt_seq` is unused.
+    "
+    CREATE TABLE receipts_due (
+        sender    TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        record_id BLOB NOT NULL,
+        version   INTEGER NOT NULL,
+        seen_at   INTEGER NOT NULL,
+        PRIMARY KEY (sender, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO receipts_due (sender, seq, record_id, version, seen_at)
+        SELECT sender, receipt_seq, record_id, version, acked_at FROM received
+        WHERE receipt_seq IS NOT NULL AND receipt_sent = 0 AND acked_at IS NOT NULL;
+    UPDATE received SET receipt_seq = NULL, receipt_sent = 1
+        WHERE receipt_seq IS NOT NULL AND receipt_sent = 0 AND acked_at IS NOT NULL;
+    -- Client: a pause or resume notice numbered and not yet taken by the
+    -- relay, when a newer decision replaced it in `account`: it still goes,
+    -- under its number, before the newer one (which the therapist applies
+    -- last, being numbered higher).
+    CREATE TABLE notices_due (
+        seq    INTEGER PRIMARY KEY,
+        paused INTEGER NOT NULL,
+        at     INTEGER NOT NULL
+    );
+    -- Therapist: a reply version numbered and not yet taken by the relay
+    -- when it was rewritten, or when the client deleted the check-in it
+    -- answers: it still goes under its number (the client keeps only the
+    -- newest version, and no reply to a check-in it deleted).
+    CREATE TABLE replaced_replies (
+        sender    TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        record_id BLOB NOT NULL,
+        version   INTEGER NOT NULL,
+        sealed    BLOB NOT NULL,
+        PRIMARY KEY (sender, seq)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are

@@ -32,15 +32,24 @@ impl Store {
     }
 
     /// Client, when pausing or resuming: replaces any notice still waiting
-    /// (the therapist only needs the latest decision). A sequence number
-    /// reserved for the old one is dropped, since the relay may hold that
-    /// message already.
+    /// (the therapist only needs the latest decision). One already numbered
+    /// still goes under its number (`notices_due`): the relay may hold it
+    /// already, or not, and the therapist would otherwise wait for that
+    /// number for ever.
     pub(crate) fn queue_sharing_notice(
         &mut self,
         paused: bool,
         at: DateTime<Utc>,
     ) -> Result<(), Error> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO notices_due (seq, paused, at)
+             SELECT sharing_notice_seq, sharing_notice = 'paused', sharing_notice_at
+             FROM account
+             WHERE id = 1 AND sharing_notice IS NOT NULL AND sharing_notice_seq IS NOT NULL",
+            [],
+        )?;
+        tx.execute(
             "UPDATE account SET sharing_paused = ?1, sharing_notice = ?2, sharing_notice_at = ?3,
                  sharing_notice_seq = NULL
              WHERE id = 1",
@@ -49,6 +58,29 @@ impl Store {
                 if paused { "paused" } else { "resumed" },
                 at.timestamp_millis()
             ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Client: notices numbered and replaced by a newer decision, not yet
+    /// taken by the relay, oldest first: (number, paused, at).
+    pub(crate) fn replaced_notices(&self) -> Result<Vec<(u64, bool, i64)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, paused, at FROM notices_due ORDER BY seq")?;
+        Ok(stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?.max(1) as u64, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Client: the relay took the replaced notice numbered `seq`.
+    pub(crate) fn replaced_notice_sent(&mut self, seq: u64) -> Result<(), Error> {
+        self.conn.execute(
+            "DELETE FROM notices_due WHERE seq = ?1",
+            params![seq as i64],
         )?;
         Ok(())
     }

@@ -19,7 +19,7 @@ use rusqlite::TransactionBehavior;
 
 use super::messages::{EndedBody, LeaveBody};
 use super::send::{send_sealed, the_therapist};
-use super::{Role, SyncReport, Transport, TransportError};
+use super::{Role, SyncReport, Transport, TransportError, sharing};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
@@ -148,20 +148,22 @@ impl Store {
         let therapist = the_therapist(self)?;
         let at = self.options.clock.now();
         let body = postcard::to_allocvec(&LeaveBody { erase, at }).unwrap_or_default();
-        let told = send_sealed(self, transport, &therapist).and_then(|()| {
-            let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
-            let seq = leave_seq(&tx, cipher, &therapist.card.device_id, erase)?;
-            tx.commit()?;
-            post_numbered(
-                self,
-                transport,
-                &me,
-                &therapist,
-                MessageKind::Leave,
-                seq,
-                body,
-            )
-        });
+        let told = send_sealed(self, transport, &therapist)
+            .and_then(|()| sharing::send_numbered_notices(self, transport, &me))
+            .and_then(|()| {
+                let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+                let seq = leave_seq(&tx, cipher, &therapist.card.device_id, erase)?;
+                tx.commit()?;
+                post_numbered(
+                    self,
+                    transport,
+                    &me,
+                    &therapist,
+                    MessageKind::Leave,
+                    seq,
+                    body,
+                )
+            });
         match told {
             Ok(()) => {}
             // The token is dead: the therapist ended the pairing, or has

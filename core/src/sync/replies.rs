@@ -17,12 +17,11 @@ use zeroize::Zeroizing;
 use super::messages::ReplyBody;
 use super::received::received_row_id;
 use super::send::{Refusals, live_peers};
-use super::{Role, SyncReport, Transport};
+use super::{Role, SyncReport, Transport, TransportError};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, StoreError};
 use crate::identity::{DeviceId, DeviceIdentity};
-use crate::store::Store;
 use crate::store::checkins::is_live;
 use crate::store::inbox::sender_of;
 use crate::store::replies::{
@@ -30,6 +29,7 @@ use crate::store::replies::{
     set_reply_seq,
 };
 use crate::store::sequences::take_seq;
+use crate::store::{Peer, Store};
 
 /// Longest reply, in characters (Unicode scalar values, so an emoji counts
 /// as one): a few sentences, readable at a glance on a phone, and too short
@@ -248,7 +248,8 @@ pub(crate) fn open_reply(
     Ok(postcard::from_bytes(&plaintext).map_err(|e| unreadable(e.to_string()))?)
 }
 
-/// Therapist: sends every reply version not yet confirmed sent. A reply to a
+/// Therapist: posts every reply version replaced after it was numbered,
+/// then every reply version not yet sent, numbering each once. A reply to a
 /// client whose pairing ended is dropped: there is nobody to tell.
 pub(super) fn send_replies(
     store: &mut Store,
@@ -260,9 +261,9 @@ pub(super) fn send_replies(
     let peers = live_peers(store)?;
     let mut refused = Refusals::default();
     loop {
-        let pending = store.pending_replies(SEND_PAGE)?;
+        let replaced = store.replaced_replies(SEND_PAGE)?;
         let mut moved = false;
-        for (sender, record_id_bytes, version, reply_seq, sealed) in pending {
+        for (sender, record_id, version, seq, sealed) in replaced {
             if refused.contains(&sender) {
                 continue;
             }
@@ -271,49 +272,62 @@ pub(super) fn send_replies(
                 .iter()
                 .find(|p| p.card.device_id.to_string() == sender)
             else {
-                store.mark_reply_sent(&sender, &record_id_bytes, version)?;
+                store.replaced_reply_sent(&sender, seq)?;
                 continue;
             };
-            let record_id = parse_record_id(&record_id_bytes)?;
-            let body = open_reply(
-                &store.cipher,
-                &peer.card.device_id,
-                &record_id,
+            let reply = Numbered {
+                record_id: &record_id,
                 version,
-                &sealed,
-            )?;
-            // Reserved once per version, so a retry after a lost answer is
+                seq,
+                sealed: &sealed,
+            };
+            let posted = post_reply(store, transport, me, peer, reply)?;
+            if refused.keep(&sender, posted)? {
+                store.replaced_reply_sent(&sender, seq)?;
+                report.sent += 1;
+            }
+        }
+        if !moved {
+            break;
+        }
+        progress(report);
+    }
+    loop {
+        let pending = store.pending_replies(SEND_PAGE)?;
+        let mut moved = false;
+        for (sender, record_id, version, reply_seq, sealed) in pending {
+            if refused.contains(&sender) {
+                continue;
+            }
+            moved = true;
+            let Some(peer) = peers
+                .iter()
+                .find(|p| p.card.device_id.to_string() == sender)
+            else {
+                store.mark_reply_sent(&sender, &record_id, version)?;
+                continue;
+            };
+            // Numbered once per version, so a retry after a lost answer is
             // recognised by the client as the same message.
             let seq = match reply_seq {
                 Some(seq) => seq.max(1) as u64,
                 None => {
                     let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
                     let seq = take_seq(&tx, cipher, &peer.card.device_id)?;
-                    set_reply_seq(&tx, &sender, &record_id_bytes, version, seq)?;
+                    set_reply_seq(&tx, &sender, &record_id, version, seq)?;
                     tx.commit()?;
                     seq
                 }
             };
-            let body = Zeroizing::new(postcard::to_allocvec(&body).map_err(|e| {
-                StoreError::UnreadableRecord {
-                    table: REPLIES,
-                    row: record_id.to_string(),
-                    detail: e.to_string(),
-                }
-            })?);
-            let message = Message {
-                kind: MessageKind::Reply,
-                sender: me.device_id(),
+            let reply = Numbered {
+                record_id: &record_id,
+                version,
                 seq,
-                record_id,
-                record_version: version,
-                sent_at: store.options.clock.now(),
-                body: body.to_vec(),
+                sealed: &sealed,
             };
-            let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
-            let posted = transport.post(&peer.mailbox_id, &peer.post_token, &sealed);
+            let posted = post_reply(store, transport, me, peer, reply)?;
             if refused.keep(&sender, posted)? {
-                store.mark_reply_sent(&sender, &record_id_bytes, version)?;
+                store.mark_reply_sent(&sender, &record_id, version)?;
                 report.sent += 1;
             }
         }
@@ -323,6 +337,58 @@ pub(super) fn send_replies(
         }
         progress(report);
     }
+}
+
+/// One reply version as held at rest, with the number it goes under.
+struct Numbered<'a> {
+    record_id: &'a [u8],
+    version: u32,
+    seq: u64,
+    sealed: &'a [u8],
+}
+
+/// Opens a numbered reply version and posts it to its client. The relay's
+/// answer is the caller's to judge.
+fn post_reply(
+    store: &Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+    peer: &Peer,
+    reply: Numbered<'_>,
+) -> Result<Result<u64, TransportError>, Error> {
+    let Numbered {
+        record_id,
+        version,
+        seq,
+        sealed,
+    } = reply;
+    let record_id = parse_record_id(record_id)?;
+    let body = open_reply(
+        &store.cipher,
+        &peer.card.device_id,
+        &record_id,
+        version,
+        sealed,
+    )?;
+    let body =
+        Zeroizing::new(
+            postcard::to_allocvec(&body).map_err(|e| StoreError::UnreadableRecord {
+                table: REPLIES,
+                row: record_id.to_string(),
+                detail: e.to_string(),
+            })?,
+        );
+    let message = Message {
+        kind: MessageKind::Reply,
+        sender: me.device_id(),
+        seq,
+        record_id,
+        record_version: version,
+        sent_at: store.options.clock.now(),
+        body: body.to_vec(),
+    };
+    let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
+    Ok(transport.post(&peer.mailbox_id, &peer.post_token, &sealed))
 }
 
 /// Client, inside the apply transaction: keeps a received reply if it is

@@ -10,7 +10,7 @@ use crate::error::{Error, StoreError};
 use crate::identity::DeviceIdentity;
 use crate::model::CheckInRecord;
 use crate::store::goals::current_goal;
-use crate::store::inbox::set_receipt_seq;
+use crate::store::inbox::{DueReceipt, number_receipt};
 use crate::store::outbox::set_envelope;
 use crate::store::sequences::take_seq;
 use crate::store::{OutboxKind, Peer, Store};
@@ -242,7 +242,8 @@ impl Refusals {
     }
 }
 
-/// Sends a receipt for every acknowledged check-in not yet confirmed sent.
+/// Numbers a receipt for every acknowledged check-in that has none, then
+/// posts every numbered receipt the relay has not taken.
 pub(super) fn send_receipts(
     store: &mut Store,
     transport: &dyn Transport,
@@ -251,50 +252,39 @@ pub(super) fn send_receipts(
     progress: &mut dyn FnMut(&SyncReport),
 ) -> Result<(), Error> {
     let peers = live_peers(store)?;
+    number_receipts(store, &peers)?;
     let mut refused = Refusals::default();
     loop {
-        let pending = store.pending_receipts()?;
         let mut moved = false;
-        for (sender, record_id, version, acked_at, receipt_seq) in pending {
-            if refused.contains(&sender) {
+        for receipt in store.due_receipts()? {
+            if refused.contains(&receipt.sender) {
                 continue;
             }
             moved = true;
             let Some(peer) = peers
                 .iter()
-                .find(|p| p.card.device_id.to_string() == sender)
+                .find(|p| p.card.device_id.to_string() == receipt.sender)
             else {
                 // The client left or was removed; nothing to tell.
-                store.mark_receipt_sent(&sender, &record_id)?;
+                store.receipt_posted(&receipt.sender, receipt.seq)?;
                 continue;
             };
-            // The sequence number is reserved once, so a retry after a lost
-            // answer is recognised by the client as the same message.
-            let seq = match receipt_seq {
-                Some(seq) => seq.max(1) as u64,
-                None => {
-                    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
-                    let seq = take_seq(&tx, cipher, &peer.card.device_id)?;
-                    set_receipt_seq(&tx, &sender, &record_id, seq)?;
-                    tx.commit()?;
-                    seq
-                }
-            };
-            let seen_at = chrono::DateTime::from_timestamp_millis(acked_at).unwrap_or_default();
+            let seen_at =
+                chrono::DateTime::from_timestamp_millis(receipt.seen_at).unwrap_or_default();
             let body = postcard::to_allocvec(&ReceiptBody { seen_at }).unwrap_or_default();
             let message = Message {
                 kind: MessageKind::Receipt,
                 sender: me.device_id(),
-                seq,
-                record_id: uuid::Uuid::from_slice(&record_id).unwrap_or_default(),
-                record_version: version,
+                seq: receipt.seq,
+                record_id: uuid::Uuid::from_slice(&receipt.record_id).unwrap_or_default(),
+                record_version: receipt.version,
                 sent_at: store.options.clock.now(),
                 body,
             };
             let sealed = envelope::seal(me, message, &peer.mailbox_id, &peer.card.age_recipient)?;
             let posted = transport.post(&peer.mailbox_id, &peer.post_token, &sealed);
-            if refused.keep(&sender, posted)? {
-                store.mark_receipt_sent(&sender, &record_id)?;
+            if refused.keep(&receipt.sender, posted)? {
+                store.receipt_posted(&receipt.sender, receipt.seq)?;
                 report.sent += 1;
             }
         }
@@ -303,5 +293,40 @@ pub(super) fn send_receipts(
             return Ok(());
         }
         progress(report);
+    }
+}
+
+/// Gives every acknowledged check-in's receipt its sequence number, each in
+/// the transaction that takes the number, so a retry after a lost answer is
+/// the same message and no number is taken without a receipt to carry it.
+fn number_receipts(store: &mut Store, peers: &[Peer]) -> Result<(), Error> {
+    loop {
+        let unnumbered = store.unnumbered_receipts()?;
+        if unnumbered.is_empty() {
+            return Ok(());
+        }
+        for (sender, record_id, version, acked_at) in unnumbered {
+            let Some(peer) = peers
+                .iter()
+                .find(|p| p.card.device_id.to_string() == sender)
+            else {
+                // The client left or was removed; nothing to tell.
+                store.mark_receipt_sent(&sender, &record_id)?;
+                continue;
+            };
+            let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Deferred)?;
+            let seq = take_seq(&tx, cipher, &peer.card.device_id)?;
+            number_receipt(
+                &tx,
+                &DueReceipt {
+                    sender,
+                    seq,
+                    record_id,
+                    version,
+                    seen_at: acked_at,
+                },
+            )?;
+            tx.commit()?;
+        }
     }
 }

@@ -15,7 +15,7 @@ struct BriefView: View {
                     Section { ProblemText(problem: problem) }
                 }
                 if model.state.cards.isEmpty && !model.state.loading {
-                    Text("No clients to prepare for today.").foregroundStyle(.secondary)
+                    Text(Localized.text("brief_empty")).foregroundStyle(.secondary)
                 }
                 ForEach(model.state.cards, id: \.deviceId) { card in
                     Section(card.label) {
@@ -26,7 +26,7 @@ struct BriefView: View {
                 }
             }
             .refreshable { await model.load() }
-            .navigationTitle("Today")
+            .navigationTitle(Localized.text("tab_today"))
         }
         .task { await model.load() }
     }
@@ -40,23 +40,23 @@ struct BriefCardView: View {
 
     var body: some View {
         if let last = card.lastSession {
-            Text("Last session \(SessionDay.text(last))").font(.caption).foregroundStyle(.secondary)
+            Text(Localized.format("brief_last_session", SessionDay.text(last))).font(.caption).foregroundStyle(.secondary)
         }
         if card.checkins.isEmpty {
-            Text("No check-ins since the last session.").foregroundStyle(.secondary)
+            Text(Localized.text("brief_no_checkins")).foregroundStyle(.secondary)
         }
         ForEach(card.checkins, id: \.recordId) { checkIn in
             VStack(alignment: .leading, spacing: 2) {
-                Text(SessionDay.text(checkIn.sessionDate) + ": " + checkIn.ratings.sorted { $0.key < $1.key }
+                Text(verbatim: SessionDay.text(checkIn.sessionDate) + ": " + checkIn.ratings.sorted { $0.key < $1.key }
                     .map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 if let note = checkIn.note {
-                    Text("“\(note)”").font(.footnote).foregroundStyle(.secondary)
+                    Text(verbatim: "“\(note)”").font(.footnote).foregroundStyle(.secondary)
                 }
             }
             .accessibilityElement(children: .combine)
         }
         ForEach(card.usual, id: \.item) { range in
-            Text("Usual \(range.item): \(range.low) to \(range.high)").font(.footnote)
+            Text(Localized.format("brief_usual", range.item, Int(range.low), Int(range.high))).font(.footnote)
         }
         ForEach(card.outside, id: \.item) { outside in
             Text(outside.text).foregroundStyle(.red)
@@ -64,12 +64,17 @@ struct BriefCardView: View {
         ForEach(card.flags, id: \.id) { flag in
             FlagRowView(flag: flag) { onMarkDiscussed(flag.id) }
         }
+        if !card.goals.isEmpty {
+            Text(Localized.text("client_goals"))
+                .font(.subheadline.bold())
+                .accessibilityAddTraits(.isHeader)
+        }
         ForEach(card.goals, id: \.goalId) { goal in
             GoalProgressView(goal: goal, top: Int(goalLimits().ratingMax))
         }
         if let line = card.goalLine {
             Text(line).font(.callout)
         }
-        Text("Opening line: \(card.opening.text)").italic()
+        Text(Localized.format("brief_opening", card.opening.text)).italic()
     }
 }

@@ -20,9 +20,9 @@ struct CheckInView: View {
                         GoalRatings(model: model)
                     }
                     NoteField(model: model)
-                    Toggle("Tell my therapist I asked for support", isOn: Binding(get: { model.state.supportRequested }, set: model.requestSupport))
+                    Toggle(Localized.text("tell_therapist_support"), isOn: Binding(get: { model.state.supportRequested }, set: model.requestSupport))
                         .frame(minHeight: 44)
-                        .accessibilityHint("Your therapist sees this with the check-in, at their next sync. It does not alert anyone now.")
+                        .accessibilityHint(Localized.text("tell_therapist_support_hint"))
                     if let problem = model.state.problem {
                         ProblemText(problem: problem)
                     }
@@ -31,17 +31,17 @@ struct CheckInView: View {
                     Button(role: .destructive) {
                         model.needSupportNow()
                     } label: {
-                        Label("I need support now", systemImage: "lifepreserver")
+                        Label(Localized.text("need_support"), systemImage: "lifepreserver")
                             .font(.headline)
                             .frame(maxWidth: .infinity, minHeight: 52)
                     }
                     .buttonStyle(.borderedProminent)
                     .tint(.red)
-                    .accessibilityHint("Shows crisis lines you can call or text right away. Works without a connection.")
+                    .accessibilityHint(Localized.text("need_support_hint"))
                 }
                 .padding()
             }
-            .navigationTitle(model.state.title.isEmpty ? "Check in" : model.state.title)
+            .navigationTitle(model.state.title.isEmpty ? Localized.text("tab_check_in") : model.state.title)
         }
         // Goals may have changed on the goals tab since the form was loaded.
         .task {
@@ -80,7 +80,7 @@ struct RatingRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            Text(item.prompt + (item.required ? "" : " (optional)"))
+            Text(item.required ? item.prompt : Localized.format("optional_item", item.prompt))
                 .font(.headline)
                 .accessibilityAddTraits(.isHeader)
             HStack(spacing: 6) {
@@ -90,7 +90,7 @@ struct RatingRow: View {
                         onTap(option.value)
                     } label: {
                         VStack(spacing: 2) {
-                            Text("\(option.value)").font(.title3.bold())
+                            Text(verbatim: String(option.value)).font(.title3.bold())
                             Text(option.label).font(.caption2).lineLimit(2).minimumScaleFactor(0.7)
                         }
                         .frame(maxWidth: .infinity, minHeight: 60)
@@ -98,8 +98,8 @@ struct RatingRow: View {
                     }
                     .buttonStyle(.bordered)
                     .tint(chosen ? Color.accentColor : Color.secondary)
-                    .accessibilityLabel("\(option.label), \(option.value) of \(item.options.count)")
-                    .accessibilityHint(chosen ? "Selected. Tap again to clear." : "Answers: \(item.prompt)")
+                    .accessibilityLabel(Localized.format("rating_label", option.label, Int(option.value), item.options.count))
+                    .accessibilityHint(chosen ? Localized.text("rating_selected_hint") : Localized.format("rating_hint", item.prompt))
                     .accessibilityAddTraits(chosen ? .isSelected : [])
                 }
             }
@@ -119,10 +119,10 @@ struct GoalRatings: View {
         let perRow = max((scale.count + 1) / 2, 1)
         let rows = stride(from: 0, to: scale.count, by: perRow).map { Array(scale[$0..<min($0 + perRow, scale.count)]) }
         VStack(alignment: .leading, spacing: 12) {
-            Text(GoalText.ratingsTitle)
+            Text(Localized.text("goal_ratings_title"))
                 .font(.headline)
                 .accessibilityAddTraits(.isHeader)
-            Text(GoalText.ratingsHint(top: top))
+            Text(Localized.format("goal_ratings_hint", top))
                 .font(.footnote)
                 .foregroundStyle(.secondary)
             ForEach(model.state.goals) { goal in
@@ -135,14 +135,14 @@ struct GoalRatings: View {
                                 Button {
                                     model.rateGoal(goal.id, value)
                                 } label: {
-                                    Text("\(value)").font(.body.bold())
+                                    Text(verbatim: "\(value)").font(.body.bold())
                                         .frame(maxWidth: .infinity, minHeight: 44)
                                         .contentShape(Rectangle())
                                 }
                                 .buttonStyle(.bordered)
                                 .tint(chosen ? Color.accentColor : Color.secondary)
-                                .accessibilityLabel(GoalText.ratingLabel(Int(value), of: top))
-                                .accessibilityHint(GoalText.ratingHint(goal: goal.text, chosen: chosen))
+                                .accessibilityLabel(Localized.format("goal_rating_label", Int(value), top))
+                                .accessibilityHint(chosen ? Localized.text("rating_selected_hint") : Localized.format("goal_rating_hint", goal.text))
                                 .accessibilityAddTraits(chosen ? .isSelected : [])
                             }
                             // The shorter row keeps the buttons the width of the first.
@@ -163,22 +163,22 @@ struct NoteField: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            Text(model.state.notePrompt.isEmpty ? "Note (optional)" : model.state.notePrompt)
+            Text(model.state.notePrompt.isEmpty ? Localized.text("note_label") : model.state.notePrompt)
                 .font(.headline)
-            TextField("Anything to add? (optional)", text: Binding(get: { model.state.note }, set: model.editNote), axis: .vertical)
+            TextField(Localized.text("note_placeholder"), text: Binding(get: { model.state.note }, set: model.editNote), axis: .vertical)
                 .lineLimit(3...8)
                 .textFieldStyle(.roundedBorder)
                 .frame(minHeight: 44)
-                .accessibilityLabel("Note")
-                .accessibilityHint("Optional. Stays on this phone unless you share it below.")
+                .accessibilityLabel(Localized.text("note_short"))
+                .accessibilityHint(Localized.text("note_hint"))
             if model.state.noteTooLong {
-                Text("Please shorten the note to \(model.state.noteMaxChars) characters.")
+                Text(Localized.format("note_too_long", model.state.noteMaxChars))
                     .font(.footnote)
                     .foregroundStyle(.red)
             }
-            Toggle("Share the note with my therapist", isOn: Binding(get: { model.state.noteShared }, set: model.shareNote))
+            Toggle(Localized.text("share_note"), isOn: Binding(get: { model.state.noteShared }, set: model.shareNote))
                 .frame(minHeight: 44)
-                .accessibilityHint("Off: the note never leaves this phone.")
+                .accessibilityHint(Localized.text("share_note_hint"))
         }
     }
 }
@@ -193,7 +193,7 @@ struct SendButton: View {
                 Task { await model.send() }
             } label: {
                 HStack {
-                    Text("Send")
+                    Text(Localized.text("send"))
                     if model.state.sending { ProgressView() }
                 }
                 .font(.headline)
@@ -201,7 +201,7 @@ struct SendButton: View {
             }
             .buttonStyle(.borderedProminent)
             .disabled(!model.state.canSend)
-            .accessibilityHint(model.state.canSend ? "Saves your check-in and sends it to your therapist." : missingHint)
+            .accessibilityHint(model.state.canSend ? Localized.text("send_hint") : missingHint)
             if !model.state.missing.isEmpty && !model.state.loading {
                 Text(missingHint)
                     .font(.footnote)
@@ -211,7 +211,7 @@ struct SendButton: View {
     }
 
     private var missingHint: String {
-        "Still to answer: " + model.state.missing.map(\.prompt).joined(separator: "; ")
+        Localized.format("send_missing", model.state.missing.map(\.prompt).joined(separator: "; "))
     }
 }
 
@@ -222,11 +222,11 @@ struct DeliveryText: View {
     var body: some View {
         switch delivery {
         case .sent:
-            Label("Sent. Thank you.", systemImage: "checkmark.circle").foregroundStyle(.green)
+            Label(Localized.text("delivery_sent"), systemImage: "checkmark.circle").foregroundStyle(.green)
         case .paused:
-            Label("Saved on this phone. Sharing is paused, so your therapist will not see it until you resume.", systemImage: "pause.circle")
+            Label(Localized.text("delivery_paused"), systemImage: "pause.circle")
         case .saved(let problem):
-            Label("Saved on this phone. It will be sent next time you are online." + (problem.map { " (\($0.reason))" } ?? ""), systemImage: "tray.and.arrow.up")
+            Label(Localized.text("delivery_saved") + (problem.map { " (\($0.reason))" } ?? ""), systemImage: "tray.and.arrow.up")
         case nil:
             EmptyView()
         }

@@ -13,11 +13,11 @@ struct ClientHomeView: View {
             if joined {
                 TabView {
                     CheckInView(model: CheckInScreenModel(client: client, locale: session.locale, http: session.http))
-                        .tabItem { Label("Check in", systemImage: "hand.tap") }
+                        .tabItem { Label(Localized.text("tab_check_in"), systemImage: "hand.tap") }
                     HistoryView(model: HistoryScreenModel(client: client, locale: session.locale, http: session.http))
-                        .tabItem { Label("History", systemImage: "clock") }
+                        .tabItem { Label(Localized.text("tab_history"), systemImage: "clock") }
                     GoalsView(model: GoalsScreenModel(client: client))
-                        .tabItem { Label(GoalText.tab, systemImage: "target") }
+                        .tabItem { Label(Localized.text("tab_goals"), systemImage: "target") }
                 }
             } else {
                 JoinView(model: JoinScreenModel(client: client, locale: session.locale)) {
@@ -39,24 +39,24 @@ struct JoinView: View {
     var body: some View {
         NavigationStack {
             Form {
-                Section("Your therapist's invite") {
-                    TextField("rapport:invite/…", text: Binding(get: { model.state.invite }, set: model.editInvite), axis: .vertical)
+                Section(Localized.text("invite_section")) {
+                    TextField(Localized.text("invite_placeholder"), text: Binding(get: { model.state.invite }, set: model.editInvite), axis: .vertical)
                         .textInputAutocapitalization(.never)
                         .autocorrectionDisabled()
                         .frame(minHeight: 44)
-                        .accessibilityLabel("Invite link")
-                        .accessibilityHint("Paste the link your therapist gave you.")
+                        .accessibilityLabel(Localized.text("invite_field"))
+                        .accessibilityHint(Localized.text("invite_hint"))
                     if model.state.relayUrl != nil {
-                        Label("This invite is valid.", systemImage: "checkmark.seal")
+                        Label(Localized.text("invite_valid"), systemImage: "checkmark.seal")
                             .foregroundStyle(.green)
                     }
                 }
-                Section("What you agree to") {
+                Section(Localized.text("consent_title")) {
                     Text(model.state.consentText)
                         .font(.callout)
-                    Toggle("I have read this and agree", isOn: Binding(get: { model.state.consentAccepted }, set: model.acceptConsent))
+                    Toggle(Localized.text("consent_agree"), isOn: Binding(get: { model.state.consentAccepted }, set: model.acceptConsent))
                         .frame(minHeight: 44)
-                        .accessibilityHint("Joining needs your agreement to the text above.")
+                        .accessibilityHint(Localized.text("consent_agree_hint"))
                 }
                 if let problem = model.state.problem {
                     Section { ProblemText(problem: problem) }
@@ -66,16 +66,16 @@ struct JoinView: View {
                         Task { await model.join() }
                     } label: {
                         HStack {
-                            Text("Join")
+                            Text(Localized.text("join"))
                             if model.state.joining { ProgressView() }
                         }
                         .frame(maxWidth: .infinity, minHeight: 44)
                     }
                     .disabled(!model.state.canJoin)
-                    .accessibilityHint(model.state.canJoin ? "Connects you with your therapist." : "Paste a valid invite and agree first.")
+                    .accessibilityHint(Localized.text(model.state.canJoin ? "join_ready_hint" : "join_not_ready_hint"))
                 }
             }
-            .navigationTitle("Join your therapist")
+            .navigationTitle(Localized.text("join_title"))
         }
         .task { await model.load() }
         .onChange(of: model.state.joined) { joined in

@@ -18,44 +18,44 @@ struct CrisisSheetView: View {
                     Text(sheet.notMonitored)
                         .font(.body)
                 }
-                Section("In an emergency") {
+                Section(Localized.text("crisis_emergency")) {
                     ForEach(sheet.emergencyNumbers) { number in
                         Link(destination: number.url) {
-                            Label("Call \(number.shown)", systemImage: "phone.fill")
+                            Label(Localized.format("call_number", number.shown), systemImage: "phone.fill")
                                 .font(.headline)
                                 .frame(maxWidth: .infinity, minHeight: 52, alignment: .leading)
                         }
-                        .accessibilityLabel("Call emergency services, \(number.shown)")
-                        .accessibilityHint("Starts a phone call.")
+                        .accessibilityLabel(Localized.format("call_emergency_label", number.shown))
+                        .accessibilityHint(Localized.text("call_hint"))
                     }
                     if sheet.emergencyNumbers.isEmpty {
-                        Text("Call your local emergency number: \(sheet.emergencyNumber)")
+                        Text(Localized.format("call_local_emergency", sheet.emergencyNumber))
                     }
                 }
                 if sheet.isFallback {
                     Section {
-                        Text("We could not tell which country you are in, so we show only emergency numbers. Setting your phone's region lets Rapport show crisis lines for it.")
+                        Text(Localized.text("crisis_fallback"))
                             .font(.callout)
                     }
                 } else {
-                    Section("Talk to someone now") {
+                    Section(Localized.text("crisis_lines")) {
                         ForEach(sheet.lines) { line in
                             CrisisLineRow(line: line)
                         }
                     }
                 }
                 Section {
-                    Text("Crisis data version \(sheet.dataVersion)" + (sheet.region.map { ", region \($0)" } ?? ""))
+                    Text(Localized.format("crisis_data_version", Int(sheet.dataVersion), sheet.region ?? "—"))
                         .font(.caption)
                         .foregroundStyle(.secondary)
                 }
             }
-            .navigationTitle("Support")
+            .navigationTitle(Localized.text("crisis_title"))
             .toolbar {
                 ToolbarItem(placement: .confirmationAction) {
-                    Button("Close", action: onClose)
+                    Button(Localized.text("close"), action: onClose)
                         .frame(minWidth: 44, minHeight: 44)
-                        .accessibilityHint("Closes the crisis resources.")
+                        .accessibilityHint(Localized.text("close_crisis_hint"))
                 }
             }
         }
@@ -66,8 +66,8 @@ struct CrisisSheetView: View {
 
     private var heading: String {
         switch sheet.reason {
-        case .some(.lowHope): return "It sounds like things feel hard right now. You don't have to wait for your next session."
-        case .some(.supportRequested), .none: return "Help is available right now."
+        case .some(.lowHope): return Localized.text("crisis_heading_low_hope")
+        case .some(.supportRequested), .none: return Localized.text("crisis_heading")
         }
     }
 }
@@ -84,19 +84,19 @@ struct CrisisLineRow: View {
                         .font(.headline)
                         .frame(maxWidth: .infinity, minHeight: 52, alignment: .leading)
                 }
-                .accessibilityLabel("\(line.isText ? "Text" : "Call") \(line.name), \(line.contact)")
-                .accessibilityHint(line.isText ? "Opens Messages\(line.textBody.map { " with \($0) filled in" } ?? "")." : "Starts a phone call.")
+                .accessibilityLabel(Localized.format(line.isText ? "text_line_label" : "call_line_label", line.name, line.contact))
+                .accessibilityHint(line.isText ? line.textBody.map { Localized.format("text_line_hint_body", $0) } ?? Localized.text("text_line_hint") : Localized.text("call_hint"))
             } else {
                 Text(line.contact).font(.headline)
             }
             Text(line.name)
-            Text(line.alwaysOpen ? "Open 24 hours, every day" : line.hours)
+            Text(line.alwaysOpen ? Localized.text("open_always") : line.hours)
                 .font(.footnote)
                 .foregroundStyle(.secondary)
-            Text("Checked \(line.verifiedOn)")
+            Text(Localized.format("checked_on", line.verifiedOn))
                 .font(.caption2)
                 .foregroundStyle(.secondary)
-                .accessibilityLabel("Details checked on \(line.verifiedOn)")
+                .accessibilityLabel(Localized.format("checked_on_spoken", line.verifiedOn))
         }
         .padding(.vertical, 4)
     }

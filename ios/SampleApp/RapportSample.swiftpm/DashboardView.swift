@@ -15,7 +15,7 @@ struct DashboardView: View {
                     Section { ProblemText(problem: problem) }
                 }
                 if !model.state.flags.isEmpty {
-                    Section("Open flags") {
+                    Section(Localized.text("open_flags")) {
                         ForEach(model.state.flags, id: \.id) { flag in
                             FlagRowView(flag: flag) {
                                 Task { await model.markDiscussed(flag.id) }
@@ -23,7 +23,7 @@ struct DashboardView: View {
                         }
                     }
                 }
-                Section("Clients") {
+                Section(Localized.text("tab_clients")) {
                     ForEach(model.state.clients) { client in
                         NavigationLink {
                             ClientDetailView(client: client, model: model)
@@ -31,23 +31,23 @@ struct DashboardView: View {
                             ClientRowView(client: client)
                         }
                         .frame(minHeight: 44)
-                        .accessibilityHint("Shows the chart of this client's sessions and their flags.")
+                        .accessibilityHint(Localized.text("client_row_hint"))
                     }
                     if model.state.clients.isEmpty && !model.state.loading {
-                        Text("No clients yet. Create an invite to pair the first one.")
+                        Text(Localized.text("no_clients"))
                             .foregroundStyle(.secondary)
                     }
                 }
                 Section {
-                    Button("Mark all check-ins seen") {
+                    Button(Localized.text("mark_all_seen")) {
                         Task { await model.markAllSeen() }
                     }
                     .frame(maxWidth: .infinity, minHeight: 44)
-                    .accessibilityHint("Clients see \"seen by your therapist\" after their next sync.")
+                    .accessibilityHint(Localized.text("mark_all_seen_hint"))
                 }
             }
             .refreshable { await model.refresh() }
-            .navigationTitle("Clients")
+            .navigationTitle(Localized.text("tab_clients"))
             .toolbar {
                 ToolbarItem(placement: .primaryAction) {
                     Button {
@@ -56,8 +56,8 @@ struct DashboardView: View {
                         Image(systemName: "arrow.clockwise")
                             .frame(minWidth: 44, minHeight: 44)
                     }
-                    .accessibilityLabel("Sync")
-                    .accessibilityHint("Fetches new check-ins and refreshes the dashboard.")
+                    .accessibilityLabel(Localized.text("sync_short"))
+                    .accessibilityHint(Localized.text("sync_hint"))
                 }
             }
         }
@@ -75,7 +75,7 @@ struct ClientRowView: View {
                 Text(client.label).font(.headline)
                 Spacer()
                 if client.paused {
-                    Text("Paused").font(.caption).foregroundStyle(.secondary)
+                    Text(Localized.text("paused")).font(.caption).foregroundStyle(.secondary)
                 }
                 if let severity = client.badge {
                     SeverityBadge(severity: severity)
@@ -83,9 +83,9 @@ struct ClientRowView: View {
             }
             Text([
                 trendText(client.trend),
-                client.latestHeard.map { "Heard \($0)/5" },
-                client.latestHopeful.map { "Hopeful \($0)/5" },
-                client.unseen > 0 ? "\(client.unseen) unseen" : nil,
+                client.latestHeard.map { Localized.format("heard_value", Int($0)) },
+                client.latestHopeful.map { Localized.format("hopeful_value", Int($0)) },
+                client.unseen > 0 ? Localized.format("unseen_count", Int(client.unseen)) : nil,
             ].compactMap { $0 }.joined(separator: " · "))
             .font(.subheadline)
             .foregroundStyle(.secondary)
@@ -102,9 +102,9 @@ struct ClientDetailView: View {
 
     var body: some View {
         List {
-            Section("Heard and hopeful, by session") {
+            Section(Localized.text("chart_section")) {
                 if client.points.isEmpty {
-                    Text("No check-ins yet.").foregroundStyle(.secondary)
+                    Text(Localized.text("no_checkins_yet")).foregroundStyle(.secondary)
                 } else {
                     RatingsChart(points: client.points, trend: trendText(client.trend))
                         .frame(height: 220)
@@ -112,14 +112,14 @@ struct ClientDetailView: View {
                 Text(trendText(client.trend)).font(.headline)
             }
             if !client.reliableChanges.isEmpty {
-                Section("Reliable changes since the first session") {
+                Section(Localized.text("reliable_changes_section")) {
                     ForEach(client.reliableChanges, id: \.item) { change in
-                        Text("\(change.item): \(change.first) → \(change.latest) (RCI \(change.rci, specifier: "%.1f"))")
+                        Text(Localized.format("reliable_change_rci", change.item, Int(change.first), Int(change.latest), change.rci.formatted(.number.precision(.fractionLength(1)))))
                     }
                 }
             }
             if !client.flags.isEmpty {
-                Section("Open flags") {
+                Section(Localized.text("open_flags")) {
                     ForEach(client.flags, id: \.id) { flag in
                         FlagRowView(flag: flag) {
                             Task { await model.markDiscussed(flag.id) }
@@ -128,7 +128,7 @@ struct ClientDetailView: View {
                 }
             }
             if !client.goals.isEmpty {
-                Section(GoalText.clientGoals) {
+                Section(Localized.text("client_goals")) {
                     ForEach(client.goals, id: \.goalId) { goal in
                         GoalProgressView(goal: goal, top: Int(goalLimits().ratingMax))
                     }
@@ -147,7 +147,7 @@ struct GoalProgressView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
-            Text(goal.archivedAt == nil ? goal.text : GoalText.archived(goal.text))
+            Text(goal.archivedAt == nil ? goal.text : Localized.format("goal_archived_text", goal.text))
                 .font(.headline)
             Text(summary)
                 .font(.subheadline)
@@ -155,24 +155,24 @@ struct GoalProgressView: View {
             if goal.series.count > 1 {
                 Chart {
                     ForEach(goal.series, id: \.recordId) { point in
-                        LineMark(x: .value(GoalText.session, SessionDay.text(point.sessionDate)), y: .value(GoalText.howClose, Int(point.rating)))
+                        LineMark(x: .value(Localized.text("chart_axis_session"), SessionDay.text(point.sessionDate)), y: .value(Localized.text("goal_chart_how_close"), Int(point.rating)))
                             .symbol(.circle)
                             .accessibilityLabel(SessionDay.text(point.sessionDate))
-                            .accessibilityValue(GoalText.ratingLabel(Int(point.rating), of: top))
+                            .accessibilityValue(Localized.format("goal_rating_label", Int(point.rating), top))
                     }
                 }
                 .chartYScale(domain: 0...top)
                 .frame(height: 120)
-                .accessibilityLabel(GoalText.chartLabel(goal.text, sessions: goal.series.count))
+                .accessibilityLabel(Localized.format("goal_chart_label", goal.text, goal.series.count))
             }
         }
         .padding(.vertical, 4)
     }
 
     private var summary: String {
-        guard let latest = goal.latest else { return GoalText.notRatedYet }
-        guard let change = goal.changeSinceSet else { return GoalText.latest(Int(latest), of: top) }
-        return GoalText.latest(Int(latest), of: top, change: Int(change))
+        guard let latest = goal.latest else { return Localized.text("goal_not_rated_yet") }
+        guard let change = goal.changeSinceSet else { return Localized.format("goal_latest", Int(latest), top) }
+        return Localized.format("goal_latest_and_change", Int(latest), top, Int(change))
     }
 }
 
@@ -182,36 +182,39 @@ struct GoalProgressView: View {
 struct RatingsChart: View {
     let points: [DashboardScreenModel.Point]
     let trend: String
+    private let session = Localized.text("chart_axis_session")
+    private let rating = Localized.text("chart_axis_rating")
+    private let statement = Localized.text("chart_series")
 
     var body: some View {
         Chart {
             ForEach(points) { point in
                 if let heard = point.heard {
-                    LineMark(x: .value("Session", SessionDay.text(point.sessionDate)), y: .value("Rating", Int(heard)))
-                        .foregroundStyle(by: .value("Statement", "Heard"))
-                        .symbol(by: .value("Statement", "Heard"))
+                    LineMark(x: .value(session, SessionDay.text(point.sessionDate)), y: .value(rating, Int(heard)))
+                        .foregroundStyle(by: .value(statement, Localized.text("chart_heard")))
+                        .symbol(by: .value(statement, Localized.text("chart_heard")))
                         .accessibilityLabel(SessionDay.text(point.sessionDate))
-                        .accessibilityValue("Heard \(heard) of 5")
+                        .accessibilityValue(Localized.format("heard_spoken", Int(heard)))
                 }
                 if let hopeful = point.hopeful {
-                    LineMark(x: .value("Session", SessionDay.text(point.sessionDate)), y: .value("Rating", Int(hopeful)))
-                        .foregroundStyle(by: .value("Statement", "Hopeful"))
-                        .symbol(by: .value("Statement", "Hopeful"))
+                    LineMark(x: .value(session, SessionDay.text(point.sessionDate)), y: .value(rating, Int(hopeful)))
+                        .foregroundStyle(by: .value(statement, Localized.text("chart_hopeful")))
+                        .symbol(by: .value(statement, Localized.text("chart_hopeful")))
                         .accessibilityLabel(SessionDay.text(point.sessionDate))
-                        .accessibilityValue("Hopeful \(hopeful) of 5")
+                        .accessibilityValue(Localized.format("hopeful_spoken", Int(hopeful)))
                 }
                 if point.supportRequested {
-                    PointMark(x: .value("Session", SessionDay.text(point.sessionDate)), y: .value("Rating", 5))
+                    PointMark(x: .value(session, SessionDay.text(point.sessionDate)), y: .value(rating, 5))
                         .symbol(.triangle)
                         .foregroundStyle(.red)
                         .accessibilityLabel(SessionDay.text(point.sessionDate))
-                        .accessibilityValue("The client asked for support")
+                        .accessibilityValue(Localized.text("chart_support_asked"))
                 }
             }
         }
         .chartYScale(domain: 1...5)
         .chartYAxis { AxisMarks(values: [1, 2, 3, 4, 5]) }
-        .accessibilityLabel("Chart of \(points.count) sessions, \(trend)")
+        .accessibilityLabel(Localized.format("chart_summary", points.count, trend))
     }
 }
 
@@ -230,14 +233,14 @@ struct FlagRowView: View {
             }
             Text(flag.headline)
             ForEach(flag.reasons, id: \.id) { reason in
-                Text("• " + reason.text + (reason.sessionDate.map { " (" + SessionDay.text($0) + ")" } ?? ""))
+                Text(verbatim: "• " + reason.text + (reason.sessionDate.map { " (" + SessionDay.text($0) + ")" } ?? ""))
                     .font(.footnote)
                     .foregroundStyle(.secondary)
             }
-            Button("Mark discussed", action: onMarkDiscussed)
+            Button(Localized.text("mark_discussed"), action: onMarkDiscussed)
                 .buttonStyle(.bordered)
                 .frame(minHeight: 44)
-                .accessibilityLabel("Mark the flag for \(flag.clientLabel) discussed")
+                .accessibilityLabel(Localized.format("mark_discussed_label", flag.clientLabel))
                 .accessibilityHint(flag.headline)
         }
         .padding(.vertical, 4)
@@ -251,10 +254,10 @@ struct SeverityBadge: View {
     var body: some View {
         let (text, color): (String, Color) = {
             switch severity {
-            case .urgent: return ("Urgent", .red)
-            case .high: return ("High", .orange)
-            case .medium: return ("Medium", .yellow)
-            case .low: return ("Low", .gray)
+            case .urgent: return (Localized.text("severity_urgent"), .red)
+            case .high: return (Localized.text("severity_high"), .orange)
+            case .medium: return (Localized.text("severity_medium"), .yellow)
+            case .low: return (Localized.text("severity_low"), .gray)
             }
         }()
         Text(text)
@@ -262,16 +265,16 @@ struct SeverityBadge: View {
             .padding(.horizontal, 8)
             .padding(.vertical, 2)
             .background(color.opacity(0.2), in: Capsule())
-            .accessibilityLabel("Severity \(text)")
+            .accessibilityLabel(Localized.format("severity_spoken", text))
     }
 }
 
 /// The library's trend as a word.
 func trendText(_ trend: Trend) -> String {
     switch trend {
-    case .improving: return "Improving"
-    case .steady: return "Steady"
-    case .worsening: return "Worsening"
-    case .notEnoughData: return "Not enough data yet"
+    case .improving: return Localized.text("trend_improving")
+    case .steady: return Localized.text("trend_steady")
+    case .worsening: return Localized.text("trend_worsening")
+    case .notEnoughData: return Localized.text("trend_not_enough")
     }
 }

@@ -16,18 +16,18 @@ struct GoalsView: View {
             Form {
                 Section {
                     if model.state.maxActive > 0 {
-                        Text(GoalText.intro(maxActive: model.state.maxActive))
+                        Text(Localized.format("goals_intro", model.state.maxActive))
                             .font(.callout)
                     }
                     if model.state.active.isEmpty && !model.state.loading {
-                        Text(GoalText.empty).foregroundStyle(.secondary)
+                        Text(Localized.text("goals_empty")).foregroundStyle(.secondary)
                     }
                 }
                 if let problem = model.state.problem {
                     Section { ProblemText(problem: problem) }
                 }
                 if !model.state.active.isEmpty {
-                    Section(GoalText.activeSection) {
+                    Section(Localized.text("goals_active")) {
                         ForEach(model.state.active, id: \.id) { goal in
                             if editingId == goal.id {
                                 GoalEditor(text: $editText, maxChars: model.state.maxChars) {
@@ -52,26 +52,26 @@ struct GoalsView: View {
                 }
                 NewGoalSection(model: model)
                 if !model.state.archived.isEmpty {
-                    Section(GoalText.archivedSection) {
+                    Section(Localized.text("goals_archived_title")) {
                         ForEach(model.state.archived, id: \.id) { goal in
                             Text(goal.text).foregroundStyle(.secondary)
                         }
                     }
                 }
             }
-            .navigationTitle(GoalText.title)
+            .navigationTitle(Localized.text("goals_title"))
             .confirmationDialog(
-                GoalText.archiveConfirmTitle,
+                Localized.text("goal_archive_confirm_title"),
                 isPresented: Binding(get: { archiving != nil }, set: { if !$0 { archiving = nil } }),
                 titleVisibility: .visible,
                 presenting: archiving
             ) { goal in
-                Button(GoalText.archive, role: .destructive) {
+                Button(Localized.text("goal_archive"), role: .destructive) {
                     Task { await model.archive(id: goal.id) }
                 }
-                Button(GoalText.cancel, role: .cancel) {}
+                Button(Localized.text("cancel"), role: .cancel) {}
             } message: { goal in
-                Text(GoalText.archiveConfirmText(goal.text))
+                Text(Localized.format("goal_archive_confirm_text", goal.text))
             }
         }
         .task { await model.load() }
@@ -89,21 +89,21 @@ struct GoalRowView: View {
         VStack(alignment: .leading, spacing: 6) {
             Text(goal.text).font(.headline)
             if goal.setInSession {
-                Text(GoalText.setInSession).font(.caption).foregroundStyle(.secondary)
+                Text(Localized.text("goal_set_in_session")).font(.caption).foregroundStyle(.secondary)
             }
-            Toggle(GoalText.shared, isOn: Binding(get: { goal.shared }, set: onShare))
+            Toggle(Localized.text("goal_shared"), isOn: Binding(get: { goal.shared }, set: onShare))
                 .frame(minHeight: 44)
-                .accessibilityHint(GoalText.sharedHint)
+                .accessibilityHint(Localized.text("goal_shared_hint"))
             HStack {
-                Button(GoalText.reword, action: onReword)
+                Button(Localized.text("goal_reword"), action: onReword)
                     .buttonStyle(.bordered)
                     .frame(minHeight: 44)
-                    .accessibilityHint(GoalText.rewordHint(goal.text))
+                    .accessibilityHint(Localized.format("goal_reword_description", goal.text))
                 Spacer()
-                Button(GoalText.archive, action: onArchive)
+                Button(Localized.text("goal_archive"), action: onArchive)
                     .buttonStyle(.borderless)
                     .frame(minHeight: 44)
-                    .accessibilityHint(GoalText.archiveHint(goal.text))
+                    .accessibilityHint(Localized.format("goal_archive_description", goal.text))
             }
         }
         .padding(.vertical, 4)
@@ -119,17 +119,17 @@ struct GoalEditor: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            TextField(GoalText.rewordField, text: $text, axis: .vertical)
+            TextField(Localized.text("goal_reword_field"), text: $text, axis: .vertical)
                 .lineLimit(1...4)
                 .frame(minHeight: 44)
             if maxChars > 0 {
-                Text(GoalText.maxChars(maxChars)).font(.caption).foregroundStyle(.secondary)
+                Text(Localized.format("goal_max_chars", maxChars)).font(.caption).foregroundStyle(.secondary)
             }
             HStack {
-                Button(GoalText.save, action: onSave)
+                Button(Localized.text("goal_save"), action: onSave)
                     .buttonStyle(.borderedProminent)
                     .frame(minHeight: 44)
-                Button(GoalText.cancel, action: onCancel)
+                Button(Localized.text("cancel"), action: onCancel)
                     .buttonStyle(.borderless)
                     .frame(minHeight: 44)
             }
@@ -143,26 +143,26 @@ struct NewGoalSection: View {
     @ObservedObject var model: GoalsScreenModel
 
     var body: some View {
-        Section(GoalText.newSection) {
-            TextField(GoalText.newField, text: Binding(get: { model.state.draft }, set: model.editDraft), axis: .vertical)
+        Section(Localized.text("goal_new_title")) {
+            TextField(Localized.text("goal_new_field"), text: Binding(get: { model.state.draft }, set: model.editDraft), axis: .vertical)
                 .lineLimit(1...4)
                 .frame(minHeight: 44)
             if model.state.maxChars > 0 {
-                Text(GoalText.maxChars(model.state.maxChars)).font(.caption).foregroundStyle(.secondary)
+                Text(Localized.format("goal_max_chars", model.state.maxChars)).font(.caption).foregroundStyle(.secondary)
             }
-            Toggle(GoalText.newShared, isOn: Binding(get: { model.state.draftShared }, set: model.setDraftShared))
+            Toggle(Localized.text("goal_new_shared"), isOn: Binding(get: { model.state.draftShared }, set: model.setDraftShared))
                 .frame(minHeight: 44)
-                .accessibilityHint(GoalText.sharedHint)
-            Toggle(GoalText.newInSession, isOn: Binding(get: { model.state.draftInSession }, set: model.setDraftInSession))
+                .accessibilityHint(Localized.text("goal_shared_hint"))
+            Toggle(Localized.text("goal_new_in_session"), isOn: Binding(get: { model.state.draftInSession }, set: model.setDraftInSession))
                 .frame(minHeight: 44)
-                .accessibilityHint(GoalText.newInSessionHint)
+                .accessibilityHint(Localized.text("goal_new_in_session_hint"))
             Button {
                 Task { await model.add() }
             } label: {
-                Text(GoalText.add).frame(maxWidth: .infinity, minHeight: 44)
+                Text(Localized.text("goal_add")).frame(maxWidth: .infinity, minHeight: 44)
             }
             .disabled(model.state.draft.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
-            .accessibilityHint(GoalText.addHint)
+            .accessibilityHint(Localized.text("goal_add_hint"))
         }
     }
 }

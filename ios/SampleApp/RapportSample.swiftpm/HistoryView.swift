@@ -10,16 +10,16 @@ struct HistoryView: View {
         NavigationStack {
             List {
                 Section {
-                    Toggle("Pause sharing with my therapist", isOn: Binding(
+                    Toggle(Localized.text("pause_sharing"), isOn: Binding(
                         get: { model.state.sharingPaused },
                         set: { paused in Task { await model.setSharingPaused(paused) } }
                     ))
                     .frame(minHeight: 44)
-                    .accessibilityHint("While paused, new check-ins stay on this phone. Resuming sends them.")
+                    .accessibilityHint(Localized.text("pause_sharing_hint"))
                 }
                 if model.state.endedByTherapist {
                     Section {
-                        Text("Your therapist ended the pairing. Your history stays on this phone; nothing more is shared.")
+                        Text(Localized.text("pairing_ended"))
                     }
                 }
                 if let problem = model.state.problem {
@@ -30,22 +30,22 @@ struct HistoryView: View {
                         HistoryRowView(row: row, notMonitored: model.state.notMonitored)
                     }
                     if model.state.hasMore {
-                        Button("Show older check-ins") {
+                        Button(Localized.text("show_older")) {
                             Task { await model.loadMore() }
                         }
                         .frame(maxWidth: .infinity, minHeight: 44)
-                        .accessibilityHint("Loads the next page of your history.")
+                        .accessibilityHint(Localized.text("show_older_hint"))
                     }
                 }
             }
             .overlay {
                 if model.state.rows.isEmpty && !model.state.loading {
-                    Text("Your check-ins will appear here.")
+                    Text(Localized.text("history_empty"))
                         .foregroundStyle(.secondary)
                 }
             }
             .refreshable { await model.refresh() }
-            .navigationTitle("History")
+            .navigationTitle(Localized.text("tab_history"))
         }
         .task { await model.refresh() }
     }
@@ -62,23 +62,23 @@ struct HistoryRowView: View {
         VStack(alignment: .leading, spacing: 4) {
             Text(SessionDay.text(row.sessionDate)).font(.headline)
             HStack(spacing: 16) {
-                if let heard = row.heard { Text("Heard \(heard)/5") }
-                if let hopeful = row.hopeful { Text("Hopeful \(hopeful)/5") }
+                if let heard = row.heard { Text(Localized.format("heard_value", Int(heard))) }
+                if let hopeful = row.hopeful { Text(Localized.format("hopeful_value", Int(hopeful))) }
             }
             if let note = row.note {
                 Label(note, systemImage: row.noteShared ? "person.2" : "lock")
                     .font(.callout)
-                    .accessibilityLabel((row.noteShared ? "Shared note: " : "Private note: ") + note)
+                    .accessibilityLabel(Localized.format(row.noteShared ? "note_shared_spoken" : "note_private_spoken", note))
             }
             if row.supportRequested {
-                Label("You asked for support", systemImage: "lifepreserver").font(.footnote)
+                Label(Localized.text("you_asked_support"), systemImage: "lifepreserver").font(.footnote)
             }
             if row.seen {
-                Label("Seen by your therapist", systemImage: "checkmark.circle.fill")
+                Label(Localized.text("seen"), systemImage: "checkmark.circle.fill")
                     .font(.footnote)
                     .foregroundStyle(.green)
             } else {
-                Label("Not seen yet", systemImage: "circle")
+                Label(Localized.text("not_seen"), systemImage: "circle")
                     .font(.footnote)
                     .foregroundStyle(.secondary)
             }
@@ -98,9 +98,9 @@ struct ReplyView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
-            Text("Your therapist replied").font(.subheadline.weight(.semibold))
+            Text(Localized.text("reply_heading")).font(.subheadline.weight(.semibold))
             Text(reply).font(.callout)
-            Label("Seen by your therapist", systemImage: "checkmark.circle.fill")
+            Label(Localized.text("seen"), systemImage: "checkmark.circle.fill")
                 .font(.footnote)
                 .foregroundStyle(.green)
             if !notMonitored.isEmpty {

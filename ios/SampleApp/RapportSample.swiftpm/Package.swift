@@ -10,6 +10,7 @@ import PackageDescription
 
 let package = Package(
     name: "RapportSample",
+    defaultLocalization: "en",
     platforms: [.iOS("16.0")],
     products: [
         .iOSApplication(
@@ -36,7 +37,9 @@ let package = Package(
         .executableTarget(
             name: "AppModule",
             dependencies: [.product(name: "Rapport", package: "ios")],
-            path: "."
+            path: ".",
+            // The app's own words in en, de, fr and es (Localized.swift).
+            resources: [.process("Localizable.xcstrings")]
         ),
     ]
 )

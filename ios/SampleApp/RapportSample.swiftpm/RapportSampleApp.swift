@@ -36,27 +36,27 @@ struct RoleChoiceView: View {
 
     var body: some View {
         VStack(spacing: 24) {
-            Text("Rapport")
+            Text(Localized.text("app_name"))
                 .font(.largeTitle.bold())
                 .accessibilityAddTraits(.isHeader)
-            Text("After each session, say in two taps how heard and how hopeful you felt.")
+            Text(Localized.text("role_intro"))
                 .multilineTextAlignment(.center)
             Button {
                 session.open(.client)
             } label: {
-                Label("I am a client", systemImage: "person")
+                Label(Localized.text("role_client"), systemImage: "person")
                     .frame(maxWidth: .infinity, minHeight: 44)
             }
             .buttonStyle(.borderedProminent)
-            .accessibilityHint("Sets this device up to check in after your sessions.")
+            .accessibilityHint(Localized.text("role_client_hint"))
             Button {
                 session.open(.therapist)
             } label: {
-                Label("I am a therapist", systemImage: "person.2")
+                Label(Localized.text("role_therapist"), systemImage: "person.2")
                     .frame(maxWidth: .infinity, minHeight: 44)
             }
             .buttonStyle(.bordered)
-            .accessibilityHint("Sets this device up to receive your clients' check-ins.")
+            .accessibilityHint(Localized.text("role_therapist_hint"))
             if let problem = session.problem {
                 ProblemText(problem: problem)
             }
@@ -73,7 +73,7 @@ struct ProblemText: View {
         Label(problem.reason, systemImage: "exclamationmark.triangle")
             .foregroundStyle(.red)
             .font(.callout)
-            .accessibilityLabel("Problem: \(problem.reason)")
+            .accessibilityLabel(Localized.format("problem_spoken", problem.reason))
             .onAppear {
                 UIAccessibility.post(notification: .announcement, argument: problem.reason)
             }

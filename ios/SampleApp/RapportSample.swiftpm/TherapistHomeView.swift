@@ -19,11 +19,11 @@ struct TherapistHomeView: View {
             if setup.state.setUp {
                 TabView {
                     DashboardView(model: DashboardScreenModel(therapist: therapist, http: session.http))
-                        .tabItem { Label("Clients", systemImage: "chart.xyaxis.line") }
+                        .tabItem { Label(Localized.text("tab_clients"), systemImage: "chart.xyaxis.line") }
                     BriefView(model: BriefScreenModel(therapist: therapist, locale: Locale.current.identifier))
-                        .tabItem { Label("Today", systemImage: "calendar") }
+                        .tabItem { Label(Localized.text("tab_today"), systemImage: "calendar") }
                     InviteView(model: setup)
-                        .tabItem { Label("Invite", systemImage: "qrcode") }
+                        .tabItem { Label(Localized.text("tab_invite"), systemImage: "qrcode") }
                 }
             } else {
                 PracticeSetupView(model: setup)
@@ -40,19 +40,19 @@ struct PracticeSetupView: View {
     var body: some View {
         NavigationStack {
             Form {
-                Section("Your practice's relay") {
-                    TextField("https://relay.example.org", text: Binding(get: { model.state.relayUrl }, set: model.editRelayUrl))
+                Section(Localized.text("relay_section")) {
+                    TextField(Localized.text("relay_placeholder"), text: Binding(get: { model.state.relayUrl }, set: model.editRelayUrl))
                         .keyboardType(.URL)
                         .textInputAutocapitalization(.never)
                         .autocorrectionDisabled()
                         .frame(minHeight: 44)
-                        .accessibilityLabel("Relay address")
-                        .accessibilityHint("The address your practice runs the Rapport relay at.")
+                        .accessibilityLabel(Localized.text("relay_field"))
+                        .accessibilityHint(Localized.text("relay_hint"))
                 }
-                Section("Your name, as clients see it") {
-                    TextField("Dr. Rivera", text: Binding(get: { model.state.name }, set: model.editName))
+                Section(Localized.text("name_field")) {
+                    TextField(Localized.text("name_placeholder"), text: Binding(get: { model.state.name }, set: model.editName))
                         .frame(minHeight: 44)
-                        .accessibilityLabel("Your name")
+                        .accessibilityLabel(Localized.text("name_short"))
                     if !model.state.name.isEmpty, let problem = model.state.nameProblem {
                         ProblemText(problem: problem)
                     }
@@ -64,15 +64,15 @@ struct PracticeSetupView: View {
                     Task { await model.setUp() }
                 } label: {
                     HStack {
-                        Text("Set up")
+                        Text(Localized.text("set_up"))
                         if model.state.working { ProgressView() }
                     }
                     .frame(maxWidth: .infinity, minHeight: 44)
                 }
                 .disabled(!model.state.canSetUp)
-                .accessibilityHint("Creates this device's mailbox on the relay.")
+                .accessibilityHint(Localized.text("set_up_hint"))
             }
-            .navigationTitle("Set up")
+            .navigationTitle(Localized.text("setup_title"))
         }
     }
 }
@@ -85,11 +85,11 @@ struct InviteView: View {
     var body: some View {
         NavigationStack {
             Form {
-                Section("Client's label (stays on this device)") {
-                    TextField("Initials, e.g. J.D.", text: Binding(get: { model.state.label }, set: model.editLabel))
+                Section(Localized.text("label_field")) {
+                    TextField(Localized.text("label_placeholder"), text: Binding(get: { model.state.label }, set: model.editLabel))
                         .frame(minHeight: 44)
-                        .accessibilityLabel("Client's label")
-                        .accessibilityHint("Only you see it. Use initials, not a full name.")
+                        .accessibilityLabel(Localized.text("label_short"))
+                        .accessibilityHint(Localized.text("label_hint"))
                     if !model.state.label.isEmpty, let problem = model.state.labelProblem {
                         ProblemText(problem: problem)
                     }
@@ -97,24 +97,24 @@ struct InviteView: View {
                         Task { await model.invite() }
                     } label: {
                         HStack {
-                            Text("Create invite")
+                            Text(Localized.text("create_invite"))
                             if model.state.working { ProgressView() }
                         }
                         .frame(maxWidth: .infinity, minHeight: 44)
                     }
                     .disabled(!model.state.canInvite)
-                    .accessibilityHint("Makes a single-use link for this client, valid for a week.")
+                    .accessibilityHint(Localized.text("create_invite_hint"))
                 }
                 if let problem = model.state.problem {
                     Section { ProblemText(problem: problem) }
                 }
                 if let invite = model.state.invite {
-                    Section("Give this to your client") {
+                    Section(Localized.text("invite_give_section")) {
                         ShareLink(item: invite.uri) {
-                            Label("Share the invite link", systemImage: "square.and.arrow.up")
+                            Label(Localized.text("share_invite"), systemImage: "square.and.arrow.up")
                                 .frame(maxWidth: .infinity, minHeight: 44)
                         }
-                        .accessibilityHint("Sends the link through a channel you trust.")
+                        .accessibilityHint(Localized.text("share_invite_hint"))
                         if let qr = QRCode.image(for: invite.uri) {
                             Image(uiImage: qr)
                                 .interpolation(.none)
@@ -122,18 +122,18 @@ struct InviteView: View {
                                 .scaledToFit()
                                 .frame(maxWidth: 240)
                                 .frame(maxWidth: .infinity)
-                                .accessibilityLabel("QR code of the invite, for your client to scan")
+                                .accessibilityLabel(Localized.text("qr_label"))
                         }
                         Text(invite.uri)
                             .font(.caption.monospaced())
                             .textSelection(.enabled)
-                            .accessibilityLabel("Invite link")
-                        Text("Valid until \(invite.expiresAt.formatted(date: .abbreviated, time: .shortened)). It works once.")
+                            .accessibilityLabel(Localized.text("invite_field"))
+                        Text(Localized.format("invite_ready", invite.expiresAt.formatted(date: .abbreviated, time: .shortened)))
                             .font(.footnote)
                     }
                 }
             }
-            .navigationTitle("Invite a client")
+            .navigationTitle(Localized.text("invite_title"))
         }
     }
 }

@@ -32,6 +32,7 @@ import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.graphics.Path
 import androidx.compose.ui.graphics.PathEffect
 import androidx.compose.ui.graphics.drawscope.Stroke
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
@@ -202,8 +203,12 @@ private fun RatingsChart(points: List<ChartPoint>, trend: String) {
     val heardColor = MaterialTheme.colorScheme.primary
     val hopefulColor = MaterialTheme.colorScheme.tertiary
     val supportColor = MaterialTheme.colorScheme.error
+    val resources = LocalContext.current.resources
     val series = points.joinToString("; ") { p ->
-        sessionDay(p.sessionDate) + ": " + listOfNotNull(p.heard?.let { "heard $it" }, p.hopeful?.let { "hopeful $it" }).joinToString(", ")
+        sessionDay(p.sessionDate) + ": " + listOfNotNull(
+            p.heard?.let { resources.getString(R.string.chart_point_heard, it.toInt()) },
+            p.hopeful?.let { resources.getString(R.string.chart_point_hopeful, it.toInt()) },
+        ).joinToString(", ")
     }
     val description = stringResource(R.string.chart_description, points.size, trend, series)
     Canvas(
