@@ -45,7 +45,7 @@ mkdir -p "$tools" "$work"
 # The fewest tests each Kotlin runner must run, so a runner that silently loses
 # most of its tests cannot pass.
 MIN_TRANSPORT_TESTS=55
-MIN_SCREEN_TESTS=8
+MIN_SCREEN_TESTS=21
 
 KOTLIN_COMPILER_VERSION="2.4.20"   # the one tests/bindings.sh installs
 DEBIAN_JARS=(jna.jar kotlinx-coroutines-core.jar atomicfu.jar gson.jar)

@@ -236,6 +236,42 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         }
     }
 
+    test("a goal kept private on the goals screen, or made private later, reaches neither the dashboard nor the brief") {
+        val p = Practice(relay).apply { pair() }
+        runBlocking {
+            val goals = GoalsScreenModel(p.client)
+            goals.load()
+            goals.editDraft("Tell my mother")
+            goals.setDraftShared(false)
+            goals.add()
+            goals.editDraft("Walk to the shop")
+            goals.add()
+            val (secret, walk) = goals.state.value.active
+            assertEqual(false to true, secret.shared to walk.shared)
+            goals.reword(secret.id, "Tell my mother about the job")
+            val screen = p.checkInScreen()
+            screen.load()
+            screen.rateGoal(secret.id, 2u)
+            screen.rateGoal(walk.id, 7u)
+            assertEqual(Delivery.Sent, screen.checkIn(heard = 4, hopeful = 4).delivery)
+            val dashboard = p.dashboard()
+            dashboard.refresh()
+            assertEqual(listOf("Walk to the shop"), dashboard.state.value.clients.single().goals.map { it.text }, "only the shared goal")
+            val brief = p.brief()
+            brief.load()
+            assertEqual(listOf(walk.id), brief.state.value.cards.single().goals.map { it.goalId })
+            check(brief.state.value.cards.single().goalLine?.contains("mother") != true) { "the private goal's words reached the brief" }
+
+            goals.setShared(walk.id, false)
+            assertEqual(listOf(false, false), goals.state.value.active.map { it.shared })
+            p.client.sync(p.http)
+            dashboard.refresh()
+            assertEqual(emptyList<String>(), dashboard.state.value.clients.single().goals.map { it.text }, "made private: withdrawn with its ratings")
+            brief.load()
+            assertEqual(emptyList<String>(), brief.state.value.cards.single().goals.map { it.goalId })
+        }
+    }
+
     test("the check-in screen enables send only once both required items are answered") {
         val p = Practice(relay).apply { pair() }
         val screen = p.checkInScreen()
