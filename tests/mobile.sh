@@ -14,6 +14,11 @@
 #      where a client could expect a reply says nobody watches in real time
 #      (tests/mobile/check_strings.py); its self-test feeds it broken copies
 #      and expects each to fail (tests/mobile/check_strings_selftest.py);
+#   1d. the check-in screen in both apps labels every control for TalkBack /
+#      VoiceOver, asks for 48dp / 44pt targets, lets text grow with the font
+#      scale / Dynamic Type, and puts the required items first
+#      (tests/mobile/check_a11y.py, static); its self-test breaks copies and
+#      expects each break to fail (tests/mobile/check_a11y_selftest.py);
 #   2. every shell script under ios/, android/ and tests/ passes `bash -n`
 #      and the ShellCheck linter;
 #   3. the pure-Kotlin part of the Android library (android/rapport/.../core)
@@ -167,6 +172,12 @@ step "strings: every key and placeholder in every language, 'not monitored' wher
 checker "$work/strings-check.log" "$py" "$root/tests/mobile/check_strings.py" "$root"
 step "strings check self-test: a missing key, a wrong placeholder, a missing sentence fail it"
 checker "$work/strings-check-selftest.log" "$py" "$root/tests/mobile/check_strings_selftest.py" "$root"
+
+# ---------------------------------------------------------------- accessibility
+step "accessibility of the check-in: labels, 48dp/44pt targets, text that scales, required items first"
+checker "$work/a11y-check.log" "$py" "$root/tests/mobile/check_a11y.py" "$root"
+step "accessibility check self-test: a missing label, a small target, a capped line, a control above the required items fail it"
+checker "$work/a11y-check-selftest.log" "$py" "$root/tests/mobile/check_a11y_selftest.py" "$root"
 
 # ---------------------------------------------------------------- shell
 step "shell scripts: bash -n and shellcheck"

@@ -73,7 +73,7 @@ PLATFORM_TYPES = set(
     Material ToolbarItem ToolbarItemPlacement ButtonRole ButtonStyle LabelStyle
     ListStyle InsetGroupedListStyle PlainListStyle Sheet PresentationDetent ShareLink
     Transferable ControlSize Axis AnyView EmptyView TupleView ViewModifier LocalizedStringKey
-    CVarArg
+    AnyLayout VStackLayout HStackLayout CVarArg
     Animation Transition UIApplication UIImage UIPasteboard UIDevice DynamicTypeSize
     AccessibilityTraits OpenURLAction Gauge Grid GridRow DisclosureGroup LabeledContent
     TimelineView TabView Tab Table TableColumn Canvas

@@ -73,17 +73,23 @@ struct NotMonitoredBanner: View {
     }
 }
 
-/// One statement and its five points, each a 44-point-or-larger button.
+/// One statement and its five points, each a 44-point-or-larger button, side
+/// by side; at the accessibility text sizes one under the other, so each
+/// point's words wrap at full width instead of shrinking into a fifth of it.
 struct RatingRow: View {
     let item: CheckInScreenModel.Item
     let onTap: (UInt8) -> Void
+    @Environment(\.dynamicTypeSize) private var dynamicTypeSize
 
     var body: some View {
+        let layout = dynamicTypeSize.isAccessibilitySize
+            ? AnyLayout(VStackLayout(spacing: 6))
+            : AnyLayout(HStackLayout(spacing: 6))
         VStack(alignment: .leading, spacing: 8) {
             Text(item.required ? item.prompt : Localized.format("optional_item", item.prompt))
                 .font(.headline)
                 .accessibilityAddTraits(.isHeader)
-            HStack(spacing: 6) {
+            layout {
                 ForEach(item.options) { option in
                     let chosen = item.selected == option.value
                     Button {
@@ -91,7 +97,7 @@ struct RatingRow: View {
                     } label: {
                         VStack(spacing: 2) {
                             Text(verbatim: String(option.value)).font(.title3.bold())
-                            Text(option.label).font(.caption2).lineLimit(2).minimumScaleFactor(0.7)
+                            Text(option.label).font(.caption2).multilineTextAlignment(.center)
                         }
                         .frame(maxWidth: .infinity, minHeight: 60)
                         .contentShape(Rectangle())
@@ -128,6 +134,7 @@ struct GoalRatings: View {
             ForEach(model.state.goals) { goal in
                 VStack(alignment: .leading, spacing: 6) {
                     Text(goal.text).font(.body)
+                        .accessibilityAddTraits(.isHeader)
                     ForEach(rows, id: \.self) { row in
                         HStack(spacing: 6) {
                             ForEach(row, id: \.self) { value in

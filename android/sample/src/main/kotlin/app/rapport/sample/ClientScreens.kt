@@ -39,6 +39,7 @@ import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalDensity
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.semantics.contentDescription
@@ -47,6 +48,7 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.semantics.stateDescription
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import app.rapport.core.screens.CheckInScreenModel
 import app.rapport.core.screens.Delivery
@@ -55,6 +57,7 @@ import app.rapport.core.screens.GoalsScreenModel
 import app.rapport.core.screens.HistoryScreenModel
 import app.rapport.core.screens.JoinScreenModel
 import app.rapport.core.screens.RatingItem
+import app.rapport.core.screens.RatingOption
 import kotlinx.coroutines.launch
 import uniffi.rapport_ffi.ClientApp
 
@@ -222,36 +225,52 @@ fun CheckInScreen(model: CheckInScreenModel) {
     state.crisis?.let { sheet -> CrisisResourcesSheet(sheet, onDismiss = model::dismissCrisis) }
 }
 
-/** One statement and its points: a radio group of 48dp-or-larger cells. */
+/**
+ * One statement and its points: a radio group of 48dp-or-larger cells, side by
+ * side; from [LARGE_FONT_SCALE] on, one under the other, so each point's words
+ * wrap at full width instead of being cut to a fifth of it.
+ */
 @Composable
 private fun RatingRow(item: RatingItem, onTap: (UByte) -> Unit) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         val prompt = if (item.required) item.prompt else stringResource(R.string.optional_item, item.prompt)
         Text(prompt, style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
-        Row(Modifier.fillMaxWidth().selectableGroup(), horizontalArrangement = Arrangement.spacedBy(6.dp)) {
-            for (option in item.options) {
-                val chosen = item.selected == option.value
-                val description = stringResource(R.string.rating_description, option.label, option.value.toInt(), item.options.size, item.prompt)
-                val selectedText = stringResource(if (chosen) R.string.selected else R.string.not_selected)
-                Card(
-                    colors = CardDefaults.cardColors(
-                        containerColor = if (chosen) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.surfaceVariant,
-                    ),
-                    modifier = Modifier
-                        .weight(1f)
-                        .heightIn(min = 64.dp)
-                        .selectable(selected = chosen, role = Role.RadioButton, onClick = { onTap(option.value) })
-                        .semantics(mergeDescendants = true) {
-                            contentDescription = description
-                            stateDescription = selectedText
-                        },
-                ) {
-                    Column(Modifier.fillMaxWidth().padding(6.dp), horizontalAlignment = Alignment.CenterHorizontally) {
-                        Text(option.value.toString(), style = MaterialTheme.typography.titleLarge)
-                        Text(option.label, style = MaterialTheme.typography.labelSmall, maxLines = 2)
-                    }
-                }
+        if (LocalDensity.current.fontScale >= LARGE_FONT_SCALE) {
+            Column(Modifier.fillMaxWidth().selectableGroup(), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+                for (option in item.options) RatingCell(item, option, Modifier.fillMaxWidth(), onTap)
             }
+        } else {
+            Row(Modifier.fillMaxWidth().selectableGroup(), horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+                for (option in item.options) RatingCell(item, option, Modifier.weight(1f), onTap)
+            }
+        }
+    }
+}
+
+/** The font scale (Android's "font size" setting) from which a statement's points stack. */
+private const val LARGE_FONT_SCALE = 1.5f
+
+/** One point of a statement: its number and words, spoken as one radio button. */
+@Composable
+private fun RatingCell(item: RatingItem, option: RatingOption, modifier: Modifier, onTap: (UByte) -> Unit) {
+    val chosen = item.selected == option.value
+    val description = stringResource(R.string.rating_description, option.label, option.value.toInt(), item.options.size, item.prompt)
+    val selectedText = stringResource(if (chosen) R.string.selected else R.string.not_selected)
+    Card(
+        colors = CardDefaults.cardColors(
+            containerColor = if (chosen) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.surfaceVariant,
+        ),
+        modifier = modifier
+            .heightIn(min = 64.dp)
+            .selectable(selected = chosen, role = Role.RadioButton, onClick = { onTap(option.value) })
+            .semantics(mergeDescendants = true) {
+                contentDescription = description
+                stateDescription = selectedText
+            },
+    ) {
+        Column(Modifier.fillMaxWidth().padding(6.dp), horizontalAlignment = Alignment.CenterHorizontally) {
+            Text(option.value.toString(), style = MaterialTheme.typography.titleLarge)
+            Text(option.label, style = MaterialTheme.typography.labelSmall, textAlign = TextAlign.Center)
         }
     }
 }
