@@ -84,6 +84,7 @@ PLATFORM_TYPES = set(
     UIKeyboardType UITextContentType TextFieldStyle RoundedBorderTextFieldStyle PlainButtonStyle
     BorderedButtonStyle BorderedProminentButtonStyle DismissAction OpenWindowAction ScenePhase
     AccessibilityChildBehavior HapticFeedback SensoryFeedback Observable Bindable
+    FileDocument ReadConfiguration WriteConfiguration FileWrapper UTType UniformTypeIdentifiers
     """.split()
 )
 
