@@ -27,8 +27,8 @@ struct ClientHomeView: View {
                     RightsView(model: RightsScreenModel(client: client, locale: session.locale, http: session.http)) {
                         joined = false
                     }
-                    .tabItem { Label("Your data", systemImage: "lock.shield") }
-                    .accessibilityHint("Export, pause, leave or erase everything.")
+                    .tabItem { Label(Localized.text("tab_your_data"), systemImage: "lock.shield") }
+                    .accessibilityHint(Localized.text("your_data_hint"))
                 }
             } else {
                 JoinView(model: JoinScreenModel(client: client, locale: session.locale)) {
@@ -68,16 +68,16 @@ struct JoinView: View {
                         model.chooseCrisisCountry(code)
                     }
                 } header: {
-                    Text("Crisis lines for")
+                    Text(Localized.text("crisis_country_title"))
                 } footer: {
-                    Text("Chosen from your phone's region; tap to change it. Rapport is not a crisis service.")
+                    Text(Localized.text("crisis_country_explained"))
                 }
                 if let held = model.state.held {
-                    Section("Check-ins made while not paired") {
+                    Section(Localized.text("held_title")) {
                         Text(heldText(held))
-                        Picker("These check-ins", selection: Binding(get: { model.state.shareHeld }, set: model.shareHeld)) {
-                            Text("Keep them on this phone only").tag(false)
-                            Text("Share them with this therapist").tag(true)
+                        Picker(Localized.text("held_picker"), selection: Binding(get: { model.state.shareHeld }, set: model.shareHeld)) {
+                            Text(Localized.text("held_keep")).tag(false)
+                            Text(Localized.text("held_share")).tag(true)
                         }
                         .pickerStyle(.inline)
                     }

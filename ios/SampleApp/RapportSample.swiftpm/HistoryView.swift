@@ -12,7 +12,7 @@ struct HistoryView: View {
                 // Pausing and resuming live in "Your data", where resuming asks about what was held back.
                 if model.state.sharingPaused {
                     Section {
-                        Text("Sharing is paused: new check-ins stay on this phone. Resume it in Your data.")
+                        Text(Localized.text("history_paused"))
                     }
                 }
                 if model.state.endedByTherapist {

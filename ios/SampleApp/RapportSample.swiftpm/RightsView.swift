@@ -13,23 +13,25 @@ struct RightsView: View {
         NavigationStack {
             Form {
                 Section {
-                    Text(model.state.checkinsOnPhone == 1 ? "1 check-in on this phone." : "\(model.state.checkinsOnPhone) check-ins on this phone.")
+                    Text(model.state.checkinsOnPhone == 1
+                        ? Localized.text("rights_on_phone_one")
+                        : Localized.format("rights_on_phone_other", Int(model.state.checkinsOnPhone)))
                     if let status = statusText { Text(status) }
                 }
                 Section {
-                    actionButton("Export everything", action: .export, hint: "Saves all your check-ins and notes as a file where you choose.")
+                    actionButton(Localized.text("rights_export"), action: .export, hint: Localized.text("rights_export_hint"))
                     if model.state.paused {
-                        actionButton("Resume sharing", action: .resume, hint: "You choose whether to send what was held back.")
+                        actionButton(Localized.text("rights_resume"), action: .resume, hint: Localized.text("rights_resume_hint"))
                     } else {
-                        actionButton("Pause sharing", action: .pause, hint: "New check-ins stay on this phone until you resume.")
+                        actionButton(Localized.text("rights_pause"), action: .pause, hint: Localized.text("rights_pause_hint"))
                     }
-                    actionButton("Leave my therapist", action: .leave, hint: "Nothing more is sent; your check-ins stay on this phone.")
-                    actionButton("Erase everything", action: .erase, hint: "Asks you to confirm and says what it reaches.", role: .destructive)
+                    actionButton(Localized.text("rights_leave"), action: .leave, hint: Localized.text("rights_leave_hint"))
+                    actionButton(Localized.text("rights_erase"), action: .erase, hint: Localized.text("rights_erase_hint"), role: .destructive)
                 }
                 if model.state.membership == .erasing {
                     Section {
-                        Text("Your therapist's device has not been told yet. The erase finishes at the next connection.")
-                        Button("Try to finish erasing now") { Task { await model.finishErase() } }
+                        Text(Localized.text("rights_erasing"))
+                        Button(Localized.text("rights_erase_retry")) { Task { await model.finishErase() } }
                             .frame(minHeight: 44)
                             .disabled(model.state.working)
                     }
@@ -45,12 +47,12 @@ struct RightsView: View {
                         Task { await model.chooseCrisisCountry(code) }
                     }
                 } header: {
-                    Text("Crisis lines for")
+                    Text(Localized.text("crisis_country_title"))
                 } footer: {
-                    Text("The country whose crisis lines Rapport shows you when you need support. Rapport is not a crisis service.")
+                    Text(Localized.text("crisis_country_footer"))
                 }
             }
-            .navigationTitle("Your data")
+            .navigationTitle(Localized.text("rights_title"))
             .confirmationDialog(dialogTitle, isPresented: confirming, titleVisibility: .visible) {
                 dialogButtons
             } message: {
@@ -77,21 +79,21 @@ struct RightsView: View {
 
     private var statusText: String? {
         switch model.state.membership {
-        case .active(let paused): return paused ? "Sharing is paused: new check-ins stay on this phone." : "Sharing with your therapist."
-        case .erasing: return "Erasing: it finishes when this phone next reaches the relay."
-        case .revoked: return "Your therapist ended the pairing. Your history stays on this phone; nothing more is shared."
-        case .notJoined: return "Not paired with a therapist."
+        case .active(let paused): return Localized.text(paused ? "rights_status_paused" : "rights_status_sharing")
+        case .erasing: return Localized.text("rights_status_erasing")
+        case .revoked: return Localized.text("pairing_ended")
+        case .notJoined: return Localized.text("rights_status_not_joined")
         case nil: return nil
         }
     }
 
     private var doneText: String? {
         switch model.state.done {
-        case .export: return "Export ready."
-        case .pause: return "Sharing paused."
-        case .resume: return "Sharing resumed."
-        case .leave: return "You left your therapist. Your check-ins stay on this phone."
-        case .erase: return "Everything on this phone is erased."
+        case .export: return Localized.text("rights_done_export")
+        case .pause: return Localized.text("rights_done_pause")
+        case .resume: return Localized.text("rights_done_resume")
+        case .leave: return Localized.text("rights_done_leave")
+        case .erase: return Localized.text("rights_done_erase")
         case nil: return nil
         }
     }
@@ -111,11 +113,11 @@ struct RightsView: View {
 
     private var dialogTitle: String {
         switch model.state.confirming {
-        case .export: return "Export everything?"
-        case .pause: return "Pause sharing?"
-        case .resume: return heldToAsk == nil ? "Resume sharing?" : "Send what was held back?"
-        case .leave: return "Leave your therapist?"
-        case .erase: return "Erase everything?"
+        case .export: return Localized.text("confirm_export_title")
+        case .pause: return Localized.text("confirm_pause_title")
+        case .resume: return Localized.text(heldToAsk == nil ? "confirm_resume_title" : "resume_question_title")
+        case .leave: return Localized.text("confirm_leave_title")
+        case .erase: return Localized.text("confirm_erase_title")
         case nil: return ""
         }
     }
@@ -123,25 +125,23 @@ struct RightsView: View {
     private var dialogMessage: String {
         switch model.state.confirming {
         case .export:
-            return "The file holds every check-in and every note, private ones too, unencrypted. Save it only where you trust."
+            return Localized.text("confirm_export_body")
         case .pause:
-            return "New check-ins stay on this phone. Your therapist only learns that sharing is paused. When you resume, you choose whether to send what was held back."
+            return Localized.text("confirm_pause_body")
         case .resume:
             if let held = heldToAsk {
-                return heldText(held) + "\n\nSharing resumes either way. Kept check-ins stay on this phone and are never sent to this therapist."
+                return heldText(held) + "\n\n" + Localized.text("resume_question_body")
             }
-            return "New check-ins go to your therapist again. Nothing was held back during the pause."
+            return Localized.text("confirm_resume_body")
         case .leave:
-            return "Nothing more is sent, and what your therapist already received stays with them. Your check-ins stay on this phone; those you make without a therapist go to a new one only if you choose to share them."
+            return Localized.text("confirm_leave_body")
         case .erase:
             let reach = model.state.eraseReach
             let phone = reach.checkinsOnPhone == 1
-                ? "Deletes from this phone your 1 check-in, your goals and your settings."
-                : "Deletes from this phone all \(reach.checkinsOnPhone) check-ins, your goals and your settings."
-            let therapist = reach.reachesTherapist
-                ? "Asks your therapist's device to delete everything it received from you when it next syncs, and the relay to delete what waits for this phone."
-                : "You are not paired with a therapist, so it reaches no therapist's device: a therapist you left keeps what they received."
-            return [phone, therapist, "It cannot reach anything your therapist copied out of Rapport.", "This cannot be undone."]
+                ? Localized.text("erase_reaches_phone_one")
+                : Localized.format("erase_reaches_phone_other", Int(reach.checkinsOnPhone))
+            let therapist = Localized.text(reach.reachesTherapist ? "erase_reaches_therapist" : "erase_reaches_no_therapist")
+            return [phone, therapist, Localized.text("erase_does_not_reach_copies"), Localized.text("erase_cannot_undo")]
                 .joined(separator: "\n\n")
         case nil:
             return ""
@@ -151,47 +151,34 @@ struct RightsView: View {
     @ViewBuilder private var dialogButtons: some View {
         switch model.state.confirming {
         case .resume where heldToAsk != nil:
-            Button("Send them") { Task { await model.confirm(sendHeld: true) } }
-            Button("Keep them on this phone") { Task { await model.confirm(sendHeld: false) } }
+            Button(Localized.text("resume_send_held")) { Task { await model.confirm(sendHeld: true) } }
+            Button(Localized.text("resume_keep_held")) { Task { await model.confirm(sendHeld: false) } }
         case .export:
-            Button("Choose where to save") { Task { await model.confirm() } }
+            Button(Localized.text("confirm_export")) { Task { await model.confirm() } }
         case .pause:
-            Button("Pause") { Task { await model.confirm() } }
+            Button(Localized.text("confirm_pause")) { Task { await model.confirm() } }
         case .resume:
-            Button("Resume") { Task { await model.confirm() } }
+            Button(Localized.text("confirm_resume")) { Task { await model.confirm() } }
         case .leave:
-            Button("Leave", role: .destructive) { Task { await model.confirm() } }
+            Button(Localized.text("confirm_leave"), role: .destructive) { Task { await model.confirm() } }
         case .erase:
-            Button("Erase everything", role: .destructive) { Task { await model.confirm() } }
+            Button(Localized.text("confirm_erase"), role: .destructive) { Task { await model.confirm() } }
         case nil:
             EmptyView()
         }
-        Button("Cancel", role: .cancel) { model.cancel() }
+        Button(Localized.text("cancel"), role: .cancel) { model.cancel() }
     }
 }
 
-/// "3 check-ins, from 2 March to 9 March", in the person's locale.
+/// "3 check-ins on this phone, from 2 March to 9 March, have not been shared
+/// with any therapist", in the person's language and date format. Whole
+/// sentences per case, so each language words the count and the dates its own way.
 func heldText(_ held: HeldCheckIns) -> String {
-    let first = held.firstSession.map(sessionDay) ?? ""
-    let last = held.lastSession.map(sessionDay) ?? ""
-    let count = held.count == 1 ? "1 check-in on this phone" : "\(held.count) check-ins on this phone"
-    let dates = first == last ? "from \(first)" : "from \(first) to \(last)"
-    let verb = held.count == 1 ? "has" : "have"
-    return "\(count), \(dates), \(verb) not been shared with any therapist."
-}
-
-/// `YYYY-MM-DD` as the person reads it.
-func sessionDay(_ sessionDate: String) -> String {
-    let parser = DateFormatter()
-    parser.calendar = Calendar(identifier: .gregorian)
-    parser.locale = Locale(identifier: "en_US_POSIX")
-    parser.timeZone = TimeZone(identifier: "UTC")
-    parser.dateFormat = "yyyy-MM-dd"
-    guard let date = parser.date(from: sessionDate) else { return sessionDate }
-    let shown = DateFormatter()
-    shown.timeZone = TimeZone(identifier: "UTC")
-    shown.dateStyle = .medium
-    return shown.string(from: date)
+    let first = held.firstSession.map(SessionDay.text) ?? ""
+    let last = held.lastSession.map(SessionDay.text) ?? ""
+    if held.count == 1 { return Localized.format("held_on_day_one", first) }
+    if first == last { return Localized.format("held_on_day_other", Int(held.count), first) }
+    return Localized.format("held_between", Int(held.count), first, last)
 }
 
 /// The country whose crisis lines the client sees: one tap opens the list.
@@ -201,16 +188,16 @@ struct CrisisCountryPicker: View {
     let onChoose: (String) -> Void
 
     var body: some View {
-        Picker("Country", selection: Binding(get: { selected ?? "" }, set: { code in if !code.isEmpty { onChoose(code) } })) {
+        Picker(Localized.text("crisis_country_picker"), selection: Binding(get: { selected ?? "" }, set: { code in if !code.isEmpty { onChoose(code) } })) {
             if selected == nil || !countries.contains(where: { $0.code == selected }) {
-                Text(selected ?? "No country chosen: emergency numbers only").tag(selected ?? "")
+                Text(selected ?? Localized.text("crisis_country_none")).tag(selected ?? "")
             }
             ForEach(countries, id: \.code) { country in
                 Text(country.name).tag(country.code)
             }
         }
         .frame(minHeight: 44)
-        .accessibilityHint("Choose the country whose crisis lines Rapport shows you.")
+        .accessibilityHint(Localized.text("crisis_country_hint"))
     }
 }
 
@@ -239,23 +226,23 @@ struct ConsentUpdateView: View {
         NavigationStack {
             Form {
                 Section {
-                    Text("Please read the updated text before your next check-in. Your check-ins and your pairing stay as they are.")
+                    Text(Localized.text("consent_update_intro"))
                 }
-                Section("What you agree to") {
+                Section(Localized.text("consent_title")) {
                     Text(model.state.consentText).font(.callout)
-                    Toggle("I have read this and agree", isOn: Binding(get: { model.state.agreed }, set: model.agree))
+                    Toggle(Localized.text("consent_agree"), isOn: Binding(get: { model.state.agreed }, set: model.agree))
                         .frame(minHeight: 44)
                 }
                 if let problem = model.state.problem {
                     Section { ProblemText(problem: problem) }
                 }
                 Section {
-                    Button("Accept and continue") { Task { await model.accept() } }
+                    Button(Localized.text("consent_update_accept")) { Task { await model.accept() } }
                         .frame(maxWidth: .infinity, minHeight: 44)
                         .disabled(!model.state.canAccept)
                 }
             }
-            .navigationTitle("What you agree to has changed")
+            .navigationTitle(Localized.text("consent_update_title"))
         }
     }
 }
