@@ -50,7 +50,7 @@ mkdir -p "$tools" "$work"
 # The fewest tests each Kotlin runner must run, so a runner that silently loses
 # most of its tests cannot pass.
 MIN_TRANSPORT_TESTS=55
-MIN_SCREEN_TESTS=21
+MIN_SCREEN_TESTS=29
 
 KOTLIN_COMPILER_VERSION="2.4.20"   # the one tests/bindings.sh installs
 DEBIAN_JARS=(jna.jar kotlinx-coroutines-core.jar atomicfu.jar gson.jar)
@@ -234,7 +234,7 @@ bindings_key="$(hash_of "${bindings_sources[@]}")-$classpath-$KOTLIN_COMPILER_VE
 core_sources=("$core_dir"/*.kt "$jvm_tests/Harness.kt" "$jvm_tests/TransportTests.kt")
 core_jar="$work/core.jar"
 core_key="$bindings_key-$(hash_of "${core_sources[@]}")"
-screen_sources=("$core_dir"/screens/*.kt "$jvm_tests/ScreenTests.kt")
+screen_sources=("$core_dir"/screens/*.kt "$jvm_tests/ScreenTests.kt" "$jvm_tests/RightsTests.kt")
 screens_jar="$work/screens.jar"
 screens_key="$core_key-$(hash_of "${screen_sources[@]}")"
 

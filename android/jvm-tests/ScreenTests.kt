@@ -18,6 +18,7 @@ import app.rapport.core.screens.GoalsScreenModel
 import app.rapport.core.screens.HistoryScreenModel
 import app.rapport.core.screens.JoinScreenModel
 import app.rapport.core.screens.PracticeSetupModel
+import app.rapport.core.screens.RightsScreenModel
 import java.time.Duration
 import java.time.LocalDate
 import java.time.ZoneOffset
@@ -39,19 +40,20 @@ import uniffi.rapport_ffi.noteLength
 /** Low scrypt work factor: these databases protect nothing. */
 
 /** A locale with a region: only a region selects a country's crisis lines. */
-private const val LOCALE = "en-US"
+internal const val LOCALE = "en-US"
 
-private fun utcToday(): LocalDate = LocalDate.now(ZoneOffset.UTC)
+internal fun utcToday(): LocalDate = LocalDate.now(ZoneOffset.UTC)
 
 /** A therapist and a client paired through the screens' own models over a real relay. */
-private class Practice(val relay: LocalRelay) {
+internal class Practice(val relay: LocalRelay) {
     val http = UrlConnectionHttpClient()
     val therapist: TherapistApp = TherapistApp.openWithPassphrase(newPath("therapist.db"), "therapist passphrase", WORK_FACTOR)
-    val client: ClientApp = ClientApp.openWithPassphrase(newPath("client.db"), "client passphrase", WORK_FACTOR)
+    val clientPath = newPath("client.db")
+    val client: ClientApp = ClientApp.openWithPassphrase(clientPath, "client passphrase", WORK_FACTOR)
     var online = true
     val clientTransport: () -> HttpClient? = { if (online) http else Offline }
 
-    fun pair(label: String = "J.D.") = runBlocking {
+    fun pair(label: String = "J.D.", joinLocale: String = LOCALE, beforeJoin: JoinScreenModel.() -> Unit = {}) = runBlocking {
         val setup = PracticeSetupModel(therapist)
         setup.load()
         setup.editRelayUrl(relay.url)
@@ -61,13 +63,23 @@ private class Practice(val relay: LocalRelay) {
         setup.editLabel(label)
         setup.invite()
         val uri = setup.state.value.invite?.uri ?: throw AssertionError("no invite: ${setup.state.value.problem}")
-        val join = JoinScreenModel(client, LOCALE)
+        val join = JoinScreenModel(client, joinLocale)
         join.load()
         join.editInvite(uri)
         join.acceptConsent(true)
+        join.beforeJoin()
         join.join()
         check(join.state.value.joined) { "join failed: ${join.state.value.problem}" }
         assertEqual(listOf(label), therapist.sync(http).paired, "paired")
+    }
+
+    fun rights() = RightsScreenModel(client, LOCALE, clientTransport, today = ::utcToday).also { runBlocking { it.load() } }
+
+    /** The check-ins the therapist has of this client, after syncing. */
+    fun therapistPoints(): Int = runBlocking {
+        val dashboard = dashboard()
+        dashboard.refresh()
+        dashboard.state.value.clients.single().points.size
     }
 
     fun checkInScreen(daysAgo: Long = 0) = CheckInScreenModel(client, LOCALE, clientTransport, today = { utcToday().minusDays(daysAgo) })
@@ -77,7 +89,7 @@ private class Practice(val relay: LocalRelay) {
 }
 
 /** Loads the screen, taps the two required items and sends. */
-private fun CheckInScreenModel.checkIn(heard: Int, hopeful: Int, note: String = "", shared: Boolean = false): CheckInState = runBlocking {
+internal fun CheckInScreenModel.checkIn(heard: Int, hopeful: Int, note: String = "", shared: Boolean = false): CheckInState = runBlocking {
     if (state.value.loading) load()
     rate("heard", heard.toUByte())
     rate("hopeful", hopeful.toUByte())
@@ -394,7 +406,8 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
     }
 
     test("without a region the sheet gives emergency advice only, with one link per emergency number") {
-        val p = Practice(relay).apply { pair() }
+        // Joined from a locale without a region: no crisis country pre-selected or chosen.
+        val p = Practice(relay).apply { pair(joinLocale = "de") }
         val screen = CheckInScreenModel(p.client, "de", p.clientTransport, today = ::utcToday)
         runBlocking { screen.load() }
         screen.needSupportNow()
@@ -593,5 +606,6 @@ fun main(args: Array<String>) {
     val suite = Suite()
     val relay = LocalRelay(args[0])
     defineScreenTests(suite, relay)
+    defineRightsTests(suite, relay)
     suite.runAndExit { relay.close() }
 }

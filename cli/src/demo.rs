@@ -17,14 +17,14 @@
 //! when, and the demo ends with the brief for the next session day.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use rapport_core::insights::{Flag, FlagKind};
 use rapport_core::model::Consent;
 use rapport_core::{
-    CheckInDraft, GoalDraft, InstrumentRef, KeySource, Note, NoteVisibility, Passphrase, Store,
-    StoreOptions, SystemClock,
+    CheckInDraft, Clock, GoalDraft, InstrumentRef, KeySource, Note, NoteVisibility, Passphrase,
+    Store, StoreOptions,
 };
 
 use crate::http::relay_at;
@@ -197,6 +197,34 @@ pub struct DemoArgs {
     pub sessions: usize,
 }
 
+/// The demo's clock: the system's, or, while a client sets the goals it set
+/// together at the first session, that session's day. The demo plays weeks
+/// in seconds; without this a goal would read "set today" above ratings
+/// from weeks before.
+#[derive(Debug, Default)]
+struct DemoClock {
+    at: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl DemoClock {
+    /// Runs `f` with the clock at `at`, then back on the system's time.
+    fn during<T>(&self, at: DateTime<Utc>, f: impl FnOnce() -> T) -> T {
+        *self.at.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+        let out = f();
+        *self.at.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        out
+    }
+}
+
+impl Clock for DemoClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(Utc::now)
+    }
+}
+
 struct DemoClient {
     label: String,
     story: &'static Story,
@@ -205,10 +233,10 @@ struct DemoClient {
     goals: Vec<(uuid::Uuid, GoalRating)>,
 }
 
-fn open(home: &Path, passphrase: &str) -> Result<Store> {
+fn open(home: &Path, passphrase: &str, clock: Arc<DemoClock>) -> Result<Store> {
     std::fs::create_dir_all(home)?;
     let options = StoreOptions {
-        clock: Arc::new(SystemClock),
+        clock,
         ..StoreOptions::standard()?
     };
     Ok(Store::open_with(
@@ -259,8 +287,21 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let http = relay_at(&url)?;
     println!("  relay listening on {url} (database: relay.db, ciphertext only)");
 
+    // Weekly sessions, the last one today.
+    let today = chrono::Local::now().date_naive();
+    let first: NaiveDate = today
+        .checked_sub_days(Days::new(7 * (args.sessions as u64 - 1)))
+        .ok_or("the sessions reach too far back")?;
+    // The goals a story's client sets, set together in the first session.
+    let first_session =
+        first.and_time(chrono::NaiveTime::MIN).and_utc() + chrono::Duration::hours(17);
+
     // The therapist, and each client paired through a real invite.
-    let mut therapist = open(&dir.join("therapist"), "demo therapist passphrase")?;
+    let mut therapist = open(
+        &dir.join("therapist"),
+        "demo therapist passphrase",
+        Arc::default(),
+    )?;
     therapist.therapist_init(&http, &url, "Dr. Rivera")?;
     let mut clients = Vec::new();
     for i in 0..args.clients {
@@ -271,14 +312,21 @@ pub fn run(args: DemoArgs) -> Result<()> {
         };
         let invite = therapist.invite_client(&http, &label, chrono::Duration::days(7))?;
         let home = dir.join("clients").join(format!("client-{}", i + 1));
-        let mut store = open(&home, &format!("demo client passphrase {}", i + 1))?;
+        let clock = Arc::new(DemoClock::default());
+        let mut store = open(
+            &home,
+            &format!("demo client passphrase {}", i + 1),
+            clock.clone(),
+        )?;
         store.client_join(&http, &invite.to_uri(), Consent::CURRENT_VERSION)?;
         let mut goals = Vec::new();
         for goal in story.goals {
-            let set = store.add_goal(GoalDraft {
-                text: goal.text.into(),
-                shared: true,
-                set_in_session: true,
+            let set = clock.during(first_session, || {
+                store.add_goal(GoalDraft {
+                    text: goal.text.into(),
+                    shared: true,
+                    set_in_session: true,
+                })
             })?;
             goals.push((set.id, goal.rating));
         }
@@ -300,11 +348,6 @@ pub fn run(args: DemoArgs) -> Result<()> {
             .join("; ")
     );
 
-    // Weekly sessions, the last one today.
-    let today = chrono::Local::now().date_naive();
-    let first: NaiveDate = today
-        .checked_sub_days(Days::new(7 * (args.sessions as u64 - 1)))
-        .ok_or("the sessions reach too far back")?;
     let instrument = therapist
         .instruments()
         .current()

@@ -103,11 +103,20 @@ fn the_demo_stories_come_out_through_flags() {
     let series = |text: &str| -> Vec<u8> {
         let goal = eb.goals.iter().find(|g| g.text == text).unwrap();
         assert!(goal.set_in_session && goal.archived_at.is_none());
+        // Set at the first session, not on the day the demo ran.
+        assert_eq!(
+            goal.set_at.date_naive(),
+            goal.series[0].session_date,
+            "{goal:?}"
+        );
         goal.series.iter().map(|p| p.rating).collect()
     };
     assert_eq!(series("Go back to the choir"), [2, 3, 4, 6, 7, 8, 8, 8]);
     assert_eq!(series("Sleep through the night"), [7; 8]);
     assert!(report.contains("review_suggested"));
+    // The report has a chart per goal, each titled with the goal's words.
+    assert_eq!(report.matches(r#"<svg class="goal-chart""#).count(), 2);
+    assert!(report.contains("How close E.B. feels to “Go back to the choir”"));
     assert!(stdout.contains("  E.B.: review_suggested"), "{stdout}");
 
     // What the demo prints at its end: flags and the brief, no alerts.

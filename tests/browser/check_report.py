@@ -15,6 +15,10 @@ console log. The checks:
                  the heading;
   charts         every client with two or more check-ins has an svg.chart with
                  a line-heard and a line-hopeful path and a title and desc;
+  goals          every goal a client shared is in its card, in the client's
+                 words, and each rated one has its own svg.goal-chart (role=img)
+                 whose title names the goal and whose desc states the latest
+                 rating;
   status         a client no longer sharing has a status badge in words;
   brief          the first element of <main> is the brief (section.brief, "Today"),
                  with a card and an opening line for each active client;
@@ -398,6 +402,44 @@ def check_charts(dom, clients):
     return problems
 
 
+def check_goals(dom, clients):
+    problems = []
+    for client in clients:
+        goals = client.get("goals") or []
+        if not goals:
+            continue
+        label = client["label"]
+        cards = card_of(dom, label)
+        if not cards:
+            problems.append(f"{label!r}: no card for its goals")
+            continue
+        headings = [h.clean_text() for h in cards[0].find_all("h4")]
+        charts = cards[0].find_all("svg", "goal-chart")
+        rated = [g for g in goals if g.get("series")]
+        if len(charts) != len(rated):
+            problems.append(f"{label!r}: {len(charts)} svg.goal-chart for {len(rated)} rated goals")
+        text = " ".join(goal_text(g) for g in goals)
+        for goal in goals:
+            if not any(goal_text(goal) in h for h in headings):
+                problems.append(f"{label!r}: the goal {goal_text(goal)[:40]!r} is not a heading")
+        for goal, chart in zip(rated, charts):
+            title = " ".join(t.clean_text() for t in chart.find_all("title")[:1])
+            desc = " ".join(t.clean_text() for t in chart.find_all("desc"))
+            if goal_text(goal) not in title:
+                problems.append(f"{label!r}: a goal chart's title does not name {goal_text(goal)[:40]!r}")
+            if str(goal["series"][-1]["rating"]) not in desc or not desc:
+                problems.append(f"{label!r}: a goal chart's desc does not state the latest rating")
+            if chart.attrs.get("role") != "img":
+                problems.append(f"{label!r}: a goal chart is not role=img")
+        if not text:
+            problems.append(f"{label!r}: goals without text")
+    return problems
+
+
+def goal_text(goal):
+    return " ".join(goal["text"].split())
+
+
 def flags_of(client):
     """The client's open flags from dashboard.json (`flags`, each with its reasons)."""
     if "flags" not in client:
@@ -600,6 +642,8 @@ def check_report(chromium, work, name, page, dashboard, screenshot, tally):
     tally.record(f"{name}: no console errors or CSP violations", check_console(rendering))
     tally.record(f"{name}: one card per client ({len(clients)}), headed by its label", check_cards(dom, clients))
     ended = sum(c.get("status", "active") != "active" for c in clients)
+    goals = sum(len(c.get("goals") or []) for c in clients)
+    tally.record(f"{name}: each shared goal ({goals}) in its client's words, a chart each", check_goals(dom, clients))
     tally.record(f"{name}: a status in words for clients no longer sharing ({ended})", check_status(dom, clients))
     tally.record(f"{name}: charts for clients with 2+ check-ins", check_charts(dom, clients))
     tally.record(f"{name}: the page opens on today's brief ({len(dom.find_all('article', 'brief-card'))} cards)", check_brief(dom, clients))
@@ -609,7 +653,7 @@ def check_report(chromium, work, name, page, dashboard, screenshot, tally):
     tally.record(f"{name}: the newest shared note of each client, as text", check_notes(dom, clients))
     tally.record(f"{name}: the not-a-crisis-service statement", check_notice(dom))
     tally.record(f"{name}: headings in order, CSP, table scopes, summary", check_structure(dom, clients))
-    tally.record(f"{name}: each DOM check fails once this report is broken", check_mutations(rendering, clients))
+    tally.record(f"{name}: each DOM check fails once this report is broken", check_mutations(rendering, clients, name))
 
 
 def remove_last(page, text):
@@ -620,7 +664,7 @@ def remove_last(page, text):
     return page if at < 0 else page[:at] + page[at + len(text):]
 
 
-def check_mutations(rendering, clients):
+def check_mutations(rendering, clients, name=None):
     """The DOM checks must fail on this very report once it is broken."""
     dom = rendering.source
     problems = []
@@ -640,6 +684,12 @@ def check_mutations(rendering, clients):
         must_fail("charts without a desc", check_charts, re.sub(r"<desc[^>]*>[^<]*</desc>", "", dom))
     else:
         problems.append("no client with two check-ins: the chart check would prove nothing")
+    if name == "demo" or any(c.get("goals") for c in clients):
+        must_fail("goal charts gone", check_goals, dom.replace('class="goal-chart"', 'class="gone"'))
+        rated = [g for c in clients for g in c.get("goals") or [] if g.get("series")]
+        if rated:
+            must_fail("a goal chart without its title", check_goals,
+                      re.sub(r'(<svg class="goal-chart"[^>]*>)<title[^>]*>[^<]*</title>', r"\1", dom, count=1))
     if any(c.get("status", "active") != "active" for c in clients):
         must_fail("an ended client without its status", check_status, dom.replace('class="badge status"', 'class="badge"'))
     reasons = [r for c in clients for f in flags_of(c) for r in f.get("reasons") or []]

@@ -3,10 +3,13 @@
 For Android (values/strings.xml and values-LANG/strings.xml) and for iOS (the
 String Catalog, Localizable.xcstrings), each language in LANGUAGES must have:
 
-1. every key English has, and no key English lacks;
+1. every key English has, and no key English lacks (Android: strings and
+   plurals alike);
 2. the same placeholders as English in each string, compared as a multiset of
    (position, conversion) -- `%1$s` against `%1$d`, or a `%s` that went
-   missing, fails; iOS `%@`/`%lld` likewise;
+   missing, fails; iOS `%@`/`%lld` likewise. Each quantity of an Android
+   plural (a language has its own: French adds "many") has the placeholders
+   of English's "other", and every plural has an "other";
 3. (Android) no apostrophe or double quote without its backslash, which the
    Android resource compiler rejects;
 4. "not monitored": every string shown where a client could expect a reply
@@ -19,8 +22,8 @@ String Catalog, Localizable.xcstrings), each language in LANGUAGES must have:
    `Localized.format("key", ...)`) is in the catalog, every catalog entry is
    marked translated, and no SwiftUI Text, Button, Toggle, Label, TextField,
    Section, navigationTitle or accessibility label/hint/value is given a
-   string literal (hard-coded words, or a key SwiftUI would look up in the
-   main bundle instead of the catalog's).
+   string literal, nor is a Picker (hard-coded words, or a key SwiftUI would
+   look up in the main bundle instead of the catalog's).
 
 Prints PASS or FAIL per check; exits 1 if any failed.
 
@@ -43,19 +46,24 @@ CORE_TEXTS = "core/resources/checkin-texts.v1.json"
 
 # The strings a client reads where a reply could be expected: the "tell my
 # therapist I asked for support" switch (label and spoken description), the
-# "sent" confirmation, and "seen by your therapist".
+# "sent" confirmation, "seen by your therapist", and the two confirmations of
+# resuming sharing (check-ins flow again, held-back ones too if chosen).
 REPLY_PLACES = {
     "android": (
         "tell_therapist_support",
         "tell_therapist_support_description",
         "delivery_sent",
         "seen",
+        "confirm_resume_body",
+        "resume_question_body",
     ),
     "ios": (
         "tell_therapist_support",
         "tell_therapist_support_hint",
         "delivery_sent",
         "seen",
+        "confirm_resume_body",
+        "resume_question_body",
     ),
 }
 
@@ -79,7 +87,7 @@ SWIFT_LITERAL = re.compile(r'"([^"\\]*)"')
 # must go through Localized instead. Text(verbatim:) is for text that is not
 # words of the app's own (a date, a note, a bullet).
 SWIFT_HARD_CODED = re.compile(
-    r'(?:\b(?:Text|Button|Toggle|Label|TextField|Section)|\.(?:navigationTitle|accessibilityLabel|accessibilityHint|accessibilityValue))\(\s*"([^"]*)"'
+    r'(?:\b(?:Text|Button|Toggle|Label|TextField|Section|Picker)|\.(?:navigationTitle|accessibilityLabel|accessibilityHint|accessibilityValue))\(\s*"([^"]*)"'
 )
 
 
@@ -131,6 +139,17 @@ def read_android(path):
     return strings
 
 
+def read_android_plurals(path):
+    """name -> {quantity: raw text (escapes kept)} of one strings.xml."""
+    root = ET.parse(path).getroot()
+    plurals = {}
+    for element in root.iter("plurals"):
+        if element.get("translatable") == "false":
+            continue
+        plurals[element.get("name")] = {item.get("quantity"): "".join(item.itertext()) for item in element.iter("item")}
+    return plurals
+
+
 def sentence_words(sentence):
     """The sentence without its closing full stop, so a text may go on after it."""
     return sentence.strip().rstrip(".")
@@ -141,22 +160,36 @@ def core_sentences(root):
     return {language: sentence_words(texts[language]["not_monitored"]) for language in ("en",) + LANGUAGES}
 
 
-def compare(report, platform, english, translations, sentences):
-    """Checks 1, 2 and 4 for one platform: english and translations are key -> text."""
+def compare(report, platform, english, translations, sentences, english_plurals=None, translated_plurals=None):
+    """Checks 1, 2 and 4 for one platform: english and translations are key -> text;
+    the plurals (Android) are name -> {quantity: text}, and language -> that."""
+    english_plurals = english_plurals or {}
+    translated_plurals = translated_plurals or {}
     for language, strings in translations.items():
         if strings is None:
             report.check(f"{platform} {language}: has a translation", [f"no {language} strings found"])
             continue
-        missing = sorted(set(english) - set(strings))
-        extra = sorted(set(strings) - set(english))
+        plurals = translated_plurals.get(language) or {}
+        missing = sorted(set(english) - set(strings)) + sorted(set(english_plurals) - set(plurals))
+        extra = sorted(set(strings) - set(english)) + sorted(set(plurals) - set(english_plurals))
+        count = f"{len(english)}" + (f" and {len(english_plurals)} plurals" if english_plurals else "")
         report.check(
-            f"{platform} {language}: every key English has ({len(english)})",
+            f"{platform} {language}: every key English has ({count})",
             [f"missing key {k!r}" for k in missing] + [f"key {k!r} is not in English" for k in extra],
         )
         mismatched = []
         for key, text in english.items():
             if key in strings and placeholders(strings[key]) != placeholders(text):
                 mismatched.append(f"{key}: English has {placeholders(text)}, {language} has {placeholders(strings[key])}")
+        for name, english_forms in english_plurals.items():
+            if name not in plurals:
+                continue
+            wanted = placeholders(english_forms.get("other", ""))
+            if "other" not in plurals[name]:
+                mismatched.append(f"{name}: no 'other' quantity in {language}")
+            for quantity, text in plurals[name].items():
+                if placeholders(text) != wanted:
+                    mismatched.append(f"{name} ({quantity}): English 'other' has {wanted}, {language} has {placeholders(text)}")
         report.check(f"{platform} {language}: the same placeholders as English", mismatched)
     for language, strings in {"en": english, **translations}.items():
         if strings is None:
@@ -174,15 +207,20 @@ def check_android(report, root, sentences):
     res = root / ANDROID_RES
     raw_english = read_android(res / "values" / "strings.xml")
     raw = {lang: read_android(res / f"values-{lang}" / "strings.xml") if (res / f"values-{lang}" / "strings.xml").exists() else None for lang in LANGUAGES}
+    english_plurals = read_android_plurals(res / "values" / "strings.xml")
+    plurals = {lang: read_android_plurals(res / f"values-{lang}" / "strings.xml") for lang, s in raw.items() if s is not None}
     unescaped = []
     for language, strings in {"en": raw_english, **raw}.items():
-        for key, text in (strings or {}).items():
+        items = dict(strings or {})
+        for name, forms in (english_plurals if language == "en" else plurals.get(language, {})).items():
+            items.update({f"{name} ({quantity})": text for quantity, text in forms.items()})
+        for key, text in items.items():
             if re.search(r"(?<!\\)['\"]", text):
                 unescaped.append(f"{language} {key}: an apostrophe or quote without its backslash")
     report.check("android: apostrophes and quotes escaped", unescaped)
     english = {k: android_unescape(v) for k, v in raw_english.items()}
     translations = {lang: None if s is None else {k: android_unescape(v) for k, v in s.items()} for lang, s in raw.items()}
-    compare(report, "android", english, translations, sentences)
+    compare(report, "android", english, translations, sentences, english_plurals, plurals)
 
 
 def check_ios(report, root, sentences):

@@ -4,15 +4,19 @@
 2. Each deliberate break, made in a fresh copy, must fail the check, and
    fail it in the check that names the break:
    - a key deleted from the German Android strings;
+   - a plural deleted from the German Android strings;
+   - `%2$s` dropped from the "many" form of a French Android plural;
    - `%1$d` turned into `%1$s` in a French Android string;
    - the `%1$s` dropped from a Spanish Android string;
    - "not monitored" cut from the German "sent" confirmation;
+   - "not monitored" cut from the Spanish "send what was held back?" (Android);
    - an apostrophe without its backslash in the French Android strings;
    - the German value of a key deleted from the iOS catalog;
    - `%lld` turned into `%@` in a Spanish catalog entry;
    - "not monitored" cut from the French "seen" label in the catalog;
    - a Swift view naming a key the catalog lacks;
-   - a Swift view showing a hard-coded English literal.
+   - a Swift view showing a hard-coded English literal;
+   - a Swift Picker labelled with a hard-coded English literal.
 Each prints PASS or FAIL; exits 1 if any failed.
 
 Usage: check_strings_selftest.py REPO_ROOT
@@ -87,6 +91,15 @@ def drop_android_key(root):
     path.write_text(re.sub(r'\s*<string name="history_empty">.*?</string>', "", text, count=1), encoding="utf-8")
 
 
+def drop_android_plural(root):
+    path = android(root, "de")
+    text = path.read_text(encoding="utf-8")
+    dropped = re.sub(r'\s*<plurals name="rights_on_phone">.*?</plurals>', "", text, count=1, flags=re.S)
+    if dropped == text:
+        raise AssertionError("no rights_on_phone plural in German, so the break could not be made")
+    path.write_text(dropped, encoding="utf-8")
+
+
 def first_catalog_key_with(strings, placeholder):
     for key, entry in strings.items():
         if placeholder in entry["localizations"]["en"]["stringUnit"]["value"]:
@@ -113,6 +126,11 @@ def swift_unknown_key(root):
     edit(path, 'Localized.text("history_empty")', 'Localized.text("history_empty_typo")')
 
 
+def swift_picker_hard_coded(root):
+    path = root / check_strings.IOS_SWIFT_DIRS[0] / "RightsView.swift"
+    edit(path, 'Picker(Localized.text("crisis_country_picker"),', 'Picker("Country",')
+
+
 def swift_hard_coded(root):
     path = root / check_strings.IOS_SWIFT_DIRS[0] / "HistoryView.swift"
     edit(path, 'Text(Localized.text("history_empty"))', 'Text("Your check-ins will appear here.")')
@@ -120,6 +138,12 @@ def swift_hard_coded(root):
 
 BREAKS = (
     ("a key missing in German (Android)", drop_android_key, "android de: every key"),
+    ("a plural missing in German (Android)", drop_android_plural, "android de: every key"),
+    (
+        "%2$s dropped from a French plural's 'many' (Android)",
+        lambda r: edit(android(r, "fr"), '<item quantity="many">%1$d retours sur ce téléphone, du %2$s,', '<item quantity="many">%1$d retours sur ce téléphone,'),
+        "android fr: the same placeholders",
+    ),
     (
         "%1$d turned into %1$s in French (Android)",
         lambda r: edit(android(r, "fr"), "%1$d caractères", "%1$s caractères"),
@@ -136,6 +160,11 @@ BREAKS = (
         "android de: 'not monitored'",
     ),
     (
+        "'not monitored' cut from the Spanish 'send what was held back?' (Android)",
+        lambda r: edit(android(r, "es"), "nunca se envían a su terapeuta. Nadie revisa los registros en tiempo real.", "nunca se envían a su terapeuta."),
+        "android es: 'not monitored'",
+    ),
+    (
         "an unescaped apostrophe in French (Android)",
         lambda r: edit(android(r, "fr"), "Lien d\\'invitation", "Lien d'invitation"),
         "android: apostrophes",
@@ -145,6 +174,7 @@ BREAKS = (
     ("'not monitored' cut from the French 'seen' (iOS)", lambda r: edit_catalog(r, ios_cut_sentence), "ios fr: 'not monitored'"),
     ("Swift names a key the catalog lacks", swift_unknown_key, "ios: every key the Swift code names"),
     ("Swift hard-codes English in a view", swift_hard_coded, "ios: no text hard-coded"),
+    ("Swift labels a Picker with hard-coded English", swift_picker_hard_coded, "ios: no text hard-coded"),
 )
 
 

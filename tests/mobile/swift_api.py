@@ -43,7 +43,7 @@ PLATFORM_TYPES = set(
     Any AnyObject AnyHashable Array Bool Character Collection Dictionary Double Error Float
     Int Int8 Int16 Int32 Int64 UInt UInt8 UInt16 UInt32 UInt64 Never Optional Result Sequence
     Set String Substring Void Self Equatable Hashable Identifiable Comparable Codable Decodable
-    Encodable Sendable CaseIterable CustomStringConvertible RawRepresentable ClosedRange Range
+    Encodable Sendable CaseIterable CustomStringConvertible RawRepresentable ClosedRange Range CVarArg
     Task MainActor TaskGroup CheckedContinuation UnsafeContinuation AsyncStream
     AsyncThrowingStream CancellationError
     Calendar CharacterSet Data Date DateComponents DateFormatter Decimal DispatchQueue
@@ -85,6 +85,7 @@ PLATFORM_TYPES = set(
     UIKeyboardType UITextContentType TextFieldStyle RoundedBorderTextFieldStyle PlainButtonStyle
     BorderedButtonStyle BorderedProminentButtonStyle DismissAction OpenWindowAction ScenePhase
     AccessibilityChildBehavior HapticFeedback SensoryFeedback Observable Bindable
+    FileDocument ReadConfiguration WriteConfiguration FileWrapper UTType UniformTypeIdentifiers
     """.split()
 )
 

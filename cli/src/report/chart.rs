@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
-use rapport_core::insights::SessionPoint;
+use rapport_core::insights::{GoalProgress, SessionPoint};
 
 use super::Texts;
 
@@ -273,4 +273,103 @@ fn description(points: &[SessionPoint], one_year: bool, t: Texts) -> String {
         out.push_str(&t.fill("chart_support_list", &[("dates", &support.join(", "))]));
     }
     out
+}
+
+/// The goal chart's scale: "how close am I", 0 to 10.
+const GOAL_HEIGHT: f64 = 150.0;
+const GOAL_TOP: f64 = 16.0;
+const GOAL_BOTTOM: f64 = 118.0;
+
+fn goal_y(rating: u8) -> f64 {
+    GOAL_BOTTOM - f64::from(rating.min(10)) / 10.0 * (GOAL_BOTTOM - GOAL_TOP)
+}
+
+/// The chart of one goal of the client labelled `label` (ids prefixed with
+/// `id`): how close the client felt, 0 to 10, at each rated session, with
+/// a title and description in words, in the language of `t`.
+pub(super) fn goal(id: &str, label: &str, goal: &GoalProgress, t: Texts) -> Markup {
+    let series = &goal.series;
+    let n = series.len();
+    let title_id = format!("{id}-title");
+    let desc_id = format!("{id}-desc");
+    let step = n.div_ceil(MAX_DATE_LABELS).max(1);
+    let dated = series.iter().enumerate().filter(|&(i, _)| {
+        let last = i + 1 == n;
+        last || (i % step == 0 && n - 1 - i >= step)
+    });
+    let mut d = String::new();
+    for (i, p) in series.iter().enumerate() {
+        let _ = write!(
+            d,
+            "{}{:.1} {:.1} ",
+            if i == 0 { "M" } else { "L" },
+            x(i, n),
+            goal_y(p.rating)
+        );
+    }
+    let quoted = t.fill("quoted", &[("text", &goal.text)]);
+    html! {
+        figure class="chart-figure" {
+            svg class="goal-chart" role="img" aria-labelledby={ (title_id) " " (desc_id) }
+                viewBox={ "0 0 " (WIDTH) " " (GOAL_HEIGHT) } preserveAspectRatio="xMidYMid meet" {
+                title id=(title_id) {
+                    (t.fill("goal_chart_title", &[("label", &label), ("goal", &quoted)]))
+                }
+                desc id=(desc_id) { (goal_description(goal, t)) }
+                @for value in [0u8, 5, 10] {
+                    line class="grid" x1=(LEFT) x2=(RIGHT) y1=(format_args!("{:.1}", goal_y(value)))
+                        y2=(format_args!("{:.1}", goal_y(value))) {}
+                    text class="tick" x=(LEFT - 8.0) y=(format_args!("{:.1}", goal_y(value) + 4.0))
+                        text-anchor="end" { (value) }
+                }
+                line class="axis" x1=(LEFT) x2=(LEFT) y1=(GOAL_TOP) y2=(GOAL_BOTTOM) {}
+                line class="axis" x1=(LEFT) x2=(RIGHT) y1=(GOAL_BOTTOM) y2=(GOAL_BOTTOM) {}
+                @for (i, p) in dated {
+                    text class="tick date" x=(format_args!("{:.1}", x(i, n))) y=(GOAL_BOTTOM + 20.0)
+                        text-anchor="middle" { (t.day_and_month(p.session_date)) }
+                }
+                @if n > 1 {
+                    path class="line-goal" d=(d.trim_end()) {}
+                }
+                @for (i, p) in series.iter().enumerate() {
+                    circle class="point point-goal" cx=(format_args!("{:.1}", x(i, n)))
+                        cy=(format_args!("{:.1}", goal_y(p.rating))) r="3.6" {
+                        title {
+                            (t.fill("goal_point", &[("value", &p.rating), ("date", &t.date(p.session_date))]))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A goal's chart in words: every rating with its session, first to last.
+fn goal_description(goal: &GoalProgress, t: Texts) -> String {
+    let ratings: Vec<String> = goal
+        .series
+        .iter()
+        .map(|p| {
+            t.fill(
+                "goal_rating_on",
+                &[("value", &p.rating), ("date", &t.date(p.session_date))],
+            )
+        })
+        .collect();
+    match goal.series.as_slice() {
+        [] => t.get("goal_not_rated").to_owned(),
+        [_] => t.fill("goal_desc_one", &[("rating", &ratings[0])]),
+        [first, .., last] if first.rating == last.rating => t.fill(
+            "goal_desc_same",
+            &[("value", &last.rating), ("ratings", &ratings.join(", "))],
+        ),
+        [first, .., last] => t.fill(
+            "goal_desc_many",
+            &[
+                ("first", &first.rating),
+                ("last", &last.rating),
+                ("ratings", &ratings.join(", ")),
+            ],
+        ),
+    }
 }

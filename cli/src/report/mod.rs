@@ -23,8 +23,8 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use rapport_core::insights::{
-    Brief, BriefBasis, BriefCard, ClientInsights, ClientStatus, Flag, SessionPoint, Severity,
-    chart_points,
+    Brief, BriefBasis, BriefCard, ClientInsights, ClientStatus, Flag, GoalProgress, SessionPoint,
+    Severity, chart_points,
 };
 use rapport_core::model::Answers;
 use rapport_core::sync::{ClientCheckIns, ReceivedCheckIn, Role};
@@ -527,6 +527,7 @@ impl Card<'_> {
                 @if let Some(i) = self.insight.filter(|i| !i.items.is_empty()) {
                     (ratings_table(i, points.len(), self.checkins, instruments, t))
                 }
+                (self.goals(&id, t))
                 (self.notes(t))
             }
         }
@@ -544,6 +545,31 @@ impl Card<'_> {
             unseen => out.push_str(&t.fill("facts_unseen", &[("unseen", &unseen)])),
         }
         out
+    }
+
+    /// The goals the client shared, in their own words: when each was set,
+    /// how it moved, and a chart of its ratings.
+    fn goals(&self, id: &str, t: Texts) -> Markup {
+        let goals = self.insight.map(|i| i.goals.as_slice()).unwrap_or(&[]);
+        html! {
+            @if !goals.is_empty() {
+                h3 { (t.get("goals_heading")) }
+                @for (k, goal) in goals.iter().enumerate() {
+                    div class="goal" {
+                        h4 {
+                            (t.fill("quoted", &[("text", &goal.text)]))
+                            @if goal.archived_at.is_some() {
+                                " " span class="badge status" { (t.get("goal_archived")) }
+                            }
+                        }
+                        p class="facts" { (goal_facts(goal, t)) }
+                        @if !goal.series.is_empty() {
+                            (chart::goal(&format!("{id}-goal-{}", k + 1), self.label, goal, t))
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The newest shared notes, newest first.
@@ -580,6 +606,43 @@ impl Card<'_> {
             }
         }
     }
+}
+
+/// "Set 2 Nov 2026, together in session. 5 ratings: 3 at first, 6 most
+/// recently (+3 since it was set)."
+fn goal_facts(goal: &GoalProgress, t: Texts) -> String {
+    let set = if goal.set_in_session {
+        "goal_set_in_session"
+    } else {
+        "goal_set_alone"
+    };
+    let mut out = t.fill(set, &[("date", &t.date(goal.set_at.date_naive()))]);
+    out.push(' ');
+    let moved = match (goal.first, goal.latest, goal.change_since_set) {
+        (Some(first), Some(latest), Some(change)) if goal.total_ratings > 1 => {
+            let change = if change > 0 {
+                format!("+{change}")
+            } else {
+                minus_sign(change.to_string())
+            };
+            t.fill(
+                "goal_moved",
+                &[
+                    (
+                        "ratings",
+                        &t.count(goal.total_ratings as usize, "goal_ratings"),
+                    ),
+                    ("first", &first),
+                    ("latest", &latest),
+                    ("change", &change),
+                ],
+            )
+        }
+        (_, Some(latest), _) => t.fill("goal_one_rating", &[("value", &latest)]),
+        _ => t.get("goal_not_rated").to_owned(),
+    };
+    out.push_str(&moved);
+    out
 }
 
 /// An open flag: severity in words, kind, headline, and every reason with

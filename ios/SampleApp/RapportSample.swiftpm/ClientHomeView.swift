@@ -7,10 +7,19 @@ struct ClientHomeView: View {
     let client: ClientApp
     @EnvironmentObject private var session: AppSession
     @State private var joined = false
+    @StateObject private var consentUpdate: ConsentUpdateModel
+
+    init(client: ClientApp, locale: String) {
+        self.client = client
+        _consentUpdate = StateObject(wrappedValue: ConsentUpdateModel(client: client, locale: locale))
+    }
 
     var body: some View {
         Group {
-            if joined {
+            if joined && consentUpdate.state.mustAccept {
+                // The consent text changed since the client accepted it: asked once, before anything else.
+                ConsentUpdateView(model: consentUpdate)
+            } else if joined {
                 TabView {
                     CheckInView(model: CheckInScreenModel(client: client, locale: session.locale, http: session.http))
                         .tabItem { Label(Localized.text("tab_check_in"), systemImage: "hand.tap") }
@@ -18,6 +27,11 @@ struct ClientHomeView: View {
                         .tabItem { Label(Localized.text("tab_history"), systemImage: "clock") }
                     GoalsView(model: GoalsScreenModel(client: client))
                         .tabItem { Label(Localized.text("tab_goals"), systemImage: "target") }
+                    RightsView(model: RightsScreenModel(client: client, locale: session.locale, http: session.http)) {
+                        joined = false
+                    }
+                    .tabItem { Label(Localized.text("tab_your_data"), systemImage: "lock.shield") }
+                    .accessibilityHint(Localized.text("your_data_hint"))
                 }
             } else {
                 JoinView(model: JoinScreenModel(client: client, locale: session.locale)) {
@@ -28,6 +42,7 @@ struct ClientHomeView: View {
         .onAppear {
             joined = (try? client.account()) != nil
         }
+        .task { await consentUpdate.load() }
     }
 }
 
@@ -49,6 +64,25 @@ struct JoinView: View {
                     if model.state.relayUrl != nil {
                         Label(Localized.text("invite_valid"), systemImage: "checkmark.seal")
                             .foregroundStyle(.green)
+                    }
+                }
+                Section {
+                    CrisisCountryPicker(countries: model.state.countries, selected: model.state.crisisCountry) { code in
+                        model.chooseCrisisCountry(code)
+                    }
+                } header: {
+                    Text(Localized.text("crisis_country_title"))
+                } footer: {
+                    Text(Localized.text("crisis_country_explained"))
+                }
+                if let held = model.state.held {
+                    Section(Localized.text("held_title")) {
+                        Text(heldText(held))
+                        Picker(Localized.text("held_picker"), selection: Binding(get: { model.state.shareHeld }, set: model.shareHeld)) {
+                            Text(Localized.text("held_keep")).tag(false)
+                            Text(Localized.text("held_share")).tag(true)
+                        }
+                        .pickerStyle(.inline)
                     }
                 }
                 Section(Localized.text("consent_title")) {

@@ -2,20 +2,18 @@ import Rapport
 import SwiftUI
 
 /// The client's own check-ins, newest first, each marked once the therapist
-/// has seen it; and the switch that pauses sharing.
+/// has seen it; and whether sharing is paused.
 struct HistoryView: View {
     @StateObject var model: HistoryScreenModel
 
     var body: some View {
         NavigationStack {
             List {
-                Section {
-                    Toggle(Localized.text("pause_sharing"), isOn: Binding(
-                        get: { model.state.sharingPaused },
-                        set: { paused in Task { await model.setSharingPaused(paused) } }
-                    ))
-                    .frame(minHeight: 44)
-                    .accessibilityHint(Localized.text("pause_sharing_hint"))
+                // Pausing and resuming live in "Your data", where resuming asks about what was held back.
+                if model.state.sharingPaused {
+                    Section {
+                        Text(Localized.text("history_paused"))
+                    }
                 }
                 if model.state.endedByTherapist {
                     Section {

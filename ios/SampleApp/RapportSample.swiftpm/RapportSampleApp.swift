@@ -21,7 +21,7 @@ struct RootView: View {
 
     var body: some View {
         if let client = session.client {
-            ClientHomeView(client: client)
+            ClientHomeView(client: client, locale: session.locale)
         } else if let therapist = session.therapist {
             TherapistHomeView(therapist: therapist)
         } else {

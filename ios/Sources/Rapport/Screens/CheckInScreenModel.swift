@@ -208,12 +208,15 @@ public final class CheckInScreenModel: ObservableObject {
     public func requestSupport(_ requested: Bool) { state.supportRequested = requested }
 
     /// "I need support now": opens the resources straight away from the bundled
-    /// data (no network) and marks the check-in being written, so the therapist
+    /// data (no network), for the crisis country the client chose (else the
+    /// locale's region), and marks the check-in being written, so the therapist
     /// sees the request when it is sent. Nobody is alerted in real time, which
     /// the sheet says.
     public func needSupportNow() {
         state.supportRequested = true
-        state.crisis = CrisisSheet(crisisResources(locale: locale), reason: nil)
+        // The sheet opens whatever happens: if the chosen country cannot be read, the locale's lines.
+        let resources = (try? client.crisisResources(locale: locale)) ?? crisisResources(locale: locale)
+        state.crisis = CrisisSheet(resources, reason: nil)
     }
 
     /// Closes the crisis sheet.

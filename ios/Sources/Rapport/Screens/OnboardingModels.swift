@@ -1,7 +1,10 @@
 import Foundation
 
 /// The client's first screen: paste or scan the therapist's invite, read what
-/// will be shared (the consent text, versioned by the library), agree, join.
+/// will be shared (the consent text, versioned by the library), choose the
+/// country whose crisis lines to show (pre-selected from the region, one tap to
+/// change), decide about check-ins made while not paired (kept on the phone
+/// unless the client chooses to share them), agree, join.
 ///
 /// The invite is checked as it is typed, offline, by the library's strict
 /// parser, so a cut-off or expired link is named before anything is sent.
@@ -16,6 +19,17 @@ public final class JoinScreenModel: ObservableObject {
         /// The version of that text, recorded with the pairing.
         public var consentVersion: UInt32?
         public var consentAccepted = false
+        /// The countries with checked crisis lines, for the picker.
+        public var countries: [CrisisCountry] = []
+        /// The country whose crisis lines the client will see (`IE`); `nil`
+        /// when the locale names none and none was picked.
+        public var crisisCountry: String?
+        /// Check-ins made on this device while not paired (how many, which
+        /// session dates); `nil` when there are none.
+        public var held: HeldCheckIns?
+        /// Share `held` with this therapist; `false` (the default) keeps them
+        /// on this phone only.
+        public var shareHeld = false
         public var joining = false
         public var joined = false
         /// An invite's `code` says which damage (`truncated`, `expired`, ...).
@@ -36,17 +50,36 @@ public final class JoinScreenModel: ObservableObject {
         self.http = http
     }
 
-    /// Loads the consent text in the client's language.
+    /// Loads the consent text in the client's language, the crisis countries
+    /// (an earlier choice, else the locale's region, pre-selected) and the
+    /// check-ins held on this device that joining could share.
     public func load() async {
         let client = client, locale = locale
         do {
-            let consent = try await offMain { client.consent(locale: locale) }
+            let (consent, countries, chosen, held) = try await offMain {
+                (
+                    client.consent(locale: locale),
+                    crisisCountries(),
+                    try client.crisisCountry() ?? crisisCountryForLocale(locale: locale),
+                    try client.heldCheckins()
+                )
+            }
             state.consentText = consent.text
             state.consentVersion = consent.version
+            state.countries = countries
+            state.crisisCountry = chosen
+            state.held = held.count > 0 ? held : nil
         } catch {
             state.problem = Problem(error)
         }
     }
+
+    /// The client picked the country whose crisis lines they see.
+    public func chooseCrisisCountry(_ code: String) { state.crisisCountry = code }
+
+    /// The answer to "share the check-ins made while not paired?"; keeping
+    /// them is the default.
+    public func shareHeld(_ share: Bool) { state.shareHeld = share }
 
     /// The invite link as typed or scanned; checked at once.
     public func editInvite(_ text: String) {
@@ -77,7 +110,9 @@ public final class JoinScreenModel: ObservableObject {
         do {
             _ = try await client.join(http: http,
                                       inviteUri: state.invite.trimmingCharacters(in: .whitespacesAndNewlines),
-                                      consentVersion: version)
+                                      consentVersion: version,
+                                      crisisCountry: state.crisisCountry,
+                                      shareHeld: state.held != nil && state.shareHeld)
             state.joined = true
         } catch {
             state.problem = Problem(error)

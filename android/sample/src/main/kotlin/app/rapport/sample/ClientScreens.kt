@@ -16,6 +16,7 @@ import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Edit
 import androidx.compose.material.icons.filled.List
+import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Star
 import androidx.compose.material3.Button
 import androidx.compose.material3.ButtonDefaults
@@ -51,6 +52,7 @@ import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import app.rapport.core.screens.CheckInScreenModel
+import app.rapport.core.screens.ConsentUpdateModel
 import app.rapport.core.screens.Delivery
 import app.rapport.core.screens.GoalRow
 import app.rapport.core.screens.GoalsScreenModel
@@ -58,6 +60,7 @@ import app.rapport.core.screens.HistoryScreenModel
 import app.rapport.core.screens.JoinScreenModel
 import app.rapport.core.screens.RatingItem
 import app.rapport.core.screens.RatingOption
+import app.rapport.core.screens.RightsScreenModel
 import kotlinx.coroutines.launch
 import uniffi.rapport_ffi.ClientApp
 
@@ -70,10 +73,19 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
         JoinScreen(model) { joined = true }
         return
     }
+    // A consent text changed since the client accepted it: asked once, before anything else.
+    val consentUpdate = remember(client) { ConsentUpdateModel(client, session.locale) }
+    val consent by consentUpdate.state.asComposeState()
+    LaunchedEffect(consentUpdate) { consentUpdate.load() }
+    if (consent.mustAccept) {
+        ConsentUpdateScreen(consentUpdate)
+        return
+    }
     var tab by rememberSaveable { mutableIntStateOf(0) }
     val checkIn = remember(client) { CheckInScreenModel(client, session.locale, session::http) }
     val history = remember(client) { HistoryScreenModel(client, session.locale, session::http) }
     val goals = remember(client) { GoalsScreenModel(client) }
+    val rights = remember(client) { RightsScreenModel(client, session.locale, session::http) }
     Scaffold(
         bottomBar = {
             NavigationBar {
@@ -95,6 +107,14 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
                     icon = { Icon(Icons.Default.Star, contentDescription = null) },
                     label = { Text(stringResource(R.string.tab_goals)) },
                 )
+                val yourData = stringResource(R.string.your_data_description)
+                NavigationBarItem(
+                    selected = tab == 3,
+                    onClick = { tab = 3 },
+                    icon = { Icon(Icons.Default.Lock, contentDescription = null) },
+                    label = { Text(stringResource(R.string.tab_your_data)) },
+                    modifier = Modifier.semantics { contentDescription = yourData },
+                )
             }
         },
     ) { padding ->
@@ -102,7 +122,8 @@ fun ClientHome(client: ClientApp, session: SampleSession) {
             when (tab) {
                 0 -> CheckInScreen(checkIn)
                 1 -> HistoryScreen(history)
-                else -> GoalsScreen(goals)
+                2 -> GoalsScreen(goals)
+                else -> RightsScreen(rights) { joined = false }
             }
         }
     }
@@ -130,6 +151,7 @@ fun JoinScreen(model: JoinScreenModel, onJoined: () -> Unit) {
             modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).semantics { contentDescription = inviteDescription },
         )
         if (state.relayUrl != null) Text(stringResource(R.string.invite_valid), color = MaterialTheme.colorScheme.primary)
+        JoinChoices(model)
         Text(stringResource(R.string.consent_title), style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
         Text(state.consentText)
         LabelledSwitch(

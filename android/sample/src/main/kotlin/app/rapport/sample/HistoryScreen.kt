@@ -58,14 +58,8 @@ fun HistoryScreen(model: HistoryScreenModel) {
                 }
             }
         }
-        item {
-            LabelledSwitch(
-                label = stringResource(R.string.pause_sharing),
-                description = stringResource(R.string.pause_sharing_description),
-                checked = state.sharingPaused,
-                onChange = { paused -> scope.launch { model.setSharingPaused(paused) } },
-            )
-        }
+        // Pausing and resuming live in "Your data", where resuming asks about what was held back.
+        if (state.sharingPaused) item { Text(stringResource(R.string.history_paused)) }
         if (state.endedByTherapist) item { Text(stringResource(R.string.pairing_ended)) }
         state.problem?.let { problem -> item { ProblemText(problem) } }
         if (state.rows.isEmpty() && !state.loading) {

@@ -150,12 +150,14 @@ class CheckInScreenModel(
 
     /**
      * "I need support now": opens the crisis resources straight away from the
-     * library's bundled data (no network), and marks the check-in being written so
+     * library's bundled data (no network), for the crisis country the client chose
+     * (else the locale's region), and marks the check-in being written so
      * the therapist sees the request when it is sent. Nobody is alerted in real
      * time, which the sheet says.
      */
     fun needSupportNow() {
-        val resources = attempt { crisisResources(locale) }
+        // The sheet opens whatever happens: if the chosen country cannot be read, the locale's lines.
+        val resources = attempt { client.crisisResources(locale) }.recoverCatching { crisisResources(locale) }
         val found = resources.getOrNull()
         state.update {
             if (found == null) it.copy(problem = resources.problem())

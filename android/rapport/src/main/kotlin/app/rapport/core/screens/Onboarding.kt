@@ -11,15 +11,22 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import uniffi.rapport_ffi.ClientApp
 import uniffi.rapport_ffi.CreatedInvite
+import uniffi.rapport_ffi.CrisisCountry
+import uniffi.rapport_ffi.HeldCheckIns
 import uniffi.rapport_ffi.HttpClient
 import uniffi.rapport_ffi.TherapistApp
 import uniffi.rapport_ffi.checkClientLabel
 import uniffi.rapport_ffi.checkTherapistName
+import uniffi.rapport_ffi.crisisCountries
+import uniffi.rapport_ffi.crisisCountryForLocale
 import uniffi.rapport_ffi.parseInvite
 
 /**
  * The client's first screen: paste or scan the therapist's invite, read what will
- * be shared (the consent text, versioned by the library), agree, join.
+ * be shared (the consent text, versioned by the library), choose the country whose
+ * crisis lines to show (pre-selected from the phone's region, one tap to change),
+ * decide about check-ins made while not paired (kept on the phone unless the
+ * client chooses to share them), agree, join.
  *
  * The invite is checked as it is typed (offline, by the library's strict parser),
  * so a cut-off or expired link is named before anything is sent. Requests to the
@@ -35,15 +42,43 @@ class JoinScreenModel(
     /** The screen's state; observe it to redraw. */
     val state = ScreenState(JoinState())
 
-    /** Loads the consent text in the client's language. */
+    /**
+     * Loads the consent text in the client's language, the crisis countries (an
+     * earlier choice, else the locale's region, pre-selected) and the check-ins held
+     * on this device that joining could share.
+     */
     suspend fun load() {
-        val consent = withContext(io) { attempt { client.consent(locale) } }
-        val found = consent.getOrNull()
+        val loaded = withContext(io) {
+            attempt {
+                val chosen = client.crisisCountry() ?: crisisCountryForLocale(locale)
+                Loaded(client.consent(locale), crisisCountries(), chosen, client.heldCheckins())
+            }
+        }
+        val found = loaded.getOrNull()
         state.update {
-            if (found == null) it.copy(problem = consent.problem())
-            else it.copy(consentText = found.text, consentVersion = found.version)
+            if (found == null) it.copy(problem = loaded.problem())
+            else it.copy(
+                consentText = found.consent.text,
+                consentVersion = found.consent.version,
+                countries = found.countries,
+                crisisCountry = found.country,
+                held = found.held.takeIf { held -> held.count > 0u },
+            )
         }
     }
+
+    private class Loaded(
+        val consent: uniffi.rapport_ffi.Consent,
+        val countries: List<CrisisCountry>,
+        val country: String?,
+        val held: HeldCheckIns,
+    )
+
+    /** The client picked the country whose crisis lines they see ([JoinState.countries]' codes). */
+    fun chooseCrisisCountry(code: String) = state.update { it.copy(crisisCountry = code) }
+
+    /** The answer to "share the check-ins made while not paired?"; keeping them is the default. */
+    fun shareHeld(share: Boolean) = state.update { it.copy(shareHeld = share) }
 
     /** The invite link as typed or scanned; checked at once. */
     fun editInvite(text: String) {
@@ -68,7 +103,9 @@ class JoinScreenModel(
         val version = before.consentVersion ?: return
         if (!before.canJoin) return
         state.update { it.copy(joining = true, problem = null) }
-        val joined = attempt { client.join(http, before.invite.trim(), version) }
+        val joined = attempt {
+            client.join(http, before.invite.trim(), version, before.crisisCountry, before.held != null && before.shareHeld)
+        }
         val problem = joined.problem()
         state.update { it.copy(joining = false, joined = joined.isSuccess, problem = problem) }
         // The consent text changed since it was shown: show the new one, to be agreed again.
@@ -91,6 +128,14 @@ data class JoinState(
     val consentVersion: UInt? = null,
     /** The client agreed. */
     val consentAccepted: Boolean = false,
+    /** The countries with checked crisis lines, for the picker. */
+    val countries: List<CrisisCountry> = emptyList(),
+    /** The country whose crisis lines the client will see (`IE`); `null` when the locale names none and none was picked. */
+    val crisisCountry: String? = null,
+    /** Check-ins made on this device while not paired (how many, which session dates); `null` when there are none. */
+    val held: HeldCheckIns? = null,
+    /** Share [held] with this therapist; `false` (the default) keeps them on this phone only. */
+    val shareHeld: Boolean = false,
     /** Joining is in progress. */
     val joining: Boolean = false,
     /** Joined: go to the check-in screen. */
