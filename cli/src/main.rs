@@ -4,6 +4,7 @@
 //! or `~/.rapport`) holding one encrypted database. The passphrase comes from
 //! `RAPPORT_PASSPHRASE` or a prompt on the terminal.
 
+mod app;
 mod bench;
 mod client;
 mod demo;
