@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 mod common;
 
@@ -361,6 +364,17 @@ fn only_the_browser_that_opened_the_link_gets_in_and_only_by_our_host_name() {
     let today = Request::get("/").cookie(&cookie).send(&app);
     assert_eq!(today.status, 200);
     assert!(today.body.contains("<html lang=\"en\">"));
+    // The page's one stylesheet is the one the policy allows, by its hash.
+    let style = today.body.split("<style>").nth(1).unwrap();
+    let style = style.split("</style>").next().unwrap();
+    let hash = STANDARD.encode(Sha256::digest(style.as_bytes()));
+    let csp = today.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains(&format!("style-src 'sha256-{hash}';")),
+        "{csp}"
+    );
+    assert_eq!(today.body.matches("<style").count(), 1);
+    assert!(!today.body.contains(" style="), "no inline style attribute");
     assert!(today.body.contains("A.B."), "the brief names the client");
     answers.push(("today", today));
     let by_name = Request::get("/clients")
@@ -462,6 +476,21 @@ fn a_client_page_escapes_notes_and_its_buttons_discuss_reply_and_sync() {
     );
     assert!(page.body.contains("support_requested"));
     let token = form_token(&page.body);
+    // Every control has a name a screen reader says: each "Mark discussed"
+    // button is described by its flag's headline, the reply field labelled.
+    let flag = open_flags(&p.therapist)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(page.body.contains(&format!("id=\"flag-{flag}\"")));
+    assert!(page.body.contains(&format!(
+        "<button type=\"submit\" aria-describedby=\"flag-{flag}\">Mark discussed</button>"
+    )));
+    assert!(page.body.contains("<label for=\"reply-text\">"));
+    assert!(
+        page.body
+            .contains("<textarea id=\"reply-text\" name=\"text\"")
+    );
 
     // Mark the flag discussed: a 303 back to the client, a notice, and the
     // flag resolved for the command line too.

@@ -91,9 +91,7 @@ pub fn run(home: &Path, port: u16, open: bool, lang: Option<&str>) -> Result<()>
         );
         let opener = if open { open_browser(home, &url) } else { None };
         let served = axum::serve(listener, routes::router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(crate::stop_signal())
             .await;
         if let Some(file) = opener {
             let _ = std::fs::remove_file(file);

@@ -718,7 +718,7 @@ fn open_flag(f: &Flag, discuss: Discuss, t: Texts) -> Markup {
                 " "
                 span class="when" { (since) }
             }
-            p class="headline" { (f.headline) }
+            p class="headline" id={ "flag-" (f.id) } { (f.headline) }
             ul class="reasons" {
                 @for r in &f.reasons {
                     // The reason's text already names its RCI where it has one.
@@ -741,7 +741,9 @@ fn open_flag(f: &Flag, discuss: Discuss, t: Texts) -> Markup {
                 Discuss::Button { csrf } => form class="flag-action" method="post" action="/flags/discussed" {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="flag" value=(f.id);
-                    button type="submit" { (t.get("app_mark_discussed")) }
+                    // The same words on every flag's button: the headline
+                    // tells a screen reader which flag this one is.
+                    button type="submit" aria-describedby={ "flag-" (f.id) } { (t.get("app_mark_discussed")) }
                 },
             }
         }
