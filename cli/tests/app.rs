@@ -159,6 +159,8 @@ struct Request<'a> {
     path: &'a str,
     host: Option<String>,
     cookie: Option<&'a str>,
+    /// One more header line, as `Name: value`.
+    extra: Option<&'a str>,
     form: Option<String>,
 }
 
@@ -169,6 +171,7 @@ impl<'a> Request<'a> {
             path,
             host: None,
             cookie: None,
+            extra: None,
             form: None,
         }
     }
@@ -215,6 +218,9 @@ impl<'a> Request<'a> {
         );
         if let Some(cookie) = self.cookie {
             head.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        if let Some(line) = self.extra {
+            head.push_str(&format!("{line}\r\n"));
         }
         let body = self.form.clone().unwrap_or_default();
         if self.form.is_some() {
@@ -360,6 +366,32 @@ fn only_the_browser_that_opened_the_link_gets_in_and_only_by_our_host_name() {
     assert!(!set.contains(&app.key), "the cookie is not the link's key");
     let cookie = set.split(';').next().unwrap().to_owned();
     answers.push(("unlock", right));
+    // Led there by another site or a local file (the page that opens the
+    // browser), where a redirect would not carry the new cookie: a page of
+    // ours moves on to the clean address instead.
+    let link = format!("/unlock?key={}", app.key);
+    let mut from_file = Request::get(&link);
+    from_file.extra = Some("Sec-Fetch-Site: cross-site");
+    let from_file = from_file.send(&app);
+    assert_eq!(from_file.status, 200);
+    assert!(
+        from_file
+            .header("set-cookie")
+            .unwrap()
+            .contains("SameSite=Strict")
+    );
+    assert!(
+        from_file
+            .body
+            .contains("<meta http-equiv=\"refresh\" content=\"0;url=/\">")
+    );
+    assert!(
+        from_file
+            .body
+            .contains("<a href=\"/\">Continue to the app</a>")
+    );
+    assert!(!from_file.body.contains(&app.key));
+    answers.push(("unlock from a file", from_file));
 
     let today = Request::get("/").cookie(&cookie).send(&app);
     assert_eq!(today.status, 200);

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
@@ -105,17 +105,30 @@ fn safe_back(back: Option<&String>) -> String {
     }
 }
 
-async fn unlock(State(app): State<Arc<App>>, Query(query): Query<Fields>) -> Response {
+async fn unlock(
+    State(app): State<Arc<App>>,
+    request_headers: HeaderMap,
+    Query(query): Query<Fields>,
+) -> Response {
     let key = query.get("key").map(String::as_str).unwrap_or_default();
     if !guard::same_secret(key, &app.secrets.unlock) {
         return screens::locked(&app);
     }
-    // The redirect takes the secret out of the address bar and history.
-    (
-        [(SET_COOKIE, guard::session_cookie(&app))],
-        Redirect::to("/"),
-    )
-        .into_response()
+    let cookie = [(SET_COOKIE, guard::session_cookie(&app))];
+    // A browser withholds a SameSite=Strict cookie from every request of a
+    // redirect chain another site (or a local file, such as the page that
+    // opens the browser) started, so there a redirect would land on the lock
+    // page. That chain is ended by a page of ours that moves on by itself;
+    // otherwise (a link clicked in the terminal) a plain redirect. Either
+    // way the secret leaves the address bar.
+    let cross_site = request_headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site != "none" && site != "same-origin");
+    if cross_site {
+        (cookie, screens::unlocked(&app)).into_response()
+    } else {
+        (cookie, Redirect::to("/")).into_response()
+    }
 }
 
 async fn today(State(app): State<Arc<App>>, Query(query): Query<Fields>) -> Response {

@@ -119,6 +119,32 @@ pub fn locked(app: &App) -> Response {
     )
 }
 
+/// The answer to the link when another site or a local file led to it: a
+/// page that moves on to `/` by itself (no script: a refresh of 0 seconds),
+/// with a link for a browser that does not. Its navigation starts here, so
+/// the browser sends the new SameSite=Strict cookie with it.
+pub fn unlocked(app: &App) -> Response {
+    let t = app.texts;
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(t.lang()) {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="refresh" content="0;url=/";
+                title { (t.get("app_unlocked")) }
+                style { (PreEscaped(&app.style)) }
+            }
+            body {
+                main class="bare" {
+                    h1 { (t.get("app_unlocked")) }
+                    p { a href="/" { (t.get("app_continue")) } }
+                }
+            }
+        }
+    };
+    Html(markup.into_string()).into_response()
+}
+
 /// 403: a form without this launch's token.
 pub fn refused(app: &App) -> Response {
     let t = app.texts;
