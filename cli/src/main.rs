@@ -4,6 +4,7 @@
 //! or `~/.rapport`) holding one encrypted database. The passphrase comes from
 //! `RAPPORT_PASSPHRASE` or a prompt on the terminal.
 
+mod app;
 mod bench;
 mod client;
 mod demo;
@@ -245,30 +246,33 @@ fn serve_relay(
             listen,
             limits,
         };
-        let shutdown = async {
-            let ctrl_c = tokio::signal::ctrl_c();
-            #[cfg(unix)]
-            {
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(mut term) => {
-                        tokio::select! {
-                            _ = ctrl_c => {},
-                            _ = term.recv() => {},
-                        }
-                    }
-                    Err(_) => {
-                        let _ = ctrl_c.await;
-                    }
-                }
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = ctrl_c.await;
-            }
-        };
-        rapport_relay::serve(config, shutdown).await
+        rapport_relay::serve(config, stop_signal()).await
     })?;
     Ok(())
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one: what stops the
+/// relay and the therapist's app gracefully.
+pub(crate) async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
 }
 
 fn home_dir(home: Option<PathBuf>) -> Result<PathBuf> {

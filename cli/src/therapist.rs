@@ -53,6 +53,20 @@ pub enum TherapistCommand {
         #[arg(long)]
         lang: Option<String>,
     },
+    /// Serve your home as a web app in this computer's browser (on 127.0.0.1
+    /// only) until Ctrl-C: the brief, your clients, flags, replies and sync.
+    App {
+        /// The port to listen on (default: any free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Print the link instead of opening the browser.
+        #[arg(long)]
+        no_open: bool,
+        /// The app's language: en, de, fr or es (default: from LC_ALL,
+        /// LC_MESSAGES or LANG; English for any other language).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Before a day's sessions: one card per client with a session recorded
     /// that day (or every active client), with what changed, open flags and a
     /// suggested opening line.
@@ -203,6 +217,11 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             Ok(())
         }
         TherapistCommand::Report { out, lang } => crate::report::run(home, &out, lang.as_deref()),
+        TherapistCommand::App {
+            port,
+            no_open,
+            lang,
+        } => crate::app::run(home, port, !no_open, lang.as_deref()),
         TherapistCommand::Brief {
             date,
             label,

@@ -42,7 +42,7 @@ const RESOLVED_SHOWN: usize = 3;
 /// word. Kept in its own file so it can be read and edited as CSS; it is
 /// inlined in a `<style>` element (the CSP allows inline styles only, never
 /// a stylesheet fetched from anywhere).
-const STYLE: &str = include_str!("report.css");
+pub(crate) const STYLE: &str = include_str!("report.css");
 /// The page's Content-Security-Policy: nothing may load, and the only style is
 /// the inline [`STYLE`]; `img-src data:` leaves room for an inline image.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -119,41 +119,11 @@ pub fn render(
     instruments: &Instruments,
     t: Texts,
 ) -> String {
-    let checkins_of = |device_id| {
-        report
-            .clients
-            .iter()
-            .find(|c| c.device_id == device_id)
-            .map(|c| c.checkins.as_slice())
-            .unwrap_or(&[])
-    };
-    let mut cards: Vec<Card> = report
-        .insights
-        .iter()
-        .map(|i| Card {
-            label: &i.label,
-            checkins: checkins_of(i.device_id),
-            insight: Some(i),
-            resolved: report
-                .resolved
-                .iter()
-                .filter(|f| f.client == i.device_id)
-                .take(RESOLVED_SHOWN)
-                .collect(),
-        })
-        .collect();
-    // A client the dashboard knows but the insights do not still gets a card.
-    cards.extend(
-        report
-            .clients
-            .iter()
-            .filter(|c| !report.insights.iter().any(|i| i.device_id == c.device_id))
-            .map(|c| Card {
-                label: &c.label,
-                checkins: &c.checkins,
-                insight: None,
-                resolved: Vec::new(),
-            }),
+    let cards = cards(
+        &report.clients,
+        &report.insights,
+        &report.resolved,
+        Discuss::CommandLine,
     );
 
     let flags: Vec<&Flag> = cards.iter().flat_map(|c| c.flags()).collect();
@@ -192,14 +162,10 @@ pub fn render(
                     p class="summary" { (summary_line(cards.len(), flags.len(), urgent, t)) }
                 }
                 main {
-                    (brief_section(&report.brief, t))
+                    (brief_section(&report.brief, "brief_today", t))
                     (about(t))
                     @if cards.is_empty() {
-                        p class="empty" {
-                            (t.get("empty_before"))
-                            code { "rapport therapist invite --label INITIALS" }
-                            (t.get("empty_after"))
-                        }
+                        (no_clients_yet(t))
                     } @else {
                         div class="cards" {
                             @for (n, card) in cards.iter().enumerate() {
@@ -218,6 +184,77 @@ pub fn render(
     // Text editors and `cat` expect a file to end with a newline.
     out.push('\n');
     out
+}
+
+/// One card per client: in the order of need of `insights`, then the
+/// clients the insights do not know yet. Each card shows the client's most
+/// recently resolved flags from `resolved`, and says how to mark an open
+/// flag discussed as `discuss` says.
+pub(crate) fn cards<'a>(
+    clients: &'a [ClientCheckIns],
+    insights: &'a [ClientInsights],
+    resolved: &'a [Flag],
+    discuss: Discuss<'a>,
+) -> Vec<Card<'a>> {
+    let checkins_of = |device_id| {
+        clients
+            .iter()
+            .find(|c| c.device_id == device_id)
+            .map(|c| c.checkins.as_slice())
+            .unwrap_or(&[])
+    };
+    let mut cards: Vec<Card> = insights
+        .iter()
+        .map(|i| Card {
+            label: &i.label,
+            checkins: checkins_of(i.device_id),
+            insight: Some(i),
+            resolved: resolved
+                .iter()
+                .filter(|f| f.client == i.device_id)
+                .take(RESOLVED_SHOWN)
+                .collect(),
+            discuss,
+        })
+        .collect();
+    // A client the dashboard knows but the insights do not still gets a card.
+    cards.extend(
+        clients
+            .iter()
+            .filter(|c| !insights.iter().any(|i| i.device_id == c.device_id))
+            .map(|c| Card {
+                label: &c.label,
+                checkins: &c.checkins,
+                insight: None,
+                resolved: Vec::new(),
+                discuss,
+            }),
+    );
+    cards
+}
+
+/// How a card tells the therapist to mark an open flag discussed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Discuss<'a> {
+    /// The command to type (the report is a file; it cannot act).
+    CommandLine,
+    /// A button posting to the app's `/flags/discussed`, with the app's
+    /// per-launch form token.
+    Button {
+        /// The anti-forgery token every form of the app carries.
+        csrf: &'a str,
+    },
+}
+
+/// "No clients yet: `rapport therapist invite --label INITIALS` makes an invite."
+pub(crate) fn no_clients_yet(t: Texts) -> Markup {
+    html! {
+        p class="empty" {
+            (t.get("empty_before"))
+            code { "rapport therapist invite --label INITIALS" }
+            (t.get("empty_after"))
+        }
+    }
 }
 
 /// What a flag here means, and that nobody is watching in real time.
@@ -254,8 +291,9 @@ fn summary_line(clients: usize, flags: usize, urgent: usize, t: Texts) -> String
     }
 }
 
-/// The brief: the first thing on the page.
-fn brief_section(brief: &Brief, t: Texts) -> Markup {
+/// The brief: the first thing on the page, headed by `heading` (the
+/// text key of "Today — " or of another day's).
+pub(crate) fn brief_section(brief: &Brief, heading: &str, t: Texts) -> Markup {
     let basis = match brief.basis {
         BriefBasis::RecordedSessions => t.get("basis_recorded"),
         BriefBasis::ActiveClients => t.get("basis_active"),
@@ -263,7 +301,7 @@ fn brief_section(brief: &Brief, t: Texts) -> Markup {
     html! {
         section class="brief" aria-labelledby="brief-title" {
             h2 id="brief-title" {
-                (t.get("brief_today"))
+                (t.get(heading))
                 time datetime=(brief.date) { (t.date(brief.date)) }
             }
             p class="brief-basis" {
@@ -384,18 +422,25 @@ fn ratings(answers: &Answers, t: Texts) -> String {
     parts.join(", ")
 }
 
+/// "improving", "steady", ... of a client's trend, in the report's language.
+pub(crate) fn trend_word(i: &ClientInsights, t: Texts) -> &'static str {
+    t.get(&format!("trend_{}", i.trend.as_str().replace(' ', "_")))
+}
+
 /// "Urgent", "High", "Medium", "Low" in the report's language.
-fn severity_word(severity: Severity, t: Texts) -> &'static str {
+pub(crate) fn severity_word(severity: Severity, t: Texts) -> &'static str {
     t.get(&format!("severity_{}", severity.as_str()))
 }
 
 /// One client's card: what the report knows of them.
-struct Card<'a> {
+pub(crate) struct Card<'a> {
     label: &'a str,
     checkins: &'a [ReceivedCheckIn],
     insight: Option<&'a ClientInsights>,
     /// The client's most recently resolved flags.
     resolved: Vec<&'a Flag>,
+    /// How an open flag is marked discussed from here.
+    discuss: Discuss<'a>,
 }
 
 impl Card<'_> {
@@ -477,7 +522,7 @@ impl Card<'_> {
     }
 
     /// The card of the `n`th client on the page (its ids are `client-n…`).
-    fn render(&self, n: usize, instruments: &Instruments, t: Texts) -> Markup {
+    pub(crate) fn render(&self, n: usize, instruments: &Instruments, t: Texts) -> Markup {
         let id = format!("client-{n}");
         let points = self.points(instruments);
         html! {
@@ -487,7 +532,7 @@ impl Card<'_> {
                     p class="badges" {
                         @if let Some(i) = self.insight {
                             span class={ "badge trend trend-" (i.trend.as_str().replace(' ', "-")) } {
-                                (t.fill("trend_label", &[("trend", &t.get(&format!("trend_{}", i.trend.as_str().replace(' ', "_"))))]))
+                                (t.fill("trend_label", &[("trend", &trend_word(i, t))]))
                             }
                             @if let Some(status) = status_text(&i.status, t) {
                                 " "
@@ -503,7 +548,7 @@ impl Card<'_> {
                 } @else {
                     ul class="flags" {
                         @for f in self.flags() {
-                            (open_flag(f, t))
+                            (open_flag(f, self.discuss, t))
                         }
                     }
                 }
@@ -647,7 +692,7 @@ fn goal_facts(goal: &GoalProgress, t: Texts) -> String {
 
 /// An open flag: severity in words, kind, headline, and every reason with
 /// its rule id, so the therapist sees which numbers gave it.
-fn open_flag(f: &Flag, t: Texts) -> Markup {
+fn open_flag(f: &Flag, discuss: Discuss, t: Texts) -> Markup {
     let severity = f.severity.as_str();
     let since = if f.updated_on == f.opened_on {
         t.fill("flag_opened", &[("date", &t.date(f.opened_on))])
@@ -673,7 +718,7 @@ fn open_flag(f: &Flag, t: Texts) -> Markup {
                 " "
                 span class="when" { (since) }
             }
-            p class="headline" { (f.headline) }
+            p class="headline" id={ "flag-" (f.id) } { (f.headline) }
             ul class="reasons" {
                 @for r in &f.reasons {
                     // The reason's text already names its RCI where it has one.
@@ -688,9 +733,18 @@ fn open_flag(f: &Flag, t: Texts) -> Markup {
                     }
                 }
             }
-            p class="flag-id" {
-                (t.get("mark_discussed_with"))
-                code { "rapport therapist discussed --flag " (f.id) }
+            @match discuss {
+                Discuss::CommandLine => p class="flag-id" {
+                    (t.get("mark_discussed_with"))
+                    code { "rapport therapist discussed --flag " (f.id) }
+                },
+                Discuss::Button { csrf } => form class="flag-action" method="post" action="/flags/discussed" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="flag" value=(f.id);
+                    // The same words on every flag's button: the headline
+                    // tells a screen reader which flag this one is.
+                    button type="submit" aria-describedby={ "flag-" (f.id) } { (t.get("app_mark_discussed")) }
+                },
             }
         }
     }
@@ -810,7 +864,7 @@ fn minus_sign(figure: String) -> String {
 }
 
 /// How a pairing ended, for a client who is no longer sharing.
-fn status_text(status: &ClientStatus, t: Texts) -> Option<String> {
+pub(crate) fn status_text(status: &ClientStatus, t: Texts) -> Option<String> {
     let (key, at) = match status {
         ClientStatus::Active => return None,
         ClientStatus::Left(at) => ("status_left", at),

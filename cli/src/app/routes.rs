@@ -1,0 +1,340 @@
+//! The app's addresses and what each does. Reading is GET; anything that
+//! changes the home is a POST carrying the form token, answered with a 303
+//! back to a page that shows the outcome once (post/redirect/get, so a
+//! reload never repeats it).
+//!
+//! Check order, for every request: host (421) → session (401) in
+//! [`guard::protect`]; then, for a POST, the form token (403); then the
+//! form's own fields.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router, middleware};
+use chrono::NaiveDate;
+use rapport_core::{DeviceId, Store};
+
+use super::App;
+use super::guard::{self, UNLOCK_PATH};
+use super::screens::{self, Notice};
+
+/// Every address of the app, behind [`guard::protect`].
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(today))
+        .route("/clients", get(clients))
+        .route("/clients/{id}", get(client))
+        .route("/flags/discussed", post(discussed))
+        .route("/reply", post(reply))
+        .route("/sync", post(sync))
+        .route(UNLOCK_PATH, get(unlock))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard::protect,
+        ))
+        .with_state(app)
+}
+
+type Fields = HashMap<String, String>;
+
+/// Runs `work` on the open home off the async threads (SQLite and the relay
+/// client block). Errors come back as the sentence a person reads.
+async fn with_store<T: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&mut Store, &App) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || {
+        let mut store = app
+            .store
+            .lock()
+            .map_err(|_| "an earlier request failed half-way; restart the app".to_owned())?;
+        work(&mut store, &app)
+    })
+    .await
+    .map_err(|e| format!("the request was interrupted: {e}"))?
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl App {
+    fn take_notice(&self) -> Option<Notice> {
+        self.notice.lock().ok()?.take()
+    }
+
+    fn set_notice(&self, notice: Notice) {
+        if let Ok(mut slot) = self.notice.lock() {
+            *slot = Some(notice);
+        }
+    }
+
+    fn failed(&self, error: &str) -> Notice {
+        Notice::Failed(self.texts.fill("app_failed", &[("error", &error)]))
+    }
+}
+
+/// The fields of a POST, if it carries this launch's form token; a form
+/// that does not parse counts as one without it.
+fn checked(app: &App, form: Result<Form<Fields>, FormRejection>) -> Option<Fields> {
+    let Form(fields) = form.ok()?;
+    guard::form_token_matches(fields.get("csrf").map(String::as_str), app).then_some(fields)
+}
+
+/// Where "back" may send the browser: one of the app's own pages, never
+/// another site.
+fn safe_back(back: Option<&String>) -> String {
+    match back.map(String::as_str) {
+        Some("/clients") => "/clients".to_owned(),
+        Some(path) => match path.strip_prefix("/clients/") {
+            Some(id) if id.parse::<DeviceId>().is_ok() => path.to_owned(),
+            _ => match path.strip_prefix("/?date=") {
+                Some(day) if day.parse::<NaiveDate>().is_ok() => path.to_owned(),
+                _ => "/".to_owned(),
+            },
+        },
+        None => "/".to_owned(),
+    }
+}
+
+async fn unlock(
+    State(app): State<Arc<App>>,
+    request_headers: HeaderMap,
+    Query(query): Query<Fields>,
+) -> Response {
+    let key = query.get("key").map(String::as_str).unwrap_or_default();
+    if !guard::same_secret(key, &app.secrets.unlock) {
+        return screens::locked(&app);
+    }
+    let cookie = [(SET_COOKIE, guard::session_cookie(&app))];
+    // A browser withholds a SameSite=Strict cookie from every request of a
+    // redirect chain another site (or a local file, such as the page that
+    // opens the browser) started, so there a redirect would land on the lock
+    // page. That chain is ended by a page of ours that moves on by itself;
+    // otherwise (a link clicked in the terminal) a plain redirect. Either
+    // way the secret leaves the address bar.
+    let cross_site = request_headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site != "none" && site != "same-origin");
+    if cross_site {
+        (cookie, screens::unlocked(&app)).into_response()
+    } else {
+        (cookie, Redirect::to("/")).into_response()
+    }
+}
+
+async fn today(State(app): State<Arc<App>>, Query(query): Query<Fields>) -> Response {
+    let today = chrono::Local::now().date_naive();
+    let asked = query
+        .get("date")
+        .map(|d| d.trim())
+        .filter(|d| !d.is_empty());
+    let (date, bad_date) = match asked.map(str::parse::<NaiveDate>) {
+        None => (today, false),
+        Some(Ok(date)) => (date, false),
+        Some(Err(_)) => (today, true),
+    };
+    let notice = app.take_notice();
+    let page = with_store(&app, move |store, app| {
+        let brief = store.brief(date, None, app.texts.lang()).map_err(text)?;
+        Ok(screens::today(app, &brief, today, bad_date, notice))
+    })
+    .await;
+    match page {
+        Ok(page) => screens::ok(page),
+        Err(e) => screens::problem(&app, StatusCode::INTERNAL_SERVER_ERROR, &e, None),
+    }
+}
+
+async fn clients(State(app): State<Arc<App>>) -> Response {
+    let notice = app.take_notice();
+    let page = with_store(&app, move |store, app| {
+        let clients = store.dashboard().map_err(text)?;
+        let insights = store.insights().map_err(text)?;
+        Ok(screens::clients(app, &clients, &insights, notice))
+    })
+    .await;
+    match page {
+        Ok(page) => screens::ok(page),
+        Err(e) => screens::problem(&app, StatusCode::INTERNAL_SERVER_ERROR, &e, None),
+    }
+}
+
+async fn client(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<DeviceId>() else {
+        return not_found(State(app)).await;
+    };
+    let notice = app.take_notice();
+    let page = with_store(&app, move |store, app| {
+        let Some(client) = store
+            .dashboard()
+            .map_err(text)?
+            .into_iter()
+            .find(|c| c.device_id == id)
+        else {
+            return Ok(None);
+        };
+        let insights: Vec<_> = store
+            .insights()
+            .map_err(text)?
+            .into_iter()
+            .filter(|i| i.device_id == id)
+            .collect();
+        let resolved: Vec<_> = store
+            .flags(true)
+            .map_err(text)?
+            .into_iter()
+            .filter(|f| f.client == id && !f.is_open())
+            .collect();
+        Ok(Some(screens::client(
+            app,
+            &client,
+            &insights,
+            &resolved,
+            store.instruments(),
+            notice,
+        )))
+    })
+    .await;
+    match page {
+        Ok(Some(page)) => screens::ok(page),
+        Ok(None) => {
+            let text = app.texts.get("app_unknown_client");
+            screens::problem(&app, StatusCode::NOT_FOUND, text, None)
+        }
+        Err(e) => screens::problem(&app, StatusCode::INTERNAL_SERVER_ERROR, &e, None),
+    }
+}
+
+async fn discussed(
+    State(app): State<Arc<App>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let flag = fields.get("flag").cloned().unwrap_or_default();
+    let done = with_store(&app, move |store, _| {
+        store.mark_discussed(&flag).map_err(text)
+    })
+    .await;
+    match done {
+        Ok(flag) => {
+            app.set_notice(Notice::Done(app.texts.get("app_done_discussed").into()));
+            Redirect::to(&format!("/clients/{}", flag.client)).into_response()
+        }
+        Err(e) => {
+            app.set_notice(app.failed(&e));
+            Redirect::to("/clients").into_response()
+        }
+    }
+}
+
+async fn reply(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let back = safe_back(
+        fields
+            .get("client")
+            .map(|id| format!("/clients/{id}"))
+            .as_ref(),
+    );
+    let checkin = fields
+        .get("checkin")
+        .and_then(|id| id.parse::<uuid::Uuid>().ok());
+    let reply_text = fields.get("text").cloned().unwrap_or_default();
+    let Some(checkin) = checkin else {
+        app.set_notice(app.failed("the form names no check-in; reload the page"));
+        return Redirect::to(&back).into_response();
+    };
+    let saved = with_store(&app, move |store, _| {
+        store.reply_to_checkin(checkin, &reply_text).map_err(text)?;
+        // The session it answers, to say which check-in it went to.
+        Ok(store.dashboard().map_err(text)?.into_iter().find_map(|c| {
+            c.checkins
+                .iter()
+                .find(|r| r.record_id == checkin)
+                .map(|r| r.body.session_date)
+        }))
+    })
+    .await;
+    let t = app.texts;
+    app.set_notice(match saved {
+        Ok(Some(date)) => Notice::Done(t.fill("app_done_replied", &[("date", &t.date(date))])),
+        Ok(None) => Notice::Done(t.fill("app_done_replied", &[("date", &"—")])),
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to(&back).into_response()
+}
+
+async fn sync(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let back = safe_back(fields.get("back"));
+    let report = with_store(&app, |store, _| {
+        let transport = crate::transport_for(store).map_err(text)?;
+        store.sync(transport.as_ref()).map_err(text)
+    })
+    .await;
+    let t = app.texts;
+    app.set_notice(match report {
+        Ok(report) => {
+            let mut done = t.fill(
+                "app_done_synced",
+                &[
+                    ("sent", &report.sent),
+                    ("received", &report.received),
+                    ("applied", &report.applied),
+                    ("refused", &report.quarantined.len()),
+                ],
+            );
+            if !report.paired.is_empty() {
+                done.push(' ');
+                done.push_str(&t.fill("app_done_paired", &[("labels", &report.paired.join(", "))]));
+            }
+            Notice::Done(done)
+        }
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to(&back).into_response()
+}
+
+async fn not_found(State(app): State<Arc<App>>) -> Response {
+    let text = app.texts.get("app_not_found");
+    screens::problem(&app, StatusCode::NOT_FOUND, text, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_leads_only_to_pages_of_the_app() {
+        let back = |s: &str| safe_back(Some(&s.to_owned()));
+        assert_eq!(back("/clients"), "/clients");
+        let id = "00112233445566778899aabbccddeeff";
+        assert_eq!(back(&format!("/clients/{id}")), format!("/clients/{id}"));
+        assert_eq!(back("/?date=2026-12-15"), "/?date=2026-12-15");
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/clients/../../x",
+            "/clients/zz",
+            "/?date=x\r\nSet-Cookie: a=b",
+            "",
+        ] {
+            assert_eq!(back(hostile), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_back(None), "/");
+    }
+}

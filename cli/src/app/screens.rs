@@ -1,0 +1,339 @@
+//! The app's pages, rendered with maud (every spliced value escaped) in the
+//! therapist's language. The pieces that show a brief or a client are the
+//! report's ([`crate::report`]); this module adds the frame around them,
+//! the forms, and the answers to refused requests.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use rapport_core::insights::{Brief, ClientInsights};
+use rapport_core::sync::{ClientCheckIns, REPLY_MAX_CHARS};
+use rapport_core::{Instruments, insights::Flag};
+
+use super::App;
+use crate::report::{self, Discuss};
+
+/// The outcome of a form, shown once on the page the browser is sent to.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// It worked; says what it did.
+    Done(String),
+    /// It did not; says why.
+    Failed(String),
+}
+
+/// Which part of the app a page belongs to, for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// The brief of a day.
+    Today,
+    /// The list of clients and each client's page.
+    Clients,
+}
+
+/// A whole page: the navigation (with "Sync now", which brings the browser
+/// back to `here`), the notice of the last form, then `body`.
+fn page(
+    app: &App,
+    section: Option<Section>,
+    here: &str,
+    notice: Option<Notice>,
+    body: Markup,
+) -> Markup {
+    let t = app.texts;
+    let title = t.fill("app_title", &[("name", &app.therapist_name)]);
+    let current = |s: Section| (section == Some(s)).then_some("page");
+    html! {
+        (DOCTYPE)
+        html lang=(t.lang()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                title { (title) }
+                // Our own stylesheet, allowed by its hash in the CSP.
+                style { (PreEscaped(&app.style)) }
+            }
+            body {
+                header class="app-header" {
+                    p class="app-name" { (title) }
+                    nav aria-label=(t.get("app_nav_label")) {
+                        ul {
+                            li { a href="/" aria-current=[current(Section::Today)] { (t.get("app_nav_today")) } }
+                            li { a href="/clients" aria-current=[current(Section::Clients)] { (t.get("app_nav_clients")) } }
+                        }
+                        form class="sync" method="post" action="/sync" {
+                            input type="hidden" name="csrf" value=(app.secrets.form_token);
+                            input type="hidden" name="back" value=(here);
+                            button type="submit" { (t.get("app_sync_now")) }
+                        }
+                    }
+                }
+                main {
+                    @match notice {
+                        Some(Notice::Done(text)) => p class="app-notice done" role="status" { (text) },
+                        Some(Notice::Failed(text)) => p class="app-notice failed" role="alert" { (text) },
+                        None => {},
+                    }
+                    (body)
+                }
+                footer class="page-footer" { p { (t.get("app_footer")) } }
+            }
+        }
+    }
+}
+
+/// A page with no navigation and no forms, for a browser that is not let in
+/// (or a form refused): it must not carry the form token.
+fn bare(app: &App, status: StatusCode, heading: &str, text: &str) -> Response {
+    let t = app.texts;
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(t.lang()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (heading) }
+                style { (PreEscaped(&app.style)) }
+            }
+            body {
+                main class="bare" {
+                    h1 { (heading) }
+                    p { (text) }
+                }
+            }
+        }
+    };
+    (status, Html(markup.into_string())).into_response()
+}
+
+/// 401: this browser has not opened the link from the terminal.
+pub fn locked(app: &App) -> Response {
+    let t = app.texts;
+    bare(
+        app,
+        StatusCode::UNAUTHORIZED,
+        t.get("app_lock_title"),
+        t.get("app_lock_text"),
+    )
+}
+
+/// The answer to the link when another site or a local file led to it: a
+/// page that moves on to `/` by itself (no script: a refresh of 0 seconds),
+/// with a link for a browser that does not. Its navigation starts here, so
+/// the browser sends the new SameSite=Strict cookie with it.
+pub fn unlocked(app: &App) -> Response {
+    let t = app.texts;
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(t.lang()) {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="refresh" content="0;url=/";
+                title { (t.get("app_unlocked")) }
+                style { (PreEscaped(&app.style)) }
+            }
+            body {
+                main class="bare" {
+                    h1 { (t.get("app_unlocked")) }
+                    p { a href="/" { (t.get("app_continue")) } }
+                }
+            }
+        }
+    };
+    Html(markup.into_string()).into_response()
+}
+
+/// 403: a form without this launch's token.
+pub fn refused(app: &App) -> Response {
+    let t = app.texts;
+    bare(
+        app,
+        StatusCode::FORBIDDEN,
+        t.get("app_refused_title"),
+        t.get("app_refused_text"),
+    )
+}
+
+/// A page of the app with status 200.
+pub fn ok(markup: Markup) -> Response {
+    Html(markup.into_string()).into_response()
+}
+
+/// A page of the app saying what went wrong, with `status`.
+pub fn problem(app: &App, status: StatusCode, text: &str, notice: Option<Notice>) -> Response {
+    let body = html! {
+        h1 { (app.texts.get("app_problem_title")) }
+        p { (text) }
+    };
+    (
+        status,
+        Html(page(app, None, "/", notice, body).into_string()),
+    )
+        .into_response()
+}
+
+/// Today (or `brief.date`): the brief, with a field to choose another day.
+pub fn today(
+    app: &App,
+    brief: &Brief,
+    today: NaiveDate,
+    bad_date: bool,
+    notice: Option<Notice>,
+) -> Markup {
+    let t = app.texts;
+    let heading = if brief.date == today {
+        "brief_today"
+    } else {
+        "app_brief_for"
+    };
+    let body = html! {
+        h1 class="visually-hidden" { (t.get("app_nav_today")) }
+        form class="day" method="get" action="/" {
+            label for="date" { (t.get("app_date_label")) }
+            " "
+            input type="date" id="date" name="date" value=(brief.date);
+            " "
+            button type="submit" { (t.get("app_show")) }
+        }
+        @if bad_date {
+            p class="app-notice failed" role="alert" { (t.get("app_bad_date")) }
+        }
+        (report::brief_section(brief, heading, t))
+    };
+    let here = if brief.date == today {
+        "/".to_owned()
+    } else {
+        format!("/?date={}", brief.date)
+    };
+    page(app, Some(Section::Today), &here, notice, body)
+}
+
+/// Every client in the order of need core gives (`insights`), then those
+/// the insights do not know yet, each linking to their page.
+pub fn clients(
+    app: &App,
+    clients: &[ClientCheckIns],
+    insights: &[ClientInsights],
+    notice: Option<Notice>,
+) -> Markup {
+    let t = app.texts;
+    let checkins = |id: rapport_core::DeviceId| {
+        clients
+            .iter()
+            .find(|c| c.device_id == id)
+            .map_or(0, |c| c.checkins.len())
+    };
+    let unknown = clients
+        .iter()
+        .filter(|c| !insights.iter().any(|i| i.device_id == c.device_id));
+    let body = html! {
+        h1 { (t.get("app_clients_heading")) }
+        @if clients.is_empty() && insights.is_empty() {
+            (report::no_clients_yet(t))
+        } @else {
+            table class="client-list" {
+                thead {
+                    tr {
+                        th scope="col" { (t.get("app_col_client")) }
+                        th scope="col" { (t.get("app_col_flags")) }
+                        th scope="col" { (t.get("app_col_trend")) }
+                        th scope="col" { (t.get("app_col_checkins")) }
+                    }
+                }
+                tbody {
+                    @for i in insights {
+                        tr {
+                            th scope="row" {
+                                a href={ "/clients/" (i.device_id) } { (i.label) }
+                                @if let Some(status) = report::status_text(&i.status, t) {
+                                    " " span class="badge status" { (status) }
+                                }
+                            }
+                            td { (flags_cell(&i.flags, t)) }
+                            td { (report::trend_word(i, t)) }
+                            td { (checkins(i.device_id)) }
+                        }
+                    }
+                    @for c in unknown {
+                        tr {
+                            th scope="row" { a href={ "/clients/" (c.device_id) } { (c.label) } }
+                            td { "0" }
+                            td { "—" }
+                            td { (c.checkins.len()) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(app, Some(Section::Clients), "/clients", notice, body)
+}
+
+/// "2 open flags (Urgent)", or "0".
+fn flags_cell(flags: &[Flag], t: report::Texts) -> String {
+    match flags.iter().map(|f| f.severity).min() {
+        None => "0".to_owned(),
+        Some(top) => format!(
+            "{} ({})",
+            t.count(flags.len(), "open_flags"),
+            report::severity_word(top, t)
+        ),
+    }
+}
+
+/// One client's page: the report's card (flags with a "mark discussed"
+/// button, charts, ratings, goals, notes) and a reply to their latest
+/// check-in. `clients`, `insights` and `resolved` hold this client only.
+pub fn client(
+    app: &App,
+    client: &ClientCheckIns,
+    insights: &[ClientInsights],
+    resolved: &[Flag],
+    instruments: &Instruments,
+    notice: Option<Notice>,
+) -> Markup {
+    let t = app.texts;
+    let here = format!("/clients/{}", client.device_id);
+    let cards = report::cards(
+        std::slice::from_ref(client),
+        insights,
+        resolved,
+        Discuss::Button {
+            csrf: &app.secrets.form_token,
+        },
+    );
+    let latest = client.checkins.last();
+    let body = html! {
+        p class="back" { a href="/clients" { (t.get("app_all_clients")) } }
+        h1 class="visually-hidden" { (client.label) }
+        @for card in &cards {
+            (card.render(1, instruments, t))
+        }
+        section class="reply" aria-labelledby="reply-title" {
+            h2 id="reply-title" { (t.get("app_reply_heading")) }
+            @match latest {
+                None => p class="quiet" { (t.get("app_reply_nothing")) },
+                Some(c) => {
+                    p { (t.fill("app_reply_for", &[("date", &t.date(c.body.session_date))])) }
+                    @if let Some(reply) = &c.reply {
+                        p { (t.get("app_reply_now")) }
+                        blockquote { (reply.text) }
+                    }
+                    form method="post" action="/reply" {
+                        input type="hidden" name="csrf" value=(app.secrets.form_token);
+                        input type="hidden" name="checkin" value=(c.record_id);
+                        input type="hidden" name="client" value=(client.device_id);
+                        label for="reply-text" { (t.fill("app_reply_label", &[("max", &REPLY_MAX_CHARS)])) }
+                        textarea id="reply-text" name="text" rows="3" maxlength=(REPLY_MAX_CHARS) required {
+                            @if let Some(reply) = &c.reply { (reply.text) }
+                        }
+                        button type="submit" { (t.get("app_reply_send")) }
+                    }
+                }
+            }
+        }
+    };
+    page(app, Some(Section::Clients), &here, notice, body)
+}

@@ -1,0 +1,627 @@
+//! `rapport therapist app` through the real binary: a therapist's home with
+//! one paired client (who asked for support and wrote markup in a note) is
+//! served on a free loopback port, and each test speaks HTTP to it over a
+//! plain TCP socket, so it controls every header (Host included) and sees
+//! every header of every answer.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+mod common;
+
+use common::{BIN, Relay, json_of, ok, start_relay};
+
+const NOTE: &str = "<script>alert(1)</script> the session felt rushed";
+
+/// A relay, a therapist and one client who checked in last week asking for
+/// support (an urgent flag), both synced.
+struct Practice {
+    _dir: tempfile::TempDir,
+    _relay: Relay,
+    therapist: PathBuf,
+    client: PathBuf,
+}
+
+fn practice() -> Practice {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = start_relay(&dir.path().join("relay.db"));
+    let therapist = dir.path().join("therapist");
+    let client = dir.path().join("client");
+    ok(
+        &therapist,
+        &[
+            "therapist",
+            "init",
+            "--relay",
+            &relay.url,
+            "--name",
+            "Dr. App",
+        ],
+    );
+    let out = ok(&therapist, &["therapist", "invite", "--label", "A.B."]);
+    let uri = out
+        .lines()
+        .find(|l| l.starts_with("rapport:invite/"))
+        .unwrap()
+        .to_owned();
+    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
+    ok(&therapist, &["sync"]);
+    let last_week = (chrono::Local::now().date_naive() - chrono::Days::new(7)).to_string();
+    ok(
+        &client,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "2",
+            "--hopeful",
+            "1",
+            "--need-support",
+            "--locale",
+            "en-GB",
+            "--note",
+            NOTE,
+            "--session-date",
+            &last_week,
+        ],
+    );
+    ok(&client, &["sync"]);
+    ok(&therapist, &["sync"]);
+    Practice {
+        _dir: dir,
+        _relay: relay,
+        therapist,
+        client,
+    }
+}
+
+/// The app running on a home; stopped when dropped.
+struct App {
+    child: Child,
+    /// Kept open: the app prints more, and a closed pipe would end it.
+    _stdout: BufReader<std::process::ChildStdout>,
+    port: u16,
+    key: String,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the app on any free port in `lang` and reads its link.
+fn start_app(home: &Path, lang: &str) -> App {
+    let mut child = Command::new(BIN)
+        .arg("--home")
+        .arg(home)
+        .args([
+            "therapist",
+            "app",
+            "--no-open",
+            "--port",
+            "0",
+            "--lang",
+            lang,
+        ])
+        .env("RAPPORT_PASSPHRASE", "correct horse battery")
+        .env("RAPPORT_SCRYPT_WORK_FACTOR", "8")
+        .env("RAPPORT_TEST_WEAK_KEYS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("The app is at http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("no link printed: {first:?}"));
+    let (port, key) = url.split_once("/unlock?key=").unwrap();
+    App {
+        port: port.parse().unwrap(),
+        key: key.to_owned(),
+        child,
+        _stdout: stdout,
+    }
+}
+
+/// One HTTP answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request as a browser (or an attacker) would send it.
+struct Request<'a> {
+    method: &'a str,
+    path: &'a str,
+    host: Option<String>,
+    cookie: Option<&'a str>,
+    /// One more header line, as `Name: value`.
+    extra: Option<&'a str>,
+    form: Option<String>,
+}
+
+impl<'a> Request<'a> {
+    fn get(path: &'a str) -> Request<'a> {
+        Request {
+            method: "GET",
+            path,
+            host: None,
+            cookie: None,
+            extra: None,
+            form: None,
+        }
+    }
+
+    fn post(path: &'a str, form: &[(&str, &str)]) -> Request<'a> {
+        let form = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        Request {
+            method: "POST",
+            form: Some(form),
+            ..Request::get(path)
+        }
+    }
+
+    fn cookie(self, cookie: &'a str) -> Request<'a> {
+        Request {
+            cookie: Some(cookie),
+            ..self
+        }
+    }
+
+    fn host(self, host: &str) -> Request<'a> {
+        Request {
+            host: Some(host.to_owned()),
+            ..self
+        }
+    }
+
+    fn send(&self, app: &App) -> Answer {
+        let mut stream = TcpStream::connect(("127.0.0.1", app.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| format!("127.0.0.1:{}", app.port));
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n",
+            self.method, self.path
+        );
+        if let Some(cookie) = self.cookie {
+            head.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        if let Some(line) = self.extra {
+            head.push_str(&format!("{line}\r\n"));
+        }
+        let body = self.form.clone().unwrap_or_default();
+        if self.form.is_some() {
+            head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8(raw).unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        let mut lines = head.lines();
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let chunked = headers.iter().any(|(n, v)| {
+            n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+        });
+        Answer {
+            status: status.parse().unwrap(),
+            body: if chunked {
+                dechunk(body)
+            } else {
+                body.to_owned()
+            },
+            headers,
+        }
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Opens the link as the browser does; returns the cookie to send.
+fn unlock(app: &App) -> String {
+    let answer = Request::get(&format!("/unlock?key={}", app.key)).send(app);
+    assert_eq!(answer.status, 303, "{answer:?}");
+    let set = answer.header("set-cookie").unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// The form token on a page.
+fn form_token(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+fn open_flags(home: &Path) -> Vec<Value> {
+    json_of(home, &["therapist", "flags", "--json"])["flags"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The address of the (only) client's page, as the list of clients links it.
+fn client_page(app: &App, cookie: &str) -> String {
+    let list = Request::get("/clients").cookie(cookie).send(app);
+    assert_eq!(list.status, 200);
+    let at = list.body.find("href=\"/clients/").unwrap() + "href=\"".len();
+    list.body[at..].split('"').next().unwrap().to_owned()
+}
+
+fn assert_protective_headers(answer: &Answer, what: &str) {
+    let csp = answer
+        .header("content-security-policy")
+        .unwrap_or_else(|| panic!("{what}: no CSP"));
+    assert!(csp.starts_with("default-src 'none';"), "{what}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(csp.contains("form-action 'self'"), "{what}: {csp}");
+    assert!(
+        !csp.contains("http") && !csp.contains("unsafe"),
+        "{what}: {csp}"
+    );
+    assert_eq!(answer.header("x-frame-options"), Some("DENY"), "{what}");
+    assert_eq!(
+        answer.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
+    assert_eq!(answer.header("cache-control"), Some("no-store"), "{what}");
+    assert_eq!(
+        answer.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+}
+
+#[test]
+fn only_the_browser_that_opened_the_link_gets_in_and_only_by_our_host_name() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let mut answers = Vec::new();
+
+    // No cookie, or someone else's: a lock page, and nothing of the home.
+    for request in [
+        Request::get("/"),
+        Request::get("/clients"),
+        Request::get("/").cookie("rapport_app=guessed"),
+        Request::post("/sync", &[("csrf", "x")]),
+    ] {
+        let answer = request.send(&app);
+        assert_eq!(answer.status, 401, "{} {}", request.method, request.path);
+        assert!(answer.body.contains("Open the link the terminal printed"));
+        assert!(!answer.body.contains("A.B.") && !answer.body.contains("csrf"));
+        answers.push(("locked", answer));
+    }
+    // A wrong key does not unlock.
+    let wrong = Request::get("/unlock?key=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").send(&app);
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.header("set-cookie").is_none());
+    answers.push(("wrong key", wrong));
+
+    // The right key: a strict session cookie, and the key leaves the address bar.
+    let right = Request::get(&format!("/unlock?key={}", app.key)).send(&app);
+    assert_eq!(right.status, 303);
+    assert_eq!(right.header("location"), Some("/"));
+    let set = right.header("set-cookie").unwrap().to_owned();
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Strict"), "{set}");
+    assert!(set.contains("Path=/"), "{set}");
+    assert!(!set.contains(&app.key), "the cookie is not the link's key");
+    let cookie = set.split(';').next().unwrap().to_owned();
+    answers.push(("unlock", right));
+    // Led there by another site or a local file (the page that opens the
+    // browser), where a redirect would not carry the new cookie: a page of
+    // ours moves on to the clean address instead.
+    let link = format!("/unlock?key={}", app.key);
+    let mut from_file = Request::get(&link);
+    from_file.extra = Some("Sec-Fetch-Site: cross-site");
+    let from_file = from_file.send(&app);
+    assert_eq!(from_file.status, 200);
+    assert!(
+        from_file
+            .header("set-cookie")
+            .unwrap()
+            .contains("SameSite=Strict")
+    );
+    assert!(
+        from_file
+            .body
+            .contains("<meta http-equiv=\"refresh\" content=\"0;url=/\">")
+    );
+    assert!(
+        from_file
+            .body
+            .contains("<a href=\"/\">Continue to the app</a>")
+    );
+    assert!(!from_file.body.contains(&app.key));
+    answers.push(("unlock from a file", from_file));
+
+    let today = Request::get("/").cookie(&cookie).send(&app);
+    assert_eq!(today.status, 200);
+    assert!(today.body.contains("<html lang=\"en\">"));
+    // The page's one stylesheet is the one the policy allows, by its hash.
+    let style = today.body.split("<style>").nth(1).unwrap();
+    let style = style.split("</style>").next().unwrap();
+    let hash = STANDARD.encode(Sha256::digest(style.as_bytes()));
+    let csp = today.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains(&format!("style-src 'sha256-{hash}';")),
+        "{csp}"
+    );
+    assert_eq!(today.body.matches("<style").count(), 1);
+    assert!(!today.body.contains(" style="), "no inline style attribute");
+    assert!(today.body.contains("A.B."), "the brief names the client");
+    answers.push(("today", today));
+    let by_name = Request::get("/clients")
+        .cookie(&cookie)
+        .host(&format!("localhost:{}", app.port))
+        .send(&app);
+    assert_eq!(by_name.status, 200);
+    answers.push(("clients", by_name));
+
+    // Another name for this address (DNS rebinding), or another port: refused,
+    // cookie or not.
+    for host in [
+        format!("evil.example:{}", app.port),
+        format!("127.0.0.1:{}", app.port + 1),
+        "127.0.0.1".to_owned(),
+    ] {
+        let answer = Request::get("/").cookie(&cookie).host(&host).send(&app);
+        assert_eq!(answer.status, 421, "{host}");
+        assert!(!answer.body.contains("A.B."));
+        answers.push(("wrong host", answer));
+    }
+    let missing = Request::get("/nowhere").cookie(&cookie).send(&app);
+    assert_eq!(missing.status, 404);
+    answers.push(("not found", missing));
+
+    for (what, answer) in &answers {
+        assert_protective_headers(answer, what);
+    }
+}
+
+#[test]
+fn a_form_without_this_launchs_token_changes_nothing() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let flags = open_flags(&p.therapist);
+    assert!(!flags.is_empty(), "the practice has open flags");
+    let flag = flags[0]["id"].as_str().unwrap().to_owned();
+    let page = Request::get(&client_page(&app, &cookie))
+        .cookie(&cookie)
+        .send(&app);
+    let token = form_token(&page.body);
+
+    for form in [
+        vec![("flag", flag.as_str())],
+        vec![("flag", flag.as_str()), ("csrf", "not-the-token")],
+        vec![("flag", flag.as_str()), ("csrf", "")],
+    ] {
+        let answer = Request::post("/flags/discussed", &form)
+            .cookie(&cookie)
+            .send(&app);
+        assert_eq!(answer.status, 403, "{form:?}");
+        assert_protective_headers(&answer, "refused form");
+        assert!(
+            !answer.body.contains(&token),
+            "a refusal must not hand out the token"
+        );
+    }
+    // Nor by GET, whatever it carries.
+    let by_get = Request::get(&format!("/flags/discussed?flag={flag}&csrf={token}"))
+        .cookie(&cookie)
+        .send(&app);
+    assert_eq!(by_get.status, 405);
+    let reply = Request::post("/reply", &[("checkin", "x"), ("text", "hello")])
+        .cookie(&cookie)
+        .send(&app);
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        Request::post("/sync", &[])
+            .cookie(&cookie)
+            .send(&app)
+            .status,
+        403
+    );
+
+    assert_eq!(open_flags(&p.therapist), flags, "the flag is still open");
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert!(dashboard["clients"][0]["checkins"][0]["reply"].is_null());
+}
+
+#[test]
+fn a_client_page_escapes_notes_and_its_buttons_discuss_reply_and_sync() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let path = client_page(&app, &cookie);
+
+    let page = Request::get(&path).cookie(&cookie).send(&app);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; the session felt rushed"),
+        "the note, escaped"
+    );
+    assert!(!page.body.to_ascii_lowercase().contains("<script"));
+    assert!(
+        page.body.contains("<svg class=\"chart\""),
+        "the report's chart"
+    );
+    assert!(page.body.contains("support_requested"));
+    let token = form_token(&page.body);
+    // Every control has a name a screen reader says: each "Mark discussed"
+    // button is described by its flag's headline, the reply field labelled.
+    let flag = open_flags(&p.therapist)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(page.body.contains(&format!("id=\"flag-{flag}\"")));
+    assert!(page.body.contains(&format!(
+        "<button type=\"submit\" aria-describedby=\"flag-{flag}\">Mark discussed</button>"
+    )));
+    assert!(page.body.contains("<label for=\"reply-text\">"));
+    assert!(
+        page.body
+            .contains("<textarea id=\"reply-text\" name=\"text\"")
+    );
+
+    // Mark the flag discussed: a 303 back to the client, a notice, and the
+    // flag resolved for the command line too.
+    let flag = open_flags(&p.therapist)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = Request::post("/flags/discussed", &[("csrf", &token), ("flag", &flag)])
+        .cookie(&cookie)
+        .send(&app);
+    assert_eq!(done.status, 303, "{done:?}");
+    assert_eq!(done.header("location"), Some(path.as_str()));
+    let after = Request::get(&path).cookie(&cookie).send(&app);
+    assert!(
+        after
+            .body
+            .contains("role=\"status\">Marked discussed; the flag stays"),
+        "the outcome is shown"
+    );
+    let open = open_flags(&p.therapist);
+    assert!(open.iter().all(|f| f["id"] != flag.as_str()), "{open:?}");
+    let all = json_of(&p.therapist, &["therapist", "flags", "--json", "--all"]);
+    let resolved = all["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == flag.as_str())
+        .unwrap();
+    assert_eq!(resolved["open"], false);
+    assert_eq!(resolved["resolution"]["kind"], "discussed", "{resolved}");
+    let shown_once = Request::get(&path).cookie(&cookie).send(&app);
+    assert!(
+        !shown_once.body.contains("role=\"status\""),
+        "and shown once"
+    );
+
+    // Reply to the check-in, sync from the app, and the client reads it.
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    let checkin = dashboard["clients"][0]["checkins"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let words = "Thank you <b>for</b> telling me; let's start there.";
+    let replied = Request::post(
+        "/reply",
+        &[("csrf", &token), ("checkin", &checkin), ("text", words)],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(replied.status, 303, "{replied:?}");
+    let synced = Request::post("/sync", &[("csrf", &token), ("back", &path)])
+        .cookie(&cookie)
+        .send(&app);
+    assert_eq!(synced.status, 303);
+    assert_eq!(synced.header("location"), Some(path.as_str()));
+    let after = Request::get(&path).cookie(&cookie).send(&app);
+    assert!(
+        after.body.contains("role=\"status\">Synced: sent 1,"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after
+            .body
+            .contains("Thank you &lt;b&gt;for&lt;/b&gt; telling me")
+    );
+
+    let out = ok(&p.client, &["sync"]);
+    assert!(out.contains("replies from your therapist 1"), "{out}");
+    let history = json_of(&p.client, &["client", "history", "--json"]);
+    assert_eq!(history["checkins"][0]["reply"]["text"], words);
+}
+
+#[test]
+fn today_in_german_is_german() {
+    let p = practice();
+    let app = start_app(&p.therapist, "de");
+    let cookie = unlock(&app);
+    let today = Request::get("/").cookie(&cookie).send(&app);
+    assert_eq!(today.status, 200);
+    for german in [
+        "<html lang=\"de\">",
+        "Heute — ",
+        "Jetzt synchronisieren",
+        "Vorzubereitender Tag",
+        "Klientinnen und Klienten",
+    ] {
+        assert!(today.body.contains(german), "no {german:?}");
+    }
+    for english in ["Sync now", "Day to prepare", "Today — ", "Clients</a>"] {
+        assert!(!today.body.contains(english), "English left: {english:?}");
+    }
+    let locked = Request::get("/clients").send(&app);
+    assert!(locked.body.contains("Rapport ist gesperrt"));
+
+    // Another day, chosen with the date field.
+    let day = Request::get("/?date=2026-01-05").cookie(&cookie).send(&app);
+    assert!(
+        day.body
+            .contains("Vorbereitung für <time datetime=\"2026-01-05\">5. Jan. 2026</time>")
+    );
+}
