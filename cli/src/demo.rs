@@ -536,6 +536,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
         dir.join("therapist").display(),
         started.elapsed().as_secs_f64()
     );
+    println!(
+        "To work as the therapist in your browser: rapport --home {} therapist app",
+        dir.join("therapist").display()
+    );
     drop(therapist);
     drop(clients);
     runtime.block_on(relay.shutdown())?;

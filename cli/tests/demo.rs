@@ -121,6 +121,10 @@ fn the_demo_stories_come_out_through_flags() {
 
     // What the demo prints at its end: flags and the brief, no alerts.
     assert!(stdout.contains("Open flags:"), "{stdout}");
+    assert!(
+        stdout.contains("therapist app"),
+        "the demo says how to open the app: {stdout}"
+    );
     assert!(stdout.contains("  J.K.: none; 1 resolved"), "{stdout}");
     assert!(
         stdout.contains("The brief for the next session day"),
