@@ -114,15 +114,18 @@ struct RatingRow: View {
 }
 
 /// "How close am I" to each active goal: the library's points (0 to its top)
-/// in two rows of 44-point-or-larger buttons. A second tap clears the rating:
-/// rating a goal is optional.
+/// in three rows (0-3, 4-7, 8-10 on the 0-10 scale), so each button stays well
+/// over 44 points wide on the narrowest phone at large text sizes (two rows of
+/// six would leave about 42 points on a 320-point screen). A second tap
+/// clears the rating: rating a goal is optional.
 struct GoalRatings: View {
     @ObservedObject var model: CheckInScreenModel
 
     var body: some View {
         let scale = model.state.goalScale
         let top = Int(scale.last ?? 0)
-        let perRow = max((scale.count + 1) / 2, 1)
+        let rowCount = 3
+        let perRow = max((scale.count + rowCount - 1) / rowCount, 1)
         let rows = stride(from: 0, to: scale.count, by: perRow).map { Array(scale[$0..<min($0 + perRow, scale.count)]) }
         VStack(alignment: .leading, spacing: 12) {
             Text(Localized.text("goal_ratings_title"))

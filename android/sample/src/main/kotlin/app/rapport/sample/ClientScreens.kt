@@ -299,15 +299,20 @@ private fun RatingCell(item: RatingItem, option: RatingOption, modifier: Modifie
 
 /**
  * "How close am I" to one goal: the library's points (0 to its top) as a radio
- * group in two rows, so each cell stays 48dp or larger on a narrow phone. A
- * second tap on the chosen point clears it: rating a goal is optional.
+ * group in three rows (0-3, 4-7, 8-10 on the 0-10 scale), so each cell stays
+ * well over 48dp wide even on a 320dp phone at a large font scale (two rows of
+ * six would leave about 43dp there). A second tap on the chosen point clears
+ * it: rating a goal is optional.
  */
+/** Rows a goal's points are laid out in: see [GoalRatingRow]. */
+private const val GOAL_ROWS = 3
+
 @Composable
 private fun GoalRatingRow(goal: GoalRow, scale: List<UByte>, onTap: (UByte) -> Unit) {
     Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
         Text(goal.text, style = MaterialTheme.typography.bodyLarge)
         val top = scale.lastOrNull()?.toInt() ?: 0
-        val perRow = (scale.size + 1) / 2
+        val perRow = (scale.size + GOAL_ROWS - 1) / GOAL_ROWS
         for (row in scale.chunked(maxOf(perRow, 1))) {
             Row(Modifier.fillMaxWidth().selectableGroup(), horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                 for (value in row) {
