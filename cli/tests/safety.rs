@@ -200,13 +200,14 @@ fn a_client_who_chose_ireland_sees_irish_lines_whatever_the_locale() {
 }
 
 /// The notes of the check-ins `therapist` holds, as its dashboard shows them
-/// once decrypted, for every client.
+/// once decrypted, for every client in the order of their labels (the
+/// dashboard's own order is by need, which moves as the calendar does).
 fn therapist_notes(therapist: &Path) -> Vec<String> {
     ok(therapist, &["sync"]);
     let dashboard = json_of(therapist, &["therapist", "dashboard", "--json"]);
-    dashboard["clients"]
-        .as_array()
-        .unwrap()
+    let mut clients = dashboard["clients"].as_array().unwrap().clone();
+    clients.sort_by_key(|c| c["label"].as_str().unwrap_or_default().to_owned());
+    clients
         .iter()
         .flat_map(|c| c["checkins"].as_array().unwrap().clone())
         .map(|c| c["note"].as_str().unwrap_or_default().to_owned())
