@@ -737,6 +737,7 @@ pub fn dashboard_100k() -> Result<Vec<Value>, String> {
     let start = Instant::now();
     let sync = therapist.sync(&relay).map_err(err)?;
     let sync_ms = ms(start);
+    eprintln!("dashboard_100k: the incremental sync took {sync_ms:.1} ms: {sync}");
     if sync.applied != 1 || sync.insights_to_refresh != 1 {
         return Err(format!(
             "the incremental sync applied {} and refreshed {} clients, expected 1 and 1: {sync}",
