@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 mod common;
 
-use common::{BIN, Relay, json_of, ok, start_relay};
+use common::{BIN, Pair, Relay, json_of, ok, pair};
 
 const NOTE: &str = "<script>alert(1)</script> the session felt rushed";
 
@@ -32,27 +32,12 @@ struct Practice {
 
 fn practice() -> Practice {
     let dir = tempfile::tempdir().unwrap();
-    let relay = start_relay(&dir.path().join("relay.db"));
-    let therapist = dir.path().join("therapist");
-    let client = dir.path().join("client");
-    ok(
-        &therapist,
-        &[
-            "therapist",
-            "init",
-            "--relay",
-            &relay.url,
-            "--name",
-            "Dr. App",
-        ],
-    );
-    let out = ok(&therapist, &["therapist", "invite", "--label", "A.B."]);
-    let uri = out
-        .lines()
-        .find(|l| l.starts_with("rapport:invite/"))
-        .unwrap()
-        .to_owned();
-    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
+    let Pair {
+        relay,
+        therapist,
+        client,
+        ..
+    } = pair(dir.path(), "Dr. App", "A.B.");
     ok(&therapist, &["sync"]);
     let last_week = (chrono::Local::now().date_naive() - chrono::Days::new(7)).to_string();
     ok(

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{all_files, contains, json_of, ok, rapport, start_relay};
+use common::{Pair, all_files, contains, json_of, ok, pair, rapport};
 
 const SHARED: &str = "Walk-to-the-shop-SHARED-goal-q7";
 const PRIVATE: &str = "PRIVATE-GOAL-MARKER-k2w";
@@ -22,29 +22,12 @@ fn weeks_ago(weeks: u64) -> String {
 #[test]
 fn a_shared_goal_reaches_the_therapist_with_its_series_and_a_private_one_never_leaves() {
     let dir = tempfile::tempdir().unwrap();
-    let relay_dir = dir.path().join("relay");
-    std::fs::create_dir_all(&relay_dir).unwrap();
-    let relay = start_relay(&relay_dir.join("relay.db"));
-    let therapist = dir.path().join("therapist");
-    let client = dir.path().join("client");
-    ok(
-        &therapist,
-        &[
-            "therapist",
-            "init",
-            "--relay",
-            &relay.url,
-            "--name",
-            "Dr. Goals",
-        ],
-    );
-    let out = ok(&therapist, &["therapist", "invite", "--label", "G.O."]);
-    let uri = out
-        .lines()
-        .find(|l| l.starts_with("rapport:invite/"))
-        .unwrap()
-        .to_owned();
-    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
+    let Pair {
+        relay,
+        relay_dir,
+        therapist,
+        client,
+    } = pair(dir.path(), "Dr. Goals", "G.O.");
     ok(&therapist, &["sync"]);
 
     let out = ok(&client, &["client", "goal", "add", SHARED, "--in-session"]);

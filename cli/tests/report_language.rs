@@ -12,7 +12,7 @@ use chrono::{Days, Utc};
 
 mod common;
 
-use common::{BIN, ok, start_relay};
+use common::{BIN, Pair, ok, pair};
 
 /// The report's English sentences, cut at their placeholders: the same
 /// fragments the unit test looks for, read from the data file itself.
@@ -65,29 +65,12 @@ fn report(home: &Path, out: &Path, args: &[&str], lang: &str) -> String {
 #[test]
 fn the_report_is_written_in_the_therapists_language() {
     let dir = tempfile::tempdir().unwrap();
-    let relay_dir = dir.path().join("relay");
-    std::fs::create_dir_all(&relay_dir).unwrap();
-    let relay = start_relay(&relay_dir.join("relay.db"));
-    let therapist = dir.path().join("therapist");
-    let client = dir.path().join("client");
-    ok(
-        &therapist,
-        &[
-            "therapist",
-            "init",
-            "--relay",
-            &relay.url,
-            "--name",
-            "Dr. Weber",
-        ],
-    );
-    let out = ok(&therapist, &["therapist", "invite", "--label", "L.A."]);
-    let uri = out
-        .lines()
-        .find(|l| l.starts_with("rapport:invite/"))
-        .unwrap()
-        .to_owned();
-    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
+    let Pair {
+        relay: _relay,
+        therapist,
+        client,
+        ..
+    } = pair(dir.path(), "Dr. Weber", "L.A.");
     for (days, heard, hopeful) in [(14, "2", "2"), (7, "4", "3")] {
         let date = (Utc::now().date_naive() - Days::new(days)).to_string();
         ok(

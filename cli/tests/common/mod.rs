@@ -55,6 +55,41 @@ pub fn start_relay(db: &Path) -> Relay {
     panic!("the relay did not start");
 }
 
+/// A relay whose database is in `dir/relay`, a therapist called `name`
+/// (home `dir/therapist`) and one client labelled `label` (home
+/// `dir/client`) who joined through an invite, before either synced again.
+pub struct Pair {
+    pub relay: Relay,
+    pub relay_dir: PathBuf,
+    pub therapist: PathBuf,
+    pub client: PathBuf,
+}
+
+pub fn pair(dir: &Path, name: &str, label: &str) -> Pair {
+    let relay_dir = dir.join("relay");
+    std::fs::create_dir_all(&relay_dir).unwrap();
+    let relay = start_relay(&relay_dir.join("relay.db"));
+    let therapist = dir.join("therapist");
+    let client = dir.join("client");
+    ok(
+        &therapist,
+        &["therapist", "init", "--relay", &relay.url, "--name", name],
+    );
+    let out = ok(&therapist, &["therapist", "invite", "--label", label]);
+    let uri = out
+        .lines()
+        .find(|l| l.starts_with("rapport:invite/"))
+        .unwrap()
+        .to_owned();
+    ok(&client, &["client", "join", &uri, "--accept-consent", "2"]);
+    Pair {
+        relay,
+        relay_dir,
+        therapist,
+        client,
+    }
+}
+
 pub fn rapport(home: &Path, args: &[&str]) -> Output {
     rapport_with(home, args, "correct horse battery")
 }
