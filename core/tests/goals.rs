@@ -615,15 +615,7 @@ fn a_review_is_suggested_when_sessions_and_goals_are_high_and_steady() {
 #[test]
 fn the_schema_v7_fixtures_migrate_keep_their_check_ins_and_take_goals() {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |name: &str| {
-        let path = dir.path().join(name);
-        std::fs::copy(
-            format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
-            &path,
-        )
-        .unwrap();
-        path
-    };
+    let copy = |name: &str| fixture(dir.path(), name);
     let therapist_path = copy("schema-v7-therapist.db");
     let client_path = copy("schema-v7-client.db");
     let version = |path: &std::path::Path| -> i64 {
@@ -633,13 +625,8 @@ fn the_schema_v7_fixtures_migrate_keep_their_check_ins_and_take_goals() {
             .unwrap()
     };
     assert_eq!(version(&client_path), 7);
-    let key = || {
-        rapport_core::KeySource::Passphrase(
-            rapport_core::Passphrase::new("fixture passphrase").with_work_factor(10),
-        )
-    };
 
-    let mut client = open(&client_path, key());
+    let mut client = open(&client_path, fixture_key());
     assert_eq!(version(&client_path), rapport_core::store::LATEST_VERSION);
     let history = client.history(None, 10).unwrap().checkins;
     let got: Vec<_> = history
@@ -694,7 +681,7 @@ fn the_schema_v7_fixtures_migrate_keep_their_check_ins_and_take_goals() {
         ]
     );
 
-    let therapist = open(&therapist_path, key());
+    let therapist = open(&therapist_path, fixture_key());
     let dashboard = therapist.dashboard().unwrap();
     assert_eq!(dashboard[0].label, "R.K.");
     let notes: Vec<_> = dashboard[0]

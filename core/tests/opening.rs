@@ -294,15 +294,7 @@ fn a_wrong_passphrase_on_the_v1_fixture_loses_nothing() {
 #[test]
 fn the_schema_v4_fixtures_upgrade_with_sync_state_and_gain_insights() {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |name: &str| {
-        let path = dir.path().join(name);
-        std::fs::copy(
-            format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
-            &path,
-        )
-        .unwrap();
-        path
-    };
+    let copy = |name: &str| fixture(dir.path(), name);
     let therapist_path = copy("schema-v4-therapist.db");
     let client_path = copy("schema-v4-client.db");
     let key = || passphrase("fixture passphrase");

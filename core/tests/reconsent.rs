@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{day, draft, on, passphrase, practice};
+use common::{day, draft, fixture_key, on, passphrase, practice};
 use rapport_core::model::{Consent, ConsentStatus};
 use rapport_core::sync::MemoryTransport;
 use rapport_core::{Error, Store};
@@ -190,11 +190,7 @@ fn the_schema_v6_client_is_asked_again_and_keeps_everything() {
         &path,
     )
     .unwrap();
-    let keys = || {
-        rapport_core::KeySource::Passphrase(
-            rapport_core::Passphrase::new("fixture passphrase").with_work_factor(10),
-        )
-    };
+    let keys = fixture_key;
     let mut client = common::open(&path, keys());
     let before_ids = ids(&client);
     let before_outbox = client.pending_outbox(100).unwrap();

@@ -308,24 +308,11 @@ fn a_changed_sequence_row_does_not_open() {
 #[test]
 fn the_schema_v6_fixtures_keep_their_numbers_sealed() {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |name: &str| {
-        let path = dir.path().join(name);
-        std::fs::copy(
-            format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
-            &path,
-        )
-        .unwrap();
-        path
-    };
+    let copy = |name: &str| fixture(dir.path(), name);
     let therapist_path = copy("schema-v6-therapist.db");
     let client_path = copy("schema-v6-client.db");
-    let key = || {
-        rapport_core::KeySource::Passphrase(
-            rapport_core::Passphrase::new("fixture passphrase").with_work_factor(10),
-        )
-    };
-    let mut therapist = open(&therapist_path, key());
-    let mut client = open(&client_path, key());
+    let mut therapist = open(&therapist_path, fixture_key());
+    let mut client = open(&client_path, fixture_key());
     let client_id = client.device_identity().unwrap().device_id();
     let known = therapist.known_sender(&client_id).unwrap().unwrap();
     assert_eq!(
@@ -362,15 +349,7 @@ fn the_schema_v6_fixtures_keep_their_numbers_sealed() {
 #[test]
 fn the_schema_v8_fixtures_keep_a_numbered_receipt_waiting() {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |name: &str| {
-        let path = dir.path().join(name);
-        std::fs::copy(
-            format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
-            &path,
-        )
-        .unwrap();
-        path
-    };
+    let copy = |name: &str| fixture(dir.path(), name);
     let therapist_path = copy("schema-v8-therapist.db");
     let client_path = copy("schema-v8-client.db");
     let reserved = |path: &std::path::Path| -> (i64, i64, i64) {
@@ -387,13 +366,8 @@ fn the_schema_v8_fixtures_keep_a_numbered_receipt_waiting() {
     // The fixture's relay refused the first receipt after it was numbered.
     let (version, seq, record_version) = reserved(&therapist_path);
     assert_eq!(version, 8);
-    let key = || {
-        rapport_core::KeySource::Passphrase(
-            rapport_core::Passphrase::new("fixture passphrase").with_work_factor(10),
-        )
-    };
-    let therapist = open(&therapist_path, key());
-    let client = open(&client_path, key());
+    let therapist = open(&therapist_path, fixture_key());
+    let client = open(&client_path, fixture_key());
     let dashboard = therapist.dashboard().unwrap();
     assert_eq!(dashboard[0].checkins.len(), 2);
     assert_eq!(client.all_checkins().unwrap().len(), 2);

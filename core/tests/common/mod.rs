@@ -3,7 +3,7 @@
 
 pub mod scripted;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -17,6 +17,23 @@ pub const TEST_WORK_FACTOR: u8 = 4;
 
 pub fn passphrase(p: &str) -> KeySource {
     KeySource::Passphrase(Passphrase::new(p).with_work_factor(TEST_WORK_FACTOR))
+}
+
+/// A copy of `tests/fixtures/{name}` in `dir`, to open without touching
+/// the committed file.
+pub fn fixture(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::copy(
+        format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")),
+        &path,
+    )
+    .unwrap();
+    path
+}
+
+/// The key of every committed fixture (`tests/fixtures/write_*.rs.txt`).
+pub fn fixture_key() -> KeySource {
+    KeySource::Passphrase(Passphrase::new("fixture passphrase").with_work_factor(10))
 }
 
 pub fn today() -> NaiveDate {
