@@ -50,6 +50,13 @@ fn x(i: usize, n: usize) -> f64 {
     }
 }
 
+/// Whether the `i`th of `n` sessions gets its date under the x axis: the
+/// last always, and every so many before it, at most MAX_DATE_LABELS in all.
+fn dated(i: usize, n: usize) -> bool {
+    let step = n.div_ceil(MAX_DATE_LABELS).max(1);
+    i + 1 == n || (i.is_multiple_of(step) && n - 1 - i >= step)
+}
+
 fn y(value: u8) -> f64 {
     BOTTOM - (f64::from(value.clamp(1, 5)) - 1.0) / 4.0 * (BOTTOM - TOP)
 }
@@ -65,11 +72,7 @@ pub(super) fn render(id: &str, label: &str, points: &[SessionPoint], t: Texts) -
     let title_id = format!("{id}-chart-title");
     let desc_id = format!("{id}-chart-desc");
     // Dates along the bottom, thinned out so they never overlap.
-    let step = n.div_ceil(MAX_DATE_LABELS).max(1);
-    let dated = points.iter().enumerate().filter(|&(i, _)| {
-        let last = i + 1 == n;
-        last || (i % step == 0 && n - 1 - i >= step)
-    });
+    let dated = points.iter().enumerate().filter(|&(i, _)| dated(i, n));
     html! {
         figure class="chart-figure" {
             svg class="chart" role="img" aria-labelledby={ (title_id) " " (desc_id) }
@@ -292,11 +295,7 @@ pub(super) fn goal(id: &str, label: &str, goal: &GoalProgress, t: Texts) -> Mark
     let n = series.len();
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
-    let step = n.div_ceil(MAX_DATE_LABELS).max(1);
-    let dated = series.iter().enumerate().filter(|&(i, _)| {
-        let last = i + 1 == n;
-        last || (i % step == 0 && n - 1 - i >= step)
-    });
+    let dated = series.iter().enumerate().filter(|&(i, _)| dated(i, n));
     let mut d = String::new();
     for (i, p) in series.iter().enumerate() {
         let _ = write!(
