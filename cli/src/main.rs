@@ -292,7 +292,7 @@ pub(crate) fn database_path(home: &Path) -> PathBuf {
 /// with `RAPPORT_SCRYPT_WORK_FACTOR` to stay fast, and must say so with
 /// `RAPPORT_TEST_WEAK_KEYS=1`: on its own, a lower factor is refused, so a
 /// stray variable in a real shell cannot weaken a real home or kit.
-fn work_factor() -> Result<u8> {
+pub(crate) fn work_factor() -> Result<u8> {
     let default = rapport_core::crypto::DEFAULT_WORK_FACTOR;
     let Ok(text) = std::env::var("RAPPORT_SCRYPT_WORK_FACTOR") else {
         return Ok(default);

@@ -25,7 +25,7 @@ const NOTE: &str = "<script>alert(1)</script> the session felt rushed";
 /// support (an urgent flag), both synced.
 struct Practice {
     _dir: tempfile::TempDir,
-    _relay: Relay,
+    relay: Relay,
     therapist: PathBuf,
     client: PathBuf,
 }
@@ -62,7 +62,7 @@ fn practice() -> Practice {
     ok(&therapist, &["sync"]);
     Practice {
         _dir: dir,
-        _relay: relay,
+        relay,
         therapist,
         client,
     }
@@ -127,6 +127,8 @@ struct Answer {
     status: u16,
     headers: Vec<(String, String)>,
     body: String,
+    /// The body's bytes as sent (before any de-chunking), for downloads.
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -215,8 +217,10 @@ impl<'a> Request<'a> {
         stream.write_all(head.as_bytes()).unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).unwrap();
-        let raw = String::from_utf8(raw).unwrap();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let bytes = raw[split + 4..].to_vec();
+        let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         let mut lines = head.lines();
         let status = lines.next().unwrap().split(' ').nth(1).unwrap();
         let headers: Vec<(String, String)> = lines
@@ -228,12 +232,9 @@ impl<'a> Request<'a> {
         });
         Answer {
             status: status.parse().unwrap(),
-            body: if chunked {
-                dechunk(body)
-            } else {
-                body.to_owned()
-            },
+            body: if chunked { dechunk(&body) } else { body },
             headers,
+            bytes,
         }
     }
 }
@@ -459,13 +460,39 @@ fn a_form_without_this_launchs_token_changes_nothing() {
         .cookie(&cookie)
         .send(&app);
     assert_eq!(reply.status, 403);
-    assert_eq!(
-        Request::post("/sync", &[])
-            .cookie(&cookie)
-            .send(&app)
-            .status,
-        403
+    for path in [
+        "/sync",
+        "/ack",
+        "/session",
+        "/revoke",
+        "/invite",
+        "/settings/rules",
+        "/settings/kit",
+    ] {
+        let answer = Request::post(
+            path,
+            &[
+                ("confirm", "yes"),
+                ("label", "X.Y."),
+                ("drop_by_at_least", "5"),
+            ],
+        )
+        .cookie(&cookie)
+        .send(&app);
+        assert_eq!(answer.status, 403, "{path}");
+    }
+    let rules = ok(&p.therapist, &["therapist", "rules"]);
+    assert!(
+        !rules.contains("drop_by_at_least                    5"),
+        "{rules}"
     );
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert_eq!(
+        dashboard["clients"].as_array().unwrap().len(),
+        1,
+        "no invite made"
+    );
+    assert_eq!(dashboard["clients"][0]["status"], "active", "not revoked");
 
     assert_eq!(open_flags(&p.therapist), flags, "the flag is still open");
     let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
@@ -609,4 +636,309 @@ fn today_in_german_is_german() {
         day.body
             .contains("Vorbereitung für <time datetime=\"2026-01-05\">5. Jan. 2026</time>")
     );
+}
+
+/// The notice the page at `path` shows once, if any.
+fn notice(app: &App, cookie: &str, path: &str) -> String {
+    let page = Request::get(path).cookie(cookie).send(app);
+    assert_eq!(page.status, 200, "{path}");
+    let Some(at) = page.body.find("class=\"app-notice") else {
+        return String::new();
+    };
+    let text = &page.body[at..];
+    let start = text.find('>').unwrap() + 1;
+    text[start..].split("</p>").next().unwrap().to_owned()
+}
+
+/// The text of the `<textarea>` with this id on a page.
+fn textarea(page: &str, id: &str) -> String {
+    let at = page.find(&format!("<textarea id=\"{id}\"")).unwrap();
+    let text = &page[at..];
+    let start = text.find('>').unwrap() + 1;
+    text[start..]
+        .split("</textarea>")
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn an_invite_made_in_the_app_shows_its_code_and_pairs_a_client() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let page = Request::get("/invite").cookie(&cookie).send(&app);
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("<svg"), "no invite yet, so no code");
+    let token = form_token(&page.body);
+
+    // Refused: no label, or a validity out of range; nothing is made.
+    for (form, says) in [
+        (
+            vec![("label", " "), ("days", "7")],
+            "Give the client a label",
+        ),
+        (
+            vec![("label", "C.D."), ("days", "0")],
+            "valid for 1 to 366 days",
+        ),
+        (
+            vec![("label", "C.D."), ("days", "367")],
+            "valid for 1 to 366 days",
+        ),
+        (
+            vec![("label", "C.D."), ("days", "soon")],
+            "valid for 1 to 366 days",
+        ),
+    ] {
+        let mut form = form.clone();
+        form.push(("csrf", &token));
+        let answer = Request::post("/invite", &form).cookie(&cookie).send(&app);
+        assert_eq!(answer.status, 303);
+        let said = notice(&app, &cookie, "/invite");
+        assert!(said.contains(says), "{form:?}: {said}");
+    }
+    assert!(
+        !Request::get("/invite")
+            .cookie(&cookie)
+            .send(&app)
+            .body
+            .contains("<svg")
+    );
+
+    let made = Request::post(
+        "/invite",
+        &[("csrf", &token), ("label", "C.D. <i>"), ("days", "3")],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(made.status, 303, "{made:?}");
+    assert_eq!(made.header("location"), Some("/invite"));
+    let page = Request::get("/invite").cookie(&cookie).send(&app);
+    assert!(
+        page.body.contains("Invite for C.D. &lt;i&gt;"),
+        "the label, escaped"
+    );
+    assert!(
+        page.body
+            .contains("role=\"img\" aria-label=\"QR code of the invite for C.D. &lt;i&gt;\"")
+    );
+    assert!(page.body.contains("<svg"), "the code is drawn");
+    assert!(
+        !page.body.contains("<?xml"),
+        "as an element, not a document"
+    );
+    let expires = (chrono::Utc::now() + chrono::Days::new(3)).date_naive();
+    assert!(
+        page.body.contains(&format!("datetime=\"{expires}\"")) || page.body.contains("expires on")
+    );
+    let link = textarea(&page.body, "invite-link");
+    assert!(link.starts_with("rapport:invite/"), "{link}");
+
+    // The link pairs a client; the app's sync brings them in.
+    let client = p.therapist.parent().unwrap().join("client-cd");
+    ok(&client, &["client", "join", &link, "--accept-consent", "2"]);
+    let synced = Request::post("/sync", &[("csrf", &token), ("back", "/invite")])
+        .cookie(&cookie)
+        .send(&app);
+    assert_eq!(synced.header("location"), Some("/invite"));
+    let said = notice(&app, &cookie, "/invite");
+    assert!(said.contains("Newly paired: C.D. &lt;i&gt;."), "{said}");
+    let list = Request::get("/clients").cookie(&cookie).send(&app);
+    assert!(list.body.contains(">C.D. &lt;i&gt;</a>"));
+}
+
+#[test]
+fn settings_change_a_rule_and_refuse_one_out_of_range() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let page = Request::get("/settings").cookie(&cookie).send(&app);
+    assert_eq!(page.status, 200);
+    let token = form_token(&page.body);
+    assert!(page.body.contains("<label for=\"rule-drop_by_at_least\">"));
+    assert!(page.body.contains(&p.relay.url), "the relay is named");
+    let rule = |home: &Path| {
+        ok(home, &["therapist", "rules"])
+            .lines()
+            .find(|l| l.starts_with("drop_by_at_least "))
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_owned()
+    };
+    let before = rule(&p.therapist);
+    assert_ne!(before, "4");
+
+    let refused = Request::post(
+        "/settings/rules",
+        &[
+            ("csrf", &token),
+            ("drop_by_at_least", "11"),
+            ("plateau_sessions", "5"),
+        ],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(refused.status, 303);
+    let said = notice(&app, &cookie, "/settings");
+    assert!(said.contains("takes a whole number up to 10"), "{said}");
+    assert_eq!(rule(&p.therapist), before, "nothing saved");
+
+    let saved = Request::post(
+        "/settings/rules",
+        &[("csrf", &token), ("drop_by_at_least", "4")],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(saved.status, 303);
+    assert!(notice(&app, &cookie, "/settings").contains("Rules saved (1 changed)"));
+    assert_eq!(rule(&p.therapist), "4");
+    let page = Request::get("/settings").cookie(&cookie).send(&app);
+    assert!(page.body.contains("name=\"drop_by_at_least\" value=\"4\""));
+}
+
+#[test]
+fn a_recovery_kit_needs_a_strong_passphrase_typed_twice_and_restores() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let token = form_token(&Request::get("/settings").cookie(&cookie).send(&app).body);
+    let strong = "lantern orbit pickle meadow 58";
+    for (passphrase, repeat, says) in [
+        ("password1", "password1", "too easy to guess (strength"),
+        (
+            strong,
+            "lantern orbit pickle meadow",
+            "The two passphrases differ",
+        ),
+    ] {
+        let answer = Request::post(
+            "/settings/kit",
+            &[
+                ("csrf", &token),
+                ("passphrase", passphrase),
+                ("repeat", repeat),
+            ],
+        )
+        .cookie(&cookie)
+        .send(&app);
+        assert_eq!(answer.status, 303, "{passphrase}");
+        let said = notice(&app, &cookie, "/settings");
+        assert!(said.contains(says), "{said}");
+        assert!(
+            !said.contains(passphrase),
+            "the passphrase is not repeated back"
+        );
+    }
+    let kit = Request::post(
+        "/settings/kit",
+        &[("csrf", &token), ("passphrase", strong), ("repeat", strong)],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(kit.status, 200);
+    assert!(
+        kit.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment; filename=\"rapport-recovery-kit-")
+    );
+    assert_protective_headers(&kit, "the kit");
+    assert!(kit.bytes.starts_with(b"age-encryption.org/v1\n"));
+
+    let file = p.therapist.parent().unwrap().join("kit.age");
+    std::fs::write(&file, &kit.bytes).unwrap();
+    let restored = p.therapist.parent().unwrap().join("restored");
+    let out = Command::new(BIN)
+        .arg("--home")
+        .arg(&restored)
+        .args(["therapist", "restore", "--kit", file.to_str().unwrap()])
+        .env("RAPPORT_PASSPHRASE", "a new home passphrase")
+        .env("RAPPORT_KIT_PASSPHRASE", strong)
+        .env("RAPPORT_SCRYPT_WORK_FACTOR", "8")
+        .env("RAPPORT_TEST_WEAK_KEYS", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_export_is_a_download_of_everything_and_only_for_the_app() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    assert_eq!(Request::get("/settings/export").send(&app).status, 401);
+    let cookie = unlock(&app);
+    let export = Request::get("/settings/export").cookie(&cookie).send(&app);
+    assert_eq!(export.status, 200);
+    assert!(
+        export
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment; filename=\"rapport-export-")
+    );
+    assert_eq!(export.header("content-type"), Some("application/json"));
+    let json: Value = serde_json::from_slice(&export.bytes).unwrap();
+    assert_eq!(json["clients"]["clients"][0]["label"], "A.B.");
+    assert_eq!(json["clients"]["clients"][0]["checkins"][0]["note"], NOTE);
+    assert!(!json["flags"]["flags"].as_array().unwrap().is_empty());
+    assert!(json["rules"]["drop_by_at_least"].is_u64());
+}
+
+#[test]
+fn a_session_is_recorded_and_sharing_ends_only_when_confirmed() {
+    let p = practice();
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let path = client_page(&app, &cookie);
+    let id = path.trim_start_matches("/clients/").to_owned();
+    let token = form_token(&Request::get(&path).cookie(&cookie).send(&app).body);
+
+    let today = chrono::Local::now().date_naive().to_string();
+    let recorded = Request::post(
+        "/session",
+        &[("csrf", &token), ("client", &id), ("date", &today)],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(recorded.header("location"), Some(path.as_str()));
+    let said = notice(&app, &cookie, &path);
+    assert!(said.contains("Recorded a session on"), "{said}");
+    let brief = json_of(&p.therapist, &["therapist", "brief", "--json"]);
+    assert_eq!(brief["cards"][0]["session_on_day"], true, "{brief}");
+
+    let bad = Request::post(
+        "/session",
+        &[("csrf", &token), ("client", &id), ("date", "soon")],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(bad.status, 303);
+    assert!(notice(&app, &cookie, &path).contains("not a date"));
+
+    let unconfirmed = Request::post("/revoke", &[("csrf", &token), ("client", &id)])
+        .cookie(&cookie)
+        .send(&app);
+    assert_eq!(unconfirmed.status, 303);
+    assert!(notice(&app, &cookie, &path).contains("tick the box"));
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert_eq!(dashboard["clients"][0]["status"], "active");
+
+    let ended = Request::post(
+        "/revoke",
+        &[("csrf", &token), ("client", &id), ("confirm", "yes")],
+    )
+    .cookie(&cookie)
+    .send(&app);
+    assert_eq!(ended.status, 303);
+    let said = notice(&app, &cookie, &path);
+    assert!(said.contains("Ended sharing with A.B."), "{said}");
+    let dashboard = json_of(&p.therapist, &["therapist", "dashboard", "--json"]);
+    assert_eq!(dashboard["clients"][0]["status"], "revoked", "{dashboard}");
+    let out = ok(&p.client, &["sync"]);
+    assert!(out.to_lowercase().contains("ended"), "{out}");
 }

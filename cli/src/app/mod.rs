@@ -8,6 +8,11 @@
 //! thing the same way. Pages are rendered on the server with maud, which
 //! escapes every spliced value; there is no JavaScript.
 //!
+//! Screens: Today (the brief of a day), Clients (by need; a client's page
+//! with charts, goals, notes, flags, replies, sessions and revoking),
+//! Invite (the QR code and the link) and Settings (flag rules, the relay,
+//! a recovery kit, an export).
+//!
 //! The home is opened once, at launch, with the passphrase the CLI always
 //! reads (`RAPPORT_PASSPHRASE` or a prompt): never in a URL, a form or a log.
 //! What keeps everyone else out is in [`guard`].
@@ -48,6 +53,9 @@ pub struct App {
     csp: HeaderValue,
     /// The outcome of the last form, shown once on the page it leads to.
     notice: Mutex<Option<screens::Notice>>,
+    /// The last invite made, shown on the Invite page until the next one
+    /// (or until the app stops: it lives in memory only).
+    last_invite: Mutex<Option<screens::ShownInvite>>,
 }
 
 /// Serves the app of the therapist home at `home` on 127.0.0.1:`port` (0:
@@ -83,6 +91,7 @@ pub fn run(home: &Path, port: u16, open: bool, lang: Option<&str>) -> Result<()>
             style,
             csp,
             notice: Mutex::new(None),
+            last_invite: Mutex::new(None),
         });
         println!("The app is at {url}");
         println!(

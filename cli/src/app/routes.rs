@@ -12,13 +12,16 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
 use chrono::NaiveDate;
-use rapport_core::{DeviceId, Store};
+use rapport_core::insights::RuleSettingError;
+use rapport_core::invite;
+use rapport_core::sync::Role;
+use rapport_core::{DeviceId, Passphrase, Store};
 
 use super::App;
 use super::guard::{self, UNLOCK_PATH};
@@ -33,6 +36,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/flags/discussed", post(discussed))
         .route("/reply", post(reply))
         .route("/sync", post(sync))
+        .route("/ack", post(acknowledge))
+        .route("/session", post(session))
+        .route("/revoke", post(revoke))
+        .route("/invite", get(invite_page).post(invite))
+        .route("/settings", get(settings))
+        .route("/settings/rules", post(rules))
+        .route("/settings/kit", post(recovery_kit))
+        .route("/settings/export", get(export))
         .route(UNLOCK_PATH, get(unlock))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -93,7 +104,7 @@ fn checked(app: &App, form: Result<Form<Fields>, FormRejection>) -> Option<Field
 /// another site.
 fn safe_back(back: Option<&String>) -> String {
     match back.map(String::as_str) {
-        Some("/clients") => "/clients".to_owned(),
+        Some(page @ ("/clients" | "/invite" | "/settings")) => page.to_owned(),
         Some(path) => match path.strip_prefix("/clients/") {
             Some(id) if id.parse::<DeviceId>().is_ok() => path.to_owned(),
             _ => match path.strip_prefix("/?date=") {
@@ -309,6 +320,311 @@ async fn sync(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormReject
     Redirect::to(&back).into_response()
 }
 
+async fn acknowledge(
+    State(app): State<Arc<App>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Some(_) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let done = with_store(&app, |store, _| store.acknowledge_all().map_err(text)).await;
+    let t = app.texts;
+    app.set_notice(match done {
+        Ok(n) => Notice::Done(t.fill("app_done_acknowledged", &[("n", &n)])),
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to("/clients").into_response()
+}
+
+/// The label of the client with the form's `client` id, with the page of
+/// that client to go back to.
+fn client_of(store: &Store, fields: &Fields) -> Result<(String, String), String> {
+    let id = fields
+        .get("client")
+        .and_then(|id| id.parse::<DeviceId>().ok())
+        .ok_or_else(|| "the form names no client; reload the page".to_owned())?;
+    let label = store
+        .dashboard()
+        .map_err(text)?
+        .into_iter()
+        .find(|c| c.device_id == id)
+        .map(|c| c.label)
+        .ok_or_else(|| "no client has this id; reload the page".to_owned())?;
+    Ok((label, format!("/clients/{id}")))
+}
+
+async fn session(
+    State(app): State<Arc<App>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let back = safe_back(
+        fields
+            .get("client")
+            .map(|id| format!("/clients/{id}"))
+            .as_ref(),
+    );
+    let date = fields.get("date").map(|d| d.trim().parse::<NaiveDate>());
+    let Some(Ok(date)) = date else {
+        app.set_notice(Notice::Failed(app.texts.get("app_bad_date_field").into()));
+        return Redirect::to(&back).into_response();
+    };
+    let done = with_store(&app, move |store, _| {
+        let (label, _) = client_of(store, &fields)?;
+        store.record_session(&label, date).map_err(text)?;
+        Ok(store.flag_rules().map_err(text)?.missing_session_grace_days)
+    })
+    .await;
+    let t = app.texts;
+    app.set_notice(match done {
+        Ok(days) => Notice::Done(t.fill(
+            "app_done_session",
+            &[("date", &t.date(date)), ("days", &days)],
+        )),
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to(&back).into_response()
+}
+
+async fn revoke(
+    State(app): State<Arc<App>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let back = safe_back(
+        fields
+            .get("client")
+            .map(|id| format!("/clients/{id}"))
+            .as_ref(),
+    );
+    if fields.get("confirm").map(String::as_str) != Some("yes") {
+        app.set_notice(Notice::Failed(
+            app.texts.get("app_revoke_unconfirmed").into(),
+        ));
+        return Redirect::to(&back).into_response();
+    }
+    let done = with_store(&app, move |store, _| {
+        let (label, _) = client_of(store, &fields)?;
+        let transport = crate::transport_for(store).map_err(text)?;
+        store
+            .revoke_client(transport.as_ref(), &label)
+            .map_err(text)?;
+        Ok(label)
+    })
+    .await;
+    let t = app.texts;
+    app.set_notice(match done {
+        Ok(label) => Notice::Done(t.fill("app_done_revoked", &[("label", &label)])),
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to(&back).into_response()
+}
+
+async fn invite_page(State(app): State<Arc<App>>) -> Response {
+    let notice = app.take_notice();
+    let shown = app.last_invite.lock().ok().and_then(|slot| slot.clone());
+    screens::ok(screens::invite(&app, shown.as_ref(), notice))
+}
+
+async fn invite(
+    State(app): State<Arc<App>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let label = fields
+        .get("label")
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_default();
+    let days = fields.get("days").map(|d| d.trim().parse::<i64>());
+    let valid_for = match days {
+        None => invite::default_validity(),
+        Some(Ok(days @ 1..=invite::MAX_VALIDITY_DAYS)) => invite::validity_days(days),
+        Some(_) => {
+            let max = invite::MAX_VALIDITY_DAYS;
+            app.set_notice(Notice::Failed(
+                app.texts.fill("app_invite_bad_days", &[("max", &max)]),
+            ));
+            return Redirect::to("/invite").into_response();
+        }
+    };
+    if label.is_empty() {
+        app.set_notice(Notice::Failed(app.texts.get("app_invite_no_label").into()));
+        return Redirect::to("/invite").into_response();
+    }
+    let made = with_store(&app, move |store, _| {
+        let transport = crate::transport_for(store).map_err(text)?;
+        let invite = store
+            .invite_client(transport.as_ref(), &label, valid_for)
+            .map_err(text)?;
+        Ok(screens::ShownInvite {
+            svg: invite.to_qr_svg().map_err(text)?,
+            uri: invite.to_uri(),
+            expires: invite.expires_at,
+            label,
+        })
+    })
+    .await;
+    match made {
+        Ok(shown) => {
+            if let Ok(mut slot) = app.last_invite.lock() {
+                *slot = Some(shown);
+            }
+        }
+        Err(e) => app.set_notice(app.failed(&e)),
+    }
+    Redirect::to("/invite").into_response()
+}
+
+async fn settings(State(app): State<Arc<App>>) -> Response {
+    let notice = app.take_notice();
+    let page = with_store(&app, move |store, app| {
+        let rules = store.flag_rules().map_err(text)?;
+        let account = store.require_account(Role::Therapist).map_err(text)?;
+        Ok(screens::settings(app, &rules, &account.relay_url, notice))
+    })
+    .await;
+    match page {
+        Ok(page) => screens::ok(page),
+        Err(e) => screens::problem(&app, StatusCode::INTERNAL_SERVER_ERROR, &e, None),
+    }
+}
+
+async fn rules(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Some(fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let t = app.texts;
+    let done = with_store(&app, move |store, _| {
+        let mut rules = store.flag_rules().map_err(text)?;
+        let mut changed = 0;
+        for (name, value, _) in rules.clone().entries() {
+            let Some(given) = fields.get(name).map(|v| v.trim()) else {
+                continue;
+            };
+            if given == value.to_string() {
+                continue;
+            }
+            rules.set(name, given).map_err(|e| match e {
+                RuleSettingError::OutOfRange { max, .. } => t.fill(
+                    "app_rule_out_of_range",
+                    &[("rule", &t.get(&format!("rule_{name}"))), ("max", &max)],
+                ),
+                other => other.to_string(),
+            })?;
+            changed += 1;
+        }
+        if changed > 0 {
+            store.set_flag_rules(&rules).map_err(text)?;
+        }
+        Ok(changed)
+    })
+    .await;
+    app.set_notice(match done {
+        Ok(n) => Notice::Done(t.fill("app_done_rules", &[("n", &n)])),
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to("/settings").into_response()
+}
+
+/// The least zxcvbn score (0 to 4) a recovery kit's passphrase must reach.
+const KIT_MIN_STRENGTH: u8 = 3;
+
+async fn recovery_kit(
+    State(app): State<Arc<App>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Some(mut fields) = checked(&app, form) else {
+        return screens::refused(&app);
+    };
+    let t = app.texts;
+    let passphrase = zeroize::Zeroizing::new(fields.remove("passphrase").unwrap_or_default());
+    let repeated = zeroize::Zeroizing::new(fields.remove("repeat").unwrap_or_default());
+    if *passphrase != *repeated {
+        app.set_notice(Notice::Failed(t.get("app_kit_mismatch").into()));
+        return Redirect::to("/settings#kit").into_response();
+    }
+    let strength = u8::from(zxcvbn::zxcvbn(&passphrase, &[]).score());
+    if strength < KIT_MIN_STRENGTH {
+        app.set_notice(Notice::Failed(t.fill(
+            "app_kit_weak",
+            &[("score", &strength), ("needed", &KIT_MIN_STRENGTH)],
+        )));
+        return Redirect::to("/settings#kit").into_response();
+    }
+    let kit = with_store(&app, move |store, _| {
+        let passphrase = Passphrase::new(passphrase.as_str())
+            .with_work_factor(crate::work_factor().map_err(text)?);
+        store.recovery_kit(&passphrase).map_err(text)
+    })
+    .await;
+    match kit {
+        Ok(kit) => {
+            let name = format!(
+                "rapport-recovery-kit-{}.age",
+                chrono::Local::now().date_naive()
+            );
+            download(kit, "application/octet-stream", &name)
+        }
+        Err(e) => {
+            app.set_notice(app.failed(&e));
+            Redirect::to("/settings#kit").into_response()
+        }
+    }
+}
+
+async fn export(State(app): State<Arc<App>>) -> Response {
+    let json = with_store(&app, |store, _| {
+        let clients = store.dashboard().map_err(text)?;
+        let insights = store.insights().map_err(text)?;
+        let flags = store.flags(true).map_err(text)?;
+        let rules: serde_json::Map<_, _> = store
+            .flag_rules()
+            .map_err(text)?
+            .entries()
+            .into_iter()
+            .map(|(name, value, _)| (name.to_owned(), value.into()))
+            .collect();
+        let export = serde_json::json!({
+            "exported_at": chrono::Utc::now().to_rfc3339(),
+            "clients": crate::output::dashboard_json(&clients, &insights),
+            "flags": crate::output::flags_json(&flags),
+            "rules": rules,
+        });
+        serde_json::to_vec_pretty(&export).map_err(text)
+    })
+    .await;
+    match json {
+        Ok(json) => {
+            let name = format!("rapport-export-{}.json", chrono::Local::now().date_naive());
+            download(json, "application/json", &name)
+        }
+        Err(e) => screens::problem(&app, StatusCode::INTERNAL_SERVER_ERROR, &e, None),
+    }
+}
+
+/// `body` as a file the browser saves as `name` rather than shows.
+fn download(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn not_found(State(app): State<Arc<App>>) -> Response {
     let text = app.texts.get("app_not_found");
     screens::problem(&app, StatusCode::NOT_FOUND, text, None)
@@ -322,6 +638,8 @@ mod tests {
     fn back_leads_only_to_pages_of_the_app() {
         let back = |s: &str| safe_back(Some(&s.to_owned()));
         assert_eq!(back("/clients"), "/clients");
+        assert_eq!(back("/invite"), "/invite");
+        assert_eq!(back("/settings"), "/settings");
         let id = "00112233445566778899aabbccddeeff";
         assert_eq!(back(&format!("/clients/{id}")), format!("/clients/{id}"));
         assert_eq!(back("/?date=2026-12-15"), "/?date=2026-12-15");

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use rapport_core::insights::FlagRules;
 use rapport_core::insights::{Brief, ClientInsights};
 use rapport_core::sync::{ClientCheckIns, REPLY_MAX_CHARS};
 use rapport_core::{Instruments, insights::Flag};
@@ -30,6 +31,23 @@ pub enum Section {
     Today,
     /// The list of clients and each client's page.
     Clients,
+    /// A new invite.
+    Invite,
+    /// Rules, relay, recovery kit, export.
+    Settings,
+}
+
+/// An invite just made: what the Invite page shows until the next one.
+#[derive(Debug, Clone)]
+pub struct ShownInvite {
+    /// The therapist's name for the client it is for.
+    pub label: String,
+    /// The invite link (`rapport:invite/...`).
+    pub uri: String,
+    /// The link as a QR code, an SVG document.
+    pub svg: String,
+    /// When it stops working.
+    pub expires: chrono::DateTime<chrono::Utc>,
 }
 
 /// A whole page: the navigation (with "Sync now", which brings the browser
@@ -62,6 +80,8 @@ fn page(
                         ul {
                             li { a href="/" aria-current=[current(Section::Today)] { (t.get("app_nav_today")) } }
                             li { a href="/clients" aria-current=[current(Section::Clients)] { (t.get("app_nav_clients")) } }
+                            li { a href="/invite" aria-current=[current(Section::Invite)] { (t.get("app_nav_invite")) } }
+                            li { a href="/settings" aria-current=[current(Section::Settings)] { (t.get("app_nav_settings")) } }
                         }
                         form class="sync" method="post" action="/sync" {
                             input type="hidden" name="csrf" value=(app.secrets.form_token);
@@ -266,6 +286,11 @@ pub fn clients(
                     }
                 }
             }
+            form class="ack" method="post" action="/ack" {
+                input type="hidden" name="csrf" value=(app.secrets.form_token);
+                p { (t.get("app_ack_text")) }
+                button type="submit" { (t.get("app_ack_all")) }
+            }
         }
     };
     page(app, Some(Section::Clients), "/clients", notice, body)
@@ -305,6 +330,7 @@ pub fn client(
         },
     );
     let latest = client.checkins.last();
+    let today = chrono::Local::now().date_naive();
     let body = html! {
         p class="back" { a href="/clients" { (t.get("app_all_clients")) } }
         h1 class="visually-hidden" { (client.label) }
@@ -334,6 +360,128 @@ pub fn client(
                 }
             }
         }
+        section class="session" aria-labelledby="session-title" {
+            h2 id="session-title" { (t.get("app_session_heading")) }
+            form method="post" action="/session" {
+                input type="hidden" name="csrf" value=(app.secrets.form_token);
+                input type="hidden" name="client" value=(client.device_id);
+                p { (t.get("app_session_text")) }
+                label for="session-date" { (t.get("app_session_date")) }
+                " "
+                input type="date" id="session-date" name="date" value=(today) required;
+                " "
+                button type="submit" { (t.get("app_session_record")) }
+            }
+        }
+        section class="revoke" aria-labelledby="revoke-title" {
+            h2 id="revoke-title" { (t.get("app_revoke_heading")) }
+            form method="post" action="/revoke" {
+                input type="hidden" name="csrf" value=(app.secrets.form_token);
+                input type="hidden" name="client" value=(client.device_id);
+                p {
+                    input type="checkbox" id="revoke-confirm" name="confirm" value="yes" required;
+                    " "
+                    label for="revoke-confirm" { (t.fill("app_revoke_confirm", &[("label", &client.label)])) }
+                }
+                button type="submit" { (t.fill("app_revoke_button", &[("label", &client.label)])) }
+            }
+        }
     };
     page(app, Some(Section::Clients), &here, notice, body)
+}
+
+/// Invite: the form for a new invite and, once made, its QR code and link.
+pub fn invite(app: &App, shown: Option<&ShownInvite>, notice: Option<Notice>) -> Markup {
+    let t = app.texts;
+    let max = rapport_core::invite::MAX_VALIDITY_DAYS;
+    let body = html! {
+        h1 { (t.get("app_invite_heading")) }
+        p { (t.get("app_invite_intro")) }
+        form class="invite" method="post" action="/invite" {
+            input type="hidden" name="csrf" value=(app.secrets.form_token);
+            p {
+                label for="invite-label" { (t.get("app_invite_label")) }
+                input type="text" id="invite-label" name="label" required maxlength="64" autocomplete="off";
+            }
+            p {
+                label for="invite-days" { (t.fill("app_invite_days", &[("max", &max)])) }
+                input type="number" id="invite-days" name="days" min="1" max=(max)
+                    value=(rapport_core::invite::DEFAULT_VALIDITY_DAYS) required;
+            }
+            button type="submit" { (t.get("app_invite_create")) }
+        }
+        @if let Some(shown) = shown {
+            section class="new-invite" aria-labelledby="new-invite-title" {
+                h2 id="new-invite-title" { (t.fill("app_invite_for", &[("label", &shown.label)])) }
+                div class="qr" role="img" aria-label=(t.fill("app_invite_qr_name", &[("label", &shown.label)])) {
+                    (PreEscaped(svg_element(&shown.svg)))
+                }
+                p { (t.fill("app_invite_expires", &[("date", &t.date(shown.expires.date_naive()))])) }
+                p {
+                    label for="invite-link" { (t.get("app_invite_link")) }
+                    textarea id="invite-link" class="invite-link" rows="3" readonly { (shown.uri) }
+                }
+                p { (t.get("app_invite_give")) }
+            }
+        }
+    };
+    page(app, Some(Section::Invite), "/invite", notice, body)
+}
+
+/// The `<svg>` element of an SVG document: what can stand inside HTML.
+/// The document is the qrcode crate's, drawn from the invite alone (no
+/// text of anyone's), so it goes in unescaped.
+fn svg_element(document: &str) -> &str {
+    document.find("<svg").map_or("", |start| &document[start..])
+}
+
+/// Settings: the flag rules, the relay, a recovery kit and an export.
+pub fn settings(app: &App, rules: &FlagRules, relay: &str, notice: Option<Notice>) -> Markup {
+    let t = app.texts;
+    let body = html! {
+        h1 { (t.get("app_settings_heading")) }
+        section aria-labelledby="rules-title" {
+            h2 id="rules-title" { (t.get("app_rules_heading")) }
+            p { (t.get("app_rules_intro")) }
+            form class="rules" method="post" action="/settings/rules" {
+                input type="hidden" name="csrf" value=(app.secrets.form_token);
+                @for (name, value, _) in rules.entries() {
+                    p class="rule" {
+                        label for={ "rule-" (name) } { (t.get(&format!("rule_{name}"))) }
+                        input type="number" id={ "rule-" (name) } name=(name) value=(value) min="1" required;
+                    }
+                }
+                button type="submit" { (t.get("app_rules_save")) }
+            }
+        }
+        section aria-labelledby="relay-title" {
+            h2 id="relay-title" { (t.get("app_relay_heading")) }
+            p { (t.get("app_relay_text")) }
+            p { code { (relay) } }
+        }
+        section id="kit" aria-labelledby="kit-title" {
+            h2 id="kit-title" { (t.get("app_kit_heading")) }
+            p { (t.get("app_kit_intro")) }
+            form class="kit" method="post" action="/settings/kit" {
+                input type="hidden" name="csrf" value=(app.secrets.form_token);
+                p {
+                    label for="kit-passphrase" { (t.get("app_kit_passphrase")) }
+                    input type="password" id="kit-passphrase" name="passphrase" required
+                        autocomplete="new-password" aria-describedby="kit-hint";
+                }
+                p {
+                    label for="kit-repeat" { (t.get("app_kit_repeat")) }
+                    input type="password" id="kit-repeat" name="repeat" required autocomplete="new-password";
+                }
+                p id="kit-hint" class="quiet" { (t.get("app_kit_hint")) }
+                button type="submit" { (t.get("app_kit_make")) }
+            }
+        }
+        section aria-labelledby="export-title" {
+            h2 id="export-title" { (t.get("app_export_heading")) }
+            p { (t.get("app_export_text")) }
+            p { a href="/settings/export" download { (t.get("app_export_link")) } }
+        }
+    };
+    page(app, Some(Section::Settings), "/settings", notice, body)
 }
