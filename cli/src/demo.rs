@@ -537,8 +537,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     println!(
-        "To work as the therapist in your browser: rapport --home {} therapist app",
-        dir.join("therapist").display()
+        "To work as the therapist in your browser: rapport --home {} therapist app (and, to \
+         sync from it, start the demo's relay again: rapport relay serve --db {} --listen {})",
+        dir.join("therapist").display(),
+        dir.join("relay.db").display(),
+        relay.addr
     );
     drop(therapist);
     drop(clients);

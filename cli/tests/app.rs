@@ -942,3 +942,38 @@ fn a_session_is_recorded_and_sharing_ends_only_when_confirmed() {
     let out = ok(&p.client, &["sync"]);
     assert!(out.to_lowercase().contains("ended"), "{out}");
 }
+
+#[test]
+fn the_app_syncs_by_itself_at_launch_and_says_when() {
+    let p = practice();
+    // A second check-in reaches the relay while the therapist is away.
+    let today = chrono::Local::now().date_naive().to_string();
+    ok(
+        &p.client,
+        &[
+            "client",
+            "checkin",
+            "--heard",
+            "4",
+            "--hopeful",
+            "4",
+            "--session-date",
+            &today,
+        ],
+    );
+    ok(&p.client, &["sync"]);
+    let app = start_app(&p.therapist, "en");
+    let cookie = unlock(&app);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let list = Request::get("/clients").cookie(&cookie).send(&app);
+        if list.body.contains("Last sync at") {
+            assert!(list.body.contains("received 1,"), "{}", list.body);
+            assert!(list.body.contains("<td>2</td>"), "both check-ins listed");
+            break;
+        }
+        assert!(list.body.contains("Not synced yet"), "{}", list.body);
+        assert!(std::time::Instant::now() < deadline, "no sync at launch");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

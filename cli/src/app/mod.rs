@@ -56,7 +56,13 @@ pub struct App {
     /// The last invite made, shown on the Invite page until the next one
     /// (or until the app stops: it lives in memory only).
     last_invite: Mutex<Option<screens::ShownInvite>>,
+    /// When the last sync (in the background or asked for) ended, and what
+    /// it did; every page's header shows it.
+    last_sync: Mutex<Option<screens::LastSync>>,
 }
+
+/// How often the app syncs in the background while it runs.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// Serves the app of the therapist home at `home` on 127.0.0.1:`port` (0:
 /// any free port) in `lang` (else the environment's language) until Ctrl-C.
@@ -92,6 +98,7 @@ pub fn run(home: &Path, port: u16, open: bool, lang: Option<&str>) -> Result<()>
             csp,
             notice: Mutex::new(None),
             last_invite: Mutex::new(None),
+            last_sync: Mutex::new(None),
         });
         println!("The app is at {url}");
         println!(
@@ -99,9 +106,11 @@ pub fn run(home: &Path, port: u16, open: bool, lang: Option<&str>) -> Result<()>
              yourself."
         );
         let opener = if open { open_browser(home, &url) } else { None };
+        let background = tokio::spawn(routes::sync_in_background(Arc::clone(&app), SYNC_EVERY));
         let served = axum::serve(listener, routes::router(app))
-            .with_graceful_shutdown(crate::stop_signal())
+            .with_graceful_shutdown(stop_or_hang_up())
             .await;
+        background.abort();
         if let Some(file) = opener {
             let _ = std::fs::remove_file(file);
         }
@@ -109,6 +118,21 @@ pub fn run(home: &Path, port: u16, open: bool, lang: Option<&str>) -> Result<()>
         println!("Stopped the app.");
         Ok(())
     })
+}
+
+/// Completes on Ctrl-C or SIGTERM, or when the terminal the app was
+/// started from closes (SIGHUP), so the app never outlives its window.
+async fn stop_or_hang_up() {
+    #[cfg(unix)]
+    if let Ok(mut hang_up) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    {
+        tokio::select! {
+            _ = crate::stop_signal() => {},
+            _ = hang_up.recv() => {},
+        }
+        return;
+    }
+    crate::stop_signal().await;
 }
 
 /// Opens `url` in the default browser through a small page in the home

@@ -292,32 +292,58 @@ async fn sync(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormReject
         return screens::refused(&app);
     };
     let back = safe_back(fields.get("back"));
-    let report = with_store(&app, |store, _| {
+    let outcome = sync_now(&app).await;
+    app.set_notice(match outcome {
+        Ok(done) => Notice::Done(done),
+        Err(e) => app.failed(&e),
+    });
+    Redirect::to(&back).into_response()
+}
+
+/// Syncs with the relay; says what it did (or why it failed) in the
+/// therapist's words, and keeps that for every page's header.
+async fn sync_now(app: &Arc<App>) -> Result<String, String> {
+    let report = with_store(app, |store, _| {
         let transport = crate::transport_for(store).map_err(text)?;
         store.sync(transport.as_ref()).map_err(text)
     })
     .await;
     let t = app.texts;
-    app.set_notice(match report {
-        Ok(report) => {
-            let mut done = t.fill(
-                "app_done_synced",
-                &[
-                    ("sent", &report.sent),
-                    ("received", &report.received),
-                    ("applied", &report.applied),
-                    ("refused", &report.quarantined.len()),
-                ],
-            );
-            if !report.paired.is_empty() {
-                done.push(' ');
-                done.push_str(&t.fill("app_done_paired", &[("labels", &report.paired.join(", "))]));
-            }
-            Notice::Done(done)
+    let outcome = report.map(|report| {
+        let mut done = t.fill(
+            "app_done_synced",
+            &[
+                ("sent", &report.sent),
+                ("received", &report.received),
+                ("applied", &report.applied),
+                ("refused", &report.quarantined.len()),
+            ],
+        );
+        if !report.paired.is_empty() {
+            done.push(' ');
+            done.push_str(&t.fill("app_done_paired", &[("labels", &report.paired.join(", "))]));
         }
-        Err(e) => app.failed(&e),
+        done
     });
-    Redirect::to(&back).into_response()
+    if let Ok(mut last) = app.last_sync.lock() {
+        *last = Some(screens::LastSync {
+            at: chrono::Local::now(),
+            outcome: outcome.clone(),
+        });
+    }
+    outcome
+}
+
+/// Syncs at launch and then every `every`, for as long as the app runs:
+/// what clients sent is there without asking, and replies leave.
+pub async fn sync_in_background(app: Arc<App>, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        // The outcome is in the header of the next page shown.
+        let _ = sync_now(&app).await;
+    }
 }
 
 async fn acknowledge(

@@ -37,6 +37,15 @@ pub enum Section {
     Settings,
 }
 
+/// The end of the last sync.
+#[derive(Debug, Clone)]
+pub struct LastSync {
+    /// When it ended.
+    pub at: chrono::DateTime<chrono::Local>,
+    /// What it did, or why it failed, in the therapist's words.
+    pub outcome: Result<String, String>,
+}
+
 /// An invite just made: what the Invite page shows until the next one.
 #[derive(Debug, Clone)]
 pub struct ShownInvite {
@@ -86,8 +95,9 @@ fn page(
                         form class="sync" method="post" action="/sync" {
                             input type="hidden" name="csrf" value=(app.secrets.form_token);
                             input type="hidden" name="back" value=(here);
-                            button type="submit" { (t.get("app_sync_now")) }
+                            button type="submit" aria-describedby="last-sync" { (t.get("app_sync_now")) }
                         }
+                        p id="last-sync" class="last-sync" { (last_sync(app)) }
                     }
                 }
                 main {
@@ -99,6 +109,22 @@ fn page(
                     (body)
                 }
                 footer class="page-footer" { p { (t.get("app_footer")) } }
+            }
+        }
+    }
+}
+
+/// "Last sync at 10:42: …", or that none has ended yet in this run.
+fn last_sync(app: &App) -> String {
+    let t = app.texts;
+    let last = app.last_sync.lock().ok().and_then(|l| l.clone());
+    match last {
+        None => t.get("app_sync_none").to_owned(),
+        Some(LastSync { at, outcome }) => {
+            let time = at.format("%H:%M").to_string();
+            match outcome {
+                Ok(done) => t.fill("app_sync_last", &[("time", &time), ("what", &done)]),
+                Err(e) => t.fill("app_sync_last_failed", &[("time", &time), ("error", &e)]),
             }
         }
     }
