@@ -743,7 +743,7 @@ fn an_invite_made_in_the_app_shows_its_code_and_pairs_a_client() {
         .send(&app);
     assert_eq!(synced.header("location"), Some("/invite"));
     let said = notice(&app, &cookie, "/invite");
-    assert!(said.contains("Newly paired: C.D. &lt;i&gt;."), "{said}");
+    assert!(said.contains("Newly paired: C.D. &lt;i&gt;"), "{said}");
     let list = Request::get("/clients").cookie(&cookie).send(&app);
     assert!(list.body.contains(">C.D. &lt;i&gt;</a>"));
 }

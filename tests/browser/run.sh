@@ -146,4 +146,28 @@ fi
 
 step "render in headless Chromium and check"
 python3 tests/browser/check_report.py --chromium "$chromium" --work "$out/chromium" "${reports[@]}"
+
+# ---------------------------------------------------------------- the app
+# `rapport therapist app` on the demo's therapist home, driven by Playwright
+# (PyPI, with Debian's Chromium), QR codes read back with zxing-cpp (PyPI),
+# accessibility checked with axe-core (npm). Screenshots go to
+# target/browser/app/ (docs/ holds the committed ones).
+if [ -d "$out/demo/therapist" ]; then
+  step "the therapist's app in headless Chromium (check_app.py)"
+  tools="$out/tools"
+  venv="$tools/venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  py="$venv/bin/python"
+  if ! "$py" -c "import playwright, zxingcpp, PIL" 2>/dev/null; then
+    "$py" -m pip install --disable-pip-version-check -q \
+      "playwright>=1.50,<2" "zxing-cpp>=2.3,<4" "pillow>=10,<14" </dev/null
+  fi
+  axe="$tools/npm/node_modules/axe-core/axe.min.js"
+  if [ ! -f "$axe" ]; then
+    command -v npm >/dev/null 2>&1 || apt_install npm
+    npm install --prefix "$tools/npm" --no-audit --no-fund --loglevel=error "axe-core@4.14.1" </dev/null
+  fi
+  "$py" tests/browser/check_app.py --chromium "$chromium" --rapport "$bin" \
+    --demo "$out/demo" --demo-log "$out/demo.log" --axe "$axe" --shots "$out/app"
+fi
 step "done"

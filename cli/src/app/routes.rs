@@ -362,21 +362,19 @@ async fn acknowledge(
     Redirect::to("/clients").into_response()
 }
 
-/// The label of the client with the form's `client` id, with the page of
-/// that client to go back to.
-fn client_of(store: &Store, fields: &Fields) -> Result<(String, String), String> {
+/// The label of the client with the form's `client` id.
+fn client_of(store: &Store, fields: &Fields) -> Result<String, String> {
     let id = fields
         .get("client")
         .and_then(|id| id.parse::<DeviceId>().ok())
         .ok_or_else(|| "the form names no client; reload the page".to_owned())?;
-    let label = store
+    store
         .dashboard()
         .map_err(text)?
         .into_iter()
         .find(|c| c.device_id == id)
         .map(|c| c.label)
-        .ok_or_else(|| "no client has this id; reload the page".to_owned())?;
-    Ok((label, format!("/clients/{id}")))
+        .ok_or_else(|| "no client has this id; reload the page".to_owned())
 }
 
 async fn session(
@@ -398,7 +396,7 @@ async fn session(
         return Redirect::to(&back).into_response();
     };
     let done = with_store(&app, move |store, _| {
-        let (label, _) = client_of(store, &fields)?;
+        let label = client_of(store, &fields)?;
         store.record_session(&label, date).map_err(text)?;
         Ok(store.flag_rules().map_err(text)?.missing_session_grace_days)
     })
@@ -434,7 +432,7 @@ async fn revoke(
         return Redirect::to(&back).into_response();
     }
     let done = with_store(&app, move |store, _| {
-        let (label, _) = client_of(store, &fields)?;
+        let label = client_of(store, &fields)?;
         let transport = crate::transport_for(store).map_err(text)?;
         store
             .revoke_client(transport.as_ref(), &label)
