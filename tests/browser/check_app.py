@@ -58,6 +58,9 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from check_report import Tally  # noqa: E402  (the same tally and output as the report's checks)
+
 THERAPIST_PASSPHRASE = "demo therapist passphrase"
 # The demo's fourth story is S.L., who worsens and asks for support.
 SL_HOME = "clients/client-4"
@@ -69,21 +72,6 @@ SCRIPT_NOTE = 'Felt heard <script>window.pwned = 1</script> & "thanks"'
 REPLY = "Thank you for telling me. Let's start there on Tuesday <b>together</b>."
 REBOUND = "rebind.test"
 SCREENS = ["today", "clients", "client", "invite", "settings"]
-
-
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def record(self, name, problems):
-        if problems:
-            self.failed += 1
-            for p in problems:
-                print(f"FAIL {name}: {p}")
-        else:
-            self.passed += 1
-            print(f"ok   {name}")
 
 
 def free_port():

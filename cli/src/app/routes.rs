@@ -91,6 +91,14 @@ impl App {
     fn failed(&self, error: &str) -> Notice {
         Notice::Failed(self.texts.fill("app_failed", &[("error", &error)]))
     }
+
+    /// Shows what a form did, or why it did not, on the next page.
+    fn tell(&self, outcome: Result<String, String>) {
+        self.set_notice(match outcome {
+            Ok(done) => Notice::Done(done),
+            Err(e) => self.failed(&e),
+        });
+    }
 }
 
 /// The fields of a POST, if it carries this launch's form token; a form
@@ -98,6 +106,16 @@ impl App {
 fn checked(app: &App, form: Result<Form<Fields>, FormRejection>) -> Option<Fields> {
     let Form(fields) = form.ok()?;
     guard::form_token_matches(fields.get("csrf").map(String::as_str), app).then_some(fields)
+}
+
+/// The page of the client a form names, or Today when it names none.
+fn client_back(fields: &Fields) -> String {
+    safe_back(
+        fields
+            .get("client")
+            .map(|id| format!("/clients/{id}"))
+            .as_ref(),
+    )
 }
 
 /// Where "back" may send the browser: one of the app's own pages, never
@@ -253,12 +271,7 @@ async fn reply(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejec
     let Some(fields) = checked(&app, form) else {
         return screens::refused(&app);
     };
-    let back = safe_back(
-        fields
-            .get("client")
-            .map(|id| format!("/clients/{id}"))
-            .as_ref(),
-    );
+    let back = client_back(&fields);
     let checkin = fields
         .get("checkin")
         .and_then(|id| id.parse::<uuid::Uuid>().ok());
@@ -279,11 +292,10 @@ async fn reply(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejec
     })
     .await;
     let t = app.texts;
-    app.set_notice(match saved {
-        Ok(Some(date)) => Notice::Done(t.fill("app_done_replied", &[("date", &t.date(date))])),
-        Ok(None) => Notice::Done(t.fill("app_done_replied", &[("date", &"—")])),
-        Err(e) => app.failed(&e),
-    });
+    app.tell(saved.map(|date| {
+        let date = date.map_or_else(|| "—".to_owned(), |d| t.date(d));
+        t.fill("app_done_replied", &[("date", &date)])
+    }));
     Redirect::to(&back).into_response()
 }
 
@@ -293,10 +305,7 @@ async fn sync(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormReject
     };
     let back = safe_back(fields.get("back"));
     let outcome = sync_now(&app).await;
-    app.set_notice(match outcome {
-        Ok(done) => Notice::Done(done),
-        Err(e) => app.failed(&e),
-    });
+    app.tell(outcome);
     Redirect::to(&back).into_response()
 }
 
@@ -355,10 +364,7 @@ async fn acknowledge(
     };
     let done = with_store(&app, |store, _| store.acknowledge_all().map_err(text)).await;
     let t = app.texts;
-    app.set_notice(match done {
-        Ok(n) => Notice::Done(t.fill("app_done_acknowledged", &[("n", &n)])),
-        Err(e) => app.failed(&e),
-    });
+    app.tell(done.map(|n| t.fill("app_done_acknowledged", &[("n", &n)])));
     Redirect::to("/clients").into_response()
 }
 
@@ -384,12 +390,7 @@ async fn session(
     let Some(fields) = checked(&app, form) else {
         return screens::refused(&app);
     };
-    let back = safe_back(
-        fields
-            .get("client")
-            .map(|id| format!("/clients/{id}"))
-            .as_ref(),
-    );
+    let back = client_back(&fields);
     let date = fields.get("date").map(|d| d.trim().parse::<NaiveDate>());
     let Some(Ok(date)) = date else {
         app.set_notice(Notice::Failed(app.texts.get("app_bad_date_field").into()));
@@ -402,13 +403,12 @@ async fn session(
     })
     .await;
     let t = app.texts;
-    app.set_notice(match done {
-        Ok(days) => Notice::Done(t.fill(
+    app.tell(done.map(|days| {
+        t.fill(
             "app_done_session",
             &[("date", &t.date(date)), ("days", &days)],
-        )),
-        Err(e) => app.failed(&e),
-    });
+        )
+    }));
     Redirect::to(&back).into_response()
 }
 
@@ -419,12 +419,7 @@ async fn revoke(
     let Some(fields) = checked(&app, form) else {
         return screens::refused(&app);
     };
-    let back = safe_back(
-        fields
-            .get("client")
-            .map(|id| format!("/clients/{id}"))
-            .as_ref(),
-    );
+    let back = client_back(&fields);
     if fields.get("confirm").map(String::as_str) != Some("yes") {
         app.set_notice(Notice::Failed(
             app.texts.get("app_revoke_unconfirmed").into(),
@@ -441,10 +436,7 @@ async fn revoke(
     })
     .await;
     let t = app.texts;
-    app.set_notice(match done {
-        Ok(label) => Notice::Done(t.fill("app_done_revoked", &[("label", &label)])),
-        Err(e) => app.failed(&e),
-    });
+    app.tell(done.map(|label| t.fill("app_done_revoked", &[("label", &label)])));
     Redirect::to(&back).into_response()
 }
 
@@ -549,10 +541,7 @@ async fn rules(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejec
         Ok(changed)
     })
     .await;
-    app.set_notice(match done {
-        Ok(n) => Notice::Done(t.fill("app_done_rules", &[("n", &n)])),
-        Err(e) => app.failed(&e),
-    });
+    app.tell(done.map(|n| t.fill("app_done_rules", &[("n", &n)])));
     Redirect::to("/settings").into_response()
 }
 
