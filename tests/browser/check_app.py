@@ -16,6 +16,8 @@ therapist would, and checks what they see:
   invite       an invite is made; its QR code, read back from a screenshot
                with zxing-cpp, is the link shown; a new client joins with it
                and "Sync now" pairs them;
+  copy         the copy button (the app's one script, allowed by its hash)
+               puts the link on the clipboard;
   rule         a flag rule changed in Settings is what the CLI reads back;
   kit          a weak passphrase is refused; a strong one downloads a kit;
   export       the export downloads as JSON with every client;
@@ -419,6 +421,22 @@ def run_checks(args, demo, axe_js, work, tally, link, origin, port):
             if "Newly paired: N.W." not in notice():
                 problems.append(f"after sync: {notice()!r}")
         tally.record("invite: the QR code on screen is the link, and it pairs", problems)
+
+        # ---- the copy button: the app's one script, allowed by its hash
+        problems = []
+        page.get_by_role("link", name="Invite", exact=True).click()
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+        copy = page.get_by_role("button", name="Copy the link")
+        if not copy.is_visible():
+            problems.append("no copy button: did the CSP block the script?")
+        else:
+            copy.click()
+            page.wait_for_function("document.getElementById('copy-status').textContent !== ''")
+            if page.locator("#copy-status").inner_text() != "Copied.":
+                problems.append(f"status: {page.locator('#copy-status').inner_text()!r}")
+            if page.evaluate("navigator.clipboard.readText()") != shown:
+                problems.append("the clipboard does not hold the link")
+        tally.record("copy: the link's copy button copies it", problems)
 
         # ---- settings: a rule, a kit, the export
         page.get_by_role("link", name="Settings", exact=True).click()

@@ -92,13 +92,14 @@ pub fn session_cookie(app: &App) -> String {
 }
 
 /// The Content-Security-Policy of every answer: nothing loads, nothing
-/// frames the app, forms post only to it, and the one style allowed is our
-/// own inline stylesheet, by its hash.
-pub fn content_security_policy(style: &str) -> String {
-    let hash = STANDARD.encode(Sha256::digest(style.as_bytes()));
+/// frames the app, forms post only to it, and the one style and the one
+/// script allowed are our own inline ones, by their hashes.
+pub fn content_security_policy(style: &str, script: &str) -> String {
+    let style = STANDARD.encode(Sha256::digest(style.as_bytes()));
+    let script = STANDARD.encode(Sha256::digest(script.as_bytes()));
     format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; img-src data:; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'sha256-{style}'; script-src 'sha256-{script}'; \
+         img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
 }
 
@@ -207,13 +208,15 @@ mod tests {
     }
 
     #[test]
-    fn the_policy_allows_our_style_and_nothing_else() {
-        let csp = content_security_policy("body{}");
+    fn the_policy_allows_our_style_and_script_and_nothing_else() {
+        let csp = content_security_policy("body{}", "f()");
         assert!(csp.starts_with("default-src 'none';"));
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(csp.contains("form-action 'self'"));
+        assert!(csp.contains("script-src 'sha256-"));
         assert!(!csp.contains("unsafe"));
         assert!(!csp.contains("http"));
-        assert_ne!(csp, content_security_policy("body{color:red}"));
+        assert_ne!(csp, content_security_policy("body{color:red}", "f()"));
+        assert_ne!(csp, content_security_policy("body{}", "g()"));
     }
 }

@@ -6,7 +6,8 @@
 //! `therapist` commands (brief, insights, mark discussed, reply, sync), and
 //! renders with the report's pieces ([`crate::report`]) so both say the same
 //! thing the same way. Pages are rendered on the server with maud, which
-//! escapes every spliced value; there is no JavaScript.
+//! escapes every spliced value. The one script ([`APP_SCRIPT`]) only adds a
+//! copy button; nothing depends on it.
 //!
 //! Screens: Today (the brief of a day), Clients (by need; a client's page
 //! with charts, goals, notes, flags, replies, sessions and revoking),
@@ -37,6 +38,11 @@ use guard::Secrets;
 /// The report's stylesheet and the app's own few rules, inlined in every
 /// page and allowed by the Content-Security-Policy by their hash.
 const APP_STYLE: &str = include_str!("app.css");
+
+/// The app's one script (a copy button), inlined where a page needs it and
+/// allowed by the Content-Security-Policy by its hash. Every screen works
+/// without it.
+const APP_SCRIPT: &str = include_str!("app.js");
 
 /// What every request handler shares: the open home and this launch's secrets.
 pub struct App {
@@ -82,7 +88,7 @@ pub fn run(home: &Path, port: u16, open: bool, lang: Option<&str>) -> Result<()>
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port} ({e}); try another --port"))?;
         let port = listener.local_addr()?.port();
         let style = format!("{}\n{APP_STYLE}", crate::report::STYLE);
-        let csp = HeaderValue::from_str(&guard::content_security_policy(&style))?;
+        let csp = HeaderValue::from_str(&guard::content_security_policy(&style, APP_SCRIPT))?;
         let url = format!(
             "http://127.0.0.1:{port}{}?key={}",
             guard::UNLOCK_PATH,

@@ -446,9 +446,16 @@ pub fn invite(app: &App, shown: Option<&ShownInvite>, notice: Option<Notice>) ->
                 p {
                     label for="invite-link" { (t.get("app_invite_link")) }
                     textarea id="invite-link" class="invite-link" rows="3" readonly { (shown.uri) }
+                    // Shown by the script, where there is a clipboard.
+                    button type="button" data-copy="invite-link" data-status="copy-status"
+                        data-done=(t.get("app_invite_copied")) data-failed=(t.get("app_invite_copy_failed"))
+                        hidden { (t.get("app_invite_copy")) }
+                    " "
+                    span id="copy-status" role="status" {}
                 }
                 p { (t.get("app_invite_give")) }
             }
+            script { (PreEscaped(super::APP_SCRIPT)) }
         }
     };
     page(app, Some(Section::Invite), "/invite", notice, body)
