@@ -30,7 +30,9 @@ therapist would, and checks what they see:
                sideways;
   offline      the browser's network log holds no request to any origin but
                the app's (and the deliberately rebound one);
-  console      no console error outside the deliberate refusals.
+  console      no console error outside the deliberate refusals;
+  languages    German, French and Spanish: every screen says its language,
+               keeps no English control, fits at 200 % zoom, and passes axe.
 
 Before any of it, the checks that could silently pass are shown to fail:
 axe on a page with an unnamed button, the QR reader on a screenshot with no
@@ -73,7 +75,15 @@ MR_PASSPHRASE = "demo client passphrase 1"
 SCRIPT_NOTE = 'Felt heard <script>window.pwned = 1</script> & "thanks"'
 REPLY = "Thank you for telling me. Let's start there on Tuesday <b>together</b>."
 REBOUND = "rebind.test"
-SCREENS = ["today", "clients", "client", "invite", "settings"]
+OTHER_LANGUAGES = ["de", "fr", "es"]
+# Words of the app's own controls and headings; none may be left in English
+# on a screen in another language.
+ENGLISH_CONTROLS = [
+    "Sync now", "Settings", "Invite a client", "Create the invite", "Save the rules",
+    "Save the reply", "Mark discussed", "Record the session", "End sharing",
+    "Download the recovery kit", "Acknowledge every check-in", "Last sync at", "Not synced yet",
+    "Day to prepare", "Recovery kit", "Your data",
+]
 
 
 def free_port():
@@ -210,29 +220,77 @@ def main(argv):
     app = None
     try:
         wait_for(f"http://{listen[1]}/v1/health", "the relay")
-        env = dict(os.environ, RAPPORT_PASSPHRASE=THERAPIST_PASSPHRASE)
-        app = subprocess.Popen(
-            [args.rapport, "--home", str(demo / "therapist"), "therapist", "app",
-             "--no-open", "--port", "0", "--lang", "en"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        first = app.stdout.readline().strip()
-        link = first.removeprefix("The app is at ")
-        if not link.startswith("http://127.0.0.1:"):
-            sys.exit(f"the app printed no link: {first!r}")
+        app, link = start_app(args.rapport, demo, "en")
         origin = link.split("/unlock")[0]
         port = origin.rsplit(":", 1)[1]
         run_checks(args, demo, axe_js, work, tally, link, origin, port)
+        stop(app)
+        for lang in OTHER_LANGUAGES:
+            app, link = start_app(args.rapport, demo, lang)
+            check_language(args, axe_js, tally, lang, link)
+            stop(app)
+        app = None
     finally:
-        for proc in (app, relay):
-            if proc:
-                proc.terminate()
-                proc.wait(timeout=20)
+        stop(app)
+        stop(relay)
     print(f"App checks: {tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
+
+
+def start_app(binary, demo, lang):
+    """The app on the demo's therapist home in `lang`, and its link."""
+    env = dict(os.environ, RAPPORT_PASSPHRASE=THERAPIST_PASSPHRASE)
+    app = subprocess.Popen(
+        [binary, "--home", str(demo / "therapist"), "therapist", "app",
+         "--no-open", "--port", "0", "--lang", lang],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    first = app.stdout.readline().strip()
+    link = first.removeprefix("The app is at ")
+    if not link.startswith("http://127.0.0.1:"):
+        stop(app)
+        sys.exit(f"the app printed no link: {first!r}")
+    return app, link
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def check_language(args, axe_js, tally, lang, link):
+    """Every screen in `lang`, at 200 % zoom: the page says its language,
+    none of the English words of the controls is left, nothing scrolls
+    sideways (long German words included), and axe finds nothing serious."""
+    origin = link.split("/unlock")[0]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=args.chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 640, "height": 900})
+        page.goto(link)
+        page.goto(origin + "/clients")
+        client = page.locator("a[href^='/clients/']").first.get_attribute("href")
+        paths = ["/", "/clients", client, "/invite", "/settings"]
+        problems = []
+        for path in paths:
+            page.goto(origin + path)
+            if page.get_attribute("html", "lang") != lang:
+                problems.append(f"{path}: lang={page.get_attribute('html', 'lang')}")
+            text = page.locator("body").inner_text()
+            left = [w for w in ENGLISH_CONTROLS if w in text]
+            if left:
+                problems.append(f"{path}: English left: {left}")
+            over = sideways_scroll(page)
+            if over > 0:
+                problems.append(f"{path}: scrolls {over}px sideways at 200 %")
+            problems += [f"{path}: {v}" for v in axe_violations(page, axe_js)]
+        browser.close()
+    tally.record(f"{lang}: every screen in its language, at 200 %, no serious axe finding", problems)
 
 
 def run_checks(args, demo, axe_js, work, tally, link, origin, port):
