@@ -444,6 +444,9 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
                 "ours_us": crate::round(ours),
                 "plain_select_us": crate::round(plain_warm),
                 "vs_plain_select": crate::round(ours / plain_warm),
+                // Where vs_plain_select cannot go below with one AEAD open
+                // per row: the crypto floor itself against the plain select.
+                "floor_vs_plain_select": crate::round(floor / plain_warm),
             },
         }),
     );
