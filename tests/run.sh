@@ -69,6 +69,15 @@ step "browser: the therapist's HTML report in headless Chromium"
 bash tests/browser/run.sh 2>&1 | tee -a "$log"
 
 step "benchmarks: each ratio is against a baseline measured in the same run"
+# SQLCipher, the peer the store scenarios compare with, is a crate outside the
+# workspace (its own libsqlite3-sys) built against the system's OpenSSL, into
+# the same target directory so rapport-bench finds it beside itself.
+if [ ! -f /usr/include/openssl/evp.h ]; then
+  echo "OpenSSL headers are missing (the SQLCipher peer needs them); installing libssl-dev"
+  apt_install libssl-dev
+fi
+cargo build --release --quiet --manifest-path bench/sqlcipher-peer/Cargo.toml \
+  --target-dir "${CARGO_TARGET_DIR:-target}"
 cargo run --release --quiet -p rapport-bench -- --check
 
 # One closing line for the whole run: cargo's "test result:" lines, pytest's

@@ -17,6 +17,7 @@ mod cdylib_size;
 mod dashboard;
 mod relay_post;
 mod scenarios;
+mod sqlcipher;
 
 use serde_json::{Value, json};
 

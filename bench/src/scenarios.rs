@@ -17,6 +17,7 @@ use rapport_core::{
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
 
+use crate::sqlcipher;
 use crate::{err, median, peak_rss_bytes, report, reset_peak_rss};
 
 const ROUNDS: usize = 11;
@@ -72,24 +73,42 @@ fn plain_db(path: &Path) -> Result<Connection, String> {
     Ok(conn)
 }
 
-fn plain_insert(conn: &Connection, d: &CheckInDraft, answers: &str) -> Result<(), String> {
-    let now = Utc::now().timestamp_millis();
-    conn.prepare_cached(
-        "INSERT INTO checkins (id, instrument_id, instrument_version, session_date, version,
-                               created_at, updated_at, answers, note)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7)",
-    )
-    .map_err(err)?
-    .execute(params![
+/// How the plain baseline and the SQLCipher peer insert a check-in.
+const PLAIN_INSERT: &str = "INSERT INTO checkins (id, instrument_id, instrument_version,
+                               session_date, version, created_at, updated_at, answers, note)
+                            VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7)";
+
+/// How the plain baseline and the SQLCipher peer list check-ins.
+const PLAIN_LIST: &str = "SELECT id, instrument_id, instrument_version, session_date, version,
+                                 created_at, updated_at, answers, note
+                          FROM checkins ORDER BY session_date DESC, id DESC";
+
+/// The row the SQLCipher peer inserts for the plain row of `d`, `id` fresh.
+fn peer_row(d: &CheckInDraft, answers: &str) -> Value {
+    sqlcipher::row(
         uuid::Uuid::now_v7().as_bytes(),
-        d.instrument.id,
+        &d.instrument.id,
         d.instrument.version,
-        d.session_date.format("%Y-%m-%d").to_string(),
-        now,
+        &d.session_date.format("%Y-%m-%d").to_string(),
         answers,
         d.note.as_ref().map(|n| n.text.as_str()),
-    ])
-    .map_err(err)?;
+    )
+}
+
+fn plain_insert(conn: &Connection, d: &CheckInDraft, answers: &str) -> Result<(), String> {
+    let now = Utc::now().timestamp_millis();
+    conn.prepare_cached(PLAIN_INSERT)
+        .map_err(err)?
+        .execute(params![
+            uuid::Uuid::now_v7().as_bytes(),
+            d.instrument.id,
+            d.instrument.version,
+            d.session_date.format("%Y-%m-%d").to_string(),
+            now,
+            answers,
+            d.note.as_ref().map(|n| n.text.as_str()),
+        ])
+        .map_err(err)?;
     Ok(())
 }
 
@@ -97,12 +116,18 @@ fn plain_insert(conn: &Connection, d: &CheckInDraft, answers: &str) -> Result<()
 /// commit with fsync) against inserting the same plaintext row in its own
 /// transaction, with the same pragmas, in the same directory. Each check-in
 /// rates three active goals (the most a client can have), set up before
-/// timing, so that the limit covers checking the rated goals too.
+/// timing, so that the limit covers checking the rated goals too. The
+/// SQLCipher peer inserts the plain rows in the same rounds.
 pub fn record_checkin() -> Result<Vec<Value>, String> {
     const PER_ROUND: usize = 200;
     let dir = tempfile::tempdir().map_err(err)?;
     let (mut store, _keys) = keystore_store(&dir.path().join("ours.db"))?;
     let mut plain = plain_db(&dir.path().join("plain.db"))?;
+    let mut peer = sqlcipher::SqlCipher::create(
+        &dir.path().join("sqlcipher.db"),
+        CONNECTION_PRAGMAS,
+        PLAIN_SCHEMA,
+    );
     let today = Utc::now().date_naive();
     let goals = [
         "Go back to the choir",
@@ -137,6 +162,7 @@ pub fn record_checkin() -> Result<Vec<Value>, String> {
 
     let mut ours = Vec::new();
     let mut base = Vec::new();
+    let mut cipher_times = Vec::new();
     for round in 0..=ROUNDS {
         let start = Instant::now();
         for d in &drafts {
@@ -153,42 +179,107 @@ pub fn record_checkin() -> Result<Vec<Value>, String> {
             tx.commit().map_err(err)?;
         }
         let base_us = start.elapsed().as_secs_f64() * 1e6 / PER_ROUND as f64;
+        // Fresh ids each round, made before the peer's timing starts.
+        let cipher_us = match &mut peer {
+            Ok(peer) => {
+                let rows: Vec<Value> = drafts
+                    .iter()
+                    .zip(&answers)
+                    .map(|(d, a)| peer_row(d, a))
+                    .collect();
+                Some(peer.insert_each(PLAIN_INSERT, &rows)?)
+            }
+            Err(_) => None,
+        };
         if round > 0 {
             // Round 0 warms caches and the file system.
             ours.push(ours_us);
             base.push(base_us);
+            cipher_times.extend(cipher_us);
         }
     }
-    Ok(vec![report(
+    let (ours, base) = (median(ours), median(base));
+    let mut line = report(
         "record_checkin",
-        median(ours),
+        ours,
         "plain_rusqlite_insert",
-        median(base),
+        base,
         json!({"per_round": PER_ROUND, "rounds": ROUNDS, "synchronous": "FULL",
                "goal_ratings": goals.len()}),
-    )])
+    );
+    add_sqlcipher(&mut line, &peer, |fields| {
+        let cipher = median(cipher_times);
+        fields.insert("sqlcipher_us".into(), json!(crate::round(cipher)));
+        fields.insert(
+            "sqlcipher_vs_plain".into(),
+            json!(crate::round(cipher / base)),
+        );
+        fields.insert("vs_sqlcipher".into(), json!(crate::round(ours / cipher)));
+    });
+    Ok(vec![line])
+}
+
+/// Adds the SQLCipher peer's figures to a scenario's line with `add`, or,
+/// when the peer could not run, says why in `sqlcipher` and lists that under
+/// `over` (so `--check` fails: its bounds compare with SQLCipher).
+fn add_sqlcipher(
+    line: &mut Value,
+    peer: &Result<sqlcipher::SqlCipher, String>,
+    add: impl FnOnce(&mut serde_json::Map<String, Value>),
+) {
+    let Some(fields) = line.as_object_mut() else {
+        return;
+    };
+    match peer {
+        Ok(peer) => {
+            fields.insert("sqlcipher".into(), json!(peer.version));
+            add(fields);
+        }
+        Err(why) => {
+            let bench = fields["bench"].as_str().unwrap_or("").to_owned();
+            fields.insert("sqlcipher".into(), json!(why));
+            fields.insert(
+                "over".into(),
+                json!([format!("{bench}: no SQLCipher figures: {why}")]),
+            );
+        }
+    }
 }
 
 /// List 10,000 check-ins through `Store::history` (paged, decrypted, decoded)
 /// against the crypto floor: selecting the same rows' ciphertext and opening
-/// each with one XChaCha20-Poly1305 call. `vs_plain_select` compares with
-/// selecting the same rows stored as plaintext.
+/// each with one row-cipher call. `vs_plain_select` compares with selecting
+/// the same rows stored as plaintext, on a fresh connection (`cold`: opening
+/// the store or connection is inside the timing, the page cache is empty)
+/// and on the connection already open (`warm`); SQLCipher lists the same
+/// rows both ways in the same rounds.
 pub fn history_10k() -> Result<Vec<Value>, String> {
     const ROWS: usize = 10_000;
     let dir = tempfile::tempdir().map_err(err)?;
     let (mut store, keys) = keystore_store(&dir.path().join("ours.db"))?;
-    let mut plain = plain_db(&dir.path().join("plain.db"))?;
+    let plain_path = dir.path().join("plain.db");
+    let mut plain = plain_db(&plain_path)?;
+    let mut peer = sqlcipher::SqlCipher::create(
+        &dir.path().join("sqlcipher.db"),
+        CONNECTION_PRAGMAS,
+        PLAIN_SCHEMA,
+    );
     let today = Utc::now().date_naive();
     {
         let tx = plain.transaction().map_err(err)?;
+        let mut peer_rows = Vec::with_capacity(ROWS);
         for i in 0..ROWS {
             // Spread over the last year, about one session every weekday.
             let d = draft(i, today - Days::new((i % 360) as u64));
             store.record(d.clone()).map_err(err)?;
             let answers = serde_json::to_string(&d.answers).map_err(err)?;
             plain_insert(&tx, &d, &answers)?;
+            peer_rows.push(peer_row(&d, &answers));
         }
         tx.commit().map_err(err)?;
+        if let Ok(peer) = &mut peer {
+            peer.load(PLAIN_INSERT, &peer_rows)?;
+        }
     }
     let key = keys
         .get(&keystore_entry_name(store.database_id()))
@@ -241,14 +332,8 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
         }
         Ok(count)
     };
-    let list_plain = || -> Result<usize, String> {
-        let mut stmt = plain
-            .prepare_cached(
-                "SELECT id, instrument_id, instrument_version, session_date, version, created_at,
-                        updated_at, answers, note
-                 FROM checkins ORDER BY session_date DESC, id DESC",
-            )
-            .map_err(err)?;
+    let list_plain = |plain: &Connection| -> Result<usize, String> {
+        let mut stmt = plain.prepare_cached(PLAIN_LIST).map_err(err)?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -272,7 +357,23 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
         Ok(count)
     };
 
-    let (mut ours, mut floor, mut plain_times) = (Vec::new(), Vec::new(), Vec::new());
+    let open_ours = || Store::open(store.path(), KeySource::SecretStore(keys.clone())).map_err(err);
+    let open_plain = || -> Result<Connection, String> {
+        let conn = Connection::open(&plain_path).map_err(err)?;
+        conn.execute_batch(CONNECTION_PRAGMAS).map_err(err)?;
+        Ok(conn)
+    };
+
+    let mut times: [Vec<f64>; 7] = Default::default();
+    let [
+        ours,
+        floor,
+        plain_warm,
+        cipher_warm,
+        ours_cold,
+        plain_cold,
+        cipher_cold,
+    ] = &mut times;
     for round in 0..=ROUNDS {
         let start = Instant::now();
         let n = list_ours(&store)?;
@@ -281,31 +382,94 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
         let m = list_floor()?;
         let floor_us = start.elapsed().as_secs_f64() * 1e6;
         let start = Instant::now();
-        let p = list_plain()?;
+        let p = list_plain(&plain)?;
         let plain_us = start.elapsed().as_secs_f64() * 1e6;
-        if (n, m, p) != (ROWS, ROWS, ROWS) {
-            return Err(format!("listed {n}/{m}/{p} rows, expected {ROWS} each"));
+
+        let start = Instant::now();
+        let nc = list_ours(&open_ours()?)?;
+        let ours_cold_us = start.elapsed().as_secs_f64() * 1e6;
+        let start = Instant::now();
+        let pc = list_plain(&open_plain()?)?;
+        let plain_cold_us = start.elapsed().as_secs_f64() * 1e6;
+
+        let mut counts = vec![n, m, p, nc, pc];
+        let mut cipher_us = None;
+        if let Ok(peer) = &mut peer {
+            let (warm_us, c) = peer.list(PLAIN_LIST, false)?;
+            let (cold_us, cc) = peer.list(PLAIN_LIST, true)?;
+            counts.extend([c, cc]);
+            cipher_us = Some((warm_us, cold_us));
+        }
+        if counts.iter().any(|&c| c != ROWS) {
+            return Err(format!("listed {counts:?} rows, expected {ROWS} each"));
         }
         if round > 0 {
             ours.push(ours_us);
             floor.push(floor_us);
-            plain_times.push(plain_us);
+            plain_warm.push(plain_us);
+            ours_cold.push(ours_cold_us);
+            plain_cold.push(plain_cold_us);
+            if let Some((warm_us, cold_us)) = cipher_us {
+                cipher_warm.push(warm_us);
+                cipher_cold.push(cold_us);
+            }
         }
     }
-    let ours = median(ours);
-    let plain_us = median(plain_times);
-    Ok(vec![report(
+    let [
+        ours,
+        floor,
+        plain_warm,
+        cipher_warm,
+        ours_cold,
+        plain_cold,
+        cipher_cold,
+    ] = times.map(|t| if t.is_empty() { f64::NAN } else { median(t) });
+    let mut line = report(
         "history_10k",
         ours,
         "select_plus_aead_open",
-        median(floor),
+        floor,
         json!({
             "rows": ROWS,
             "page": MAX_PAGE,
-            "plain_select_us": crate::round(plain_us),
-            "vs_plain_select": crate::round(ours / plain_us),
+            // Cold is what a person waits for after opening the app.
+            "plain_select_us": crate::round(plain_cold),
+            "vs_plain_select": crate::round(ours_cold / plain_cold),
+            "cold": {
+                "ours_us": crate::round(ours_cold),
+                "plain_select_us": crate::round(plain_cold),
+                "vs_plain_select": crate::round(ours_cold / plain_cold),
+            },
+            "warm": {
+                "ours_us": crate::round(ours),
+                "plain_select_us": crate::round(plain_warm),
+                "vs_plain_select": crate::round(ours / plain_warm),
+                // Where vs_plain_select cannot go below with one AEAD open
+                // per row: the crypto floor itself against the plain select.
+                "floor_vs_plain_select": crate::round(floor / plain_warm),
+            },
         }),
-    )])
+    );
+    add_sqlcipher(&mut line, &peer, |fields| {
+        for (key, ours, plain, cipher) in [
+            ("cold", ours_cold, plain_cold, cipher_cold),
+            ("warm", ours, plain_warm, cipher_warm),
+        ] {
+            if let Some(part) = fields.get_mut(key).and_then(Value::as_object_mut) {
+                part.insert("sqlcipher_us".into(), json!(crate::round(cipher)));
+                part.insert(
+                    "sqlcipher_vs_plain".into(),
+                    json!(crate::round(cipher / plain)),
+                );
+                part.insert("vs_sqlcipher".into(), json!(crate::round(ours / cipher)));
+            }
+        }
+        fields.insert(
+            "vs_sqlcipher".into(),
+            json!(crate::round(ours_cold / cipher_cold)),
+        );
+    });
+    Ok(vec![line])
 }
 
 /// One raw X25519 Diffie-Hellman, the unit both envelope scenarios are

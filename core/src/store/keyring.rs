@@ -14,7 +14,7 @@ use super::schema::classify;
 use crate::crypto::{DataKey, KeySource, RowAddress, RowCipher};
 use crate::error::{Error, KeyError};
 
-const KEY_CHECK: &[u8] = b"rapport key check v1";
+pub(super) const KEY_CHECK: &[u8] = b"rapport key check v1";
 const METHOD_PASSPHRASE: &str = "passphrase";
 const METHOD_SECRET_STORE: &str = "secret_store";
 
@@ -22,6 +22,9 @@ pub(super) struct Unlocked {
     pub key: DataKey,
     pub cipher: RowCipher,
     pub database_id: Uuid,
+    /// The key check is still in the legacy row format: the store's rows
+    /// have not been re-sealed in the current format yet.
+    pub legacy_rows: bool,
 }
 
 /// The keystore entry name for a database: one entry per database, so several
@@ -30,7 +33,7 @@ pub fn secret_name(database_id: Uuid) -> String {
     format!("rapport.data-key.{database_id}")
 }
 
-fn check_address(database_id: &Uuid) -> RowAddress<'_> {
+pub(super) fn check_address(database_id: &Uuid) -> RowAddress<'_> {
     RowAddress {
         table: "keyring",
         row_id: b"1",
@@ -110,6 +113,7 @@ pub(super) fn unlock(
             key,
             cipher,
             database_id,
+            legacy_rows: RowCipher::is_legacy(&key_check),
         }),
         // The passphrase path already proved the passphrase; a failure here
         // means the key row itself was swapped or damaged.
@@ -168,5 +172,6 @@ fn create(
         key,
         cipher,
         database_id,
+        legacy_rows: false,
     })
 }

@@ -33,6 +33,7 @@ pub(crate) mod membership;
 pub(crate) mod outbox;
 mod pairing;
 pub(crate) mod replies;
+mod reseal;
 mod schema;
 pub(crate) mod sequences;
 pub(crate) mod settings;
@@ -150,6 +151,9 @@ impl Store {
     ) -> Result<Store, Error> {
         let mut conn = schema::open(path, schema_version)?;
         let unlocked = keyring::unlock(&mut conn, &keys, options.clock.now(), path, given_key)?;
+        if unlocked.legacy_rows {
+            reseal::reseal_legacy(&mut conn, &unlocked.cipher, &unlocked.database_id)?;
+        }
         if schema_version >= 7 {
             sequences::adopt_cleartext(&mut conn, &unlocked.cipher)?;
         }
