@@ -76,7 +76,7 @@ step "browser: the therapist's HTML report in headless Chromium"
 bash tests/browser/run.sh 2>&1 | tee -a "$log"
 
 step "benchmarks: each ratio is against a baseline measured in the same run"
-cargo run --release --quiet -p rapport-bench -- --check
+bash tests/pg.sh cargo run --release --quiet -p rapport-bench -- --check
 
 # One closing line for the whole run: cargo's "test result:" lines, pytest's
 # "N passed" summary and the Kotlin runner's "N passed, N failed".

@@ -16,8 +16,10 @@
 mod cdylib_size;
 mod dashboard;
 mod relay_post;
+mod relay_post_pg;
 mod scenarios;
 
+pub use relay_post_pg::serve_child_if_asked;
 use serde_json::{Value, json};
 
 /// One scenario: a name and how to run it.
@@ -38,6 +40,12 @@ pub struct Scenario {
 /// the dashboard's because the brief reads every client's insights (to
 /// order them by need) while its baseline scans only 30 check-ins each.
 const BRIEF_LIMIT: f64 = 10.0;
+
+/// `relay_post_pg`'s ratio limit against the do-nothing endpoint: set from
+/// the runs recorded in README.md ("Relay on PostgreSQL"), with room for a
+/// loaded machine. What the issue asks for is the absolute floor of 5,000
+/// posts/s, which `--check` enforces separately.
+const RELAY_POST_PG_LIMIT: f64 = 6.0;
 
 /// Every scenario, in the order they run.
 pub const SCENARIOS: &[Scenario] = &[
@@ -88,6 +96,12 @@ pub const SCENARIOS: &[Scenario] = &[
         about: "posts/s and p99 over loopback vs a do-nothing axum endpoint (ratio limit 4 = 0.25x)",
         limit: 4.0,
         run: relay_post::relay_post,
+    },
+    Scenario {
+        name: "relay_post_pg",
+        about: "posts/s and p99 through two relay processes over PostgreSQL vs a do-nothing axum endpoint and the SQLite relay; also >= 5,000 posts/s",
+        limit: RELAY_POST_PG_LIMIT,
+        run: relay_post_pg::relay_post_pg,
     },
     Scenario {
         name: "cdylib_size",
