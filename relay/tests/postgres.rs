@@ -230,3 +230,75 @@ async fn two_relays_over_one_database_share_the_numbering() {
         relay.shutdown().await.unwrap();
     }
 }
+
+/// The race the row lock is for, made certain: a revocation commits while
+/// a post waits for the mailbox; the post must then see it and be refused.
+/// (The revocation is done by hand here, the way `relay_revoke_post_token`
+/// does it: lock the mailbox's row, revoke, commit.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_waiting_for_its_mailbox_sees_a_revocation_committed_meanwhile() {
+    let Some(backend) = Backend::postgres().await else {
+        return;
+    };
+    let url = backend.postgres_url().unwrap().to_owned();
+    let relay = InProcess::on(backend, Limits::default()).await;
+    let mailbox = relay.create_mailbox().await;
+    let poster = relay.mint(&mailbox).await;
+    relay.post_ok(&mailbox, &poster.token, b"before").await;
+
+    let mut owner = client(&url).await;
+    let revocation = owner.transaction().await.unwrap();
+    revocation
+        .execute(
+            "SELECT 1 FROM mailboxes WHERE id = $1 FOR UPDATE",
+            &[&mailbox.id],
+        )
+        .await
+        .unwrap();
+    let waiting = tokio::spawn({
+        let router = relay.router.clone();
+        let (id, token) = (mailbox.id.clone(), poster.token.clone());
+        async move {
+            let relay = InProcess {
+                router,
+                backend: Backend::sqlite(),
+            };
+            let mailbox = common::Mailbox {
+                id,
+                read_token: String::new(),
+            };
+            relay.post(&mailbox, &token, b"raced").await
+        }
+    });
+    // Until the post is blocked on the mailbox's row.
+    let watcher = client(&url).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting_locks: i64 = watcher
+            .query_one("SELECT count(*) FROM pg_locks WHERE NOT granted", &[])
+            .await
+            .unwrap()
+            .get(0);
+        if waiting_locks > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the post never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    revocation
+        .execute(
+            "UPDATE tokens SET revoked = true WHERE token_id = $1",
+            &[&poster.id],
+        )
+        .await
+        .unwrap();
+    revocation.commit().await.unwrap();
+
+    let answer = waiting.await.unwrap();
+    answer.assert_error(axum::http::StatusCode::FORBIDDEN, "token_revoked");
+    let (messages, _) = relay.fetch_ok(&mailbox, "after=0").await;
+    assert_eq!(messages, vec![(1, b"before".to_vec())]);
+}

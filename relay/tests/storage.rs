@@ -324,8 +324,9 @@ async fn pages_stop_at_the_limit_or_about_four_mebibytes(backend: Backend) {
 }
 
 /// Posts race a revocation (for PostgreSQL, from another pool): once the
-/// revocation is acknowledged, no post that starts later is accepted, and
-/// every accepted post is stored.
+/// revocation is acknowledged, no post that starts later is accepted, none
+/// that was already waiting is stored after it, and every accepted post is
+/// stored.
 async fn no_post_is_accepted_after_its_revocation_was_acknowledged(backend: Backend) {
     let writers = backend.writers(2).await;
     let owned = Arc::new(mailbox_with_poster(writers[0].as_ref()).await);
@@ -354,6 +355,9 @@ async fn no_post_is_accepted_after_its_revocation_was_acknowledged(backend: Back
         .await
         .unwrap();
     let revoked_at = Instant::now();
+    // What the mailbox held when the revocation was acknowledged: nothing
+    // may be added after it, not even a post that was already waiting.
+    let at_revocation = all_seqs(writers[0].as_ref(), &owned).await;
     let mut accepted = BTreeSet::new();
     for poster in posters {
         for (started, result) in poster.await.unwrap() {
@@ -370,6 +374,13 @@ async fn no_post_is_accepted_after_its_revocation_was_acknowledged(backend: Back
         }
     }
     assert!(!accepted.is_empty(), "the posts never got going");
+    let last_at_revocation = at_revocation.last().copied().unwrap_or(0);
+    assert!(
+        accepted.iter().all(|seq| *seq <= last_at_revocation),
+        "posts were stored after the revocation was acknowledged (last then {last_at_revocation}, \
+         accepted up to {:?})",
+        accepted.last()
+    );
     let stored: BTreeSet<u64> = all_seqs(writers[0].as_ref(), &owned)
         .await
         .into_iter()
