@@ -123,6 +123,7 @@ async fn a_bad_url_or_an_unreachable_server_is_a_clear_error_without_the_passwor
         .unwrap_err();
     assert!(matches!(error, RelayError::Postgres { .. }), "{error}");
     assert!(error.to_string().contains("127.0.0.1:1/rapport"), "{error}");
+    assert!(error.to_string().contains("refused"), "says why: {error}");
     assert!(!error.to_string().contains("hunter2"), "{error}");
 }
 

@@ -75,9 +75,11 @@ pub fn describe_url(config: &tokio_postgres::Config) -> String {
 
 /// A PostgreSQL error with the server's own words when there are some.
 fn describe(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => error.to_string(),
+    match (error.as_db_error(), std::error::Error::source(error)) {
+        (Some(db), _) => format!("{}: {}", db.code().code(), db.message()),
+        // "error connecting to server" alone does not say why.
+        (None, Some(cause)) => format!("{error}: {cause}"),
+        (None, None) => error.to_string(),
     }
 }
 
