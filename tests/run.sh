@@ -47,14 +47,21 @@ if ! command -v age >/dev/null 2>&1; then
   apt_install age
 fi
 
+# PostgreSQL 15: the relay's storage suite, its three-process test and the
+# relay_post_pg benchmark run against a throwaway server (tests/pg.sh).
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  echo "PostgreSQL 15 is missing; installing it from Debian"
+  apt_install postgresql-15
+fi
+
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 step "lints (cargo clippy -D warnings)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "Rust tests (unit, integration, property)"
-cargo test --workspace 2>&1 | tee "$log"
+step "Rust tests (unit, integration, property; the relay's storage suite on SQLite and PostgreSQL)"
+bash tests/pg.sh cargo test --workspace 2>&1 | tee "$log"
 
 # Coverage-guided fuzzing, briefly: a quick build (debug, no sanitizer) and
 # ten seconds per target. The long runs are in README.md ("Fuzzing").
@@ -78,7 +85,8 @@ if [ ! -f /usr/include/openssl/evp.h ]; then
 fi
 cargo build --release --quiet --manifest-path bench/sqlcipher-peer/Cargo.toml \
   --target-dir "${CARGO_TARGET_DIR:-target}"
-cargo run --release --quiet -p rapport-bench -- --check
+# relay_post_pg runs over a throwaway PostgreSQL (tests/pg.sh).
+bash tests/pg.sh cargo run --release --quiet -p rapport-bench -- --check
 
 # One closing line for the whole run: cargo's "test result:" lines, pytest's
 # "N passed" summary and the Kotlin runner's "N passed, N failed".

@@ -16,9 +16,11 @@
 mod cdylib_size;
 mod dashboard;
 mod relay_post;
+mod relay_post_pg;
 mod scenarios;
 mod sqlcipher;
 
+pub use relay_post_pg::serve_child_if_asked;
 use serde_json::{Value, json};
 
 /// One scenario: a name and how to run it.
@@ -39,6 +41,15 @@ pub struct Scenario {
 /// the dashboard's because the brief reads every client's insights (to
 /// order them by need) while its baseline scans only 30 check-ins each.
 const BRIEF_LIMIT: f64 = 10.0;
+
+/// `relay_post_pg`'s ratio limit against the do-nothing endpoint: about 1.6×
+/// the 9.08 measured on the quiet 2-core machine (5,370 vs 48,764 posts/s;
+/// 6.49 in a loaded run, where the no-op slows down more than the database
+/// does). PostgreSQL's commit, in other processes, costs more per post
+/// than SQLite's group commit in the relay's own. What the issue asks for is
+/// the floor of 5,000 posts/s, which `--check` enforces separately on a
+/// quiet machine.
+const RELAY_POST_PG_LIMIT: f64 = 15.0;
 
 /// Every scenario, in the order they run.
 pub const SCENARIOS: &[Scenario] = &[
@@ -89,6 +100,12 @@ pub const SCENARIOS: &[Scenario] = &[
         about: "posts/s and p99 over loopback vs a do-nothing axum endpoint (ratio limit 4 = 0.25x)",
         limit: 4.0,
         run: relay_post::relay_post,
+    },
+    Scenario {
+        name: "relay_post_pg",
+        about: "posts/s and p99 through two relay processes over PostgreSQL vs a do-nothing axum endpoint and the SQLite relay; also >= 5,000 posts/s on a quiet machine",
+        limit: RELAY_POST_PG_LIMIT,
+        run: relay_post_pg::relay_post_pg,
     },
     Scenario {
         name: "cdylib_size",

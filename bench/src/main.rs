@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use rapport_bench::{SCENARIOS, run, select};
 
 fn main() -> ExitCode {
+    // relay_post_pg runs its relay processes from this executable.
+    if let Some(code) = rapport_bench::serve_child_if_asked() {
+        return code;
+    }
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args
         .iter()

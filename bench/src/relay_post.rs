@@ -31,17 +31,17 @@ use serde_json::{Value, json};
 use tokio::net::TcpStream;
 
 /// Concurrent keep-alive connections per round.
-const CONNECTIONS: usize = 64;
+pub(crate) const CONNECTIONS: usize = 64;
 /// Bytes per posted body (a sealed check-in envelope is about this size).
-const BODY_BYTES: usize = 400;
+pub(crate) const BODY_BYTES: usize = 400;
 /// Measured rounds per target; they alternate, so 2 × this many in all.
-const ROUNDS: usize = 9;
+pub(crate) const ROUNDS: usize = 9;
 /// Length of one measured round.
-const ROUND_TIME: Duration = Duration::from_millis(500);
+pub(crate) const ROUND_TIME: Duration = Duration::from_millis(500);
 /// Length of the unmeasured warm-up round per target.
-const WARM_UP_TIME: Duration = Duration::from_millis(250);
+pub(crate) const WARM_UP_TIME: Duration = Duration::from_millis(250);
 /// Most requests in one round, whatever the time (a hard cap on work).
-const ROUND_MAX_REQUESTS: usize = 200_000;
+pub(crate) const ROUND_MAX_REQUESTS: usize = 200_000;
 /// Longest a single request may take before the bench gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -234,7 +234,7 @@ async fn round(target: &Target, time: Duration, bodies: &Arc<Vec<Bytes>>) -> Res
     })
 }
 
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
+pub(crate) async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
     let stream = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("could not connect to {addr}: {e}"))?;
@@ -247,7 +247,7 @@ async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
 }
 
 /// Posts one body; returns the `seq` of the 201 answer.
-async fn post(
+pub(crate) async fn post(
     sender: &mut SendRequest<Full<Bytes>>,
     path: &str,
     authorization: &str,
@@ -294,7 +294,7 @@ async fn post(
 }
 
 /// Creates a mailbox and a post token on the relay.
-async fn set_up_mailbox(addr: SocketAddr) -> Result<(String, String), String> {
+pub(crate) async fn set_up_mailbox(addr: SocketAddr) -> Result<(String, String), String> {
     let mut sender = connect(addr).await?;
     let created = call(&mut sender, "/v1/mailboxes", None).await?;
     let mailbox_id = string_field(&created, "mailbox_id")?;
@@ -353,7 +353,7 @@ fn string_field(value: &Value, name: &str) -> Result<String, String> {
 
 /// The baseline: accepts the same POST (reading the whole body) and answers
 /// like the relay would, without doing anything.
-async fn spawn_noop() -> Result<
+pub(crate) async fn spawn_noop() -> Result<
     (
         SocketAddr,
         tokio::sync::oneshot::Sender<()>,
@@ -391,13 +391,13 @@ async fn spawn_noop() -> Result<
     Ok((addr, stop, task))
 }
 
-fn loopback() -> SocketAddr {
+pub(crate) fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
 /// Bodies of [`BODY_BYTES`] pseudo-random bytes (incompressible, like
 /// ciphertext), from a fixed seed so runs are comparable.
-fn random_bodies(count: usize) -> Vec<Bytes> {
+pub(crate) fn random_bodies(count: usize) -> Vec<Bytes> {
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     (0..count)
         .map(|_| {

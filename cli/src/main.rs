@@ -83,9 +83,23 @@ enum Command {
 enum RelayCommand {
     /// Serve the relay API until interrupted.
     Serve {
-        /// The relay's SQLite database (created if missing).
-        #[arg(long)]
-        db: PathBuf,
+        /// The relay's SQLite database (created if missing): one relay
+        /// process on one machine.
+        #[arg(
+            long,
+            required_unless_present = "database",
+            conflicts_with = "database"
+        )]
+        db: Option<PathBuf>,
+        /// A PostgreSQL database instead (postgres://USER@HOST/NAME, or
+        /// libpq's key=value form), shared by any number of relay
+        /// processes. Read from RAPPORT_RELAY_DATABASE when not given, so a
+        /// password need not appear in the process list.
+        #[arg(long, env = "RAPPORT_RELAY_DATABASE", hide_env_values = true)]
+        database: Option<String>,
+        /// Connections this process keeps to PostgreSQL.
+        #[arg(long, default_value_t = rapport_relay::DEFAULT_POOL_SIZE)]
+        pool_size: usize,
         /// Address to listen on, such as 127.0.0.1:8080.
         #[arg(long)]
         listen: std::net::SocketAddr,
@@ -166,6 +180,8 @@ pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 fn run(cli: Cli) -> Result<()> {
     if let Command::Relay(RelayCommand::Serve {
         db,
+        database,
+        pool_size,
         listen,
         mailbox_burst,
         mailboxes_per_hour,
@@ -178,7 +194,12 @@ fn run(cli: Cli) -> Result<()> {
             failure_burst,
             ..rapport_relay::Limits::default()
         };
-        return serve_relay(db, listen, limits);
+        let storage = match (db, database) {
+            (_, Some(url)) => RelayStorageChoice::Postgres { url, pool_size },
+            (Some(path), None) => RelayStorageChoice::Sqlite(path),
+            (None, None) => return Err("give --db PATH or --database postgres://...".into()),
+        };
+        return serve_relay(storage, listen, limits);
     }
     if let Command::Bench {
         json,
@@ -227,8 +248,14 @@ fn unreachable_relay() -> Result<()> {
     Err("the relay and demo commands are handled before a home is opened".into())
 }
 
+/// Where `rapport relay serve` keeps its data.
+enum RelayStorageChoice {
+    Sqlite(PathBuf),
+    Postgres { url: String, pool_size: usize },
+}
+
 fn serve_relay(
-    db: PathBuf,
+    storage: RelayStorageChoice,
     listen: std::net::SocketAddr,
     limits: rapport_relay::Limits,
 ) -> Result<()> {
@@ -241,12 +268,20 @@ fn serve_relay(
         .init();
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let config = rapport_relay::RelayConfig {
-            db_path: db,
-            listen,
-            limits,
-        };
-        rapport_relay::serve(config, stop_signal()).await
+        match storage {
+            RelayStorageChoice::Sqlite(db_path) => {
+                let config = rapport_relay::RelayConfig {
+                    db_path,
+                    listen,
+                    limits,
+                };
+                rapport_relay::serve(config, stop_signal()).await
+            }
+            RelayStorageChoice::Postgres { url, pool_size } => {
+                let storage = rapport_relay::PostgresStorage::connect(&url, pool_size).await?;
+                rapport_relay::serve_with(Arc::new(storage), listen, limits, stop_signal()).await
+            }
+        }
     })?;
     Ok(())
 }

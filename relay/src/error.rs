@@ -42,6 +42,61 @@ pub enum RelayError {
         /// What SQLite said.
         detail: String,
     },
+    /// The `--database` URL is not one PostgreSQL's client understands.
+    #[error(
+        "the database URL is not valid ({detail}); give one such as \
+         postgres://relay@db.internal/rapport or host=/run/postgresql dbname=rapport"
+    )]
+    InvalidDatabaseUrl {
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// PostgreSQL could not be reached or used.
+    #[error(
+        "the relay database {database} could not be used: {detail}; check that PostgreSQL runs \
+         there and that this user may connect and create tables"
+    )]
+    Postgres {
+        /// The database, without its password.
+        database: String,
+        /// What PostgreSQL (or the connection) said.
+        detail: String,
+    },
+    /// The PostgreSQL schema belongs to another program.
+    #[error(
+        "{database} is not a Rapport relay database ({reason}); give --database an empty \
+         database (or set another schema with options=-csearch_path=NAME in the URL)"
+    )]
+    NotARelayPostgresDatabase {
+        /// The database, without its password.
+        database: String,
+        /// What gave it away.
+        reason: String,
+    },
+    /// The PostgreSQL schema was written by a newer relay.
+    #[error(
+        "{database} was set up by a newer relay (schema version {found}, this relay knows up to \
+         {supported}); upgrade every relay process that uses it"
+    )]
+    NewerPostgresSchema {
+        /// The database, without its password.
+        database: String,
+        /// Its schema version.
+        found: i32,
+        /// The newest version this code knows.
+        supported: i32,
+    },
+    /// The PostgreSQL server would acknowledge commits that are not durable.
+    #[error(
+        "{database} has {setting} = off, so a post the relay acknowledged could be lost in a \
+         crash; turn {setting} on for this database or its user"
+    )]
+    NotDurable {
+        /// The database, without its password.
+        database: String,
+        /// The setting that is off.
+        setting: String,
+    },
     /// The limits make no sense (a zero rate, a zero burst, ...).
     #[error("invalid relay limits: {detail}")]
     InvalidLimits {

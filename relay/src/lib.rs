@@ -15,7 +15,10 @@
 //! - [`router`]: the HTTP API as an [`axum::Router`], over any [`RelayStorage`];
 //! - [`SqliteStorage`]: the embedded default storage, with group commit so
 //!   every acknowledged post is on disk without one fsync per post;
-//! - [`serve`] and [`spawn`]: run the relay until told to stop.
+//! - [`PostgresStorage`]: several relay processes over one PostgreSQL
+//!   database;
+//! - [`serve`] and [`spawn`] (SQLite), [`serve_with`] and [`spawn_with`] (any
+//!   storage): run the relay until told to stop.
 
 mod api;
 mod capability;
@@ -30,6 +33,9 @@ pub use capability::{MailboxId, TokenHash, TokenId};
 pub use error::RelayError;
 pub use limits::Limits;
 pub use rate_limit::PeerKey;
-pub use server::{RelayConfig, RunningRelay, serve, spawn};
+pub use server::{RelayConfig, RunningRelay, serve, serve_with, spawn, spawn_with};
+pub use storage::postgres::{
+    DEFAULT_POOL_SIZE, LATEST_VERSION as POSTGRES_SCHEMA_VERSION, PostgresStorage,
+};
 pub use storage::sqlite::SqliteStorage;
 pub use storage::{MessagePage, Quota, RelayStorage, StorageError, StorageFuture, StoredMessage};

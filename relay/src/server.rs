@@ -36,8 +36,20 @@ pub async fn serve(
     config: RelayConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RelayError> {
-    let (listener, storage) = start(&config).await?;
-    run(listener, storage, config.limits, shutdown).await
+    let storage = open_sqlite(&config).await?;
+    serve_with(storage, config.listen, config.limits, shutdown).await
+}
+
+/// Like [`serve`], over storage the caller opened (such as a
+/// [`crate::PostgresStorage`]).
+pub async fn serve_with(
+    storage: Arc<dyn RelayStorage>,
+    listen: SocketAddr,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RelayError> {
+    let listener = bind(listen, &limits).await?;
+    run(listener, storage, limits, shutdown).await
 }
 
 /// A relay serving in a background task (tests, the demo, benchmarks).
@@ -64,20 +76,28 @@ impl RunningRelay {
 /// Opens storage and binds like [`serve`], then serves in a background task.
 /// Returns once the relay accepts connections.
 pub async fn spawn(config: RelayConfig) -> Result<RunningRelay, RelayError> {
-    let (listener, storage) = start(&config).await?;
+    let storage = open_sqlite(&config).await?;
+    spawn_with(storage, config.listen, config.limits).await
+}
+
+/// Like [`spawn`], over storage the caller opened.
+pub async fn spawn_with(
+    storage: Arc<dyn RelayStorage>,
+    listen: SocketAddr,
+    limits: Limits,
+) -> Result<RunningRelay, RelayError> {
+    let listener = bind(listen, &limits).await?;
     let addr = listener.local_addr;
     let (stop, stopped) = oneshot::channel::<()>();
     // Dropping the sender counts as a stop too.
     let shutdown = async move {
         let _ = stopped.await;
     };
-    let task = tokio::spawn(run(listener, storage, config.limits, shutdown));
+    let task = tokio::spawn(run(listener, storage, limits, shutdown));
     Ok(RunningRelay { addr, stop, task })
 }
 
-async fn start(
-    config: &RelayConfig,
-) -> Result<(PeerBlindListener, Arc<dyn RelayStorage>), RelayError> {
+async fn open_sqlite(config: &RelayConfig) -> Result<Arc<dyn RelayStorage>, RelayError> {
     config.limits.validate()?;
     let path = config.db_path.clone();
     let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(path))
@@ -86,25 +106,28 @@ async fn start(
             path: config.db_path.clone(),
             detail: format!("opening was interrupted: {e}"),
         })??;
-    let listener = TcpListener::bind(config.listen)
+    tracing::info!(db = %config.db_path.display(), "relay storage: SQLite");
+    Ok(Arc::new(storage))
+}
+
+async fn bind(listen: SocketAddr, limits: &Limits) -> Result<PeerBlindListener, RelayError> {
+    limits.validate()?;
+    let listener = TcpListener::bind(listen)
         .await
         .map_err(|source| RelayError::Bind {
-            addr: config.listen,
+            addr: listen,
             source,
         })?;
     let local_addr = listener.local_addr().map_err(|source| RelayError::Bind {
-        addr: config.listen,
+        addr: listen,
         source,
     })?;
-    tracing::info!(addr = %local_addr, db = %config.db_path.display(), "relay listening");
-    Ok((
-        PeerBlindListener {
-            inner: listener,
-            local_addr,
-            hasher: std::collections::hash_map::RandomState::new(),
-        },
-        Arc::new(storage),
-    ))
+    tracing::info!(addr = %local_addr, "relay listening");
+    Ok(PeerBlindListener {
+        inner: listener,
+        local_addr,
+        hasher: std::collections::hash_map::RandomState::new(),
+    })
 }
 
 async fn run(

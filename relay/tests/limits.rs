@@ -1,14 +1,14 @@
 //! What a sender sees when it hits one of the relay's limits.
 
+#[macro_use]
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::{Api, InProcess};
+use common::{Api, Backend, InProcess};
 use rapport_relay::Limits;
 
-#[tokio::test]
-async fn a_body_over_64_kib_is_refused_with_413_and_nothing_is_stored() {
-    let relay = InProcess::new();
+async fn a_body_over_64_kib_is_refused_with_413_and_nothing_is_stored(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     let answer = relay
@@ -24,13 +24,16 @@ async fn a_body_over_64_kib_is_refused_with_413_and_nothing_is_stored() {
     );
 }
 
-#[tokio::test]
-async fn bursting_past_the_rate_limit_gives_429_with_retry_after() {
-    let relay = InProcess::with_limits(Limits {
-        rate_per_second: 0.5,
-        burst: 3,
-        ..Limits::default()
-    });
+async fn bursting_past_the_rate_limit_gives_429_with_retry_after(backend: Backend) {
+    let relay = InProcess::on(
+        backend,
+        Limits {
+            rate_per_second: 0.5,
+            burst: 3,
+            ..Limits::default()
+        },
+    )
+    .await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     for _ in 0..3 {
@@ -50,12 +53,15 @@ async fn bursting_past_the_rate_limit_gives_429_with_retry_after() {
     assert_eq!(messages.len(), 3);
 }
 
-#[tokio::test]
-async fn a_full_mailbox_refuses_posts_with_507_until_pruned() {
-    let relay = InProcess::with_limits(Limits {
-        mailbox_quota_messages: 2,
-        ..Limits::default()
-    });
+async fn a_full_mailbox_refuses_posts_with_507_until_pruned(backend: Backend) {
+    let relay = InProcess::on(
+        backend,
+        Limits {
+            mailbox_quota_messages: 2,
+            ..Limits::default()
+        },
+    )
+    .await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     relay.post_ok(&mailbox, &poster.token, b"one").await;
@@ -78,12 +84,15 @@ async fn a_full_mailbox_refuses_posts_with_507_until_pruned() {
     assert_eq!(relay.post_ok(&mailbox, &poster.token, b"three").await, 3);
 }
 
-#[tokio::test]
-async fn the_byte_quota_counts_message_sizes() {
-    let relay = InProcess::with_limits(Limits {
-        mailbox_quota_bytes: 1000,
-        ..Limits::default()
-    });
+async fn the_byte_quota_counts_message_sizes(backend: Backend) {
+    let relay = InProcess::on(
+        backend,
+        Limits {
+            mailbox_quota_bytes: 1000,
+            ..Limits::default()
+        },
+    )
+    .await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     relay.post_ok(&mailbox, &poster.token, &[1; 600]).await;
@@ -93,3 +102,10 @@ async fn the_byte_quota_counts_message_sizes() {
         .assert_error(StatusCode::INSUFFICIENT_STORAGE, "mailbox_full");
     assert_eq!(relay.post_ok(&mailbox, &poster.token, &[3; 400]).await, 2);
 }
+
+on_every_backend!(
+    a_body_over_64_kib_is_refused_with_413_and_nothing_is_stored,
+    bursting_past_the_rate_limit_gives_429_with_retry_after,
+    a_full_mailbox_refuses_posts_with_507_until_pruned,
+    the_byte_quota_counts_message_sizes,
+);

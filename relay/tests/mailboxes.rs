@@ -1,22 +1,22 @@
 //! What a therapist's and a client's devices see using a mailbox: posting,
 //! fetching, pruning, revoking, and who may do what.
 
+#[macro_use]
 mod common;
 
 use axum::http::{Method, StatusCode, header};
-use common::{Api, Call, InProcess};
+use common::{Api, Backend, Call, InProcess};
+use rapport_relay::Limits;
 
-#[tokio::test]
-async fn health_says_ok() {
-    let relay = InProcess::new();
+async fn health_says_ok(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let answer = relay.send(Call::new(Method::GET, "/v1/health")).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json(), serde_json::json!({"status": "ok"}));
 }
 
-#[tokio::test]
-async fn posted_messages_are_fetched_in_order_and_pruned_on_request() {
-    let relay = InProcess::new();
+async fn posted_messages_are_fetched_in_order_and_pruned_on_request(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     let bodies: [&[u8]; 3] = [b"first envelope", &[0, 1, 2, 255, 254], &[7; 1000]];
@@ -58,9 +58,8 @@ async fn posted_messages_are_fetched_in_order_and_pruned_on_request() {
     assert_eq!(relay.post_ok(&mailbox, &poster.token, b"fourth").await, 4);
 }
 
-#[tokio::test]
-async fn a_fetched_message_says_when_it_arrived_in_rfc3339_utc() {
-    let relay = InProcess::new();
+async fn a_fetched_message_says_when_it_arrived_in_rfc3339_utc(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     relay.post_ok(&mailbox, &poster.token, b"x").await;
@@ -75,9 +74,8 @@ async fn a_fetched_message_says_when_it_arrived_in_rfc3339_utc() {
     assert!(received_at.ends_with('Z'), "{received_at}");
 }
 
-#[tokio::test]
-async fn a_fetch_returns_at_most_limit_and_says_more_are_waiting() {
-    let relay = InProcess::new();
+async fn a_fetch_returns_at_most_limit_and_says_more_are_waiting(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     for i in 0..5u8 {
@@ -94,12 +92,15 @@ async fn a_fetch_returns_at_most_limit_and_says_more_are_waiting() {
     assert_eq!(page.len(), 5);
 }
 
-#[tokio::test]
-async fn a_fetch_never_returns_more_than_the_relays_maximum() {
-    let relay = InProcess::with_limits(rapport_relay::Limits {
-        max_fetch_limit: 3,
-        ..Default::default()
-    });
+async fn a_fetch_never_returns_more_than_the_relays_maximum(backend: Backend) {
+    let relay = InProcess::on(
+        backend,
+        Limits {
+            max_fetch_limit: 3,
+            ..Default::default()
+        },
+    )
+    .await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     for i in 0..5u8 {
@@ -110,9 +111,8 @@ async fn a_fetch_never_returns_more_than_the_relays_maximum() {
     assert!(more);
 }
 
-#[tokio::test]
-async fn mailboxes_are_separate() {
-    let relay = InProcess::new();
+async fn mailboxes_are_separate(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let a = relay.create_mailbox().await;
     let b = relay.create_mailbox().await;
     assert_ne!(a.id, b.id);
@@ -133,9 +133,8 @@ async fn mailboxes_are_separate() {
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
 }
 
-#[tokio::test]
-async fn a_revoked_post_token_is_refused_and_others_keep_working() {
-    let relay = InProcess::new();
+async fn a_revoked_post_token_is_refused_and_others_keep_working(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let revoked = relay.mint(&mailbox).await;
     let kept = relay.mint(&mailbox).await;
@@ -161,9 +160,8 @@ async fn a_revoked_post_token_is_refused_and_others_keep_working() {
     assert_eq!(messages.len(), 2);
 }
 
-#[tokio::test]
-async fn only_the_read_token_may_revoke_and_unknown_token_ids_are_404() {
-    let relay = InProcess::new();
+async fn only_the_read_token_may_revoke_and_unknown_token_ids_are_404(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     let uri = format!("/v1/mailboxes/{}/post-tokens/{}", mailbox.id, poster.id);
@@ -183,9 +181,8 @@ async fn only_the_read_token_may_revoke_and_unknown_token_ids_are_404() {
     relay.post_ok(&mailbox, &poster.token, b"x").await;
 }
 
-#[tokio::test]
-async fn a_post_token_cannot_read_and_a_read_token_cannot_post() {
-    let relay = InProcess::new();
+async fn a_post_token_cannot_read_and_a_read_token_cannot_post(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let poster = relay.mint(&mailbox).await;
     relay
@@ -219,9 +216,8 @@ async fn a_post_token_cannot_read_and_a_read_token_cannot_post() {
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
 }
 
-#[tokio::test]
-async fn a_wrong_read_token_is_forbidden() {
-    let relay = InProcess::new();
+async fn a_wrong_read_token_is_forbidden(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let stranger = relay.create_mailbox().await;
     relay
@@ -239,9 +235,8 @@ async fn a_wrong_read_token_is_forbidden() {
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
 }
 
-#[tokio::test]
-async fn a_missing_token_is_unauthorized_and_says_how_to_authenticate() {
-    let relay = InProcess::new();
+async fn a_missing_token_is_unauthorized_and_says_how_to_authenticate(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let answer = relay
         .send(Call::new(
@@ -264,9 +259,8 @@ async fn a_missing_token_is_unauthorized_and_says_how_to_authenticate() {
         .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
-#[tokio::test]
-async fn an_unknown_mailbox_is_404() {
-    let relay = InProcess::new();
+async fn an_unknown_mailbox_is_404(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let mailbox = relay.create_mailbox().await;
     let missing = common::Mailbox {
         id: "AAAAAAAAAAAAAAAAAAAAAA".into(),
@@ -278,9 +272,24 @@ async fn an_unknown_mailbox_is_404() {
         .assert_error(StatusCode::NOT_FOUND, "no_such_mailbox");
 }
 
-#[tokio::test]
-async fn tokens_are_not_cached_by_intermediaries() {
-    let relay = InProcess::new();
+async fn tokens_are_not_cached_by_intermediaries(backend: Backend) {
+    let relay = InProcess::on(backend, Limits::default()).await;
     let answer = relay.send(Call::new(Method::POST, "/v1/mailboxes")).await;
     assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
 }
+
+on_every_backend!(
+    health_says_ok,
+    posted_messages_are_fetched_in_order_and_pruned_on_request,
+    a_fetched_message_says_when_it_arrived_in_rfc3339_utc,
+    a_fetch_returns_at_most_limit_and_says_more_are_waiting,
+    a_fetch_never_returns_more_than_the_relays_maximum,
+    mailboxes_are_separate,
+    a_revoked_post_token_is_refused_and_others_keep_working,
+    only_the_read_token_may_revoke_and_unknown_token_ids_are_404,
+    a_post_token_cannot_read_and_a_read_token_cannot_post,
+    a_wrong_read_token_is_forbidden,
+    a_missing_token_is_unauthorized_and_says_how_to_authenticate,
+    an_unknown_mailbox_is_404,
+    tokens_are_not_cached_by_intermediaries,
+);

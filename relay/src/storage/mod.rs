@@ -1,7 +1,8 @@
-//! Where mailboxes live. Handlers only know [`RelayStorage`], so a PostgreSQL
-//! backend (several relay processes sharing one database) can be added
-//! without touching them.
+//! Where mailboxes live. Handlers only know [`RelayStorage`]; `sqlite` is the
+//! embedded default (one process), `postgres` lets several relay processes
+//! share one database.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::future::Future;

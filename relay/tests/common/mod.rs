@@ -1,9 +1,11 @@
 //! Shared by the end-to-end tests: a relay over a temporary database, driven
 //! either in-process (`tower::ServiceExt::oneshot` on the router) or over
-//! real TCP (a spawned relay and hyper's client).
+//! real TCP (a spawned relay and hyper's client); and the storage backends
+//! the conformance suite runs on (`Backend`, `on_every_backend!`).
 
 #![allow(dead_code)]
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use rapport_relay::{Limits, RelayConfig, SqliteStorage};
+use rapport_relay::{Limits, PostgresStorage, RelayConfig, RelayStorage, SqliteStorage};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -200,10 +202,135 @@ pub trait Api {
     }
 }
 
+/// Where the PostgreSQL tests find a server: a superuser URL (tests/pg.sh
+/// starts a throwaway server and sets it).
+pub const POSTGRES_ENV: &str = "RAPPORT_TEST_POSTGRES";
+
+/// A storage backend with a fresh, empty database of its own.
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite(tempfile::TempDir),
+    /// A new PostgreSQL database, by its URL.
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn sqlite() -> Backend {
+        Backend::Sqlite(tempfile::tempdir().unwrap())
+    }
+
+    /// A new database on the server in `RAPPORT_TEST_POSTGRES`. Without
+    /// one, `None` after saying why the test is skipped; but under CI=true
+    /// a missing server fails the test, so CI cannot pass by skipping.
+    pub async fn postgres() -> Option<Backend> {
+        let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!(
+                    "{POSTGRES_ENV} is not set under CI=true: run the tests through tests/pg.sh"
+                );
+            }
+            // Straight to stderr: the test harness would swallow eprintln!.
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: no PostgreSQL ({POSTGRES_ENV} is not set; tests/pg.sh sets it)"
+            );
+            return None;
+        };
+        Some(Backend::Postgres(create_database(&admin_url).await))
+    }
+
+    /// Opens the backend's storage (again: a second call is a second
+    /// handle on the same data, like a restarted or second relay process).
+    pub async fn open(&self) -> Arc<dyn RelayStorage> {
+        match self {
+            Backend::Sqlite(dir) => {
+                Arc::new(SqliteStorage::open(dir.path().join("relay.db")).unwrap())
+            }
+            Backend::Postgres(url) => Arc::new(PostgresStorage::connect(url, 8).await.unwrap()),
+        }
+    }
+
+    /// `n` handles on the same data that may write at the same time: one
+    /// shared handle for SQLite (one process owns the file), `n` separate
+    /// pools for PostgreSQL (like `n` relay processes).
+    pub async fn writers(&self, n: usize) -> Vec<Arc<dyn RelayStorage>> {
+        match self {
+            Backend::Sqlite(_) => vec![self.open().await; n],
+            Backend::Postgres(_) => {
+                let mut handles = Vec::new();
+                for _ in 0..n {
+                    handles.push(self.open().await);
+                }
+                handles
+            }
+        }
+    }
+
+    /// The PostgreSQL URL, if this is PostgreSQL.
+    pub fn postgres_url(&self) -> Option<&str> {
+        match self {
+            Backend::Postgres(url) => Some(url),
+            Backend::Sqlite(_) => None,
+        }
+    }
+}
+
+/// Creates a database with a random name on the server at `admin_url`;
+/// returns a URL for it.
+pub async fn create_database(admin_url: &str) -> String {
+    let config: tokio_postgres::Config = admin_url.parse().unwrap();
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let mut random = [0u8; 8];
+    getrandom::getrandom(&mut random).unwrap();
+    let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let name = format!("rapport_test_{name}");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let host = match &config.get_hosts()[0] {
+        tokio_postgres::config::Host::Tcp(host) => host.clone(),
+        tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+    };
+    format!(
+        "host={host} port={} user={} dbname={name}",
+        config.get_ports().first().copied().unwrap_or(5432),
+        config.get_user().unwrap_or("postgres"),
+    )
+}
+
+/// Runs each named `async fn(Backend)` as two tests, `sqlite::NAME` and
+/// `postgres::NAME`: the storage conformance suite. The PostgreSQL ones
+/// skip (saying so) without a server, except under CI=true.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::common::Backend::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = super::common::Backend::postgres().await {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
 /// A relay driven in-process through its router.
 pub struct InProcess {
     pub router: Router,
-    pub dir: tempfile::TempDir,
+    pub backend: Backend,
 }
 
 impl InProcess {
@@ -212,11 +339,23 @@ impl InProcess {
     }
 
     pub fn with_limits(limits: Limits) -> InProcess {
-        let dir = tempfile::tempdir().unwrap();
+        let backend = Backend::sqlite();
+        let Backend::Sqlite(dir) = &backend else {
+            unreachable!()
+        };
         let storage = SqliteStorage::open(dir.path().join("relay.db")).unwrap();
         InProcess {
             router: rapport_relay::router(Arc::new(storage), limits),
-            dir,
+            backend,
+        }
+    }
+
+    /// A relay over `backend`'s storage.
+    pub async fn on(backend: Backend, limits: Limits) -> InProcess {
+        let storage = backend.open().await;
+        InProcess {
+            router: rapport_relay::router(storage, limits),
+            backend,
         }
     }
 
