@@ -737,7 +737,10 @@ fn an_invite_made_in_the_app_shows_its_code_and_pairs_a_client() {
     let script = script.split("</script>").next().unwrap();
     let hash = STANDARD.encode(Sha256::digest(script.as_bytes()));
     let csp = page.header("content-security-policy").unwrap();
-    assert!(csp.contains(&format!("script-src 'sha256-{hash}'")), "{csp}");
+    assert!(
+        csp.contains(&format!("script-src 'sha256-{hash}'")),
+        "{csp}"
+    );
     assert_eq!(page.body.matches("<script").count(), 1);
     let link = textarea(&page.body, "invite-link");
     assert!(link.starts_with("rapport:invite/"), "{link}");
