@@ -41,6 +41,8 @@ chmod 755 "$dir"
 [ "$(id -u)" = 0 ] && chown "$pg_user" "$dir"
 data="$dir/data"
 
+# Called by the EXIT trap only, which shellcheck cannot see.
+# shellcheck disable=SC2317
 stop() {
   if [ -f "$data/postmaster.pid" ]; then
     as_pg "$pg_bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
