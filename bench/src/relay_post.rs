@@ -54,19 +54,20 @@ pub fn relay_post() -> Result<Vec<Value>, String> {
     runtime.block_on(run())
 }
 
-/// Where one target accepts posts.
-struct Target {
-    addr: SocketAddr,
-    path: String,
-    authorization: String,
+/// Where one target accepts posts: one or more servers, the connections
+/// split evenly between them.
+pub(crate) struct Target {
+    pub(crate) addrs: Vec<SocketAddr>,
+    pub(crate) path: String,
+    pub(crate) authorization: String,
 }
 
 /// What one round measured.
-struct Round {
-    requests: usize,
-    elapsed: Duration,
-    latencies_us: Vec<u32>,
-    max_seq: u64,
+pub(crate) struct Round {
+    pub(crate) requests: usize,
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies_us: Vec<u32>,
+    pub(crate) max_seq: u64,
 }
 
 async fn run() -> Result<Vec<Value>, String> {
@@ -104,12 +105,12 @@ async fn measure(relay_addr: SocketAddr, noop_addr: SocketAddr) -> Result<Vec<Va
     let path = format!("/v1/mailboxes/{mailbox_id}/messages");
     let authorization = format!("Bearer {post_token}");
     let relay = Target {
-        addr: relay_addr,
+        addrs: vec![relay_addr],
         path: path.clone(),
         authorization: authorization.clone(),
     };
     let noop = Target {
-        addr: noop_addr,
+        addrs: vec![noop_addr],
         path,
         authorization,
     };
@@ -171,7 +172,7 @@ async fn measure(relay_addr: SocketAddr, noop_addr: SocketAddr) -> Result<Vec<Va
 
 /// p99 latency (ms) over every request of the rounds, and how many there
 /// were.
-fn p99_ms(rounds: &mut [Round]) -> (f64, usize) {
+pub(crate) fn p99_ms(rounds: &mut [Round]) -> (f64, usize) {
     let mut latencies: Vec<u32> = rounds
         .iter_mut()
         .flat_map(|r| std::mem::take(&mut r.latencies_us))
@@ -184,12 +185,17 @@ fn p99_ms(rounds: &mut [Round]) -> (f64, usize) {
     (f64::from(p99) / 1000.0, latencies.len())
 }
 
-/// One round: open the connections, then post on all of them until the
-/// time or the request cap runs out.
-async fn round(target: &Target, time: Duration, bodies: &Arc<Vec<Bytes>>) -> Result<Round, String> {
+/// One round: open [`CONNECTIONS`] connections spread over the target's
+/// servers, then post on all of them until the time or the request cap
+/// runs out.
+pub(crate) async fn round(
+    target: &Target,
+    time: Duration,
+    bodies: &Arc<Vec<Bytes>>,
+) -> Result<Round, String> {
     let mut senders = Vec::with_capacity(CONNECTIONS);
-    for _ in 0..CONNECTIONS {
-        senders.push(connect(target.addr).await?);
+    for c in 0..CONNECTIONS {
+        senders.push(connect(target.addrs[c % target.addrs.len()]).await?);
     }
     let issued = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();

@@ -27,15 +27,13 @@
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use serde_json::{Value, json};
 
 use crate::relay_post::{
-    BODY_BYTES, CONNECTIONS, ROUND_MAX_REQUESTS, ROUND_TIME, ROUNDS, WARM_UP_TIME, connect,
-    loopback, post, random_bodies, set_up_mailbox, spawn_noop,
+    BODY_BYTES, CONNECTIONS, ROUND_TIME, ROUNDS, Round, Target, WARM_UP_TIME, loopback, p99_ms,
+    random_bodies, round, set_up_mailbox, spawn_noop,
 };
 
 /// Set in a child: the database URL it serves.
@@ -210,21 +208,6 @@ async fn create_database(admin_url: &str) -> Result<String, String> {
     Ok(format!("{base}/{name}"))
 }
 
-/// Where one target accepts posts: one or more servers, the connections
-/// split evenly between them.
-struct Target {
-    addrs: Vec<SocketAddr>,
-    path: String,
-    authorization: String,
-}
-
-struct Round {
-    requests: usize,
-    elapsed: Duration,
-    latencies_us: Vec<u32>,
-    max_seq: u64,
-}
-
 async fn measure(pg_addrs: &[SocketAddr]) -> Result<Vec<Value>, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
     let sqlite = rapport_relay::spawn(rapport_relay::RelayConfig {
@@ -335,67 +318,4 @@ async fn measure_targets(
             "floor_met": pg_rate >= MIN_POSTS_PER_S,
         }),
     )])
-}
-
-fn p99_ms(rounds: &mut [Round]) -> (f64, usize) {
-    let mut latencies: Vec<u32> = rounds
-        .iter_mut()
-        .flat_map(|r| std::mem::take(&mut r.latencies_us))
-        .collect();
-    latencies.sort_unstable();
-    let p99 = latencies
-        .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or(0);
-    (f64::from(p99) / 1000.0, latencies.len())
-}
-
-/// One round: [`CONNECTIONS`] connections spread over the target's servers,
-/// posting until the time or the request cap runs out.
-async fn round(target: &Target, time: Duration, bodies: &Arc<Vec<Bytes>>) -> Result<Round, String> {
-    let mut senders = Vec::with_capacity(CONNECTIONS);
-    for c in 0..CONNECTIONS {
-        senders.push(connect(target.addrs[c % target.addrs.len()]).await?);
-    }
-    let issued = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let deadline = started + time;
-    let mut workers = Vec::with_capacity(CONNECTIONS);
-    for (worker, mut sender) in senders.into_iter().enumerate() {
-        let issued = Arc::clone(&issued);
-        let bodies = Arc::clone(bodies);
-        let path = target.path.clone();
-        let authorization = target.authorization.clone();
-        workers.push(tokio::spawn(async move {
-            let mut latencies_us = Vec::new();
-            let mut max_seq = 0u64;
-            let mut i = worker;
-            while Instant::now() < deadline
-                && issued.fetch_add(1, Ordering::Relaxed) < ROUND_MAX_REQUESTS
-            {
-                let body = bodies[i % bodies.len()].clone();
-                i += 1;
-                let sent = Instant::now();
-                let seq = post(&mut sender, &path, &authorization, body).await?;
-                latencies_us.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
-                max_seq = max_seq.max(seq);
-            }
-            Ok::<_, String>((latencies_us, max_seq))
-        }));
-    }
-    let mut latencies_us = Vec::new();
-    let mut max_seq = 0;
-    for worker in workers {
-        let (latencies, seq) = worker
-            .await
-            .map_err(|e| format!("a load task failed: {e}"))??;
-        latencies_us.extend(latencies);
-        max_seq = max_seq.max(seq);
-    }
-    Ok(Round {
-        requests: latencies_us.len(),
-        elapsed: started.elapsed(),
-        latencies_us,
-        max_seq,
-    })
 }
