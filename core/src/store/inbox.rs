@@ -287,11 +287,8 @@ pub(crate) fn received_version(
     record_id: &uuid::Uuid,
 ) -> Result<Option<u32>, Error> {
     Ok(tx
-        .query_row(
-            "SELECT version FROM received WHERE sender = ?1 AND record_id = ?2",
-            params![sender, record_id.as_bytes()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT version FROM received WHERE sender = ?1 AND record_id = ?2")?
+        .query_row(params![sender, record_id.as_bytes()], |r| r.get(0))
         .optional()?)
 }
 
@@ -308,21 +305,21 @@ pub(crate) fn upsert_received(
     sealed: Option<Vec<u8>>,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO received (sender, record_id, version, session_date, received_at, sealed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (sender, record_id) DO UPDATE SET
              version = ?3, session_date = ?4, received_at = ?5, sealed = ?6,
              acked_at = NULL, receipt_sent = 0",
-        params![
-            sender,
-            record_id.as_bytes(),
-            version,
-            session_date,
-            now.timestamp_millis(),
-            sealed
-        ],
-    )?;
+    )?
+    .execute(params![
+        sender,
+        record_id.as_bytes(),
+        version,
+        session_date,
+        now.timestamp_millis(),
+        sealed
+    ])?;
     Ok(())
 }
 
@@ -335,14 +332,14 @@ pub(crate) fn apply_restored_ack(
     record_id: &uuid::Uuid,
     version: u32,
 ) -> Result<(), Error> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE received SET acked_at = (SELECT acked_at FROM restored_acks a
                  WHERE a.sender = received.sender AND a.record_id = received.record_id),
              receipt_sent = 1
          WHERE sender = ?1 AND record_id = ?2 AND EXISTS (SELECT 1 FROM restored_acks a
              WHERE a.sender = ?1 AND a.record_id = ?2 AND a.version = ?3)",
-        params![sender, record_id.as_bytes(), version],
-    )?;
+    )?
+    .execute(params![sender, record_id.as_bytes(), version])?;
     Ok(())
 }
 
