@@ -126,9 +126,22 @@ pub(crate) fn take_seq(
     cipher: &RowCipher,
     device: &DeviceId,
 ) -> Result<u64, Error> {
+    take_seqs(conn, cipher, device, 1)
+}
+
+/// Takes the next `count` numbers for messages to `device` (one
+/// transaction for many messages); returns the first. Numbers taken and
+/// not used are skipped, never given out again.
+pub(crate) fn take_seqs(
+    conn: &Connection,
+    cipher: &RowCipher,
+    device: &DeviceId,
+    count: u64,
+) -> Result<u64, Error> {
     let mut value = load(conn, cipher, device)?;
-    let seq = value.next_send.max(1);
-    if seq >= MAX_SEQ {
+    let first = value.next_send.max(1);
+    let next = first.saturating_add(count);
+    if next > MAX_SEQ {
         return Err(StoreError::UnreadableRecord {
             table: TABLE,
             row: device.to_string(),
@@ -136,9 +149,9 @@ pub(crate) fn take_seq(
         }
         .into());
     }
-    value.next_send = seq + 1;
+    value.next_send = next;
     save(conn, cipher, &device.to_string(), &value)?;
-    Ok(seq)
+    Ok(first)
 }
 
 /// Therapist, inside the apply transaction: keeps the [`PairingNumbers`]

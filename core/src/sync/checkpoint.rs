@@ -28,7 +28,7 @@ use crate::envelope::{self, KnownSender, Message, MessageKind, Opened};
 use crate::error::Error;
 use crate::identity::{DeviceId, DeviceIdentity};
 use crate::store::Store;
-use crate::store::sequences::take_seq;
+use crate::store::sequences::take_seqs;
 
 /// A therapist checkpoints and prunes once this many relay messages came
 /// in since it last did (a practice of 25 weekly clients: every two months
@@ -125,6 +125,11 @@ fn post_checkpoint(
     // A token of its own for the moment it takes: nothing to keep.
     let token = transport.mint_post_token(&account.mailbox_id, &account.read_token)?;
     let recipient = me.card().age_recipient;
+    // Every part's number in one transaction (one write to disk, not one
+    // per part).
+    let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
+    let first_seq = take_seqs(&tx, cipher, &me.device_id(), u64::from(count))?;
+    tx.commit()?;
     let posted = parts.iter().enumerate().try_for_each(|(index, part)| {
         let body = postcard::to_allocvec(&CheckpointPart {
             id,
@@ -138,13 +143,10 @@ fn post_checkpoint(
         .map_err(|e| crate::error::KeyError::Damaged {
             detail: format!("encoding a checkpoint: {e}"),
         })?;
-        let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
-        let seq = take_seq(&tx, cipher, &me.device_id())?;
-        tx.commit()?;
         let message = Message {
             kind: MessageKind::Checkpoint,
             sender: me.device_id(),
-            seq,
+            seq: first_seq + index as u64,
             record_id: uuid::Uuid::from_bytes(id),
             record_version: index as u32 + 1,
             sent_at: store.options.clock.now(),
