@@ -4,6 +4,8 @@
 //! envelope is also signed; the device id is derived from the signing key so
 //! a card cannot claim someone else's id.
 
+mod unwrap;
+
 use std::str::FromStr;
 
 use age::secrecy::ExposeSecret;
@@ -14,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::fill_random;
 use crate::error::KeyError;
+use unwrap::Unwrapper;
 
 /// A device's public id: the first 16 bytes of SHA-256 over a context string
 /// and its Ed25519 verifying key, shown as 32 hex digits.
@@ -119,6 +122,9 @@ impl DeviceCard {
 /// the store.
 pub struct DeviceIdentity {
     age: age::x25519::Identity,
+    /// The same key, for opening envelopes without deriving the public key
+    /// every time (`identity/unwrap.rs`).
+    unwrapper: Unwrapper,
     signing: SigningKey,
     /// Derived once: deriving the public keys costs a scalar multiplication
     /// each, and opening an envelope needs the recipient every time.
@@ -138,24 +144,31 @@ struct SecretParts {
 }
 
 impl DeviceIdentity {
-    fn new(age: age::x25519::Identity, signing: SigningKey) -> DeviceIdentity {
+    fn new(age: age::x25519::Identity, signing: SigningKey) -> Result<DeviceIdentity, KeyError> {
         let verifying_key = signing.verifying_key().to_bytes();
         let card = DeviceCard {
             device_id: DeviceId::for_key(&verifying_key),
             age_recipient: age.to_public().to_string(),
             verifying_key,
         };
-        DeviceIdentity { age, signing, card }
+        let unwrapper = Unwrapper::from_age_secret(age.to_string().expose_secret())
+            .map_err(|detail| KeyError::Damaged { detail })?;
+        Ok(DeviceIdentity {
+            age,
+            unwrapper,
+            signing,
+            card,
+        })
     }
 
     /// A new random identity.
     pub fn generate() -> Result<DeviceIdentity, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);
         fill_random(seed.as_mut())?;
-        Ok(DeviceIdentity::new(
+        DeviceIdentity::new(
             age::x25519::Identity::generate(),
             SigningKey::from_bytes(&seed),
-        ))
+        )
     }
 
     /// An identity from an `AGE-SECRET-KEY-1...` string and a 32-byte Ed25519
@@ -167,10 +180,7 @@ impl DeviceIdentity {
         let age = age::x25519::Identity::from_str(age_secret).map_err(|e| KeyError::Damaged {
             detail: format!("age identity: {e}"),
         })?;
-        Ok(DeviceIdentity::new(
-            age,
-            SigningKey::from_bytes(signing_seed),
-        ))
+        DeviceIdentity::new(age, SigningKey::from_bytes(signing_seed))
     }
 
     /// The secret keys, encoded for sealing. Wiped when dropped.
@@ -225,9 +235,14 @@ impl DeviceIdentity {
         self.card.device_id
     }
 
-    /// The key envelopes to this device are opened with.
+    /// The key envelopes to this device are opened with, as age holds it.
     pub fn age_identity(&self) -> &age::x25519::Identity {
         &self.age
+    }
+
+    /// The same key as [`DeviceIdentity::age_identity`], faster at opening.
+    pub(crate) fn unwrapper(&self) -> &Unwrapper {
+        &self.unwrapper
     }
 
     /// Signs `message`.

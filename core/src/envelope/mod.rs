@@ -245,7 +245,7 @@ pub fn open_authenticated(
         });
     }
     precheck(envelope)?;
-    let plaintext = age::decrypt(me.age_identity(), envelope).map_err(|e| match e {
+    let plaintext = age::decrypt(me.unwrapper(), envelope).map_err(|e| match e {
         age::DecryptError::InvalidHeader | age::DecryptError::UnknownFormat => {
             QuarantineReason::BadHeader {
                 detail: e.to_string(),
