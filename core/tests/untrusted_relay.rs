@@ -5,7 +5,7 @@
 mod common;
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use common::scripted::{Scripted, Step};
 use common::{day, draft, on, practice};
@@ -21,6 +21,8 @@ struct Delaying<'a> {
     inner: &'a MemoryTransport,
     hold_next: AtomicBool,
     held: Mutex<Vec<(String, String, Vec<u8>)>>,
+    /// The most envelopes a page holds (0: as many as asked).
+    page_cap: AtomicU32,
 }
 
 impl<'a> Delaying<'a> {
@@ -29,7 +31,13 @@ impl<'a> Delaying<'a> {
             inner,
             hold_next: AtomicBool::new(false),
             held: Mutex::new(Vec::new()),
+            page_cap: AtomicU32::new(0),
         }
+    }
+
+    /// Serves at most `n` envelopes a page from now on.
+    fn serve_pages_of(&self, n: u32) {
+        self.page_cap.store(n, Ordering::SeqCst);
     }
 
     fn hold_next_post(&self) {
@@ -67,6 +75,10 @@ impl Transport for Delaying<'_> {
         self.inner.post(m, token, envelope)
     }
     fn fetch(&self, m: &str, r: &str, after: u64, limit: u32) -> Result<FetchPage, TransportError> {
+        let limit = match self.page_cap.load(Ordering::SeqCst) {
+            0 => limit,
+            cap => limit.min(cap),
+        };
         self.inner.fetch(m, r, after, limit)
     }
     fn prune(&self, m: &str, r: &str, through: u64) -> Result<u64, TransportError> {
@@ -110,6 +122,38 @@ fn check_ins_that_arrive_before_the_hello_are_applied_once_it_comes() {
     assert_eq!(dashboard.len(), 1);
     assert_eq!(dashboard[0].checkins.len(), 3, "all three arrived");
     assert!(p.therapist.sync(&relay).unwrap().gaps.is_empty());
+}
+
+#[test]
+fn check_ins_on_the_pages_after_the_hello_are_applied() {
+    // The therapist opens the next page while it applies one: a client's
+    // check-ins opened before its hello was applied are opened again.
+    let memory = MemoryTransport::new();
+    let relay = Delaying::new(&memory);
+    let mut p = practice(&relay, &[]);
+    let invite = p
+        .therapist
+        .invite_client(&relay, "Paged", chrono::Duration::days(7))
+        .unwrap();
+    let mut client = Store::open_with(
+        p.dir.path().join("paged.db"),
+        common::passphrase("c"),
+        common::options(p.clock.clone()),
+    )
+    .unwrap();
+    client
+        .client_join(&relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+        .unwrap();
+    for d in [2, 9, 16] {
+        client.record(on(day(d), draft(3, 3, None))).unwrap();
+    }
+    assert_eq!(client.sync(&relay).unwrap().sent, 3);
+    relay.serve_pages_of(1);
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.paired, ["Paged"], "{report}");
+    assert!(report.quarantined.is_empty(), "{report}");
+    assert_eq!((report.applied, report.recovered), (4, 0), "{report}");
+    assert_eq!(p.therapist.dashboard().unwrap()[0].checkins.len(), 3);
 }
 
 #[test]

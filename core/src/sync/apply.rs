@@ -62,6 +62,9 @@ pub(super) fn fetch_and_apply(
     result
 }
 
+/// Pages are applied one after another, each in its own transaction; the
+/// next page is fetched before one is applied, and opened on other threads
+/// while it is (opening is most of the work).
 fn fetch_pages(
     store: &mut Store,
     transport: &dyn Transport,
@@ -71,32 +74,56 @@ fn fetch_pages(
     progress: &mut dyn FnMut(&SyncReport),
     changed: &mut std::collections::HashSet<DeviceId>,
 ) -> Result<(), Error> {
+    let fetch =
+        |after: u64| transport.fetch(&account.mailbox_id, &account.read_token, after, FETCH_PAGE);
+    let mut page = fetch(store.fetch_cursor()?.max(0) as u64)?;
+    let mut opened_with = senders(store, me)?;
+    let mut opened = open_all(&page.messages, me, &account.mailbox_id, &opened_with);
     loop {
-        let cursor = store.fetch_cursor()?;
-        let page = transport.fetch(
-            &account.mailbox_id,
-            &account.read_token,
-            cursor.max(0) as u64,
-            FETCH_PAGE,
-        )?;
-        if page.messages.is_empty() {
+        let Some(last) = page.messages.last().map(|m| m.seq) else {
             return Ok(());
-        }
-        let paired = apply_page(
-            store,
-            me,
-            account,
-            &page.messages,
-            Source::Relay,
-            report,
-            changed,
-        )?;
-        if paired {
+        };
+        // Applying the page moves the cursor to its last envelope.
+        let next = if page.more { Some(fetch(last)?) } else { None };
+        let next_senders = match &next {
+            Some(_) => Some(senders(store, me)?),
+            None => None,
+        };
+        let (paired, next_opened) = std::thread::scope(|scope| {
+            let opening = next
+                .as_ref()
+                .zip(next_senders.as_ref())
+                .map(|(next, known)| {
+                    scope.spawn(|| open_all(&next.messages, me, &account.mailbox_id, known))
+                });
+            let paired = apply_opened(
+                store,
+                me,
+                account,
+                Page {
+                    messages: &page.messages,
+                    opened,
+                    opened_with: &opened_with,
+                    source: Source::Relay,
+                },
+                report,
+                changed,
+            );
+            // A crashed opener leaves the page to be opened in `apply_opened`.
+            let next_opened = opening.map(|h| h.join().unwrap_or_default());
+            (paired, next_opened)
+        });
+        if paired? {
             reexamine_unknown_senders(store, me, account, report, changed)?;
         }
         progress(report);
-        if !page.more {
-            return Ok(());
+        match (next, next_senders, next_opened) {
+            (Some(next), Some(known), Some(next_opened)) => {
+                page = next;
+                opened_with = known;
+                opened = next_opened;
+            }
+            _ => return Ok(()),
         }
     }
 }
@@ -183,8 +210,28 @@ fn open_all(
     })
 }
 
-/// Applies one page in one transaction; returns whether a client paired in
-/// it (then the quarantine is worth another look).
+/// The senders an envelope may come from: the paired devices, and this one
+/// (its own checkpoints come back in its mailbox: opened, so they are not
+/// taken for a stranger's, and passed over).
+fn senders(store: &Store, me: &DeviceIdentity) -> Result<HashMap<DeviceId, KnownSender>, Error> {
+    let mut known = store.known_senders()?;
+    known.insert(me.device_id(), KnownSender::new(me.card(), 0));
+    Ok(known)
+}
+
+/// A page of envelopes and what opening them gave.
+struct Page<'a> {
+    messages: &'a [super::Fetched],
+    /// One result per message (fewer if an opener crashed).
+    opened: Vec<OpenResult>,
+    /// The senders known when it was opened (maybe before the page ahead
+    /// of it paired a client).
+    opened_with: &'a HashMap<DeviceId, KnownSender>,
+    source: Source,
+}
+
+/// Opens and applies one page in one transaction; returns whether a client
+/// paired in it.
 fn apply_page(
     store: &mut Store,
     me: &DeviceIdentity,
@@ -194,14 +241,41 @@ fn apply_page(
     report: &mut SyncReport,
     changed: &mut std::collections::HashSet<DeviceId>,
 ) -> Result<bool, Error> {
-    let mut known = store.known_senders()?;
-    // This device's own checkpoints come back in its mailbox: opened (so
-    // they are not taken for a stranger's) and passed over.
+    let known = senders(store, me)?;
+    let opened = open_all(messages, me, &account.mailbox_id, &known);
+    let page = Page {
+        messages,
+        opened,
+        opened_with: &known,
+        source,
+    };
+    apply_opened(store, me, account, page, report, changed)
+}
+
+/// Applies one opened page in one transaction; returns whether a client
+/// paired in it (then the quarantine is worth another look).
+fn apply_opened(
+    store: &mut Store,
+    me: &DeviceIdentity,
+    account: &Account,
+    page: Page<'_>,
+    report: &mut SyncReport,
+    changed: &mut std::collections::HashSet<DeviceId>,
+) -> Result<bool, Error> {
+    let Page {
+        messages,
+        mut opened,
+        opened_with,
+        source,
+    } = page;
+    let mut known = senders(store, me)?;
     let me_id = me.device_id();
-    known.insert(me_id, KnownSender::new(me.card(), 0));
+    // Opened before a client paired: its envelopes came out as from an
+    // unknown sender, and are opened again.
+    let mut reopen_unknown = known.keys().any(|id| !opened_with.contains_key(id));
+    let mut paired_here = false;
     let mut erased = store.erased_devices()?;
     let mut pairings = Pairings::load(store)?;
-    let mut opened = open_all(messages, me, &account.mailbox_id, &known);
     if opened.len() != messages.len() {
         // A crashed opener thread: open the page again, one by one.
         opened = messages
@@ -222,14 +296,14 @@ fn apply_page(
     let mut touched: Vec<DeviceId> = Vec::new();
     // Clients whose check-ins changed: their insights are recomputed.
     let mut changed_senders: Vec<DeviceId> = Vec::new();
-    let mut paired_here = false;
     for (fetched, result) in messages.iter().zip(opened) {
         if matches!(source, Source::Relay) {
             report.received += 1;
         }
         let result = match result {
-            // A client's hello and first check-ins can share a page.
-            Err(QuarantineReason::UnknownSender { .. }) if paired_here => {
+            // A client's hello and first check-ins can share a page, or
+            // its hello came in the page applied while this one was opened.
+            Err(QuarantineReason::UnknownSender { .. }) if reopen_unknown => {
                 envelope::open_authenticated(&fetched.body, me, &account.mailbox_id, &|id| {
                     known.get(id).cloned()
                 })
@@ -313,6 +387,7 @@ fn apply_page(
                     pairings.paired(&tx, cipher, &sender, message.seq)?;
                     report.paired.push(peer.label);
                     paired_here = true;
+                    reopen_unknown = true;
                     paired_now = true;
                 }
                 // A device restored from a kit reads its clients' hellos
