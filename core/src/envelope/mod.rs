@@ -23,7 +23,7 @@ pub use header::{MAX_STANZAS, precheck};
 pub use hello::Hello;
 
 use crate::error::{KeyError, QuarantineReason};
-use crate::identity::{DeviceCard, DeviceId, DeviceIdentity};
+use crate::identity::{DeviceCard, DeviceId, DeviceIdentity, verifies_with};
 
 /// Largest envelope accepted (and produced).
 pub const MAX_ENVELOPE_BYTES: usize = 64 * 1024;
@@ -100,12 +100,15 @@ pub struct KnownSender {
     pub last_seq: u64,
     /// Numbers above `last_seq` accepted out of order (a relay may reorder).
     pub seen_above: Vec<u64>,
+    /// `card`'s signing key, decompressed once for all its envelopes.
+    key: Option<ed25519_dalek::VerifyingKey>,
 }
 
 impl KnownSender {
     /// A sender with nothing accepted above `last_seq`.
     pub fn new(card: DeviceCard, last_seq: u64) -> KnownSender {
         KnownSender {
+            key: card.verifying_key(),
             card,
             last_seq,
             seen_above: Vec::new(),
@@ -307,10 +310,12 @@ pub(crate) fn verify_plaintext(
             });
         }
     };
-    if !card.verifies(
-        &signed_bytes(&sealed.mailbox, &sealed.recipient, &sealed.message),
-        &signature,
-    ) {
+    let signed = signed_bytes(&sealed.mailbox, &sealed.recipient, &sealed.message);
+    let verified = match known.as_ref().and_then(|k| k.key.as_ref()) {
+        Some(key) => verifies_with(key, &signed, &signature),
+        None => card.verifies(&signed, &signature),
+    };
+    if !verified {
         return Err(QuarantineReason::BadSignature {
             sender: sender_text,
         });

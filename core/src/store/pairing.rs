@@ -330,14 +330,9 @@ impl Store {
             .map(|(peer, _)| {
                 let id = peer.card.device_id;
                 let seen = sequences.get(&id.to_string()).cloned().unwrap_or_default();
-                (
-                    id,
-                    KnownSender {
-                        card: peer.card,
-                        last_seq: seen.last_seen,
-                        seen_above: seen.seen_above,
-                    },
-                )
+                let mut known = KnownSender::new(peer.card, seen.last_seen);
+                known.seen_above = seen.seen_above;
+                (id, known)
             })
             .collect())
     }
