@@ -114,6 +114,12 @@ enum RelayCommand {
         /// Failed requests one peer address may make before it has to wait.
         #[arg(long, default_value_t = rapport_relay::Limits::default().failure_burst)]
         failure_burst: u32,
+        /// Requests one token may make in a burst (then --rate-per-second).
+        #[arg(long, default_value_t = rapport_relay::Limits::default().burst)]
+        burst: u32,
+        /// Requests one token may make per second, after its burst.
+        #[arg(long, default_value_t = rapport_relay::Limits::default().rate_per_second)]
+        rate_per_second: f64,
     },
 }
 
@@ -186,12 +192,16 @@ fn run(cli: Cli) -> Result<()> {
         mailbox_burst,
         mailboxes_per_hour,
         failure_burst,
+        burst,
+        rate_per_second,
     }) = cli.command
     {
         let limits = rapport_relay::Limits {
             mailbox_burst,
             mailboxes_per_hour,
             failure_burst,
+            burst,
+            rate_per_second,
             ..rapport_relay::Limits::default()
         };
         let storage = match (db, database) {

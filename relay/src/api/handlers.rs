@@ -14,13 +14,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::SecondsFormat;
 use rapport_protocol::{
-    CreatedMailbox, DEFAULT_FETCH_LIMIT, FetchQuery, FetchedMessage, FetchedPage, Health,
-    MintedPostToken, Posted, PruneQuery, Pruned,
+    CreatedMailbox, DEFAULT_FETCH_LIMIT, ErrorBody, FetchQuery, FetchedMessage, FetchedPage,
+    Health, MintedPostToken, Posted, PruneQuery, Pruned,
 };
 use serde::Serialize;
 
 use super::Relay;
 use super::auth::bearer_token;
+use super::openapi::{EnvelopeBytes, MailboxPath, PostTokenPath};
 use super::problem::{ApiError, Attempt};
 use crate::capability::{MailboxId, NewToken, TokenHash, TokenId};
 use crate::storage::{Quota, StoredMessage};
@@ -71,6 +72,15 @@ where
 }
 
 /// `GET /v1/health`
+#[utoipa::path(
+    get,
+    path = "/v1/health",
+    tag = "relay",
+    responses(
+        (status = 200, description = "The relay can serve", body = Health),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn health() -> Json<Health> {
     Json(Health {
         status: "ok".to_owned(),
@@ -79,6 +89,23 @@ pub async fn health() -> Json<Health> {
 
 /// `POST /v1/mailboxes`: no body (an empty JSON object is tolerated). No
 /// token pays for it, so the peer does (`peer_limits`, in `mod.rs`).
+#[utoipa::path(
+    post,
+    path = "/v1/mailboxes",
+    tag = "mailboxes",
+    request_body(
+        content = Object,
+        description = "None, or an empty JSON object",
+        content_type = "application/json"
+    ),
+    responses(
+        (status = 201, description = "The new mailbox and its read token (shown once)", body = CreatedMailbox),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over the relay's limit", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn create_mailbox(
     State(relay): State<Relay>,
     body: Result<Bytes, BytesRejection>,
@@ -105,6 +132,21 @@ pub async fn create_mailbox(
 }
 
 /// `POST /v1/mailboxes/{mailbox_id}/post-tokens` with the read token.
+#[utoipa::path(
+    post,
+    path = "/v1/mailboxes/{mailbox_id}/post-tokens",
+    tag = "mailboxes",
+    params(MailboxPath),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "A new post token (shown once) and its id", body = MintedPostToken),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn mint_post_token(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -127,6 +169,21 @@ pub async fn mint_post_token(
 
 /// `DELETE /v1/mailboxes/{mailbox_id}/post-tokens/{token_id}` with the read
 /// token.
+#[utoipa::path(
+    delete,
+    path = "/v1/mailboxes/{mailbox_id}/post-tokens/{token_id}",
+    tag = "mailboxes",
+    params(PostTokenPath),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The post token is revoked (revoking twice is fine)"),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn revoke_post_token(
     State(relay): State<Relay>,
     path: Result<Path<(String, String)>, PathRejection>,
@@ -146,6 +203,29 @@ pub async fn revoke_post_token(
 
 /// `POST /v1/mailboxes/{mailbox_id}/messages` with a post token; the body is
 /// the envelope, as opaque bytes.
+#[utoipa::path(
+    post,
+    path = "/v1/mailboxes/{mailbox_id}/messages",
+    tag = "messages",
+    params(MailboxPath),
+    security(("bearer" = [])),
+    request_body(
+        content = EnvelopeBytes,
+        description = "The envelope, as opaque bytes",
+        content_type = "application/octet-stream"
+    ),
+    responses(
+        (status = 201, description = "Stored durably: the sender may delete its copy", body = Posted),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over the relay's limit", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 507, description = "`mailbox_full`: the mailbox is at its quota until its owner prunes it", body = ErrorBody),
+    )
+)]
 pub async fn post_message(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -194,6 +274,22 @@ impl From<StoredMessage> for FetchedMessage {
 
 /// `GET /v1/mailboxes/{mailbox_id}/messages?after=N&limit=M` with the read
 /// token.
+#[utoipa::path(
+    get,
+    path = "/v1/mailboxes/{mailbox_id}/messages",
+    tag = "messages",
+    params(MailboxPath, FetchQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Messages after `after`, oldest first", body = FetchedPage),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn fetch_messages(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -235,6 +331,22 @@ pub async fn fetch_messages(
 
 /// `DELETE /v1/mailboxes/{mailbox_id}/messages?through=N` with the read
 /// token.
+#[utoipa::path(
+    delete,
+    path = "/v1/mailboxes/{mailbox_id}/messages",
+    tag = "messages",
+    params(MailboxPath, PruneQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How many messages were deleted", body = Pruned),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn prune_messages(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,

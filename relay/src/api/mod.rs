@@ -2,19 +2,23 @@
 
 mod auth;
 mod handlers;
+mod openapi;
 mod problem;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::{delete, get, post};
 use rapport_protocol::Endpoint;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::limits::Limits;
 use crate::rate_limit::{PeerKey, RateLimiter};
@@ -30,6 +34,8 @@ struct Relay {
     failures: Arc<RateLimiter<PeerKey>>,
     /// Mailboxes created, per peer.
     creations: Arc<RateLimiter<PeerKey>>,
+    /// The OpenAPI document as served (`None` if it could not be rendered).
+    document: Option<Bytes>,
 }
 
 /// The relay's HTTP API over `storage`, enforcing `limits`.
@@ -38,6 +44,20 @@ struct Relay {
 /// `{"error": "<code>", "detail": "<what to do>"}`, including unknown routes
 /// and bodies over the size limit.
 pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
+    // Each route is registered from its handler's OpenAPI description, so
+    // the served document lists exactly the routes there are.
+    let (routes, document) = OpenApiRouter::with_openapi(openapi::RelayApi::openapi())
+        .routes(routes!(handlers::health))
+        .routes(routes!(openapi::document))
+        .routes(routes!(handlers::create_mailbox))
+        .routes(routes!(handlers::mint_post_token))
+        .routes(routes!(handlers::revoke_post_token))
+        .routes(routes!(
+            handlers::post_message,
+            handlers::fetch_messages,
+            handlers::prune_messages
+        ))
+        .split_for_parts();
     let relay = Relay {
         storage,
         limiter: Arc::new(RateLimiter::new(limits.rate_per_second, limits.burst)),
@@ -50,29 +70,10 @@ pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
             limits.mailbox_burst,
         )),
         limits: Arc::new(limits),
+        document: openapi::render(&document),
     };
     let max_body_bytes = relay.limits.max_body_bytes;
-    Router::new()
-        .route(Endpoint::Health.route(), get(handlers::health))
-        .route(Endpoint::Mailboxes.route(), post(handlers::create_mailbox))
-        .route(
-            Endpoint::PostTokens { mailbox_id: "" }.route(),
-            post(handlers::mint_post_token),
-        )
-        .route(
-            Endpoint::PostToken {
-                mailbox_id: "",
-                token_id: "",
-            }
-            .route(),
-            delete(handlers::revoke_post_token),
-        )
-        .route(
-            Endpoint::Messages { mailbox_id: "" }.route(),
-            post(handlers::post_message)
-                .get(handlers::fetch_messages)
-                .delete(handlers::prune_messages),
-        )
+    routes
         .fallback(problem::no_such_endpoint)
         .method_not_allowed_fallback(problem::method_not_allowed)
         // Bodies are read through this limit, so an oversized post is cut
