@@ -103,6 +103,11 @@ enum RelayCommand {
         /// Address to listen on, such as 127.0.0.1:8080.
         #[arg(long)]
         listen: std::net::SocketAddr,
+        /// Serve Prometheus metrics at http://ADDR/metrics: a private
+        /// address (loopback, or the monitoring network), never the public
+        /// one. Off when not given.
+        #[arg(long)]
+        metrics_listen: Option<std::net::SocketAddr>,
         /// Mailboxes one peer address may create at once (then
         /// --mailboxes-per-hour). Raise it behind a reverse proxy, where
         /// every request comes from the proxy.
@@ -189,6 +194,7 @@ fn run(cli: Cli) -> Result<()> {
         database,
         pool_size,
         listen,
+        metrics_listen,
         mailbox_burst,
         mailboxes_per_hour,
         failure_burst,
@@ -208,6 +214,10 @@ fn run(cli: Cli) -> Result<()> {
             (_, Some(url)) => RelayStorageChoice::Postgres { url, pool_size },
             (Some(path), None) => RelayStorageChoice::Sqlite(path),
             (None, None) => return Err("give --db PATH or --database postgres://...".into()),
+        };
+        let listen = rapport_relay::Listen {
+            api: listen,
+            metrics: metrics_listen,
         };
         return serve_relay(storage, listen, limits);
     }
@@ -266,7 +276,7 @@ enum RelayStorageChoice {
 
 fn serve_relay(
     storage: RelayStorageChoice,
-    listen: std::net::SocketAddr,
+    listen: rapport_relay::Listen,
     limits: rapport_relay::Limits,
 ) -> Result<()> {
     tracing_subscriber::fmt()
@@ -282,7 +292,8 @@ fn serve_relay(
             RelayStorageChoice::Sqlite(db_path) => {
                 let config = rapport_relay::RelayConfig {
                     db_path,
-                    listen,
+                    listen: listen.api,
+                    metrics_listen: listen.metrics,
                     limits,
                 };
                 rapport_relay::serve(config, stop_signal()).await

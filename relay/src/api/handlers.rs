@@ -24,7 +24,7 @@ use super::auth::bearer_token;
 use super::openapi::{EnvelopeBytes, MailboxPath, PostTokenPath};
 use super::problem::{ApiError, Attempt};
 use crate::capability::{MailboxId, NewToken, TokenHash, TokenId};
-use crate::storage::{Quota, StoredMessage};
+use crate::storage::{Quota, StorageError, StoredMessage};
 
 /// A response that hands out a token: no cache may keep it.
 fn with_token<T: Serialize>(body: T) -> Response {
@@ -49,6 +49,16 @@ fn path_rejected(rejection: &PathRejection) -> ApiError {
 fn mailbox_in_path(path: Result<Path<String>, PathRejection>) -> Result<MailboxId, ApiError> {
     let Path(text) = path.map_err(|e| path_rejected(&e))?;
     MailboxId::parse(&text).ok_or_else(ApiError::no_such_mailbox)
+}
+
+impl Relay {
+    /// The answer to a refusal from storage; a failure is counted.
+    fn refused(&self, error: StorageError, attempt: Attempt) -> ApiError {
+        if matches!(error, StorageError::Unavailable { .. }) {
+            self.metrics.storage_error();
+        }
+        ApiError::from_storage(error, attempt, &self.limits)
+    }
 }
 
 /// The caller's token, after its rate limit.
@@ -123,7 +133,7 @@ pub async fn create_mailbox(
         .storage
         .create_mailbox(mailbox.clone(), read_token.hash)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     tracing::info!(mailbox = %mailbox, "mailbox created");
     Ok(with_token(CreatedMailbox {
         mailbox_id: mailbox.as_str().to_owned(),
@@ -160,7 +170,7 @@ pub async fn mint_post_token(
         .storage
         .add_post_token(mailbox, read_token, token_id.clone(), post_token.hash)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     Ok(with_token(MintedPostToken {
         token_id: token_id.as_str().to_owned(),
         post_token: post_token.text,
@@ -197,7 +207,7 @@ pub async fn revoke_post_token(
         .storage
         .revoke_post_token(mailbox, read_token, token_id)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -248,7 +258,8 @@ pub async fn post_message(
         .storage
         .append(mailbox, post_token, body.to_vec(), quota)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Post, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Post))?;
+    relay.metrics.message_stored(body.len());
     Ok((StatusCode::CREATED, Json(Posted { seq })).into_response())
 }
 
@@ -317,7 +328,7 @@ pub async fn fetch_messages(
         .storage
         .fetch(mailbox, read_token, query.after.unwrap_or(0), limit)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     let body = FetchedPage {
         messages: page
             .messages
@@ -365,6 +376,6 @@ pub async fn prune_messages(
         .storage
         .prune(mailbox, read_token, query.through)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     Ok(Json(Pruned { pruned }))
 }

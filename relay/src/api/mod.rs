@@ -21,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::limits::Limits;
+use crate::metrics::RelayMetrics;
 use crate::rate_limit::{PeerKey, RateLimiter};
 use crate::storage::RelayStorage;
 
@@ -36,6 +37,8 @@ struct Relay {
     creations: Arc<RateLimiter<PeerKey>>,
     /// The OpenAPI document as served (`None` if it could not be rendered).
     document: Option<Bytes>,
+    /// What the operator's `/metrics` shows.
+    metrics: Arc<RelayMetrics>,
 }
 
 /// The relay's HTTP API over `storage`, enforcing `limits`.
@@ -44,6 +47,16 @@ struct Relay {
 /// `{"error": "<code>", "detail": "<what to do>"}`, including unknown routes
 /// and bodies over the size limit.
 pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
+    router_with_metrics(storage, limits, Arc::new(RelayMetrics::new()))
+}
+
+/// Like [`router`], counting every request in `metrics` (which
+/// [`crate::metrics_router`] serves).
+pub fn router_with_metrics(
+    storage: Arc<dyn RelayStorage>,
+    limits: Limits,
+    metrics: Arc<RelayMetrics>,
+) -> Router {
     // Each route is registered from its handler's OpenAPI description, so
     // the served document lists exactly the routes there are.
     let (routes, document) = OpenApiRouter::with_openapi(openapi::RelayApi::openapi())
@@ -71,6 +84,7 @@ pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
         )),
         limits: Arc::new(limits),
         document: openapi::render(&document),
+        metrics,
     };
     let max_body_bytes = relay.limits.max_body_bytes;
     routes
@@ -81,7 +95,10 @@ pub fn router(storage: Arc<dyn RelayStorage>, limits: Limits) -> Router {
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::map_response(problem::ensure_json_errors))
         .layer(middleware::from_fn_with_state(relay.clone(), peer_limits))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&relay.metrics),
+            observe_request,
+        ))
         .with_state(relay)
 }
 
@@ -123,22 +140,28 @@ async fn peer_limits(State(relay): State<Relay>, request: Request, next: Next) -
     response
 }
 
-/// One INFO line per request: method, route template, status and time.
-/// Deliberately not the URL, headers, body or peer address: tokens travel in
-/// headers, and who talks to whom is none of the log's business.
-async fn log_request(request: Request, next: Next) -> Response {
+/// One INFO line per request (method, route template, status and time),
+/// and the same counted in the metrics. Deliberately not the URL, headers,
+/// body or peer address: tokens travel in headers, ids in the URL, and who
+/// talks to whom is none of the log's business.
+async fn observe_request(
+    State(metrics): State<Arc<RelayMetrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let started = Instant::now();
     let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status();
+    let route = route.as_ref().map(MatchedPath::as_str);
+    metrics.request(&method, route, status, elapsed);
     tracing::info!(
         %method,
-        route,
-        status = response.status().as_u16(),
-        micros = started.elapsed().as_micros() as u64,
+        route = route.unwrap_or("(no route)"),
+        status = status.as_u16(),
+        micros = elapsed.as_micros() as u64,
         "request"
     );
     response
