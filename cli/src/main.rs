@@ -108,6 +108,11 @@ enum RelayCommand {
         /// one. Off when not given.
         #[arg(long)]
         metrics_listen: Option<std::net::SocketAddr>,
+        /// How the log on stderr is written: `text`, a line per event, or
+        /// `json`, an object per line for a log collector. Its level comes
+        /// from RUST_LOG (default: info).
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
         /// Mailboxes one peer address may create at once (then
         /// --mailboxes-per-hour). Raise it behind a reverse proxy, where
         /// every request comes from the proxy.
@@ -195,6 +200,7 @@ fn run(cli: Cli) -> Result<()> {
         pool_size,
         listen,
         metrics_listen,
+        log_format,
         mailbox_burst,
         mailboxes_per_hour,
         failure_burst,
@@ -219,7 +225,7 @@ fn run(cli: Cli) -> Result<()> {
             api: listen,
             metrics: metrics_listen,
         };
-        return serve_relay(storage, listen, limits);
+        return serve_relay(storage, listen, limits, log_format);
     }
     if let Command::Bench {
         json,
@@ -268,6 +274,15 @@ fn unreachable_relay() -> Result<()> {
     Err("the relay and demo commands are handled before a home is opened".into())
 }
 
+/// How `rapport relay serve` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// Where `rapport relay serve` keeps its data.
 enum RelayStorageChoice {
     Sqlite(PathBuf),
@@ -278,14 +293,20 @@ fn serve_relay(
     storage: RelayStorageChoice,
     listen: rapport_relay::Listen,
     limits: rapport_relay::Limits,
+    log_format: LogFormat,
 ) -> Result<()> {
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match log_format {
+        LogFormat::Text => log.init(),
+        // The event's fields at the top level, beside `timestamp`, `level`
+        // and `target`: what log collectors index without a parsing rule.
+        LogFormat::Json => log.json().flatten_event(true).init(),
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         match storage {
