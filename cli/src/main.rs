@@ -10,6 +10,7 @@ mod client;
 mod demo;
 mod http;
 mod output;
+mod relay;
 mod report;
 mod therapist;
 
@@ -81,56 +82,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum RelayCommand {
-    /// Serve the relay API until interrupted.
-    Serve {
-        /// The relay's SQLite database (created if missing): one relay
-        /// process on one machine.
-        #[arg(
-            long,
-            required_unless_present = "database",
-            conflicts_with = "database"
-        )]
-        db: Option<PathBuf>,
-        /// A PostgreSQL database instead (postgres://USER@HOST/NAME, or
-        /// libpq's key=value form), shared by any number of relay
-        /// processes. Read from RAPPORT_RELAY_DATABASE when not given, so a
-        /// password need not appear in the process list.
-        #[arg(long, env = "RAPPORT_RELAY_DATABASE", hide_env_values = true)]
-        database: Option<String>,
-        /// Connections this process keeps to PostgreSQL.
-        #[arg(long, default_value_t = rapport_relay::DEFAULT_POOL_SIZE)]
-        pool_size: usize,
-        /// Address to listen on, such as 127.0.0.1:8080.
-        #[arg(long)]
-        listen: std::net::SocketAddr,
-        /// Serve Prometheus metrics at http://ADDR/metrics: a private
-        /// address (loopback, or the monitoring network), never the public
-        /// one. Off when not given.
-        #[arg(long)]
-        metrics_listen: Option<std::net::SocketAddr>,
-        /// How the log on stderr is written: `text`, a line per event, or
-        /// `json`, an object per line for a log collector. Its level comes
-        /// from RUST_LOG (default: info).
-        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
-        log_format: LogFormat,
-        /// Mailboxes one peer address may create at once (then
-        /// --mailboxes-per-hour). Raise it behind a reverse proxy, where
-        /// every request comes from the proxy.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().mailbox_burst)]
-        mailbox_burst: u32,
-        /// Mailboxes one peer address may create per hour, after its burst.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().mailboxes_per_hour)]
-        mailboxes_per_hour: f64,
-        /// Failed requests one peer address may make before it has to wait.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().failure_burst)]
-        failure_burst: u32,
-        /// Requests one token may make in a burst (then --rate-per-second).
-        #[arg(long, default_value_t = rapport_relay::Limits::default().burst)]
-        burst: u32,
-        /// Requests one token may make per second, after its burst.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().rate_per_second)]
-        rate_per_second: f64,
-    },
+    /// Serve the relay API until interrupted (SIGTERM or Ctrl-C).
+    #[command(after_help = relay::PRECEDENCE)]
+    Serve(relay::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -194,38 +148,8 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
 pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn run(cli: Cli) -> Result<()> {
-    if let Command::Relay(RelayCommand::Serve {
-        db,
-        database,
-        pool_size,
-        listen,
-        metrics_listen,
-        log_format,
-        mailbox_burst,
-        mailboxes_per_hour,
-        failure_burst,
-        burst,
-        rate_per_second,
-    }) = cli.command
-    {
-        let limits = rapport_relay::Limits {
-            mailbox_burst,
-            mailboxes_per_hour,
-            failure_burst,
-            burst,
-            rate_per_second,
-            ..rapport_relay::Limits::default()
-        };
-        let storage = match (db, database) {
-            (_, Some(url)) => RelayStorageChoice::Postgres { url, pool_size },
-            (Some(path), None) => RelayStorageChoice::Sqlite(path),
-            (None, None) => return Err("give --db PATH or --database postgres://...".into()),
-        };
-        let listen = rapport_relay::Listen {
-            api: listen,
-            metrics: metrics_listen,
-        };
-        return serve_relay(storage, listen, limits, log_format);
+    if let Command::Relay(RelayCommand::Serve(args)) = cli.command {
+        return relay::serve(args);
     }
     if let Command::Bench {
         json,
@@ -272,60 +196,6 @@ fn run(cli: Cli) -> Result<()> {
 
 fn unreachable_relay() -> Result<()> {
     Err("the relay and demo commands are handled before a home is opened".into())
-}
-
-/// How `rapport relay serve` writes its log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum LogFormat {
-    /// One human-readable line per event.
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-/// Where `rapport relay serve` keeps its data.
-enum RelayStorageChoice {
-    Sqlite(PathBuf),
-    Postgres { url: String, pool_size: usize },
-}
-
-fn serve_relay(
-    storage: RelayStorageChoice,
-    listen: rapport_relay::Listen,
-    limits: rapport_relay::Limits,
-    log_format: LogFormat,
-) -> Result<()> {
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr);
-    match log_format {
-        LogFormat::Text => log.init(),
-        // The event's fields at the top level, beside `timestamp`, `level`
-        // and `target`: what log collectors index without a parsing rule.
-        LogFormat::Json => log.json().flatten_event(true).init(),
-    }
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
-        match storage {
-            RelayStorageChoice::Sqlite(db_path) => {
-                let config = rapport_relay::RelayConfig {
-                    db_path,
-                    listen: listen.api,
-                    metrics_listen: listen.metrics,
-                    limits,
-                };
-                rapport_relay::serve(config, stop_signal()).await
-            }
-            RelayStorageChoice::Postgres { url, pool_size } => {
-                let storage = rapport_relay::PostgresStorage::connect(&url, pool_size).await?;
-                rapport_relay::serve_with(Arc::new(storage), listen, limits, stop_signal()).await
-            }
-        }
-    })?;
-    Ok(())
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there is one: what stops the

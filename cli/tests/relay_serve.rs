@@ -1,5 +1,6 @@
-//! `rapport relay serve` as an operator runs it: its log as JSON lines that
-//! hold no token and no id.
+//! `rapport relay serve` as an operator runs it: its settings from a TOML
+//! file, the environment and flags (flag over environment over file over
+//! default), and its log as JSON lines that hold no token and no id.
 
 mod common;
 
@@ -177,4 +178,77 @@ fn json_logs_are_one_object_per_line_and_hold_no_token_or_id() {
         .collect();
     assert_eq!(naming.len(), 1, "{log}");
     assert_eq!(naming[0]["message"], "mailbox created");
+}
+
+/// How many mailboxes the relay at `url` lets one peer create before it
+/// answers 429 (at most `most`).
+fn mailboxes_created(url: &str, most: usize) -> usize {
+    for created in 0..most {
+        let (status, _) = call("POST", &format!("{url}/v1/mailboxes"), None, b"");
+        if status == 429 {
+            return created;
+        }
+        assert_eq!(status, 201);
+    }
+    most
+}
+
+#[test]
+fn a_config_file_sets_listen_db_and_limits_and_the_environment_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let db = dir.path().join("from-file.db");
+    let config = dir.path().join("relay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\n\
+             db = {db:?}\n\
+             # one every 10 hours after the burst: none more in this test\n\
+             mailboxes-per-hour = 0.1\n\
+             mailbox-burst = 2\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+
+    let relay = serve(dir.path(), &["--config", config], &[], port);
+    assert_eq!(mailboxes_created(&relay.url, 10), 2, "the file's burst");
+    relay.stop();
+    assert!(db.exists(), "the file's database was not created");
+
+    let from_env = [("RAPPORT_RELAY_MAILBOX_BURST", "1")];
+    let relay = serve(dir.path(), &["--config", config], &from_env, port);
+    assert_eq!(
+        mailboxes_created(&relay.url, 10),
+        1,
+        "the environment's burst"
+    );
+    relay.stop();
+
+    let relay = serve(
+        dir.path(),
+        &["--config", config, "--mailbox-burst", "3"],
+        &from_env,
+        port,
+    );
+    assert_eq!(mailboxes_created(&relay.url, 10), 3, "the flag's burst");
+    relay.stop();
+}
+
+#[test]
+fn an_unknown_key_in_the_config_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("relay.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:1\"\nmailbox-bust = 3\n").unwrap();
+    let output = Command::new(common::BIN)
+        .args(["relay", "serve", "--db", "relay.db", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown field `mailbox-bust`"), "{stderr}");
+    assert!(stderr.contains(config.to_str().unwrap()), "{stderr}");
+    assert!(stderr.contains("expected one of"), "{stderr}");
 }
