@@ -9,6 +9,7 @@
 //! registry), so several relays in one process (tests, the demo) never mix
 //! their figures.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -22,7 +23,6 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
-use std::sync::Arc;
 
 /// The route label of a request that matched no route.
 const UNMATCHED: &str = "unmatched";
