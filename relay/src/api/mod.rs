@@ -5,7 +5,7 @@ mod handlers;
 mod openapi;
 mod problem;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -57,20 +57,7 @@ pub fn router_with_metrics(
     limits: Limits,
     metrics: Arc<RelayMetrics>,
 ) -> Router {
-    // Each route is registered from its handler's OpenAPI description, so
-    // the served document lists exactly the routes there are.
-    let (routes, document) = OpenApiRouter::with_openapi(openapi::RelayApi::openapi())
-        .routes(routes!(handlers::health))
-        .routes(routes!(openapi::document))
-        .routes(routes!(handlers::create_mailbox))
-        .routes(routes!(handlers::mint_post_token))
-        .routes(routes!(handlers::revoke_post_token))
-        .routes(routes!(
-            handlers::post_message,
-            handlers::fetch_messages,
-            handlers::prune_messages
-        ))
-        .split_for_parts();
+    let (routes, document) = documented_routes();
     let relay = Relay {
         storage,
         limiter: Arc::new(RateLimiter::new(limits.rate_per_second, limits.burst)),
@@ -83,11 +70,12 @@ pub fn router_with_metrics(
             limits.mailbox_burst,
         )),
         limits: Arc::new(limits),
-        document: openapi::render(&document),
+        document: document.clone(),
         metrics,
     };
     let max_body_bytes = relay.limits.max_body_bytes;
     routes
+        .clone()
         .fallback(problem::no_such_endpoint)
         .method_not_allowed_fallback(problem::method_not_allowed)
         // Bodies are read through this limit, so an oversized post is cut
@@ -100,6 +88,30 @@ pub fn router_with_metrics(
             observe_request,
         ))
         .with_state(relay)
+}
+
+/// The routes and the OpenAPI document that describes them, the same for
+/// every relay: made once per process (a test or fuzz target that builds a
+/// router per case does not pay for the document each time).
+fn documented_routes() -> &'static (Router<Relay>, Option<Bytes>) {
+    static ROUTES: OnceLock<(Router<Relay>, Option<Bytes>)> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        // Each route is registered from its handler's OpenAPI description,
+        // so the served document lists exactly the routes there are.
+        let (routes, document) = OpenApiRouter::with_openapi(openapi::RelayApi::openapi())
+            .routes(routes!(handlers::health))
+            .routes(routes!(openapi::document))
+            .routes(routes!(handlers::create_mailbox))
+            .routes(routes!(handlers::mint_post_token))
+            .routes(routes!(handlers::revoke_post_token))
+            .routes(routes!(
+                handlers::post_message,
+                handlers::fetch_messages,
+                handlers::prune_messages
+            ))
+            .split_for_parts();
+        (routes, openapi::render(&document))
+    })
 }
 
 /// The peer a request came from, when the router is served over TCP
