@@ -63,6 +63,12 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust tests (unit, integration, property; the relay's storage suite on SQLite and PostgreSQL)"
 bash tests/pg.sh cargo test --workspace 2>&1 | tee "$log"
 
+# The relay's /v1/openapi.json against a live relay process: the document
+# is valid OpenAPI, and a bounded schema-driven fuzz run finds no 5xx and no
+# answer the document does not describe.
+step "relay API: OpenAPI validation and a bounded schemathesis run (tests/relay_api.sh)"
+bash tests/relay_api.sh 2>&1 | tee -a "$log"
+
 # Coverage-guided fuzzing, briefly: a quick build (debug, no sanitizer) and
 # ten seconds per target. The long runs are in README.md ("Fuzzing").
 step "fuzzing: every fuzz target for 10 s (tests/fuzz.sh)"

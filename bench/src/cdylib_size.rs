@@ -35,6 +35,10 @@ const FORBIDDEN: &[&str] = &[
     "tokio",
     "h2",
     "async-std",
+    // The relay's own: rapport-protocol describes its types for the OpenAPI
+    // document only behind a feature the relay alone enables.
+    "utoipa",
+    "prometheus-client",
 ];
 
 /// Builds (or finds) the release cdylib and reports its size.
@@ -43,8 +47,9 @@ pub fn cdylib_size() -> Result<Vec<Value>, String> {
     let forbidden = forbidden_dependencies(&root)?;
     if !forbidden.is_empty() {
         return Err(format!(
-            "rapport-ffi links {}: the mobile library must not carry an HTTP/TLS stack or \
-             async runtime (apps bring their own through the Transport trait)",
+            "rapport-ffi links {}: the mobile library must not carry an HTTP/TLS stack, an \
+             async runtime (apps bring their own through the Transport trait) or the relay's \
+             OpenAPI and metrics crates",
             forbidden.join(", ")
         ));
     }

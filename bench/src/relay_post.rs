@@ -83,6 +83,7 @@ async fn run() -> Result<Vec<Value>, String> {
     let relay = rapport_relay::spawn(RelayConfig {
         db_path: dir.path().join("relay.db"),
         listen: loopback(),
+        metrics_listen: None,
         limits,
     })
     .await

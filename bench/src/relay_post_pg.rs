@@ -213,6 +213,7 @@ async fn measure(pg_addrs: &[SocketAddr]) -> Result<Vec<Value>, String> {
     let sqlite = rapport_relay::spawn(rapport_relay::RelayConfig {
         db_path: dir.path().join("relay.db"),
         listen: loopback(),
+        metrics_listen: None,
         limits: bench_limits(),
     })
     .await

@@ -276,6 +276,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let relay = runtime.block_on(rapport_relay::spawn(rapport_relay::RelayConfig {
         db_path: dir.join("relay.db"),
         listen: "127.0.0.1:0".parse()?,
+        metrics_listen: None,
         // Every device of the demo shares this machine's address: the
         // per-peer mailbox budget is for a public relay, not this one.
         limits: rapport_relay::Limits {

@@ -10,6 +10,7 @@ mod client;
 mod demo;
 mod http;
 mod output;
+mod relay;
 mod report;
 mod therapist;
 
@@ -81,40 +82,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum RelayCommand {
-    /// Serve the relay API until interrupted.
-    Serve {
-        /// The relay's SQLite database (created if missing): one relay
-        /// process on one machine.
-        #[arg(
-            long,
-            required_unless_present = "database",
-            conflicts_with = "database"
-        )]
-        db: Option<PathBuf>,
-        /// A PostgreSQL database instead (postgres://USER@HOST/NAME, or
-        /// libpq's key=value form), shared by any number of relay
-        /// processes. Read from RAPPORT_RELAY_DATABASE when not given, so a
-        /// password need not appear in the process list.
-        #[arg(long, env = "RAPPORT_RELAY_DATABASE", hide_env_values = true)]
-        database: Option<String>,
-        /// Connections this process keeps to PostgreSQL.
-        #[arg(long, default_value_t = rapport_relay::DEFAULT_POOL_SIZE)]
-        pool_size: usize,
-        /// Address to listen on, such as 127.0.0.1:8080.
-        #[arg(long)]
-        listen: std::net::SocketAddr,
-        /// Mailboxes one peer address may create at once (then
-        /// --mailboxes-per-hour). Raise it behind a reverse proxy, where
-        /// every request comes from the proxy.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().mailbox_burst)]
-        mailbox_burst: u32,
-        /// Mailboxes one peer address may create per hour, after its burst.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().mailboxes_per_hour)]
-        mailboxes_per_hour: f64,
-        /// Failed requests one peer address may make before it has to wait.
-        #[arg(long, default_value_t = rapport_relay::Limits::default().failure_burst)]
-        failure_burst: u32,
-    },
+    /// Serve the relay API until interrupted (SIGTERM or Ctrl-C).
+    #[command(after_help = relay::PRECEDENCE)]
+    Serve(relay::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -178,28 +148,8 @@ fn hint_for(e: &rapport_core::Error) -> Option<String> {
 pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn run(cli: Cli) -> Result<()> {
-    if let Command::Relay(RelayCommand::Serve {
-        db,
-        database,
-        pool_size,
-        listen,
-        mailbox_burst,
-        mailboxes_per_hour,
-        failure_burst,
-    }) = cli.command
-    {
-        let limits = rapport_relay::Limits {
-            mailbox_burst,
-            mailboxes_per_hour,
-            failure_burst,
-            ..rapport_relay::Limits::default()
-        };
-        let storage = match (db, database) {
-            (_, Some(url)) => RelayStorageChoice::Postgres { url, pool_size },
-            (Some(path), None) => RelayStorageChoice::Sqlite(path),
-            (None, None) => return Err("give --db PATH or --database postgres://...".into()),
-        };
-        return serve_relay(storage, listen, limits);
+    if let Command::Relay(RelayCommand::Serve(args)) = cli.command {
+        return relay::serve(args);
     }
     if let Command::Bench {
         json,
@@ -246,44 +196,6 @@ fn run(cli: Cli) -> Result<()> {
 
 fn unreachable_relay() -> Result<()> {
     Err("the relay and demo commands are handled before a home is opened".into())
-}
-
-/// Where `rapport relay serve` keeps its data.
-enum RelayStorageChoice {
-    Sqlite(PathBuf),
-    Postgres { url: String, pool_size: usize },
-}
-
-fn serve_relay(
-    storage: RelayStorageChoice,
-    listen: std::net::SocketAddr,
-    limits: rapport_relay::Limits,
-) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
-        match storage {
-            RelayStorageChoice::Sqlite(db_path) => {
-                let config = rapport_relay::RelayConfig {
-                    db_path,
-                    listen,
-                    limits,
-                };
-                rapport_relay::serve(config, stop_signal()).await
-            }
-            RelayStorageChoice::Postgres { url, pool_size } => {
-                let storage = rapport_relay::PostgresStorage::connect(&url, pool_size).await?;
-                rapport_relay::serve_with(Arc::new(storage), listen, limits, stop_signal()).await
-            }
-        }
-    })?;
-    Ok(())
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there is one: what stops the

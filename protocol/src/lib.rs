@@ -95,6 +95,7 @@ impl<'a> Endpoint<'a> {
 
 /// Answer to `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok` when the relay can serve.
     pub status: String,
@@ -102,6 +103,7 @@ pub struct Health {
 
 /// Answer to `POST /v1/mailboxes` (201).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedMailbox {
     /// The new mailbox's id.
     pub mailbox_id: String,
@@ -111,6 +113,7 @@ pub struct CreatedMailbox {
 
 /// Answer to `POST .../post-tokens` (201).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MintedPostToken {
     /// Names the token for revocation.
     pub token_id: String,
@@ -120,6 +123,7 @@ pub struct MintedPostToken {
 
 /// Answer to `POST .../messages` (201): the message's place in the mailbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Posted {
     /// Sequence number, unique and growing per mailbox.
     pub seq: u64,
@@ -127,10 +131,16 @@ pub struct Posted {
 
 /// Query of `GET .../messages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct FetchQuery {
     /// Only messages with a sequence number above this (0 when absent).
     pub after: Option<u64>,
     /// At most this many ([`DEFAULT_FETCH_LIMIT`] when absent; at least 1).
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub limit: Option<u64>,
 }
 
@@ -150,17 +160,21 @@ impl FetchQuery {
 
 /// One message of a fetched page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FetchedMessage {
     /// Its sequence number in the mailbox.
     pub seq: u64,
     /// When the relay stored it (RFC 3339, UTC).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub received_at: String,
     /// The envelope as posted, in standard base64.
+    #[cfg_attr(feature = "openapi", schema(format = Byte))]
     pub body: String,
 }
 
 /// Answer to `GET .../messages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FetchedPage {
     /// Messages in ascending `seq`.
     pub messages: Vec<FetchedMessage>,
@@ -171,6 +185,11 @@ pub struct FetchedPage {
 
 /// Query of `DELETE .../messages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct PruneQuery {
     /// Messages up to and including this sequence number are deleted.
     pub through: u64,
@@ -185,6 +204,7 @@ impl PruneQuery {
 
 /// Answer to `DELETE .../messages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pruned {
     /// How many messages were deleted.
     pub pruned: u64,
@@ -192,6 +212,7 @@ pub struct Pruned {
 
 /// Body of every answer that is not a success.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong, for a program.
     pub error: ErrorCode,
@@ -229,7 +250,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 503: the relay could not complete the request; nothing changed.
     Unavailable,
-    /// A code this version does not know, or an answer without one.
+    /// A code this version does not know, or an answer without one. The
+    /// relay never sends it, so its OpenAPI document leaves it out.
     #[serde(other)]
     Unknown,
 }
@@ -271,6 +293,31 @@ impl ErrorCode {
         ErrorCode::Unknown,
     ];
 }
+
+/// A string of the codes a relay sends: every code but [`ErrorCode::Unknown`],
+/// listed from [`ErrorCode::as_str`] so the document spells them as they
+/// travel.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let sent = ErrorCode::ALL
+            .iter()
+            .filter(|code| **code != ErrorCode::Unknown)
+            .map(ErrorCode::as_str);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "What went wrong, for a program. A client reads a code it does not know as \
+                 `unknown`; relays never send that one.",
+            ))
+            .enum_values(Some(sent))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
 
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -13,6 +13,8 @@
 //!
 //! The pieces:
 //! - [`router`]: the HTTP API as an [`axum::Router`], over any [`RelayStorage`];
+//! - [`RelayMetrics`] and [`metrics_router`]: what the operator's Prometheus
+//!   scrapes, on an address of its own;
 //! - [`SqliteStorage`]: the embedded default storage, with group commit so
 //!   every acknowledged post is on disk without one fsync per post;
 //! - [`PostgresStorage`]: several relay processes over one PostgreSQL
@@ -24,16 +26,18 @@ mod api;
 mod capability;
 mod error;
 mod limits;
+mod metrics;
 mod rate_limit;
 mod server;
 mod storage;
 
-pub use api::router;
+pub use api::{router, router_with_metrics};
 pub use capability::{MailboxId, TokenHash, TokenId};
 pub use error::RelayError;
 pub use limits::Limits;
+pub use metrics::{RelayMetrics, metrics_router};
 pub use rate_limit::PeerKey;
-pub use server::{RelayConfig, RunningRelay, serve, serve_with, spawn, spawn_with};
+pub use server::{Listen, RelayConfig, RunningRelay, serve, serve_with, spawn, spawn_with};
 pub use storage::postgres::{
     DEFAULT_POOL_SIZE, LATEST_VERSION as POSTGRES_SCHEMA_VERSION, PostgresStorage,
 };

@@ -11,9 +11,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::api::router;
+use crate::api::router_with_metrics;
 use crate::error::RelayError;
 use crate::limits::Limits;
+use crate::metrics::{RelayMetrics, metrics_router};
 use crate::rate_limit::PeerKey;
 use crate::storage::RelayStorage;
 use crate::storage::sqlite::SqliteStorage;
@@ -25,8 +26,36 @@ pub struct RelayConfig {
     pub db_path: PathBuf,
     /// Address to listen on; port 0 picks a free port.
     pub listen: SocketAddr,
+    /// Where to serve `GET /metrics` (Prometheus), if anywhere: a private
+    /// address, apart from the public API.
+    pub metrics_listen: Option<SocketAddr>,
     /// Limits per token and per mailbox.
     pub limits: Limits,
+}
+
+/// The addresses a relay listens on: the API's, and the metrics' if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    /// The public API; port 0 picks a free port.
+    pub api: SocketAddr,
+    /// `GET /metrics`, if served at all; port 0 picks a free port.
+    pub metrics: Option<SocketAddr>,
+}
+
+impl From<SocketAddr> for Listen {
+    /// The API only, no metrics.
+    fn from(api: SocketAddr) -> Listen {
+        Listen { api, metrics: None }
+    }
+}
+
+impl RelayConfig {
+    fn addresses(&self) -> Listen {
+        Listen {
+            api: self.listen,
+            metrics: self.metrics_listen,
+        }
+    }
 }
 
 /// Runs the relay until `shutdown` completes. Then it stops accepting
@@ -37,19 +66,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RelayError> {
     let storage = open_sqlite(&config).await?;
-    serve_with(storage, config.listen, config.limits, shutdown).await
+    serve_with(storage, config.addresses(), config.limits, shutdown).await
 }
 
 /// Like [`serve`], over storage the caller opened (such as a
 /// [`crate::PostgresStorage`]).
 pub async fn serve_with(
     storage: Arc<dyn RelayStorage>,
-    listen: SocketAddr,
+    listen: impl Into<Listen>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RelayError> {
-    let listener = bind(listen, &limits).await?;
-    run(listener, storage, limits, shutdown).await
+    let listeners = Listeners::bind(listen.into(), &limits).await?;
+    run(listeners, storage, limits, shutdown).await
 }
 
 /// A relay serving in a background task (tests, the demo, benchmarks).
@@ -59,6 +88,8 @@ pub async fn serve_with(
 pub struct RunningRelay {
     /// The address it actually listens on (the real port when 0 was asked).
     pub addr: SocketAddr,
+    /// Where it serves `GET /metrics`, if it does.
+    pub metrics_addr: Option<SocketAddr>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<Result<(), RelayError>>,
 }
@@ -77,24 +108,58 @@ impl RunningRelay {
 /// Returns once the relay accepts connections.
 pub async fn spawn(config: RelayConfig) -> Result<RunningRelay, RelayError> {
     let storage = open_sqlite(&config).await?;
-    spawn_with(storage, config.listen, config.limits).await
+    spawn_with(storage, config.addresses(), config.limits).await
 }
 
 /// Like [`spawn`], over storage the caller opened.
 pub async fn spawn_with(
     storage: Arc<dyn RelayStorage>,
-    listen: SocketAddr,
+    listen: impl Into<Listen>,
     limits: Limits,
 ) -> Result<RunningRelay, RelayError> {
-    let listener = bind(listen, &limits).await?;
-    let addr = listener.local_addr;
+    let listeners = Listeners::bind(listen.into(), &limits).await?;
+    let addr = listeners.api.local_addr;
+    let metrics_addr = listeners.metrics_addr;
     let (stop, stopped) = oneshot::channel::<()>();
     // Dropping the sender counts as a stop too.
     let shutdown = async move {
         let _ = stopped.await;
     };
-    let task = tokio::spawn(run(listener, storage, limits, shutdown));
-    Ok(RunningRelay { addr, stop, task })
+    let task = tokio::spawn(run(listeners, storage, limits, shutdown));
+    Ok(RunningRelay {
+        addr,
+        metrics_addr,
+        stop,
+        task,
+    })
+}
+
+/// The bound sockets, before serving.
+struct Listeners {
+    api: PeerBlindListener,
+    metrics: Option<TcpListener>,
+    metrics_addr: Option<SocketAddr>,
+}
+
+impl Listeners {
+    async fn bind(listen: Listen, limits: &Limits) -> Result<Listeners, RelayError> {
+        let api = bind(listen.api, limits).await?;
+        let (metrics, metrics_addr) = match listen.metrics {
+            None => (None, None),
+            Some(addr) => {
+                let bind_error = |source| RelayError::Bind { addr, source };
+                let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+                let local = listener.local_addr().map_err(bind_error)?;
+                tracing::info!(addr = %local, "metrics listening (GET /metrics)");
+                (Some(listener), Some(local))
+            }
+        };
+        Ok(Listeners {
+            api,
+            metrics,
+            metrics_addr,
+        })
+    }
 }
 
 async fn open_sqlite(config: &RelayConfig) -> Result<Arc<dyn RelayStorage>, RelayError> {
@@ -131,14 +196,22 @@ async fn bind(listen: SocketAddr, limits: &Limits) -> Result<PeerBlindListener, 
 }
 
 async fn run(
-    listener: PeerBlindListener,
+    listeners: Listeners,
     storage: Arc<dyn RelayStorage>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RelayError> {
-    let app = router(Arc::clone(&storage), limits);
+    let metrics = Arc::new(RelayMetrics::new());
+    // Scrapers keep their connections open, so the metrics server would
+    // hold a graceful shutdown up: it holds nothing to flush, and is simply
+    // stopped once the API is.
+    let metrics_task = listeners.metrics.map(|listener| {
+        let app = metrics_router(Arc::clone(&metrics));
+        tokio::spawn(async move { axum::serve(listener, app).await })
+    });
+    let app = router_with_metrics(Arc::clone(&storage), limits, metrics);
     let served = axum::serve(
-        listener,
+        listeners.api,
         app.into_make_service_with_connect_info::<PeerKey>(),
     )
     .with_graceful_shutdown(async move {
@@ -146,6 +219,9 @@ async fn run(
         tracing::info!("relay stopping: finishing requests in flight");
     })
     .await;
+    if let Some(task) = metrics_task {
+        task.abort();
+    }
     // Every handler has answered; commit whatever the writer still holds.
     let closed = storage.close().await;
     served.map_err(RelayError::Serve)?;

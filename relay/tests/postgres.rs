@@ -188,10 +188,13 @@ async fn two_relays_over_one_database_share_the_numbering() {
     let mut relays = Vec::new();
     for _ in 0..2 {
         let storage = backend.open().await;
-        let relay =
-            rapport_relay::spawn_with(storage, "127.0.0.1:0".parse().unwrap(), limits.clone())
-                .await
-                .unwrap();
+        let relay = rapport_relay::spawn_with(
+            storage,
+            "127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap(),
+            limits.clone(),
+        )
+        .await
+        .unwrap();
         relays.push(relay);
     }
     let apis: Vec<_> = relays

@@ -14,16 +14,17 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::SecondsFormat;
 use rapport_protocol::{
-    CreatedMailbox, DEFAULT_FETCH_LIMIT, FetchQuery, FetchedMessage, FetchedPage, Health,
-    MintedPostToken, Posted, PruneQuery, Pruned,
+    CreatedMailbox, DEFAULT_FETCH_LIMIT, ErrorBody, FetchQuery, FetchedMessage, FetchedPage,
+    Health, MintedPostToken, Posted, PruneQuery, Pruned,
 };
 use serde::Serialize;
 
 use super::Relay;
 use super::auth::bearer_token;
+use super::openapi::{EnvelopeBytes, MailboxPath, PostTokenPath};
 use super::problem::{ApiError, Attempt};
 use crate::capability::{MailboxId, NewToken, TokenHash, TokenId};
-use crate::storage::{Quota, StoredMessage};
+use crate::storage::{Quota, StorageError, StoredMessage};
 
 /// A response that hands out a token: no cache may keep it.
 fn with_token<T: Serialize>(body: T) -> Response {
@@ -50,6 +51,16 @@ fn mailbox_in_path(path: Result<Path<String>, PathRejection>) -> Result<MailboxI
     MailboxId::parse(&text).ok_or_else(ApiError::no_such_mailbox)
 }
 
+impl Relay {
+    /// The answer to a refusal from storage; a failure is counted.
+    fn refused(&self, error: StorageError, attempt: Attempt) -> ApiError {
+        if matches!(error, StorageError::Unavailable { .. }) {
+            self.metrics.storage_error();
+        }
+        ApiError::from_storage(error, attempt, &self.limits)
+    }
+}
+
 /// The caller's token, after its rate limit.
 fn authenticate(relay: &Relay, headers: &HeaderMap) -> Result<TokenHash, ApiError> {
     let token = bearer_token(headers)?;
@@ -71,6 +82,15 @@ where
 }
 
 /// `GET /v1/health`
+#[utoipa::path(
+    get,
+    path = "/v1/health",
+    tag = "relay",
+    responses(
+        (status = 200, description = "The relay can serve", body = Health),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn health() -> Json<Health> {
     Json(Health {
         status: "ok".to_owned(),
@@ -79,6 +99,23 @@ pub async fn health() -> Json<Health> {
 
 /// `POST /v1/mailboxes`: no body (an empty JSON object is tolerated). No
 /// token pays for it, so the peer does (`peer_limits`, in `mod.rs`).
+#[utoipa::path(
+    post,
+    path = "/v1/mailboxes",
+    tag = "mailboxes",
+    request_body(
+        content = Object,
+        description = "None, or an empty JSON object",
+        content_type = "application/json"
+    ),
+    responses(
+        (status = 201, description = "The new mailbox and its read token (shown once)", body = CreatedMailbox),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over the relay's limit", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn create_mailbox(
     State(relay): State<Relay>,
     body: Result<Bytes, BytesRejection>,
@@ -96,7 +133,7 @@ pub async fn create_mailbox(
         .storage
         .create_mailbox(mailbox.clone(), read_token.hash)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     tracing::info!(mailbox = %mailbox, "mailbox created");
     Ok(with_token(CreatedMailbox {
         mailbox_id: mailbox.as_str().to_owned(),
@@ -105,6 +142,21 @@ pub async fn create_mailbox(
 }
 
 /// `POST /v1/mailboxes/{mailbox_id}/post-tokens` with the read token.
+#[utoipa::path(
+    post,
+    path = "/v1/mailboxes/{mailbox_id}/post-tokens",
+    tag = "mailboxes",
+    params(MailboxPath),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "A new post token (shown once) and its id", body = MintedPostToken),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn mint_post_token(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -118,7 +170,7 @@ pub async fn mint_post_token(
         .storage
         .add_post_token(mailbox, read_token, token_id.clone(), post_token.hash)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     Ok(with_token(MintedPostToken {
         token_id: token_id.as_str().to_owned(),
         post_token: post_token.text,
@@ -127,6 +179,21 @@ pub async fn mint_post_token(
 
 /// `DELETE /v1/mailboxes/{mailbox_id}/post-tokens/{token_id}` with the read
 /// token.
+#[utoipa::path(
+    delete,
+    path = "/v1/mailboxes/{mailbox_id}/post-tokens/{token_id}",
+    tag = "mailboxes",
+    params(PostTokenPath),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The post token is revoked (revoking twice is fine)"),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn revoke_post_token(
     State(relay): State<Relay>,
     path: Result<Path<(String, String)>, PathRejection>,
@@ -140,12 +207,35 @@ pub async fn revoke_post_token(
         .storage
         .revoke_post_token(mailbox, read_token, token_id)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /v1/mailboxes/{mailbox_id}/messages` with a post token; the body is
 /// the envelope, as opaque bytes.
+#[utoipa::path(
+    post,
+    path = "/v1/mailboxes/{mailbox_id}/messages",
+    tag = "messages",
+    params(MailboxPath),
+    security(("bearer" = [])),
+    request_body(
+        content = EnvelopeBytes,
+        description = "The envelope, as opaque bytes",
+        content_type = "application/octet-stream"
+    ),
+    responses(
+        (status = 201, description = "Stored durably: the sender may delete its copy", body = Posted),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 413, description = "`too_large`: the body is over the relay's limit", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 507, description = "`mailbox_full`: the mailbox is at its quota until its owner prunes it", body = ErrorBody),
+    )
+)]
 pub async fn post_message(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -168,7 +258,8 @@ pub async fn post_message(
         .storage
         .append(mailbox, post_token, body.to_vec(), quota)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Post, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Post))?;
+    relay.metrics.message_stored(body.len());
     Ok((StatusCode::CREATED, Json(Posted { seq })).into_response())
 }
 
@@ -194,6 +285,22 @@ impl From<StoredMessage> for FetchedMessage {
 
 /// `GET /v1/mailboxes/{mailbox_id}/messages?after=N&limit=M` with the read
 /// token.
+#[utoipa::path(
+    get,
+    path = "/v1/mailboxes/{mailbox_id}/messages",
+    tag = "messages",
+    params(MailboxPath, FetchQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Messages after `after`, oldest first", body = FetchedPage),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn fetch_messages(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -221,7 +328,7 @@ pub async fn fetch_messages(
         .storage
         .fetch(mailbox, read_token, query.after.unwrap_or(0), limit)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     let body = FetchedPage {
         messages: page
             .messages
@@ -235,6 +342,22 @@ pub async fn fetch_messages(
 
 /// `DELETE /v1/mailboxes/{mailbox_id}/messages?through=N` with the read
 /// token.
+#[utoipa::path(
+    delete,
+    path = "/v1/mailboxes/{mailbox_id}/messages",
+    tag = "messages",
+    params(MailboxPath, PruneQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How many messages were deleted", body = Pruned),
+        (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
+        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn prune_messages(
     State(relay): State<Relay>,
     path: Result<Path<String>, PathRejection>,
@@ -253,6 +376,6 @@ pub async fn prune_messages(
         .storage
         .prune(mailbox, read_token, query.through)
         .await
-        .map_err(|e| ApiError::from_storage(e, Attempt::Manage, &relay.limits))?;
+        .map_err(|e| relay.refused(e, Attempt::Manage))?;
     Ok(Json(Pruned { pruned }))
 }

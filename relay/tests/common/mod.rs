@@ -431,6 +431,7 @@ pub fn config(db_path: &Path, limits: Limits) -> RelayConfig {
     RelayConfig {
         db_path: PathBuf::from(db_path),
         listen: "127.0.0.1:0".parse().unwrap(),
+        metrics_listen: None,
         limits,
     }
 }
