@@ -167,6 +167,11 @@ fn deletes_reach_the_therapist_and_stale_versions_never_win() {
         therapist_view(&p.therapist)["X"],
         vec![(today().to_string(), 4, 4, None, false)]
     );
+    // The deletion is not a check-in waiting to be read.
+    let unseen = |t: &Store| t.insights().unwrap()[0].unseen;
+    assert_eq!(unseen(&p.therapist), 1);
+    assert_eq!(p.therapist.acknowledge_all().unwrap(), 1);
+    assert_eq!(unseen(&p.therapist), 0);
 }
 
 #[test]

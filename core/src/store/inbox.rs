@@ -31,6 +31,12 @@ pub(crate) struct HeldCheckIn {
     pub received_at: i64,
 }
 
+/// Unacknowledged rows per client, from the `received_unacked` index alone.
+pub(crate) const UNACKED_COUNTS: &str =
+    "SELECT sender, count(*) FROM received WHERE acked_at IS NULL GROUP BY sender";
+/// Unacknowledged deletions per client, through `received_tombstones`.
+pub(crate) const UNACKED_DELETIONS: &str = "SELECT sender, count(*) FROM received
+     WHERE sealed IS NULL AND acked_at IS NULL GROUP BY sender";
 const HELD_COLUMNS: &str = "record_id, version, sealed, acked_at IS NOT NULL, received_at";
 
 fn held(r: &Row<'_>) -> rusqlite::Result<HeldCheckIn> {
@@ -96,16 +102,25 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How many live check-ins of each client wait to be acknowledged.
+    /// How many live check-ins of each client wait to be acknowledged:
+    /// the unacknowledged rows less the deletions among them, each counted
+    /// from its index alone (schema 10).
     pub(crate) fn unseen_counts(&self) -> Result<HashMap<String, u32>, Error> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT sender, count(*) FROM received
-                 WHERE acked_at IS NULL AND sealed IS NOT NULL GROUP BY sender",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?)
+        let count = |sql: &str| -> Result<Vec<(String, u32)>, Error> {
+            Ok(self
+                .conn
+                .prepare_cached(sql)?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?)
+        };
+        let mut unseen: HashMap<String, u32> = count(UNACKED_COUNTS)?.into_iter().collect();
+        for (sender, deleted) in count(UNACKED_DELETIONS)? {
+            if let Some(n) = unseen.get_mut(&sender) {
+                *n = n.saturating_sub(deleted);
+            }
+        }
+        unseen.retain(|_, n| *n > 0);
+        Ok(unseen)
     }
 
     /// Acknowledges every check-in not yet acknowledged; returns how many.

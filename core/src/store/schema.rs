@@ -418,6 +418,19 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sender, seq)
     ) WITHOUT ROWID;
     ",
+    // 9 → 10: the dashboard's unseen counts from indexes alone (issue 21).
+    // `received_unseen` named `sealed`, which it does not hold, so SQLite
+    // looked up every unacknowledged row in the table (ciphertext and all:
+    // most of a warm dashboard of 100,000 unread check-ins). Counted now
+    // as the unacknowledged rows (a covering index) less the deletions
+    // among them (few, and found through their own index).
+    "
+    DROP INDEX received_unseen;
+    CREATE INDEX received_unacked ON received (sender, acked_at)
+        WHERE acked_at IS NULL;
+    CREATE INDEX received_tombstones ON received (sender)
+        WHERE sealed IS NULL;
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are
@@ -544,6 +557,31 @@ pub(crate) fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unseen_counts_never_read_the_received_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("t.db"), LATEST_VERSION).unwrap();
+        let plan = |sql: &str| -> String {
+            conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let unacked = plan(super::super::inbox::UNACKED_COUNTS);
+        assert!(
+            unacked.contains("COVERING INDEX received_unacked"),
+            "{unacked}"
+        );
+        let deletions = plan(super::super::inbox::UNACKED_DELETIONS);
+        assert!(
+            deletions.contains("INDEX received_tombstones"),
+            "{deletions}"
+        );
+    }
 
     #[test]
     fn every_migration_applies_on_top_of_the_previous_ones() {
