@@ -32,9 +32,10 @@
 //!   back, improved), so open flags per client are a product figure:
 //!   `--check` fails when the median client has more than 1 or the 95th
 //!   percentile more than 3 (counts, not timings).
-//! - Besides the ratio, the issue asks for at most 100 ms: reported as
-//!   `within_abs_limit` and a warning, not enforced (a timed test on a shared
-//!   machine); `--check` gates the ratio.
+//! - Besides the ratio (at most 1: no slower than the plain scan, issue
+//!   21), the issues ask for at most 50 ms once summaries are warm (100 ms
+//!   before issue 21): reported as `within_abs_limit` and a warning, not
+//!   enforced (a timed test on a shared machine); `--check` gates the ratio.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
@@ -57,8 +58,8 @@ use crate::{err, median, report, reset_peak_rss};
 const CLIENTS: usize = 500;
 const SESSIONS: usize = 200;
 const ROUNDS: usize = 11;
-/// The issue's absolute bound on the full dashboard, in milliseconds.
-const ABS_LIMIT_MS: f64 = 100.0;
+/// Issue 21's absolute bound on the warm dashboard, in milliseconds.
+const ABS_LIMIT_MS: f64 = 50.0;
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1e3
