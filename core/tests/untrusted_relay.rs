@@ -86,29 +86,43 @@ impl Transport for Delaying<'_> {
     }
 }
 
+/// A client labelled `label` joins `p`'s therapist through `relay` (its
+/// hello held back when `hold_hello`) and sends check-ins for three
+/// sessions.
+fn join_and_send_three(
+    p: &mut common::Practice,
+    relay: &Delaying<'_>,
+    label: &str,
+    hold_hello: bool,
+) {
+    let invite = p
+        .therapist
+        .invite_client(relay, label, chrono::Duration::days(7))
+        .unwrap();
+    let mut client = Store::open_with(
+        p.dir.path().join(format!("{label}.db")),
+        common::passphrase("c"),
+        common::options(p.clock.clone()),
+    )
+    .unwrap();
+    if hold_hello {
+        relay.hold_next_post();
+    }
+    client
+        .client_join(relay, &invite.to_uri(), Consent::CURRENT_VERSION)
+        .unwrap();
+    for d in [2, 9, 16] {
+        client.record(on(day(d), draft(3, 3, None))).unwrap();
+    }
+    assert_eq!(client.sync(relay).unwrap().sent, 3);
+}
+
 #[test]
 fn check_ins_that_arrive_before_the_hello_are_applied_once_it_comes() {
     let memory = MemoryTransport::new();
     let relay = Delaying::new(&memory);
     let mut p = practice(&relay, &[]);
-    let invite = p
-        .therapist
-        .invite_client(&relay, "Late", chrono::Duration::days(7))
-        .unwrap();
-    let mut client = Store::open_with(
-        p.dir.path().join("late.db"),
-        common::passphrase("c"),
-        common::options(p.clock.clone()),
-    )
-    .unwrap();
-    relay.hold_next_post();
-    client
-        .client_join(&relay, &invite.to_uri(), Consent::CURRENT_VERSION)
-        .unwrap();
-    for d in [2, 9, 16] {
-        client.record(on(day(d), draft(3, 3, None))).unwrap();
-    }
-    assert_eq!(client.sync(&relay).unwrap().sent, 3);
+    join_and_send_three(&mut p, &relay, "Late", true);
     // The check-ins reach the therapist first: nobody is paired to own them.
     let early = p.therapist.sync(&relay).unwrap();
     assert_eq!(early.quarantined.len(), 3, "{early}");
@@ -131,23 +145,7 @@ fn check_ins_on_the_pages_after_the_hello_are_applied() {
     let memory = MemoryTransport::new();
     let relay = Delaying::new(&memory);
     let mut p = practice(&relay, &[]);
-    let invite = p
-        .therapist
-        .invite_client(&relay, "Paged", chrono::Duration::days(7))
-        .unwrap();
-    let mut client = Store::open_with(
-        p.dir.path().join("paged.db"),
-        common::passphrase("c"),
-        common::options(p.clock.clone()),
-    )
-    .unwrap();
-    client
-        .client_join(&relay, &invite.to_uri(), Consent::CURRENT_VERSION)
-        .unwrap();
-    for d in [2, 9, 16] {
-        client.record(on(day(d), draft(3, 3, None))).unwrap();
-    }
-    assert_eq!(client.sync(&relay).unwrap().sent, 3);
+    join_and_send_three(&mut p, &relay, "Paged", false);
     relay.serve_pages_of(1);
     let report = p.therapist.sync(&relay).unwrap();
     assert_eq!(report.paired, ["Paged"], "{report}");
