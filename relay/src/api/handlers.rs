@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::Relay;
 use super::auth::bearer_token;
-use super::openapi::{EnvelopeBytes, MailboxPath, PostTokenPath};
+use super::openapi::{EnvelopeBytes, MailboxPath, PostTokenPath, TokenErrors};
 use super::problem::{ApiError, Attempt};
 use crate::capability::{MailboxId, NewToken, TokenHash, TokenId};
 use crate::storage::{Quota, StorageError, StoredMessage};
@@ -150,11 +150,7 @@ pub async fn create_mailbox(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "A new post token (shown once) and its id", body = MintedPostToken),
-        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
-        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TokenErrors,
     )
 )]
 pub async fn mint_post_token(
@@ -187,11 +183,7 @@ pub async fn mint_post_token(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The post token is revoked (revoking twice is fine)"),
-        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
-        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TokenErrors,
     )
 )]
 pub async fn revoke_post_token(
@@ -227,13 +219,9 @@ pub async fn revoke_post_token(
     responses(
         (status = 201, description = "Stored durably: the sender may delete its copy", body = Posted),
         (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
-        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
         (status = 413, description = "`too_large`: the body is over the relay's limit", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 507, description = "`mailbox_full`: the mailbox is at its quota until its owner prunes it", body = ErrorBody),
+        TokenErrors,
     )
 )]
 pub async fn post_message(
@@ -294,11 +282,7 @@ impl From<StoredMessage> for FetchedMessage {
     responses(
         (status = 200, description = "Messages after `after`, oldest first", body = FetchedPage),
         (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
-        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TokenErrors,
     )
 )]
 pub async fn fetch_messages(
@@ -351,11 +335,7 @@ pub async fn fetch_messages(
     responses(
         (status = 200, description = "How many messages were deleted", body = Pruned),
         (status = 400, description = "`bad_request`: the query or body is malformed", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: no usable bearer token", body = ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked", body = ErrorBody),
-        (status = 404, description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay", body = ErrorBody),
-        (status = 429, description = "`rate_limited`: too many requests from this token or peer", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "`unavailable`: storage failed; nothing was changed", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        TokenErrors,
     )
 )]
 pub async fn prune_messages(

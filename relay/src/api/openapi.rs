@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use rapport_protocol::{ErrorBody, ErrorCode};
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
 use super::Relay;
 use super::problem::ApiError;
@@ -79,6 +79,40 @@ pub struct PostTokenPath {
     mailbox_id: String,
     /// The post token's id, from `MintedPostToken`.
     token_id: String,
+}
+
+/// The errors every request with a token may get (for the document only).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum TokenErrors {
+    #[response(
+        status = 401,
+        description = "`unauthorized`: no usable bearer token",
+        headers(("WWW-Authenticate" = String, description = "`Bearer`"))
+    )]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "`forbidden`: the token may not do this on this mailbox; `token_revoked`: the post token was revoked"
+    )]
+    Forbidden(ErrorBody),
+    #[response(
+        status = 404,
+        description = "`no_such_mailbox`, `no_such_token`: no such mailbox or post token on this relay"
+    )]
+    NotFound(ErrorBody),
+    #[response(
+        status = 429,
+        description = "`rate_limited`: too many requests from this token or peer",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    RateLimited(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`unavailable`: storage failed; nothing was changed",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))
+    )]
+    Unavailable(ErrorBody),
 }
 
 /// An envelope as posted: opaque bytes (for the document only).
