@@ -226,9 +226,14 @@ async fn a_busy_port_is_reported_with_advice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_posts_committed_alongside_good_ones_do_not_disturb_them() {
     let dir = tempfile::tempdir().unwrap();
+    // The 100 refused posts are failures of this one peer; with the default
+    // failure burst of 100, whichever good post came after the last of them
+    // would wait (a race the CI lost once). Batching is what this tests.
     let limits = Limits {
         rate_per_second: 1e6,
         burst: 1_000_000,
+        failures_per_second: 1e6,
+        failure_burst: 1_000_000,
         ..Limits::default()
     };
     let relay = spawn(config(&dir.path().join("relay.db"), limits))
@@ -327,9 +332,18 @@ async fn made_up_tokens_and_mailbox_creation_are_limited_per_peer() {
             .await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{n}");
     }
-    // The budget is spent: even the real post token waits now.
+    // The budget is spent: even the real post token waits now, and the
+    // answer says it is this address, not the token, that is too busy.
     let answer = api.post(&mailbox, &poster.token, b"real").await;
     answer.assert_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(
+        answer.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("failed requests from this address"),
+        "{}",
+        answer.json()
+    );
     assert!(answer.headers.contains_key("retry-after"));
     relay.shutdown().await.unwrap();
 
@@ -344,6 +358,14 @@ async fn made_up_tokens_and_mailbox_creation_are_limited_per_peer() {
         .send(common::Call::new(axum::http::Method::POST, "/v1/mailboxes"))
         .await;
     answer.assert_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(
+        answer.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("new mailboxes from this address"),
+        "{}",
+        answer.json()
+    );
     relay.shutdown().await.unwrap();
 }
 

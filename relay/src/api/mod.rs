@@ -134,7 +134,7 @@ async fn peer_limits(State(relay): State<Relay>, request: Request, next: Next) -
         return next.run(request).await;
     };
     if let Err(wait) = relay.failures.peek(&peer) {
-        return problem::ApiError::rate_limited(wait).into_response();
+        return problem::ApiError::too_many_failures(wait).into_response();
     }
     let creates_a_mailbox = request.method() == Method::POST
         && request
@@ -142,7 +142,7 @@ async fn peer_limits(State(relay): State<Relay>, request: Request, next: Next) -
             .get::<MatchedPath>()
             .is_some_and(|p| p.as_str() == Endpoint::Mailboxes.route());
     if creates_a_mailbox && let Err(wait) = relay.creations.check(&peer) {
-        return problem::ApiError::rate_limited(wait).into_response();
+        return problem::ApiError::too_many_mailboxes(wait).into_response();
     }
     let response = next.run(request).await;
     let status = response.status();

@@ -79,13 +79,28 @@ impl ApiError {
 
     /// 429: this token is making requests too fast.
     pub fn rate_limited(wait: Duration) -> ApiError {
+        ApiError::too_many(wait, "too many requests with this token")
+    }
+
+    /// 429: this peer's failed requests (bad, unknown or revoked tokens,
+    /// malformed requests) have used up its budget; anything it sends waits.
+    pub fn too_many_failures(wait: Duration) -> ApiError {
+        ApiError::too_many(wait, "too many failed requests from this address")
+    }
+
+    /// 429: this peer has created its share of mailboxes for now.
+    pub fn too_many_mailboxes(wait: Duration) -> ApiError {
+        ApiError::too_many(wait, "too many new mailboxes from this address")
+    }
+
+    fn too_many(wait: Duration, what: &str) -> ApiError {
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
         ApiError {
             retry_after: Some(seconds),
             ..ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
-                format!("too many requests with this token; wait {seconds} s and try again"),
+                format!("{what}; wait {seconds} s and try again"),
             )
         }
     }
