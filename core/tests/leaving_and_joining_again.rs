@@ -180,3 +180,47 @@ fn a_check_in_read_while_its_client_was_away_shows_as_seen_when_they_return() {
     let checkins = p.clients[0].all_checkins().unwrap();
     assert!(checkins[0].seen_at.is_some());
 }
+
+/// A client shares two check-ins, leaves (the therapist keeps them, as after
+/// any leave), joins the same therapist again without sharing them anew,
+/// deletes one of them, then erases. The relay stores the erase's
+/// tombstones, drops its last message before storing it and then says the
+/// token was revoked: the phone, unable to tell that from a therapist who
+/// applied the erase, wipes itself. The tombstones alone must have taken
+/// every check-in's content from the therapist, the earlier pairing's too.
+#[test]
+fn an_erase_after_joining_again_deletes_what_the_earlier_pairing_shared() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    p.clients[0].record(on(day(13), draft(3, 3, None))).unwrap();
+    let deleted = p.clients[0].record(on(day(14), draft(2, 2, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.clients[0].leave_therapist(&relay).unwrap();
+    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    join_again(&mut p, &relay, 0, "Again");
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    assert_eq!(p.therapist.dashboard().unwrap()[0].checkins.len(), 3);
+
+    p.clients[0].delete(deleted.id).unwrap();
+    assert!(!p.clients[0].erase_everything().unwrap());
+    let tombstones = p.clients[0].pending_outbox(10).unwrap().len();
+    assert_eq!(tombstones, 3, "one for each check-in the therapist has");
+    let mut script = vec![Step::Pass; tombstones];
+    script.push(Step::DropBeforeStore);
+    relay.then(&script);
+    assert!(p.clients[0].sync(&relay).is_err());
+    relay.then(&[Step::RefuseRevoked]);
+    assert!(p.clients[0].sync(&relay).unwrap().erased);
+
+    let report = p.therapist.sync(&relay).unwrap();
+    assert!(report.left.is_empty(), "the erase itself never arrived");
+    let dashboard = p.therapist.dashboard().unwrap();
+    assert!(
+        dashboard.iter().all(|c| c.checkins.is_empty()),
+        "content left with the therapist: {:?}",
+        dashboard[0].checkins
+    );
+}

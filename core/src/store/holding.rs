@@ -21,7 +21,7 @@
 //! during the pause the same way. The outbox never sends a kept check-in,
 //! whatever queued it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -47,6 +47,15 @@ const HELD: &str = "client.held_checkins";
 
 /// Check-ins the current therapist is never sent.
 const KEPT: &str = "client.kept_from_therapist";
+
+/// What each earlier therapist received, by its device: a pairing that
+/// ends adds its therapist's share ([`settle_at_end`]); an erase after
+/// joining that therapist again deletes those there too
+/// ([`Store::release_known_for_erase`]).
+const SHARED_WITH: &str = "client.shared_with";
+
+/// Check-in ids by therapist device id.
+type SharedWith = BTreeMap<String, BTreeSet<[u8; 16]>>;
 
 /// Check-ins held on the phone, as a client is told of them before
 /// choosing: how many, and the session dates they span.
@@ -83,6 +92,49 @@ impl Store {
     /// sync engine, which drops whatever waits of them).
     pub(crate) fn kept_from_therapist(&self) -> Result<BTreeSet<Uuid>, Error> {
         kept_ids(&self.conn, &self.cipher)
+    }
+
+    /// Client erasing, before its check-ins are deleted: those kept from the
+    /// current therapist that it received in an earlier pairing are kept no
+    /// longer, so their deletions go to it with every other (also of those
+    /// already deleted here, whose deletion was kept from it). The erase's
+    /// last message deletes everything of this client at the therapist
+    /// anyway; this is for when a relay keeps that one message from it.
+    pub(crate) fn release_known_for_erase(&mut self) -> Result<(), Error> {
+        let now = self.options.clock.now();
+        let tx = self.conn.transaction()?;
+        let Some(therapist) = current_therapist(&tx)? else {
+            return Ok(());
+        };
+        let shared: SharedWith = read_sealed(&tx, &self.cipher, SHARED_WITH)?.unwrap_or_default();
+        let Some(known) = shared.get(&therapist) else {
+            return Ok(());
+        };
+        let mut kept = read_ids(&tx, &self.cipher, KEPT)?;
+        let released: Vec<Uuid> = kept
+            .iter()
+            .filter(|id| known.contains(id.as_bytes()))
+            .copied()
+            .collect();
+        if released.is_empty() {
+            return Ok(());
+        }
+        let mut deleted = tx.prepare_cached(
+            "SELECT version FROM checkins WHERE id = ?1 AND deleted_at IS NOT NULL",
+        )?;
+        for id in &released {
+            kept.remove(id);
+            let version: Option<u32> = deleted
+                .query_row(params![id.as_bytes()], |r| r.get(0))
+                .optional()?;
+            if let Some(version) = version {
+                queue(&tx, *id, version, OutboxKind::Tombstone, now)?;
+            }
+        }
+        drop(deleted);
+        write_ids(&tx, &self.cipher, KEPT, &kept)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Client resuming: [`settle_at_resume`] in a transaction of its own.
@@ -219,10 +271,38 @@ pub(crate) fn settle_at_resume(
     Ok(summary)
 }
 
+/// Client, when a pairing ends, before its outbox is emptied and its
+/// therapist forgotten: what never reached the therapist is held
+/// ([`hold_unsent`]), and what did (everything neither held nor kept from
+/// it) is remembered as that therapist's, for an erase after joining it
+/// again ([`Store::release_known_for_erase`]).
+pub(crate) fn settle_at_end(tx: &Transaction<'_>, cipher: &RowCipher) -> Result<(), Error> {
+    hold_unsent(tx, cipher)?;
+    let Some(therapist) = current_therapist(tx)? else {
+        return Ok(());
+    };
+    let mut not_received = read_held(tx, cipher)?;
+    not_received.extend(read_ids(tx, cipher, KEPT)?);
+    let mut shared: SharedWith = read_sealed(tx, cipher, SHARED_WITH)?.unwrap_or_default();
+    shared.entry(therapist).or_default().extend(
+        all_ids(tx)?
+            .difference(&not_received)
+            .map(|id| *id.as_bytes()),
+    );
+    write_sealed(tx, cipher, SHARED_WITH, Some(&shared))
+}
+
+/// Client: the device id of the therapist it is (or was last) paired with.
+fn current_therapist(conn: &Connection) -> Result<Option<String>, Error> {
+    Ok(conn
+        .query_row("SELECT device_id FROM peers LIMIT 1", [], |r| r.get(0))
+        .optional()?)
+}
+
 /// Client, when a pairing ends, before its outbox is emptied: check-ins
 /// queued and never sealed for anyone (their first version still waiting)
 /// reached no therapist, so they are held for the next one to be offered.
-pub(crate) fn hold_unsent(tx: &Transaction<'_>, cipher: &RowCipher) -> Result<(), Error> {
+fn hold_unsent(tx: &Transaction<'_>, cipher: &RowCipher) -> Result<(), Error> {
     let unsent: Vec<Vec<u8>> = tx
         .prepare(
             "SELECT DISTINCT o.record_id FROM outbox o JOIN checkins c ON c.id = o.record_id

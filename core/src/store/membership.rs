@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Store;
-use super::holding::{forget_kept, hold_unsent};
+use super::holding::{forget_kept, settle_at_end};
 use crate::error::Error;
 use crate::identity::DeviceId;
 
@@ -110,7 +110,7 @@ impl Store {
     /// are held for the next one to be offered.
     pub(crate) fn forget_pairing(&mut self) -> Result<(), Error> {
         let tx = self.conn.transaction()?;
-        hold_unsent(&tx, &self.cipher)?;
+        settle_at_end(&tx, &self.cipher)?;
         forget_kept(&tx, &self.cipher)?;
         for table in ["outbox", "notices_due", "peer_seen", "peers", "account"] {
             tx.execute(&format!("DELETE FROM {table}"), [])?;

@@ -24,7 +24,7 @@ use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
 use crate::store::Membership;
-use crate::store::holding::hold_unsent;
+use crate::store::holding::settle_at_end;
 use crate::store::membership::{end_by_therapist, end_pairing, erase_client};
 use crate::store::outbox::clear_outbox;
 use crate::store::sequences::leave_seq;
@@ -90,6 +90,7 @@ impl Store {
     /// request go out and this database is wiped. Without a therapist the
     /// wipe happens at once. Returns whether the wipe is complete.
     pub fn erase_everything(&mut self) -> Result<bool, Error> {
+        self.release_known_for_erase()?;
         self.delete_every_checkin()?;
         self.delete_every_goal()?;
         match self.membership()? {
@@ -286,7 +287,7 @@ pub(super) fn apply_ended(
     let changed = end_by_therapist(tx, now)?;
     // Nothing waiting can be sent any more; what never reached the
     // therapist is held for the next one to be offered.
-    hold_unsent(tx, cipher)?;
+    settle_at_end(tx, cipher)?;
     clear_outbox(tx)?;
     Ok(changed)
 }
