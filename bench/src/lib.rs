@@ -42,14 +42,14 @@ pub struct Scenario {
 /// order them by need) while its baseline scans only 30 check-ins each.
 const BRIEF_LIMIT: f64 = 10.0;
 
-/// `relay_post_pg`'s ratio limit against the do-nothing endpoint: about 1.6×
-/// the 9.08 measured on the quiet 2-core machine (5,370 vs 48,764 posts/s;
-/// 6.49 in a loaded run, where the no-op slows down more than the database
-/// does). PostgreSQL's commit, in other processes, costs more per post
-/// than SQLite's group commit in the relay's own. What the issue asks for is
-/// the floor of 5,000 posts/s, which `--check` enforces separately on a
-/// quiet machine.
-const RELAY_POST_PG_LIMIT: f64 = 15.0;
+/// `relay_post_pg`'s ratio limit against the do-nothing endpoint: about 2×
+/// the 3.9 to 4.5 measured on the quiet 2-core machine once posts were
+/// stored set-wise (12,300 to 14,300 posts/s; it was 9.1 to 10.3 before,
+/// when the limit was 15). PostgreSQL's commit, in other processes, costs
+/// more per post than SQLite's group commit in the relay's own. The
+/// issue's floor of 5,000 posts/s is enforced separately, on a quiet
+/// machine.
+const RELAY_POST_PG_LIMIT: f64 = 8.0;
 
 /// Every scenario, in the order they run.
 pub const SCENARIOS: &[Scenario] = &[

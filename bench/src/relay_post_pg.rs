@@ -12,13 +12,13 @@
 //! Rounds rotate PostgreSQL, do-nothing, SQLite; the reported figures are
 //! the median of each (the ratio is PostgreSQL vs do-nothing, per pair of
 //! neighbouring rounds, median), p99 is over every request of a target.
-//! `--check` enforces the ratio. The issue's aim of [`MIN_POSTS_PER_S`]
-//! posts/s is reported (`floor_met`), not enforced: on this shared 2-core
-//! machine, where the database, both relays and the load generator share
-//! the cores, same-run figures with a quiet do-nothing baseline (44,000 to
-//! 54,000/s) ranged from 3,700 to 5,800 posts/s (2026-12-01), so a floor
-//! would fail the test command on noise. `floor_judged` says whether the
-//! run's baseline showed a quiet machine ([`QUIET_BASELINE_POSTS_PER_S`]).
+//! `--check` enforces the ratio, and the issue's floor of
+//! [`MIN_POSTS_PER_S`] posts/s when the run's do-nothing baseline shows a
+//! quiet machine (`floor_judged`, [`QUIET_BASELINE_POSTS_PER_S`]): the
+//! database, both relays and the load generator share this machine's 2
+//! cores, so a busy machine says nothing about the floor. With posts stored
+//! set-wise (relay schema version 2) the quiet machine did 12,300 to 14,300
+//! posts/s (2026-12-01; 3,700 to 7,100 before), well clear of the floor.
 //!
 //! Needs a PostgreSQL server: `RAPPORT_TEST_POSTGRES` (a superuser URL;
 //! tests/pg.sh starts a throwaway one) — a new database is created in it.
@@ -40,8 +40,8 @@ use crate::relay_post::{
 const CHILD_ENV: &str = "RAPPORT_BENCH_RELAY_DATABASE";
 /// Where the server for the benchmark is (as for the relay's tests).
 const POSTGRES_ENV: &str = "RAPPORT_TEST_POSTGRES";
-/// The issue's aim for two processes over PostgreSQL on this machine
-/// (reported, not enforced; see the module's documentation).
+/// The issue's floor for two processes over PostgreSQL on this machine
+/// (enforced on a quiet machine; see the module's documentation).
 pub const MIN_POSTS_PER_S: f64 = 5000.0;
 /// The floor is a figure for this machine when nothing else runs on it; the
 /// do-nothing endpoint measured in the same run says whether that is so
@@ -294,6 +294,15 @@ async fn measure_targets(
     let (noop_p99, noop_total) = p99_ms(&mut noop_rounds);
     let (sqlite_p99, sqlite_total) = p99_ms(&mut sqlite_rounds);
     let quiet = noop_rate >= QUIET_BASELINE_POSTS_PER_S;
+    let over: Vec<String> = (quiet && pg_rate < MIN_POSTS_PER_S)
+        .then(|| {
+            format!(
+                "relay_post_pg: {pg_rate:.0} posts/s on a quiet machine \
+                 (do-nothing {noop_rate:.0}/s), under the floor of {MIN_POSTS_PER_S:.0}"
+            )
+        })
+        .into_iter()
+        .collect();
     Ok(vec![crate::report(
         "relay_post_pg",
         1e6 / pg_rate,
@@ -317,6 +326,7 @@ async fn measure_targets(
             "floor_posts_per_s": MIN_POSTS_PER_S,
             "floor_judged": quiet,
             "floor_met": pg_rate >= MIN_POSTS_PER_S,
+            "over": over,
         }),
     )])
 }

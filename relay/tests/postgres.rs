@@ -65,6 +65,63 @@ async fn a_schema_from_a_newer_relay_is_refused() {
     assert!(error.to_string().contains("upgrade"), "{error}");
 }
 
+/// A database at schema version 1 (batches appended post by post) is
+/// upgraded in place by the next start: the batch function is replaced and
+/// the numbering, messages and tokens carry on.
+#[tokio::test]
+async fn a_version_1_schema_is_upgraded_in_place() {
+    let Some(backend) = Backend::postgres().await else {
+        return;
+    };
+    let url = backend.postgres_url().unwrap().to_owned();
+    let relay = InProcess::on(backend, Limits::default()).await;
+    let mailbox = relay.create_mailbox().await;
+    let poster = relay.mint(&mailbox).await;
+    assert_eq!(relay.post_ok(&mailbox, &poster.token, b"one").await, 1);
+    assert_eq!(relay.post_ok(&mailbox, &poster.token, b"two").await, 2);
+    // Back to version 1, with a batch function that is not version 2's.
+    let owner = client(&url).await;
+    owner
+        .batch_execute(
+            "UPDATE relay_schema SET version = 1;
+             CREATE OR REPLACE FUNCTION relay_append_batch(
+                 p_mailboxes text[], p_tokens bytea[], p_bodies bytea[],
+                 p_max_messages bigint[], p_max_bytes bigint[]
+             ) RETURNS TABLE (ord integer, refusal smallint, seq bigint)
+             LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'version 1'; END $$;",
+        )
+        .await
+        .unwrap();
+
+    let relay = InProcess::on(relay.backend, Limits::default()).await;
+    let version: i32 = owner
+        .query_one("SELECT version FROM relay_schema", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(version, rapport_relay::POSTGRES_SCHEMA_VERSION);
+    let source: String = owner
+        .query_one(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'relay_append_batch'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!source.contains("version 1"), "not replaced: {source}");
+    assert_eq!(relay.post_ok(&mailbox, &poster.token, b"three").await, 3);
+    let (fetched, more) = relay.fetch_ok(&mailbox, "after=0").await;
+    assert!(!more);
+    assert_eq!(
+        fetched,
+        [
+            (1, b"one".to_vec()),
+            (2, b"two".to_vec()),
+            (3, b"three".to_vec())
+        ]
+    );
+}
+
 #[tokio::test]
 async fn a_database_of_another_program_is_refused_and_left_alone() {
     let Some(backend) = Backend::postgres().await else {

@@ -275,6 +275,102 @@ async fn quotas_count_messages_and_bytes_and_pruning_frees_them(backend: Backend
     assert_eq!(all_seqs(storage.as_ref(), &owned).await, [2, 3, 4]);
 }
 
+/// Posts submitted together, so that the backend stores them in one batch,
+/// to several mailboxes with good, foreign and revoked tokens and a quota
+/// that fills part-way: each is answered as if it had been alone, and what
+/// is stored is exactly what was acknowledged.
+async fn posts_stored_together_are_each_answered_as_if_alone(backend: Backend) {
+    #[derive(Clone, Debug, PartialEq)]
+    enum Expect {
+        Stored,
+        StoredUntilFull,
+        Refused(StorageError),
+    }
+    let storage = backend.open().await;
+    let mut owned = Vec::new();
+    for _ in 0..4 {
+        owned.push(Arc::new(mailbox_with_poster(storage.as_ref()).await));
+    }
+    let (a, b, full, revoked) = (&owned[0], &owned[1], &owned[2], &owned[3]);
+    storage
+        .revoke_post_token(revoked.id.clone(), revoked.read, revoked.post_id.clone())
+        .await
+        .unwrap();
+    let five = Quota {
+        messages: 5,
+        bytes: u64::MAX,
+    };
+    let nowhere = Arc::new(Owned {
+        id: new_mailbox_id(),
+        ..mailbox_with_poster(storage.as_ref()).await
+    });
+    let kinds = [
+        (a, a.post, ROOMY, Expect::Stored),
+        (a, b.post, ROOMY, Expect::Refused(StorageError::Forbidden)),
+        (full, full.post, five, Expect::StoredUntilFull),
+        (
+            revoked,
+            revoked.post,
+            ROOMY,
+            Expect::Refused(StorageError::TokenRevoked),
+        ),
+        (
+            &nowhere,
+            nowhere.post,
+            ROOMY,
+            Expect::Refused(StorageError::NoSuchMailbox),
+        ),
+        (b, b.post, ROOMY, Expect::Stored),
+    ];
+    let mut handles = Vec::new();
+    for round in 0..12 {
+        for (kind, (mailbox, token, quota, expect)) in kinds.iter().enumerate() {
+            let (storage, id, token, quota, expect) = (
+                Arc::clone(&storage),
+                mailbox.id.clone(),
+                *token,
+                *quota,
+                expect.clone(),
+            );
+            let body = format!("{round}/{kind}").into_bytes();
+            handles.push(tokio::spawn(async move {
+                let result = storage.append(id.clone(), token, body.clone(), quota).await;
+                (id, body, expect, result)
+            }));
+        }
+    }
+    let mut acknowledged: std::collections::BTreeMap<String, Vec<(u64, Vec<u8>)>> =
+        Default::default();
+    let mut full_refused = 0;
+    for handle in handles {
+        let (id, body, expect, result) = handle.await.unwrap();
+        match (expect, result) {
+            (Expect::Stored | Expect::StoredUntilFull, Ok(seq)) => acknowledged
+                .entry(id.as_str().to_owned())
+                .or_default()
+                .push((seq, body)),
+            (Expect::StoredUntilFull, Err(StorageError::MailboxFull)) => full_refused += 1,
+            (Expect::Refused(want), Err(got)) => assert_eq!(got, want),
+            (expect, result) => panic!("expected {expect:?}, got {result:?}"),
+        }
+    }
+    assert_eq!(full_refused, 12 - 5);
+    for (mailbox, count) in [(a, 12), (b, 12), (full, 5), (revoked, 0)] {
+        let mut mine = acknowledged.remove(mailbox.id.as_str()).unwrap_or_default();
+        mine.sort();
+        let seqs: Vec<u64> = mine.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs, (1..=count).collect::<Vec<_>>());
+        let page = storage
+            .fetch(mailbox.id.clone(), mailbox.read, 0, 100)
+            .await
+            .unwrap();
+        let stored: Vec<(u64, Vec<u8>)> =
+            page.messages.into_iter().map(|m| (m.seq, m.body)).collect();
+        assert_eq!(stored, mine);
+    }
+    assert!(acknowledged.is_empty(), "{acknowledged:?}");
+}
+
 async fn pages_stop_at_the_limit_or_about_four_mebibytes(backend: Backend) {
     let storage = backend.open().await;
     let owned = mailbox_with_poster(storage.as_ref()).await;
@@ -414,6 +510,7 @@ on_every_backend!(
     concurrent_appends_get_every_number_once,
     refusals_name_what_is_wrong,
     quotas_count_messages_and_bytes_and_pruning_frees_them,
+    posts_stored_together_are_each_answered_as_if_alone,
     pages_stop_at_the_limit_or_about_four_mebibytes,
     no_post_is_accepted_after_its_revocation_was_acknowledged,
     after_close_writes_are_refused_as_unavailable,
