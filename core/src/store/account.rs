@@ -143,12 +143,10 @@ impl Store {
 /// accepted is older than the current one and sharing goes on. Before
 /// joining nothing is shared, so nothing is asked.
 pub(crate) fn require_current_consent(tx: &Transaction<'_>) -> Result<(), Error> {
+    // Cached: every check-in recorded or edited asks.
     let row: Option<(String, Option<u32>, Option<String>)> = tx
-        .query_row(
-            "SELECT role, consent_version, ended FROM account WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .prepare_cached("SELECT role, consent_version, ended FROM account WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let current = Consent::CURRENT_VERSION;
     match row {

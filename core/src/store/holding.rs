@@ -154,13 +154,13 @@ pub(crate) fn hold_if_not_sharing(
     cipher: &RowCipher,
     id: Uuid,
 ) -> Result<(), Error> {
+    // Cached: every check-in recorded asks.
     let sharing: Option<bool> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT role = 'client' AND ended IS NULL AND sharing_paused = 0
              FROM account WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([], |r| r.get(0))
         .optional()?;
     if sharing != Some(true) {
         hold(tx, cipher, id)?;
