@@ -224,3 +224,28 @@ fn an_erase_after_joining_again_deletes_what_the_earlier_pairing_shared() {
         dashboard[0].checkins
     );
 }
+
+/// A leave arrives but its answer is lost, so the client still takes itself
+/// for paired, and records a check-in. Numbered then, it could never be
+/// posted (the therapist revoked the token when it applied the leave), and
+/// the therapist would wait for that number as a gap for good once the
+/// client joins again. While its leave is not through, a client numbers
+/// nothing new: the check-in waits, and is held for the next pairing.
+#[test]
+fn a_check_in_recorded_while_leaving_takes_no_number_the_therapist_would_miss() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["L"]);
+    relay.then(&[Step::LoseAnswer]);
+    assert!(p.clients[0].leave_therapist(&relay).is_err());
+    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
+    let _ = p.clients[0].sync(&relay);
+    p.clients[0].leave_therapist(&relay).unwrap();
+    // Not lost either: held on the phone, to be offered when joining.
+    assert_eq!(p.clients[0].held_checkins().unwrap().count, 1);
+    join_again(&mut p, &relay, 0, "Again");
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.paired.len(), 1, "{report}");
+    assert!(report.gaps.is_empty(), "{report}");
+}

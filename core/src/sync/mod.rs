@@ -455,35 +455,44 @@ impl Store {
             self.delete_every_goal()?;
         }
         // The relay refusing our post token means the therapist revoked it.
-        let mut token_revoked = false;
-        match (account.role, membership) {
-            (Role::Client, Some(Membership::Revoked { .. })) => {}
+        let sent = match (account.role, membership) {
+            (Role::Client, Some(Membership::Revoked { .. })) => Ok(()),
+            (Role::Client, Some(Membership::Active { .. })) if send::leaving(self)? => {
+                // Asked to leave, the leave not through yet: what is numbered
+                // goes (as leaving again would send it), nothing new is
+                // numbered; check-ins recorded meanwhile wait, and are held
+                // for the next pairing once the leave is through.
+                let therapist = send::the_therapist(self)?;
+                send::send_sealed(self, transport, &therapist)
+                    .and_then(|()| sharing::send_numbered_notices(self, transport, &me))
+            }
             (Role::Client, _) => {
                 // A pause or resume is told first, even while paused: pausing
                 // holds back check-ins, not the news that they are held back.
-                let sent = sharing::send_notice(self, transport, &me, &mut report).and_then(|()| {
+                sharing::send_notice(self, transport, &me, &mut report).and_then(|()| {
                     if membership == Some(Membership::Active { paused: true }) {
                         report.paused = true;
                         Ok(())
                     } else {
                         send::drain_outbox(self, transport, &me, &mut report, progress)
                     }
-                });
-                match sent {
-                    Err(Error::Transport(TransportError::Refused {
-                        code: RelayCode::TokenRevoked,
-                        ..
-                    })) => {
-                        token_revoked = true;
-                    }
-                    other => other?,
-                }
+                })
             }
             (Role::Therapist, _) => {
                 send::send_receipts(self, transport, &me, &mut report, progress)?;
-                replies::send_replies(self, transport, &me, &mut report, progress)?;
+                replies::send_replies(self, transport, &me, &mut report, progress)
             }
-        }
+        };
+        let token_revoked = match sent {
+            Err(Error::Transport(TransportError::Refused {
+                code: RelayCode::TokenRevoked,
+                ..
+            })) if account.role == Role::Client => true,
+            other => {
+                other?;
+                false
+            }
+        };
         if membership == Some(Membership::Erasing) {
             self.go_on_erasing(
                 transport,

@@ -74,6 +74,19 @@ pub(super) fn drain_outbox(
     }
 }
 
+/// Whether this client asked to leave and its leave (not an erase's) has a
+/// number the relay has not acknowledged: the pairing is ending. Nothing new
+/// is numbered for it then: once the leave is through, a number taken after
+/// it could never be posted (the therapist revokes the token), and the
+/// therapist would wait for it as a gap for good.
+pub(super) fn leaving(store: &Store) -> Result<bool, Error> {
+    let therapist = the_therapist(store)?.card.device_id.to_string();
+    Ok(store
+        .sequences()?
+        .get(&therapist)
+        .is_some_and(|s| matches!(s.leave_reserved, Some((_, false)))))
+}
+
 /// Leaving: posts the outbox entries sealed already, in order, and forgets
 /// each once the relay has it (see `Store::leave_therapist`).
 pub(super) fn send_sealed(
