@@ -33,6 +33,14 @@ fn acknowledge_and_deliver(p: &mut Practice, relay: &dyn Transport, client: usiz
     report.receipts_applied
 }
 
+/// The client's leave is stored but its answer lost; the therapist applies
+/// it and revokes the client's token: the relay now truly refuses it.
+fn leave_arriving_unanswered(p: &mut Practice, relay: &Scripted<'_>) {
+    relay.then(&[Step::LoseAnswer]);
+    assert!(p.clients[0].leave_therapist(relay).is_err());
+    assert_eq!(p.therapist.sync(relay).unwrap().left.len(), 1);
+}
+
 #[test]
 fn a_leave_tried_again_after_a_failure_is_the_same_message() {
     let memory = MemoryTransport::new();
@@ -51,11 +59,7 @@ fn a_client_whose_leave_arrived_though_the_answer_was_lost_can_still_leave() {
     let memory = MemoryTransport::new();
     let relay = Scripted::new(&memory);
     let mut p = practice(&relay, &["L"]);
-    relay.then(&[Step::LoseAnswer]);
-    assert!(p.clients[0].leave_therapist(&relay).is_err());
-    // The therapist applies the leave and revokes the client's token: the
-    // relay now truly refuses it.
-    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    leave_arriving_unanswered(&mut p, &relay);
     p.clients[0].leave_therapist(&relay).unwrap();
     assert!(p.clients[0].account().unwrap().is_none());
 }
@@ -236,9 +240,7 @@ fn a_check_in_recorded_while_leaving_takes_no_number_the_therapist_would_miss() 
     let memory = MemoryTransport::new();
     let relay = Scripted::new(&memory);
     let mut p = practice(&relay, &["L"]);
-    relay.then(&[Step::LoseAnswer]);
-    assert!(p.clients[0].leave_therapist(&relay).is_err());
-    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    leave_arriving_unanswered(&mut p, &relay);
     p.clients[0].record(on(day(20), draft(4, 4, None))).unwrap();
     let _ = p.clients[0].sync(&relay);
     p.clients[0].leave_therapist(&relay).unwrap();

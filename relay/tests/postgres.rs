@@ -18,6 +18,17 @@ async fn client(url: &str) -> tokio_postgres::Client {
     client
 }
 
+/// A relay over a new PostgreSQL database (its URL), with a mailbox and a
+/// post token; `None` without a server (see `Backend::postgres`).
+async fn relay_with_a_poster() -> Option<(String, InProcess, common::Mailbox, common::PostToken)> {
+    let backend = Backend::postgres().await?;
+    let url = backend.postgres_url().unwrap().to_owned();
+    let relay = InProcess::on(backend, Limits::default()).await;
+    let mailbox = relay.create_mailbox().await;
+    let poster = relay.mint(&mailbox).await;
+    Some((url, relay, mailbox, poster))
+}
+
 #[tokio::test]
 async fn several_processes_starting_together_on_a_new_database_all_start() {
     let Some(backend) = Backend::postgres().await else {
@@ -70,13 +81,9 @@ async fn a_schema_from_a_newer_relay_is_refused() {
 /// the numbering, messages and tokens carry on.
 #[tokio::test]
 async fn a_version_1_schema_is_upgraded_in_place() {
-    let Some(backend) = Backend::postgres().await else {
+    let Some((url, relay, mailbox, poster)) = relay_with_a_poster().await else {
         return;
     };
-    let url = backend.postgres_url().unwrap().to_owned();
-    let relay = InProcess::on(backend, Limits::default()).await;
-    let mailbox = relay.create_mailbox().await;
-    let poster = relay.mint(&mailbox).await;
     assert_eq!(relay.post_ok(&mailbox, &poster.token, b"one").await, 1);
     assert_eq!(relay.post_ok(&mailbox, &poster.token, b"two").await, 2);
     // Back to version 1, with a batch function that is not version 2's.
@@ -298,13 +305,9 @@ async fn two_relays_over_one_database_share_the_numbering() {
 /// does it: lock the mailbox's row, revoke, commit.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_waiting_for_its_mailbox_sees_a_revocation_committed_meanwhile() {
-    let Some(backend) = Backend::postgres().await else {
+    let Some((url, relay, mailbox, poster)) = relay_with_a_poster().await else {
         return;
     };
-    let url = backend.postgres_url().unwrap().to_owned();
-    let relay = InProcess::on(backend, Limits::default()).await;
-    let mailbox = relay.create_mailbox().await;
-    let poster = relay.mint(&mailbox).await;
     relay.post_ok(&mailbox, &poster.token, b"before").await;
 
     let mut owner = client(&url).await;

@@ -63,6 +63,16 @@ impl Answer {
             "{json}"
         );
     }
+
+    /// [`Answer::assert_error`], with a detail that says `words`.
+    pub fn assert_error_saying(&self, status: StatusCode, code: &str, words: &str) {
+        self.assert_error(status, code);
+        let json = self.json();
+        assert!(
+            json["detail"].as_str().is_some_and(|d| d.contains(words)),
+            "{json}"
+        );
+    }
 }
 
 /// One request.
