@@ -73,8 +73,9 @@ impl Store {
     /// Leaves the therapist: tells them (what was shared stays with them),
     /// revokes their token for this client's mailbox, and forgets the
     /// pairing. Check-ins stay here; joining another therapist is possible
-    /// afterwards. Nothing changes if the relay cannot be reached (a retry
-    /// sends the same leave). If the relay refuses this client's token,
+    /// afterwards. If the relay cannot be reached the pairing stays, and a
+    /// retry sends the same leave; until then, sync numbers nothing new for
+    /// the therapist (`send::leaving`). If the relay refuses this client's token,
     /// the leave goes on here: the therapist has it already (its answer
     /// was lost) or can no longer be reached through this relay.
     pub fn leave_therapist(&mut self, transport: &dyn Transport) -> Result<(), Error> {

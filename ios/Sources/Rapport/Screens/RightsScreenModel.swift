@@ -194,8 +194,9 @@ public final class RightsScreenModel: ObservableObject {
                 _ = try await offMain { try client.resumeSharing(sendHeld: sendHeld) }
                 waiting = await syncProblem(relay)
             case .leave:
-                // Leaving tells the therapist through the relay first: unreachable,
-                // nothing changes and the library's own error says so.
+                // Leaving tells the therapist through the relay first: unreachable, the
+                // library's own error says so, and the leave waits to be tried again (the
+                // library sends nothing new to the therapist meanwhile).
                 try await client.leaveTherapist(http: relay ?? NoRelay())
             case .erase:
                 let wiped = try await offMain { try client.eraseEverything() }

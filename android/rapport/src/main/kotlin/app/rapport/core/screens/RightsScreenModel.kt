@@ -145,8 +145,9 @@ class RightsScreenModel(
                         client.resumeSharing(sendHeld)
                         Outcome(waiting = syncProblem(relay))
                     }
-                    // Leaving tells the therapist through the relay first: unreachable, nothing changes
-                    // and the library's own error says so.
+                    // Leaving tells the therapist through the relay first: unreachable, the library's
+                    // own error says so, and the leave waits to be tried again (the library sends
+                    // nothing new to the therapist meanwhile).
                     RightsAction.LEAVE -> {
                         client.leaveTherapist(relay ?: NoRelay)
                         Outcome()
