@@ -1,7 +1,7 @@
 //! The rest of a client's erase, during sync once its tombstones went (or
 //! were refused). Above `apply` and `membership`, which it uses.
 
-use super::send::the_therapist;
+use super::send::reserved_leave;
 use super::{SyncReport, Transport, apply};
 use crate::error::Error;
 use crate::identity::DeviceIdentity;
@@ -49,10 +49,6 @@ impl Store {
     /// Whether a leave (or an erase's) was sent before: its number is
     /// reserved.
     fn leave_sent_before(&self) -> Result<bool, Error> {
-        let therapist = the_therapist(self)?.card.device_id.to_string();
-        Ok(self
-            .sequences()?
-            .get(&therapist)
-            .is_some_and(|s| s.leave_reserved.is_some()))
+        Ok(reserved_leave(self)?.is_some())
     }
 }

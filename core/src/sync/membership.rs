@@ -18,8 +18,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::TransactionBehavior;
 
 use super::messages::{EndedBody, LeaveBody};
-use super::send::{send_sealed, the_therapist};
-use super::{Role, SyncReport, Transport, TransportError, sharing};
+use super::send::the_therapist;
+use super::sharing::send_numbered;
+use super::{Role, SyncReport, Transport, TransportError};
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, SharingEndedBy};
 use crate::identity::DeviceIdentity;
@@ -75,8 +76,8 @@ impl Store {
     /// pairing. Check-ins stay here; joining another therapist is possible
     /// afterwards. If the relay cannot be reached the pairing stays, and a
     /// retry sends the same leave; until then, sync numbers nothing new for
-    /// the therapist (`send::leaving`). If the relay refuses this client's token,
-    /// the leave goes on here: the therapist has it already (its answer
+    /// the therapist (`send::leaving`). If the relay refuses this client's
+    /// token, the leave goes on here: the therapist has it already (its answer
     /// was lost) or can no longer be reached through this relay.
     pub fn leave_therapist(&mut self, transport: &dyn Transport) -> Result<(), Error> {
         self.require_account(Role::Client)?;
@@ -150,22 +151,20 @@ impl Store {
         let therapist = the_therapist(self)?;
         let at = self.options.clock.now();
         let body = postcard::to_allocvec(&LeaveBody { erase, at }).unwrap_or_default();
-        let told = send_sealed(self, transport, &therapist)
-            .and_then(|()| sharing::send_numbered_notices(self, transport, &me))
-            .and_then(|()| {
-                let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
-                let seq = leave_seq(&tx, cipher, &therapist.card.device_id, erase)?;
-                tx.commit()?;
-                post_numbered(
-                    self,
-                    transport,
-                    &me,
-                    &therapist,
-                    MessageKind::Leave,
-                    seq,
-                    body,
-                )
-            });
+        let told = send_numbered(self, transport, &me, &therapist).and_then(|()| {
+            let (tx, cipher) = self.begin_with_cipher(TransactionBehavior::Immediate)?;
+            let seq = leave_seq(&tx, cipher, &therapist.card.device_id, erase)?;
+            tx.commit()?;
+            post_numbered(
+                self,
+                transport,
+                &me,
+                &therapist,
+                MessageKind::Leave,
+                seq,
+                body,
+            )
+        });
         match told {
             Ok(()) => {}
             // The token is dead: the therapist ended the pairing, or has

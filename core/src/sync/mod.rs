@@ -463,8 +463,7 @@ impl Store {
                 // numbered; check-ins recorded meanwhile wait, and are held
                 // for the next pairing once the leave is through.
                 let therapist = send::the_therapist(self)?;
-                send::send_sealed(self, transport, &therapist)
-                    .and_then(|()| sharing::send_numbered_notices(self, transport, &me))
+                sharing::send_numbered(self, transport, &me, &therapist)
             }
             (Role::Client, _) => {
                 // A pause or resume is told first, even while paused: pausing

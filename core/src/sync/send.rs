@@ -74,17 +74,23 @@ pub(super) fn drain_outbox(
     }
 }
 
+/// The number this client reserved for its leave (and whether it is an
+/// erase's) while the relay has not acknowledged it.
+pub(super) fn reserved_leave(store: &Store) -> Result<Option<(u64, bool)>, Error> {
+    let therapist = the_therapist(store)?.card.device_id.to_string();
+    Ok(store
+        .sequences()?
+        .get(&therapist)
+        .and_then(|s| s.leave_reserved))
+}
+
 /// Whether this client asked to leave and its leave (not an erase's) has a
 /// number the relay has not acknowledged: the pairing is ending. Nothing new
 /// is numbered for it then: once the leave is through, a number taken after
 /// it could never be posted (the therapist revokes the token), and the
 /// therapist would wait for it as a gap for good.
 pub(super) fn leaving(store: &Store) -> Result<bool, Error> {
-    let therapist = the_therapist(store)?.card.device_id.to_string();
-    Ok(store
-        .sequences()?
-        .get(&therapist)
-        .is_some_and(|s| matches!(s.leave_reserved, Some((_, false)))))
+    Ok(matches!(reserved_leave(store)?, Some((_, false))))
 }
 
 /// Leaving: posts the outbox entries sealed already, in order, and forgets

@@ -13,15 +13,15 @@ use rusqlite::TransactionBehavior;
 
 use super::SyncReport;
 use super::messages::SharingBody;
-use super::send::the_therapist;
+use super::send::{send_sealed, the_therapist};
 use super::transport::Transport;
 use crate::envelope::{self, Message, MessageKind};
 use crate::error::{Error, KeyError};
 use crate::identity::{DeviceId, DeviceIdentity};
-use crate::store::Store;
 use crate::store::insights::mark_dirty;
 use crate::store::sequences::take_seq;
 use crate::store::sharing::{record_client_pause, set_notice_seq};
+use crate::store::{Peer, Store};
 
 /// Client, during sync: posts the notices replaced after they were numbered
 /// (oldest first), then the waiting one, if any.
@@ -75,6 +75,19 @@ fn send_replaced_notices(
         store.replaced_notice_sent(seq)?;
     }
     Ok(!replaced.is_empty())
+}
+
+/// Leaving: posts what has a number already, in order (the outbox entries
+/// sealed already, then the notices numbered already) and numbers nothing
+/// new (see `Store::leave_therapist` and `send::leaving`).
+pub(super) fn send_numbered(
+    store: &mut Store,
+    transport: &dyn Transport,
+    me: &DeviceIdentity,
+    therapist: &Peer,
+) -> Result<(), Error> {
+    send_sealed(store, transport, therapist)?;
+    send_numbered_notices(store, transport, me)
 }
 
 /// Client, leaving: posts every notice that already has its number (the
