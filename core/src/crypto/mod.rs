@@ -9,7 +9,7 @@ pub use data_key::{DEFAULT_WORK_FACTOR, DataKey, KeySource, MAX_WORK_FACTOR, Pas
 
 /// What a secret shows in `Debug` output: that it is there, never what it is.
 pub(crate) const REDACTED: &str = "<redacted>";
-pub use row::{RowAddress, RowCipher, RowOpenError};
+pub use row::{OpenBuffers, RowAddress, RowCipher, RowOpenError};
 pub use secret_store::{MemorySecretStore, SecretStore, SecretStoreError};
 
 /// Fills `buf` from the operating system's random source. Here rather than

@@ -18,7 +18,7 @@
 //!   (RFC 8452). Every format-1 check-in is re-sealed when the store opens.
 
 use aes_gcm_siv::Aes256GcmSiv;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -58,9 +58,16 @@ impl RowAddress<'_> {
     /// The associated data for a value sealed in the format whose domain
     /// string is `domain`.
     fn associated_data(&self, domain: &[u8]) -> Vec<u8> {
-        let mut ad = Vec::with_capacity(
-            domain.len() + 12 + self.table.len() + self.row_id.len() + self.bound.len(),
-        );
+        let mut ad = Vec::new();
+        self.write_associated_data(domain, &mut ad);
+        ad
+    }
+
+    /// Replaces what `ad` holds with [`RowAddress::associated_data`], reusing
+    /// its allocation.
+    fn write_associated_data(&self, domain: &[u8], ad: &mut Vec<u8>) {
+        ad.clear();
+        ad.reserve(domain.len() + 16 + self.table.len() + self.row_id.len() + self.bound.len());
         ad.extend_from_slice(domain);
         // Length prefixes keep the encoding unambiguous: no two addresses
         // produce the same bytes.
@@ -69,8 +76,15 @@ impl RowAddress<'_> {
             ad.extend_from_slice(part);
         }
         ad.extend_from_slice(&self.version.to_be_bytes());
-        ad
     }
+}
+
+/// Buffers a listing reuses from one row to the next, so opening a row
+/// allocates nothing of its own once the first is open.
+#[derive(Default)]
+pub struct OpenBuffers {
+    associated_data: Vec<u8>,
+    plaintext: Vec<u8>,
 }
 
 /// Why a sealed value did not open.
@@ -141,30 +155,50 @@ impl RowCipher {
 
     /// Decrypts a value sealed for the row at `address`, in either format.
     pub fn open(&self, address: &RowAddress<'_>, sealed: &[u8]) -> Result<Vec<u8>, RowOpenError> {
+        let mut buffers = OpenBuffers::default();
+        self.open_in(address, sealed, &mut buffers)?;
+        Ok(std::mem::take(&mut buffers.plaintext))
+    }
+
+    /// [`RowCipher::open`] into `buffers`, which a listing keeps from one
+    /// row to the next: the plaintext it returns lives there until the next
+    /// call.
+    pub fn open_in<'b>(
+        &self,
+        address: &RowAddress<'_>,
+        sealed: &[u8],
+        buffers: &'b mut OpenBuffers,
+    ) -> Result<&'b [u8], RowOpenError> {
+        let OpenBuffers {
+            associated_data: ad,
+            plaintext,
+        } = buffers;
         let result = match sealed.split_first() {
             Some((&FORMAT_V2, rest)) if rest.len() >= NONCE_LEN_V2 + TAG_LEN => {
                 let (nonce, ciphertext) = rest.split_at(NONCE_LEN_V2);
-                self.aead.decrypt(
-                    nonce.into(),
-                    Payload {
-                        msg: ciphertext,
-                        aad: &address.associated_data(DOMAIN_V2),
-                    },
-                )
+                address.write_associated_data(DOMAIN_V2, ad);
+                plaintext.clear();
+                plaintext.extend_from_slice(ciphertext);
+                self.aead.decrypt_in_place(nonce.into(), ad, plaintext)
             }
             Some((&FORMAT_V1, rest)) if rest.len() >= NONCE_LEN_V1 + TAG_LEN => {
                 let (nonce, ciphertext) = rest.split_at(NONCE_LEN_V1);
-                self.legacy.decrypt(
-                    XNonce::from_slice(nonce),
-                    Payload {
-                        msg: ciphertext,
-                        aad: &address.associated_data(DOMAIN_V1),
-                    },
-                )
+                address.write_associated_data(DOMAIN_V1, ad);
+                plaintext.clear();
+                plaintext.extend_from_slice(ciphertext);
+                self.legacy
+                    .decrypt_in_place(XNonce::from_slice(nonce), ad, plaintext)
             }
             _ => return Err(RowOpenError::Malformed),
         };
-        result.map_err(|_| RowOpenError::Tampered)
+        match result {
+            Ok(()) => Ok(plaintext),
+            Err(_) => {
+                // Nothing of a value that failed to open stays behind.
+                plaintext.clear();
+                Err(RowOpenError::Tampered)
+            }
+        }
     }
 
     /// Whether `sealed` is in a format older than the one [`RowCipher::seal`]
@@ -279,6 +313,35 @@ mod tests {
         let mut relabelled = sealed.clone();
         relabelled[0] = FORMAT_V1;
         assert!(cipher.open(&here, &relabelled).is_err());
+    }
+
+    #[test]
+    fn buffers_reused_across_rows_open_each_as_if_alone() {
+        let cipher = RowCipher::new(&DataKey::generate());
+        let long = vec![b'x'; 300];
+        let rows: [(&[u8], &[u8]); 3] = [(b"row-1", &long), (b"row-2", b"short"), (b"row-3", b"")];
+        let sealed: Vec<_> = rows
+            .iter()
+            .map(|(id, text)| cipher.seal(&address(id, 1, b"d"), text).unwrap())
+            .collect();
+        let legacy = cipher
+            .seal_legacy(&address(b"row-4", 1, b"d"), b"old")
+            .unwrap();
+        let mut buffers = OpenBuffers::default();
+        for ((id, text), sealed) in rows.iter().zip(&sealed) {
+            let opened = cipher.open_in(&address(id, 1, b"d"), sealed, &mut buffers);
+            assert_eq!(opened.unwrap(), *text);
+        }
+        // A value that fails leaves nothing of itself, and the next opens.
+        assert_eq!(
+            cipher.open_in(&address(b"row-2", 1, b"d"), &sealed[0], &mut buffers),
+            Err(RowOpenError::Tampered)
+        );
+        assert!(buffers.plaintext.is_empty());
+        let opened = cipher.open_in(&address(b"row-4", 1, b"d"), &legacy, &mut buffers);
+        assert_eq!(opened.unwrap(), b"old");
+        let opened = cipher.open_in(&address(b"row-2", 1, b"d"), &sealed[1], &mut buffers);
+        assert_eq!(opened.unwrap(), b"short");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::account::require_current_consent;
 use super::holding::{hold_if_not_sharing, is_kept};
 use super::outbox::{OutboxKind, queue};
 use super::{Store, codec};
-use crate::crypto::{RowAddress, RowCipher, RowOpenError};
+use crate::crypto::{OpenBuffers, RowAddress, RowCipher, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::model::{CheckIn, CheckInDraft, CheckInRecord, InstrumentRef, Tombstone};
 
@@ -43,13 +43,28 @@ pub struct HistoryPage {
 /// (session date as `YYYY-MM-DD`): moving the ciphertext to another instrument
 /// or session date breaks it. Public so tools can open rows the same way.
 pub fn checkin_bound(instrument_id: &str, instrument_version: u32, session_date: &str) -> Vec<u8> {
-    let mut bound = Vec::with_capacity(instrument_id.len() + session_date.len() + 12);
+    let mut bound = Vec::new();
+    write_checkin_bound(instrument_id, instrument_version, session_date, &mut bound);
+    bound
+}
+
+/// Replaces what `bound` holds with [`checkin_bound`], reusing its
+/// allocation (a listing builds one per row).
+pub fn write_checkin_bound(
+    instrument_id: &str,
+    instrument_version: u32,
+    session_date: &str,
+    bound: &mut Vec<u8>,
+) {
+    use std::io::Write as _;
+    bound.clear();
+    bound.reserve(instrument_id.len() + session_date.len() + 12);
     bound.extend_from_slice(instrument_id.as_bytes());
     bound.push(0);
-    bound.extend_from_slice(instrument_version.to_string().as_bytes());
+    // Writing into a Vec cannot fail.
+    let _ = write!(bound, "{instrument_version}");
     bound.push(0);
     bound.extend_from_slice(session_date.as_bytes());
-    bound
 }
 
 /// Where a check-in's content is sealed: its row id and version, and the
@@ -229,7 +244,9 @@ impl Store {
                 version: raw.version,
                 deleted_at: raw.timestamp(deleted_at)?,
             }))),
-            None => Ok(Some(CheckInRecord::Live(self.open_raw(&raw)?))),
+            None => Ok(Some(CheckInRecord::Live(
+                self.open_raw(&raw, &mut RowBuffers::default())?,
+            ))),
         }
     }
 
@@ -260,13 +277,14 @@ impl Store {
         };
         let mut checkins = Vec::with_capacity(limit);
         let mut more = false;
+        let mut buffers = RowBuffers::default();
         while let Some(row) = rows.next()? {
             if checkins.len() == limit {
                 more = true;
                 break;
             }
             // Opened straight from SQLite's buffers: no copy of the row first.
-            checkins.push(self.open_raw(&RawCheckIn::from_row(row)?)?);
+            checkins.push(self.open_raw(&RawCheckIn::from_row(row)?, &mut buffers)?);
         }
         let next = if more {
             checkins.last().map(|last| HistoryCursor {
@@ -290,7 +308,7 @@ impl Store {
             .collect())
     }
 
-    fn open_raw(&self, raw: &RawCheckIn<'_>) -> Result<CheckIn, Error> {
+    fn open_raw(&self, raw: &RawCheckIn<'_>, buffers: &mut RowBuffers) -> Result<CheckIn, Error> {
         let id = raw.id()?;
         let unreadable = |detail: String| StoreError::UnreadableRecord {
             table: TABLE,
@@ -299,19 +317,28 @@ impl Store {
         };
         let session_date = parse_date(raw.session_date)
             .ok_or_else(|| unreadable(format!("session date {:?}", raw.session_date)))?;
-        let bound = checkin_bound(raw.instrument_id, raw.instrument_version, raw.session_date);
+        let RowBuffers { bound, open } = buffers;
+        write_checkin_bound(
+            raw.instrument_id,
+            raw.instrument_version,
+            raw.session_date,
+            bound,
+        );
         let sealed = raw
             .sealed
             .ok_or_else(|| unreadable("live check-in without content".into()))?;
-        let address = content_address(raw.id, raw.version, &bound);
-        let plaintext = self.cipher.open(&address, sealed).map_err(|e| match e {
-            RowOpenError::Tampered => StoreError::Tampered {
-                table: TABLE,
-                row: id.to_string(),
-            },
-            RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
-        })?;
-        let sealed = codec::decode(&plaintext).map_err(unreadable)?;
+        let address = content_address(raw.id, raw.version, bound);
+        let plaintext = self
+            .cipher
+            .open_in(&address, sealed, open)
+            .map_err(|e| match e {
+                RowOpenError::Tampered => StoreError::Tampered {
+                    table: TABLE,
+                    row: id.to_string(),
+                },
+                RowOpenError::Malformed => unreadable("sealed value is malformed".into()),
+            })?;
+        let sealed = codec::decode(plaintext).map_err(unreadable)?;
         Ok(CheckIn {
             id,
             instrument: InstrumentRef {
@@ -359,6 +386,14 @@ fn seal(cipher: &RowCipher, checkin: &CheckIn) -> Result<Vec<u8>, Error> {
 
 const COLUMNS: &str = "id, instrument_id, instrument_version, session_date, version, \
                        created_at, updated_at, sealed, seen_at, seen_version";
+
+/// What opening a check-in row needs besides the row, kept from one row of
+/// a listing to the next.
+#[derive(Default)]
+struct RowBuffers {
+    bound: Vec<u8>,
+    open: OpenBuffers,
+}
 
 /// A check-in row as SQLite holds it, borrowed from the statement.
 struct RawCheckIn<'r> {

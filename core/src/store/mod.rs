@@ -47,7 +47,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 pub use account::Account;
-pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound};
+pub use checkins::{HistoryCursor, HistoryPage, MAX_PAGE, checkin_bound, write_checkin_bound};
 pub use export::EXPORT_FORMAT;
 pub use holding::HeldCheckIns;
 pub use keyring::secret_name as keystore_entry_name;
