@@ -3,6 +3,7 @@
 //! transaction together with the new cursor.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::TransactionBehavior;
 
@@ -175,13 +176,17 @@ fn reexamine_unknown_senders(
     }
 }
 
-/// Opens every envelope of a page, split over the available cores.
+/// Opens every envelope of a page on the available cores; a result per
+/// envelope, in order, or none at all if an opener crashed (the page is then
+/// opened again as it is applied).
 fn open_all(
     messages: &[super::Fetched],
     me: &DeviceIdentity,
     mailbox: &str,
     senders: &HashMap<DeviceId, KnownSender>,
 ) -> Vec<OpenResult> {
+    /// Envelopes an opener takes at a time (about half a millisecond).
+    const TAKE: usize = 4;
     let lookup = |id: &DeviceId| senders.get(id).cloned();
     let open_one = |m: &super::Fetched| envelope::open_authenticated(&m.body, me, mailbox, &lookup);
     let threads = std::thread::available_parallelism()
@@ -191,22 +196,43 @@ fn open_all(
     if threads < 2 || messages.len() < 16 {
         return messages.iter().map(open_one).collect();
     }
-    let chunk = messages.len().div_ceil(threads);
+    // Each opener takes the next few envelopes when it is ready for them.
+    // With fixed shares, the opener sharing a core with the page being
+    // applied finished last while the other core idled.
+    let next = AtomicUsize::new(0);
+    let opener = || {
+        let mut mine = Vec::new();
+        loop {
+            let start = next.fetch_add(TAKE, Ordering::Relaxed);
+            if start >= messages.len() {
+                return mine;
+            }
+            let taken = &messages[start..messages.len().min(start + TAKE)];
+            mine.extend(
+                taken
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (start + i, open_one(m))),
+            );
+        }
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = messages
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(open_one).collect::<Vec<_>>()))
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(opener)).collect();
+        let mut slots: Vec<Option<OpenResult>> = std::iter::repeat_with(|| None)
+            .take(messages.len())
             .collect();
-        handles
+        for handle in handles {
+            let Ok(mine) = handle.join() else {
+                return Vec::new();
+            };
+            for (i, result) in mine {
+                slots[i] = Some(result);
+            }
+        }
+        slots
             .into_iter()
-            .flat_map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    vec![Err(QuarantineReason::Malformed {
-                        detail: "opening crashed".into(),
-                    })]
-                })
-            })
-            .collect()
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
     })
 }
 
