@@ -51,6 +51,13 @@ const BRIEF_LIMIT: f64 = 10.0;
 /// machine.
 const RELAY_POST_PG_LIMIT: f64 = 8.0;
 
+/// `open_envelope`'s ratio limit, issue 21's aim. Measured as the median of
+/// 41 paired slices, it was 1.96 to 2.00 in four runs on the shared 2-core
+/// machine whether one DH took 65 or 98 µs (ratios of medians taken apart
+/// had ranged 2.05 to 2.29): one DH, one Ed25519 verification (about 0.6)
+/// and age's header MAC, payload key and decryption (about 0.35).
+const OPEN_ENVELOPE_LIMIT: f64 = 2.2;
+
 /// Every scenario, in the order they run.
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
@@ -73,8 +80,8 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "open_envelope",
-        about: "precheck + decrypt + verify + bind one envelope vs one raw X25519 DH",
-        limit: 3.0,
+        about: "precheck + decrypt + verify + bind one envelope vs one raw X25519 DH (median of paired slices; limit: issue 21's 2.2)",
+        limit: OPEN_ENVELOPE_LIMIT,
         run: scenarios::open_envelope,
     },
     Scenario {
