@@ -793,7 +793,7 @@ fn settings_change_a_rule_and_refuse_one_out_of_range() {
     .send(&app);
     assert_eq!(refused.status, 303);
     let said = notice(&app, &cookie, "/settings");
-    assert!(said.contains("takes a whole number up to 10"), "{said}");
+    assert!(said.contains("takes a whole number from 1 to 10"), "{said}");
     assert_eq!(rule(&p.therapist), before, "nothing saved");
 
     let saved = Request::post(

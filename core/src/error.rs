@@ -1061,10 +1061,12 @@ pub enum RuleSettingError {
         name: String,
     },
     /// The value is not a whole number in range.
-    #[error("{name} takes a whole number from 1 to {max}")]
+    #[error("{name} takes a whole number from {min} to {max}")]
     OutOfRange {
         /// The setting.
         name: String,
+        /// Its smallest value.
+        min: u64,
         /// Its largest value.
         max: u64,
     },

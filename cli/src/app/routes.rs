@@ -527,9 +527,13 @@ async fn rules(State(app): State<Arc<App>>, form: Result<Form<Fields>, FormRejec
                 continue;
             }
             rules.set(name, given).map_err(|e| match e {
-                RuleSettingError::OutOfRange { max, .. } => t.fill(
+                RuleSettingError::OutOfRange { min, max, .. } => t.fill(
                     "app_rule_out_of_range",
-                    &[("rule", &t.get(&format!("rule_{name}"))), ("max", &max)],
+                    &[
+                        ("rule", &t.get(&format!("rule_{name}"))),
+                        ("min", &min),
+                        ("max", &max),
+                    ],
                 ),
                 other => other.to_string(),
             })?;

@@ -259,6 +259,7 @@ impl FlagRules {
             _ => {
                 return Err(RuleSettingError::OutOfRange {
                     name: name.into(),
+                    min,
                     max: *max,
                 });
             }
@@ -325,7 +326,13 @@ mod tests {
             Err(RuleSettingError::OutOfRange { max: 10, .. })
         ));
         assert!(rules.set("drop_by_at_least", "x").is_err());
-        assert!(rules.set("usual_range_sessions", "3").is_err());
+        assert_eq!(
+            rules
+                .set("usual_range_sessions", "3")
+                .unwrap_err()
+                .to_string(),
+            "usual_range_sessions takes a whole number from 4 to 52"
+        );
         assert!(matches!(
             rules.set("no_such_rule", "1"),
             Err(RuleSettingError::Unknown { .. })
