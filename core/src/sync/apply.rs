@@ -78,7 +78,10 @@ fn fetch_pages(
     let fetch =
         |after: u64| transport.fetch(&account.mailbox_id, &account.read_token, after, FETCH_PAGE);
     let mut page = fetch(store.fetch_cursor()?.max(0) as u64)?;
-    let mut opened_with = senders(store, me)?;
+    // The senders as the store has them before the page is applied (read
+    // once per page: each is a peer row opened and a key decompressed).
+    let mut known = senders(store, me)?;
+    let mut opened_with = known.clone();
     let mut opened = open_all(&page.messages, me, &account.mailbox_id, &opened_with);
     loop {
         let Some(last) = page.messages.last().map(|m| m.seq) else {
@@ -86,17 +89,10 @@ fn fetch_pages(
         };
         // Applying the page moves the cursor to its last envelope.
         let next = if page.more { Some(fetch(last)?) } else { None };
-        let next_senders = match &next {
-            Some(_) => Some(senders(store, me)?),
-            None => None,
-        };
         let (paired, next_opened) = std::thread::scope(|scope| {
-            let opening = next
-                .as_ref()
-                .zip(next_senders.as_ref())
-                .map(|(next, known)| {
-                    scope.spawn(|| open_all(&next.messages, me, &account.mailbox_id, known))
-                });
+            let opening = next.as_ref().map(|next| {
+                scope.spawn(|| open_all(&next.messages, me, &account.mailbox_id, &known))
+            });
             let paired = apply_opened(
                 store,
                 me,
@@ -107,6 +103,7 @@ fn fetch_pages(
                     opened_with: &opened_with,
                     source: Source::Relay,
                 },
+                known.clone(),
                 report,
                 changed,
             );
@@ -118,10 +115,10 @@ fn fetch_pages(
             reexamine_unknown_senders(store, me, account, report, changed)?;
         }
         progress(report);
-        match (next, next_senders, next_opened) {
-            (Some(next), Some(known), Some(next_opened)) => {
+        match (next, next_opened) {
+            (Some(next), Some(next_opened)) => {
                 page = next;
-                opened_with = known;
+                opened_with = std::mem::replace(&mut known, senders(store, me)?);
                 opened = next_opened;
             }
             _ => return Ok(()),
@@ -275,16 +272,18 @@ fn apply_page(
         opened_with: &known,
         source,
     };
-    apply_opened(store, me, account, page, report, changed)
+    apply_opened(store, me, account, page, known.clone(), report, changed)
 }
 
 /// Applies one opened page in one transaction; returns whether a client
-/// paired in it (then the quarantine is worth another look).
+/// paired in it (then the quarantine is worth another look). `known` is
+/// [`senders`] as the store has them now.
 fn apply_opened(
     store: &mut Store,
     me: &DeviceIdentity,
     account: &Account,
     page: Page<'_>,
+    mut known: HashMap<DeviceId, KnownSender>,
     report: &mut SyncReport,
     changed: &mut std::collections::HashSet<DeviceId>,
 ) -> Result<bool, Error> {
@@ -294,7 +293,6 @@ fn apply_opened(
         opened_with,
         source,
     } = page;
-    let mut known = senders(store, me)?;
     let me_id = me.device_id();
     // Opened before a client paired: its envelopes came out as from an
     // unknown sender, and are opened again.
