@@ -126,6 +126,25 @@ fn a_late_leave_from_an_earlier_pairing_does_not_end_the_next_one() {
 }
 
 #[test]
+fn a_late_pause_from_an_earlier_pairing_does_not_pause_the_next_one() {
+    let memory = MemoryTransport::new();
+    let relay = Scripted::new(&memory);
+    let mut p = practice(&relay, &["P"]);
+    p.clients[0].pause_sharing().unwrap();
+    relay.then(&[Step::Hold]);
+    p.clients[0].sync(&relay).unwrap();
+    p.clients[0].leave_therapist(&relay).unwrap();
+    join_again(&mut p, &relay, 0, "Again");
+    assert_eq!(p.therapist.sync(&relay).unwrap().paired, ["Again"]);
+
+    relay.release();
+    p.therapist.sync(&relay).unwrap();
+    let device = p.clients[0].device_identity().unwrap().device_id();
+    assert_eq!(p.therapist.client_paused_since(&device).unwrap(), None);
+    assert_eq!(acknowledge_and_deliver(&mut p, &relay, 0), 0);
+}
+
+#[test]
 fn a_late_hello_from_an_earlier_join_does_not_take_the_pairing_back() {
     let memory = MemoryTransport::new();
     let relay = Scripted::new(&memory);

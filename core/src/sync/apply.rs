@@ -520,6 +520,12 @@ fn apply_opened(
                     }
                 }
             }
+            // One of an earlier pairing, delivered late (`pairings.rs`).
+            (Role::Therapist, MessageKind::Sharing)
+                if !pairings.in_current_pairing(&sender, message.seq) =>
+            {
+                false
+            }
             (Role::Therapist, MessageKind::Sharing) => match apply_notice(&tx, &sender, message)? {
                 Ok(changed) => changed,
                 Err(detail) => {
@@ -532,7 +538,7 @@ fn apply_opened(
             (Role::Therapist, MessageKind::Leave) => {
                 match postcard::from_bytes::<LeaveBody>(&message.body) {
                     Ok(leave) => {
-                        let ends = leave.erase || pairings.ends_pairing(&sender, message.seq);
+                        let ends = leave.erase || pairings.in_current_pairing(&sender, message.seq);
                         pairings.left(&tx, cipher, &sender, message.seq)?;
                         if ends {
                             apply_leave(&tx, &sender, &leave, now)?;

@@ -11,6 +11,8 @@
 //! - A leave older than the current pairing's hello ended an earlier
 //!   pairing: it does not end this one. (An erase always counts: a client
 //!   who erased never joins again with the same device.)
+//! - A pause or resume older than it was about an earlier pairing: the
+//!   current one began unpaused, and the notice changes nothing.
 //!
 //! Nothing here closes numbers that have not arrived: a relay may still be
 //! holding any of them, and a number taken as seen would turn a late
@@ -56,9 +58,10 @@ impl Pairings {
         hello.is_none_or(|h| seq > h) && leave.is_none_or(|l| seq > l)
     }
 
-    /// Whether a leave numbered `seq` ends the current pairing (it is newer
-    /// than the hello that began it).
-    pub(super) fn ends_pairing(&self, device: &DeviceId, seq: u64) -> bool {
+    /// Whether a message numbered `seq` was sent in the current pairing (it
+    /// is newer than the hello that began it): only such a leave ends it,
+    /// and only such a pause or resume says whether it is paused.
+    pub(super) fn in_current_pairing(&self, device: &DeviceId, seq: u64) -> bool {
         self.numbers(device).0.is_none_or(|h| seq > h)
     }
 
