@@ -3,8 +3,9 @@
 //! later in another order, fails before storing, stores and loses the
 //! answer, fakes refusals, reorders and replays pages, and copies envelopes
 //! into other mailboxes. Against it, a model practice: two to four clients
-//! recording, editing, deleting, syncing, leaving, erasing and joining
-//! again, a therapist syncing and acknowledging, time passing.
+//! recording, editing, deleting, syncing, pausing and resuming (sending
+//! what the pause held back or keeping it), leaving, erasing and joining
+//! again, a therapist syncing, acknowledging and replying, time passing.
 //!
 //! After a quiet spell (everything held published, faults off, everyone
 //! synced a few times, what the relay cut short finished):
@@ -22,7 +23,8 @@
 //!
 //! A client who joins again keeps on the phone what it made before the new
 //! pairing (nothing old goes to a therapist unasked, and the model never
-//! asks): the therapist holds whatever version it had of those, or none
+//! asks), and so does one that resumes without sending what it made while
+//! paused: the therapist holds whatever version it had of those, or none
 //! (`Client::kept`).
 //!
 //! Two things a relay can do are beyond any client, and the checks say
@@ -464,9 +466,13 @@ enum Act {
         who: usize,
         pick: usize,
     },
-    /// A client pauses sharing, or resumes (sending what was held back).
+    /// A client pauses sharing, or resumes, sending what was held back or
+    /// keeping it from this therapist for good.
     Pause(usize),
-    Resume(usize),
+    Resume {
+        who: usize,
+        send_held: bool,
+    },
 }
 
 struct Client {
@@ -491,6 +497,12 @@ struct Client {
     leaving: bool,
     /// Sharing is paused.
     paused: bool,
+    /// Records made while paused: resuming without sending them keeps
+    /// them (and their later changes) from this therapist.
+    made_while_paused: BTreeSet<Uuid>,
+    /// Records a resume kept from the therapist: no version of them may
+    /// ever reach it (the model never shares what is held).
+    kept_at_resume: BTreeSet<Uuid>,
 }
 
 struct Model {
@@ -617,6 +629,8 @@ impl Model {
                 faked_at_erase: 0,
                 leaving: false,
                 paused: false,
+                made_while_paused: BTreeSet::new(),
+                kept_at_resume: BTreeSet::new(),
             })
             .collect();
         relay.set_faulty(true);
@@ -661,6 +675,9 @@ impl Model {
                     ..draft
                 };
                 let c = self.clients[i].store.record(draft).unwrap();
+                if self.clients[i].paused {
+                    self.clients[i].made_while_paused.insert(c.id);
+                }
                 self.clients[i].ids.push(c.id);
                 self.clients[i].unsent.remove(&c.id);
                 self.remember(c.id, c.version, Some(row_of(&c)));
@@ -733,7 +750,7 @@ impl Model {
                     client.paused = true;
                 }
             }
-            Act::Resume(who) => self.resume(who % n),
+            Act::Resume { who, send_held } => self.resume(who % n, send_held),
             Act::TimePasses(hours) => {
                 self.clock
                     .advance(Duration::hours(i64::from(hours % 12) + 1));
@@ -778,6 +795,7 @@ impl Model {
             if result.is_ok() {
                 client.standing = Standing::Left;
                 client.paused = false;
+                client.made_while_paused.clear();
                 client.leaving = false;
                 client.unsent.extend(waiting);
                 let not_told: BTreeSet<Uuid> = client.unsent.union(&client.kept).copied().collect();
@@ -806,6 +824,7 @@ impl Model {
         }
         client.standing = Standing::Wiped;
         client.paused = false;
+        client.made_while_paused.clear();
         client.ids.clear();
         client.unsent.clear();
         client.kept.clear();
@@ -831,13 +850,14 @@ impl Model {
                 assert!(!wiped, "a paired client's erase waits for a sync");
                 client.standing = Standing::Erasing;
                 client.paused = false;
+                client.made_while_paused.clear();
                 self.client_syncs(i);
             }
             Standing::Left | Standing::Wiped => {
                 assert!(client.store.erase_everything().unwrap());
                 client.standing = Standing::Wiped;
                 client.paused = false;
-                client.paused = false;
+                client.made_while_paused.clear();
                 client.ids.clear();
                 client.unsent.clear();
                 client.kept.clear();
@@ -885,22 +905,29 @@ impl Model {
         }
     }
 
-    /// Everything held published, faults off, everyone synced until
-    /// nothing moves; then one acknowledgement and its receipts. Returns
-    /// the last report of the therapist and of each client still paired.
-    fn resume(&mut self, i: usize) {
+    /// A paused client resumes: what it recorded while paused goes to the
+    /// therapist when `send_held`, and is kept from it otherwise.
+    fn resume(&mut self, i: usize, send_held: bool) {
         let client = &mut self.clients[i];
         if client.standing == Standing::Paired && client.paused {
-            client.store.resume_sharing(true).unwrap();
+            client.store.resume_sharing(send_held).unwrap();
             client.paused = false;
+            let made = std::mem::take(&mut client.made_while_paused);
+            if !send_held {
+                client.kept.extend(made.iter().copied());
+                client.kept_at_resume.extend(made);
+            }
         }
     }
 
+    /// Everything held published, faults off, everyone synced until
+    /// nothing moves; then one acknowledgement and its receipts. Returns
+    /// the last report of the therapist and of each client still paired.
     fn quiet(&mut self) -> (SyncReport, Vec<Option<SyncReport>>) {
         self.relay.quiet();
         // Whoever paused resumes, sending what was held back.
         for i in 0..self.clients.len() {
-            self.resume(i);
+            self.resume(i, true);
         }
         for _ in 0..3 {
             for i in 0..self.clients.len() {
@@ -971,6 +998,18 @@ impl Model {
         clients: &[Option<SyncReport>],
     ) -> Result<(), TestCaseError> {
         let view = therapist_view(&self.therapist);
+
+        // Nothing a client kept when resuming reached the therapist.
+        for (i, client) in self.clients.iter().enumerate() {
+            for (device, (_, rows)) in &view {
+                for id in &client.kept_at_resume {
+                    prop_assert!(
+                        !rows.contains_key(id),
+                        "client {i}: {id}, kept when resuming, reached the therapist ({device})"
+                    );
+                }
+            }
+        }
 
         // Whatever the therapist holds is something a client made.
         for (device, (label, rows)) in &view {
@@ -1193,7 +1232,7 @@ fn act() -> impl Strategy<Value = Act> {
         1 => any::<u8>().prop_map(Act::TimePasses),
         1 => (who.clone(), any::<usize>()).prop_map(|(who, pick)| Act::Reply { who, pick }),
         1 => who.clone().prop_map(Act::Pause),
-        1 => who.prop_map(Act::Resume),
+        1 => (who, any::<bool>()).prop_map(|(who, send_held)| Act::Resume { who, send_held }),
     ]
 }
 
@@ -1273,7 +1312,10 @@ fn the_schedule_exercises_every_fault() {
         acts.push(if round % 2 == 0 {
             Act::Pause(round % 3)
         } else {
-            Act::Resume((round - 1) % 3)
+            Act::Resume {
+                who: (round - 1) % 3,
+                send_held: round % 4 == 1,
+            }
         });
     }
     acts.extend([
