@@ -367,9 +367,7 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
     };
 
     let mut times: [Vec<f64>; 7] = Default::default();
-    // The ratios judged are medians of each round's own: one DH, and so any
-    // CPU-bound timing, swings by half from one second to the next here,
-    // and medians taken apart can pair a fast second with a slow one.
+    // Judged as medians of each round's own ratios (`judge_paired`).
     let (mut vs_floor, mut vs_plain_cold) = (Vec::new(), Vec::new());
     let [
         ours,
@@ -445,7 +443,6 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
             // Cold is what a person waits for after opening the app.
             "plain_select_us": crate::round(plain_cold),
             "vs_plain_select": vs_plain_select,
-            "ratio_of_medians": crate::round(ours / floor),
             "cold": {
                 "ours_us": crate::round(ours_cold),
                 "plain_select_us": crate::round(plain_cold),
@@ -480,7 +477,7 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
             json!(crate::round(ours_cold / cipher_cold)),
         );
     });
-    line["ratio"] = json!(crate::round(median(vs_floor)));
+    crate::judge_paired(&mut line, vs_floor);
     Ok(vec![line])
 }
 
@@ -531,9 +528,8 @@ const ENVELOPE_SLICES: usize = 41;
 
 /// `measure` (µs per envelope over `ENVELOPE_SLICE`) against one DH, in short
 /// alternating slices; the ratio is the median of each slice's ratio to the
-/// DH slice right after it. One DH here swings between about 64 and 100 µs
-/// from one second to the next, and a pair of slices 10 ms long sees the
-/// same machine where medians taken apart may not.
+/// DH slice right after it (`judge_paired`): a pair of slices 10 ms long
+/// sees the same machine.
 fn envelope_scenario(
     name: &str,
     measure: impl Fn(&EnvelopeSetup) -> Result<f64, String>,
@@ -549,19 +545,14 @@ fn envelope_scenario(
             ratios.push(ours_us / base_us);
         }
     }
-    let ratio_of_medians = crate::round(median(ours.clone()) / median(base.clone()));
     let mut line = report(
         name,
         median(ours),
         "x25519_dh",
         median(base),
-        json!({
-            "body_bytes": setup.message.body.len(),
-            "slices": ENVELOPE_SLICES,
-            "ratio_of_medians": ratio_of_medians,
-        }),
+        json!({"body_bytes": setup.message.body.len(), "slices": ENVELOPE_SLICES}),
     );
-    line["ratio"] = json!(crate::round(median(ratios)));
+    crate::judge_paired(&mut line, ratios);
     Ok(vec![line])
 }
 
