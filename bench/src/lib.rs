@@ -238,6 +238,21 @@ pub(crate) fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// CPU time this process has used, in seconds, on every thread (Linux:
+/// `utime` + `stime` of `/proc/self/stat`, which include threads that have
+/// ended). Resolution one clock tick (10 ms): fine for rounds of a second.
+pub(crate) fn process_cpu_seconds() -> Option<f64> {
+    /// The kernel reports these times in USER_HZ ticks, 100 a second.
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces; the fields after it do not.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / TICKS_PER_SECOND)
+}
+
 /// Starts a new peak-memory measurement (Linux: writing 5 to clear_refs
 /// resets VmHWM to the current RSS).
 pub(crate) fn reset_peak_rss() {

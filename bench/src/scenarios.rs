@@ -18,7 +18,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::sqlcipher;
-use crate::{err, median, peak_rss_bytes, report, reset_peak_rss};
+use crate::{err, median, peak_rss_bytes, process_cpu_seconds, report, reset_peak_rss};
 
 const ROUNDS: usize = 11;
 
@@ -688,6 +688,12 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
 
     const ROUNDS_INGEST: usize = 3;
     let (mut ours, mut base, mut peaks) = (Vec::new(), Vec::new(), Vec::new());
+    // Where the floor is: the CPU a round uses per envelope, and how many
+    // cores it kept busy (a CPU-bound loop on every core cannot go below
+    // its CPU time shared by the cores).
+    let (mut cpu_per_envelope, mut cores_busy, mut if_every_core_busy) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     for round in 0..ROUNDS_INGEST {
         let path = dir.path().join(format!("restored{round}.db"));
         let mut fresh = Store::restore_from_kit(
@@ -704,9 +710,13 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
         // to the next, and a single slice caught either.
         let dh_slices = || (0..5).map(|_| x25519_dh_us(100)).collect::<Vec<_>>();
         let mut dh = dh_slices();
+        let cpu_before = process_cpu_seconds();
         let start = Instant::now();
         let report = fresh.sync(&frozen).map_err(err)?;
         let elapsed = start.elapsed().as_secs_f64() * 1e6;
+        let cpu_us = process_cpu_seconds()
+            .zip(cpu_before)
+            .map(|(after, before)| (after - before) * 1e6);
         peaks.push(peak_rss_bytes().unwrap_or(0) as f64);
         if report.applied as usize != CLIENTS * PER_CLIENT || report.restored_as_of.is_none() {
             return Err(format!(
@@ -716,10 +726,24 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
                 CLIENTS * PER_CLIENT
             ));
         }
-        ours.push(elapsed / f64::from(report.received));
+        let envelopes = f64::from(report.received);
+        ours.push(elapsed / envelopes);
         dh.extend(dh_slices());
-        base.push(median(dh));
+        let dh = median(dh);
+        base.push(dh);
+        if let Some(cpu_us) = cpu_us {
+            cpu_per_envelope.push(cpu_us / envelopes);
+            cores_busy.push(cpu_us / elapsed);
+            if_every_core_busy.push(cpu_us / envelopes / cores as f64 / dh);
+        }
     }
+    let median_or_nan = |xs: Vec<f64>| {
+        if xs.is_empty() {
+            f64::NAN
+        } else {
+            crate::round(median(xs))
+        }
+    };
     let peak = peaks.iter().cloned().fold(0.0, f64::max);
     Ok(vec![report(
         "therapist_ingest_10k",
@@ -729,7 +753,12 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
         json!({
             "envelopes": CLIENTS * PER_CLIENT,
             "clients": CLIENTS,
-            "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            "threads": cores,
+            "cpu_us_per_envelope": median_or_nan(cpu_per_envelope),
+            "cores_busy": median_or_nan(cores_busy),
+            // The ratio were every core busy from start to end: what this
+            // code's CPU time allows, whatever the scheduling.
+            "ratio_if_every_core_busy": median_or_nan(if_every_core_busy),
             "peak_rss_mb": crate::round(peak / (1024.0 * 1024.0)),
             "peak_rss_limit_mb": 200,
         }),
