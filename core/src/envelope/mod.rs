@@ -77,7 +77,10 @@ pub struct Message {
     pub record_version: u32,
     /// When the sender sealed it.
     pub sent_at: DateTime<Utc>,
-    /// Kind-specific content.
+    /// Kind-specific content. As bytes, not a sequence of `u8`: postcard
+    /// writes both the same way (a length, then the bytes), but a sequence
+    /// goes through serde one byte at a time.
+    #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
 
@@ -87,7 +90,9 @@ struct Sealed {
     format: u8,
     mailbox: String,
     recipient: String,
+    #[serde(with = "serde_bytes")]
     message: Vec<u8>,
+    #[serde(with = "serde_bytes")]
     signature: Vec<u8>,
 }
 

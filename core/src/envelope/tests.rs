@@ -224,3 +224,75 @@ fn a_sequence_number_past_what_sqlite_stores_is_malformed_not_a_replay() {
         Err(QuarantineReason::Replayed { .. })
     ));
 }
+
+/// `Message::body` and the sealed message and signature are serialized as
+/// bytes: postcard must write them exactly as it wrote the `Vec<u8>`
+/// sequences before, or envelopes sealed by older apps (and their
+/// signatures, over these bytes) would no longer agree with ours.
+#[test]
+fn bytes_fields_encode_as_the_sequences_they_were() {
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct MessageAsSequence {
+        kind: MessageKind,
+        sender: DeviceId,
+        seq: u64,
+        record_id: Uuid,
+        record_version: u32,
+        sent_at: DateTime<Utc>,
+        body: Vec<u8>,
+    }
+    #[derive(Serialize, Deserialize)]
+    struct SealedAsSequence {
+        format: u8,
+        mailbox: String,
+        recipient: String,
+        message: Vec<u8>,
+        signature: Vec<u8>,
+    }
+    // Lengths on both sides of each varint boundary, and a checkpoint part.
+    for len in [0, 1, 127, 128, 300, 16_383, 16_384, 49_152 + 7] {
+        let body: Vec<u8> = (0..len).map(|i| (i * 7 % 256) as u8).collect();
+        let ours = Message {
+            body: body.clone(),
+            ..message(MessageKind::CheckIn, 3)
+        };
+        let before = MessageAsSequence {
+            kind: ours.kind,
+            sender: ours.sender,
+            seq: ours.seq,
+            record_id: ours.record_id,
+            record_version: ours.record_version,
+            sent_at: ours.sent_at,
+            body: body.clone(),
+        };
+        let bytes = postcard::to_allocvec(&ours).unwrap();
+        assert_eq!(bytes, postcard::to_allocvec(&before).unwrap(), "{len}");
+        assert_eq!(postcard::from_bytes::<Message>(&bytes).unwrap(), ours);
+        assert_eq!(
+            postcard::from_bytes::<MessageAsSequence>(&bytes).unwrap(),
+            before
+        );
+
+        let sealed = Sealed {
+            format: FORMAT_V1,
+            mailbox: "mbx".into(),
+            recipient: "age1".into(),
+            message: bytes.clone(),
+            signature: vec![9; 64],
+        };
+        let sealed_bytes = postcard::to_allocvec(&sealed).unwrap();
+        let as_sequence = SealedAsSequence {
+            format: FORMAT_V1,
+            mailbox: "mbx".into(),
+            recipient: "age1".into(),
+            message: bytes,
+            signature: vec![9; 64],
+        };
+        assert_eq!(sealed_bytes, postcard::to_allocvec(&as_sequence).unwrap());
+        let back: Sealed = postcard::from_bytes(&sealed_bytes).unwrap();
+        assert_eq!(
+            (back.message, back.signature),
+            (sealed.message, sealed.signature)
+        );
+    }
+}
