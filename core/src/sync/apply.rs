@@ -3,7 +3,6 @@
 //! transaction together with the new cursor.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::TransactionBehavior;
 
@@ -11,6 +10,7 @@ use super::goals::{apply_goal, seal_received, without_withdrawn_ratings};
 use super::membership::{apply_ended, apply_leave};
 use super::messages::{CheckInBody, EndedBody, LeaveBody, ReceiptBody};
 use super::pairings::Pairings;
+use super::parallel;
 use super::replies::apply_reply;
 use super::sharing::apply_notice;
 use super::{Account, FETCH_PAGE, Quarantined, Role, SenderGap, SyncReport, Transport};
@@ -186,51 +186,10 @@ fn open_all(
     const TAKE: usize = 4;
     let lookup = |id: &DeviceId| senders.get(id).cloned();
     let open_one = |m: &super::Fetched| envelope::open_authenticated(&m.body, me, mailbox, &lookup);
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    if threads < 2 || messages.len() < 16 {
+    if parallel::threads() < 2 || messages.len() < 16 {
         return messages.iter().map(open_one).collect();
     }
-    // Each opener takes the next few envelopes when it is ready for them.
-    // With fixed shares, the opener sharing a core with the page being
-    // applied finished last while the other core idled.
-    let next = AtomicUsize::new(0);
-    let opener = || {
-        let mut mine = Vec::new();
-        loop {
-            let start = next.fetch_add(TAKE, Ordering::Relaxed);
-            if start >= messages.len() {
-                return mine;
-            }
-            let taken = &messages[start..messages.len().min(start + TAKE)];
-            mine.extend(
-                taken
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| (start + i, open_one(m))),
-            );
-        }
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(opener)).collect();
-        let mut slots: Vec<Option<OpenResult>> = std::iter::repeat_with(|| None)
-            .take(messages.len())
-            .collect();
-        for handle in handles {
-            let Ok(mine) = handle.join() else {
-                return Vec::new();
-            };
-            for (i, result) in mine {
-                slots[i] = Some(result);
-            }
-        }
-        slots
-            .into_iter()
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default()
-    })
+    parallel::map_in_order(messages, TAKE, |_, m| open_one(m)).unwrap_or_default()
 }
 
 /// The senders an envelope may come from: the paired devices, and this one

@@ -40,6 +40,8 @@ const PART_BYTES: usize = 48 * 1024;
 
 /// Most parts one checkpoint may have (192 MiB of database).
 const MAX_PARTS: u32 = 4096;
+/// Parts each core seals before a window of them is posted.
+const PARTS_SEALED_AT_ONCE: usize = 4;
 
 /// Most bytes of checkpoint parts a restore holds while it looks for the
 /// newest complete one.
@@ -63,7 +65,8 @@ pub(crate) struct CheckpointPart {
     /// last one padded), so a restore can pass over smaller envelopes
     /// without opening them.
     pub total_len: u64,
-    /// This part's bytes.
+    /// This part's bytes (as bytes, as `Message::body` is).
+    #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
 }
 
@@ -130,7 +133,8 @@ fn post_checkpoint(
     let (tx, cipher) = store.begin_with_cipher(TransactionBehavior::Immediate)?;
     let first_seq = take_seqs(&tx, cipher, &me.device_id(), u64::from(count))?;
     tx.commit()?;
-    let posted = parts.iter().enumerate().try_for_each(|(index, part)| {
+    let sent_at = store.options.clock.now();
+    let seal_part = |index: usize, part: &&[u8]| -> Result<Vec<u8>, Error> {
         let body = postcard::to_allocvec(&CheckpointPart {
             id,
             index: index as u32,
@@ -149,13 +153,40 @@ fn post_checkpoint(
             seq: first_seq + index as u64,
             record_id: uuid::Uuid::from_bytes(id),
             record_version: index as u32 + 1,
-            sent_at: store.options.clock.now(),
+            sent_at,
             body,
         };
-        let sealed = envelope::seal(me, message, &account.mailbox_id, &recipient)?;
-        transport.post(&account.mailbox_id, &token.post_token, &sealed)?;
-        Ok::<(), Error>(())
-    });
+        Ok(envelope::seal(
+            me,
+            message,
+            &account.mailbox_id,
+            &recipient,
+        )?)
+    };
+    // Sealing (signing and encrypting 48 KiB) is most of a checkpoint's
+    // time: a few parts at a time are sealed on every core, then posted in
+    // order, so memory holds a window of parts, not a second copy.
+    let window = PARTS_SEALED_AT_ONCE * super::parallel::threads();
+    let posted = parts
+        .chunks(window)
+        .enumerate()
+        .try_for_each(|(w, in_window)| {
+            let first = w * window;
+            let sealed =
+                super::parallel::map_in_order(in_window, 1, |i, part| seal_part(first + i, part))
+                    // A crashed thread: sealed again here, one after the other.
+                    .unwrap_or_else(|| {
+                        in_window
+                            .iter()
+                            .enumerate()
+                            .map(|(i, part)| seal_part(first + i, part))
+                            .collect()
+                    });
+            sealed.into_iter().try_for_each(|envelope| {
+                transport.post(&account.mailbox_id, &token.post_token, &envelope?)?;
+                Ok::<(), Error>(())
+            })
+        });
     // Best effort: an unrevoked token only lets this device post to itself.
     let _ = transport.revoke_post_token(&account.mailbox_id, &account.read_token, &token.token_id);
     posted?;

@@ -23,6 +23,7 @@ mod joining;
 mod membership;
 mod messages;
 mod pairings;
+mod parallel;
 mod received;
 mod recovery;
 mod replies;
