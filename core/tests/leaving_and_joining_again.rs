@@ -248,6 +248,48 @@ fn an_erase_after_joining_again_deletes_what_the_earlier_pairing_shared() {
     );
 }
 
+/// A client shares a check-in, leaves (the therapist keeps it, as after any
+/// leave), joins the same therapist again without sharing anew, and deletes
+/// it: the therapist had it, so the deletion goes to it, as the client
+/// expects. A check-in recorded while away, kept from the therapist, is
+/// deleted without a word: a tombstone would tell of a check-in it never had.
+#[test]
+fn deleting_what_an_earlier_pairing_shared_deletes_it_at_the_therapist_too() {
+    let relay = MemoryTransport::new();
+    let mut p = practice(&relay, &["L"]);
+    let shared = p.clients[0].record(on(day(13), draft(3, 3, None))).unwrap();
+    p.clients[0].sync(&relay).unwrap();
+    p.clients[0].leave_therapist(&relay).unwrap();
+    assert_eq!(p.therapist.sync(&relay).unwrap().left.len(), 1);
+    let away = p.clients[0].record(on(day(16), draft(2, 2, None))).unwrap();
+    join_again(&mut p, &relay, 0, "Again");
+    p.clients[0].sync(&relay).unwrap();
+    p.therapist.sync(&relay).unwrap();
+    let dates = |p: &Practice| -> Vec<_> {
+        p.therapist.dashboard().unwrap()[0]
+            .checkins
+            .iter()
+            .map(|c| c.body.session_date)
+            .collect()
+    };
+    assert_eq!(dates(&p), [day(13)], "only what the earlier pairing shared");
+
+    p.clients[0].delete(shared.id).unwrap();
+    p.clients[0].delete(away.id).unwrap();
+    let report = p.clients[0].sync(&relay).unwrap();
+    assert_eq!(
+        report.sent, 1,
+        "one tombstone, for what the therapist had: {report}"
+    );
+    let report = p.therapist.sync(&relay).unwrap();
+    assert_eq!(report.applied, 1, "{report}");
+    assert_eq!(
+        dates(&p),
+        [],
+        "the deleted check-in stayed with the therapist"
+    );
+}
+
 /// A leave arrives but its answer is lost, so the client still takes itself
 /// for paired, and records a check-in. Numbered then, it could never be
 /// posted (the therapist revoked the token when it applied the leave), and

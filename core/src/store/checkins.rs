@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::account::require_current_consent;
-use super::holding::{hold_if_not_sharing, is_kept};
+use super::holding::{deletion_is_sent, hold_if_not_sharing, is_kept};
 use super::outbox::{OutboxKind, queue};
 use super::{Store, codec};
 use crate::crypto::{OpenBuffers, RowAddress, RowCipher, RowOpenError};
@@ -220,8 +220,8 @@ impl Store {
         // The therapist's reply answered this check-in; it goes with it.
         tx.prepare_cached("DELETE FROM replies WHERE record_id = ?1")?
             .execute(params![id.as_bytes()])?;
-        // The therapist never had a kept check-in: nothing to tell.
-        if !is_kept(&tx, &self.cipher, id)? {
+        // Nothing to tell a therapist that never had it.
+        if deletion_is_sent(&tx, &self.cipher, id)? {
             queue(&tx, id, tombstone.version, OutboxKind::Tombstone, now)?;
         }
         tx.commit()?;

@@ -13,6 +13,9 @@
 //!   later edits and deletions: everything from before this pairing that
 //!   the client did not share when joining, and what was held back during a
 //!   pause that the client kept when resuming. Forgotten with the pairing.
+//!   One exception: deleting a check-in this therapist received in an
+//!   earlier pairing (and still holds) sends its deletion
+//!   ([`deletion_is_sent`]).
 //!
 //! Joining ([`settle_at_join`]) offers the held check-ins (count and session
 //! dates): shared, they go to this therapist; kept (the default), they stay
@@ -212,6 +215,35 @@ fn write_held(tx: &Transaction<'_>, cipher: &RowCipher, ids: &BTreeSet<Uuid>) ->
 /// Whether check-in `id` is never to be sent to the current therapist.
 pub(crate) fn is_kept(conn: &Connection, cipher: &RowCipher, id: Uuid) -> Result<bool, Error> {
     Ok(read_ids(conn, cipher, KEPT)?.contains(&id))
+}
+
+/// Client, inside the transaction that deletes check-in `id`: whether its
+/// tombstone goes to the current therapist. Not when the check-in is kept
+/// from it (a tombstone would tell of a check-in it never had), unless it
+/// received the check-in in an earlier pairing: it still holds it, so the
+/// check-in is kept no longer and its deletion goes as any other.
+pub(crate) fn deletion_is_sent(
+    tx: &Transaction<'_>,
+    cipher: &RowCipher,
+    id: Uuid,
+) -> Result<bool, Error> {
+    let mut kept = read_ids(tx, cipher, KEPT)?;
+    if !kept.contains(&id) {
+        return Ok(true);
+    }
+    let Some(therapist) = current_therapist(tx)? else {
+        return Ok(false);
+    };
+    let shared: SharedWith = read_sealed(tx, cipher, SHARED_WITH)?.unwrap_or_default();
+    if !shared
+        .get(&therapist)
+        .is_some_and(|received| received.contains(id.as_bytes()))
+    {
+        return Ok(false);
+    }
+    kept.remove(&id);
+    write_ids(tx, cipher, KEPT, &kept)?;
+    Ok(true)
 }
 
 /// Every check-in never to be sent to the current therapist.
