@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{BIN, Relay, all_files, contains, json_of, ok, rapport, rapport_with, start_relay};
+use common::{
+    BIN, Relay, ago, all_files, contains, json_of, ok, rapport, rapport_with, start_relay,
+};
 
 struct Practice {
     dir: tempfile::TempDir,
@@ -78,7 +80,7 @@ fn three_clients_reach_their_therapist_and_learn_they_were_seen() {
                 "--note",
                 &shared,
                 "--session-date",
-                "2026-11-20",
+                ago(11),
             ],
         );
         ok(
@@ -98,7 +100,7 @@ fn three_clients_reach_their_therapist_and_learn_they_were_seen() {
                 &private,
                 "--private-note",
                 "--session-date",
-                "2026-11-22",
+                ago(9),
             ],
         );
         let out = ok(home, &["sync"]);
@@ -106,8 +108,8 @@ fn three_clients_reach_their_therapist_and_learn_they_were_seen() {
         expected.push(json!({
             "label": LABELS[i],
             "checkins": [
-                {"session_date": "2026-11-20", "answers": {"heard": 2, "hopeful": i + 1}, "note": shared, "seen": false},
-                {"session_date": "2026-11-22", "answers": {"fit": 3, "heard": 4, "hopeful": 4, "worked_on": 5}, "note": null, "seen": false},
+                {"session_date": ago(11), "answers": {"heard": 2, "hopeful": i + 1}, "note": shared, "seen": false},
+                {"session_date": ago(9), "answers": {"fit": 3, "heard": 4, "hopeful": 4, "worked_on": 5}, "note": null, "seen": false},
             ],
         }));
     }
@@ -298,7 +300,7 @@ fn a_restored_therapist_home_shows_the_same_dashboard() {
                 "--note",
                 "fine",
                 "--session-date",
-                "2026-11-21",
+                ago(10),
             ],
         );
         ok(home, &["sync"]);
@@ -363,7 +365,7 @@ fn a_client_killed_mid_sync_loses_and_duplicates_nothing() {
                 "--hopeful",
                 "3",
                 "--session-date",
-                "2026-11-22",
+                ago(9),
             ],
         );
     }
@@ -420,7 +422,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
             "--note",
             "Marker-support-zq",
             "--session-date",
-            "2026-11-20",
+            ago(11),
         ],
     );
     let uk = rapport_core::safety::resources_for_locale("en-GB");
@@ -441,7 +443,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
             "--locale",
             "de-DE",
             "--session-date",
-            "2026-11-21",
+            ago(10),
         ],
     );
     let de = rapport_core::safety::resources_for_locale("de-DE");
@@ -458,7 +460,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
             "--locale",
             "en-GB",
             "--session-date",
-            "2026-11-22",
+            ago(9),
         ],
     );
     assert!(!calm.contains(&uk.lines[0].contact), "{calm}");
@@ -491,7 +493,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
             "Marker-erase-private-zq",
             "--private-note",
             "--session-date",
-            "2026-11-19",
+            ago(12),
         ],
     );
     ok(
@@ -506,7 +508,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
             "--note",
             "Marker-erase-shared-zq",
             "--session-date",
-            "2026-11-20",
+            ago(11),
         ],
     );
     let export = p.dir.path().join("export.csv");
@@ -594,7 +596,7 @@ fn support_requests_rights_and_revocation_work_through_the_real_binary() {
             "--hopeful",
             "4",
             "--session-date",
-            "2026-11-20",
+            ago(11),
         ],
     );
     ok(revoked, &["sync"]);

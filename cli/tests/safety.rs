@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 mod common;
 
-use common::{BIN, Relay, all_files, contains, json_of, ok, start_relay};
+use common::{BIN, Relay, ago, all_files, contains, json_of, ok, start_relay};
 
 /// `rapport` in `home` with `LANG` set to `lang` (and no `LC_*` that would
 /// win over it), as a person's shell would run it.
@@ -109,7 +109,7 @@ fn a_client_who_chose_ireland_sees_irish_lines_whatever_the_locale() {
     assert!(joined.contains("Crisis lines: Ireland (IE)"), "{joined}");
     let ireland = rapport_core::safety::resources_for(Some("IE"), "en");
     let us = rapport_core::safety::resources_for(Some("US"), "en");
-    for (lang, day) in [("en_US.UTF-8", "2026-11-20"), ("de_DE.UTF-8", "2026-11-21")] {
+    for (lang, day) in [("en_US.UTF-8", ago(11)), ("de_DE.UTF-8", ago(10))] {
         let out = ok_lang(
             &client,
             &[
@@ -146,7 +146,7 @@ fn a_client_who_chose_ireland_sees_irish_lines_whatever_the_locale() {
             "3",
             "--need-support",
             "--session-date",
-            "2026-11-22",
+            ago(9),
         ],
         "de_DE.UTF-8",
     );
@@ -165,7 +165,7 @@ fn a_client_who_chose_ireland_sees_irish_lines_whatever_the_locale() {
             "3",
             "--need-support",
             "--session-date",
-            "2026-11-23",
+            ago(8),
         ],
         "en_US.UTF-8",
     );
@@ -183,7 +183,7 @@ fn a_client_who_chose_ireland_sees_irish_lines_whatever_the_locale() {
             "3",
             "--need-support",
             "--session-date",
-            "2026-11-24",
+            ago(7),
         ],
         "en_IE.UTF-8",
     );
@@ -249,10 +249,10 @@ fn re_consenting_to_version_2_keeps_every_check_in() {
         ],
     );
     ok(&therapist, &["sync"]);
-    checkin(&client, "2026-11-02", "Consent-first-zq");
-    checkin(&client, "2026-11-09", "Consent-second-zq");
+    checkin(&client, ago(29), "Consent-first-zq");
+    checkin(&client, ago(22), "Consent-second-zq");
     assert!(ok(&client, &["sync"]).contains("sent 2"));
-    checkin(&client, "2026-11-16", "Consent-waiting-zq");
+    checkin(&client, ago(15), "Consent-waiting-zq");
     // This home accepted version 1, as every client who joined before
     // version 2 did: the version is a cleartext column of the account row.
     rusqlite::Connection::open(client.join("rapport.db"))
@@ -271,7 +271,7 @@ fn re_consenting_to_version_2_keeps_every_check_in() {
             "--hopeful",
             "5",
             "--session-date",
-            "2026-11-23",
+            ago(8),
         ],
     );
     assert!(!refused.status.success());
@@ -302,7 +302,7 @@ fn re_consenting_to_version_2_keeps_every_check_in() {
     );
 
     // Every check-in is still there; the waiting one goes with the next.
-    checkin(&client, "2026-11-23", "Consent-after-zq");
+    checkin(&client, ago(8), "Consent-after-zq");
     let history = json_of(&client, &["client", "history", "--json"]);
     assert_eq!(history["checkins"].as_array().unwrap().len(), 4);
     let synced = ok_lang(&client, &["sync"], "en_GB.UTF-8");
@@ -340,13 +340,13 @@ fn left_a_and_recorded(office: &Office, a: &Path, name: &str, markers: [&str; 2]
         ],
     );
     ok(a, &["sync"]);
-    checkin(&client, "2026-11-02", &format!("{name}-for-A-zq"));
+    checkin(&client, ago(29), &format!("{name}-for-A-zq"));
     ok(&client, &["sync"]);
     let left = ok(&client, &["client", "leave"]);
     assert!(left.contains("You left your therapist"), "{left}");
-    let first = checkin(&client, "2026-11-09", markers[0]);
+    let first = checkin(&client, ago(22), markers[0]);
     assert!(first.contains("you have no therapist now"), "{first}");
-    checkin(&client, "2026-11-16", markers[1]);
+    checkin(&client, ago(15), markers[1]);
     client
 }
 
@@ -372,13 +372,14 @@ fn nothing_made_after_leaving_reaches_the_next_therapist_unless_shared() {
         ],
     );
     assert!(
-        joined.contains(
-            "2 check-ins (sessions 2026-11-09 to 2026-11-16) no therapist had received stay on \
-             this device"
-        ),
+        joined.contains(&format!(
+            "2 check-ins (sessions {} to {}) no therapist had received stay on this device",
+            ago(22),
+            ago(15)
+        )),
         "{joined}"
     );
-    checkin(&keeper, "2026-11-23", "keeper-for-B-zq");
+    checkin(&keeper, ago(8), "keeper-for-B-zq");
     assert!(ok(&keeper, &["sync"]).contains("sent 1"));
     // Still the client's own.
     let history = ok(&keeper, &["client", "history"]);
@@ -401,7 +402,11 @@ fn nothing_made_after_leaving_reaches_the_next_therapist_unless_shared() {
         ],
     );
     assert!(
-        joined.contains("2 check-ins (sessions 2026-11-09 to 2026-11-16) no therapist had received go to this therapist"),
+        joined.contains(&format!(
+            "2 check-ins (sessions {} to {}) no therapist had received go to this therapist",
+            ago(22),
+            ago(15)
+        )),
         "{joined}"
     );
     assert!(ok(&sharer, &["sync"]).contains("sent 2"));
@@ -460,24 +465,28 @@ fn resuming_keeps_what_was_held_back_unless_asked_to_send_it() {
     );
     ok(&therapist, &["sync"]);
     ok(&client, &["client", "pause"]);
-    let during = checkin(&client, "2026-11-09", "Paused-kept-zq");
+    let during = checkin(&client, ago(22), "Paused-kept-zq");
     assert!(during.contains("when you resume you choose"), "{during}");
     let resumed = ok(&client, &["client", "resume"]);
     assert!(
-        resumed.contains(
-            "1 check-in (session 2026-11-09) held back during the pause stay on this device"
-        ),
+        resumed.contains(&format!(
+            "1 check-in (session {}) held back during the pause stay on this device",
+            ago(22)
+        )),
         "{resumed}"
     );
-    checkin(&client, "2026-11-16", "After-pause-zq");
+    checkin(&client, ago(15), "After-pause-zq");
     ok(&client, &["sync"]);
     assert_eq!(therapist_notes(&therapist), ["After-pause-zq"]);
 
     ok(&client, &["client", "pause"]);
-    checkin(&client, "2026-11-23", "Paused-sent-zq");
+    checkin(&client, ago(8), "Paused-sent-zq");
     let resumed = ok(&client, &["client", "resume", "--send-held"]);
     assert!(
-        resumed.contains("1 check-in (session 2026-11-23) held back during the pause go too"),
+        resumed.contains(&format!(
+            "1 check-in (session {}) held back during the pause go too",
+            ago(8)
+        )),
         "{resumed}"
     );
     ok(&client, &["sync"]);

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 mod common;
 
 use common::proxy::Proxy;
-use common::{Relay, ok, start_relay};
+use common::{Relay, ago, ok, start_relay};
 
 /// Dropped in this order: the proxy, the relay it forwards to, then the
 /// folder of every home and the relay's database.
@@ -158,32 +158,34 @@ fn shown(client: &Value) -> Vec<Value> {
 }
 
 /// Four weekly sessions; the last went badly.
-const WEEKS: [CheckIn; 4] = [
-    CheckIn {
-        date: "2026-11-02",
-        heard: 2,
-        hopeful: 3,
-        note: "Marker-week-1-zq",
-    },
-    CheckIn {
-        date: "2026-11-09",
-        heard: 3,
-        hopeful: 4,
-        note: "Marker-week-2-zq",
-    },
-    CheckIn {
-        date: "2026-11-16",
-        heard: 5,
-        hopeful: 4,
-        note: "Marker-week-3-zq",
-    },
-    CheckIn {
-        date: "2026-11-23",
-        heard: 2,
-        hopeful: 1,
-        note: "Marker-week-4-zq",
-    },
-];
+fn weeks() -> [CheckIn; 4] {
+    [
+        CheckIn {
+            date: ago(29),
+            heard: 2,
+            hopeful: 3,
+            note: "Marker-week-1-zq",
+        },
+        CheckIn {
+            date: ago(22),
+            heard: 3,
+            hopeful: 4,
+            note: "Marker-week-2-zq",
+        },
+        CheckIn {
+            date: ago(15),
+            heard: 5,
+            hopeful: 4,
+            note: "Marker-week-3-zq",
+        },
+        CheckIn {
+            date: ago(8),
+            heard: 2,
+            hopeful: 1,
+            note: "Marker-week-4-zq",
+        },
+    ]
+}
 
 /// The hello is held while the client checks in three times: the check-ins
 /// reach the therapist before anyone is paired to own them, and are
@@ -197,7 +199,7 @@ fn check_ins_that_arrive_before_a_late_hello_all_reach_the_dashboard() {
     p.proxy.hold_posts_to(&invite.mailbox_id, 1);
     let client = p.join("Late", &uri);
     assert_eq!(p.proxy.held(), 1, "the hello is held");
-    for week in &WEEKS[..3] {
+    for week in &weeks()[..3] {
         record(&client, week);
     }
     let out = ok(&client, &["sync"]);
@@ -222,7 +224,7 @@ fn check_ins_that_arrive_before_a_late_hello_all_reach_the_dashboard() {
     );
     assert_eq!(
         arrived,
-        WEEKS[..3].iter().map(CheckIn::shown).collect::<Vec<_>>()
+        weeks()[..3].iter().map(CheckIn::shown).collect::<Vec<_>>()
     );
     let again = p.sync();
     assert!(again.contains("quarantined 0"), "{again}");
@@ -262,13 +264,13 @@ fn everything_the_therapist_shows(p: &Practice) -> String {
 /// check-in is on its way (held by the proxy); then it erases.
 fn erase_with_a_check_in_held(p: &Practice) -> common::proxy::HeldPost {
     let (client, mailbox) = p.paired("Gone");
-    record(&client, &WEEKS[0]);
+    record(&client, &weeks()[0]);
     ok(&client, &["sync"]);
     p.sync();
     assert_eq!(shown(&p.client("Gone").unwrap()).len(), 1);
 
     p.proxy.hold_posts_to(&mailbox, 1);
-    record(&client, &WEEKS[1]);
+    record(&client, &weeks()[1]);
     let out = ok(&client, &["sync"]);
     assert!(out.contains("sent 1"), "{out}");
     let erased = ok(&client, &["client", "erase", "--yes"]);
@@ -313,7 +315,7 @@ fn a_check_in_delivered_after_the_therapist_synced_an_erase_does_not_bring_the_c
         "{out}"
     );
     let shown = everything_the_therapist_shows(&p);
-    for week in &WEEKS[..2] {
+    for week in &weeks()[..2] {
         assert!(!shown.contains(week.note), "{} is still shown", week.note);
     }
 }
@@ -335,7 +337,7 @@ fn a_check_in_delivered_after_the_erase_in_the_same_sync_does_not_bring_the_clie
         "the erased client reappears with {checkins} check-in(s), status {status}"
     );
     let shown = everything_the_therapist_shows(&p);
-    for week in &WEEKS[..2] {
+    for week in &weeks()[..2] {
         assert!(!shown.contains(week.note), "{} is still shown", week.note);
     }
 }
@@ -366,9 +368,9 @@ fn check_ins_delivered_in_reverse_order_give_the_same_dashboard_and_no_gap() {
     let (reversed, _) = p.paired("Reversed");
     for (home, hold) in [(&in_order, false), (&reversed, true)] {
         if hold {
-            p.proxy.hold_posts_to(&mailbox, WEEKS.len());
+            p.proxy.hold_posts_to(&mailbox, weeks().len());
         }
-        for week in &WEEKS {
+        for week in &weeks() {
             record(home, week);
         }
         let out = ok(home, &["sync"]);
@@ -390,7 +392,7 @@ fn check_ins_delivered_in_reverse_order_give_the_same_dashboard_and_no_gap() {
     assert!(out.contains("applied 3"), "{out}");
 
     let (a, b) = (p.client("InOrder").unwrap(), p.client("Reversed").unwrap());
-    let sessions: Vec<Value> = WEEKS.iter().map(CheckIn::shown).collect();
+    let sessions: Vec<Value> = weeks().iter().map(CheckIn::shown).collect();
     assert_eq!(shown(&a), sessions);
     assert_eq!(shown(&b), sessions);
     assert_eq!(story(&a), story(&b));
@@ -405,7 +407,7 @@ fn a_replayed_check_in_is_shown_once() {
     let p = practice();
     let (client, mailbox) = p.paired("Replayed");
     p.proxy.hold_posts_to(&mailbox, 1);
-    record(&client, &WEEKS[0]);
+    record(&client, &weeks()[0]);
     ok(&client, &["sync"]);
     let post = p.proxy.take_held().remove(0);
     assert_eq!(p.proxy.deliver(&post), 201);
@@ -415,5 +417,5 @@ fn a_replayed_check_in_is_shown_once() {
     assert_eq!(p.proxy.deliver(&post), 201);
     let out = p.sync();
     assert!(out.contains("applied 0, duplicates 1"), "{out}");
-    assert_eq!(shown(&p.client("Replayed").unwrap()), [WEEKS[0].shown()]);
+    assert_eq!(shown(&p.client("Replayed").unwrap()), [weeks()[0].shown()]);
 }

@@ -140,3 +140,12 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 pub fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
+
+/// A session date `days` before today, as the CLI takes it ("2026-11-20").
+/// Tests date their check-ins relative to today: a fixed date would fall out
+/// of the year a check-in may be dated within as the calendar moves on.
+/// Leaked, so it stands wherever a `&'static str` argument did.
+pub fn ago(days: u64) -> &'static str {
+    let date = chrono::Utc::now().date_naive() - chrono::Days::new(days);
+    Box::leak(date.to_string().into_boxed_str())
+}
