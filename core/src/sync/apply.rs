@@ -64,8 +64,8 @@ pub(super) fn fetch_and_apply(
 }
 
 /// Pages are applied one after another, each in its own transaction; the
-/// next page is fetched before one is applied, and opened on other threads
-/// while it is (opening is most of the work).
+/// next page is fetched before one is applied, and opened on the other
+/// cores while it is, then on this one too (opening is most of the work).
 fn fetch_pages(
     store: &mut Store,
     transport: &dyn Transport,
@@ -89,11 +89,8 @@ fn fetch_pages(
         };
         // Applying the page moves the cursor to its last envelope.
         let next = if page.more { Some(fetch(last)?) } else { None };
-        let (paired, next_opened) = std::thread::scope(|scope| {
-            let opening = next.as_ref().map(|next| {
-                scope.spawn(|| open_all(&next.messages, me, &account.mailbox_id, &known))
-            });
-            let paired = apply_opened(
+        let apply = || {
+            apply_opened(
                 store,
                 me,
                 account,
@@ -106,11 +103,18 @@ fn fetch_pages(
                 known.clone(),
                 report,
                 changed,
-            );
-            // A crashed opener leaves the page to be opened in `apply_opened`.
-            let next_opened = opening.map(|h| h.join().unwrap_or_default());
-            (paired, next_opened)
-        });
+            )
+        };
+        // The next page is opened while this one is applied: this thread
+        // applies, then helps open.
+        let (paired, next_opened) = match &next {
+            Some(next) => {
+                let (paired, opened) =
+                    open_all_beside(&next.messages, me, &account.mailbox_id, &known, apply);
+                (paired, Some(opened))
+            }
+            None => (apply(), None),
+        };
         if paired? {
             reexamine_unknown_senders(store, me, account, report, changed)?;
         }
@@ -182,14 +186,27 @@ fn open_all(
     mailbox: &str,
     senders: &HashMap<DeviceId, KnownSender>,
 ) -> Vec<OpenResult> {
+    open_all_beside(messages, me, mailbox, senders, || ()).1
+}
+
+/// [`open_all`] while this thread does `own` first, then helps open.
+fn open_all_beside<O>(
+    messages: &[super::Fetched],
+    me: &DeviceIdentity,
+    mailbox: &str,
+    senders: &HashMap<DeviceId, KnownSender>,
+    own: impl FnOnce() -> O,
+) -> (O, Vec<OpenResult>) {
     /// Envelopes an opener takes at a time (about half a millisecond).
     const TAKE: usize = 4;
     let lookup = |id: &DeviceId| senders.get(id).cloned();
     let open_one = |m: &super::Fetched| envelope::open_authenticated(&m.body, me, mailbox, &lookup);
     if parallel::threads() < 2 || messages.len() < 16 {
-        return messages.iter().map(open_one).collect();
+        let own = own();
+        return (own, messages.iter().map(open_one).collect());
     }
-    parallel::map_in_order(messages, TAKE, |_, m| open_one(m)).unwrap_or_default()
+    let (own, opened) = parallel::map_in_order_beside(messages, TAKE, |_, m| open_one(m), own);
+    (own, opened.unwrap_or_default())
 }
 
 /// The senders an envelope may come from: the paired devices, and this one

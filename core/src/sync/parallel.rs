@@ -23,6 +23,20 @@ pub(super) fn map_in_order<T: Sync, R: Send>(
     take: usize,
     work: impl Fn(usize, &T) -> R + Sync,
 ) -> Option<Vec<R>> {
+    map_in_order_beside(items, take, work, || ()).1
+}
+
+/// [`map_in_order`] while the caller's thread does `own` first: the other
+/// threads start on the items at once, and the caller joins them when `own`
+/// is done. So exactly [`threads`] threads run, never one per core plus a
+/// waiting one: on a shared or virtual machine every thread woken costs
+/// time, and a thread too many takes its turns from the others.
+pub(super) fn map_in_order_beside<T: Sync, R: Send, O>(
+    items: &[T],
+    take: usize,
+    work: impl Fn(usize, &T) -> R + Sync,
+    own: impl FnOnce() -> O,
+) -> (O, Option<Vec<R>>) {
     let take = take.max(1);
     let next = AtomicUsize::new(0);
     let worker = || {
@@ -37,17 +51,24 @@ pub(super) fn map_in_order<T: Sync, R: Send>(
         }
     };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads()).map(|_| scope.spawn(worker)).collect();
+        let helpers: Vec<_> = (1..threads()).map(|_| scope.spawn(worker)).collect();
+        let own = own();
+        // The caller's share: a crash in it counts as a helper's would.
+        let caller = std::panic::catch_unwind(std::panic::AssertUnwindSafe(worker));
         // Every thread joined before any result is looked at: a crash left
         // unjoined would make the scope itself panic.
-        let joined: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
+        let mut done: Vec<_> = helpers.into_iter().map(|h| h.join()).collect();
+        done.push(caller);
         let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-        for done in joined {
-            for (i, result) in done.ok()? {
+        for shared in done {
+            let Ok(shared) = shared else {
+                return (own, None);
+            };
+            for (i, result) in shared {
                 slots[i] = Some(result);
             }
         }
-        slots.into_iter().collect()
+        (own, slots.into_iter().collect())
     })
 }
 
@@ -68,6 +89,14 @@ mod tests {
                 assert_eq!(doubled, Some(expected), "{len} items, {take} at a time");
             }
         }
+    }
+
+    #[test]
+    fn the_callers_own_work_comes_back_beside_the_results() {
+        let items: Vec<u32> = (0..50).collect();
+        let (own, squares) = map_in_order_beside(&items, 3, |_, x| x * x, || "applied");
+        assert_eq!(own, "applied");
+        assert_eq!(squares, Some(items.iter().map(|x| x * x).collect()));
     }
 
     #[test]
