@@ -157,6 +157,7 @@ impl Store {
         if schema_version >= 7 {
             sequences::adopt_cleartext(&mut conn, &unlocked.cipher)?;
         }
+        snapshot::remove_leftover_copies(path);
         Ok(Store {
             conn,
             cipher: unlocked.cipher,

@@ -50,6 +50,43 @@ impl Drop for Scratch {
     }
 }
 
+/// A scratch copy older than this was left by a crash: none takes so long.
+const LEFTOVER_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the scratch copies a crash left beside the database at `db`
+/// (a copy holds every row, sealed, and the wrapped key: nothing of it
+/// should outlive the moment it is for). Copies younger than an hour may be
+/// another process's checkpoint under way, and are left alone; so is a copy
+/// that cannot be removed, as it would have been anyway.
+pub(crate) fn remove_leftover_copies(db: &Path) {
+    let Some(name) = db.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let prefix = format!(".{name}.checkpoint-");
+    let dir = match db.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let leftover = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(&prefix));
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > LEFTOVER_AFTER);
+        if leftover && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn io(path: &Path, e: std::io::Error) -> Error {
     StoreError::Io {
         path: path.display().to_string(),
@@ -283,5 +320,35 @@ mod tests {
             .filter(|n| n.contains("checkpoint"))
             .collect();
         assert_eq!(names, Vec::<String>::new());
+    }
+
+    #[test]
+    fn copies_a_crash_left_behind_are_removed_when_the_store_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let open = || {
+            Store::open(
+                &db,
+                KeySource::Passphrase(Passphrase::new("p").with_work_factor(1)),
+            )
+            .unwrap()
+        };
+        drop(open());
+        let file = |name: &str, age_s: u64| {
+            let path = dir.path().join(name);
+            let f = std::fs::File::create(&path).unwrap();
+            let at = std::time::SystemTime::now() - std::time::Duration::from_secs(age_s);
+            f.set_modified(at).unwrap();
+            path
+        };
+        let left = file(".t.db.checkpoint-01a2", 2 * 3600);
+        let journal = file(".t.db.checkpoint-01a2-journal", 2 * 3600);
+        let under_way = file(".t.db.checkpoint-01b3", 60);
+        let other_db = file(".u.db.checkpoint-01c4", 2 * 3600);
+        drop(open());
+        assert!(!left.exists() && !journal.exists(), "left by a crash");
+        assert!(under_way.exists(), "another process's copy, under way");
+        assert!(other_db.exists(), "another database's");
+        assert!(db.exists());
     }
 }
