@@ -230,6 +230,11 @@ pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// [`median`], or NaN for no figures at all.
+pub(crate) fn median_or_nan(xs: Vec<f64>) -> f64 {
+    if xs.is_empty() { f64::NAN } else { median(xs) }
+}
+
 /// Peak resident memory of this process since the last reset, in bytes.
 pub(crate) fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

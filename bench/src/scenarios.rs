@@ -18,7 +18,9 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::sqlcipher;
-use crate::{err, median, peak_rss_bytes, process_cpu_seconds, report, reset_peak_rss};
+use crate::{
+    err, median, median_or_nan, peak_rss_bytes, process_cpu_seconds, report, reset_peak_rss,
+};
 
 const ROUNDS: usize = 11;
 
@@ -430,7 +432,7 @@ pub fn history_10k() -> Result<Vec<Value>, String> {
         ours_cold,
         plain_cold,
         cipher_cold,
-    ] = times.map(|t| if t.is_empty() { f64::NAN } else { median(t) });
+    ] = times.map(median_or_nan);
     let vs_plain_select = crate::round(median(vs_plain_cold));
     let mut line = report(
         "history_10k",
@@ -737,13 +739,6 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
             if_every_core_busy.push(cpu_us / envelopes / cores as f64 / dh);
         }
     }
-    let median_or_nan = |xs: Vec<f64>| {
-        if xs.is_empty() {
-            f64::NAN
-        } else {
-            crate::round(median(xs))
-        }
-    };
     let peak = peaks.iter().cloned().fold(0.0, f64::max);
     Ok(vec![report(
         "therapist_ingest_10k",
@@ -754,11 +749,11 @@ pub fn therapist_ingest_10k() -> Result<Vec<Value>, String> {
             "envelopes": CLIENTS * PER_CLIENT,
             "clients": CLIENTS,
             "threads": cores,
-            "cpu_us_per_envelope": median_or_nan(cpu_per_envelope),
-            "cores_busy": median_or_nan(cores_busy),
+            "cpu_us_per_envelope": crate::round(median_or_nan(cpu_per_envelope)),
+            "cores_busy": crate::round(median_or_nan(cores_busy)),
             // The ratio were every core busy from start to end: what this
             // code's CPU time allows, whatever the scheduling.
-            "ratio_if_every_core_busy": median_or_nan(if_every_core_busy),
+            "ratio_if_every_core_busy": crate::round(median_or_nan(if_every_core_busy)),
             "peak_rss_mb": crate::round(peak / (1024.0 * 1024.0)),
             "peak_rss_limit_mb": 200,
         }),

@@ -70,18 +70,20 @@ pub(crate) fn remove_leftover_copies(db: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    for entry in entries.flatten() {
-        let leftover = entry
+    let leftovers = entries.flatten().filter(|entry| {
+        entry
             .file_name()
             .to_str()
-            .is_some_and(|n| n.starts_with(&prefix));
+            .is_some_and(|n| n.starts_with(&prefix))
+    });
+    for entry in leftovers {
         let old = entry
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|at| at.elapsed().ok())
             .is_some_and(|age| age > LEFTOVER_AFTER);
-        if leftover && old {
+        if old {
             let _ = std::fs::remove_file(entry.path());
         }
     }

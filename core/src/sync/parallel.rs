@@ -6,11 +6,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const MAX_THREADS: usize = 8;
 
 /// How many threads [`map_in_order`] uses here (1: it maps on the caller's).
+/// Asked once: on Linux the answer reads the cgroup's files, and a sync
+/// asks twice a page.
 pub(super) fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(MAX_THREADS)
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(MAX_THREADS)
+    })
 }
 
 /// `work(index, item)` for every item, on [`threads`] threads that each take
