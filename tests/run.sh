@@ -9,7 +9,15 @@ cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-step() { printf '\n== %s ==\n' "$*"; }
+# Each step's heading says how long the run has taken so far, so a slow step
+# shows in CI's log.
+step() { printf '\n== %s (at %d s) ==\n' "$*" "$SECONDS"; }
+
+# A CI run starts from a fresh clone and builds everything once: incremental
+# caches would be written, never read, and cost gigabytes of disk.
+if [ "${CI:-}" = true ]; then
+  export CARGO_INCREMENTAL=0
+fi
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"; else
@@ -93,6 +101,12 @@ cargo build --release --quiet --manifest-path bench/sqlcipher-peer/Cargo.toml \
   --target-dir "${CARGO_TARGET_DIR:-target}"
 # relay_post_pg runs over a throwaway PostgreSQL (tests/pg.sh).
 bash tests/pg.sh cargo run --release --quiet -p rapport-bench -- --check
+
+# What the run left on disk: CI runners are shared, and a full disk once
+# failed a run halfway (README.md, "Disk and time").
+step "disk: build directories this run left"
+du -sh "${CARGO_TARGET_DIR:-target}" fuzz/target 2>/dev/null || true
+df -h . | tail -n 1
 
 # One closing line for the whole run: cargo's "test result:" lines, pytest's
 # "N passed" summary and the Kotlin runner's "N passed, N failed".
