@@ -35,6 +35,7 @@ fn a_difficult_first_session_escalates_after_ten_silent_days() {
     assert!(
         flags[0]
             .headline
+            .render("en")
             .ends_with("reach out before the next session.")
     );
 
@@ -46,9 +47,10 @@ fn a_difficult_first_session_escalates_after_ten_silent_days() {
     assert!(
         flags[0]
             .headline
+            .render("en")
             .starts_with("Has not come back since a difficult first session on 2 Nov 2026"),
         "{}",
-        flags[0].headline
+        flags[0].headline.render("en")
     );
     assert_eq!(flags[0].reasons.last().unwrap().rule.id(), "no_return");
     at(&p.clock, day(20));
@@ -113,6 +115,7 @@ fn a_dip_resolves_itself_and_stays_in_history() {
     assert!(
         resolution
             .text
+            .render("en")
             .contains("Resolved by the check-in of 21 Nov 2026")
     );
 }
@@ -304,14 +307,16 @@ fn after_the_new_edition_hope_is_compared_only_with_hope_as_it_is_now_asked() {
     assert_eq!(client.flags.len(), 1, "{:#?}", client.flags);
     let flag = &client.flags[0];
     assert!(
-        flag.reasons.iter().all(|r| !r.text.contains("opeful")),
+        flag.reasons
+            .iter()
+            .all(|r| !r.text.render("en").contains("opeful")),
         "{:#?}",
         flag.reasons
     );
     assert!(
-        flag.headline.starts_with("Heard fell to 2"),
+        flag.headline.render("en").starts_with("Heard fell to 2"),
         "{}",
-        flag.headline
+        flag.headline.render("en")
     );
     // The brief's usual range of hope starts again with v2.
     let brief = p.therapist.brief(day(18), None, "en").unwrap();

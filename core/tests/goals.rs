@@ -197,7 +197,11 @@ fn shared_goals_reach_the_therapist_with_their_ratings_and_private_ones_never_le
     // The brief has a calm line about the goal that moved.
     let brief = p.therapist.brief(day(23), None, "en").unwrap();
     assert_eq!(
-        brief.cards[0].goal_line.as_deref(),
+        brief.cards[0]
+            .goal_line
+            .as_ref()
+            .map(|l| l.render("en"))
+            .as_deref(),
         Some("Goals: ‘Walk to the shop alone’ 2 → 5 since it was set.")
     );
     // Neither goal is readable in any file of the therapist or client.
@@ -605,6 +609,7 @@ fn a_review_is_suggested_when_sessions_and_goals_are_high_and_steady() {
     assert!(
         review
             .headline
+            .render("en")
             .starts_with("Ratings have been high and steady for four sessions")
     );
     assert_eq!(review.reasons[0].rule.id(), "review_suggested");

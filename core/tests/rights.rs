@@ -46,9 +46,12 @@ fn a_support_request_shows_resources_and_reaches_the_therapist_as_the_most_urgen
     assert_eq!(flags[0].client_label, "A.B.");
     assert_eq!(flags[0].reasons[0].rule, Rule::SupportRequested);
     assert!(
-        flags[0].reasons[0].text.contains("23 Nov 2026"),
+        flags[0].reasons[0]
+            .text
+            .render("en")
+            .contains("23 Nov 2026"),
         "{}",
-        flags[0].reasons[0].text
+        flags[0].reasons[0].text.render("en")
     );
 
     // A reason can be acknowledged on its own; the flag stays open.

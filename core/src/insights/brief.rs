@@ -18,8 +18,9 @@ use uuid::Uuid;
 
 use super::flags::Flag;
 use super::goals::{GoalProgress, goal_line};
+use super::sentences::{Arg, Sentence};
 use super::usual::UsualRange;
-use super::words::{day, item_name};
+use super::words::day;
 use super::{ClientInsights, ClientStatus};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
@@ -71,7 +72,7 @@ pub struct OutsideRange {
     /// The range it was judged against (from the check-ins before it).
     pub range: UsualRange,
     /// "hopeful 2, below the usual 3–5 over the last eight sessions".
-    pub text: String,
+    pub text: Sentence,
 }
 
 /// A suggested opening line.
@@ -119,7 +120,7 @@ pub struct BriefCard {
     /// One calm line when a shared goal moved since it was set, or has not
     /// moved over its latest ratings (see [`goal_line`]).
     #[serde(default)]
-    pub goal_line: Option<String>,
+    pub goal_line: Option<Sentence>,
 }
 
 /// The brief for one day.
@@ -295,11 +296,17 @@ impl Store {
                         item: spec.id.clone(),
                         rating,
                         above,
-                        text: format!(
-                            "{} {rating}, {} the usual {}",
-                            item_name(&spec.id),
-                            if above { "above" } else { "below" },
-                            range.describe()
+                        text: Sentence::new(
+                            if above {
+                                "outside.above"
+                            } else {
+                                "outside.below"
+                            },
+                            [
+                                ("item", Arg::Item(spec.id.clone())),
+                                ("rating", Arg::rating(rating)),
+                                ("usual", Arg::part(range.describe())),
+                            ],
                         ),
                         range,
                     });

@@ -28,8 +28,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::rules::{FlagRules, Rule, Severity};
+use super::sentences::{Arg, Sentence};
 use super::usual::UsualRange;
-use super::words::{capitalise, day, hundredths, item_name, listing, quote, sessions};
 use super::{RELIABLE_CHANGE, SessionPoint};
 use crate::identity::DeviceId;
 use crate::model::{Instrument, InstrumentRef, Instruments};
@@ -94,7 +94,7 @@ pub struct Reason {
     /// The session it is about, when there is one.
     pub session_date: Option<NaiveDate>,
     /// One sentence naming the numbers.
-    pub text: String,
+    pub text: Sentence,
     /// The reliable change index behind a `reliable_deterioration`, as a
     /// figure for the details (a single 1–5 item cannot carry a verdict).
     pub rci: Option<f64>,
@@ -128,7 +128,7 @@ pub struct FlagEvent {
     /// What happened.
     pub kind: FlagEventKind,
     /// A sentence for the history.
-    pub text: String,
+    pub text: Sentence,
 }
 
 /// How a flag ended.
@@ -160,7 +160,7 @@ pub struct Resolution {
     /// When.
     pub on: NaiveDate,
     /// "Resolved by the check-in of 12 Oct 2026: back in the usual range."
-    pub text: String,
+    pub text: Sentence,
 }
 
 /// One concern about one client.
@@ -179,7 +179,7 @@ pub struct Flag {
     /// Whether silence made it more urgent than its kind alone.
     pub escalated: bool,
     /// One sentence: what happened and, where it helps, what to do.
-    pub headline: String,
+    pub headline: Sentence,
     /// The session that opened it.
     pub opened_on: NaiveDate,
     /// The latest session (or day) that added to it.
@@ -204,7 +204,7 @@ impl Flag {
         self.resolution.is_none()
     }
 
-    pub(crate) fn resolve(&mut self, kind: ResolutionKind, on: NaiveDate, text: String) {
+    pub(crate) fn resolve(&mut self, kind: ResolutionKind, on: NaiveDate, text: Sentence) {
         let event = match kind {
             ResolutionKind::Discussed => FlagEventKind::Discussed,
             ResolutionKind::Withdrawn => FlagEventKind::Withdrawn,
@@ -240,6 +240,33 @@ pub(crate) fn stable_id(domain: &[u8], sender: &DeviceId, kind: &str, subject: &
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// "heard 4".
+pub(crate) fn rating(item: &str, rating: u8) -> Sentence {
+    Sentence::new(
+        "rating",
+        [
+            ("item", Arg::Item(item.to_owned())),
+            ("rating", Arg::rating(rating)),
+        ],
+    )
+}
+
+/// A flag's first event: "Opened by the check-in of 5 Oct 2026: …".
+pub(crate) fn opened_by(date: NaiveDate, headline: Sentence) -> Sentence {
+    Sentence::new(
+        "event.opened",
+        [
+            ("date", Arg::Date(date)),
+            ("headline", Arg::sentence(headline)),
+        ],
+    )
+}
+
+/// "Marked discussed on 5 Oct 2026."
+pub(crate) fn discussed_on(date: NaiveDate) -> Sentence {
+    Sentence::new("resolution.discussed", [("date", Arg::Date(date))])
 }
 
 /// A reason's id: the same as the alert it used to be, so acknowledgements
@@ -444,7 +471,7 @@ impl Engine<'_, '_> {
             .unwrap_or(0.0)
     }
 
-    fn reason(&self, rule: Rule, point: &SessionPoint, text: String) -> Reason {
+    fn reason(&self, rule: Rule, point: &SessionPoint, text: Sentence) -> Reason {
         Reason {
             id: reason_id(self.input.sender, rule, &point.record_id.to_string()),
             rule,
@@ -459,7 +486,7 @@ impl Engine<'_, '_> {
         &mut self,
         kind: FlagKind,
         point: &SessionPoint,
-        headline: String,
+        headline: Sentence,
         reasons: Vec<Reason>,
     ) -> usize {
         // A check-in edited after its flag was discussed opens a new flag,
@@ -488,10 +515,7 @@ impl Engine<'_, '_> {
             events: vec![FlagEvent {
                 on: point.session_date,
                 kind: FlagEventKind::Opened,
-                text: format!(
-                    "Opened by the check-in of {}: {headline}",
-                    day(point.session_date)
-                ),
+                text: opened_by(point.session_date, headline),
             }],
         };
         flag.add_reasons(reasons);
@@ -503,7 +527,7 @@ impl Engine<'_, '_> {
         &mut self,
         index: usize,
         point: &SessionPoint,
-        headline: String,
+        headline: Sentence,
         reasons: Vec<Reason>,
     ) {
         let flag = &mut self.flags[index];
@@ -511,7 +535,13 @@ impl Engine<'_, '_> {
         flag.events.push(FlagEvent {
             on: point.session_date,
             kind: FlagEventKind::Updated,
-            text: format!("The check-in of {}: {headline}", day(point.session_date)),
+            text: Sentence::new(
+                "event.updated",
+                [
+                    ("date", Arg::Date(point.session_date)),
+                    ("headline", Arg::sentence(headline.clone())),
+                ],
+            ),
         });
         flag.headline = headline;
         flag.add_reasons(reasons);
@@ -529,11 +559,7 @@ impl Engine<'_, '_> {
             match discussed.get(&flag.id) {
                 Some(at) if next.is_none_or(|point| news(at, point)) => {
                     let on = at.date_naive();
-                    flag.resolve(
-                        ResolutionKind::Discussed,
-                        on,
-                        format!("Marked discussed on {}.", day(on)),
-                    );
+                    flag.resolve(ResolutionKind::Discussed, on, discussed_on(on));
                     true
                 }
                 _ => false,
@@ -553,35 +579,38 @@ impl Engine<'_, '_> {
         }
     }
 
-    fn ratings(&self, point: &SessionPoint, pick: impl Fn(&str, u8) -> bool) -> Vec<String> {
+    fn ratings(&self, point: &SessionPoint, pick: impl Fn(&str, u8) -> bool) -> Vec<Sentence> {
         point
             .answers
             .iter()
             .filter(|(item, v)| pick(item, **v))
-            .map(|(item, v)| format!("{} {v}", item_name(item)))
+            .map(|(item, v)| rating(item, *v))
             .collect()
     }
 
-    fn note_part(&self, point: &SessionPoint) -> Option<String> {
+    /// Every rating of `point`, as a list.
+    fn all_ratings(&self, point: &SessionPoint) -> Arg {
+        Arg::List(self.ratings(point, |_, _| true))
+    }
+
+    fn note_part(&self, point: &SessionPoint) -> Option<Sentence> {
         self.input
             .notes
             .get(&point.record_id)
-            .map(|note| format!("note: {}", quote(note)))
+            .map(|note| Sentence::new("note", [("note", Arg::Quote(note.clone()))]))
     }
 
     fn support_request(&mut self, point: &SessionPoint) {
-        let all = self.ratings(point, |_, _| true);
-        let text = format!(
-            "Asked for support with the check-in for the session on {} ({}). The app showed \
-             them crisis lines; nobody watches check-ins in real time.",
-            day(point.session_date),
-            listing(&all)
+        let date = point.session_date;
+        let text = Sentence::new(
+            "reason.support",
+            [
+                ("date", Arg::Date(date)),
+                ("ratings", self.all_ratings(point)),
+            ],
         );
         let reason = self.reason(Rule::SupportRequested, point, text);
-        let headline = format!(
-            "Asked for support with the check-in of {} (the app showed them crisis lines).",
-            day(point.session_date)
-        );
+        let headline = Sentence::new("headline.support", [("date", Arg::Date(date))]);
         match self.support {
             Some(index) => self.update(index, point, headline, vec![reason]),
             None => {
@@ -596,21 +625,24 @@ impl Engine<'_, '_> {
     fn first_session(&mut self, point: &SessionPoint) {
         let at = self.input.rules.first_session_at_or_below;
         let required = self.required(0);
-        let low: Vec<String> = self.ratings(point, |item, v| {
+        let low = self.ratings(point, |item, v| {
             v <= at && required.iter().any(|r| r == item)
         });
         if low.is_empty() {
             return;
         }
-        let all = self.ratings(point, |_, _| true);
+        let date = Arg::Date(point.session_date);
         let mut reasons = vec![self.reason(
             Rule::LowFirstSession,
             point,
-            format!(
-                "The first session, on {}, was rated {} ({} at or below {at}).",
-                day(point.session_date),
-                listing(&all),
-                listing(&low)
+            Sentence::new(
+                "reason.first_session",
+                [
+                    ("date", date.clone()),
+                    ("ratings", self.all_ratings(point)),
+                    ("low", Arg::List(low)),
+                    ("at", Arg::rating(at)),
+                ],
             ),
         )];
         let low_score = self.input.rules.low_score_at_or_below;
@@ -619,20 +651,22 @@ impl Engine<'_, '_> {
             reasons.push(self.reason(
                 Rule::LowScore,
                 point,
-                format!(
-                    "Rated {} for the session on {} (at or below {low_score}).",
-                    listing(&very_low),
-                    day(point.session_date)
+                Sentence::new(
+                    "reason.low_ratings",
+                    [
+                        ("ratings", Arg::List(very_low)),
+                        ("date", date.clone()),
+                        ("at", Arg::rating(low_score)),
+                    ],
                 ),
             ));
         }
-        let mut parts = vec![format!(
-            "Difficult first session on {} ({})",
-            day(point.session_date),
-            listing(&all)
+        let mut parts = vec![Sentence::new(
+            "first_session",
+            [("date", date), ("ratings", self.all_ratings(point))],
         )];
         parts.extend(self.note_part(point));
-        let headline = format!("{}: reach out before the next session.", parts.join("; "));
+        let headline = Sentence::new("headline.first_session", [("parts", Arg::Parts(parts))]);
         let index = self.open(FlagKind::DifficultFirstSession, point, headline, reasons);
         let back_at = required.into_iter().map(|item| (item, at + 1)).collect();
         self.concern = Some(Slot {
@@ -648,7 +682,7 @@ impl Engine<'_, '_> {
         &self,
         i: usize,
         deterioration_armed: &mut HashMap<(String, NaiveDate), bool>,
-    ) -> (Vec<Reason>, Vec<String>) {
+    ) -> (Vec<Reason>, Vec<Sentence>) {
         let points = self.input.points;
         let point = &points[i];
         let previous = &points[i - 1];
@@ -661,11 +695,12 @@ impl Engine<'_, '_> {
             let Some(&now) = point.answers.get(item) else {
                 continue;
             };
-            let name = item_name(item);
+            let name = || Arg::Item(item.to_owned());
             let history = self.earlier(item);
             let usual = UsualRange::of(history, rules.usual_range_sessions as usize, &spec.scale);
             let mut qualifiers = Vec::new();
             let mut fell = None;
+            let mut deteriorated_since_first = false;
 
             if let Some(&before) = previous.answers.get(item)
                 && self.comparable(item, i - 1, i)
@@ -676,26 +711,33 @@ impl Engine<'_, '_> {
                 reasons.push(self.reason(
                     Rule::Drop,
                     point,
-                    format!(
-                        "{} fell from {before} to {now} (−{}) between the sessions on {} and {}.",
-                        capitalise(&name),
-                        before - now,
-                        day(previous.session_date),
-                        day(date)
+                    Sentence::new(
+                        "reason.drop",
+                        [
+                            ("item", name()),
+                            ("before", Arg::rating(before)),
+                            ("now", Arg::rating(now)),
+                            ("by", Arg::Number(i64::from(before - now))),
+                            ("previous", Arg::Date(previous.session_date)),
+                            ("date", Arg::Date(date)),
+                        ],
                     ),
                 ));
             }
             let below = usual.sessions > 0 && usual.is_below(now);
             if below {
-                qualifiers.push("below the client's usual range".to_string());
+                qualifiers.push(Sentence::new("qualifier.below_usual", []));
                 reasons.push(self.reason(
                     Rule::BelowUsualRange,
                     point,
-                    format!(
-                        "{} {now} on {} is below the client's usual range ({}).",
-                        capitalise(&name),
-                        day(date),
-                        usual.describe()
+                    Sentence::new(
+                        "reason.below_usual",
+                        [
+                            ("item", name()),
+                            ("now", Arg::rating(now)),
+                            ("date", Arg::Date(date)),
+                            ("usual", Arg::part(usual.describe())),
+                        ],
                     ),
                 ));
             }
@@ -704,10 +746,14 @@ impl Engine<'_, '_> {
                 reasons.push(self.reason(
                     Rule::LowScore,
                     point,
-                    format!(
-                        "Rated {name} {now} for the session on {} (at or below {}).",
-                        day(date),
-                        rules.low_score_at_or_below
+                    Sentence::new(
+                        "reason.low_rating",
+                        [
+                            ("item", name()),
+                            ("now", Arg::rating(now)),
+                            ("date", Arg::Date(date)),
+                            ("at", Arg::rating(rules.low_score_at_or_below)),
+                        ],
                     ),
                 ));
             }
@@ -730,59 +776,77 @@ impl Engine<'_, '_> {
                     *armed = false;
                 }
                 if crossing || (deteriorated && (fell.is_some() || below || low)) {
-                    qualifiers.push(format!("−{} since the first session", from - now));
+                    deteriorated_since_first = true;
+                    let by = Arg::Number(i64::from(from - now));
+                    qualifiers.push(Sentence::new("qualifier.since_first", [("by", by.clone())]));
                     let mut reason = self.reason(
                         Rule::ReliableDeterioration,
                         point,
-                        format!(
-                            "{} went from {from} at the first session ({}) to {now} on {} (−{}; RCI {}).",
-                            capitalise(&name),
-                            day(first_date),
-                            day(date),
-                            from - now,
-                            hundredths(index)
+                        Sentence::new(
+                            "reason.deterioration",
+                            [
+                                ("item", name()),
+                                ("from", Arg::rating(from)),
+                                ("first", Arg::Date(first_date)),
+                                ("now", Arg::rating(now)),
+                                ("date", Arg::Date(date)),
+                                ("by", by),
+                                ("rci", Arg::Hundredths((index * 100.0).round() as i64)),
+                            ],
                         ),
                     );
                     reason.rci = Some(index);
                     reasons.push(reason);
                 }
             }
-            let counted =
-                fell.is_some() || below || low || qualifiers.iter().any(|q| q.starts_with('−'));
-            if !counted {
+            if !(fell.is_some() || below || low || deteriorated_since_first) {
                 continue;
             }
-            let phrase = match fell {
+            phrases.push(match fell {
                 Some(before) => {
+                    let mut details = vec![Sentence::new(
+                        "minus",
+                        [("by", Arg::Number(i64::from(before - now)))],
+                    )];
+                    details.extend(qualifiers);
                     let steady = history.iter().rev().take_while(|&&v| v == before).count();
-                    if steady >= 2 {
-                        format!(
-                            "{name} fell to {now} after {} at {before} (−{}",
-                            sessions(steady),
-                            before - now
-                        )
+                    let mut args = vec![
+                        ("item".to_owned(), name()),
+                        ("now".to_owned(), Arg::rating(now)),
+                        ("before".to_owned(), Arg::rating(before)),
+                        ("details".to_owned(), Arg::Commas(details)),
+                    ];
+                    let id = if steady >= 2 {
+                        args.push(("steady".to_owned(), Arg::count("sessions", steady)));
+                        "concern.fell_after_steady"
                     } else {
-                        format!("{name} fell from {before} to {now} (−{}", before - now)
+                        "concern.fell"
+                    };
+                    Sentence::Phrase {
+                        id: id.to_owned(),
+                        args,
                     }
                 }
-                None => format!("{name} {now}"),
-            };
-            phrases.push(match (fell.is_some(), qualifiers.is_empty()) {
-                (true, true) => format!("{phrase})"),
-                (true, false) => format!("{phrase}, {})", qualifiers.join(", ")),
-                (false, true) => phrase,
-                (false, false) => format!("{phrase} ({})", qualifiers.join(", ")),
+                None if qualifiers.is_empty() => rating(item, now),
+                None => Sentence::new(
+                    "concern.rating",
+                    [
+                        ("item", name()),
+                        ("now", Arg::rating(now)),
+                        ("details", Arg::Commas(qualifiers)),
+                    ],
+                ),
             });
         }
         (reasons, phrases)
     }
 
-    fn concern(&mut self, i: usize, (reasons, phrases): (Vec<Reason>, Vec<String>)) {
+    fn concern(&mut self, i: usize, (reasons, phrases): (Vec<Reason>, Vec<Sentence>)) {
         let point = &self.input.points[i];
         if !reasons.is_empty() {
             let mut parts = phrases;
             parts.extend(self.note_part(point));
-            let headline = format!("{}.", capitalise(&parts.join("; ")));
+            let headline = Sentence::new("headline.concern", [("parts", Arg::Parts(parts))]);
             match &self.concern {
                 Some(slot) => {
                     let index = slot.index;
@@ -815,25 +879,18 @@ impl Engine<'_, '_> {
         });
         if back {
             let index = slot.index;
-            let (kind, text) = if self.flags[index].kind == FlagKind::DifficultFirstSession {
-                (
-                    ResolutionKind::CameBack,
-                    format!(
-                        "Resolved by the check-in of {}: the client came back and rated it {}.",
-                        day(point.session_date),
-                        listing(&self.ratings(point, |_, _| true))
-                    ),
-                )
+            let (kind, id) = if self.flags[index].kind == FlagKind::DifficultFirstSession {
+                (ResolutionKind::CameBack, "resolution.came_back")
             } else {
-                (
-                    ResolutionKind::BackInRange,
-                    format!(
-                        "Resolved by the check-in of {}: back in the client's usual range ({}).",
-                        day(point.session_date),
-                        listing(&self.ratings(point, |_, _| true))
-                    ),
-                )
+                (ResolutionKind::BackInRange, "resolution.back_in_range")
             };
+            let text = Sentence::new(
+                id,
+                [
+                    ("date", Arg::Date(point.session_date)),
+                    ("ratings", self.all_ratings(point)),
+                ],
+            );
             self.flags[index].resolve(kind, point.session_date, text);
             self.concern = None;
         }
@@ -880,10 +937,12 @@ impl Engine<'_, '_> {
             }
             *plateau_at = None;
             if let Some(index) = self.stalled.take() {
-                let text = format!(
-                    "Resolved by the check-in of {}: a change for the better ({}).",
-                    day(point.session_date),
-                    listing(&self.ratings(point, |_, _| true))
+                let text = Sentence::new(
+                    "resolution.improved",
+                    [
+                        ("date", Arg::Date(point.session_date)),
+                        ("ratings", self.all_ratings(point)),
+                    ],
                 );
                 self.flags[index].resolve(ResolutionKind::Improved, point.session_date, text);
             }
@@ -899,7 +958,14 @@ impl Engine<'_, '_> {
                 && self.comparable(item, i + 1 - window, i)
             {
                 moves.push((
-                    format!("{} {from} → {to}", item_name(item)),
+                    Sentence::new(
+                        "move",
+                        [
+                            ("item", Arg::Item(item.clone())),
+                            ("from", Arg::rating(from)),
+                            ("to", Arg::rating(to)),
+                        ],
+                    ),
                     self.rci(i, item, from, to),
                     to,
                 ));
@@ -914,21 +980,26 @@ impl Engine<'_, '_> {
         if moves.is_empty() || improved || worse || doing_well {
             return;
         }
-        let parts: Vec<String> = moves.into_iter().map(|(text, _, _)| text).collect();
+        let moves = Arg::List(moves.into_iter().map(|(text, _, _)| text).collect());
         let reason = self.reason(
             Rule::Plateau,
             point,
-            format!(
-                "No change for the better over the last {window} sessions ({} to {}: {}).",
-                day(start.session_date),
-                day(point.session_date),
-                listing(&parts)
+            Sentence::new(
+                "reason.plateau",
+                [
+                    ("sessions", Arg::count("sessions", window)),
+                    ("start", Arg::Date(start.session_date)),
+                    ("date", Arg::Date(point.session_date)),
+                    ("moves", moves.clone()),
+                ],
             ),
         );
-        let headline = format!(
-            "No change for the better over the last {window} sessions ({}): consider reviewing \
-             the plan together.",
-            listing(&parts)
+        let headline = Sentence::new(
+            "headline.plateau",
+            [
+                ("sessions", Arg::count("sessions", window)),
+                ("moves", moves),
+            ],
         );
         *plateau_at = Some(i);
         if self.stalled.is_none() {
@@ -1025,6 +1096,60 @@ mod tests {
         }
     }
 
+    /// Every sentence of a flag: headline, reasons, events, resolution.
+    fn sentences_of(flag: &Flag) -> Vec<&Sentence> {
+        let mut out = vec![&flag.headline];
+        out.extend(flag.reasons.iter().map(|r| &r.text));
+        out.extend(flag.events.iter().map(|e| &e.text));
+        out.extend(flag.resolution.iter().map(|r| &r.text));
+        out
+    }
+
+    /// A therapist reads every flag in their own language: each sentence of
+    /// a first session, a support request, a concern (with a note, a steady
+    /// run, a slide from the first session), its end and a stall is told in
+    /// German, French and Spanish, with no phrase or placeholder left
+    /// unfilled and no English sentence left over.
+    #[test]
+    fn every_flag_is_told_in_every_language() {
+        let mut stories = vec![
+            series(&[(2, 1), (4, 4)]),
+            series(&[(4, 4), (4, 4), (4, 4), (4, 4), (2, 2), (4, 4)]),
+            series(&[(5, 5), (4, 4), (4, 4), (3, 3), (3, 2), (5, 5)]),
+            series(&[(3, 3); 6]),
+        ];
+        let mut support = series(&[(4, 4), (3, 4)]);
+        support[1].support_requested = true;
+        stories.push(support);
+        let flags: Vec<Flag> = stories
+            .iter()
+            .flat_map(|points| flags_with(points, &FlagRules::default(), &[]))
+            .collect();
+        let kinds: std::collections::BTreeSet<FlagKind> = flags.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        let mut ids = std::collections::BTreeSet::new();
+        for flag in &flags {
+            for sentence in sentences_of(flag) {
+                ids.extend(sentence.id());
+                let english = sentence.render("en");
+                for locale in ["en", "de", "fr", "es"] {
+                    let told = sentence.render(locale);
+                    assert!(
+                        !told.contains('{') && !told.contains('['),
+                        "{locale}: {told}"
+                    );
+                    if locale != "en" {
+                        assert_ne!(told, english, "{locale} left in English");
+                    }
+                }
+            }
+        }
+        assert!(ids.len() >= 12, "{ids:?}");
+        let concern = flags.iter().find(|f| f.kind == FlagKind::Concern).unwrap();
+        let de = concern.headline.render("de-DE");
+        assert!(de.contains("„work is getting on top of me“"), "{de}");
+    }
+
     #[test]
     fn one_story_is_one_flag_with_every_reason() {
         // The note is on the fifth check-in (see `flags_with`).
@@ -1044,7 +1169,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            flag.headline,
+            flag.headline.render("en"),
             "Heard fell to 2 after four sessions at 4 (−2, below the client's usual range, −2 \
              since the first session); hopeful fell to 2 after four sessions at 4 (−2, below the \
              client's usual range, −2 since the first session); note: ‘work is getting on top of \
@@ -1052,7 +1177,11 @@ mod tests {
         );
         // Plain numbers, no verdict a single item cannot carry.
         for reason in &flag.reasons {
-            assert!(!reason.text.contains("noise"), "{}", reason.text);
+            assert!(
+                !reason.text.render("en").contains("noise"),
+                "{}",
+                reason.text.render("en")
+            );
         }
         let det = flag
             .reasons
@@ -1060,7 +1189,11 @@ mod tests {
             .find(|r| r.rule == Rule::ReliableDeterioration)
             .unwrap();
         assert!((det.rci.unwrap() + 2.581_989).abs() < 1e-5);
-        assert!(det.text.contains("RCI −2.58"), "{}", det.text);
+        assert!(
+            det.text.render("en").contains("RCI −2.58"),
+            "{}",
+            det.text.render("en")
+        );
     }
 
     #[test]
@@ -1096,9 +1229,10 @@ mod tests {
         assert!(
             resolution
                 .text
+                .render("en")
                 .starts_with("Resolved by the check-in of 12 Oct 2026"),
             "{}",
-            resolution.text
+            resolution.text.render("en")
         );
         assert_eq!(
             flags[0].events.last().unwrap().kind,
@@ -1133,7 +1267,7 @@ mod tests {
         let at = flags_with(&series(&[(3, 3), (3, 2)]), &calm, &[]);
         assert_eq!(rules_of(&at[0]), [Rule::LowScore]);
         assert_eq!(
-            at[0].reasons[0].text,
+            at[0].reasons[0].text.render("en"),
             "Rated hopeful 2 for the session on 14 Sep 2026 (at or below 2)."
         );
         assert_eq!(open_kinds(&[(3, 3), (3, 1)], &calm), [FlagKind::Concern]);
@@ -1157,7 +1291,8 @@ mod tests {
                 .iter()
                 .find(|r| r.rule == Rule::Drop)
                 .unwrap()
-                .text,
+                .text
+                .render("en"),
             "Hopeful fell from 5 to 3 (−2) between the sessions on 7 Sep 2026 and 14 Sep 2026."
         );
         assert_eq!(open_kinds(&[(5, 5), (2, 5)], &calm), [FlagKind::Concern]);
@@ -1185,7 +1320,7 @@ mod tests {
             .find(|r| r.rule == Rule::BelowUsualRange)
             .unwrap();
         assert_eq!(
-            reason.text,
+            reason.text.render("en"),
             "Hopeful 3 on 5 Oct 2026 is below the client's usual range (4–5 over the last four \
              sessions)."
         );
@@ -1218,9 +1353,10 @@ mod tests {
         assert!(
             at[0]
                 .headline
+                .render("en")
                 .ends_with("reach out before the next session."),
             "{}",
-            at[0].headline
+            at[0].headline.render("en")
         );
         assert_eq!(rules_of(&at[0]), [Rule::LowFirstSession]);
         let below = flags_of(&[(2, 1)]);
@@ -1271,6 +1407,7 @@ mod tests {
         assert!(
             support[0].reasons[0]
                 .text
+                .render("en")
                 .contains("nobody watches check-ins in real time")
         );
         // Discussed between the two requests: the second opens a new one.
@@ -1338,6 +1475,7 @@ mod tests {
         assert!(
             of(&flat)[0]
                 .headline
+                .render("en")
                 .contains("reviewing the plan together")
         );
     }
@@ -1398,7 +1536,7 @@ mod tests {
         assert_eq!(across.len(), 1, "{across:#?}");
         assert_eq!(rules_of(&across[0]), [Rule::LowScore]);
         assert_eq!(
-            across[0].headline,
+            across[0].headline.render("en"),
             "Hopeful 2; note: ‘work is getting on top of me’."
         );
         // Two v2 check-ins in, the second is compared with the first.
@@ -1427,6 +1565,7 @@ mod tests {
         assert!(
             flags[0]
                 .headline
+                .render("en")
                 .starts_with("Heard fell to 2 after four sessions at 4")
         );
     }
@@ -1467,7 +1606,7 @@ mod tests {
         let flags = flags_on(&series(&[(3, 3); 6]), &v1_then_v2(3, 6), &rules, &[]);
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].kind, FlagKind::StalledTherapy);
-        let reason = &flags[0].reasons[0].text;
+        let reason = &flags[0].reasons[0].text.render("en");
         assert!(reason.contains("heard 3 → 3"), "{reason}");
         assert!(!reason.contains("hopeful"), "{reason}");
     }

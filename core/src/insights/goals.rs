@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::words::{listing, quote, sessions};
+use super::sentences::{Arg, Sentence};
 use crate::crypto::{RowAddress, RowCipher, RowOpenError};
 use crate::error::{Error, StoreError};
 use crate::model::{GoalRatings, GoalWording};
@@ -203,7 +203,7 @@ pub fn goal_line(
     date: NaiveDate,
     window: usize,
     moved_by: u8,
-) -> Option<String> {
+) -> Option<Sentence> {
     let mut parts = Vec::new();
     for goal in goals.iter().filter(|g| g.is_active()) {
         let ratings: Vec<u8> = goal
@@ -215,9 +215,16 @@ pub fn goal_line(
         let (Some(&first), Some(&latest)) = (ratings.first(), ratings.last()) else {
             continue;
         };
-        let name = quote(&goal.text);
+        let name = || Arg::Quote(goal.text.clone());
         if first.abs_diff(latest) >= moved_by {
-            parts.push(format!("{name} {first} → {latest} since it was set"));
+            parts.push(Sentence::new(
+                "goals.moved",
+                [
+                    ("goal", name()),
+                    ("first", Arg::rating(first)),
+                    ("latest", Arg::rating(latest)),
+                ],
+            ));
             continue;
         }
         let recent = &ratings[ratings.len().saturating_sub(window)..];
@@ -225,17 +232,18 @@ pub fn goal_line(
             let low = recent.iter().min().copied().unwrap_or(latest);
             let high = recent.iter().max().copied().unwrap_or(latest);
             if high - low < moved_by {
-                let at = if low == high {
-                    format!("{low}")
-                } else {
-                    format!("{low}–{high}")
-                };
-                let over = sessions(window).replace("sessions", "ratings");
-                parts.push(format!("{name} has stayed at {at} over the last {over}"));
+                parts.push(Sentence::new(
+                    "goals.stayed",
+                    [
+                        ("goal", name()),
+                        ("range", Arg::Span(low, high)),
+                        ("ratings", Arg::count("ratings", window)),
+                    ],
+                ));
             }
         }
     }
-    (!parts.is_empty()).then(|| format!("Goals: {}.", listing(&parts)))
+    (!parts.is_empty()).then(|| Sentence::new("goals.line", [("goals", Arg::List(parts))]))
 }
 
 #[cfg(test)]
@@ -331,7 +339,7 @@ mod tests {
             &ratings,
         );
         assert_eq!(
-            goal_line(&progress, end, 6, 2).unwrap(),
+            goal_line(&progress, end, 6, 2).unwrap().render("en"),
             "Goals: ‘walk to the shop’ 3 → 8 since it was set and ‘sleep better’ has stayed at \
              4–5 over the last six ratings."
         );

@@ -27,6 +27,7 @@ mod need;
 mod packed;
 mod readiness;
 mod rules;
+mod sentences;
 mod summary;
 mod timed;
 mod usual;
@@ -53,6 +54,7 @@ pub(crate) use packed::{
     PackedSummary, Summary, history_address, open_packed, packed_plaintext, summary_address,
 };
 pub use rules::{FlagRules, Rule, RuleSettingError, Severity};
+pub use sentences::{Arg, Sentence};
 pub use summary::ClientStatus;
 pub use usual::{MIN_SESSIONS, UsualRange};
 

@@ -121,9 +121,12 @@ impl Summary {
     }
 }
 
-/// 1: alerts (schema v5); 2: flags. A summary of another format is
-/// recomputed, never read.
-const SUMMARY_FORMAT: u8 = 2;
+/// 1: alerts (schema v5); 2: flags told in English (schema v6–10); 3:
+/// flags whose sentences are kept in no language (schema v11). A summary of
+/// another format is recomputed, never read, but the flags a format-2 one
+/// kept are carried over ([`open_kept_flags`]).
+const SUMMARY_FORMAT: u8 = 3;
+const ENGLISH_FLAGS: u8 = 2;
 
 pub(crate) fn summary_address(sender: &str) -> RowAddress<'_> {
     RowAddress {
@@ -227,6 +230,60 @@ pub(crate) fn open_packed<T: serde::de::DeserializeOwned>(
     address: &RowAddress<'_>,
     sealed: &[u8],
 ) -> Result<Option<T>, Error> {
+    let plaintext = open_plaintext(cipher, address, sealed)?;
+    match plaintext.split_first() {
+        Some((&SUMMARY_FORMAT, body)) => Ok(Some(decode(address, body)?)),
+        _ => Ok(None),
+    }
+}
+
+/// The flags a sealed summary (`history` false) or history kept, of this
+/// format or of format 2, whose words were English: those are kept as they
+/// were written ([`Sentence::Verbatim`]), so a withdrawn or resolved flag a
+/// therapist saw does not vanish when the format changes. None for a
+/// summary of another format.
+pub(super) fn open_kept_flags(
+    cipher: &RowCipher,
+    address: &RowAddress<'_>,
+    sealed: &[u8],
+    history: bool,
+) -> Result<Vec<Flag>, Error> {
+    let plaintext = open_plaintext(cipher, address, sealed)?;
+    Ok(match (plaintext.split_first(), history) {
+        (Some((&SUMMARY_FORMAT, body)), false) => decode::<PackedSummary>(address, body)?.flags,
+        (Some((&SUMMARY_FORMAT, body)), true) => decode(address, body)?,
+        (Some((&ENGLISH_FLAGS, body)), false) => {
+            let summary: english::PackedSummary = decode(address, body)?;
+            summary.flags.into_iter().map(Flag::from).collect()
+        }
+        (Some((&ENGLISH_FLAGS, body)), true) => {
+            let flags: Vec<english::Flag> = decode(address, body)?;
+            flags.into_iter().map(Flag::from).collect()
+        }
+        _ => Vec::new(),
+    })
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    address: &RowAddress<'_>,
+    body: &[u8],
+) -> Result<T, Error> {
+    postcard::from_bytes(body).map_err(|e| {
+        StoreError::UnreadableRecord {
+            table: TABLE,
+            row: String::from_utf8_lossy(address.row_id).into_owned(),
+            detail: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// The format byte and what follows it.
+fn open_plaintext(
+    cipher: &RowCipher,
+    address: &RowAddress<'_>,
+    sealed: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
     let row = || String::from_utf8_lossy(address.row_id).into_owned();
     let plaintext = zeroize::Zeroizing::new(cipher.open(address, sealed).map_err(|e| match e {
         RowOpenError::Tampered => StoreError::Tampered {
@@ -239,20 +296,128 @@ pub(crate) fn open_packed<T: serde::de::DeserializeOwned>(
             detail: "sealed value is malformed".into(),
         },
     })?);
-    match plaintext.split_first() {
-        Some((&SUMMARY_FORMAT, body)) => Ok(Some(postcard::from_bytes(body).map_err(|e| {
-            StoreError::UnreadableRecord {
-                table: TABLE,
-                row: row(),
-                detail: e.to_string(),
+    Ok(plaintext)
+}
+
+/// Format 2: the same shapes, every sentence English words.
+mod english {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde::Deserialize;
+    #[cfg(test)]
+    use serde::Serialize;
+
+    use super::super::flags::{self, FlagEventKind, FlagKind, ResolutionKind};
+    use super::super::rules::{Rule, Severity};
+    use super::super::sentences::Sentence;
+    use super::super::{ItemInsight, Trend};
+    use super::PackedPoint;
+    use crate::identity::DeviceId;
+
+    /// Only its flags are read; the rest is decoded to reach them.
+    #[derive(Deserialize)]
+    #[cfg_attr(test, derive(Serialize))]
+    #[allow(dead_code)]
+    pub(super) struct PackedSummary {
+        pub total: u32,
+        pub item_ids: Vec<String>,
+        pub points: Vec<PackedPoint>,
+        pub items: Vec<ItemInsight>,
+        pub trend: Trend,
+        pub flags: Vec<Flag>,
+    }
+
+    #[derive(Deserialize)]
+    #[cfg_attr(test, derive(Serialize))]
+    pub(super) struct Flag {
+        pub id: String,
+        pub client: DeviceId,
+        pub client_label: String,
+        pub kind: FlagKind,
+        pub severity: Severity,
+        pub escalated: bool,
+        pub headline: String,
+        pub opened_on: NaiveDate,
+        pub updated_on: NaiveDate,
+        pub resolution: Option<Resolution>,
+        pub reasons: Vec<Reason>,
+        pub earlier_reasons: u32,
+        pub events: Vec<FlagEvent>,
+    }
+
+    #[derive(Deserialize)]
+    #[cfg_attr(test, derive(Serialize))]
+    pub(super) struct Reason {
+        pub id: String,
+        pub rule: Rule,
+        pub session_date: Option<NaiveDate>,
+        pub text: String,
+        pub rci: Option<f64>,
+        pub acknowledged_at: Option<DateTime<Utc>>,
+    }
+
+    #[derive(Deserialize)]
+    #[cfg_attr(test, derive(Serialize))]
+    pub(super) struct FlagEvent {
+        pub on: NaiveDate,
+        pub kind: FlagEventKind,
+        pub text: String,
+    }
+
+    #[derive(Deserialize)]
+    #[cfg_attr(test, derive(Serialize))]
+    pub(super) struct Resolution {
+        pub kind: ResolutionKind,
+        pub on: NaiveDate,
+        pub text: String,
+    }
+
+    impl From<Flag> for flags::Flag {
+        fn from(f: Flag) -> flags::Flag {
+            flags::Flag {
+                id: f.id,
+                client: f.client,
+                client_label: f.client_label,
+                kind: f.kind,
+                severity: f.severity,
+                escalated: f.escalated,
+                headline: Sentence::Verbatim(f.headline),
+                opened_on: f.opened_on,
+                updated_on: f.updated_on,
+                resolution: f.resolution.map(|r| flags::Resolution {
+                    kind: r.kind,
+                    on: r.on,
+                    text: Sentence::Verbatim(r.text),
+                }),
+                reasons: f
+                    .reasons
+                    .into_iter()
+                    .map(|r| flags::Reason {
+                        id: r.id,
+                        rule: r.rule,
+                        session_date: r.session_date,
+                        text: Sentence::Verbatim(r.text),
+                        rci: r.rci,
+                        acknowledged_at: r.acknowledged_at,
+                    })
+                    .collect(),
+                earlier_reasons: f.earlier_reasons,
+                events: f
+                    .events
+                    .into_iter()
+                    .map(|e| flags::FlagEvent {
+                        on: e.on,
+                        kind: e.kind,
+                        text: Sentence::Verbatim(e.text),
+                    })
+                    .collect(),
             }
-        })?)),
-        _ => Ok(None),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::sentences::Sentence;
     use super::*;
     use crate::crypto::DataKey;
 
@@ -293,6 +458,93 @@ mod tests {
         let back = &opened["client"];
         assert_eq!(back.points, points);
         assert_eq!(back.total, 40);
+    }
+
+    /// A withdrawn flag kept by a format-2 summary, in English words.
+    fn english_flag() -> english::Flag {
+        let on = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        english::Flag {
+            id: "0123456789ab".into(),
+            client: crate::identity::DeviceId([3; 16]),
+            client_label: String::new(),
+            kind: super::super::FlagKind::Concern,
+            severity: super::super::Severity::Medium,
+            escalated: false,
+            headline: "Hopeful 2.".into(),
+            opened_on: on,
+            updated_on: on,
+            resolution: Some(english::Resolution {
+                kind: super::super::ResolutionKind::Withdrawn,
+                on,
+                text: "Withdrawn on 2 Nov 2026.".into(),
+            }),
+            reasons: vec![english::Reason {
+                id: "ba9876543210".into(),
+                rule: super::super::Rule::LowScore,
+                session_date: Some(on),
+                text: "Rated hopeful 2.".into(),
+                rci: None,
+                acknowledged_at: None,
+            }],
+            earlier_reasons: 0,
+            events: vec![english::FlagEvent {
+                on,
+                kind: super::super::FlagEventKind::Opened,
+                text: "Opened: hopeful 2.".into(),
+            }],
+        }
+    }
+
+    fn sealed_in_format_2<T: Serialize>(address: &RowAddress<'_>, value: &T) -> Vec<u8> {
+        let mut plaintext = vec![ENGLISH_FLAGS];
+        plaintext.extend(postcard::to_allocvec(value).unwrap());
+        cipher().seal(address, &plaintext).unwrap()
+    }
+
+    /// Flags a format-2 summary or history kept (withdrawn, resolved) are
+    /// carried over with their English words: a new format must not make a
+    /// flag the therapist saw vanish.
+    #[test]
+    fn flags_of_the_english_format_are_kept_with_their_words() {
+        let cipher = cipher();
+        let history = sealed_in_format_2(&history_address("c"), &vec![english_flag()]);
+        let summary = sealed_in_format_2(
+            &summary_address("c"),
+            &english::PackedSummary {
+                total: 1,
+                item_ids: vec!["heard".into()],
+                points: vec![PackedPoint {
+                    record_id: [1; 16],
+                    day: 739_000,
+                    ratings: vec![2],
+                    support_requested: false,
+                }],
+                items: Vec::new(),
+                trend: Trend::NotEnoughData,
+                flags: vec![english_flag()],
+            },
+        );
+        for (address, sealed, history) in [
+            (history_address("c"), &history, true),
+            (summary_address("c"), &summary, false),
+        ] {
+            let kept = open_kept_flags(&cipher, &address, sealed, history).unwrap();
+            assert_eq!(kept.len(), 1);
+            let flag = &kept[0];
+            assert_eq!(flag.id, "0123456789ab");
+            assert_eq!(flag.headline, Sentence::Verbatim("Hopeful 2.".into()));
+            assert_eq!(flag.headline.render("de"), "Hopeful 2.");
+            assert_eq!(flag.reasons[0].text.render("fr"), "Rated hopeful 2.");
+            assert_eq!(flag.events[0].text.render("es"), "Opened: hopeful 2.");
+            let resolution = flag.resolution.as_ref().unwrap();
+            assert_eq!(resolution.text.render("en"), "Withdrawn on 2 Nov 2026.");
+        }
+        // The summary itself is of another format: recomputed, not read.
+        assert!(
+            open_packed::<PackedSummary>(&cipher, &summary_address("c"), &summary)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -27,12 +27,12 @@ use uuid::Uuid;
 
 use super::SessionPoint;
 use super::flags::{
-    Flag, FlagEvent, FlagEventKind, FlagKind, Reason, ResolutionKind, SeriesInput, flag_id,
-    is_news, reason_id,
+    Flag, FlagEvent, FlagEventKind, FlagKind, Reason, ResolutionKind, SeriesInput, discussed_on,
+    flag_id, is_news, opened_by, reason_id,
 };
 use super::goals::GoalProgress;
 use super::rules::Rule;
-use super::words::{day, item_name, listing, sessions};
+use super::sentences::{Arg, Sentence};
 use crate::model::InstrumentRef;
 
 /// Every readiness flag of a series (open and resolved), oldest first.
@@ -75,8 +75,13 @@ impl GoalRatings {
 /// Whether a condition holds at a check-in: the reason and headline when
 /// it does, or the words for its end when it does not.
 enum Verdict {
-    Holds { reason: String, headline: String },
-    Fails { ended: String },
+    Holds {
+        reason: Sentence,
+        headline: Sentence,
+    },
+    Fails {
+        ended: Sentence,
+    },
 }
 
 /// The conditions, looked at for the check-in `at`.
@@ -116,7 +121,7 @@ impl Judge<'_, '_> {
     /// of them either (only between answers that may be compared: like
     /// with like across editions). The items' ranges for the reason, when
     /// so.
-    fn sessions_high(&self, window: &[SessionPoint], steady: bool) -> Option<Vec<String>> {
+    fn sessions_high(&self, window: &[SessionPoint], steady: bool) -> Option<Vec<Sentence>> {
         let rules = self.input.rules;
         let start = self.at + 1 - window.len();
         let mut parts = Vec::new();
@@ -140,7 +145,14 @@ impl Judge<'_, '_> {
             if steady && fell {
                 return None;
             }
-            parts.push(format!("{} {}", item_name(item), span(&values)));
+            let (low, high) = low_high(&values);
+            parts.push(Sentence::new(
+                "rating",
+                [
+                    ("item", Arg::Item(item.to_owned())),
+                    ("rating", Arg::Span(low, high)),
+                ],
+            ));
         }
         (!parts.is_empty()).then_some(parts)
     }
@@ -170,12 +182,14 @@ impl Judge<'_, '_> {
     fn review(&self) -> Verdict {
         let rules = self.input.rules;
         let n = rules.review_sessions.max(2);
-        let ended = "ratings are no longer all high and steady".to_string();
+        let ended = || Verdict::Fails {
+            ended: Sentence::new("ended.review", []),
+        };
         let Some(window) = self.window(n) else {
-            return Verdict::Fails { ended };
+            return ended();
         };
         let Some(items) = self.sessions_high(window, true) else {
-            return Verdict::Fails { ended };
+            return ended();
         };
         let goals = self.goal_ratings(window);
         let goals_high = !goals.is_empty()
@@ -187,25 +201,19 @@ impl Judge<'_, '_> {
                         .any(|w| w[0] >= w[1] && w[0] - w[1] >= rules.drop_by_at_least)
             });
         if !goals_high {
-            return Verdict::Fails { ended };
+            return ended();
         }
-        let all: Vec<u8> = goals.iter().flatten().copied().collect();
         Verdict::Holds {
-            reason: format!(
-                "{} over the {} from {} to {}, none falling by {} or more; {} rated {} of 10 \
-                 and steady.",
-                capitalised(&listing(&items)),
-                sessions(window.len()),
-                day(window[0].session_date),
-                day(window[window.len() - 1].session_date),
+            reason: window_reason(
+                "reason.review",
+                window,
+                items,
+                &goals,
                 rules.drop_by_at_least,
-                shared_goals(goals.len()),
-                span(&all)
             ),
-            headline: format!(
-                "Ratings have been high and steady for {}: a review together may help — space \
-                 sessions out, plan a booster, or plan the ending.",
-                sessions(window.len())
+            headline: Sentence::new(
+                "headline.review",
+                [("sessions", Arg::count("sessions", window.len()))],
             ),
         }
     }
@@ -213,47 +221,38 @@ impl Judge<'_, '_> {
     fn stuck(&self) -> Verdict {
         let rules = self.input.rules;
         let n = rules.stuck_sessions.max(2);
-        let ended = |why: &str| Verdict::Fails { ended: why.into() };
+        let ended = |why: &str| Verdict::Fails {
+            ended: Sentence::new(why, []),
+        };
         let Some(window) = self.window(n) else {
-            return ended("the goals moved, or session ratings are no longer all high");
+            return ended("ended.goals_moved_or_not_high");
         };
         let Some(items) = self.sessions_high(window, false) else {
-            return ended("session ratings are no longer all high");
+            return ended("ended.not_high");
         };
         let goals = self.goal_ratings(window);
         if goals.is_empty() || goals.iter().any(|r| r.len() < 2) {
-            return ended("the goals moved, or session ratings are no longer all high");
+            return ended("ended.goals_moved_or_not_high");
         }
         let moved = goals.iter().any(|r| {
             let (low, high) = low_high(r);
             high - low >= rules.goal_moved_by
         });
         if moved {
-            return ended("a goal moved");
+            return ended("ended.goal_moved");
         }
         let all_there = goals.iter().all(|r| {
             r.last()
                 .is_some_and(|v| *v >= rules.review_goal_at_or_above)
         });
         if all_there {
-            return ended("every goal is rated high");
+            return ended("ended.goals_high");
         }
-        let all: Vec<u8> = goals.iter().flatten().copied().collect();
         Verdict::Holds {
-            reason: format!(
-                "{} over the {} from {} to {}, while no shared goal moved by {} or more ({} \
-                 rated {} of 10).",
-                capitalised(&listing(&items)),
-                sessions(window.len()),
-                day(window[0].session_date),
-                day(window[window.len() - 1].session_date),
-                rules.goal_moved_by,
-                shared_goals(goals.len()),
-                span(&all)
-            ),
-            headline: format!(
-                "Comfortable but stuck? Goals have not moved for {}: review the goals together.",
-                sessions(window.len())
+            reason: window_reason("reason.stuck", window, items, &goals, rules.goal_moved_by),
+            headline: Sentence::new(
+                "headline.stuck",
+                [("sessions", Arg::count("sessions", window.len()))],
             ),
         }
     }
@@ -301,9 +300,12 @@ impl Watch {
                     flags[index].resolve(
                         ResolutionKind::NoLongerHolds,
                         point.session_date,
-                        format!(
-                            "Resolved by the check-in of {}: {ended}.",
-                            day(point.session_date)
+                        Sentence::new(
+                            "resolution.no_longer_holds",
+                            [
+                                ("date", Arg::Date(point.session_date)),
+                                ("ended", Arg::part(ended)),
+                            ],
                         ),
                     );
                 }
@@ -328,11 +330,7 @@ impl Watch {
             && next.is_none_or(|point| is_news(input, at, point))
         {
             let on = at.date_naive();
-            flag.resolve(
-                ResolutionKind::Discussed,
-                on,
-                format!("Marked discussed on {}.", day(on)),
-            );
+            flag.resolve(ResolutionKind::Discussed, on, discussed_on(on));
             self.open = None;
         }
     }
@@ -341,8 +339,8 @@ impl Watch {
         &self,
         input: &SeriesInput<'_>,
         point: &SessionPoint,
-        reason: String,
-        headline: String,
+        reason: Sentence,
+        headline: Sentence,
     ) -> Flag {
         // As for every flag: a check-in edited after its flag was discussed
         // opens one with another id.
@@ -377,10 +375,7 @@ impl Watch {
             events: vec![FlagEvent {
                 on: point.session_date,
                 kind: FlagEventKind::Opened,
-                text: format!(
-                    "Opened by the check-in of {}: {headline}",
-                    day(point.session_date)
-                ),
+                text: opened_by(point.session_date, headline),
             }],
         }
     }
@@ -392,26 +387,39 @@ fn low_high(values: &[u8]) -> (u8, u8) {
     (low, high)
 }
 
-/// "4" or "4–5".
-fn span(values: &[u8]) -> String {
-    match low_high(values) {
-        (low, high) if low == high => low.to_string(),
-        (low, high) => format!("{low}–{high}"),
-    }
+/// A review's or a stall's reason: the items' ranges over `window`, the
+/// fall (or move) `by` that did not happen, and the goals' ratings.
+fn window_reason(
+    id: &str,
+    window: &[SessionPoint],
+    items: Vec<Sentence>,
+    goals: &[Vec<u8>],
+    by: u8,
+) -> Sentence {
+    let all: Vec<u8> = goals.iter().flatten().copied().collect();
+    let (low, high) = low_high(&all);
+    Sentence::new(
+        id,
+        [
+            ("items", Arg::List(items)),
+            ("sessions", Arg::count("sessions", window.len())),
+            ("start", Arg::Date(window[0].session_date)),
+            ("end", Arg::Date(window[window.len() - 1].session_date)),
+            ("by", Arg::Number(i64::from(by))),
+            ("goals", Arg::part(shared_goals(goals.len()))),
+            ("range", Arg::Span(low, high)),
+        ],
+    )
 }
 
 /// "the shared goal", "both shared goals", "all three shared goals".
-fn shared_goals(n: usize) -> String {
+fn shared_goals(n: usize) -> Sentence {
     match n {
-        1 => "the shared goal".into(),
-        2 => "both shared goals".into(),
-        3 => "all three shared goals".into(),
-        n => format!("all {n} shared goals"),
+        1 => Sentence::new("goals.shared.one", []),
+        2 => Sentence::new("goals.shared.two", []),
+        3 => Sentence::new("goals.shared.three", []),
+        n => Sentence::new("goals.shared.many", [("n", Arg::Number(n as i64))]),
     }
-}
-
-fn capitalised(text: &str) -> String {
-    super::words::capitalise(text)
 }
 
 #[cfg(test)]
@@ -548,13 +556,13 @@ mod tests {
         assert_eq!(flag.severity, Severity::Low);
         assert_eq!(flag.opened_on, date(3));
         assert_eq!(
-            flag.headline,
+            flag.headline.render("en"),
             "Ratings have been high and steady for four sessions: a review together may help — \
              space sessions out, plan a booster, or plan the ending."
         );
         assert_eq!(flag.reasons[0].rule, Rule::ReviewSuggested);
         assert_eq!(
-            flag.reasons[0].text,
+            flag.reasons[0].text.render("en"),
             "Heard 4–5 and hopeful 4 over the four sessions from 7 Sep 2026 to 28 Sep 2026, none \
              falling by 2 or more; both shared goals rated 7–9 of 10 and steady."
         );
@@ -657,7 +665,7 @@ mod tests {
         assert_eq!(ended.kind, ResolutionKind::NoLongerHolds);
         assert_eq!(ended.on, date(4));
         assert_eq!(
-            ended.text,
+            ended.text.render("en"),
             "Resolved by the check-in of 5 Oct 2026: ratings are no longer all high and steady."
         );
         assert!(flags[1].is_open());
@@ -698,12 +706,12 @@ mod tests {
             (FlagKind::GoalsStuck, Severity::Low)
         );
         assert_eq!(
-            flag.headline,
+            flag.headline.render("en"),
             "Comfortable but stuck? Goals have not moved for six sessions: review the goals \
              together."
         );
         assert_eq!(
-            flag.reasons[0].text,
+            flag.reasons[0].text.render("en"),
             "Heard 5 and hopeful 4 over the six sessions from 7 Sep 2026 to 12 Oct 2026, while no \
              shared goal moved by 2 or more (both shared goals rated 3–5 of 10)."
         );
@@ -769,7 +777,7 @@ mod tests {
         let ended = flags[0].resolution.as_ref().unwrap();
         assert_eq!(ended.kind, ResolutionKind::NoLongerHolds);
         assert_eq!(
-            ended.text,
+            ended.text.render("en"),
             "Resolved by the check-in of 19 Oct 2026: a goal moved."
         );
     }

@@ -16,17 +16,16 @@ use rusqlite::TransactionBehavior;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::flags::{Flag, Reason, ResolutionKind, SeriesInput, series_flags};
+use super::flags::{Flag, Reason, ResolutionKind, SeriesInput, discussed_on, series_flags};
 use super::goals::{goal_progress, open_progress, seal_progress};
 use super::need::{order_clients, sort_flags};
 use super::packed::{
-    PackedSummary, Summary, TABLE, history_address, open_packed, open_summaries, seal_packed,
-    summary_address,
+    Summary, TABLE, history_address, open_kept_flags, open_summaries, seal_packed, summary_address,
 };
 use super::readiness::readiness_flags;
 use super::rules::FlagRules;
+use super::sentences::{Arg, Sentence};
 use super::timed::{TimedInput, apply_timed};
-use super::words::day;
 use super::{ClientInsights, SessionPoint, analyse, comparable_points, with_editions};
 use crate::error::{Error, StoreError};
 use crate::identity::DeviceId;
@@ -177,10 +176,7 @@ impl Store {
                     old.resolve(
                         ResolutionKind::Withdrawn,
                         today,
-                        format!(
-                            "Withdrawn on {}: the client changed or deleted the check-in behind it.",
-                            day(today)
-                        ),
+                        Sentence::new("resolution.withdrawn", [("date", Arg::Date(today))]),
                     );
                 }
                 flags.push(old);
@@ -317,11 +313,7 @@ impl Store {
         for mut flag in flags {
             save_flag_mark(&tx, &flag.id, &flag.client, now)?;
             mark_dirty(&tx, &flag.client)?;
-            flag.resolve(
-                ResolutionKind::Discussed,
-                today,
-                format!("Marked discussed on {}.", day(today)),
-            );
+            flag.resolve(ResolutionKind::Discussed, today, discussed_on(today));
             out.push(flag);
         }
         tx.commit()?;
@@ -426,21 +418,19 @@ impl Store {
     }
 
     /// Every flag stored for a client (open and resolved), from before this
-    /// recomputation; none when the summary is of an older format.
+    /// recomputation; none when the summary is of a format before flags.
     fn stored_flags(&self, sender: &str) -> Result<Vec<Flag>, Error> {
         let Some((Some(sealed), history)) = self.stored_summary(sender)? else {
             return Ok(Vec::new());
         };
-        let mut flags =
-            match open_packed::<PackedSummary>(&self.cipher, &summary_address(sender), &sealed)? {
-                Some(summary) => summary.flags,
-                None => return Ok(Vec::new()),
-            };
+        let mut flags = open_kept_flags(&self.cipher, &summary_address(sender), &sealed, false)?;
         if let Some(history) = history {
-            flags.extend(
-                open_packed::<Vec<Flag>>(&self.cipher, &history_address(sender), &history)?
-                    .unwrap_or_default(),
-            );
+            flags.extend(open_kept_flags(
+                &self.cipher,
+                &history_address(sender),
+                &history,
+                true,
+            )?);
         }
         Ok(flags)
     }
@@ -455,8 +445,7 @@ impl Store {
             .collect();
         let mut out = Vec::new();
         for (sender, sealed) in self.sealed_histories()? {
-            let flags: Vec<Flag> =
-                open_packed(&self.cipher, &history_address(&sender), &sealed)?.unwrap_or_default();
+            let flags = open_kept_flags(&self.cipher, &history_address(&sender), &sealed, true)?;
             let label = labels.get(&sender).cloned().unwrap_or_default();
             out.extend(flags.into_iter().map(|mut f| {
                 f.client_label = label.clone();

@@ -14,7 +14,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use super::SessionPoint;
 use super::flags::{Flag, FlagEvent, FlagEventKind, FlagKind, Reason, flag_id, reason_id};
 use super::rules::{FlagRules, Rule, Severity};
-use super::words::{day, listing};
+use super::sentences::{Arg, Sentence};
 use crate::identity::DeviceId;
 
 /// Everything the timed rules read.
@@ -69,22 +69,31 @@ fn escalate(flags: &mut [Flag], input: &TimedInput<'_>, latest: NaiveDate) -> bo
         return false;
     };
     let since = latest + Days::new(u64::from(after) + 1);
-    let text = if flag.kind == FlagKind::DifficultFirstSession {
-        format!(
-            "Has not come back since a difficult first session on {}: no check-in and no \
-             recorded session for {silent} days.",
-            day(latest)
+    let first = flag.kind == FlagKind::DifficultFirstSession;
+    let text = Sentence::new(
+        if first {
+            "reason.no_return.first_session"
+        } else {
+            "reason.no_return"
+        },
+        [
+            ("date", Arg::Date(latest)),
+            ("days", Arg::Count("days".into(), days(silent))),
+        ],
+    );
+    flag.headline = if first {
+        Sentence::new(
+            "headline.no_return.first_session",
+            [("why", Arg::sentence(text.clone()))],
         )
     } else {
-        format!(
-            "No check-in and no recorded session for {silent} days since this check-in on {}.",
-            day(latest)
+        Sentence::new(
+            "headline.no_return",
+            [
+                ("why", Arg::sentence(text.clone())),
+                ("headline", Arg::sentence(flag.headline.clone())),
+            ],
         )
-    };
-    flag.headline = if flag.kind == FlagKind::DifficultFirstSession {
-        format!("{text} Reach out now.")
-    } else {
-        format!("{text} {}", flag.headline)
     };
     flag.severity = flag.severity.min(Severity::High);
     flag.escalated = true;
@@ -113,42 +122,50 @@ fn missing_flag(input: &TimedInput<'_>, latest: Option<NaiveDate>) -> Option<Fla
     let since = latest.unwrap_or(input.paired_on);
     let mut reasons = Vec::new();
     let mut opened: Option<NaiveDate> = None;
+    // Each reason, and the same words as part of a headline that tells
+    // several.
+    let mut parts = Vec::new();
     for &session in input.recorded {
         let after_latest = latest.is_none_or(|l| session > l) && session >= input.paired_on;
         if !after_latest || input.today <= session + grace {
             continue;
         }
         opened = Some(opened.map_or(session, |o| o.min(session)));
+        let args = [
+            ("date", Arg::Date(session)),
+            (
+                "days",
+                Arg::Count("days".into(), days((input.today - session).num_days())),
+            ),
+        ];
+        parts.push(Sentence::new("missing.session", args.clone()));
         reasons.push(reason(
             input,
             &format!("session:{session}"),
             Some(session),
-            format!(
-                "No check-in for the session you recorded on {} ({} days ago).",
-                day(session),
-                (input.today - session).num_days()
-            ),
+            Sentence::new("reason.missing.session", args),
         ));
     }
     let silent = (input.today - since).num_days();
     if silent > i64::from(rules.missing_after_days) {
         let what = if latest.is_some() {
-            "the latest check-in"
+            "since_checkin"
         } else {
-            "pairing"
+            "since_pairing"
         };
         let due = since + Days::new(u64::from(rules.missing_after_days) + 1);
         opened = Some(opened.map_or(due, |o| o.min(due)));
+        let args = [
+            ("days", Arg::Count("days".into(), days(silent))),
+            ("date", Arg::Date(since)),
+            ("every", Arg::Count("days".into(), rules.missing_after_days)),
+        ];
+        parts.push(Sentence::new(&format!("missing.{what}"), args.clone()));
         reasons.push(reason(
             input,
             &format!("since:{since}"),
             None,
-            format!(
-                "No check-in for {silent} days, since {what} on {} (expected at least every {} \
-                 days).",
-                day(since),
-                rules.missing_after_days
-            ),
+            Sentence::new(&format!("reason.missing.{what}"), args),
         ));
     }
     let opened = opened?;
@@ -163,15 +180,9 @@ fn missing_flag(input: &TimedInput<'_>, latest: Option<NaiveDate>) -> Option<Fla
     }
     let headline = match reasons.as_slice() {
         [one] => one.text.clone(),
-        _ => format!(
-            "No check-in since {}: {}.",
-            day(since),
-            listing(
-                &reasons
-                    .iter()
-                    .map(|r| r.text.trim_end_matches('.').to_lowercase())
-                    .collect::<Vec<_>>()
-            )
+        _ => Sentence::new(
+            "headline.missing",
+            [("date", Arg::Date(since)), ("reasons", Arg::List(parts))],
         ),
     };
     let flag = Flag {
@@ -196,11 +207,16 @@ fn missing_flag(input: &TimedInput<'_>, latest: Option<NaiveDate>) -> Option<Fla
     Some(flag)
 }
 
+/// A count of days for a sentence (never negative).
+fn days(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
 fn reason(
     input: &TimedInput<'_>,
     subject: &str,
     session: Option<NaiveDate>,
-    text: String,
+    text: Sentence,
 ) -> Reason {
     Reason {
         id: reason_id(input.sender, Rule::MissingCheckin, subject),
@@ -292,14 +308,22 @@ mod tests {
         assert_eq!(kinds(&flags), [FlagKind::MissingCheckin]);
         assert_eq!(flags[0].severity, Severity::Low);
         assert!(
-            flags[0].headline.contains("No check-in for 15 days"),
+            flags[0]
+                .headline
+                .render("en")
+                .contains("No check-in for 15 days"),
             "{}",
-            flags[0].headline
+            flags[0].headline.render("en")
         );
         // Never checked in: counted from pairing.
         let never = Case::new(&[], d(2));
         assert!(!never.on(d(20)).is_empty());
-        assert!(never.on(d(20))[0].headline.contains("since pairing"));
+        assert!(
+            never.on(d(20))[0]
+                .headline
+                .render("en")
+                .contains("since pairing")
+        );
     }
 
     #[test]
@@ -309,7 +333,7 @@ mod tests {
         assert!(case.on(d(11)).is_empty(), "two grace days");
         let flags = case.on(d(12));
         assert_eq!(kinds(&flags), [FlagKind::MissingCheckin]);
-        assert!(flags[0].reasons[0].text.contains("9 Nov 2026"));
+        assert!(flags[0].reasons[0].text.render("en").contains("9 Nov 2026"));
         // Two unanswered sessions and a long silence: still one flag.
         case.recorded = vec![d(9), d(16)];
         let flags = case.on(d(25));
@@ -347,6 +371,7 @@ mod tests {
         assert!(
             after[0]
                 .headline
+                .render("en")
                 .starts_with("No check-in and no recorded session for 11 days")
         );
         assert_eq!(after[0].events.last().unwrap().on, latest + Days::new(11));

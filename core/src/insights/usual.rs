@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sentences::{Arg, Sentence};
 use crate::model::Scale;
 
 /// Fewer check-ins than this give no usual range of the client's own.
@@ -81,19 +82,22 @@ impl UsualRange {
         rating >= self.low
     }
 
-    /// "4–5" (with "the instrument's default" when it is not the client's own).
-    pub fn describe(&self) -> String {
+    /// "4–5 over the last four sessions" (or "…, the default until there
+    /// are 4 check-ins" when it is not the client's own).
+    pub fn describe(&self) -> Sentence {
+        let range = Arg::Span(self.low, self.high);
         if self.sessions == 0 {
-            format!(
-                "{}–{}, the default until there are 4 check-ins",
-                self.low, self.high
+            Sentence::new(
+                "usual.default",
+                [("range", range), ("n", Arg::Number(MIN_SESSIONS as i64))],
             )
         } else {
-            format!(
-                "{}–{} over the last {}",
-                self.low,
-                self.high,
-                super::words::sessions(self.sessions as usize)
+            Sentence::new(
+                "usual.range",
+                [
+                    ("range", range),
+                    ("sessions", Arg::count("sessions", self.sessions as usize)),
+                ],
             )
         }
     }
@@ -117,7 +121,7 @@ mod tests {
     fn too_few_checkins_give_the_instruments_default() {
         let r = UsualRange::of(&[2, 2, 2], 8, &scale());
         assert_eq!((r.low, r.median, r.high, r.sessions), (3, 4.0, 5, 0));
-        assert!(r.describe().contains("default"));
+        assert!(r.describe().render("en").contains("default"));
     }
 
     #[test]

@@ -431,6 +431,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX received_tombstones ON received (sender)
         WHERE sealed IS NULL;
     ",
+    // 10 → 11: summaries of format 3, whose flags keep their sentences in
+    // no language (a phrase and its values) so each reader is told them in
+    // their own. Every client is recomputed; the flags a format-2 summary
+    // kept (withdrawn, resolved) are carried over with their English words
+    // (`insights/packed.rs`).
+    "
+    UPDATE client_insights SET dirty = 1;
+    ",
 ];
 
 /// Opens (creating if needed) the database at `path`, refuses files that are
