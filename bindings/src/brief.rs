@@ -132,8 +132,8 @@ fn usual_range(item: String, r: core::UsualRange) -> UsualRange {
     }
 }
 
-impl From<core::BriefCard> for BriefCard {
-    fn from(c: core::BriefCard) -> Self {
+impl BriefCard {
+    fn told(c: core::BriefCard, locale: &str) -> Self {
         BriefCard {
             label: c.label,
             device_id: c.device_id.to_string(),
@@ -166,10 +166,10 @@ impl From<core::BriefCard> for BriefCard {
                     item: o.item,
                     rating: o.rating,
                     above: o.above,
-                    text: o.text,
+                    text: o.text.render_part(locale),
                 })
                 .collect(),
-            flags: c.flags.into_iter().map(Into::into).collect(),
+            flags: c.flags.into_iter().map(|f| Flag::told(f, locale)).collect(),
             opening: Opening {
                 id: c.opening.id,
                 version: c.opening.version,
@@ -177,20 +177,26 @@ impl From<core::BriefCard> for BriefCard {
                 text: c.opening.text,
             },
             goals: c.goals.into_iter().map(Into::into).collect(),
-            goal_line: c.goal_line,
+            goal_line: c.goal_line.map(|l| l.render(locale)),
         }
     }
 }
 
-impl From<core::Brief> for Brief {
-    fn from(b: core::Brief) -> Self {
+impl Brief {
+    /// `b`, its sentences told in the best of Rapport's languages for
+    /// `locale`.
+    pub(crate) fn told(b: core::Brief, locale: &str) -> Self {
         Brief {
             date: b.date.to_string(),
             basis: match b.basis {
                 core::BriefBasis::RecordedSessions => BriefBasis::RecordedSessions,
                 core::BriefBasis::ActiveClients => BriefBasis::ActiveClients,
             },
-            cards: b.cards.into_iter().map(Into::into).collect(),
+            cards: b
+                .cards
+                .into_iter()
+                .map(|c| BriefCard::told(c, locale))
+                .collect(),
         }
     }
 }

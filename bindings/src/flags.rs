@@ -223,22 +223,23 @@ impl From<core::Rule> for Rule {
     }
 }
 
-impl From<core::Reason> for Reason {
-    fn from(r: core::Reason) -> Self {
+impl Reason {
+    /// `r`, its sentence told in the best of Rapport's languages for `locale`.
+    pub(crate) fn told(r: core::Reason, locale: &str) -> Self {
         Reason {
             id: r.id,
             rule: r.rule.into(),
             rule_id: r.rule.id().to_owned(),
             session_date: r.session_date.map(|d| d.to_string()),
-            text: r.text,
+            text: r.text.render(locale),
             rci: r.rci,
             acknowledged_at: r.acknowledged_at.map(Into::into),
         }
     }
 }
 
-impl From<core::FlagEvent> for FlagEvent {
-    fn from(e: core::FlagEvent) -> Self {
+impl FlagEvent {
+    fn told(e: core::FlagEvent, locale: &str) -> Self {
         FlagEvent {
             on: e.on.to_string(),
             kind: match e.kind {
@@ -249,13 +250,13 @@ impl From<core::FlagEvent> for FlagEvent {
                 core::FlagEventKind::Discussed => FlagEventKind::Discussed,
                 core::FlagEventKind::Withdrawn => FlagEventKind::Withdrawn,
             },
-            text: e.text,
+            text: e.text.render(locale),
         }
     }
 }
 
-impl From<core::Resolution> for Resolution {
-    fn from(r: core::Resolution) -> Self {
+impl Resolution {
+    fn told(r: core::Resolution, locale: &str) -> Self {
         Resolution {
             kind: match r.kind {
                 core::ResolutionKind::BackInRange => ResolutionKind::BackInRange,
@@ -267,13 +268,15 @@ impl From<core::Resolution> for Resolution {
                 core::ResolutionKind::NoLongerHolds => ResolutionKind::NoLongerHolds,
             },
             on: r.on.to_string(),
-            text: r.text,
+            text: r.text.render(locale),
         }
     }
 }
 
-impl From<core::Flag> for Flag {
-    fn from(f: core::Flag) -> Self {
+impl Flag {
+    /// `f`, its sentences told in the best of Rapport's languages for
+    /// `locale` (a tag such as `de-AT`; English when none fits).
+    pub(crate) fn told(f: core::Flag, locale: &str) -> Self {
         Flag {
             id: f.id,
             client_label: f.client_label,
@@ -282,13 +285,21 @@ impl From<core::Flag> for Flag {
             kind_id: f.kind.id().to_owned(),
             severity: f.severity.into(),
             escalated: f.escalated,
-            headline: f.headline,
+            headline: f.headline.render(locale),
             opened_on: f.opened_on.to_string(),
             updated_on: f.updated_on.to_string(),
-            resolution: f.resolution.map(Into::into),
-            reasons: f.reasons.into_iter().map(Into::into).collect(),
+            resolution: f.resolution.map(|r| Resolution::told(r, locale)),
+            reasons: f
+                .reasons
+                .into_iter()
+                .map(|r| Reason::told(r, locale))
+                .collect(),
             earlier_reasons: f.earlier_reasons,
-            events: f.events.into_iter().map(Into::into).collect(),
+            events: f
+                .events
+                .into_iter()
+                .map(|e| FlagEvent::told(e, locale))
+                .collect(),
         }
     }
 }

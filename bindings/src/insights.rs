@@ -115,8 +115,10 @@ impl From<core::ClientStatus> for ClientStatus {
     }
 }
 
-impl From<core::ClientInsights> for ClientInsights {
-    fn from(c: core::ClientInsights) -> Self {
+impl ClientInsights {
+    /// `c`, its flags' sentences told in the best of Rapport's languages
+    /// for `locale`.
+    pub(crate) fn told(c: core::ClientInsights, locale: &str) -> Self {
         ClientInsights {
             label: c.label,
             device_id: c.device_id.to_string(),
@@ -149,7 +151,7 @@ impl From<core::ClientInsights> for ClientInsights {
                 core::Trend::Worsening => Trend::Worsening,
                 core::Trend::NotEnoughData => Trend::NotEnoughData,
             },
-            flags: c.flags.into_iter().map(Into::into).collect(),
+            flags: c.flags.into_iter().map(|f| Flag::told(f, locale)).collect(),
             paused_since: c.paused_since.map(Into::into),
             unseen: c.unseen,
             goals: c.goals.into_iter().map(Into::into).collect(),

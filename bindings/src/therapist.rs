@@ -163,35 +163,40 @@ impl TherapistApp {
 
     /// Every client with the chart's series, change since the first session,
     /// trend and open flags, by need (show them in this order). Fast:
-    /// summaries are kept up to date by sync.
-    pub fn insights(&self) -> Result<Vec<ClientInsights>, RapportError> {
+    /// summaries are kept up to date by sync. The flags' sentences are told
+    /// in the best of Rapport's languages for `locale` (the device's, such
+    /// as `de-AT`).
+    #[uniffi::method(default(locale = "en"))]
+    pub fn insights(&self, locale: String) -> Result<Vec<ClientInsights>, RapportError> {
         Ok(self
             .store
             .lock()
             .insights()?
             .into_iter()
-            .map(Into::into)
+            .map(|c| ClientInsights::told(c, &locale))
             .collect())
     }
 
     /// Open flags of every client, by need (show them in this order); with
     /// `include_resolved`, the resolved ones after them, most recently
-    /// resolved first.
-    #[uniffi::method(default(include_resolved = false))]
-    pub fn flags(&self, include_resolved: bool) -> Result<Vec<Flag>, RapportError> {
+    /// resolved first. Their sentences in the best language for `locale`.
+    #[uniffi::method(default(include_resolved = false, locale = "en"))]
+    pub fn flags(&self, include_resolved: bool, locale: String) -> Result<Vec<Flag>, RapportError> {
         Ok(self
             .store
             .lock()
             .flags(include_resolved)?
             .into_iter()
-            .map(Into::into)
+            .map(|f| Flag::told(f, &locale))
             .collect())
     }
 
     /// Marks a flag discussed: it resolves and stays in history. `NotFound`
-    /// for an unknown id.
-    pub fn mark_discussed(&self, id: String) -> Result<Flag, RapportError> {
-        Ok(self.store.lock().mark_discussed(&id)?.into())
+    /// for an unknown id. The flag's sentences in the best language for
+    /// `locale`.
+    #[uniffi::method(default(locale = "en"))]
+    pub fn mark_discussed(&self, id: String, locale: String) -> Result<Flag, RapportError> {
+        Ok(Flag::told(self.store.lock().mark_discussed(&id)?, &locale))
     }
 
     /// Marks every open flag discussed, or only those of the client
@@ -202,15 +207,20 @@ impl TherapistApp {
     }
 
     /// Acknowledges one reason of an open flag; the flag stays open.
-    /// `NotFound` for an unknown id.
-    pub fn acknowledge_reason(&self, id: String) -> Result<Reason, RapportError> {
-        Ok(self.store.lock().acknowledge_reason(&id)?.into())
+    /// `NotFound` for an unknown id. Its sentence in the best language for
+    /// `locale`.
+    #[uniffi::method(default(locale = "en"))]
+    pub fn acknowledge_reason(&self, id: String, locale: String) -> Result<Reason, RapportError> {
+        Ok(Reason::told(
+            self.store.lock().acknowledge_reason(&id)?,
+            &locale,
+        ))
     }
 
     /// The brief for `date` (`YYYY-MM-DD`): a card per client with a session
     /// recorded that day, or per active client when none is, by need.
-    /// `label` narrows it to one client; `locale` picks the language of the
-    /// opening lines.
+    /// `label` narrows it to one client; `locale` picks the language of its
+    /// sentences and opening lines.
     pub fn brief(
         &self,
         date: String,
@@ -221,8 +231,8 @@ impl TherapistApp {
         Ok(self
             .store
             .lock()
-            .brief(date, label.as_deref(), &locale)?
-            .into())
+            .brief(date, label.as_deref(), &locale)
+            .map(|b| Brief::told(b, &locale))?)
     }
 
     /// Records that a session with `label` took place on `session_date`

@@ -448,7 +448,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
                 };
                 println!(
                     "    {}'s difficult-first-session flag: {}",
-                    r.client_label, resolution.text
+                    r.client_label,
+                    resolution.text.render(&crate::client::env_locale())
                 );
                 false
             });
@@ -472,12 +473,21 @@ pub fn run(args: DemoArgs) -> Result<()> {
     println!("\nThe therapist's dashboard:");
     print!(
         "{}",
-        output::dashboard_table(&dashboard, &insights, therapist.instruments())
+        output::dashboard_table(
+            &dashboard,
+            &insights,
+            therapist.instruments(),
+            &crate::client::env_locale()
+        )
     );
 
     std::fs::write(
         dir.join("dashboard.json"),
-        serde_json::to_string_pretty(&output::dashboard_json(&dashboard, &insights))?,
+        serde_json::to_string_pretty(&output::dashboard_json(
+            &dashboard,
+            &insights,
+            &crate::client::env_locale(),
+        ))?,
     )?;
     let report_path = dir.join("report.html");
     let name = therapist.account()?.map(|a| a.name).unwrap_or_default();

@@ -84,7 +84,12 @@ pub fn wording<'a>(
 /// "support_requested", "seen", "reply"}], "goals": [see `goal_progress_value`], "flags": [see
 /// `flag_value`]}]}`; `reply` is `null` or as [`reply_json`]. Only goals the client shares are
 /// here, and only their ratings.
-pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -> Value {
+/// Flags' sentences are told in the best language for `locale`.
+pub fn dashboard_json(
+    clients: &[ClientCheckIns],
+    insights: &[ClientInsights],
+    locale: &str,
+) -> Value {
     json!({
         "clients": in_need_order(clients, insights).map(|(c, insight)| {
             json!({
@@ -113,7 +118,8 @@ pub fn dashboard_json(clients: &[ClientCheckIns], insights: &[ClientInsights]) -
                 })).collect::<Vec<_>>(),
                 "goals": insight.map(|i| i.goals.iter().map(goal_progress_value)
                     .collect::<Vec<_>>()).unwrap_or_default(),
-                "flags": insight.map(|i| i.flags.iter().map(flag_value).collect::<Vec<_>>())
+                "flags": insight.map(|i| i.flags.iter().map(|f| flag_value(f, locale))
+                    .collect::<Vec<_>>())
                     .unwrap_or_default(),
             })
         }).collect::<Vec<_>>(),
@@ -273,8 +279,9 @@ fn in_need_order<'a>(
 /// One flag as JSON: `{"id", "client", "kind", "severity", "escalated", "open",
 /// "headline", "opened_on", "updated_on", "resolution": {"kind", "on", "text"} | null,
 /// "reasons": [{"id", "rule", "session_date", "text", "rci", "acknowledged_at"}],
-/// "events": [{"on", "kind", "text"}]}`.
-pub fn flag_value(f: &Flag) -> Value {
+/// "events": [{"on", "kind", "text"}]}`, its sentences told in the best
+/// language for `locale`.
+pub fn flag_value(f: &Flag, locale: &str) -> Value {
     json!({
         "id": f.id,
         "client": f.client_label,
@@ -282,19 +289,19 @@ pub fn flag_value(f: &Flag) -> Value {
         "severity": f.severity.as_str(),
         "escalated": f.escalated,
         "open": f.is_open(),
-        "headline": f.headline,
+        "headline": f.headline.render(locale),
         "opened_on": f.opened_on.to_string(),
         "updated_on": f.updated_on.to_string(),
         "resolution": f.resolution.as_ref().map(|r| json!({
             "kind": word(&r.kind),
             "on": r.on.to_string(),
-            "text": r.text,
+            "text": r.text.render(locale),
         })),
         "reasons": f.reasons.iter().map(|r| json!({
             "id": r.id,
             "rule": r.rule.id(),
             "session_date": r.session_date.map(|d| d.to_string()),
-            "text": r.text,
+            "text": r.text.render(locale),
             "rci": r.rci.map(|x| (x * 100.0).round() / 100.0),
             "acknowledged_at": r.acknowledged_at.map(|t| t.to_rfc3339()),
         })).collect::<Vec<_>>(),
@@ -302,7 +309,7 @@ pub fn flag_value(f: &Flag) -> Value {
         "events": f.events.iter().map(|e| json!({
             "on": e.on.to_string(),
             "kind": word(&e.kind),
-            "text": e.text,
+            "text": e.text.render(locale),
         })).collect::<Vec<_>>(),
     })
 }
@@ -316,23 +323,23 @@ fn word<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Flags as JSON: `{"flags": [...]}`.
-pub fn flags_json(flags: &[Flag]) -> Value {
-    json!({ "flags": flags.iter().map(flag_value).collect::<Vec<_>>() })
+pub fn flags_json(flags: &[Flag], locale: &str) -> Value {
+    json!({ "flags": flags.iter().map(|f| flag_value(f, locale)).collect::<Vec<_>>() })
 }
 
 /// Flags as a list for people: open ones by need, then history.
-pub fn flags_list(flags: &[Flag]) -> String {
+pub fn flags_list(flags: &[Flag], locale: &str) -> String {
     if flags.is_empty() {
         return "No open flags.\n".into();
     }
     let mut out = String::new();
     for f in flags {
-        out.push_str(&flag_block(f, "", true));
+        out.push_str(&flag_block(f, "", true, locale));
     }
     terminal_safe(&out)
 }
 
-fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
+fn flag_block(f: &Flag, indent: &str, with_client: bool, locale: &str) -> String {
     let mut out = String::new();
     let client = if with_client {
         format!("{}  ", f.client_label)
@@ -340,7 +347,7 @@ fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
         String::new()
     };
     let state = match &f.resolution {
-        Some(r) => format!("  — {}", r.text),
+        Some(r) => format!("  — {}", r.text.render(locale)),
         None if f.escalated => "  (escalated)".into(),
         None => String::new(),
     };
@@ -349,7 +356,7 @@ fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
         f.severity.as_str(),
         f.kind.id(),
         f.id,
-        f.headline
+        f.headline.render(locale)
     ));
     if f.is_open() {
         for r in &f.reasons {
@@ -361,7 +368,7 @@ fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
             out.push_str(&format!(
                 "{indent}    - {}: {}{acked}\n",
                 r.rule.id(),
-                r.text
+                r.text.render(locale)
             ));
         }
         if f.earlier_reasons > 0 {
@@ -378,8 +385,9 @@ fn flag_block(f: &Flag, indent: &str, with_client: bool) -> String {
 /// "paused_since", "session_on_day", "last_session", "checkins": [...], "usual": [{"item",
 /// "low", "median", "high", "sessions"}], "outside": [{"item", "rating", "above", "text"}],
 /// "flags": [...], "goals": [see `goal_progress_value`], "goal_line", "opening": {"id",
-/// "version", "locale", "text"}}]}`.
-pub fn brief_json(brief: &Brief) -> Value {
+/// "version", "locale", "text"}}]}`, its sentences told in the best language
+/// for `locale`.
+pub fn brief_json(brief: &Brief, locale: &str) -> Value {
     json!({
         "date": brief.date.to_string(),
         "basis": word(&brief.basis),
@@ -402,11 +410,12 @@ pub fn brief_json(brief: &Brief) -> Value {
                 "sessions": r.sessions,
             })).collect::<Vec<_>>(),
             "outside": c.outside.iter().map(|o| json!({
-                "item": o.item, "rating": o.rating, "above": o.above, "text": o.text,
+                "item": o.item, "rating": o.rating, "above": o.above,
+                "text": o.text.render_part(locale),
             })).collect::<Vec<_>>(),
-            "flags": c.flags.iter().map(flag_value).collect::<Vec<_>>(),
+            "flags": c.flags.iter().map(|f| flag_value(f, locale)).collect::<Vec<_>>(),
             "goals": c.goals.iter().map(goal_progress_value).collect::<Vec<_>>(),
-            "goal_line": c.goal_line,
+            "goal_line": c.goal_line.as_ref().map(|l| l.render(locale)),
             "opening": {
                 "id": c.opening.id,
                 "version": c.opening.version,
@@ -417,8 +426,9 @@ pub fn brief_json(brief: &Brief) -> Value {
     })
 }
 
-/// The pre-session brief for people: one card per client.
-pub fn brief_text(brief: &Brief) -> String {
+/// The pre-session brief for people: one card per client, its sentences
+/// told in the best language for `locale`.
+pub fn brief_text(brief: &Brief, locale: &str) -> String {
     let mut out = format!("Brief for {}", brief.date);
     out.push_str(match brief.basis {
         rapport_core::insights::BriefBasis::RecordedSessions => {
@@ -461,17 +471,17 @@ pub fn brief_text(brief: &Brief) -> String {
         let usual: Vec<String> = c
             .usual
             .iter()
-            .map(|(item, r)| format!("{item} {}", r.describe()))
+            .map(|(item, r)| format!("{item} {}", r.describe().render_part(locale)))
             .collect();
         out.push_str(&format!("  usual range: {}\n", usual.join("; ")));
         for o in &c.outside {
-            out.push_str(&format!("  outside it: {}\n", o.text));
+            out.push_str(&format!("  outside it: {}\n", o.text.render_part(locale)));
         }
         if let Some(line) = &c.goal_line {
-            out.push_str(&format!("  {line}\n"));
+            out.push_str(&format!("  {}\n", line.render(locale)));
         }
         for f in &c.flags {
-            out.push_str(&flag_block(f, "  ", false));
+            out.push_str(&flag_block(f, "  ", false, locale));
         }
         out.push_str(&format!("  You might open with: {}\n", c.opening.text));
     }
@@ -553,6 +563,7 @@ fn client_heading(
     c: &ClientCheckIns,
     insight: Option<&ClientInsights>,
     instruments: &Instruments,
+    locale: &str,
 ) -> String {
     let mut out = format!("\n{}", c.label);
     if let Some(i) = insight {
@@ -614,7 +625,7 @@ fn client_heading(
             }
         }
         for f in &i.flags {
-            out.push_str(&flag_block(f, "  ", false));
+            out.push_str(&flag_block(f, "  ", false, locale));
         }
     } else {
         out.push_str(&format!("  ({} check-ins)\n", c.checkins.len()));
@@ -630,11 +641,13 @@ fn rating(answers: &rapport_core::Answers, item: &str) -> String {
 }
 
 /// The therapist's dashboard as a table per client, with the statements
-/// each edition in it asked.
+/// each edition in it asked; flags' sentences in the best language for
+/// `locale`.
 pub fn dashboard_table(
     clients: &[ClientCheckIns],
     insights: &[ClientInsights],
     instruments: &Instruments,
+    locale: &str,
 ) -> String {
     let mut out = String::new();
     if clients.is_empty() {
@@ -643,7 +656,7 @@ pub fn dashboard_table(
         );
     }
     for (c, insight) in in_need_order(clients, insights) {
-        out.push_str(&client_heading(c, insight, instruments));
+        out.push_str(&client_heading(c, insight, instruments, locale));
         out.push_str("  session      heard  hopeful  worked-on  fit  words  seen  note\n");
         for r in &c.checkins {
             let a = &r.body.answers;
@@ -882,7 +895,7 @@ mod tests {
             device_id,
             checkins: received,
         }];
-        let table = dashboard_table(&clients, &insights, &instruments);
+        let table = dashboard_table(&clients, &insights, &instruments, "en");
         assert!(
             table.contains(
                 "since the first session: heard 2→5 (RCI +3.87, reliable), hopeful 4→3 (RCI \
@@ -894,7 +907,7 @@ mod tests {
             table.contains("  v1: heard “I felt heard and understood”"),
             "{table}"
         );
-        let json = dashboard_json(&clients, &insights);
+        let json = dashboard_json(&clients, &insights, "en");
         assert_eq!(
             json["clients"][0]["checkins"][3]["instrument"]["version"],
             2

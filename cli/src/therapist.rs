@@ -206,12 +206,21 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&output::dashboard_json(&clients, &insights))?
+                    serde_json::to_string_pretty(&output::dashboard_json(
+                        &clients,
+                        &insights,
+                        &crate::client::env_locale()
+                    ))?
                 );
             } else {
                 print!(
                     "{}",
-                    output::dashboard_table(&clients, &insights, store.instruments())
+                    output::dashboard_table(
+                        &clients,
+                        &insights,
+                        store.instruments(),
+                        &crate::client::env_locale()
+                    )
                 );
             }
             Ok(())
@@ -235,10 +244,10 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&output::brief_json(&brief))?
+                    serde_json::to_string_pretty(&output::brief_json(&brief, &locale))?
                 );
             } else {
-                print!("{}", output::brief_text(&brief));
+                print!("{}", output::brief_text(&brief, &locale));
             }
             Ok(())
         }
@@ -250,13 +259,14 @@ pub fn run(home: &Path, command: TherapistCommand) -> Result<()> {
         TherapistCommand::Flags { json, all } => {
             let store = open_home(home)?;
             let flags = store.flags(all)?;
+            let locale = crate::client::env_locale();
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&output::flags_json(&flags))?
+                    serde_json::to_string_pretty(&output::flags_json(&flags, &locale))?
                 );
             } else {
-                print!("{}", output::flags_list(&flags));
+                print!("{}", output::flags_list(&flags, &locale));
             }
             Ok(())
         }

@@ -63,7 +63,7 @@ fn the_demo_stories_come_out_through_flags() {
     let jk = resolved("J.K.");
     assert_eq!(jk.len(), 1, "{jk:#?}");
     assert_eq!(jk[0].kind, FlagKind::DifficultFirstSession);
-    let how = &jk[0].resolution.as_ref().unwrap().text;
+    let how = jk[0].resolution.as_ref().unwrap().text.render("en");
     assert!(how.starts_with("Resolved by the check-in of"), "{how}");
 
     // S.L.: worsening, then asks for support.

@@ -713,13 +713,17 @@ fn the_brief_shows_who_has_not_come_back_and_not_who_recovered() {
             .any(|f| { f["client"] == LABELS[1] && f["kind"] == "concern" && f["open"] == false }),
         "{history}"
     );
-    // The text brief reads the same story, in German when asked.
+    // The text brief reads the same story, its flags' sentences in German
+    // when asked (the terminal's own frame is English).
     let text = ok(
         &p.therapist,
         &["therapist", "brief", "--date", &day(11), "--locale", "de"],
     );
-    assert!(text.contains("Has not come back"), "{text}");
-    assert!(text.contains("Sitzung"), "{text}");
+    assert!(
+        text.contains("Hat sich seit einer schwierigen ersten Sitzung"),
+        "{text}"
+    );
+    assert!(!text.contains("Has not come back"), "{text}");
     // Core's error names no command; the CLI adds where to look.
     let unknown = rapport(
         &p.therapist,

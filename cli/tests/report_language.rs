@@ -17,12 +17,20 @@ use common::{BIN, Pair, ok, pair};
 /// The report's English sentences, cut at their placeholders: the same
 /// fragments the unit test looks for, read from the data file itself.
 fn english_fragments() -> Vec<String> {
-    let file = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/texts.json"),
-    )
-    .unwrap();
+    fragments_of("src/report/texts.json", "texts")
+}
+
+/// The English sentences of flags and briefs (core's), cut the same way.
+fn english_flag_fragments() -> Vec<String> {
+    fragments_of("../core/resources/sentences.v1.json", "phrases")
+}
+
+/// The English table `table` of the data file at `path` (from this crate),
+/// cut at its placeholders into fragments of 12 characters or more.
+fn fragments_of(path: &str, table: &str) -> Vec<String> {
+    let file = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
     let file: serde_json::Value = serde_json::from_str(&file).unwrap();
-    file["languages"]["en"]["texts"]
+    file["languages"]["en"][table]
         .as_object()
         .unwrap()
         .values()
@@ -111,8 +119,10 @@ fn the_report_is_written_in_the_therapists_language() {
         assert!(html.contains(german), "no {german:?} in the German report");
     }
     let fragments = english_fragments();
+    let flag_fragments = english_flag_fragments();
     let left: Vec<&String> = fragments
         .iter()
+        .chain(&flag_fragments)
         .filter(|f| html.contains(f.as_str()))
         .collect();
     assert!(
@@ -134,6 +144,12 @@ fn the_report_is_written_in_the_therapists_language() {
             .filter(|f| english.contains(f.as_str()))
             .count()
             > 10
+    );
+    // And the flags' English sentences: the first session, resolved when
+    // the client came back.
+    assert!(
+        flag_fragments.iter().any(|f| english.contains(f.as_str())),
+        "no flag sentence in the English report"
     );
 
     // No --lang: the locale decides; a language the report lacks is English.

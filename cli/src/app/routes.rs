@@ -596,7 +596,8 @@ async fn recovery_kit(
 }
 
 async fn export(State(app): State<Arc<App>>) -> Response {
-    let json = with_store(&app, |store, _| {
+    let lang = app.texts.lang();
+    let json = with_store(&app, move |store, _| {
         let clients = store.dashboard().map_err(text)?;
         let insights = store.insights().map_err(text)?;
         let flags = store.flags(true).map_err(text)?;
@@ -609,8 +610,8 @@ async fn export(State(app): State<Arc<App>>) -> Response {
             .collect();
         let export = serde_json::json!({
             "exported_at": chrono::Utc::now().to_rfc3339(),
-            "clients": crate::output::dashboard_json(&clients, &insights),
-            "flags": crate::output::flags_json(&flags),
+            "clients": crate::output::dashboard_json(&clients, &insights, lang),
+            "flags": crate::output::flags_json(&flags, lang),
             "rules": rules,
         });
         serde_json::to_vec_pretty(&export).map_err(text)

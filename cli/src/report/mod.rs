@@ -353,7 +353,7 @@ fn brief_card(card: &BriefCard, t: Texts) -> Markup {
                         span class="severity" { (severity_word(flag.severity, t)) }
                         " "
                         code class="kind" { (flag.kind.id()) }
-                        " " (flag.headline)
+                        " " (flag.headline.render(t.lang()))
                         @if card.flags.len() > 1 {
                             " "
                             span class="when" {
@@ -371,7 +371,7 @@ fn brief_card(card: &BriefCard, t: Texts) -> Markup {
                     (t.get("outside_range"))
                     @for (i, o) in card.outside.iter().enumerate() {
                         @if i > 0 { "; " }
-                        (o.text)
+                        (o.text.render_part(t.lang()))
                     }
                     "."
                 }
@@ -718,13 +718,13 @@ fn open_flag(f: &Flag, discuss: Discuss, t: Texts) -> Markup {
                 " "
                 span class="when" { (since) }
             }
-            p class="headline" id={ "flag-" (f.id) } { (f.headline) }
+            p class="headline" id={ "flag-" (f.id) } { (f.headline.render(t.lang())) }
             ul class="reasons" {
                 @for r in &f.reasons {
                     // The reason's text already names its RCI where it has one.
                     li class="reason" {
                         code class="rule" { (r.rule.id()) }
-                        " " (r.text)
+                        " " (r.text.render(t.lang()))
                     }
                 }
                 @if f.earlier_reasons > 0 {
@@ -759,7 +759,7 @@ fn resolved_flag(f: &Flag, t: Texts) -> Markup {
             span class="when" { (t.fill("flag_opened", &[("date", &t.date(f.opened_on))])) }
             " "
             @if let Some(r) = &f.resolution {
-                (r.text)
+                (r.text.render(t.lang()))
             }
         }
     }
@@ -879,7 +879,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use rapport_core::insights::{
-        BriefCheckIn, FlagKind, Opening, OutsideRange, Reason, Rule, UsualRange,
+        Arg, BriefCheckIn, FlagKind, Opening, OutsideRange, Reason, Rule, Sentence, UsualRange,
     };
     use rapport_core::model::CURRENT_INSTRUMENT as INSTRUMENT;
     use rapport_core::sync::CheckInBody;
@@ -973,7 +973,7 @@ mod tests {
             kind,
             severity: kind.base_severity(),
             escalated: false,
-            headline: headline.into(),
+            headline: Sentence::Verbatim(headline.into()),
             opened_on: date(12, 14),
             updated_on: date(12, 14),
             resolution: None,
@@ -984,7 +984,7 @@ mod tests {
                     id: format!("{:012x}", 0xdef000 + i),
                     rule,
                     session_date: Some(date(12, 14)),
-                    text: text.into(),
+                    text: Sentence::Verbatim(text.into()),
                     rci: None,
                     acknowledged_at: None,
                 })
@@ -1023,7 +1023,9 @@ mod tests {
                 rating: 2,
                 above: false,
                 range: usual,
-                text: "heard 2, below the usual 3–5 over the last six sessions".into(),
+                text: Sentence::Verbatim(
+                    "heard 2, below the usual 3–5 over the last six sessions".into(),
+                ),
             }],
             flags,
             opening: Opening {
@@ -1243,7 +1245,9 @@ mod tests {
         done.resolution = Some(rapport_core::insights::Resolution {
             kind: rapport_core::insights::ResolutionKind::CameBack,
             on: date(11, 9),
-            text: "Resolved by the check-in of 9 Nov 2026: heard 3, hopeful 2.".into(),
+            text: Sentence::Verbatim(
+                "Resolved by the check-in of 9 Nov 2026: heard 3, hopeful 2.".into(),
+            ),
         });
         let report = Report {
             clients,
@@ -1449,16 +1453,22 @@ mod tests {
     /// The practice as a German-speaking therapist reads it: the page says
     /// `lang="de"`, its headings, dates and chart are German, the statements
     /// are the instrument's German wording, and no English sentence of the
-    /// report's own table is left. (Flag texts come from core; here they are
-    /// German fixtures, so any English left is the report's.)
+    /// report's own table is left, and the flags' sentences are core's
+    /// German ones.
     #[test]
     fn a_german_report_is_german_throughout() {
         let mut clients = practice();
         for (_, insight) in &mut clients {
             for f in &mut insight.flags {
-                f.headline = "Hat mit der Rückmeldung um Unterstützung gebeten.".into();
+                f.headline = Sentence::new("headline.support", [("date", Arg::Date(date(12, 14)))]);
                 for r in &mut f.reasons {
-                    r.text = "Um Unterstützung gebeten.".into();
+                    r.text = Sentence::new(
+                        "reason.support",
+                        [
+                            ("date", Arg::Date(date(12, 14))),
+                            ("ratings", Arg::List(Vec::new())),
+                        ],
+                    );
                 }
             }
         }
@@ -1481,6 +1491,12 @@ mod tests {
             "3 Personen, 1 offener Hinweis, davon 1 dringend.",
         ] {
             assert!(html.contains(heading), "no {heading:?}");
+        }
+        let flag = clients.iter().flat_map(|(_, i)| &i.flags).next().unwrap();
+        for sentence in [&flag.headline, &flag.reasons[0].text] {
+            let (de, en) = (sentence.render("de"), sentence.render("en"));
+            assert!(html.contains(&de), "no {de:?}");
+            assert!(!html.contains(&en), "English flag sentence: {en:?}");
         }
         let card = card_of(&html, "A.B.");
         assert!(card.contains("Heute hatte ich das Gefühl, dass mir zugehört wurde"));

@@ -84,15 +84,24 @@ impl Sentence {
     }
 
     /// The sentence in the best of Rapport's languages for `locale` (a tag
-    /// such as `de-AT` or a POSIX locale), beginning with a capital letter.
+    /// such as `de-AT` or a POSIX locale), beginning with a capital letter
+    /// (kept words are shown exactly as they were).
     pub fn render(&self, locale: &str) -> String {
+        match self {
+            Sentence::Phrase { .. } => capitalise(&self.render_part(locale)),
+            Sentence::Verbatim(text) => text.clone(),
+        }
+    }
+
+    /// Part of a sentence (an item outside its usual range, a usual range)
+    /// in the best language for `locale`, as it stands in the middle of one.
+    pub fn render_part(&self, locale: &str) -> String {
         let Some(table) = table() else {
             return self.fallback();
         };
-        let language = table.language(locale);
         let mut out = String::new();
-        self.tell(table, language, &mut out);
-        capitalise(&out)
+        self.tell(table, table.language(locale), &mut out);
+        out
     }
 
     /// The phrase's id, or `None` for kept words.
