@@ -84,7 +84,7 @@ internal class Practice(val relay: LocalRelay) {
 
     fun checkInScreen(daysAgo: Long = 0) = CheckInScreenModel(client, LOCALE, clientTransport, today = { utcToday().minusDays(daysAgo) })
     fun history() = HistoryScreenModel(client, LOCALE, clientTransport)
-    fun dashboard() = DashboardScreenModel(therapist, { http })
+    fun dashboard(locale: String = LOCALE) = DashboardScreenModel(therapist, locale, { http })
     fun brief(locale: String = LOCALE) = BriefScreenModel(therapist, locale, today = ::utcToday)
 }
 
@@ -566,6 +566,12 @@ fun defineScreenTests(suite: Suite, relay: LocalRelay) = with(suite) {
         val flag = card.flags.single()
         assertEqual(FlagKind.DIFFICULT_FIRST_SESSION to Severity.MEDIUM, flag.kind to flag.severity)
         check(card.opening.isNotBlank())
+        // The flag is told in the brief's language, as on the dashboard.
+        check(flag.headline.startsWith("Schwierige erste Sitzung")) { flag.headline }
+        val dashboard = p.dashboard("de-DE")
+        runBlocking { dashboard.refresh() }
+        assertEqual(listOf(flag.headline), dashboard.state.value.flags.map { it.headline })
+        check(p.therapist.flags(false, "en").single().headline.startsWith("Difficult first session"))
         runBlocking { brief.markDiscussed(flag.id) }
         assertEqual(emptyList(), brief.state.value.cards.single().flags)
     }

@@ -70,6 +70,33 @@ def test_a_difficult_first_session_raises_one_flag_until_it_is_discussed(paired,
     assert therapist.mark_all_discussed() == 0
 
 
+def test_flags_are_told_in_the_therapists_language(paired, relay):
+    therapist, client = paired
+    client.record_checkin(draft(heard=3, hopeful=2, support=True), "en-US")
+    asyncio.run(client.sync(relay))
+    asyncio.run(therapist.sync(relay))
+    english = {f.kind: f for f in therapist.flags()}
+    german = {f.kind: f for f in therapist.flags(locale="de-AT")}
+    assert english.keys() == german.keys()
+    support = german[rf.FlagKind.SUPPORT_REQUESTED]
+    assert "Unterstützung" in support.headline, support.headline
+    assert "Krisentelefone" in support.reasons[0].text, support.reasons[0].text
+    assert "Opened by" in english[rf.FlagKind.SUPPORT_REQUESTED].events[0].text
+    assert "Eröffnet" in support.events[0].text, support.events[0].text
+    [insight] = therapist.insights(locale="fr_FR.UTF-8")
+    assert all(f.headline != english[f.kind].headline for f in insight.flags)
+    assert "soutien" in [f for f in insight.flags if f.kind == rf.FlagKind.SUPPORT_REQUESTED][0].headline
+    # A language Rapport does not speak gives English, never a gap.
+    assert [f.headline for f in therapist.flags(locale="pt-BR")] == [f.headline for f in therapist.flags()]
+    reason = therapist.acknowledge_reason(support.reasons[0].id, locale="es")
+    assert "apoyo" in reason.text, reason.text
+    brief = therapist.brief(today(), None, "de")
+    assert brief.cards[0].flags[0].headline == support.headline
+    done = therapist.mark_discussed(support.id, locale="de")
+    assert done.resolution.text.startswith("Am "), done.resolution.text
+    assert "besprochen" in done.resolution.text
+
+
 def test_mark_all_discussed_counts_the_flags_it_resolved(paired, relay):
     therapist, client = paired
     client.record_checkin(draft(heard=3, hopeful=2), "en-US")

@@ -18,7 +18,7 @@ struct TherapistHomeView: View {
         Group {
             if setup.state.setUp {
                 TabView {
-                    DashboardView(model: DashboardScreenModel(therapist: therapist, http: session.http))
+                    DashboardView(model: DashboardScreenModel(therapist: therapist, locale: Locale.current.identifier, http: session.http))
                         .tabItem { Label(Localized.text("tab_clients"), systemImage: "chart.xyaxis.line") }
                     BriefView(model: BriefScreenModel(therapist: therapist, locale: Locale.current.identifier))
                         .tabItem { Label(Localized.text("tab_today"), systemImage: "calendar") }

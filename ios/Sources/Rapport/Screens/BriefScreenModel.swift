@@ -44,10 +44,10 @@ public final class BriefScreenModel: ObservableObject {
 
     /// Marks one flag discussed; it leaves its card.
     public func markDiscussed(_ flagId: String) async {
-        let therapist = therapist
+        let therapist = therapist, locale = locale
         var problem: Problem?
         do {
-            _ = try await offMain { try therapist.markDiscussed(id: flagId) }
+            _ = try await offMain { try therapist.markDiscussed(id: flagId, locale: locale) }
         } catch {
             problem = Problem(error)
         }

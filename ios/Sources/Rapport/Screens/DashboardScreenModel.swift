@@ -59,10 +59,14 @@ public final class DashboardScreenModel: ObservableObject {
     @Published public private(set) var state = State()
 
     private let therapist: TherapistApp
+    private let locale: String
     private let http: () -> HttpClient?
 
-    public init(therapist: TherapistApp, http: @escaping () -> HttpClient?) {
+    /// - Parameters:
+    ///   - locale: the language of the flags' sentences (`de-AT`, ...); the library picks the best match.
+    public init(therapist: TherapistApp, locale: String, http: @escaping () -> HttpClient?) {
         self.therapist = therapist
+        self.locale = locale
         self.http = http
     }
 
@@ -83,10 +87,10 @@ public final class DashboardScreenModel: ObservableObject {
 
     /// Marks one flag discussed; it resolves and leaves the open list and the row.
     public func markDiscussed(_ flagId: String) async {
-        let therapist = therapist
+        let therapist = therapist, locale = locale
         var problem: Problem?
         do {
-            _ = try await offMain { try therapist.markDiscussed(id: flagId) }
+            _ = try await offMain { try therapist.markDiscussed(id: flagId, locale: locale) }
         } catch {
             problem = Problem(error)
         }
@@ -110,10 +114,10 @@ public final class DashboardScreenModel: ObservableObject {
     }
 
     private func reload(_ problem: Problem?) async {
-        let therapist = therapist
+        let therapist = therapist, locale = locale
         do {
             let (insights, open) = try await offMain {
-                (try therapist.insights(), try therapist.flags(includeResolved: false))
+                (try therapist.insights(locale: locale), try therapist.flags(includeResolved: false, locale: locale))
             }
             state.clients = insights.map(Self.row)
             state.flags = open

@@ -61,7 +61,7 @@ fun TherapistHome(therapist: TherapistApp, session: SampleSession) {
         return
     }
     var tab by rememberSaveable { mutableIntStateOf(0) }
-    val dashboard = remember(therapist) { DashboardScreenModel(therapist, session::http) }
+    val dashboard = remember(therapist) { DashboardScreenModel(therapist, Locale.getDefault().toLanguageTag(), session::http) }
     val brief = remember(therapist) { BriefScreenModel(therapist, Locale.getDefault().toLanguageTag()) }
     Scaffold(
         bottomBar = {

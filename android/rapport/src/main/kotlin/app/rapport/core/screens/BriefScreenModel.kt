@@ -40,7 +40,7 @@ class BriefScreenModel(
 
     /** Marks one flag discussed; it leaves its card. */
     suspend fun markDiscussed(flagId: String) {
-        val done = withContext(io) { attempt { therapist.markDiscussed(flagId) } }
+        val done = withContext(io) { attempt { therapist.markDiscussed(flagId, locale) } }
         reload(done.problem())
     }
 

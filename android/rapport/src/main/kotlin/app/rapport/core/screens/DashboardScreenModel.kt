@@ -25,10 +25,12 @@ import uniffi.rapport_ffi.Trend
  * The figures (trend, reliable change, flags) and the order of clients and flags
  * (by need) come from the library's `insights()` and `flags()`, so iOS, Android
  * and the CLI agree; this class keeps that order and only shapes them for the
- * screen.
+ * screen. The flags' sentences come in the language of [locale] (`de-AT`, ...;
+ * the library picks the best match it has).
  */
 class DashboardScreenModel(
     private val therapist: TherapistApp,
+    private val locale: String,
     private val http: () -> HttpClient?,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -44,7 +46,7 @@ class DashboardScreenModel(
 
     /** Marks one flag discussed; it resolves and leaves the open list and the row. */
     suspend fun markDiscussed(flagId: String) {
-        val done = withContext(io) { attempt { therapist.markDiscussed(flagId) } }
+        val done = withContext(io) { attempt { therapist.markDiscussed(flagId, locale) } }
         reload(done.problem())
     }
 
@@ -59,7 +61,7 @@ class DashboardScreenModel(
     }
 
     private suspend fun reload(problem: Problem?) {
-        val loaded = withContext(io) { attempt { Pair(therapist.insights(), therapist.flags(false)) } }
+        val loaded = withContext(io) { attempt { Pair(therapist.insights(locale), therapist.flags(false, locale)) } }
         val (insights, flags) = loaded.getOrNull() ?: run {
             state.update { it.copy(loading = false, problem = loaded.problem() ?: problem) }
             return
