@@ -187,7 +187,7 @@ impl Arg {
                 out.push_str(&format!(
                     "{}{}{:02}",
                     h / 100,
-                    language.decimal_separator,
+                    language.words.decimal_separator,
                     h % 100
                 ));
             }
@@ -195,9 +195,10 @@ impl Arg {
             Arg::Span(low, high) => out.push_str(&format!("{low}–{high}")),
             Arg::Date(date) => out.push_str(&language.date(*date)),
             Arg::Item(id) => match language
+                .words
                 .items
                 .get(id)
-                .or_else(|| table.default().items.get(id))
+                .or_else(|| table.default().words.items.get(id))
             {
                 Some(name) => out.push_str(name),
                 None => out.push_str(&id.replace('_', " ")),
@@ -214,7 +215,7 @@ impl Arg {
                 for (i, part) in parts.iter().enumerate() {
                     if i > 0 {
                         out.push_str(if i + 1 == parts.len() {
-                            &language.and
+                            &language.words.and
                         } else {
                             ", "
                         });
@@ -291,16 +292,10 @@ struct Table {
     languages: HashMap<String, Language>,
 }
 
+/// A language of the file, its phrases cut (the file's own left empty).
 struct Language {
     code: String,
-    months: [String; 12],
-    date: String,
-    decimal_separator: String,
-    and: String,
-    quotes: [String; 2],
-    numbers: [String; 11],
-    counts: HashMap<String, HashMap<String, String>>,
-    items: HashMap<String, String>,
+    words: LanguageFile,
     phrases: HashMap<String, Vec<Piece>>,
 }
 
@@ -360,22 +355,15 @@ fn parse(text: &str) -> Result<Table, serde_json::Error> {
     let languages = file
         .languages
         .into_iter()
-        .map(|(code, l)| {
+        .map(|(code, mut words)| {
+            let phrases = std::mem::take(&mut words.phrases)
+                .into_iter()
+                .map(|(id, text)| (id, pieces(&text)))
+                .collect();
             let language = Language {
                 code: code.clone(),
-                months: l.months,
-                date: l.date,
-                decimal_separator: l.decimal_separator,
-                and: l.and,
-                quotes: l.quotes,
-                numbers: l.numbers,
-                counts: l.counts,
-                items: l.items,
-                phrases: l
-                    .phrases
-                    .into_iter()
-                    .map(|(id, text)| (id, pieces(&text)))
-                    .collect(),
+                words,
+                phrases,
             };
             (code, language)
         })
@@ -404,10 +392,10 @@ impl Table {
 impl Language {
     fn date(&self, date: NaiveDate) -> String {
         fill(
-            &self.date,
+            &self.words.date,
             &[
                 ("day", &date.day().to_string()),
-                ("month", &self.months[date.month0() as usize]),
+                ("month", &self.words.months[date.month0() as usize]),
                 ("year", &date.year().to_string()),
             ],
         )
@@ -420,15 +408,17 @@ impl Language {
         };
         let form = if one { "one" } else { "other" };
         let Some(template) = self
+            .words
             .counts
             .get(noun)
-            .or_else(|| table.default().counts.get(noun))
+            .or_else(|| table.default().words.counts.get(noun))
             .and_then(|forms| forms.get(form))
         else {
             return format!("{n} [{noun}]");
         };
         let figures = n.to_string();
         let words = self
+            .words
             .numbers
             .get(n as usize)
             .map_or(figures.as_str(), String::as_str);
@@ -439,7 +429,7 @@ impl Language {
     fn quote(&self, text: &str, out: &mut String) {
         const MAX: usize = 120;
         let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        out.push_str(&self.quotes[0]);
+        out.push_str(&self.words.quotes[0]);
         if one_line.chars().count() <= MAX {
             out.push_str(&one_line);
         } else {
@@ -447,7 +437,7 @@ impl Language {
             out.push_str(cut.trim_end());
             out.push('…');
         }
-        out.push_str(&self.quotes[1]);
+        out.push_str(&self.words.quotes[1]);
     }
 }
 
