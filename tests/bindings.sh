@@ -30,7 +30,7 @@ KOTLIN_COMPILER_VERSION="2.4.20"
 DEBIAN_JARS=(jna.jar kotlinx-coroutines-core.jar atomicfu.jar)
 DEBIAN_PACKAGES=(libjna-java libkotlinx-coroutines-java libkotlinx-atomicfu-java)
 
-step() { printf '\n== bindings: %s ==\n' "$*"; }
+step() { printf '\n== bindings: %s (%ss) ==\n' "$*" "$SECONDS"; }
 failures=()
 fail() { failures+=("$1"); echo "FAILED: $1" >&2; }
 

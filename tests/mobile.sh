@@ -56,7 +56,7 @@ KOTLIN_COMPILER_VERSION="2.4.20"   # the one tests/bindings.sh installs
 DEBIAN_JARS=(jna.jar kotlinx-coroutines-core.jar atomicfu.jar gson.jar)
 DEBIAN_PACKAGES=(libjna-java libkotlinx-coroutines-java libkotlinx-atomicfu-java libgoogle-gson-java)
 
-step() { printf '\n== mobile: %s ==\n' "$*"; }
+step() { printf '\n== mobile: %s (%ss) ==\n' "$*" "$SECONDS"; }
 passed=0
 failures=()
 pass() { passed=$((passed + 1)); echo "PASS $1"; }

@@ -31,7 +31,7 @@ seed="${RELAY_API_SEED:-20261201}"
 SCHEMATHESIS_VERSION="4.32.5"
 SPEC_VALIDATOR_VERSION="0.9.0"
 
-step() { printf '\n== relay API: %s ==\n' "$*"; }
+step() { printf '\n== relay API: %s (%ss) ==\n' "$*" "$SECONDS"; }
 
 step "tools"
 command -v python3 >/dev/null 2>&1 || { echo "python3 is required but not installed" >&2; exit 1; }
