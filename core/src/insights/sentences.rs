@@ -30,7 +30,7 @@ const BUNDLED: &str = include_str!("../../resources/sentences.v1.json");
 pub enum Sentence {
     /// A phrase of the bundled table and the values of its placeholders.
     Phrase {
-        /// The phrase's id (`concern.drop`).
+        /// The phrase's id (`reason.drop`).
         id: String,
         /// Each placeholder's name and value.
         args: Vec<(String, Arg)>,
