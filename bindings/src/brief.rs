@@ -63,7 +63,8 @@ pub struct OutsideRange {
     pub above: bool,
     /// The range it was judged against (from the check-ins before it).
     pub range: UsualRange,
-    /// The sentence to show ("hopeful 2, below the usual 3–5 ...").
+    /// The words to show, in the brief's language, as part of a sentence
+    /// ("hopeful 2, below the usual 3–5 ...").
     pub text: String,
 }
 
@@ -107,7 +108,8 @@ pub struct BriefCard {
     pub opening: Opening,
     /// The goals the client shares, with their ratings.
     pub goals: Vec<GoalProgress>,
-    /// One calm line about goals that moved or stayed, when any did.
+    /// One calm line about goals that moved or stayed, when any did, in the
+    /// brief's language.
     pub goal_line: Option<String>,
 }
 

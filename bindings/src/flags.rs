@@ -79,7 +79,7 @@ pub struct Reason {
     pub rule_id: String,
     /// The session it is about, `YYYY-MM-DD`, when there is one.
     pub session_date: Option<String>,
-    /// One sentence naming the numbers.
+    /// One sentence naming the numbers, in the language asked for.
     pub text: String,
     /// The reliable change index behind a reliable deterioration: a figure
     /// for the details, not a verdict.
@@ -112,7 +112,7 @@ pub struct FlagEvent {
     pub on: String,
     /// What happened.
     pub kind: FlagEventKind,
-    /// A sentence for the history.
+    /// A sentence for the history, in the language asked for.
     pub text: String,
 }
 
@@ -142,7 +142,7 @@ pub struct Resolution {
     pub kind: ResolutionKind,
     /// The day, `YYYY-MM-DD`.
     pub on: String,
-    /// A sentence saying how, for a person.
+    /// A sentence saying how, for a person, in the language asked for.
     pub text: String,
 }
 
@@ -163,7 +163,8 @@ pub struct Flag {
     pub severity: Severity,
     /// Whether silence made it more urgent than its kind alone.
     pub escalated: bool,
-    /// One sentence: what happened and, where it helps, what to do.
+    /// One sentence: what happened and, where it helps, what to do; in the
+    /// language asked for (the `locale` of `flags`, `insights`, `brief`, ...).
     pub headline: String,
     /// The session that opened it, `YYYY-MM-DD`.
     pub opened_on: String,
