@@ -810,21 +810,30 @@ impl Engine<'_, '_> {
                     )];
                     details.extend(qualifiers);
                     let steady = history.iter().rev().take_while(|&&v| v == before).count();
-                    let mut args = vec![
-                        ("item".to_owned(), name()),
-                        ("now".to_owned(), Arg::rating(now)),
-                        ("before".to_owned(), Arg::rating(before)),
-                        ("details".to_owned(), Arg::Commas(details)),
-                    ];
-                    let id = if steady >= 2 {
-                        args.push(("steady".to_owned(), Arg::count("sessions", steady)));
-                        "concern.fell_after_steady"
+                    let (item, now, before) = (name(), Arg::rating(now), Arg::rating(before));
+                    let details = Arg::Commas(details);
+                    if steady >= 2 {
+                        let steady = Arg::count("sessions", steady);
+                        Sentence::new(
+                            "concern.fell_after_steady",
+                            [
+                                ("item", item),
+                                ("now", now),
+                                ("steady", steady),
+                                ("before", before),
+                                ("details", details),
+                            ],
+                        )
                     } else {
-                        "concern.fell"
-                    };
-                    Sentence::Phrase {
-                        id: id.to_owned(),
-                        args,
+                        Sentence::new(
+                            "concern.fell",
+                            [
+                                ("item", item),
+                                ("before", before),
+                                ("now", now),
+                                ("details", details),
+                            ],
+                        )
                     }
                 }
                 None if qualifiers.is_empty() => rating(item, now),

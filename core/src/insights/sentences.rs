@@ -139,19 +139,13 @@ impl Sentence {
             out.push(']');
             return;
         };
-        for piece in pieces {
-            match piece {
-                Piece::Text(text) => out.push_str(text),
-                Piece::Slot(name) => match args.iter().find(|(n, _)| n == name) {
-                    Some((_, value)) => value.tell(table, language, out),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                },
+        fill(pieces, out, |name, out| {
+            match args.iter().find(|(n, _)| n == name) {
+                Some((_, value)) => value.tell(table, language, out),
+                None => return false,
             }
-        }
+            true
+        });
     }
 }
 
@@ -193,7 +187,7 @@ impl Arg {
             }
             Arg::Span(low, high) if low == high => out.push_str(&low.to_string()),
             Arg::Span(low, high) => out.push_str(&format!("{low}–{high}")),
-            Arg::Date(date) => out.push_str(&language.date(*date)),
+            Arg::Date(date) => language.date(*date, out),
             Arg::Item(id) => match language
                 .words
                 .items
@@ -203,7 +197,7 @@ impl Arg {
                 Some(name) => out.push_str(name),
                 None => out.push_str(&id.replace('_', " ")),
             },
-            Arg::Count(noun, n) => out.push_str(&language.count(table, noun, *n)),
+            Arg::Count(noun, n) => language.count(table, noun, *n, out),
             Arg::Quote(text) => language.quote(text, out),
             Arg::Sentence(sentence) => {
                 let mut inner = String::new();
@@ -211,32 +205,28 @@ impl Arg {
                 out.push_str(&capitalise(&inner));
             }
             Arg::Part(sentence) => sentence.tell(table, language, out),
-            Arg::List(parts) => {
-                for (i, part) in parts.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(if i + 1 == parts.len() {
-                            &language.words.and
-                        } else {
-                            ", "
-                        });
-                    }
-                    part.tell(table, language, out);
-                }
-            }
-            Arg::Commas(parts) | Arg::Parts(parts) => {
-                let between = if matches!(self, Arg::Commas(_)) {
-                    ", "
-                } else {
-                    "; "
-                };
-                for (i, part) in parts.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(between);
-                    }
-                    part.tell(table, language, out);
-                }
-            }
+            Arg::List(parts) => join(parts, ", ", &language.words.and, table, language, out),
+            Arg::Commas(parts) => join(parts, ", ", ", ", table, language, out),
+            Arg::Parts(parts) => join(parts, "; ", "; ", table, language, out),
         }
+    }
+}
+
+/// `parts` told one after another, `between` between them and `last`
+/// before the last.
+fn join(
+    parts: &[Sentence],
+    between: &str,
+    last: &str,
+    table: &Table,
+    language: &Language,
+    out: &mut String,
+) {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if i + 1 == parts.len() { last } else { between });
+        }
+        part.tell(table, language, out);
     }
 }
 
@@ -292,11 +282,14 @@ struct Table {
     languages: HashMap<String, Language>,
 }
 
-/// A language of the file, its phrases cut (the file's own left empty).
+/// A language of the file, its templates cut once (the file's own phrases
+/// and counts left empty).
 struct Language {
     code: String,
     words: LanguageFile,
     phrases: HashMap<String, Vec<Piece>>,
+    date: Vec<Piece>,
+    counts: HashMap<String, HashMap<String, Vec<Piece>>>,
 }
 
 enum Piece {
@@ -324,23 +317,21 @@ fn pieces(text: &str) -> Vec<Piece> {
     out
 }
 
-/// `template` with each `{name}` replaced.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    for piece in pieces(template) {
+/// `pieces` written out, each placeholder by `value`, which says whether it
+/// knew the name; one it did not stays `{name}`.
+fn fill(pieces: &[Piece], out: &mut String, mut value: impl FnMut(&str, &mut String) -> bool) {
+    for piece in pieces {
         match piece {
-            Piece::Text(text) => out.push_str(&text),
-            Piece::Slot(name) => match values.iter().find(|(n, _)| *n == name) {
-                Some((_, value)) => out.push_str(value),
-                None => {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Slot(name) => {
+                if !value(name, out) {
                     out.push('{');
-                    out.push_str(&name);
+                    out.push_str(name);
                     out.push('}');
                 }
-            },
+            }
         }
     }
-    out
 }
 
 fn table() -> Option<&'static Table> {
@@ -360,10 +351,19 @@ fn parse(text: &str) -> Result<Table, serde_json::Error> {
                 .into_iter()
                 .map(|(id, text)| (id, pieces(&text)))
                 .collect();
+            let counts = std::mem::take(&mut words.counts)
+                .into_iter()
+                .map(|(noun, forms)| {
+                    let forms = forms.into_iter().map(|(f, t)| (f, pieces(&t))).collect();
+                    (noun, forms)
+                })
+                .collect();
             let language = Language {
                 code: code.clone(),
+                date: pieces(&words.date),
                 words,
                 phrases,
+                counts,
             };
             (code, language)
         })
@@ -390,31 +390,32 @@ impl Table {
 }
 
 impl Language {
-    fn date(&self, date: NaiveDate) -> String {
-        fill(
-            &self.words.date,
-            &[
-                ("day", &date.day().to_string()),
-                ("month", &self.words.months[date.month0() as usize]),
-                ("year", &date.year().to_string()),
-            ],
-        )
+    fn date(&self, date: NaiveDate, out: &mut String) {
+        fill(&self.date, out, |name, out| {
+            match name {
+                "day" => out.push_str(&date.day().to_string()),
+                "month" => out.push_str(&self.words.months[date.month0() as usize]),
+                "year" => out.push_str(&date.year().to_string()),
+                _ => return false,
+            }
+            true
+        });
     }
 
-    fn count(&self, table: &Table, noun: &str, n: u32) -> String {
+    fn count(&self, table: &Table, noun: &str, n: u32, out: &mut String) {
         let one = match self.code.as_str() {
             "fr" => n <= 1,
             _ => n == 1,
         };
         let form = if one { "one" } else { "other" };
         let Some(template) = self
-            .words
             .counts
             .get(noun)
-            .or_else(|| table.default().words.counts.get(noun))
+            .or_else(|| table.default().counts.get(noun))
             .and_then(|forms| forms.get(form))
         else {
-            return format!("{n} [{noun}]");
+            out.push_str(&format!("{n} [{noun}]"));
+            return;
         };
         let figures = n.to_string();
         let words = self
@@ -422,7 +423,14 @@ impl Language {
             .numbers
             .get(n as usize)
             .map_or(figures.as_str(), String::as_str);
-        fill(template, &[("n", &figures), ("n_words", words)])
+        fill(template, out, |name, out| {
+            match name {
+                "n" => out.push_str(&figures),
+                "n_words" => out.push_str(words),
+                _ => return false,
+            }
+            true
+        });
     }
 
     /// The client's words on one line, quoted, cut on a character boundary.
